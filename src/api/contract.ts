@@ -1,0 +1,204 @@
+/**
+ * The one typed API contract between the UI and the core (DESIGN §2).
+ *
+ * The Electron preload exposes it through contextBridge (one method per call) and the web host
+ * over HTTP (`POST /api/<method>` with the request as JSON body). Both validate every request with
+ * the schemas below before it reaches the engine, and the renderer cannot tell which host it runs in.
+ *
+ * This file is environment-free: zod and types only, importable by the renderer.
+ */
+import { z } from 'zod';
+
+export const ViewNameSchema = z.enum(['coronal', 'transverse']);
+export type ViewName = z.infer<typeof ViewNameSchema>;
+
+/** Physical pixel size in mm, and where it came from. */
+export const CalibrationSchema = z.object({
+  spacingX: z.number().positive().max(10),
+  spacingY: z.number().positive().max(10),
+  source: z.enum(['ultrasound-regions', 'pixel-spacing', 'sidecar', 'user', 'caller']),
+  /** Human-readable detail, e.g. "US region 0: 0.0350 cm/px". */
+  detail: z.string().optional(),
+});
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+/**
+ * A binary mask in run-length form: `runs` alternate background and foreground counts in
+ * row-major order, starting with background (the first run may be 0). Compact on the wire
+ * and exact; see src/imaging/mask-codec.ts.
+ */
+export const MaskRleSchema = z.object({
+  width: z.number().int().positive().max(8192),
+  height: z.number().int().positive().max(8192),
+  runs: z.array(z.number().int().nonnegative()),
+});
+export type MaskRle = z.infer<typeof MaskRleSchema>;
+
+export const ViewImageSchema = z.object({
+  view: ViewNameSchema,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** 8-bit greyscale PNG of the decoded image, as a data: URL. */
+  pngDataUrl: z.string(),
+  /** Null when the image carries no calibration: then no volume is ever computed. */
+  calibration: CalibrationSchema.nullable(),
+  sourceName: z.string(),
+});
+export type ViewImage = z.infer<typeof ViewImageSchema>;
+
+export const CaseViewSchema = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  coronal: ViewImageSchema,
+  transverse: ViewImageSchema.nullable(),
+  /** True volume when known (synthetic samples only), for demonstration. */
+  referenceVolumeMl: z.number().nullable(),
+});
+export type CaseView = z.infer<typeof CaseViewSchema>;
+
+export const LengthsSchema = z.object({
+  /** Coronal Feret length (cm). */
+  length: z.number().nullable(),
+  /** Transverse width (cm); null without a transverse view. */
+  width: z.number().nullable(),
+  /** Transverse thickness (cm); null without a transverse view. */
+  thickness: z.number().nullable(),
+  /** Coronal extent along the image x axis (cm), Yetter's cranio-caudal length. */
+  craniocaudal: z.number().nullable(),
+});
+export type Lengths = z.infer<typeof LengthsSchema>;
+
+export const PatientSchema = z.object({
+  ageYears: z.number().min(0).max(130).nullable().optional(),
+  sex: z.enum(['female', 'male']).nullable().optional(),
+  heightCm: z.number().min(30).max(250).nullable().optional(),
+});
+export type Patient = z.infer<typeof PatientSchema>;
+
+export const FormulaResultSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  expression: z.string(),
+  citation: z.string(),
+  /** mL, or null where the formula cannot apply (a length is missing). */
+  volumeMl: z.number().nullable(),
+  /** Why volumeMl is null. */
+  unavailableReason: z.string().nullable(),
+});
+export type FormulaResult = z.infer<typeof FormulaResultSchema>;
+
+export const ClassificationSchema = z.object({
+  /** 'normal' | 'enlarged' | 'unknown'. */
+  status: z.enum(['normal', 'enlarged', 'unknown']),
+  /** The limit that was applied, e.g. "adult volume ≤ 314 mL". */
+  limitText: z.string(),
+  citation: z.string(),
+  detail: z.string(),
+});
+export type Classification = z.infer<typeof ClassificationSchema>;
+
+export const EstimateSchema = z.object({
+  volumeMl: z.number(),
+  ci95Ml: z.tuple([z.number(), z.number()]),
+  model: z.enum(['single', 'dual']),
+  modelVersion: z.string(),
+  provider: z.string(),
+  lengths: LengthsSchema,
+  formulas: z.array(FormulaResultSchema),
+  classification: z.array(ClassificationSchema),
+  warnings: z.array(z.string()),
+  /** Wall time of the estimate in the engine, ms. */
+  elapsedMs: z.number(),
+});
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+export const ExplanationSchema = z.object({
+  model: z.enum(['single', 'dual']),
+  /** Decoder reconstruction per view on the physical grid (values 0..1, row-major G×G). */
+  reconstruction: z.array(z.object({ view: ViewNameSchema, size: z.number().int(), values: z.array(z.number()) })),
+  gridSpacingMm: z.number(),
+  /** Position on the first two latent principal components. */
+  pcaPosition: z.tuple([z.number(), z.number()]),
+  /** Training cloud: [pc1, pc2, volumeMl]. */
+  trainingCloud: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  mahalanobis: z.number(),
+  distanceThreshold: z.number(),
+  outOfDistribution: z.boolean(),
+});
+export type Explanation = z.infer<typeof ExplanationSchema>;
+
+export const StatusSchema = z.object({
+  modelVersion: z.string(),
+  provider: z.string(),
+  providersTried: z.array(z.object({ provider: z.string(), ok: z.boolean(), error: z.string().optional() })),
+  host: z.enum(['electron', 'web']),
+  sampleCaseIds: z.array(z.string()),
+});
+export type Status = z.infer<typeof StatusSchema>;
+
+// ---- requests -------------------------------------------------------------------------------
+
+export const OpenCaseRequestSchema = z.object({
+  coronalPath: z.string().min(1),
+  transversePath: z.string().min(1).nullable().optional(),
+  /** Explicit calibration in mm/px for images that carry none. */
+  spacing: z.object({ x: z.number().positive(), y: z.number().positive() }).nullable().optional(),
+  /** For multi-frame DICOM. */
+  frame: z.number().int().nonnegative().nullable().optional(),
+});
+export const OpenSampleRequestSchema = z.object({ sampleId: z.string().nullable().optional() });
+export const CalibrateRequestSchema = z.object({
+  caseId: z.string(),
+  view: ViewNameSchema,
+  /** Two points (image pixels) drawn on the depth ruler and the known distance between them. */
+  pointA: z.tuple([z.number(), z.number()]),
+  pointB: z.tuple([z.number(), z.number()]),
+  distanceMm: z.number().positive().max(1000),
+});
+export const SegmentRequestSchema = z.object({ caseId: z.string(), view: ViewNameSchema });
+export const MasksSchema = z.object({ coronal: MaskRleSchema, transverse: MaskRleSchema.nullable().optional() });
+export const EstimateRequestSchema = z.object({
+  caseId: z.string(),
+  masks: MasksSchema,
+  patient: PatientSchema.nullable().optional(),
+  /** Caliper lengths (cm) drawn by the reader; they replace the mask-measured ones in the formulas. */
+  caliperLengths: LengthsSchema.partial().nullable().optional(),
+});
+export const ExplainRequestSchema = z.object({ caseId: z.string(), masks: MasksSchema });
+
+export type OpenCaseRequest = z.infer<typeof OpenCaseRequestSchema>;
+export type OpenSampleRequest = z.infer<typeof OpenSampleRequestSchema>;
+export type CalibrateRequest = z.infer<typeof CalibrateRequestSchema>;
+export type SegmentRequest = z.infer<typeof SegmentRequestSchema>;
+export type Masks = z.infer<typeof MasksSchema>;
+export type EstimateRequest = z.infer<typeof EstimateRequestSchema>;
+export type ExplainRequest = z.infer<typeof ExplainRequestSchema>;
+
+/** The case and estimation API (engine). Store and report methods are in ./store-contract.ts. */
+export interface CaseApi {
+  getStatus(): Promise<Status>;
+  openSample(req: OpenSampleRequest): Promise<CaseView>;
+  openCase(req: OpenCaseRequest): Promise<CaseView>;
+  calibrate(req: CalibrateRequest): Promise<CaseView>;
+  segment(req: SegmentRequest): Promise<MaskRle>;
+  estimate(req: EstimateRequest): Promise<Estimate>;
+  explain(req: ExplainRequest): Promise<Explanation>;
+}
+
+/** Request schemas by method name, for hosts that validate at the boundary. */
+export const caseApiRequestSchemas = {
+  getStatus: z.object({}).optional(),
+  openSample: OpenSampleRequestSchema,
+  openCase: OpenCaseRequestSchema,
+  calibrate: CalibrateRequestSchema,
+  segment: SegmentRequestSchema,
+  estimate: EstimateRequestSchema,
+  explain: ExplainRequestSchema,
+} as const;
+
+/** Errors the API reports to the UI: a code the UI can act on and a message for the reader. */
+export const ApiErrorSchema = z.object({
+  code: z.enum(['bad-input', 'not-calibrated', 'out-of-range', 'not-found', 'model', 'internal', 'forbidden']),
+  message: z.string(),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
