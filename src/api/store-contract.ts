@@ -1,10 +1,289 @@
 /**
  * Cases, review sessions and reports (issue 5): the store half of the API contract.
- * Filled in by the store work; kept separate so that the engine and the store can grow apart.
+ * Kept separate from ./contract.ts so that the engine and the store can grow apart.
+ * Environment-free: zod and types only, importable by the renderer.
  */
 import { z } from 'zod';
+import {
+  CaseViewSchema,
+  EstimateSchema,
+  LengthsSchema,
+  MasksSchema,
+  PatientSchema,
+} from './contract';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the store work
-export interface StoreApi {}
+export const CaseStatusSchema = z.enum([
+  'new',
+  'ai-ready',
+  'in-review',
+  'corrected',
+  'signed-off',
+  'flagged',
+]);
+export type CaseStatus = z.infer<typeof CaseStatusSchema>;
 
-export const storeApiRequestSchemas = {} as const satisfies Record<string, z.ZodType>;
+/** A reader's name as typed: what the audit log records as "who". */
+const ReaderSchema = z.string().trim().min(1, 'a reader name is required').max(200);
+const IdSchema = z.string().regex(/^\d+$/, 'ids are decimal numbers');
+
+export const CaseSummarySchema = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  patientKey: z.string(),
+  patientName: z.string().nullable(),
+  studyInstanceUid: z.string().nullable(),
+  studyDate: z.string().nullable(),
+  status: CaseStatusSchema,
+  version: z.number().int(),
+  views: z.array(z.enum(['coronal', 'transverse'])),
+  calibrated: z.boolean(),
+  volumeMl: z.number().nullable(),
+  ci95Ml: z.tuple([z.number(), z.number()]).nullable(),
+  signedOffAt: z.string().nullable(),
+  signedOffBy: z.string().nullable(),
+  flagComment: z.string().nullable(),
+});
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+
+export const MaskVersionSchema = z.object({
+  maskId: z.string(),
+  view: z.enum(['coronal', 'transverse']),
+  version: z.number().int(),
+  source: z.enum(['ai', 'manual']),
+  author: z.string(),
+  createdAt: z.string(),
+  areaPx: z.number().int(),
+});
+export type MaskVersion = z.infer<typeof MaskVersionSchema>;
+
+export const AuditEntrySchema = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  caseId: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
+
+export const CaseDetailSchema = z.object({
+  summary: CaseSummarySchema,
+  images: z.array(
+    z.object({
+      view: z.enum(['coronal', 'transverse']),
+      originalPath: z.string(),
+      format: z.string(),
+      width: z.number().int(),
+      height: z.number().int(),
+      calibrated: z.boolean(),
+    }),
+  ),
+  masks: z.array(MaskVersionSchema),
+  aiEstimate: EstimateSchema.nullable(),
+  finalEstimate: EstimateSchema.nullable(),
+  audit: z.array(AuditEntrySchema),
+});
+export type CaseDetail = z.infer<typeof CaseDetailSchema>;
+
+export const StoredCaseViewSchema = z.object({
+  caseId: z.string(),
+  /** The engine's case (its caseId is what segment/estimate/explain take). */
+  view: CaseViewSchema,
+  status: CaseStatusSchema,
+  locked: z.boolean(),
+  aiMasks: MasksSchema.nullable(),
+  currentMasks: MasksSchema.nullable(),
+  estimate: EstimateSchema.nullable(),
+});
+export type StoredCaseView = z.infer<typeof StoredCaseViewSchema>;
+
+export const ImportReportSchema = z.object({
+  imported: z.array(
+    z.object({ path: z.string(), caseId: z.string(), view: z.enum(['coronal', 'transverse']) }),
+  ),
+  duplicates: z.array(z.object({ path: z.string(), reason: z.string() })),
+  failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+  caseIds: z.array(z.string()),
+});
+export type ImportReport = z.infer<typeof ImportReportSchema>;
+
+export const WorklistEntrySchema = z.object({
+  position: z.number().int(),
+  timeSpentMs: z.number().int(),
+  case: CaseSummarySchema,
+});
+export type WorklistEntry = z.infer<typeof WorklistEntrySchema>;
+
+export const SessionDetailSchema = z.object({
+  sessionId: z.string(),
+  title: z.string(),
+  reader: z.string(),
+  createdAt: z.string(),
+  worklist: z.array(WorklistEntrySchema),
+});
+export type SessionDetail = z.infer<typeof SessionDetailSchema>;
+
+export const SessionListItemSchema = z.object({
+  sessionId: z.string(),
+  title: z.string(),
+  reader: z.string(),
+  createdAt: z.string(),
+  caseCount: z.number().int(),
+  signedOffCount: z.number().int(),
+});
+export type SessionListItem = z.infer<typeof SessionListItemSchema>;
+
+export const BlandAltmanSchema = z.object({
+  /** e.g. "AI vs final" or "DeepSPV vs Prassopoulos". */
+  name: z.string(),
+  n: z.number().int(),
+  meanDifferenceMl: z.number().nullable(),
+  limitsOfAgreementMl: z.tuple([z.number(), z.number()]).nullable(),
+});
+
+export const SessionSummaryRowSchema = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  patientKey: z.string(),
+  status: CaseStatusSchema,
+  aiVolumeMl: z.number().nullable(),
+  finalVolumeMl: z.number().nullable(),
+  finalCi95Ml: z.tuple([z.number(), z.number()]).nullable(),
+  diceCoronal: z.number().nullable(),
+  diceTransverse: z.number().nullable(),
+  timeSpentMs: z.number().int(),
+  formulas: z.record(z.string(), z.number().nullable()),
+  flagComment: z.string().nullable(),
+  signedOffBy: z.string().nullable(),
+  signedOffAt: z.string().nullable(),
+});
+export type SessionSummaryRow = z.infer<typeof SessionSummaryRowSchema>;
+
+export const SessionSummarySchema = z.object({
+  sessionId: z.string(),
+  reader: z.string(),
+  rows: z.array(SessionSummaryRowSchema),
+  meanTimePerCaseMs: z.number().nullable(),
+  meanDice: z.number().nullable(),
+  blandAltman: z.array(BlandAltmanSchema),
+  /** Bland–Altman plots as PNG data: URLs. */
+  plots: z.array(z.object({ name: z.string(), pngDataUrl: z.string() })),
+});
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
+
+export const ExportedFileSchema = z.object({
+  name: z.string(),
+  /** Where the host wrote it (under the data folder's exports/). */
+  path: z.string(),
+  mimeType: z.string(),
+  /** The file itself, as a data: URL, so that a browser can offer it as a download. */
+  dataUrl: z.string(),
+});
+export type ExportedFile = z.infer<typeof ExportedFileSchema>;
+
+export const ReportFormatSchema = z.enum(['pdf', 'dicom-pdf', 'dicom-sr']);
+export type ReportFormat = z.infer<typeof ReportFormatSchema>;
+
+// ---- requests -------------------------------------------------------------------------------
+
+export const ImportPathsRequestSchema = z.object({
+  paths: z.array(z.string().min(1)).min(1).max(10_000),
+});
+export const ListCasesRequestSchema = z.object({ status: CaseStatusSchema.nullable().optional() });
+export const CaseRequestSchema = z.object({ caseId: IdSchema });
+export const OpenStoredCaseRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  sessionId: IdSchema.nullable().optional(),
+});
+export const ReaderCaseRequestSchema = z.object({ caseId: IdSchema, reader: ReaderSchema });
+export const SaveCorrectionRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  masks: MasksSchema,
+  patient: PatientSchema.nullable().optional(),
+  caliperLengths: LengthsSchema.partial().nullable().optional(),
+});
+export const FlagCaseRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  comment: z.string().trim().min(1, 'say why the case is flagged').max(2000),
+});
+export const UnlockCaseRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  reason: z.string().trim().min(3, 'an unlock needs a reason').max(2000),
+});
+export const CreateSessionRequestSchema = z.object({
+  reader: ReaderSchema,
+  caseIds: z.array(IdSchema).min(1).max(5000),
+  title: z.string().max(200).nullable().optional(),
+});
+export const SessionRequestSchema = z.object({ sessionId: IdSchema });
+export const RecordTimeRequestSchema = z.object({
+  sessionId: IdSchema,
+  caseId: IdSchema,
+  ms: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(24 * 3600 * 1000),
+});
+export const ExportReportRequestSchema = z.object({
+  caseId: IdSchema,
+  format: ReportFormatSchema,
+  anonymise: z.boolean().optional(),
+});
+
+export type ImportPathsRequest = z.infer<typeof ImportPathsRequestSchema>;
+export type ListCasesRequest = z.infer<typeof ListCasesRequestSchema>;
+export type CaseRequest = z.infer<typeof CaseRequestSchema>;
+export type OpenStoredCaseRequest = z.infer<typeof OpenStoredCaseRequestSchema>;
+export type ReaderCaseRequest = z.infer<typeof ReaderCaseRequestSchema>;
+export type SaveCorrectionRequest = z.infer<typeof SaveCorrectionRequestSchema>;
+export type FlagCaseRequest = z.infer<typeof FlagCaseRequestSchema>;
+export type UnlockCaseRequest = z.infer<typeof UnlockCaseRequestSchema>;
+export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
+export type SessionRequest = z.infer<typeof SessionRequestSchema>;
+export type RecordTimeRequest = z.infer<typeof RecordTimeRequestSchema>;
+export type ExportReportRequest = z.infer<typeof ExportReportRequestSchema>;
+
+export interface StoreApi {
+  /** Imports files and folders (recursive); bad files are listed with their reason. */
+  importPaths(req: ImportPathsRequest): Promise<ImportReport>;
+  listCases(req: ListCasesRequest): Promise<CaseSummary[]>;
+  getCase(req: CaseRequest): Promise<CaseDetail>;
+  /** Opens a stored case in the engine; segments it and stores the AI estimate the first time. */
+  openStoredCase(req: OpenStoredCaseRequest): Promise<StoredCaseView>;
+  acceptAi(req: ReaderCaseRequest): Promise<CaseSummary>;
+  saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary>;
+  flagCase(req: FlagCaseRequest): Promise<CaseSummary>;
+  signOff(req: ReaderCaseRequest): Promise<CaseSummary>;
+  unlockCase(req: UnlockCaseRequest): Promise<CaseSummary>;
+  createSession(req: CreateSessionRequest): Promise<SessionDetail>;
+  listSessions(req: Record<string, never> | undefined): Promise<SessionListItem[]>;
+  getSession(req: SessionRequest): Promise<SessionDetail>;
+  recordTimeSpent(req: RecordTimeRequest): Promise<WorklistEntry>;
+  sessionSummary(req: SessionRequest): Promise<SessionSummary>;
+  /** Writes the summary CSV, the plots and every case's PDF report; returns the files. */
+  exportSession(req: SessionRequest): Promise<ExportedFile[]>;
+  exportReport(req: ExportReportRequest): Promise<ExportedFile>;
+}
+
+export const storeApiRequestSchemas = {
+  importPaths: ImportPathsRequestSchema,
+  listCases: ListCasesRequestSchema,
+  getCase: CaseRequestSchema,
+  openStoredCase: OpenStoredCaseRequestSchema,
+  acceptAi: ReaderCaseRequestSchema,
+  saveCorrection: SaveCorrectionRequestSchema,
+  flagCase: FlagCaseRequestSchema,
+  signOff: ReaderCaseRequestSchema,
+  unlockCase: UnlockCaseRequestSchema,
+  createSession: CreateSessionRequestSchema,
+  listSessions: z.object({}).optional(),
+  getSession: SessionRequestSchema,
+  recordTimeSpent: RecordTimeRequestSchema,
+  sessionSummary: SessionRequestSchema,
+  exportSession: SessionRequestSchema,
+  exportReport: ExportReportRequestSchema,
+} as const satisfies Record<keyof StoreApi, z.ZodType>;

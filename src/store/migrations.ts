@@ -1,0 +1,148 @@
+/**
+ * Numbered schema migrations of the cases database. Each runs once, in order, inside a
+ * transaction, and bumps `schema_migrations`. Never edit a shipped migration: add the next one,
+ * so that every database in the field (at any earlier version) reaches the same schema.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const CASE_STATUSES = `'new', 'ai-ready', 'in-review', 'corrected', 'signed-off', 'flagged'`;
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core',
+    sql: `
+      CREATE TABLE patients (
+        id INTEGER PRIMARY KEY,
+        patient_key TEXT NOT NULL UNIQUE,       -- DICOM PatientID, or a generated key for PNG imports
+        name TEXT,
+        birth_date TEXT,
+        sex TEXT,
+        created_at TEXT NOT NULL
+      );
+      -- A case is one study: the images a reader reviews together.
+      CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        patient_id INTEGER NOT NULL REFERENCES patients(id),
+        study_instance_uid TEXT UNIQUE,
+        study_date TEXT,
+        title TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'new' CHECK (status IN (${CASE_STATUSES})),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        view TEXT NOT NULL CHECK (view IN ('coronal', 'transverse')),
+        content_hash TEXT NOT NULL UNIQUE,      -- SHA-256 of the file: recognises duplicates
+        sop_instance_uid TEXT UNIQUE,
+        original_path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        calibration_json TEXT,                  -- null: uncalibrated, never a volume
+        meta_json TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+      );
+      CREATE INDEX images_case ON images(case_id);
+      -- Every mask version is kept: the AI's and each reader correction.
+      CREATE TABLE masks (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        view TEXT NOT NULL CHECK (view IN ('coronal', 'transverse')),
+        version INTEGER NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('ai', 'manual')),
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        area_px INTEGER NOT NULL,
+        png BLOB NOT NULL,
+        UNIQUE (case_id, view, version)
+      );
+      CREATE TABLE estimates (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        source TEXT NOT NULL CHECK (source IN ('ai', 'manual')),
+        coronal_mask_id INTEGER REFERENCES masks(id),
+        transverse_mask_id INTEGER REFERENCES masks(id),
+        model TEXT NOT NULL,
+        model_version TEXT NOT NULL,
+        model_hash TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        volume_ml REAL NOT NULL,
+        ci_low_ml REAL NOT NULL,
+        ci_high_ml REAL NOT NULL,
+        lengths_json TEXT NOT NULL,
+        formulas_json TEXT NOT NULL,
+        classification_json TEXT NOT NULL,
+        warnings_json TEXT NOT NULL,
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX estimates_case ON estimates(case_id);
+      -- Append-only: who did what, when. The triggers make the database itself refuse edits.
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        case_id INTEGER,
+        detail_json TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    `,
+  },
+  {
+    version: 2,
+    name: 'review-sessions-and-measurements',
+    sql: `
+      CREATE TABLE measurements (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        view TEXT NOT NULL CHECK (view IN ('coronal', 'transverse')),
+        kind TEXT NOT NULL CHECK (kind IN ('length', 'width', 'thickness', 'craniocaudal')),
+        value_cm REAL NOT NULL,
+        points_json TEXT,                       -- caliper end points in image pixels, if drawn
+        author TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE review_sessions (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        reader TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE session_cases (
+        session_id INTEGER NOT NULL REFERENCES review_sessions(id),
+        case_id INTEGER NOT NULL REFERENCES cases(id),
+        position INTEGER NOT NULL,
+        time_spent_ms INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (session_id, case_id)
+      );
+      ALTER TABLE cases ADD COLUMN signed_off_at TEXT;
+      ALTER TABLE cases ADD COLUMN signed_off_by TEXT;
+      ALTER TABLE cases ADD COLUMN flag_comment TEXT;
+    `,
+  },
+  {
+    version: 3,
+    name: 'case-versions',
+    sql: `
+      -- Bumped by every unlock: a signed-off case that changes becomes a new version.
+      ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      CREATE INDEX masks_case_view ON masks(case_id, view, version);
+      CREATE INDEX audit_log_case ON audit_log(case_id);
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;
