@@ -1,0 +1,135 @@
+/**
+ * Splenomegaly reference limits shown beside the result (DESIGN §6), and the classification of a
+ * case against them. Pure.
+ *
+ * Not implemented: the height- and sex-adjusted adult length limits of Chow et al. (Radiology
+ * 2016;279:306–313). Their published table could not be verified here, so the adult length rule is the
+ * plain 13 cm limit; the adult detail text says so.
+ */
+import type { Classification, Lengths, Patient } from '../api/contract';
+
+export const ADULT_VOLUME_LIMIT_ML = 314;
+export const ADULT_LENGTH_LIMIT_CM = 13;
+/** Age from which the adult limits apply (Rosenberg's table stops at 15–20 y). */
+export const ADULT_AGE_YEARS = 18;
+
+const VOLUME_CITATION =
+  'Bezerra AS et al. AJR 2005;184:1510–1513 (upper limit 314 mL); Prassopoulos P et al. Eur Radiol 1997;7:246–248 (normal 107–315 mL)';
+const ADULT_LENGTH_CITATION =
+  'Adult upper limit 13 cm (Chow KU et al. Radiology 2016;279:306–313 for height/sex adjustment)';
+const CHILD_LENGTH_CITATION = 'Rosenberg HK et al. AJR 1991;157:119–121';
+
+/**
+ * Rosenberg et al. upper limits of normal spleen length by age group: a child up to `maxAgeYears`
+ * (inclusive) has the limit on the same row.
+ */
+export const ROSENBERG_LENGTH_LIMITS: readonly {
+  maxAgeYears: number;
+  label: string;
+  limitCm: number;
+}[] = [
+  { maxAgeYears: 0.25, label: '0–3 months', limitCm: 6.0 },
+  { maxAgeYears: 0.5, label: '3–6 months', limitCm: 6.5 },
+  { maxAgeYears: 1, label: '6–12 months', limitCm: 7.0 },
+  { maxAgeYears: 2, label: '1–2 years', limitCm: 8.0 },
+  { maxAgeYears: 4, label: '2–4 years', limitCm: 9.0 },
+  { maxAgeYears: 6, label: '4–6 years', limitCm: 9.5 },
+  { maxAgeYears: 8, label: '6–8 years', limitCm: 10.0 },
+  { maxAgeYears: 10, label: '8–10 years', limitCm: 11.0 },
+  { maxAgeYears: 12, label: '10–12 years', limitCm: 11.5 },
+  { maxAgeYears: 15, label: '12–15 years', limitCm: 12.0 },
+];
+/** From 15 years Rosenberg's limits differ by sex. */
+export const ROSENBERG_ADOLESCENT_LIMITS_CM = { female: 12.0, male: 13.0 } as const;
+
+function fmt(value: number, digits = 1): string {
+  return value.toFixed(digits);
+}
+
+function classifyVolume(volumeMl: number | null, patient: Patient): Classification | null {
+  if (volumeMl === null || !Number.isFinite(volumeMl)) return null;
+  const limitText = `adult volume ≤ ${ADULT_VOLUME_LIMIT_ML} mL`;
+  const age = patient.ageYears ?? null;
+  if (age !== null && age < ADULT_AGE_YEARS) {
+    return {
+      status: 'unknown',
+      limitText,
+      citation: VOLUME_CITATION,
+      detail: `No verified paediatric volume limit; the adult limit does not apply at ${fmt(age)} years.`,
+    };
+  }
+  const enlarged = volumeMl > ADULT_VOLUME_LIMIT_ML;
+  const assumed = age === null ? ' (age not given: adult limit assumed)' : '';
+  return {
+    status: enlarged ? 'enlarged' : 'normal',
+    limitText,
+    citation: VOLUME_CITATION,
+    detail: `${fmt(volumeMl, 0)} mL is ${enlarged ? 'above' : 'within'} the limit${assumed}.`,
+  };
+}
+
+/** The length limit for the patient, or null with a reason when it cannot be decided. */
+export function lengthLimitFor(
+  patient: Patient,
+): { limitCm: number; label: string; citation: string } | { limitCm: null; reason: string } {
+  const age = patient.ageYears ?? null;
+  if (age === null || age >= ADULT_AGE_YEARS) {
+    return { limitCm: ADULT_LENGTH_LIMIT_CM, label: 'adult', citation: ADULT_LENGTH_CITATION };
+  }
+  const row = ROSENBERG_LENGTH_LIMITS.find((entry) => age <= entry.maxAgeYears);
+  if (row)
+    return { limitCm: row.limitCm, label: `child ${row.label}`, citation: CHILD_LENGTH_CITATION };
+  const sex = patient.sex ?? null;
+  if (sex === null)
+    return {
+      limitCm: null,
+      reason: 'from 15 years the limit depends on sex (girls 12.0 cm, boys 13.0 cm)',
+    };
+  return {
+    limitCm: ROSENBERG_ADOLESCENT_LIMITS_CM[sex],
+    label: `${sex === 'female' ? 'girl' : 'boy'} 15–20 years`,
+    citation: CHILD_LENGTH_CITATION,
+  };
+}
+
+function classifyLength(lengthCm: number | null, patient: Patient): Classification | null {
+  if (lengthCm === null || !Number.isFinite(lengthCm)) return null;
+  const limit = lengthLimitFor(patient);
+  if (limit.limitCm === null) {
+    // Decisive anyway when the length is below or above both candidate limits.
+    const { female, male } = ROSENBERG_ADOLESCENT_LIMITS_CM;
+    const status = lengthCm <= female ? 'normal' : lengthCm > male ? 'enlarged' : 'unknown';
+    return {
+      status,
+      limitText: `length ≤ ${fmt(female)}–${fmt(male)} cm (15–20 years)`,
+      citation: CHILD_LENGTH_CITATION,
+      detail: `${fmt(lengthCm)} cm; ${limit.reason}.`,
+    };
+  }
+  const enlarged = lengthCm > limit.limitCm;
+  const notes: string[] = [];
+  if (patient.ageYears === null || patient.ageYears === undefined)
+    notes.push('age not given: adult limit assumed');
+  if (limit.label === 'adult' && patient.heightCm)
+    notes.push('height/sex adjustment (Chow 2016) not applied');
+  return {
+    status: enlarged ? 'enlarged' : 'normal',
+    limitText: `${limit.label} length ≤ ${fmt(limit.limitCm)} cm`,
+    citation: limit.citation,
+    detail: `${fmt(lengthCm)} cm is ${enlarged ? 'above' : 'within'} the limit${notes.length ? ` (${notes.join('; ')})` : ''}.`,
+  };
+}
+
+/**
+ * Classify a case against the volume and length references. Returns one entry per reference that
+ * applies (volume, length); an entry is 'unknown' when the patient data do not decide it.
+ */
+export function classify(
+  volumeMl: number | null,
+  lengths: Partial<Lengths>,
+  patient: Patient | null | undefined,
+): Classification[] {
+  const who = patient ?? {};
+  const results = [classifyVolume(volumeMl, who), classifyLength(lengths.length ?? null, who)];
+  return results.filter((entry): entry is Classification => entry !== null);
+}
