@@ -1,0 +1,248 @@
+/**
+ * The loopback web host: the renderer bundle and the API over HTTP for machines without Electron
+ * (and for the end-to-end tests). Listens on 127.0.0.1 only; every /api/ path needs the per-launch
+ * token; requests are validated by the shared dispatcher; file paths are checked by the PathPolicy.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { ApiError, SpvApi } from '../src/api';
+import { createDispatcher } from './api-dispatch';
+import { RENDERER_CSP } from './csp';
+import { PathPolicy } from './path-policy';
+
+export const LOOPBACK = '127.0.0.1';
+/** Masks of an 8192² image in RLE stay far below this; anything larger is not a real request. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+export interface WebHostOptions {
+  service: SpvApi;
+  /** Folder holding index.html, app.js (dist/renderer). */
+  rendererDir: string;
+  /** Folders the UI may open files from (models/samples, --cases-dir). */
+  allowedRoots: readonly string[];
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Fixed token for tests; by default 32 random bytes per launch. */
+  token?: string;
+  /** Extra query parameters for the printed URL, e.g. { open: 'sample' }. */
+  urlQuery?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+export interface WebHost {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': RENDERER_CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cache-Control': 'no-store',
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, error: ApiError): void {
+  sendJson(res, status, { error });
+}
+
+/** HTTP status for each API error code, so curl users see the category at a glance. */
+const STATUS_BY_CODE: Record<ApiError['code'], number> = {
+  'bad-input': 400,
+  'not-calibrated': 422,
+  'out-of-range': 422,
+  'not-found': 404,
+  model: 500,
+  internal: 500,
+  forbidden: 403,
+};
+
+function tokensEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function requestToken(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer '))
+    return auth.slice('Bearer '.length).trim();
+  const header = req.headers['x-spv-token'];
+  return typeof header === 'string' ? header : null;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > MAX_BODY_BYTES) throw new Error('too-large');
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  const log = opts.log ?? (() => {});
+  const policy = new PathPolicy(opts.allowedRoots);
+  const dispatcher = createDispatcher(opts.service, (err) =>
+    log(`API error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+  );
+  const rendererRoot = resolve(opts.rendererDir);
+  let port = 0;
+
+  async function handleApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+  ): Promise<void> {
+    const given = requestToken(req);
+    if (given === null || !tokensEqual(given, token)) {
+      sendError(res, 401, {
+        code: 'forbidden',
+        message: 'Missing or wrong API token: open the URL the host printed.',
+      });
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      sendError(res, 405, { code: 'bad-input', message: `Use POST for /api/${method}.` });
+      return;
+    }
+    let request: unknown;
+    try {
+      const body = await readBody(req);
+      request = body.trim() === '' ? {} : JSON.parse(body);
+    } catch (err) {
+      const tooLarge = err instanceof Error && err.message === 'too-large';
+      sendError(res, tooLarge ? 413 : 400, {
+        code: 'bad-input',
+        message: tooLarge
+          ? `Request to /api/${method} is larger than ${MAX_BODY_BYTES} bytes.`
+          : `Request to /api/${method} is not valid JSON.`,
+      });
+      return;
+    }
+    try {
+      policy.checkRequest(method, request);
+    } catch (err) {
+      sendError(res, 403, {
+        code: 'forbidden',
+        message: err instanceof Error ? err.message : String(err),
+      });
+      return;
+    }
+    const outcome = await dispatcher.dispatch(method, request);
+    if (outcome.ok) sendJson(res, 200, { result: outcome.result ?? null });
+    else sendError(res, STATUS_BY_CODE[outcome.error.code], outcome.error);
+  }
+
+  function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const relativePath =
+      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const filePath = normalize(join(rendererRoot, relativePath));
+    if (filePath !== rendererRoot && !filePath.startsWith(rendererRoot + sep)) {
+      res.writeHead(403, SECURITY_HEADERS);
+      res.end('Forbidden');
+      return;
+    }
+    let size: number;
+    try {
+      const stat = statSync(filePath);
+      if (!stat.isFile()) throw new Error('not a file');
+      size = stat.size;
+    } catch {
+      res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Not found');
+      return;
+    }
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': CONTENT_TYPES[extname(filePath)] ?? 'application/octet-stream',
+      'Content-Length': String(size),
+    });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(filePath).pipe(res);
+  }
+
+  const server = createServer((req, res) => {
+    // DNS-rebinding guard: a page on another origin resolving to 127.0.0.1 must not reach us.
+    const host = req.headers.host ?? '';
+    if (host !== `${LOOPBACK}:${port}` && host !== `localhost:${port}`) {
+      res.writeHead(421, SECURITY_HEADERS);
+      res.end('Misdirected request');
+      return;
+    }
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', `http://${LOOPBACK}`).pathname;
+    } catch {
+      res.writeHead(400, SECURITY_HEADERS);
+      res.end('Bad request');
+      return;
+    }
+    if (pathname === '/api' || pathname.startsWith('/api/')) {
+      handleApi(req, res, pathname.slice('/api/'.length)).catch((err: unknown) => {
+        log(`web host: ${String(err)}`);
+        if (!res.headersSent)
+          sendError(res, 500, { code: 'internal', message: 'The web host failed to answer.' });
+        else res.end();
+      });
+      return;
+    }
+    try {
+      handleStatic(req, res, pathname);
+    } catch {
+      if (!res.headersSent) res.writeHead(400, SECURITY_HEADERS);
+      res.end();
+    }
+  });
+
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, LOOPBACK, () => {
+      port = (server.address() as AddressInfo).port;
+      const query = new URLSearchParams({ token, ...(opts.urlQuery ?? {}) });
+      const url = `http://${LOOPBACK}:${port}/?${query.toString()}`;
+      resolvePromise({
+        url,
+        port,
+        token,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import { brushShape, paintSegment } from '../../renderer/editing/brush';
+import {
+  nextCaliperKind,
+  caliperMm,
+  placeCaliper,
+  type Caliper,
+} from '../../renderer/editing/calipers';
+import { applyDelta, diffMasks, StrokeRecorder } from '../../renderer/editing/delta';
+import { EditHistory } from '../../renderer/editing/history';
+import { fillMaskHoles, keepLargestIsland, smoothMask } from '../../renderer/editing/morphology';
+import { maskCentroidMm, renderOverlay } from '../../renderer/editing/overlay';
+import { fillPolygon } from '../../renderer/editing/polygon';
+
+const W = 40;
+const H = 30;
+const count = (m: Uint8Array) => m.reduce((s, v) => s + v, 0);
+
+describe('brush', () => {
+  it('paints a disc of the requested diameter in mm with binary values only', () => {
+    const mask = new Uint8Array(W * H);
+    const rec = new StrokeRecorder(mask);
+    // 10 mm diameter at 0.5 mm/px → radius 10 px; a point stroke is a disc of ~π·10² pixels.
+    paintSegment(rec, W, H, [20, 15], [20, 15], brushShape(10, 0.5, 0.5), 1);
+    const area = count(mask);
+    expect(area).toBeGreaterThan(Math.PI * 100 * 0.9);
+    expect(area).toBeLessThan(Math.PI * 100 * 1.1);
+    expect(new Set(mask)).toEqual(new Set([0, 1]));
+    expect(mask[15 * W + 20]).toBe(1);
+    expect(mask[15 * W + 31]).toBe(0);
+  });
+
+  it('is elliptic in pixels when the spacing is anisotropic', () => {
+    const mask = new Uint8Array(W * H);
+    paintSegment(new StrokeRecorder(mask), W, H, [20, 15], [20, 15], brushShape(8, 0.5, 1), 1);
+    // radius 8 px along x, 4 px along y
+    expect(mask[15 * W + 27]).toBe(1);
+    expect(mask[(15 + 6) * W + 20]).toBe(0);
+    expect(mask[(15 + 3) * W + 20]).toBe(1);
+  });
+
+  it('covers the whole swept segment without gaps, and erasing restores it', () => {
+    const mask = new Uint8Array(W * H);
+    const rec = new StrokeRecorder(mask);
+    paintSegment(rec, W, H, [2, 10], [37, 10], brushShape(2, 1, 1), 1);
+    for (let x = 2; x < 37; x++) expect(mask[10 * W + x]).toBe(1);
+    const delta = rec.finish();
+    expect(delta).not.toBeNull();
+    const erase = new StrokeRecorder(mask);
+    paintSegment(erase, W, H, [0, 10], [39, 10], brushShape(4, 1, 1), 0);
+    expect(count(mask)).toBe(0);
+  });
+
+  it('clips at the image border', () => {
+    const mask = new Uint8Array(W * H);
+    const rect = paintSegment(
+      new StrokeRecorder(mask),
+      W,
+      H,
+      [0, 0],
+      [0, 0],
+      brushShape(6, 1, 1),
+      1,
+    );
+    expect(rect).toEqual({ x0: 0, y0: 0, x1: 3, y1: 3 });
+    expect(
+      paintSegment(new StrokeRecorder(mask), W, H, [-50, -50], [-40, -40], brushShape(2, 1, 1), 1),
+    ).toBeNull();
+  });
+});
+
+describe('polygon fill', () => {
+  it('fills the pixels whose centres lie inside a rectangle exactly', () => {
+    const mask = new Uint8Array(W * H);
+    fillPolygon(
+      new StrokeRecorder(mask),
+      W,
+      H,
+      [
+        [5, 5],
+        [15, 5],
+        [15, 12],
+        [5, 12],
+      ],
+      1,
+    );
+    expect(count(mask)).toBe(10 * 7);
+    expect(mask[5 * W + 5]).toBe(1);
+    expect(mask[11 * W + 14]).toBe(1);
+    expect(mask[12 * W + 14]).toBe(0);
+    expect(mask[5 * W + 15]).toBe(0);
+  });
+
+  it('cuts with value 0 and fills a triangle with about half its bounding box', () => {
+    const mask = new Uint8Array(W * H).fill(1);
+    fillPolygon(
+      new StrokeRecorder(mask),
+      W,
+      H,
+      [
+        [0, 0],
+        [20, 0],
+        [0, 20],
+      ],
+      0,
+    );
+    expect(W * H - count(mask)).toBeGreaterThan(180);
+    expect(W * H - count(mask)).toBeLessThan(220);
+    expect(mask[25 * W + 35]).toBe(1);
+  });
+});
+
+describe('deltas and history', () => {
+  it('records only the pixels a stroke changed and undoes/redoes them exactly', () => {
+    const mask = new Uint8Array(W * H);
+    const history = new EditHistory(50);
+    const snapshots: Uint8Array[] = [mask.slice()];
+    for (let k = 0; k < 60; k++) {
+      const rec = new StrokeRecorder(mask);
+      paintSegment(
+        rec,
+        W,
+        H,
+        [k % W, (k * 7) % H],
+        [(k * 3) % W, (k * 5) % H],
+        brushShape(3, 1, 1),
+        k % 3 === 0 ? 0 : 1,
+      );
+      const delta = rec.finish();
+      if (delta) {
+        history.push(delta);
+        snapshots.push(mask.slice());
+      }
+    }
+    expect(history.undoDepth).toBe(50);
+    const last = snapshots.length - 1;
+    for (let k = 1; k <= 50; k++) {
+      expect(history.undo(mask)).not.toBeNull();
+      expect(mask).toEqual(snapshots[last - k]);
+    }
+    expect(history.undo(mask)).toBeNull();
+    for (let k = 49; k >= 0; k--) {
+      history.redo(mask);
+      expect(mask).toEqual(snapshots[last - k]);
+    }
+  });
+
+  it('drops the redo branch after a new edit', () => {
+    const mask = new Uint8Array(4);
+    const h = new EditHistory();
+    const d1 = diffMasks(mask, Uint8Array.from([1, 0, 0, 0]))!;
+    applyDelta(mask, d1, 'forward');
+    h.push(d1);
+    h.undo(mask);
+    expect(h.canRedo).toBe(true);
+    const d2 = diffMasks(mask, Uint8Array.from([0, 1, 0, 0]))!;
+    applyDelta(mask, d2, 'forward');
+    h.push(d2);
+    expect(h.canRedo).toBe(false);
+    expect(Array.from(mask)).toEqual([0, 1, 0, 0]);
+  });
+
+  it('leaves out pixels painted back to their first value within one stroke', () => {
+    const mask = new Uint8Array(W * H);
+    const rec = new StrokeRecorder(mask);
+    rec.set(5, 1);
+    rec.set(6, 1);
+    rec.set(5, 0);
+    const delta = rec.finish()!;
+    expect(Array.from(delta.indices)).toEqual([6]);
+    expect(diffMasks(mask, mask.slice())).toBeNull();
+  });
+});
+
+describe('morphology', () => {
+  it('fills holes and keeps the largest island', () => {
+    const mask = new Uint8Array(W * H);
+    fillPolygon(
+      new StrokeRecorder(mask),
+      W,
+      H,
+      [
+        [5, 5],
+        [25, 5],
+        [25, 25],
+        [5, 25],
+      ],
+      1,
+    );
+    mask[15 * W + 15] = 0;
+    mask[2 * W + 35] = 1;
+    const filled = fillMaskHoles(mask, W, H);
+    expect(filled[15 * W + 15]).toBe(1);
+    const kept = keepLargestIsland(mask, W, H);
+    expect(kept[2 * W + 35]).toBe(0);
+    expect(kept[10 * W + 10]).toBe(1);
+  });
+
+  it('smoothing removes a one-pixel spur and keeps the body, staying binary', () => {
+    const mask = new Uint8Array(W * H);
+    fillPolygon(
+      new StrokeRecorder(mask),
+      W,
+      H,
+      [
+        [5, 5],
+        [25, 5],
+        [25, 25],
+        [5, 25],
+      ],
+      1,
+    );
+    for (let x = 25; x < 35; x++) mask[15 * W + x] = 1;
+    const smooth = smoothMask(mask, W, H, 2);
+    expect(smooth[15 * W + 30]).toBe(0);
+    expect(smooth[15 * W + 15]).toBe(1);
+    expect(Math.abs(count(smooth) - 400)).toBeLessThan(40);
+    expect(new Set(smooth)).toEqual(new Set([0, 1]));
+  });
+});
+
+describe('overlay and geometry', () => {
+  it('renders fill, outline and the AI-vs-current comparison', () => {
+    const w = 5;
+    const h = 5;
+    const current = new Uint8Array(w * h);
+    for (let y = 1; y <= 3; y++) for (let x = 1; x <= 3; x++) current[y * w + x] = 1;
+    const ai = current.slice();
+    ai[1 * w + 1] = 0;
+    current[3 * w + 3] = 0;
+    const rgba = new Uint8ClampedArray(w * h * 4);
+    renderOverlay(rgba, current, ai, w, h, { mode: 'fill', opacity: 0.4 });
+    expect(rgba[(2 * w + 2) * 4 + 3]).toBe(102); // interior at 40 %
+    expect(rgba[(1 * w + 2) * 4 + 3]).toBe(255); // outline opaque
+    expect(rgba[0 * 4 + 3]).toBe(0);
+    renderOverlay(rgba, current, ai, w, h, { mode: 'outline', opacity: 0.4 });
+    expect(rgba[(2 * w + 2) * 4 + 3]).toBe(0);
+    renderOverlay(rgba, current, ai, w, h, { mode: 'compare', opacity: 0.4 });
+    expect(Array.from(rgba.slice((1 * w + 1) * 4, (1 * w + 1) * 4 + 3))).toEqual([64, 220, 96]); // added by reader
+    expect(Array.from(rgba.slice((3 * w + 3) * 4, (3 * w + 3) * 4 + 3))).toEqual([255, 64, 64]); // removed
+  });
+
+  it('computes the mask centroid in mm', () => {
+    const mask = new Uint8Array(4 * 2);
+    mask[1] = 1; // pixel (1, 0)
+    mask[7] = 1; // pixel (3, 1)
+    expect(maskCentroidMm(mask, 4, 2, 2, 3)).toEqual([2 * 2.5, 3 * 1]);
+    expect(maskCentroidMm(new Uint8Array(8), 4, 2, 1, 1)).toBeNull();
+  });
+
+  it('measures calipers in mm and cycles transverse kinds', () => {
+    expect(caliperMm({ a: [0, 0], b: [30, 40] }, 0.5, 0.5)).toBeCloseTo(25);
+    expect(caliperMm({ a: [0, 0], b: [10, 10] }, 1, 2)).toBeCloseTo(Math.hypot(10, 20));
+    let calipers: Caliper[] = [];
+    expect(nextCaliperKind('coronal', calipers)).toBe('length');
+    const kinds: string[] = [];
+    for (let k = 0; k < 4; k++) {
+      const kind = nextCaliperKind('transverse', calipers);
+      kinds.push(kind);
+      calipers = placeCaliper(calipers, { kind, a: [0, 0], b: [k, 1] });
+    }
+    expect(kinds).toEqual(['width', 'thickness', 'width', 'thickness']);
+    expect(calipers).toHaveLength(2);
+  });
+});
