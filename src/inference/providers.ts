@@ -1,0 +1,75 @@
+/**
+ * Which execution providers to try, in order (DESIGN §4): CUDA on Linux x64, DirectML on Windows,
+ * then CPU — only among those the binding lists, so the app never asks for a backend it lacks.
+ */
+import type { ProviderAttempt } from './types';
+
+export interface SupportedBackend {
+  name: string;
+  bundled: boolean;
+}
+
+export interface ProviderPlatform {
+  platform: NodeJS.Platform;
+  arch: string;
+}
+
+/** The default preference for a platform, before filtering by what the binding supports. */
+export function defaultProviderOrder({ platform, arch }: ProviderPlatform): string[] {
+  if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];
+  if (platform === 'win32') return ['dml', 'cpu'];
+  return ['cpu'];
+}
+
+/**
+ * The providers to attempt: the caller's preference (or the platform default), keeping only the
+ * backends the binding lists; CPU always ends the list as the last resort.
+ */
+export function providerCandidates(
+  supported: readonly SupportedBackend[],
+  where: ProviderPlatform,
+  preferred?: readonly string[],
+): { candidates: string[]; skipped: ProviderAttempt[] } {
+  const listed = new Set(supported.map((backend) => backend.name));
+  const wanted = [...(preferred && preferred.length > 0 ? preferred : defaultProviderOrder(where))];
+  if (!wanted.includes('cpu')) wanted.push('cpu');
+  const candidates: string[] = [];
+  const skipped: ProviderAttempt[] = [];
+  for (const name of wanted) {
+    if (candidates.includes(name)) continue;
+    if (listed.has(name)) candidates.push(name);
+    else
+      skipped.push({
+        provider: name,
+        ok: false,
+        error: 'not supported by this onnxruntime-node build',
+      });
+  }
+  return { candidates, skipped };
+}
+
+/**
+ * Try each candidate with `attempt` until one succeeds; every failure is recorded, never thrown,
+ * until none is left.
+ */
+export async function firstWorkingProvider<T>(
+  candidates: readonly string[],
+  attempt: (provider: string) => Promise<T>,
+): Promise<{ provider: string; value: T; tried: ProviderAttempt[] }> {
+  const tried: ProviderAttempt[] = [];
+  for (const provider of candidates) {
+    try {
+      const value = await attempt(provider);
+      tried.push({ provider, ok: true });
+      return { provider, value, tried };
+    } catch (error) {
+      tried.push({
+        provider,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  const reasons = tried.map((t) => `${t.provider}: ${t.error}`).join('; ');
+  throw new Error(`no execution provider could run the models (${reasons || 'none available'})`);
+}
