@@ -1,0 +1,112 @@
+"""Augmentation and grid building in torch, on whatever device trains (GPU on the big box).
+
+- U-Net: geometric (small affine, flips) and intensity (gain, gamma, contrast, noise, blur)
+  changes so the segmenter does not learn one simulator's look.
+- RVAE: masks are perturbed at full image resolution (dilation/erosion, smooth boundary noise) so
+  that the imperfect masks the U-Net produces at test time are in the training distribution; then
+  they go onto the physical grid exactly as PIPELINE §4 says (same arithmetic as preprocess.py).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from .preprocess import GRID_SIZE, GRID_SPACING_MM
+
+
+def grid_axis_weights_t(n_pix: int, spacing: torch.Tensor, centre: torch.Tensor, size: int, cell: float) -> torch.Tensor:
+    """[B, size, n_pix] overlap weights (torch twin of preprocess.grid_axis_weights)."""
+    dev, dt = spacing.device, spacing.dtype
+    lo = centre[:, None, None] + (torch.arange(size, device=dev, dtype=dt)[None, :, None] - size / 2) * cell
+    hi = lo + cell
+    pix_lo = torch.arange(n_pix, device=dev, dtype=dt)[None, None, :] * spacing[:, None, None]
+    pix_hi = pix_lo + spacing[:, None, None]
+    return torch.clamp(torch.minimum(hi, pix_hi) - torch.maximum(lo, pix_lo), min=0.0) / cell
+
+
+def masks_to_grids(
+    masks: torch.Tensor, spacing: torch.Tensor, size: int = GRID_SIZE, cell: float = GRID_SPACING_MM
+) -> torch.Tensor:
+    """Masks [B, H, W] (float 0/1) with square pixels spacing [B] mm → grids [B, G, G].
+
+    Masks that would fail the fit check are clipped (training only; the app refuses them)."""
+    b, h, w = masks.shape
+    m = masks.to(spacing.dtype)
+    total = m.sum(dim=(1, 2)).clamp(min=1.0)
+    xs = torch.arange(w, device=m.device, dtype=m.dtype) + 0.5
+    ys = torch.arange(h, device=m.device, dtype=m.dtype) + 0.5
+    cx = spacing * (m.sum(dim=1) * xs).sum(dim=1) / total
+    cy = spacing * (m.sum(dim=2) * ys).sum(dim=1) / total
+    wx = grid_axis_weights_t(w, spacing, cx, size, cell)
+    wy = grid_axis_weights_t(h, spacing, cy, size, cell)
+    return wy @ m @ wx.transpose(1, 2)
+
+
+def perturb_masks(masks: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
+    """Masks [B, H, W] 0/1 → perturbed 0/1 masks imitating segmentation error.
+
+    Per sample: dilation or erosion by 0–3 px (or none), then the boundary moved by smooth
+    low-frequency noise (a blurred mask plus an upsampled coarse random field, re-thresholded).
+    Empty results fall back to the original mask."""
+    b, h, w = masks.shape
+    m = masks.float()[:, None]
+    radius = torch.randint(0, 4, (b,), device=m.device)
+    mode = torch.randint(0, 3, (b,), device=m.device)  # 0 none, 1 dilate, 2 erode
+    out = m.clone()
+    for r in (1, 2, 3):
+        for op in (1, 2):
+            sel = torch.nonzero((radius == r) & (mode == op)).flatten()
+            if len(sel):
+                sign = 1.0 if op == 1 else -1.0
+                out[sel] = sign * _max_filter(sign * m[sel], r)
+    soft = _box_filter(out, 4)
+    coarse = torch.randn(b, 1, max(2, h // 40), max(2, w // 40), device=m.device)
+    field = F.interpolate(coarse, size=(h, w), mode="bilinear", align_corners=False)
+    amp = strength * 0.25 * torch.rand(b, 1, 1, 1, device=m.device)
+    noisy = ((soft + amp * field) > 0.5).float()
+    empty = noisy.sum(dim=(1, 2, 3)) < 4
+    noisy[empty] = m[empty]
+    return noisy[:, 0]
+
+
+def _max_filter(x: torch.Tensor, r: int) -> torch.Tensor:
+    """Square (2r+1)² max filter, separable (two 1-D passes) to stay cheap on CPU."""
+    x = F.max_pool2d(x, (1, 2 * r + 1), stride=1, padding=(0, r))
+    return F.max_pool2d(x, (2 * r + 1, 1), stride=1, padding=(r, 0))
+
+
+def _box_filter(x: torch.Tensor, r: int) -> torch.Tensor:
+    k = 2 * r + 1
+    x = F.avg_pool2d(x, (1, k), stride=1, padding=(0, r), count_include_pad=False)
+    return F.avg_pool2d(x, (k, 1), stride=1, padding=(r, 0), count_include_pad=False)
+
+
+def augment_images(images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Letterboxed images [B, 1, S, S] (normalised g/255 with mean 0, std 1) and soft targets.
+
+    Geometric changes move image and target together; intensity changes touch the image only."""
+    b = images.shape[0]
+    dev = images.device
+    angle = (torch.rand(b, device=dev) - 0.5) * 2 * 0.17  # ±10°
+    scale = 1.0 + (torch.rand(b, device=dev) - 0.5) * 0.3  # 0.85–1.15
+    flip = torch.where(torch.rand(b, device=dev) < 0.5, -1.0, 1.0)
+    tx = (torch.rand(b, device=dev) - 0.5) * 0.2
+    ty = (torch.rand(b, device=dev) - 0.5) * 0.2
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack(
+        [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1
+    )
+    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
+    images = F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    targets = F.grid_sample(targets, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    x = images.clamp(min=0.0)
+    gamma = torch.exp((torch.rand(b, 1, 1, 1, device=dev) - 0.5) * 1.0)  # 0.6–1.65
+    gain = 0.6 + 0.8 * torch.rand(b, 1, 1, 1, device=dev)
+    x = gain * x.clamp(min=1e-6) ** gamma
+    blur = torch.rand(b, device=dev) < 0.3
+    if bool(blur.any()):
+        x[blur] = F.avg_pool2d(x[blur], 3, stride=1, padding=1)
+    x = x + 0.04 * torch.rand(b, 1, 1, 1, device=dev) * torch.randn_like(x)
+    return x.clamp(0.0, 1.5), targets

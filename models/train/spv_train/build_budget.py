@@ -1,0 +1,116 @@
+"""Build a split under a wall-clock budget (the GPU box has a hard per-command time limit).
+
+    python3 -m spv_train.build_budget --out DIR --split train --n 10000 --max-seconds 150 --workers 16
+
+Same cases and the same npz/csv layout as ``spv_train.dataset.build`` (the data engineer's
+interface), but generation stops when --max-seconds have passed and the split holds however many
+shapes were finished by then (the shapes are the first ones by seed, so the split is still
+deterministic given its size). Shape seeds: SPLIT_SEED_BASE[split] + i.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing as mp
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import SPLIT_SEED_BASE
+from .common import log
+
+SCALARS = ["volume_ml", "length_cm", "width_cm", "thickness_cm", "craniocaudal_cm"]
+
+
+def _init_worker() -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
+
+
+def _one(shape_seed: int) -> dict:
+    from .dataset import make_case  # imported in the worker: keeps the parent light
+
+    case = make_case(shape_seed)
+    lengths = case["lengths_cm"]
+    return {
+        "shape_id": shape_seed,
+        "img_cor": case["coronal"]["image"],
+        "mask_cor": case["coronal"]["mask"].astype(np.uint8),
+        "img_tr": case["transverse"]["image"],
+        "mask_tr": case["transverse"]["mask"].astype(np.uint8),
+        "spacing_cor": case["coronal"]["spacing_mm"],
+        "spacing_tr": case["transverse"]["spacing_mm"],
+        "volume_ml": case["volume_ml"],
+        "length_cm": lengths["length"],
+        "width_cm": lengths["width"],
+        "thickness_cm": lengths["thickness"],
+        "craniocaudal_cm": lengths["craniocaudal"],
+    }
+
+
+def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seeds = [SPLIT_SEED_BASE[split] + i for i in range(n_shapes)]
+    t0 = time.time()
+    done: dict[int, dict] = {}
+    last_report = t0
+    ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
+    pool = ctx.Pool(workers, initializer=_init_worker)
+    try:
+        for case in pool.imap_unordered(_one, seeds, chunksize=2):
+            done[case["shape_id"]] = case
+            now = time.time()
+            if now - last_report > 10 or len(done) == n_shapes:
+                rate = len(done) / (now - t0)
+                log(f"build {split}: {len(done)}/{n_shapes} shapes, {rate:.1f}/s, "
+                    f"eta {(n_shapes - len(done)) / max(rate, 1e-9):.0f}s (budget {max_seconds:.0f}s)")
+                last_report = now
+            if now - t0 > max_seconds:
+                log(f"build {split}: time budget reached with {len(done)} shapes")
+                break
+    finally:
+        pool.terminate()
+        pool.join()
+    # Keep the longest gap-free prefix of seeds so the split is reproducible from its size alone.
+    kept = []
+    for seed in seeds:
+        if seed not in done:
+            break
+        kept.append(done[seed])
+    if not kept:
+        raise SystemExit(f"build {split}: no shape finished within {max_seconds}s")
+    arrays = {
+        key: np.stack([c[key] for c in kept])
+        for key in ("img_cor", "mask_cor", "img_tr", "mask_tr")
+    }
+    for key in ("spacing_cor", "spacing_tr", *SCALARS):
+        arrays[key] = np.array([c[key] for c in kept], dtype=np.float32)
+    arrays["shape_id"] = np.array([c["shape_id"] for c in kept], dtype=np.int64)
+    path = out_dir / f"{split}.npz"
+    np.savez(path, **arrays)
+    with open(out_dir / f"{split}.csv", "w", newline="") as handle:
+        writer = csv.writer(handle)
+        columns = ["shape_id", "spacing_cor", "spacing_tr", *SCALARS]
+        writer.writerow(columns)
+        for k in range(len(kept)):
+            writer.writerow([arrays[c][k] for c in columns])
+    log(f"build {split}: wrote {len(kept)} cases to {path} in {time.time() - t0:.0f}s")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--split", default="train", choices=sorted(SPLIT_SEED_BASE))
+    ap.add_argument("--n", type=int, required=True)
+    ap.add_argument("--max-seconds", type=float, default=150)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args(argv)
+    build_budget(args.out, args.split, args.n, args.max_seconds, args.workers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""Train the regression VAE (single view: coronal grid; dual view: coronal + transverse grids).
+
+    python3 -m spv_train.train_rvae --mode single|dual --data DIR --run-dir DIR
+           [--epochs N] [--max-minutes M] [--device auto|cpu|cuda]
+
+Targets y = (log V − mean) / std with mean/std from the train split (stored in the checkpoint's
+meta and then in the manifest). Phase 1 (the first --pretrain fraction of the budget) trains a
+plain VAE: reconstruction BCE + β·KL (β = 0.2 as in the article). Phase 2 adds the regression
+loss on y predicted from the sampled z. Ground-truth masks are perturbed at full resolution
+(dilation/erosion, boundary noise) before going onto the grid, so U-Net masks at test time are in
+distribution. Resumable from the latest checkpoint in --run-dir, like train_unet.
+At the end the encoder's mu for (up to 4000) unperturbed training cases is saved beside the final
+weights (latents.npz): calibrate.py builds the latent PCA, cloud and distance threshold from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import common
+from .augment import masks_to_grids, perturb_masks
+from .nets import LATENT_DIM, RVAE, count_weights
+
+VIEWS = {"single": ["cor"], "dual": ["cor", "tr"]}
+CHANNEL_NAMES = {"cor": "coronal", "tr": "transverse"}
+
+
+class GridSource:
+    """Masks kept on the training device as uint8; grids are built per batch (PIPELINE §4)."""
+
+    def __init__(self, data: dict[str, np.ndarray], views: list[str], device: torch.device) -> None:
+        self.views = views
+        self.masks = {v: torch.from_numpy(data[f"mask_{v}"]).to(device) for v in views}
+        self.spacing = {v: torch.from_numpy(data[f"spacing_{v}"].astype(np.float32)).to(device) for v in views}
+
+    def grids(self, idx: torch.Tensor, perturb: float) -> torch.Tensor:
+        channels = []
+        for v in self.views:
+            m = self.masks[v][idx].float()
+            if perturb > 0:
+                chosen = torch.rand(len(idx), device=m.device) < perturb
+                if bool(chosen.any()):
+                    m[chosen] = perturb_masks(m[chosen])
+            channels.append(masks_to_grids(m, self.spacing[v][idx]))
+        return torch.stack(channels, dim=1)
+
+
+def rvae_losses(model: RVAE, grids: torch.Tensor, y: torch.Tensor):
+    mu, logvar, z, y_hat, recon = model(grids, sample=True)
+    recon_loss = F.binary_cross_entropy_with_logits(recon, grids, reduction="none").sum(dim=(1, 2, 3)).mean()
+    kl = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1)).mean()
+    mse = F.mse_loss(y_hat[:, 0], y)
+    return recon_loss, kl, mse
+
+
+@torch.no_grad()
+def encode_all(model: RVAE, source: GridSource, idx: np.ndarray, device: torch.device, batch: int = 128):
+    model.eval()
+    mus, logvars, ys = [], [], []
+    for start in range(0, len(idx), batch):
+        sel = torch.from_numpy(idx[start : start + batch]).to(device)
+        mu, logvar = model.encoder(source.grids(sel, 0.0))
+        mus.append(mu.cpu())
+        logvars.append(logvar.cpu())
+        ys.append(model.head(mu)[:, 0].cpu())
+    model.train()
+    if not mus:
+        empty = np.zeros((0, LATENT_DIM), np.float32)
+        return empty, empty, np.zeros(0, np.float32)
+    return torch.cat(mus).numpy(), torch.cat(logvars).numpy(), torch.cat(ys).numpy()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=sorted(VIEWS), required=True)
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--split", default="train")
+    ap.add_argument("--run-dir", type=Path, required=True)
+    ap.add_argument("--epochs", type=float, default=150)
+    ap.add_argument("--max-minutes", type=float, default=0)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--beta", type=float, default=0.2)
+    ap.add_argument("--reg-weight", type=float, default=2000.0, help="weight of the y MSE vs summed BCE")
+    ap.add_argument("--pretrain", type=float, default=0.25, help="fraction of the budget as plain VAE")
+    ap.add_argument("--perturb", type=float, default=0.7, help="fraction of masks perturbed")
+    ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--checkpoint-every", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    common.set_threads(args.threads)
+    common.seed_everything(args.seed)
+    device = common.pick_device(args.device)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    views = VIEWS[args.mode]
+    name = f"rvae-{args.mode}"
+
+    keys = ["volume_ml"] + [f"mask_{v}" for v in views] + [f"spacing_{v}" for v in views]
+    data = common.load_split(args.data, args.split, keys)
+    log_v = np.log(data["volume_ml"].astype(np.float64))
+    y_mean, y_std = float(log_v.mean()), float(log_v.std())
+    y_all = torch.from_numpy(((log_v - y_mean) / y_std).astype(np.float32)).to(device)
+    source = GridSource(data, views, device)
+    train_idx, val_idx = common.holdout_split(len(log_v))
+    train_idx_t = torch.from_numpy(train_idx).to(device)
+
+    model = RVAE(len(views)).to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-5)
+    steps_per_epoch = max(1, len(train_idx) // args.batch)
+    total_steps = int(args.epochs * steps_per_epoch)
+
+    step, elapsed_before = 0, 0.0
+    resumed = common.load_latest(args.run_dir)
+    if resumed is not None:
+        model.load_state_dict(resumed["model"])
+        optimizer.load_state_dict(resumed["optim"])
+        common.optimizer_to(optimizer, device)
+        step, elapsed_before = int(resumed["step"]), float(resumed["elapsed_s"])
+        common.log(f"{name}: resumed at step {step} ({elapsed_before:.0f}s already spent)")
+    budget = common.Budget(total_steps, args.max_minutes, elapsed_before)
+    common.log(
+        f"{name}: {count_weights(model)} weights, {len(train_idx)} train / {len(val_idx)} monitor cases, "
+        f"device {device}, log-volume mean {y_mean:.3f} std {y_std:.3f}, up to {total_steps} steps"
+    )
+
+    def checkpoint() -> None:
+        common.save_latest(
+            args.run_dir,
+            {"model": common.cpu_state(model), "optim": optimizer.state_dict(), "step": step,
+             "elapsed_s": budget.elapsed()},
+        )
+
+    progress = common.Progress(name)
+    gen = torch.Generator(device="cpu").manual_seed(args.seed + step)
+    torch.manual_seed(args.seed + step)
+    running: dict[str, float] = {}
+    model.train()
+    while not budget.done(step):
+        p = budget.progress(step)
+        joint = p >= args.pretrain
+        common.set_lr(optimizer, common.cosine_lr(args.lr, p))
+        pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch,), generator=gen).to(device)]
+        grids = source.grids(pick, args.perturb)
+        recon, kl, mse = rvae_losses(model, grids, y_all[pick])
+        loss = recon + args.beta * kl + (args.reg_weight * mse if joint else 0.0)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 50.0)
+        optimizer.step()
+        step += 1
+        for key, value in (("recon", recon), ("kl", kl), ("mse", mse)):
+            v = float(value.detach())
+            running[key] = v if key not in running else 0.98 * running[key] + 0.02 * v
+        progress.maybe(
+            step, budget,
+            f"{'joint' if joint else 'vae'} recon {running['recon']:.1f} kl {running['kl']:.1f} "
+            f"mse {running['mse']:.4f} lr {optimizer.param_groups[0]['lr']:.2e}",
+        )
+        if step % args.checkpoint_every == 0:
+            checkpoint()
+
+    checkpoint()
+    _, _, y_val = encode_all(model, source, val_idx, device)
+    v_true = data["volume_ml"][val_idx].astype(np.float64)
+    v_hat = np.exp(y_mean + y_std * y_val.astype(np.float64))
+    mrva = float(np.mean(1 - np.abs(v_hat - v_true) / v_true) * 100) if len(v_true) else float("nan")
+
+    rng = np.random.default_rng(7)
+    keep = np.sort(rng.permutation(train_idx)[: min(4000, len(train_idx))])
+    mu, logvar, _ = encode_all(model, source, keep, device)
+    np.savez(
+        args.run_dir / "latents.npz", mu=mu.astype(np.float32), logvar=logvar.astype(np.float32),
+        volume_ml=data["volume_ml"][keep].astype(np.float32), index=keep.astype(np.int64),
+    )
+    meta = {
+        "kind": f"rvae_{args.mode}", "mode": args.mode, "channels": [CHANNEL_NAMES[v] for v in views],
+        "latent_dim": LATENT_DIM, "volume_transform": "log", "y_mean": y_mean, "y_std": y_std,
+        "steps": step, "elapsed_s": round(budget.elapsed(), 1), "monitor_mrva_gt_pct": round(mrva, 2),
+        "train_cases": int(len(train_idx)), "beta": args.beta, "reg_weight": args.reg_weight,
+        "final_losses": running, "torch": torch.__version__,
+    }
+    path = common.save_final(args.run_dir, model, meta)
+    progress.maybe(step, budget, f"done: monitor MRVA (GT masks) {mrva:.2f}% → {path}", force=True)
+
+
+if __name__ == "__main__":
+    main()
