@@ -1,0 +1,623 @@
+/**
+ * The cases store: every read and write of the database goes through here. Writes that belong
+ * together run in one transaction and append their audit entry in the same transaction, so the
+ * log never disagrees with the data. better-sqlite3 is synchronous: callers do async work
+ * (decoding, PNG encoding, inference) first and then write.
+ */
+import { SpvError } from '../api/errors';
+import type { CaseStatus } from '../api/store-contract';
+import type { Estimate } from '../api/contract';
+import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
+import type {
+  AuditRow,
+  CaseRow,
+  EstimateInput,
+  EstimateRow,
+  ImageInput,
+  ImageRow,
+  MaskInput,
+  MaskRow,
+  MeasurementInput,
+  PatientInput,
+  SessionCaseRow,
+  SessionRow,
+  ViewName,
+} from './types';
+
+const now = (): string => new Date().toISOString();
+
+const CASE_SELECT = `
+  SELECT c.id, c.patient_id AS patientId, p.patient_key AS patientKey, p.name AS patientName,
+         c.study_instance_uid AS studyInstanceUid, c.study_date AS studyDate, c.title, c.status,
+         c.version, c.signed_off_at AS signedOffAt, c.signed_off_by AS signedOffBy,
+         c.flag_comment AS flagComment, c.created_at AS createdAt, c.updated_at AS updatedAt
+  FROM cases c JOIN patients p ON p.id = c.patient_id`;
+
+interface ImageDbRow {
+  id: number;
+  caseId: number;
+  view: ViewName;
+  contentHash: string;
+  sopInstanceUid: string | null;
+  originalPath: string;
+  format: string;
+  width: number;
+  height: number;
+  calibrationJson: string | null;
+  metaJson: string;
+  importedAt: string;
+}
+
+interface EstimateDbRow {
+  id: number;
+  caseId: number;
+  source: 'ai' | 'manual';
+  coronalMaskId: number | null;
+  transverseMaskId: number | null;
+  model: 'single' | 'dual';
+  modelVersion: string;
+  modelHash: string;
+  provider: string;
+  volumeMl: number;
+  ciLowMl: number;
+  ciHighMl: number;
+  lengthsJson: string;
+  formulasJson: string;
+  classificationJson: string;
+  warningsJson: string;
+  author: string;
+  createdAt: string;
+}
+
+export class CaseStore {
+  constructor(readonly db: Db) {}
+
+  static open(dataDir: string, options?: OpenDatabaseOptions): CaseStore {
+    return new CaseStore(openDatabase(databasePathFor(dataDir), options));
+  }
+
+  static openFile(file: string, options?: OpenDatabaseOptions): CaseStore {
+    return new CaseStore(openDatabase(file, options));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `fn` in one transaction (nested calls join the outer one). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // ---- audit ----------------------------------------------------------------------------------
+
+  audit(
+    actor: string,
+    action: string,
+    caseId: number | null,
+    detail: Record<string, unknown> = {},
+  ): void {
+    this.db
+      .prepare(
+        'INSERT INTO audit_log (at, actor, action, case_id, detail_json) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(now(), actor, action, caseId, JSON.stringify(detail));
+  }
+
+  auditLog(caseId?: number): AuditRow[] {
+    const rows = (
+      caseId === undefined
+        ? this.db
+            .prepare(
+              'SELECT id, at, actor, action, case_id AS caseId, detail_json AS d FROM audit_log ORDER BY id',
+            )
+            .all()
+        : this.db
+            .prepare(
+              'SELECT id, at, actor, action, case_id AS caseId, detail_json AS d FROM audit_log WHERE case_id = ? ORDER BY id',
+            )
+            .all(caseId)
+    ) as (Omit<AuditRow, 'detail'> & { d: string })[];
+    return rows.map(({ d, ...row }) => ({
+      ...row,
+      detail: JSON.parse(d) as Record<string, unknown>,
+    }));
+  }
+
+  // ---- patients and cases ---------------------------------------------------------------------
+
+  upsertPatient(patient: PatientInput): number {
+    const existing = this.db
+      .prepare('SELECT id FROM patients WHERE patient_key = ?')
+      .get(patient.key) as { id: number } | undefined;
+    if (existing) return existing.id;
+    return Number(
+      this.db
+        .prepare(
+          'INSERT INTO patients (patient_key, name, birth_date, sex, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(
+          patient.key,
+          patient.name ?? null,
+          patient.birthDate ?? null,
+          patient.sex ?? null,
+          now(),
+        ).lastInsertRowid,
+    );
+  }
+
+  createCase(
+    input: {
+      patientId: number;
+      studyInstanceUid: string | null;
+      studyDate: string | null;
+      title: string;
+    },
+    actor: string,
+  ): number {
+    return this.transaction(() => {
+      const t = now();
+      const id = Number(
+        this.db
+          .prepare(
+            'INSERT INTO cases (patient_id, study_instance_uid, study_date, title, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(input.patientId, input.studyInstanceUid, input.studyDate, input.title, 'new', t, t)
+          .lastInsertRowid,
+      );
+      this.audit(actor, 'case.create', id, {
+        title: input.title,
+        studyInstanceUid: input.studyInstanceUid,
+      });
+      return id;
+    });
+  }
+
+  caseByStudyUid(uid: string): CaseRow | null {
+    return (
+      (this.db.prepare(`${CASE_SELECT} WHERE c.study_instance_uid = ?`).get(uid) as
+        CaseRow | undefined) ?? null
+    );
+  }
+
+  caseByTitle(title: string): CaseRow | null {
+    return (
+      (this.db.prepare(`${CASE_SELECT} WHERE c.title = ? ORDER BY c.id LIMIT 1`).get(title) as
+        CaseRow | undefined) ?? null
+    );
+  }
+
+  getCase(id: number): CaseRow {
+    const row = this.db.prepare(`${CASE_SELECT} WHERE c.id = ?`).get(id) as CaseRow | undefined;
+    if (!row)
+      throw new SpvError(
+        'not-found',
+        `There is no case ${id} in this database; list the cases with the worklist or \`spv import\` first.`,
+      );
+    return row;
+  }
+
+  listCases(status?: CaseStatus | null): CaseRow[] {
+    return (
+      status
+        ? this.db.prepare(`${CASE_SELECT} WHERE c.status = ? ORDER BY c.id`).all(status)
+        : this.db.prepare(`${CASE_SELECT} ORDER BY c.id`).all()
+    ) as CaseRow[];
+  }
+
+  /** Refuses any change to a signed-off case: a later change needs an unlock with a reason. */
+  assertEditable(caseId: number): CaseRow {
+    const row = this.getCase(caseId);
+    if (row.status === 'signed-off') {
+      throw new SpvError(
+        'forbidden',
+        `Case ${caseId} (${row.title}) was signed off by ${row.signedOffBy ?? 'a reader'} at ${row.signedOffAt ?? '?'}; unlock it with a reason before changing it.`,
+      );
+    }
+    return row;
+  }
+
+  setStatus(
+    caseId: number,
+    status: CaseStatus,
+    actor: string,
+    detail: Record<string, unknown> = {},
+  ): void {
+    this.transaction(() => {
+      const before = this.getCase(caseId);
+      if (before.status === status) return;
+      this.db
+        .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
+        .run(status, now(), caseId);
+      this.audit(actor, 'case.status', caseId, { from: before.status, to: status, ...detail });
+    });
+  }
+
+  flag(caseId: number, actor: string, comment: string): void {
+    this.transaction(() => {
+      const before = this.assertEditable(caseId);
+      this.db
+        .prepare(
+          "UPDATE cases SET status = 'flagged', flag_comment = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(comment, now(), caseId);
+      this.audit(actor, 'case.flag', caseId, { from: before.status, comment });
+    });
+  }
+
+  signOff(caseId: number, actor: string): void {
+    this.transaction(() => {
+      const before = this.assertEditable(caseId);
+      const estimate = this.latestEstimate(caseId);
+      if (!estimate) {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}) has no estimate yet: open it, accept or correct the AI mask, then sign off.`,
+        );
+      }
+      const t = now();
+      this.db
+        .prepare(
+          "UPDATE cases SET status = 'signed-off', signed_off_at = ?, signed_off_by = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(t, actor, t, caseId);
+      this.audit(actor, 'case.sign-off', caseId, {
+        from: before.status,
+        estimateId: estimate.id,
+        version: before.version,
+        volumeMl: estimate.estimate.volumeMl,
+      });
+    });
+  }
+
+  unlock(caseId: number, actor: string, reason: string): void {
+    this.transaction(() => {
+      const before = this.getCase(caseId);
+      if (before.status !== 'signed-off') {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} is not signed off (it is ${before.status}); there is nothing to unlock.`,
+        );
+      }
+      this.db
+        .prepare(
+          "UPDATE cases SET status = 'in-review', signed_off_at = NULL, signed_off_by = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+        )
+        .run(now(), caseId);
+      this.audit(actor, 'case.unlock', caseId, {
+        reason,
+        previousVersion: before.version,
+        signedOffBy: before.signedOffBy,
+        signedOffAt: before.signedOffAt,
+      });
+    });
+  }
+
+  // ---- images ---------------------------------------------------------------------------------
+
+  imageByHashOrSop(contentHash: string, sopInstanceUid: string | null): ImageRow | null {
+    const row = this.db
+      .prepare(
+        `${IMAGE_SELECT} WHERE content_hash = ? OR (sop_instance_uid IS NOT NULL AND sop_instance_uid = ?)`,
+      )
+      .get(contentHash, sopInstanceUid) as ImageDbRow | undefined;
+    return row ? imageFromDb(row) : null;
+  }
+
+  addImage(input: ImageInput, actor: string): number {
+    return this.transaction(() => {
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO images (case_id, view, content_hash, sop_instance_uid, original_path, format, width, height, calibration_json, meta_json, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.caseId,
+            input.view,
+            input.contentHash,
+            input.sopInstanceUid,
+            input.originalPath,
+            input.format,
+            input.width,
+            input.height,
+            input.calibration ? JSON.stringify(input.calibration) : null,
+            JSON.stringify(input.meta),
+            now(),
+          ).lastInsertRowid,
+      );
+      this.audit(actor, 'image.import', input.caseId, {
+        view: input.view,
+        path: input.originalPath,
+        contentHash: input.contentHash,
+      });
+      return id;
+    });
+  }
+
+  images(caseId: number): ImageRow[] {
+    return (
+      this.db.prepare(`${IMAGE_SELECT} WHERE case_id = ? ORDER BY id`).all(caseId) as ImageDbRow[]
+    ).map(imageFromDb);
+  }
+
+  // ---- masks ----------------------------------------------------------------------------------
+
+  addMask(input: MaskInput): MaskRow {
+    return this.transaction(() => {
+      if (input.source === 'manual') this.assertEditable(input.caseId);
+      const { v } = this.db
+        .prepare(
+          'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM masks WHERE case_id = ? AND view = ?',
+        )
+        .get(input.caseId, input.view) as { v: number };
+      const createdAt = now();
+      const id = Number(
+        this.db
+          .prepare(
+            'INSERT INTO masks (case_id, view, version, source, author, created_at, width, height, area_px, png) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            input.caseId,
+            input.view,
+            v,
+            input.source,
+            input.author,
+            createdAt,
+            input.width,
+            input.height,
+            input.areaPx,
+            input.png,
+          ).lastInsertRowid,
+      );
+      this.audit(input.author, 'mask.save', input.caseId, {
+        view: input.view,
+        version: v,
+        source: input.source,
+        areaPx: input.areaPx,
+      });
+      return { ...input, id, version: v, createdAt };
+    });
+  }
+
+  masks(caseId: number): MaskRow[] {
+    return this.db
+      .prepare(`${MASK_SELECT} WHERE case_id = ? ORDER BY view, version`)
+      .all(caseId) as MaskRow[];
+  }
+
+  /** The newest mask of a view, optionally of one source only (the AI's, or the reader's). */
+  latestMask(caseId: number, view: ViewName, source?: 'ai' | 'manual'): MaskRow | null {
+    const row = source
+      ? this.db
+          .prepare(
+            `${MASK_SELECT} WHERE case_id = ? AND view = ? AND source = ? ORDER BY version DESC LIMIT 1`,
+          )
+          .get(caseId, view, source)
+      : this.db
+          .prepare(`${MASK_SELECT} WHERE case_id = ? AND view = ? ORDER BY version DESC LIMIT 1`)
+          .get(caseId, view);
+    return (row as MaskRow | undefined) ?? null;
+  }
+
+  maskById(id: number): MaskRow | null {
+    return (this.db.prepare(`${MASK_SELECT} WHERE id = ?`).get(id) as MaskRow | undefined) ?? null;
+  }
+
+  // ---- estimates and measurements -------------------------------------------------------------
+
+  addEstimate(input: EstimateInput): EstimateRow {
+    return this.transaction(() => {
+      if (input.source === 'manual') this.assertEditable(input.caseId);
+      const e = input.estimate;
+      const createdAt = now();
+      const id = Number(
+        this.db
+          .prepare(
+            `INSERT INTO estimates (case_id, source, coronal_mask_id, transverse_mask_id, model, model_version, model_hash, provider,
+               volume_ml, ci_low_ml, ci_high_ml, lengths_json, formulas_json, classification_json, warnings_json, author, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.caseId,
+            input.source,
+            input.coronalMaskId,
+            input.transverseMaskId,
+            e.model,
+            e.modelVersion,
+            input.modelHash,
+            e.provider,
+            e.volumeMl,
+            e.ci95Ml[0],
+            e.ci95Ml[1],
+            JSON.stringify(e.lengths),
+            JSON.stringify(e.formulas),
+            JSON.stringify(e.classification),
+            JSON.stringify(e.warnings),
+            input.author,
+            createdAt,
+          ).lastInsertRowid,
+      );
+      this.audit(input.author, 'estimate.save', input.caseId, {
+        source: input.source,
+        volumeMl: e.volumeMl,
+        ci95Ml: e.ci95Ml,
+        modelVersion: e.modelVersion,
+      });
+      return { ...input, id, createdAt };
+    });
+  }
+
+  latestEstimate(caseId: number, source?: 'ai' | 'manual'): EstimateRow | null {
+    const row = source
+      ? this.db
+          .prepare(`${ESTIMATE_SELECT} WHERE case_id = ? AND source = ? ORDER BY id DESC LIMIT 1`)
+          .get(caseId, source)
+      : this.db
+          .prepare(`${ESTIMATE_SELECT} WHERE case_id = ? ORDER BY id DESC LIMIT 1`)
+          .get(caseId);
+    return row ? estimateFromDb(row as EstimateDbRow) : null;
+  }
+
+  estimates(caseId: number): EstimateRow[] {
+    return (
+      this.db
+        .prepare(`${ESTIMATE_SELECT} WHERE case_id = ? ORDER BY id`)
+        .all(caseId) as EstimateDbRow[]
+    ).map(estimateFromDb);
+  }
+
+  addMeasurement(input: MeasurementInput): number {
+    return this.transaction(() => {
+      this.assertEditable(input.caseId);
+      const id = Number(
+        this.db
+          .prepare(
+            'INSERT INTO measurements (case_id, view, kind, value_cm, points_json, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            input.caseId,
+            input.view,
+            input.kind,
+            input.valueCm,
+            input.points ? JSON.stringify(input.points) : null,
+            input.author,
+            now(),
+          ).lastInsertRowid,
+      );
+      this.audit(input.author, 'measurement.save', input.caseId, {
+        view: input.view,
+        kind: input.kind,
+        valueCm: input.valueCm,
+      });
+      return id;
+    });
+  }
+
+  measurements(caseId: number): (MeasurementInput & { id: number; createdAt: string })[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, case_id AS caseId, view, kind, value_cm AS valueCm, points_json AS p, author, created_at AS createdAt FROM measurements WHERE case_id = ? ORDER BY id',
+      )
+      .all(caseId) as (Omit<MeasurementInput, 'points'> & {
+      id: number;
+      createdAt: string;
+      p: string | null;
+    })[];
+    return rows.map(({ p, ...row }) => ({
+      ...row,
+      points: p ? (JSON.parse(p) as MeasurementInput['points']) : null,
+    }));
+  }
+
+  // ---- review sessions ------------------------------------------------------------------------
+
+  createSession(reader: string, caseIds: number[], title: string): number {
+    return this.transaction(() => {
+      for (const id of caseIds) this.getCase(id);
+      const sessionId = Number(
+        this.db
+          .prepare('INSERT INTO review_sessions (title, reader, created_at) VALUES (?, ?, ?)')
+          .run(title, reader, now()).lastInsertRowid,
+      );
+      const add = this.db.prepare(
+        'INSERT INTO session_cases (session_id, case_id, position) VALUES (?, ?, ?)',
+      );
+      [...new Set(caseIds)].forEach((caseId, position) => add.run(sessionId, caseId, position));
+      this.audit(reader, 'session.create', null, { sessionId, caseIds, title });
+      return sessionId;
+    });
+  }
+
+  getSession(id: number): SessionRow {
+    const row = this.db
+      .prepare(
+        'SELECT id, title, reader, created_at AS createdAt FROM review_sessions WHERE id = ?',
+      )
+      .get(id) as SessionRow | undefined;
+    if (!row)
+      throw new SpvError(
+        'not-found',
+        `There is no review session ${id}; create one from a selection of cases first.`,
+      );
+    return row;
+  }
+
+  listSessions(): SessionRow[] {
+    return this.db
+      .prepare(
+        'SELECT id, title, reader, created_at AS createdAt FROM review_sessions ORDER BY id DESC',
+      )
+      .all() as SessionRow[];
+  }
+
+  sessionCases(sessionId: number): SessionCaseRow[] {
+    return this.db
+      .prepare(
+        'SELECT session_id AS sessionId, case_id AS caseId, position, time_spent_ms AS timeSpentMs FROM session_cases WHERE session_id = ? ORDER BY position',
+      )
+      .all(sessionId) as SessionCaseRow[];
+  }
+
+  addTimeSpent(sessionId: number, caseId: number, ms: number, actor: string): SessionCaseRow {
+    return this.transaction(() => {
+      const result = this.db
+        .prepare(
+          'UPDATE session_cases SET time_spent_ms = time_spent_ms + ? WHERE session_id = ? AND case_id = ?',
+        )
+        .run(Math.round(ms), sessionId, caseId);
+      if (result.changes === 0)
+        throw new SpvError('not-found', `Case ${caseId} is not in review session ${sessionId}.`);
+      this.audit(actor, 'session.time', caseId, { sessionId, ms: Math.round(ms) });
+      return this.sessionCases(sessionId).find((row) => row.caseId === caseId)!;
+    });
+  }
+}
+
+const IMAGE_SELECT = `SELECT id, case_id AS caseId, view, content_hash AS contentHash, sop_instance_uid AS sopInstanceUid,
+  original_path AS originalPath, format, width, height, calibration_json AS calibrationJson, meta_json AS metaJson,
+  imported_at AS importedAt FROM images`;
+
+const MASK_SELECT = `SELECT id, case_id AS caseId, view, version, source, author, created_at AS createdAt, width, height,
+  area_px AS areaPx, png FROM masks`;
+
+const ESTIMATE_SELECT = `SELECT id, case_id AS caseId, source, coronal_mask_id AS coronalMaskId, transverse_mask_id AS transverseMaskId,
+  model, model_version AS modelVersion, model_hash AS modelHash, provider, volume_ml AS volumeMl, ci_low_ml AS ciLowMl,
+  ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
+  warnings_json AS warningsJson, author, created_at AS createdAt FROM estimates`;
+
+function imageFromDb(row: ImageDbRow): ImageRow {
+  const { calibrationJson, metaJson, ...rest } = row;
+  return {
+    ...rest,
+    calibration: calibrationJson ? (JSON.parse(calibrationJson) as ImageRow['calibration']) : null,
+    meta: JSON.parse(metaJson) as Record<string, unknown>,
+  };
+}
+
+function estimateFromDb(row: EstimateDbRow): EstimateRow {
+  const estimate: Estimate = {
+    volumeMl: row.volumeMl,
+    ci95Ml: [row.ciLowMl, row.ciHighMl],
+    model: row.model,
+    modelVersion: row.modelVersion,
+    provider: row.provider,
+    lengths: JSON.parse(row.lengthsJson) as Estimate['lengths'],
+    formulas: JSON.parse(row.formulasJson) as Estimate['formulas'],
+    classification: JSON.parse(row.classificationJson) as Estimate['classification'],
+    warnings: JSON.parse(row.warningsJson) as string[],
+    // Wall time is a property of the run that produced it, not of the result: not stored.
+    elapsedMs: 0,
+  };
+  return {
+    id: row.id,
+    caseId: row.caseId,
+    source: row.source,
+    coronalMaskId: row.coronalMaskId,
+    transverseMaskId: row.transverseMaskId,
+    modelHash: row.modelHash,
+    author: row.author,
+    createdAt: row.createdAt,
+    estimate,
+  };
+}

@@ -1,0 +1,112 @@
+/** Row shapes of the cases database, as the store hands them to its callers. */
+import type { Calibration, Estimate } from '../api/contract';
+import type { CaseStatus } from '../api/store-contract';
+
+export type ViewName = 'coronal' | 'transverse';
+export type MaskSource = 'ai' | 'manual';
+
+export interface PatientInput {
+  key: string;
+  name?: string | null;
+  birthDate?: string | null;
+  sex?: string | null;
+}
+
+export interface CaseRow {
+  id: number;
+  patientId: number;
+  patientKey: string;
+  patientName: string | null;
+  studyInstanceUid: string | null;
+  studyDate: string | null;
+  title: string;
+  status: CaseStatus;
+  version: number;
+  signedOffAt: string | null;
+  signedOffBy: string | null;
+  flagComment: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ImageInput {
+  caseId: number;
+  view: ViewName;
+  contentHash: string;
+  sopInstanceUid: string | null;
+  originalPath: string;
+  format: string;
+  width: number;
+  height: number;
+  calibration: Calibration | null;
+  meta: Record<string, unknown>;
+}
+
+export interface ImageRow extends ImageInput {
+  id: number;
+  importedAt: string;
+}
+
+export interface MaskInput {
+  caseId: number;
+  view: ViewName;
+  source: MaskSource;
+  author: string;
+  width: number;
+  height: number;
+  areaPx: number;
+  png: Buffer;
+}
+
+export interface MaskRow extends MaskInput {
+  id: number;
+  version: number;
+  createdAt: string;
+}
+
+export interface EstimateInput {
+  caseId: number;
+  source: MaskSource;
+  coronalMaskId: number | null;
+  transverseMaskId: number | null;
+  modelHash: string;
+  author: string;
+  estimate: Estimate;
+}
+
+export interface EstimateRow extends EstimateInput {
+  id: number;
+  createdAt: string;
+}
+
+export interface MeasurementInput {
+  caseId: number;
+  view: ViewName;
+  kind: 'length' | 'width' | 'thickness' | 'craniocaudal';
+  valueCm: number;
+  points: [[number, number], [number, number]] | null;
+  author: string;
+}
+
+export interface SessionRow {
+  id: number;
+  title: string;
+  reader: string;
+  createdAt: string;
+}
+
+export interface SessionCaseRow {
+  sessionId: number;
+  caseId: number;
+  position: number;
+  timeSpentMs: number;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  caseId: number | null;
+  detail: Record<string, unknown>;
+}
