@@ -1,0 +1,286 @@
+/**
+ * The engine: the service behind the API contract's CaseApi (src/api/contract.ts). It keeps the
+ * opened cases in memory (decoded images, calibrations, the AI masks) and runs the pipeline of
+ * docs/PIPELINE.md through an Inference — in process here, or the Electron host's utility process.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type {
+  CalibrateRequest,
+  CaseApi,
+  CaseView,
+  Calibration,
+  EstimateRequest,
+  ExplainRequest,
+  MaskRle,
+  Masks,
+  OpenCaseRequest,
+  OpenSampleRequest,
+  SegmentRequest,
+  Status,
+  ViewImage,
+  ViewName,
+} from '../api/contract';
+import { SpvError } from '../api/errors';
+import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
+import { calibrationFromTwoPoints, spacingOf } from '../imaging/calibration';
+import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
+import { loadManifest } from '../inference/manifest-loader';
+import { OnnxInference, type SessionOptions } from '../inference/onnx-inference';
+import type { Inference, InferenceInfo } from '../inference/types';
+import type { Manifest } from '../models/manifest';
+import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './estimator';
+import { DEFAULT_SAMPLE_ID, readCaseIndex, type CaseRow } from './samples';
+import { segmentImage } from './segmentation';
+import type { MasksInput, ViewMask } from './types';
+
+export interface EngineOptions {
+  modelsDir: string;
+  /** models/samples by default. */
+  samplesDir?: string;
+  /** An Inference from the host (Electron's utility process); in-process onnxruntime otherwise. */
+  inference?: Inference;
+  sessionOptions?: SessionOptions;
+  host: Status['host'];
+  /** How many opened cases to keep in memory; the oldest is forgotten first. */
+  maxOpenCases?: number;
+}
+
+interface OpenedView {
+  image: DecodedImage;
+  calibration: Calibration | null;
+  sourceName: string;
+  aiMask: Uint8Array | null;
+}
+
+interface OpenedCase {
+  id: string;
+  title: string;
+  views: { coronal: OpenedView; transverse: OpenedView | null };
+  referenceVolumeMl: number | null;
+}
+
+export interface Engine extends CaseApi {
+  readonly manifest: Manifest;
+  /** Volume from masks already at hand (the CLI's --mask mode, the store's re-estimates). */
+  estimateFromMasks(masks: MasksInput, options?: EstimateOptions): Promise<DetailedEstimate>;
+  /** The AI mask of one image. */
+  segmentGrey(image: DecodedImage['grey']): Promise<Uint8Array>;
+  inferenceInfo(): InferenceInfo;
+  close(): Promise<void>;
+}
+
+function viewName(view: ViewName): string {
+  return view === 'coronal' ? 'coronal' : 'transverse';
+}
+
+class SpvEngine implements Engine {
+  private readonly cases = new Map<string, OpenedCase>();
+  private readonly estimator: VolumeEstimator;
+  private sampleRows: CaseRow[] | null = null;
+
+  constructor(
+    readonly manifest: Manifest,
+    private readonly inference: Inference,
+    private readonly info: InferenceInfo,
+    private readonly options: EngineOptions & { samplesDir: string },
+  ) {
+    this.estimator = new VolumeEstimator(manifest, inference, info);
+  }
+
+  inferenceInfo(): InferenceInfo {
+    return this.info;
+  }
+
+  async getStatus(): Promise<Status> {
+    const samples = await this.samples().catch(() => []);
+    return {
+      modelVersion: this.manifest.model_version,
+      provider: this.info.provider,
+      providersTried: this.info.providersTried,
+      host: this.options.host,
+      sampleCaseIds: samples.map((row) => row.id),
+    };
+  }
+
+  async openSample(req: OpenSampleRequest): Promise<CaseView> {
+    const id = req.sampleId ?? DEFAULT_SAMPLE_ID;
+    const row = (await this.samples()).find((sample) => sample.id === id);
+    if (!row)
+      throw new SpvError(
+        'not-found',
+        `There is no sample case "${id}" in ${this.options.samplesDir}/index.csv.`,
+      );
+    const opened = await this.load(
+      { coronalPath: row.coronal, transversePath: row.transverse, spacing: row.spacing },
+      `Sample ${row.id}`,
+      row.trueVolumeMl,
+    );
+    return this.caseView(opened);
+  }
+
+  async openCase(req: OpenCaseRequest): Promise<CaseView> {
+    return this.caseView(await this.load(req, null, null));
+  }
+
+  async calibrate(req: CalibrateRequest): Promise<CaseView> {
+    const opened = this.getCase(req.caseId);
+    const view = this.getView(opened, req.view);
+    view.calibration = calibrationFromTwoPoints(req.pointA, req.pointB, req.distanceMm);
+    return this.caseView(opened);
+  }
+
+  async segment(req: SegmentRequest): Promise<MaskRle> {
+    const view = this.getView(this.getCase(req.caseId), req.view);
+    if (!view.aiMask) view.aiMask = await this.segmentGrey(view.image.grey);
+    return encodeMaskRle(view.aiMask, view.image.grey.width, view.image.grey.height);
+  }
+
+  async segmentGrey(image: DecodedImage['grey']): Promise<Uint8Array> {
+    return segmentImage(this.inference, this.manifest, image);
+  }
+
+  async estimate(req: EstimateRequest): Promise<DetailedEstimate> {
+    const opened = this.getCase(req.caseId);
+    return this.estimateFromMasks(this.masksFor(opened, req.masks), {
+      patient: req.patient,
+      caliperLengths: req.caliperLengths,
+    });
+  }
+
+  async estimateFromMasks(
+    masks: MasksInput,
+    options: EstimateOptions = {},
+  ): Promise<DetailedEstimate> {
+    return this.estimator.estimate(masks, options);
+  }
+
+  async explain(req: ExplainRequest) {
+    return this.estimator.explain(this.masksFor(this.getCase(req.caseId), req.masks));
+  }
+
+  async close(): Promise<void> {
+    this.cases.clear();
+    await this.inference.close();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  private async samples(): Promise<CaseRow[]> {
+    this.sampleRows ??= (await readCaseIndex(join(this.options.samplesDir, 'index.csv'))).rows;
+    return this.sampleRows;
+  }
+
+  private async load(
+    req: OpenCaseRequest,
+    title: string | null,
+    referenceVolumeMl: number | null,
+  ): Promise<OpenedCase> {
+    const spacing = req.spacing ?? null;
+    const frame = req.frame ?? undefined;
+    const openView = async (path: string): Promise<OpenedView> => {
+      const image = await decodeImageFile(path, { frame, spacing });
+      return {
+        image,
+        calibration: image.calibration,
+        sourceName: path.split(/[\\/]/).pop() ?? path,
+        aiMask: null,
+      };
+    };
+    const coronal = await openView(req.coronalPath);
+    const transverse = req.transversePath ? await openView(req.transversePath) : null;
+    const opened: OpenedCase = {
+      id: randomUUID(),
+      title: title ?? coronal.sourceName,
+      views: { coronal, transverse },
+      referenceVolumeMl,
+    };
+    this.cases.set(opened.id, opened);
+    const limit = this.options.maxOpenCases ?? 32;
+    // Maps iterate in insertion order: the first key is the oldest case.
+    while (this.cases.size > limit) this.cases.delete(this.cases.keys().next().value as string);
+    return opened;
+  }
+
+  private getCase(caseId: string): OpenedCase {
+    const opened = this.cases.get(caseId);
+    if (!opened)
+      throw new SpvError(
+        'not-found',
+        `Case ${caseId} is not open (it may have been closed): open it again.`,
+      );
+    return opened;
+  }
+
+  private getView(opened: OpenedCase, view: ViewName): OpenedView {
+    const found = opened.views[view];
+    if (!found)
+      throw new SpvError(
+        'bad-input',
+        `This case has no ${viewName(view)} image: add one when opening the case.`,
+      );
+    return found;
+  }
+
+  /** Decode the request's masks and pair each with its image's calibration. */
+  private masksFor(opened: OpenedCase, masks: Masks): MasksInput {
+    const toViewMask = (view: ViewName, rle: MaskRle): ViewMask => {
+      const image = this.getView(opened, view);
+      const { width, height } = image.image.grey;
+      if (rle.width !== width || rle.height !== height) {
+        throw new SpvError(
+          'bad-input',
+          `The ${view} mask is ${rle.width}×${rle.height} but its image is ${width}×${height}: send a mask of the image's size.`,
+        );
+      }
+      if (!image.calibration) {
+        throw new SpvError(
+          'not-calibrated',
+          `${image.sourceName} has no calibration (no physical pixel size): calibrate it on the depth ruler or give the spacing in mm per pixel; no volume is computed for an uncalibrated image.`,
+        );
+      }
+      return { mask: decodeMaskRle(rle), width, height, spacing: spacingOf(image.calibration) };
+    };
+    return {
+      coronal: toViewMask('coronal', masks.coronal),
+      transverse: masks.transverse ? toViewMask('transverse', masks.transverse) : null,
+    };
+  }
+
+  private async viewImage(view: ViewName, opened: OpenedView): Promise<ViewImage> {
+    const png = await encodeGreyPng(opened.image.grey);
+    return {
+      view,
+      width: opened.image.grey.width,
+      height: opened.image.grey.height,
+      pngDataUrl: `data:image/png;base64,${png.toString('base64')}`,
+      calibration: opened.calibration,
+      sourceName: opened.sourceName,
+    };
+  }
+
+  private async caseView(opened: OpenedCase): Promise<CaseView> {
+    return {
+      caseId: opened.id,
+      title: opened.title,
+      coronal: await this.viewImage('coronal', opened.views.coronal),
+      transverse: opened.views.transverse
+        ? await this.viewImage('transverse', opened.views.transverse)
+        : null,
+      referenceVolumeMl: opened.referenceVolumeMl,
+    };
+  }
+}
+
+/** Load and verify the models, start inference, and return the engine. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const manifest = await loadManifest(options.modelsDir);
+  const inference =
+    options.inference ??
+    (await OnnxInference.create(manifest, options.modelsDir, options.sessionOptions));
+  const info = await inference.info();
+  return new SpvEngine(manifest, inference, info, {
+    ...options,
+    samplesDir: options.samplesDir ?? join(options.modelsDir, 'samples'),
+  });
+}

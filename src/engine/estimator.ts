@@ -1,0 +1,211 @@
+/**
+ * From masks to a volume with its interval (PIPELINE §4–§6), the part of the pipeline that runs
+ * after every stroke of the mask editor. Kept fast: one encoder call, ONE head call for the point
+ * estimate and all K samples together, and buffers reused between calls.
+ */
+import type { Estimate, Explanation, Patient, Lengths } from '../api/contract';
+import { SpvError } from '../api/errors';
+import { classify } from '../clinical/reference-limits';
+import { computeFormulas } from '../clinical/formulas';
+import { touchesBorder } from '../imaging/components';
+import { maskToGrid } from '../imaging/grid';
+import { estimateVolume, sampleLatents } from '../models/interval';
+import { mahalanobisDistance, pcaPosition } from '../models/latent';
+import type { Manifest, RvaeSpec } from '../models/manifest';
+import { standardNormalMatrix } from '../models/rng';
+import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
+import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
+import type { MasksInput, ViewMask } from './types';
+
+export interface EstimateOptions {
+  patient?: Patient | null;
+  caliperLengths?: Partial<Lengths> | null;
+}
+
+/** The API's Estimate plus what the command line and the store also report. */
+export interface DetailedEstimate extends Estimate {
+  measuredLengths: MeasuredLengths;
+  mahalanobis: number;
+  distanceThreshold: number;
+  y0: number;
+  mu: Float32Array;
+}
+
+interface ModeState {
+  spec: RvaeSpec;
+  /** ε [K × D], fixed per model: the same mask always gives the same interval. */
+  eps: Float64Array;
+  /** Head input [(1 + K) × D]: row 0 is mu, rows 1..K the samples. */
+  z: Float32Array;
+  grid: Float32Array;
+}
+
+export class VolumeEstimator {
+  private readonly modes = new Map<RvaeMode, ModeState>();
+
+  constructor(
+    readonly manifest: Manifest,
+    private readonly inference: Inference,
+    private readonly providerInfo: InferenceInfo,
+  ) {}
+
+  /** 'dual' when a transverse mask is given and the dual model is installed. */
+  modeFor(masks: MasksInput): RvaeMode {
+    return masks.transverse && this.manifest.rvae.dual ? 'dual' : 'single';
+  }
+
+  private state(mode: RvaeMode): ModeState {
+    let state = this.modes.get(mode);
+    if (!state) {
+      const spec = this.manifest.rvae[mode];
+      if (!spec)
+        throw new SpvError(
+          'model',
+          `The installed models have no ${mode}-view RVAE: reinstall the models`,
+        );
+      const k = spec.interval.samples;
+      const d = spec.latent_dim;
+      const g = this.manifest.grid.size;
+      state = {
+        spec,
+        eps: standardNormalMatrix(spec.interval.seed, k, d),
+        z: new Float32Array((k + 1) * d),
+        grid: new Float32Array(spec.channels.length * g * g),
+      };
+      this.modes.set(mode, state);
+    }
+    return state;
+  }
+
+  /** The RVAE input for the masks: channel 0 coronal, channel 1 transverse (dual). */
+  gridFor(mode: RvaeMode, masks: MasksInput): Float32Array {
+    const state = this.state(mode);
+    const { size, spacing_mm } = this.manifest.grid;
+    const views: [string, ViewMask][] = [['coronal', masks.coronal]];
+    if (mode === 'dual' && masks.transverse) views.push(['transverse', masks.transverse]);
+    views.forEach(([name, view], channel) => {
+      let grid: Float32Array;
+      try {
+        grid = maskToGrid(view.mask, view.width, view.height, view.spacing, size, spacing_mm).grid;
+      } catch (error) {
+        // Say which view: the reader may have two masks open.
+        if (error instanceof SpvError)
+          throw new SpvError(error.code, `${name} view: ${error.message}`, { cause: error });
+        throw error;
+      }
+      state.grid.set(grid, channel * size * size);
+    });
+    return state.grid;
+  }
+
+  async encode(
+    mode: RvaeMode,
+    masks: MasksInput,
+  ): Promise<{ mu: Float32Array; logvar: Float32Array }> {
+    const grid = this.gridFor(mode, masks);
+    const { mu, logvar } = await this.inference.encode(mode, grid, 1);
+    // Copy: an implementation may hand back views of buffers it reuses.
+    return { mu: Float32Array.from(mu), logvar: Float32Array.from(logvar) };
+  }
+
+  async estimate(masks: MasksInput, options: EstimateOptions = {}): Promise<DetailedEstimate> {
+    const started = performance.now();
+    const mode = this.modeFor(masks);
+    const state = this.state(mode);
+    const { spec } = state;
+    const k = spec.interval.samples;
+    const d = spec.latent_dim;
+
+    const { mu, logvar } = await this.encode(mode, masks);
+    state.z.set(mu, 0);
+    sampleLatents(mu, logvar, state.eps, k, state.z.subarray(d));
+    const y = await this.inference.head(mode, state.z, k + 1);
+    const y0 = y[0];
+    const volume = estimateVolume(y0, y.subarray(1, k + 1), spec.volume, spec.interval);
+
+    // Transverse lengths feed the formulas even when only the single-view model is installed.
+    const transverse = masks.transverse ?? null;
+    const measured = lengthsFromMasks(masks.coronal, transverse);
+    const lengths = mergeCaliperLengths(measured, options.caliperLengths);
+    const formulas = computeFormulas(lengths, { lengthOnly: this.manifest.formulas.length_only });
+    const mahalanobis = mahalanobisDistance(mu, spec.latent.mean, spec.latent.precision);
+    const warnings = this.warnings(masks, mahalanobis, spec.latent.distance_threshold);
+
+    return {
+      volumeMl: volume.volumeMl,
+      ci95Ml: volume.ci95Ml,
+      model: mode,
+      modelVersion: this.manifest.model_version,
+      provider: this.providerInfo.provider,
+      lengths,
+      formulas,
+      classification: classify(volume.volumeMl, lengths, options.patient),
+      warnings,
+      elapsedMs: performance.now() - started,
+      measuredLengths: measured,
+      mahalanobis,
+      distanceThreshold: spec.latent.distance_threshold,
+      y0,
+      mu,
+    };
+  }
+
+  async explain(masks: MasksInput): Promise<Explanation> {
+    const mode = this.modeFor(masks);
+    const { spec } = this.state(mode);
+    const { mu } = await this.encode(mode, masks);
+    const logits = await this.inference.decode(mode, mu, 1);
+    const g = this.manifest.grid.size;
+    const reconstruction = spec.channels.map((view, channel) => {
+      const values = new Array<number>(g * g);
+      const offset = channel * g * g;
+      for (let i = 0; i < g * g; i++) values[i] = 1 / (1 + Math.exp(-logits[offset + i]));
+      return { view, size: g, values };
+    });
+    const mahalanobis = mahalanobisDistance(mu, spec.latent.mean, spec.latent.precision);
+    return {
+      model: mode,
+      reconstruction,
+      gridSpacingMm: this.manifest.grid.spacing_mm,
+      pcaPosition: pcaPosition(mu, spec.latent.pca),
+      trainingCloud: spec.latent.cloud,
+      mahalanobis,
+      distanceThreshold: spec.latent.distance_threshold,
+      outOfDistribution: mahalanobis > spec.latent.distance_threshold,
+    };
+  }
+
+  private warnings(masks: MasksInput, mahalanobis: number, threshold: number): string[] {
+    const warnings: string[] = [];
+    const views: [string, ViewMask | null | undefined][] = [
+      ['coronal', masks.coronal],
+      ['transverse', masks.transverse],
+    ];
+    for (const [name, view] of views) {
+      if (view && touchesBorder(view.mask, view.width, view.height)) {
+        warnings.push(
+          `The ${name} mask touches the image border: the spleen may be cut off and its volume underestimated.`,
+        );
+      }
+    }
+    if (masks.transverse && !this.manifest.rvae.dual) {
+      warnings.push(
+        'No dual-view model is installed: the transverse view was used for the formulas only.',
+      );
+    }
+    if (mahalanobis > threshold) {
+      warnings.push(
+        `This case is far from the training data (latent distance ${mahalanobis.toFixed(1)} > ${threshold.toFixed(1)}): treat the estimate with caution.`,
+      );
+    }
+    const failed = this.providerInfo.providersTried.filter(
+      (t) => !t.ok && t.error !== 'not supported by this onnxruntime-node build',
+    );
+    if (failed.length > 0) {
+      warnings.push(
+        `The ${failed.map((t) => t.provider).join(', ')} execution provider failed to start; running on ${this.providerInfo.provider}.`,
+      );
+    }
+    return warnings;
+  }
+}
