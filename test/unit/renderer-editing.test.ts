@@ -128,21 +128,34 @@ describe('deltas and history', () => {
       );
       const delta = rec.finish();
       if (delta) {
-        history.push(delta);
+        history.push({ target: 'coronal', delta });
         snapshots.push(mask.slice());
       }
     }
     expect(history.undoDepth).toBe(50);
     const last = snapshots.length - 1;
     for (let k = 1; k <= 50; k++) {
-      expect(history.undo(mask)).not.toBeNull();
+      expect(history.undo(() => mask)).not.toBeNull();
       expect(mask).toEqual(snapshots[last - k]);
     }
-    expect(history.undo(mask)).toBeNull();
+    expect(history.undo(() => mask)).toBeNull();
     for (let k = 49; k >= 0; k--) {
-      history.redo(mask);
+      history.redo(() => mask);
       expect(mask).toEqual(snapshots[last - k]);
     }
+  });
+
+  it('undoes each entry on the mask it names', () => {
+    const masks = { coronal: new Uint8Array(2), transverse: new Uint8Array(2) };
+    const h = new EditHistory<'coronal' | 'transverse'>();
+    for (const target of ['coronal', 'transverse'] as const) {
+      const delta = diffMasks(masks[target], Uint8Array.from([1, 1]))!;
+      applyDelta(masks[target], delta, 'forward');
+      h.push({ target, delta });
+    }
+    expect(h.undo((t) => masks[t])?.target).toBe('transverse');
+    expect(Array.from(masks.transverse)).toEqual([0, 0]);
+    expect(Array.from(masks.coronal)).toEqual([1, 1]);
   });
 
   it('drops the redo branch after a new edit', () => {
@@ -150,12 +163,12 @@ describe('deltas and history', () => {
     const h = new EditHistory();
     const d1 = diffMasks(mask, Uint8Array.from([1, 0, 0, 0]))!;
     applyDelta(mask, d1, 'forward');
-    h.push(d1);
-    h.undo(mask);
+    h.push({ target: 'coronal', delta: d1 });
+    h.undo(() => mask);
     expect(h.canRedo).toBe(true);
     const d2 = diffMasks(mask, Uint8Array.from([0, 1, 0, 0]))!;
     applyDelta(mask, d2, 'forward');
-    h.push(d2);
+    h.push({ target: 'coronal', delta: d2 });
     expect(h.canRedo).toBe(false);
     expect(Array.from(mask)).toEqual([0, 1, 0, 0]);
   });
@@ -261,5 +274,27 @@ describe('overlay and geometry', () => {
     }
     expect(kinds).toEqual(['width', 'thickness', 'width', 'thickness']);
     expect(calipers).toHaveLength(2);
+  });
+});
+
+describe('shortcuts', async () => {
+  const { shortcutFor } = await import('../../renderer/shortcuts');
+  const k = (
+    key: string,
+    mods: Partial<{ ctrlKey: boolean; metaKey: boolean; shiftKey: boolean; altKey: boolean }> = {},
+  ) =>
+    shortcutFor({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+  it('maps undo/redo with Ctrl or Cmd, tools and brush size', () => {
+    expect(k('z', { ctrlKey: true })).toBe('undo');
+    expect(k('Z', { ctrlKey: true, shiftKey: true })).toBe('redo');
+    expect(k('y', { ctrlKey: true })).toBe('redo');
+    expect(k('z', { metaKey: true })).toBe('undo');
+    expect(k('[')).toBe('brush-smaller');
+    expect(k(']')).toBe('brush-larger');
+    expect(k('E')).toBe('tool-eraser');
+    expect(k('F', { shiftKey: true })).toBe('fill-holes');
+    expect(k('f')).toBe('fit');
+    expect(k('x')).toBeNull();
+    expect(k('b', { altKey: true })).toBeNull();
   });
 });

@@ -1,0 +1,245 @@
+/**
+ * DeepSPV beside every length-based formula: the estimate and its 95% interval, each formula's
+ * volume with the difference in mL and %, the citation on hover, the lengths used (calipers and
+ * mask-measured side by side), a chart, and the reference limit and classification for the patient.
+ */
+import type { JSX } from 'react';
+import type { Estimate, Patient } from '../../src/api';
+import { cm, ml, signed } from './format';
+import { EstimateChart } from './EstimateChart';
+
+export interface MeasuredLengths {
+  /** Lengths in cm measured from the current masks (PIPELINE §7), null where not measurable. */
+  mask: {
+    length: number | null;
+    width: number | null;
+    thickness: number | null;
+    craniocaudal: number | null;
+  };
+  /** Lengths in cm from the reader's calipers. */
+  caliper: { length?: number; width?: number; thickness?: number };
+}
+
+export interface ComparisonPanelProps {
+  estimate: Estimate | null;
+  updating: boolean;
+  calibrated: boolean;
+  lengths: MeasuredLengths;
+  patient: Patient;
+  onPatient(p: Patient): void;
+  referenceVolumeMl: number | null;
+}
+
+export function VolumeSummary({
+  estimate,
+  updating,
+  calibrated,
+  referenceVolumeMl,
+}: Pick<
+  ComparisonPanelProps,
+  'estimate' | 'updating' | 'calibrated' | 'referenceVolumeMl'
+>): JSX.Element {
+  if (!calibrated) {
+    return (
+      <div className="volume" data-testid="volume-summary">
+        <div className="volume-none" data-testid="no-volume">
+          No volume: this image has no calibration. Calibrate it first.
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="volume" data-testid="volume-summary">
+      <div className="volume-main">
+        <span className="volume-label">DeepSPV</span>{' '}
+        <span
+          className="volume-value"
+          data-testid="volume-ml"
+          data-value={estimate?.volumeMl ?? ''}
+        >
+          {estimate ? ml(estimate.volumeMl) : '…'}
+        </span>
+        {updating && (
+          <span className="updating" data-testid="updating">
+            updating…
+          </span>
+        )}
+      </div>
+      {estimate && (
+        <div
+          className="volume-ci"
+          data-testid="volume-ci"
+          data-lo={estimate.ci95Ml[0]}
+          data-hi={estimate.ci95Ml[1]}
+        >
+          95% interval {Math.round(estimate.ci95Ml[0])}–{Math.round(estimate.ci95Ml[1])} mL ·{' '}
+          {estimate.model === 'dual' ? 'dual-view' : 'single-view'} model
+        </div>
+      )}
+      {referenceVolumeMl !== null && (
+        <div className="volume-ref">
+          True volume of this synthetic sample: {ml(referenceVolumeMl)}
+        </div>
+      )}
+      {estimate?.warnings.map((w) => (
+        <div className="warning" key={w} data-testid="estimate-warning">
+          ⚠ {w}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function numberOrNull(text: string): number | null {
+  if (text.trim() === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
+  const { estimate } = p;
+  const rows: [string, number | null, number | undefined][] = [
+    ['Length', p.lengths.mask.length, p.lengths.caliper.length],
+    ['Width', p.lengths.mask.width, p.lengths.caliper.width],
+    ['Thickness', p.lengths.mask.thickness, p.lengths.caliper.thickness],
+    ['Cranio-caudal', p.lengths.mask.craniocaudal, undefined],
+  ];
+  return (
+    <section className="panel" data-testid="comparison-panel">
+      <h2>Comparison</h2>
+      <table className="lengths" data-testid="lengths-table">
+        <thead>
+          <tr>
+            <th />
+            <th title="Measured by your calipers">Caliper</th>
+            <th title="Measured on the current mask (Feret length and perpendicular extent)">
+              Mask
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([label, mask, caliper]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              <td data-testid={`caliper-${label.toLowerCase()}`}>{cm(caliper)}</td>
+              <td data-testid={`mask-${label.toLowerCase()}`}>{cm(mask)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {p.calibrated && estimate ? (
+        <>
+          <table className="formulas" data-testid="formula-table">
+            <thead>
+              <tr>
+                <th>Method</th>
+                <th>Volume</th>
+                <th>Δ mL</th>
+                <th>Δ %</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr
+                className="deepspv"
+                title="DeepSPV: Yuan et al., Medical Image Analysis 2025, doi 10.1016/j.media.2025.103671"
+              >
+                <td>DeepSPV</td>
+                <td>
+                  {ml(estimate.volumeMl)}{' '}
+                  <span className="ci">
+                    ({Math.round(estimate.ci95Ml[0])}–{Math.round(estimate.ci95Ml[1])})
+                  </span>
+                </td>
+                <td />
+                <td />
+              </tr>
+              {estimate.formulas.map((f) => {
+                const diff = f.volumeMl === null ? null : f.volumeMl - estimate.volumeMl;
+                return (
+                  <tr
+                    key={f.id}
+                    data-testid={`formula-${f.id}`}
+                    data-value={f.volumeMl ?? ''}
+                    title={`${f.expression}\n${f.citation}`}
+                  >
+                    <td>{f.name}</td>
+                    {f.volumeMl === null || diff === null ? (
+                      <td colSpan={3} className="muted">
+                        {f.unavailableReason ?? 'not available'}
+                      </td>
+                    ) : (
+                      <>
+                        <td>{ml(f.volumeMl)}</td>
+                        <td>{signed(diff)}</td>
+                        <td>{signed((diff / estimate.volumeMl) * 100)}%</td>
+                      </>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <EstimateChart estimate={estimate} />
+        </>
+      ) : (
+        <p className="muted">
+          {p.calibrated ? 'Waiting for the estimate…' : 'No volumes before calibration.'}
+        </p>
+      )}
+      <h3>Reference for this patient</h3>
+      <div className="patient" data-testid="patient-fields">
+        <label>
+          Age{' '}
+          <input
+            type="number"
+            min={0}
+            max={130}
+            data-testid="patient-age"
+            value={p.patient.ageYears ?? ''}
+            onChange={(e) => p.onPatient({ ...p.patient, ageYears: numberOrNull(e.target.value) })}
+          />{' '}
+          y
+        </label>
+        <label>
+          Sex{' '}
+          <select
+            data-testid="patient-sex"
+            value={p.patient.sex ?? ''}
+            onChange={(e) =>
+              p.onPatient({
+                ...p.patient,
+                sex: e.target.value === '' ? null : (e.target.value as 'female' | 'male'),
+              })
+            }
+          >
+            <option value="">—</option>
+            <option value="female">female</option>
+            <option value="male">male</option>
+          </select>
+        </label>
+        <label>
+          Height{' '}
+          <input
+            type="number"
+            min={30}
+            max={250}
+            data-testid="patient-height"
+            value={p.patient.heightCm ?? ''}
+            onChange={(e) => p.onPatient({ ...p.patient, heightCm: numberOrNull(e.target.value) })}
+          />{' '}
+          cm
+        </label>
+      </div>
+      {p.calibrated && estimate && (
+        <ul className="classification" data-testid="classification">
+          {estimate.classification.map((c) => (
+            <li key={c.limitText} className={`class-${c.status}`} title={c.citation}>
+              <strong>{c.status}</strong> — {c.limitText}
+              <div className="muted">{c.detail}</div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

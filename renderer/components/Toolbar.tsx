@@ -1,0 +1,206 @@
+/** The editing and display toolbar; every button's tooltip names its shortcut. */
+import type { JSX } from 'react';
+import type { OverlayMode } from '../editing/overlay';
+import type { Tool } from '../viewer/types';
+
+export interface ToolbarProps {
+  tool: Tool;
+  onTool(tool: Tool): void;
+  brushMm: number;
+  onBrushMm(mm: number): void;
+  calibrated: boolean;
+  overlayMode: OverlayMode;
+  onOverlayMode(mode: OverlayMode): void;
+  overlayVisible: boolean;
+  onOverlayVisible(v: boolean): void;
+  opacity: number;
+  onOpacity(v: number): void;
+  brightness: number;
+  onBrightness(v: number): void;
+  contrast: number;
+  onContrast(v: number): void;
+  canUndo: boolean;
+  canRedo: boolean;
+  onUndo(): void;
+  onRedo(): void;
+  onSmooth(): void;
+  onFillHoles(): void;
+  onKeepLargest(): void;
+  onResetToAi(): void;
+  onFit(): void;
+  onOpen(): void;
+}
+
+const TOOLS: { tool: Tool; label: string; title: string }[] = [
+  { tool: 'brush', label: 'Brush', title: 'Brush: add to the mask (B)' },
+  { tool: 'eraser', label: 'Eraser', title: 'Eraser: remove from the mask (E)' },
+  {
+    tool: 'lasso-add',
+    label: 'Lasso +',
+    title: 'Polygon/lasso add: drag a lasso, or click vertices then double-click/Enter (L)',
+  },
+  { tool: 'lasso-cut', label: 'Lasso −', title: 'Polygon/lasso cut (K)' },
+  {
+    tool: 'caliper',
+    label: 'Caliper',
+    title: 'Caliper: length on coronal, width then thickness on transverse (M)',
+  },
+  { tool: 'pan', label: 'Pan', title: 'Pan (H), or hold Space and drag with any tool' },
+];
+
+export function Toolbar(p: ToolbarProps): JSX.Element {
+  return (
+    <div className="toolbar" role="toolbar" aria-label="Tools">
+      <button
+        type="button"
+        data-testid="open-case"
+        title="Open a case or a sample (Ctrl+O)"
+        onClick={p.onOpen}
+      >
+        Open…
+      </button>
+      <span className="sep" />
+      {TOOLS.map((t) => (
+        <button
+          type="button"
+          key={t.tool}
+          data-testid={`tool-${t.tool}`}
+          className={p.tool === t.tool ? 'active' : ''}
+          aria-pressed={p.tool === t.tool}
+          title={t.title}
+          onClick={() => p.onTool(t.tool)}
+        >
+          {t.label}
+        </button>
+      ))}
+      <label title="Brush size ([ smaller, ] larger)">
+        Size{' '}
+        <input
+          type="number"
+          min={1}
+          max={60}
+          step={1}
+          value={p.brushMm}
+          data-testid="brush-size"
+          onChange={(e) => p.onBrushMm(Number(e.target.value) || 1)}
+        />{' '}
+        {p.calibrated ? 'mm' : 'mm (nominal until calibrated)'}
+      </label>
+      <span className="sep" />
+      <button
+        type="button"
+        data-testid="undo"
+        title="Undo the last stroke (Ctrl+Z)"
+        disabled={!p.canUndo}
+        onClick={p.onUndo}
+      >
+        Undo
+      </button>
+      <button
+        type="button"
+        data-testid="redo"
+        title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+        disabled={!p.canRedo}
+        onClick={p.onRedo}
+      >
+        Redo
+      </button>
+      <button
+        type="button"
+        data-testid="smooth"
+        title="Smooth the outline (S)"
+        onClick={p.onSmooth}
+      >
+        Smooth
+      </button>
+      <button
+        type="button"
+        data-testid="fill-holes"
+        title="Fill holes in the mask (Shift+F)"
+        onClick={p.onFillHoles}
+      >
+        Fill holes
+      </button>
+      <button
+        type="button"
+        data-testid="keep-largest"
+        title="Keep only the largest island (I)"
+        onClick={p.onKeepLargest}
+      >
+        Largest island
+      </button>
+      <button
+        type="button"
+        data-testid="reset-ai"
+        title="Reset to the AI mask (undoable)"
+        onClick={p.onResetToAi}
+      >
+        Reset to AI
+      </button>
+      <span className="sep" />
+      <label title="Show the mask overlay (V)">
+        <input
+          type="checkbox"
+          data-testid="overlay-visible"
+          checked={p.overlayVisible}
+          onChange={(e) => p.onOverlayVisible(e.target.checked)}
+        />{' '}
+        Overlay
+      </label>
+      <select
+        data-testid="overlay-mode"
+        title="Overlay mode: fill, outline only, or AI vs current (O cycles)"
+        value={p.overlayMode}
+        onChange={(e) => p.onOverlayMode(e.target.value as OverlayMode)}
+      >
+        <option value="fill">Fill</option>
+        <option value="outline">Outline</option>
+        <option value="compare">AI vs current</option>
+      </select>
+      <label title="Fill opacity">
+        Opacity{' '}
+        <input
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={p.opacity}
+          data-testid="overlay-opacity"
+          onChange={(e) => p.onOpacity(Number(e.target.value))}
+        />
+      </label>
+      <label title="Brightness">
+        Bright{' '}
+        <input
+          type="range"
+          min={0.3}
+          max={2.5}
+          step={0.05}
+          value={p.brightness}
+          data-testid="brightness"
+          onChange={(e) => p.onBrightness(Number(e.target.value))}
+        />
+      </label>
+      <label title="Contrast">
+        Contrast{' '}
+        <input
+          type="range"
+          min={0.3}
+          max={3}
+          step={0.05}
+          value={p.contrast}
+          data-testid="contrast"
+          onChange={(e) => p.onContrast(Number(e.target.value))}
+        />
+      </label>
+      <button
+        type="button"
+        data-testid="fit"
+        title="Fit the images to their panes (F)"
+        onClick={p.onFit}
+      >
+        Fit
+      </button>
+    </div>
+  );
+}
