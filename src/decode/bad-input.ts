@@ -1,0 +1,40 @@
+/**
+ * Bad-input errors of the decoders: every failure names the file and says what to do, and any
+ * error a third-party decoder throws (dicom-parser throws plain strings) becomes an SpvError.
+ */
+import { SpvError } from '../api/errors';
+
+/** Images larger than this on a side are refused before their pixels are decoded. */
+export const MAX_IMAGE_SIDE = 8192;
+
+export function badInput(name: string, problem: string, whatToDo: string): SpvError {
+  return new SpvError('bad-input', `${name}: ${problem}. ${whatToDo}`);
+}
+
+/** Wraps anything thrown while decoding `name` into a bad-input SpvError (SpvErrors pass through). */
+export function asDecodeError(error: unknown, name: string, format: string): SpvError {
+  if (error instanceof SpvError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new SpvError(
+    'bad-input',
+    `${name}: the ${format} file could not be decoded (${reason.slice(0, 200)}). It may be truncated or corrupt; export the image again.`,
+    { cause: error },
+  );
+}
+
+export function checkImageSize(name: string, width: number, height: number): void {
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw badInput(
+      name,
+      `the image size ${width}×${height} is invalid`,
+      'The file is corrupt; export the image again.',
+    );
+  }
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
+    throw badInput(
+      name,
+      `the image is ${width}×${height} pixels, larger than ${MAX_IMAGE_SIDE} on a side`,
+      'Export a single ultrasound view at its native size.',
+    );
+  }
+}

@@ -1,0 +1,471 @@
+/**
+ * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
+ * RGB interleaved or planar, YBR_FULL) and JPEG baseline (jpeg-js on the encapsulated frame).
+ * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
+ * Sizes are checked from the header before any pixel is touched.
+ */
+import * as dicomParserNamespace from 'dicom-parser';
+import type { DataSet, Element } from 'dicom-parser';
+import { decode as decodeJpeg } from 'jpeg-js';
+import type { Calibration } from '../api/contract';
+import { calibrationFromRegions, type UltrasoundRegion } from '../imaging/calibration';
+import type { GreyImage } from '../imaging/types';
+import { asDecodeError, badInput, checkImageSize, MAX_IMAGE_SIDE } from './bad-input';
+import { greyFromInterleaved } from './luma';
+
+// dicom-parser ships a UMD bundle: Node's ESM loader exposes it as `default`, bundlers as the namespace.
+const dicomParser: typeof dicomParserNamespace =
+  (dicomParserNamespace as unknown as { default?: typeof dicomParserNamespace }).default ??
+  dicomParserNamespace;
+
+const IMPLICIT_LITTLE = '1.2.840.10008.1.2';
+const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
+const EXPLICIT_BIG = '1.2.840.10008.1.2.2';
+const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
+const SUPPORTED_SYNTAXES = new Set([IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG, JPEG_BASELINE]);
+
+/** Names of transfer syntaxes we meet but cannot decode, so that the message says which. */
+const SYNTAX_NAMES: Record<string, string> = {
+  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended (12-bit)',
+  '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
+  '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
+  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
+  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
+  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
+  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
+  '1.2.840.10008.1.2.4.100': 'MPEG-2',
+  '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264',
+  '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
+  '1.2.840.10008.1.2.4.203': 'HTJ2K',
+  '1.2.840.10008.1.2.5': 'RLE Lossless',
+};
+
+const TAG = {
+  transferSyntax: 'x00020010',
+  samplesPerPixel: 'x00280002',
+  photometric: 'x00280004',
+  planarConfiguration: 'x00280006',
+  numberOfFrames: 'x00280008',
+  rows: 'x00280010',
+  columns: 'x00280011',
+  pixelSpacing: 'x00280030',
+  bitsAllocated: 'x00280100',
+  bitsStored: 'x00280101',
+  pixelRepresentation: 'x00280103',
+  windowCenter: 'x00281050',
+  windowWidth: 'x00281051',
+  rescaleIntercept: 'x00281052',
+  rescaleSlope: 'x00281053',
+  pixelData: 'x7fe00010',
+  regions: 'x00186011',
+  regionSpatialFormat: 'x00186012',
+  regionDataType: 'x00186014',
+  regionMinX0: 'x00186018',
+  regionMinY0: 'x0018601a',
+  regionMaxX1: 'x0018601c',
+  regionMaxY1: 'x0018601e',
+  physicalUnitsX: 'x00186024',
+  physicalUnitsY: 'x00186026',
+  physicalDeltaX: 'x0018602c',
+  physicalDeltaY: 'x0018602e',
+  studyInstanceUid: 'x0020000d',
+  seriesInstanceUid: 'x0020000e',
+  sopInstanceUid: 'x00080018',
+  sopClassUid: 'x00080016',
+  patientId: 'x00100020',
+  patientName: 'x00100010',
+  studyDate: 'x00080020',
+  modality: 'x00080060',
+} as const;
+
+export interface DicomMeta {
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
+  sopInstanceUid?: string;
+  sopClassUid?: string;
+  patientId?: string;
+  patientName?: string;
+  studyDate?: string;
+  modality?: string;
+  photometric?: string;
+}
+
+export interface DecodedDicom {
+  grey: GreyImage;
+  frames: number;
+  regions: UltrasoundRegion[];
+  calibration: Calibration | null;
+  meta: DicomMeta;
+}
+
+/** True when the buffer has the DICOM Part 10 preamble and "DICM" prefix. */
+export function hasDicomPrefix(buf: Uint8Array): boolean {
+  return (
+    buf.length >= 132 &&
+    buf[128] === 0x44 &&
+    buf[129] === 0x49 &&
+    buf[130] === 0x43 &&
+    buf[131] === 0x4d
+  );
+}
+
+function parse(bytes: Uint8Array, name: string): DataSet {
+  if (!hasDicomPrefix(bytes)) {
+    // A bare data set without the Part 10 header: the default transfer syntax applies.
+    return dicomParser.parseDicom(bytes, { TransferSyntaxUID: IMPLICIT_LITTLE });
+  }
+  const header = dicomParser.readPart10Header(bytes);
+  const syntax = header.string(TAG.transferSyntax) ?? '';
+  if (!SUPPORTED_SYNTAXES.has(syntax)) {
+    const label = SYNTAX_NAMES[syntax]
+      ? `${SYNTAX_NAMES[syntax]} (${syntax})`
+      : syntax || 'missing';
+    throw badInput(
+      name,
+      `the DICOM transfer syntax ${label} is not supported`,
+      'Export the image uncompressed (Explicit VR Little Endian) or as JPEG baseline.',
+    );
+  }
+  return dicomParser.parseDicom(bytes);
+}
+
+function readRegions(dataSet: DataSet): UltrasoundRegion[] {
+  const items = dataSet.elements[TAG.regions]?.items ?? [];
+  const regions: UltrasoundRegion[] = [];
+  for (const item of items) {
+    const d = item.dataSet;
+    if (!d) continue;
+    const region: UltrasoundRegion = {
+      x0: d.uint32(TAG.regionMinX0) ?? NaN,
+      y0: d.uint32(TAG.regionMinY0) ?? NaN,
+      x1: d.uint32(TAG.regionMaxX1) ?? NaN,
+      y1: d.uint32(TAG.regionMaxY1) ?? NaN,
+      spatialFormat: d.uint16(TAG.regionSpatialFormat) ?? 0,
+      dataType: d.uint16(TAG.regionDataType) ?? 0,
+      unitsX: d.uint16(TAG.physicalUnitsX) ?? 0,
+      unitsY: d.uint16(TAG.physicalUnitsY) ?? 0,
+      deltaX: d.double(TAG.physicalDeltaX) ?? NaN,
+      deltaY: d.double(TAG.physicalDeltaY) ?? NaN,
+    };
+    if ([region.x0, region.y0, region.x1, region.y1].every(Number.isFinite)) regions.push(region);
+  }
+  return regions;
+}
+
+function pixelSpacingCalibration(dataSet: DataSet): Calibration | null {
+  // Pixel Spacing (0028,0030) is "row spacing \ column spacing": row spacing is along y.
+  const rowSpacing = dataSet.floatString(TAG.pixelSpacing, 0);
+  const columnSpacing = dataSet.floatString(TAG.pixelSpacing, 1);
+  const valid = (v: number | undefined): v is number =>
+    v !== undefined && Number.isFinite(v) && v > 0 && v <= 10;
+  if (!valid(rowSpacing) || !valid(columnSpacing)) return null;
+  return {
+    spacingX: columnSpacing,
+    spacingY: rowSpacing,
+    source: 'pixel-spacing',
+    detail: `Pixel Spacing ${rowSpacing}\\${columnSpacing} mm (row\\column)`,
+  };
+}
+
+function readMeta(dataSet: DataSet): DicomMeta {
+  const meta: DicomMeta = {};
+  const keys = [
+    'studyInstanceUid',
+    'seriesInstanceUid',
+    'sopInstanceUid',
+    'sopClassUid',
+    'patientId',
+    'patientName',
+    'studyDate',
+    'modality',
+    'photometric',
+  ] as const;
+  for (const key of keys) {
+    const value = dataSet.string(TAG[key]);
+    if (value) meta[key] = value;
+  }
+  return meta;
+}
+
+interface PixelLayout {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  signed: boolean;
+  planar: boolean;
+  photometric: string;
+}
+
+function readLayout(dataSet: DataSet, name: string): PixelLayout {
+  const rows = dataSet.uint16(TAG.rows) ?? 0;
+  const columns = dataSet.uint16(TAG.columns) ?? 0;
+  checkImageSize(name, columns, rows);
+  const samplesPerPixel = dataSet.uint16(TAG.samplesPerPixel) ?? 1;
+  const bitsAllocated = dataSet.uint16(TAG.bitsAllocated) ?? 8;
+  const bitsStored = dataSet.uint16(TAG.bitsStored) ?? bitsAllocated;
+  const photometric = (
+    dataSet.string(TAG.photometric) ?? (samplesPerPixel === 3 ? 'RGB' : 'MONOCHROME2')
+  ).toUpperCase();
+  if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
+    throw badInput(
+      name,
+      `${samplesPerPixel} samples per pixel are not supported`,
+      'Export the image as greyscale or RGB.',
+    );
+  }
+  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
+    throw badInput(
+      name,
+      `${bitsAllocated}-bit pixels are not supported`,
+      'Export the image with 8 or 16 bits per sample.',
+    );
+  }
+  if (bitsStored < 1 || bitsStored > bitsAllocated) {
+    throw badInput(
+      name,
+      `Bits Stored (${bitsStored}) does not fit Bits Allocated (${bitsAllocated})`,
+      'The file is corrupt; export it again.',
+    );
+  }
+  const monochrome = photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2';
+  const colour =
+    photometric === 'RGB' || photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422';
+  if ((samplesPerPixel === 1 && !monochrome) || (samplesPerPixel === 3 && !colour)) {
+    throw badInput(
+      name,
+      `the photometric interpretation ${photometric} with ${samplesPerPixel} sample(s) per pixel is not supported`,
+      'Export the image as MONOCHROME2 or RGB.',
+    );
+  }
+  if (samplesPerPixel === 3 && bitsAllocated !== 8) {
+    throw badInput(
+      name,
+      '16-bit colour images are not supported',
+      'Export the image as 8-bit RGB or greyscale.',
+    );
+  }
+  return {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    bitsStored,
+    signed: dataSet.uint16(TAG.pixelRepresentation) === 1,
+    planar: dataSet.uint16(TAG.planarConfiguration) === 1,
+    photometric,
+  };
+}
+
+/** Stored sample values of one uncompressed frame, interleaved (planar data is interleaved here). */
+function readUncompressedFrame(
+  dataSet: DataSet,
+  element: Element,
+  layout: PixelLayout,
+  frame: number,
+  bigEndian: boolean,
+  name: string,
+): Float64Array {
+  const { rows, columns, samplesPerPixel: spp, bitsAllocated, bitsStored, signed } = layout;
+  const pixels = rows * columns;
+  const bytesPerSample = bitsAllocated / 8;
+  const frameBytes = pixels * spp * bytesPerSample;
+  const start = element.dataOffset + frame * frameBytes;
+  const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
+  if (element.encapsulatedPixelData || (frame + 1) * frameBytes > available) {
+    throw badInput(
+      name,
+      `the pixel data holds ${Math.max(0, available)} bytes, fewer than frame ${frame} needs (${frameBytes} bytes per frame)`,
+      'The file is truncated or corrupt; export it again.',
+    );
+  }
+  const bytes = dataSet.byteArray;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + start, frameBytes);
+  const valueMask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
+  const signBit = 1 << (bitsStored - 1);
+  const out = new Float64Array(pixels * spp);
+  const sampleCount = pixels * spp;
+  for (let s = 0; s < sampleCount; s++) {
+    let v = bytesPerSample === 1 ? view.getUint8(s) : view.getUint16(2 * s, !bigEndian);
+    v &= valueMask;
+    if (signed && v & signBit) v -= 1 << bitsStored;
+    // Planar configuration 1 stores RRR…GGG…BBB…: sample s is channel ⌊s/pixels⌋ of pixel s mod pixels.
+    const target = layout.planar && spp === 3 ? (s % pixels) * 3 + Math.floor(s / pixels) : s;
+    out[target] = v;
+  }
+  return out;
+}
+
+/** RGB samples of one JPEG-baseline frame (jpeg-js converts YCbCr to RGB itself). */
+function readJpegFrame(
+  dataSet: DataSet,
+  element: Element,
+  layout: PixelLayout,
+  frame: number,
+  frames: number,
+  name: string,
+): Float64Array {
+  if (!element.encapsulatedPixelData) {
+    throw badInput(
+      name,
+      'the JPEG transfer syntax is declared but the pixel data is not encapsulated',
+      'The file is corrupt; export it again.',
+    );
+  }
+  const fragments = element.fragments ?? [];
+  const jpegBytes =
+    frames === 1
+      ? dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length)
+      : dicomParser.readEncapsulatedImageFrame(
+          dataSet,
+          element,
+          frame,
+          element.basicOffsetTable && element.basicOffsetTable.length > 0
+            ? element.basicOffsetTable
+            : dicomParser.createJPEGBasicOffsetTable(dataSet, element),
+        );
+  const image = decodeJpeg(jpegBytes, {
+    useTArray: true,
+    formatAsRGBA: false,
+    tolerantDecoding: false,
+    maxResolutionInMP: (MAX_IMAGE_SIDE * MAX_IMAGE_SIDE) / 1e6,
+    maxMemoryUsageInMB: 1024,
+  });
+  if (image.width !== layout.columns || image.height !== layout.rows) {
+    throw badInput(
+      name,
+      `the JPEG frame is ${image.width}×${image.height} but the header says ${layout.columns}×${layout.rows}`,
+      'The file is corrupt; export it again.',
+    );
+  }
+  return Float64Array.from(image.data);
+}
+
+/** 16-bit (or > 8 bits stored) greyscale → 0..255: Window Center/Width when present, else min..max (PIPELINE §1). */
+function windowToGrey(samples: Float64Array, dataSet: DataSet, layout: PixelLayout): Float32Array {
+  const out = new Float32Array(samples.length);
+  if (layout.bitsStored <= 8) {
+    for (let i = 0; i < samples.length; i++) out[i] = layout.signed ? samples[i] + 128 : samples[i];
+    return out;
+  }
+  const center = dataSet.floatString(TAG.windowCenter, 0);
+  const width = dataSet.floatString(TAG.windowWidth, 0);
+  if (
+    center !== undefined &&
+    width !== undefined &&
+    Number.isFinite(center) &&
+    Number.isFinite(width) &&
+    width > 0
+  ) {
+    // The window applies to modality values (after rescale), as DICOM defines it.
+    const slope = dataSet.floatString(TAG.rescaleSlope) ?? 1;
+    const intercept = dataSet.floatString(TAG.rescaleIntercept) ?? 0;
+    const low = center - width / 2;
+    for (let i = 0; i < samples.length; i++) {
+      const g = ((samples[i] * slope + intercept - low) / width) * 255;
+      out[i] = g < 0 ? 0 : g > 255 ? 255 : g;
+    }
+    return out;
+  }
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of samples) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const range = max - min;
+  for (let i = 0; i < samples.length; i++)
+    out[i] = range > 0 ? ((samples[i] - min) / range) * 255 : 0;
+  return out;
+}
+
+/** Uncompressed YBR_FULL → RGB (DICOM PS3.3 C.7.6.3.1.2), in place. */
+function ybrFullToRgb(samples: Float64Array): void {
+  for (let p = 0; p < samples.length; p += 3) {
+    const y = samples[p];
+    const cb = samples[p + 1] - 128;
+    const cr = samples[p + 2] - 128;
+    samples[p] = y + 1.402 * cr;
+    samples[p + 1] = y - 0.344136 * cb - 0.714136 * cr;
+    samples[p + 2] = y + 1.772 * cb;
+  }
+}
+
+function toGrey(
+  samples: Float64Array,
+  dataSet: DataSet,
+  layout: PixelLayout,
+  jpeg: boolean,
+): GreyImage {
+  const { columns: width, rows: height } = layout;
+  if (layout.samplesPerPixel === 3 || jpeg) {
+    if (!jpeg && layout.photometric !== 'RGB') ybrFullToRgb(samples);
+    const grey = greyFromInterleaved(samples, width, height, 3);
+    for (let i = 0; i < grey.data.length; i++)
+      grey.data[i] = Math.min(255, Math.max(0, grey.data[i]));
+    if (layout.photometric === 'MONOCHROME1')
+      for (let i = 0; i < grey.data.length; i++) grey.data[i] = 255 - grey.data[i];
+    return grey;
+  }
+  const data = windowToGrey(samples, dataSet, layout);
+  if (layout.photometric === 'MONOCHROME1')
+    for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
+  return { width, height, data };
+}
+
+/** Decodes one frame of a DICOM file (frame is 0-based; required when the file has several). */
+export function decodeDicom(
+  buf: Uint8Array,
+  name: string,
+  frame: number | undefined | null,
+): DecodedDicom {
+  try {
+    const dataSet = parse(buf, name);
+    const element = dataSet.elements[TAG.pixelData];
+    if (!element) {
+      throw badInput(
+        name,
+        'the DICOM file contains no pixel data (it may be a report or a presentation state)',
+        'Open the ultrasound image itself.',
+      );
+    }
+    const layout = readLayout(dataSet, name);
+    const declaredFrames = dataSet.intString(TAG.numberOfFrames);
+    const frames =
+      declaredFrames !== undefined && Number.isInteger(declaredFrames) && declaredFrames > 0
+        ? declaredFrames
+        : 1;
+    if (frame === undefined || frame === null) {
+      if (frames > 1) {
+        throw badInput(
+          name,
+          `the file has ${frames} frames`,
+          `Choose one with --frame (0 to ${frames - 1}).`,
+        );
+      }
+      frame = 0;
+    }
+    if (!Number.isInteger(frame) || frame < 0 || frame >= frames) {
+      throw badInput(
+        name,
+        `frame ${frame} is out of range: the file has ${frames} frame${frames === 1 ? '' : 's'}`,
+        `Choose a frame from 0 to ${frames - 1}.`,
+      );
+    }
+    const syntax = dataSet.string(TAG.transferSyntax) ?? IMPLICIT_LITTLE;
+    const jpeg = syntax === JPEG_BASELINE;
+    const samples = jpeg
+      ? readJpegFrame(dataSet, element, layout, frame, frames, name)
+      : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
+    const grey = toGrey(samples, dataSet, layout, jpeg);
+    const regions = readRegions(dataSet);
+    const calibration =
+      calibrationFromRegions(regions, layout.columns, layout.rows) ??
+      pixelSpacingCalibration(dataSet);
+    return { grey, frames, regions, calibration, meta: readMeta(dataSet) };
+  } catch (error) {
+    throw asDecodeError(error, name, 'DICOM');
+  }
+}

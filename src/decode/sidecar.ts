@@ -1,0 +1,54 @@
+/**
+ * Calibration of PNG/JPEG images from a JSON sidecar written next to them: `<name>.json` (image
+ * extension replaced) or `<name>.<ext>.json`, holding `"spacing_mm": [sx, sy]` in mm per pixel.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Calibration } from '../api/contract';
+import { badInput } from './bad-input';
+
+export function sidecarCandidates(imagePath: string): string[] {
+  const withoutExt = imagePath.replace(/\.[^./\\]*$/, '');
+  return [`${withoutExt}.json`, `${imagePath}.json`];
+}
+
+/** The sidecar's calibration; null when there is no sidecar; bad-input when it is malformed. */
+export async function readSidecarCalibration(imagePath: string): Promise<Calibration | null> {
+  for (const candidate of sidecarCandidates(imagePath)) {
+    let text: string;
+    try {
+      text = await readFile(candidate, 'utf8');
+    } catch {
+      continue;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw badInput(
+        candidate,
+        'the calibration sidecar is not valid JSON',
+        'Fix or delete the sidecar file.',
+      );
+    }
+    const spacing = (parsed as { spacing_mm?: unknown } | null)?.spacing_mm;
+    if (spacing === undefined) continue; // a sidecar without calibration (e.g. other metadata)
+    if (
+      !Array.isArray(spacing) ||
+      spacing.length !== 2 ||
+      !spacing.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10)
+    ) {
+      throw badInput(
+        candidate,
+        `"spacing_mm" must be [sx, sy], two numbers of mm per pixel in (0, 10], not ${JSON.stringify(spacing)}`,
+        'Fix the sidecar file.',
+      );
+    }
+    return {
+      spacingX: spacing[0] as number,
+      spacingY: spacing[1] as number,
+      source: 'sidecar',
+      detail: `${candidate.split(/[\\/]/).pop()}: ${spacing[0]} × ${spacing[1]} mm/px`,
+    };
+  }
+  return null;
+}
