@@ -1,0 +1,174 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { CaseStore } from '../../src/store/store';
+import { importPaths, type ImportProgress } from '../../src/store/import';
+import {
+  imageElements,
+  regionItem,
+  regionsElement,
+  writeDicom,
+  type DicomElement,
+} from '../fixtures/dicom/write-dicom';
+
+let dir: string;
+let store: CaseStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spv-import-'));
+  store = CaseStore.open(join(dir, 'data'));
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function writePng(path: string, seed: number, spacingMm: number | null): Promise<void> {
+  const w = 64;
+  const h = 48;
+  const pixels = Buffer.alloc(w * h);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 31 + seed * 17) % 251;
+  await sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toFile(path);
+  if (spacingMm !== null)
+    writeFileSync(
+      path.replace(/\.png$/, '.json'),
+      JSON.stringify({ spacing_mm: [spacingMm, spacingMm] }),
+    );
+}
+
+function dicomImage(path: string, sopUid: string, studyUid: string, seed = 0): void {
+  const rows = 32;
+  const columns = 40;
+  const pixelBytes = new Uint8Array(rows * columns).map(
+    (_, i) => (i * 7 + sopUid.length + seed) % 256,
+  );
+  const replace = new Map<string, string>([
+    ['8,18', sopUid],
+    ['20,d', studyUid],
+  ]);
+  const elements: DicomElement[] = imageElements({
+    rows,
+    columns,
+    pixelBytes,
+    extra: [
+      regionsElement([
+        regionItem({ x0: 0, y0: 0, x1: columns - 1, y1: rows - 1, deltaXcm: 0.03, deltaYcm: 0.03 }),
+      ]),
+    ],
+  }).map((e) => {
+    const key = `${e.tag[0].toString(16)},${e.tag[1].toString(16)}`;
+    return replace.has(key) ? { ...e, value: replace.get(key)! } : e;
+  });
+  elements.sort((a, b) => a.tag[0] - b.tag[0] || a.tag[1] - b.tag[1]);
+  writeFileSync(path, writeDicom(elements));
+}
+
+async function makeFolder(): Promise<string> {
+  const root = join(dir, 'in');
+  mkdirSync(join(root, 'pngs', 'nested'), { recursive: true });
+  mkdirSync(join(root, 'dicom'), { recursive: true });
+  await writePng(join(root, 'pngs', 'case-a_coronal.png'), 1, 0.5);
+  await writePng(join(root, 'pngs', 'case-a_transverse.png'), 2, 0.5);
+  await writePng(join(root, 'pngs', 'nested', 'case-b_coronal.png'), 3, null);
+  await writePng(join(root, 'pngs', 'case-a_coronal_mask.png'), 4, null);
+  dicomImage(join(root, 'dicom', 'study1_cor.dcm'), '1.2.3.4.1', '1.2.3.4');
+  dicomImage(join(root, 'dicom', 'study1_trans.dcm'), '1.2.3.4.2', '1.2.3.4');
+  writeFileSync(join(root, 'broken.png'), 'this is not an image');
+  writeFileSync(join(root, 'truncated.dcm'), Buffer.from('DICM-ish but far too short'));
+  writeFileSync(join(root, 'README.txt'), 'ignored');
+  return root;
+}
+
+describe('import', () => {
+  it('groups PNG pairs and DICOM studies into cases, lists bad files with reasons, reports progress', async () => {
+    const root = await makeFolder();
+    const progress: ImportProgress[] = [];
+    const report = await importPaths(store, [root], {
+      actor: 'tester',
+      onProgress: (p) => progress.push(p),
+    });
+
+    expect(report.imported).toHaveLength(5);
+    expect(report.caseIds).toHaveLength(3);
+    expect(report.duplicates).toEqual([]);
+    const failedNames = report.failed.map((f) => f.path.split('/').pop()).sort();
+    expect(failedNames).toEqual(['broken.png', 'case-a_coronal_mask.png', 'truncated.dcm']);
+    expect(report.failed.find((f) => f.path.endsWith('broken.png'))!.reason).toMatch(
+      /broken\.png.*text file, not an image/,
+    );
+
+    const cases = store.listCases();
+    const caseA = cases.find((c) => c.title === 'case-a')!;
+    expect(
+      store
+        .images(caseA.id)
+        .map((i) => i.view)
+        .sort(),
+    ).toEqual(['coronal', 'transverse']);
+    expect(store.images(caseA.id)[0].calibration).toMatchObject({
+      spacingX: 0.5,
+      source: 'sidecar',
+    });
+    const caseB = cases.find((c) => c.title === 'case-b')!;
+    expect(store.images(caseB.id)[0].calibration).toBeNull();
+    const study = store.caseByStudyUid('1.2.3.4')!;
+    expect(study).toMatchObject({
+      patientKey: 'SYNTH-0001',
+      patientName: 'SYNTH^TEST',
+      studyDate: '20240102',
+    });
+    const studyImages = store.images(study.id);
+    expect(studyImages.map((i) => [i.view, i.sopInstanceUid])).toEqual([
+      ['coronal', '1.2.3.4.1'],
+      ['transverse', '1.2.3.4.2'],
+    ]);
+    expect(studyImages[0].calibration?.spacingX).toBeCloseTo(0.3, 10);
+
+    expect(progress.at(-1)).toMatchObject({ done: 8, total: 8 });
+    expect(progress.map((p) => p.done)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(
+      store.auditLog().filter((e) => e.action === 'image.import' && e.actor === 'tester'),
+    ).toHaveLength(5);
+  });
+
+  it('recognises duplicates by content hash and by SOP Instance UID, and pairs across imports', async () => {
+    const root = await makeFolder();
+    await importPaths(store, [join(root, 'pngs', 'case-a_coronal.png'), join(root, 'dicom')]);
+    const copy = join(dir, 'copy-of-a.png');
+    copyFileSync(join(root, 'pngs', 'case-a_coronal.png'), copy);
+    // Same SOP Instance UID, different bytes (e.g. re-sent with another transfer syntax).
+    dicomImage(join(dir, 'resent.dcm'), '1.2.3.4.1', '1.2.3.4', 99);
+    const again = await importPaths(store, [
+      copy,
+      join(dir, 'resent.dcm'),
+      join(root, 'pngs', 'case-a_transverse.png'),
+    ]);
+    expect(again.duplicates.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/same content \(SHA-256\)/),
+      expect.stringMatching(/same SOP Instance UID 1\.2\.3\.4\.1/),
+    ]);
+    expect(again.imported).toEqual([
+      {
+        path: join(root, 'pngs', 'case-a_transverse.png'),
+        caseId: expect.any(String),
+        view: 'transverse',
+      },
+    ]);
+    const caseA = store.listCases().find((c) => c.title === 'case-a')!;
+    expect(again.imported[0].caseId).toBe(String(caseA.id));
+  });
+
+  it('refuses a third image for a study and a missing path, importing the rest', async () => {
+    const root = await makeFolder();
+    dicomImage(join(root, 'dicom', 'study1_zextra.dcm'), '1.2.3.4.3', '1.2.3.4');
+    const report = await importPaths(store, [join(root, 'dicom'), join(dir, 'nowhere')]);
+    expect(report.imported).toHaveLength(2);
+    expect(report.failed.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/does not exist/),
+      expect.stringMatching(/already has a coronal and a transverse image/),
+    ]);
+  });
+});
