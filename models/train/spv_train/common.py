@@ -64,11 +64,21 @@ def save_latest(run_dir: Path, payload: dict[str, Any]) -> None:
     atomic_save(payload, run_dir / LATEST)
 
 
+def torch_load(path: Path) -> Any:
+    """Load one of OUR checkpoints (written by these scripts, hence trusted). torch ≥ 2.6 defaults
+    to weights_only=True and torch 1.13's weights-only reader rejects optimiser states, so the
+    full unpickler is asked for explicitly."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:  # torch < 1.13 has no weights_only
+        return torch.load(path, map_location="cpu")
+
+
 def load_latest(run_dir: Path) -> dict[str, Any] | None:
     path = run_dir / LATEST
     if not path.exists():
         return None
-    return torch.load(path, map_location="cpu")
+    return torch_load(path)
 
 
 def save_final(run_dir: Path, model: torch.nn.Module, meta: dict[str, Any]) -> Path:
@@ -79,7 +89,7 @@ def save_final(run_dir: Path, model: torch.nn.Module, meta: dict[str, Any]) -> P
 
 
 def load_final(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    blob = torch.load(path, map_location="cpu")
+    blob = torch_load(path)
     return blob["state_dict"], blob["meta"]
 
 

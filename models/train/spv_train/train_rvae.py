@@ -92,6 +92,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--checkpoint-every", type=int, default=1000)
+    ap.add_argument(
+        "--publish", type=Path, default=None,
+        help="also write the weights-only file here at every checkpoint and at the end",
+    )
     ap.add_argument("--seed", type=int, default=2)
     args = ap.parse_args(argv)
 
@@ -130,12 +134,22 @@ def main(argv: list[str] | None = None) -> None:
         f"device {device}, log-volume mean {y_mean:.3f} std {y_std:.3f}, up to {total_steps} steps"
     )
 
+    meta_base = {
+        "kind": f"rvae_{args.mode}", "mode": args.mode, "channels": [CHANNEL_NAMES[v] for v in views],
+        "latent_dim": LATENT_DIM, "volume_transform": "log", "y_mean": y_mean, "y_std": y_std,
+        "train_cases": int(len(train_idx)), "beta": args.beta, "reg_weight": args.reg_weight,
+        "torch": torch.__version__,
+    }
+
     def checkpoint() -> None:
         common.save_latest(
             args.run_dir,
             {"model": common.cpu_state(model), "optim": optimizer.state_dict(), "step": step,
              "elapsed_s": budget.elapsed()},
         )
+        if args.publish is not None:
+            snapshot = {**meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1), "partial": True}
+            common.atomic_save({"state_dict": common.cpu_state(model), "meta": snapshot}, args.publish)
 
     progress = common.Progress(name)
     gen = torch.Generator(device="cpu").manual_seed(args.seed + step)
@@ -180,13 +194,12 @@ def main(argv: list[str] | None = None) -> None:
         volume_ml=data["volume_ml"][keep].astype(np.float32), index=keep.astype(np.int64),
     )
     meta = {
-        "kind": f"rvae_{args.mode}", "mode": args.mode, "channels": [CHANNEL_NAMES[v] for v in views],
-        "latent_dim": LATENT_DIM, "volume_transform": "log", "y_mean": y_mean, "y_std": y_std,
-        "steps": step, "elapsed_s": round(budget.elapsed(), 1), "monitor_mrva_gt_pct": round(mrva, 2),
-        "train_cases": int(len(train_idx)), "beta": args.beta, "reg_weight": args.reg_weight,
-        "final_losses": running, "torch": torch.__version__,
+        **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
+        "monitor_mrva_gt_pct": round(mrva, 2), "final_losses": running,
     }
     path = common.save_final(args.run_dir, model, meta)
+    if args.publish is not None:
+        common.atomic_save({"state_dict": common.cpu_state(model), "meta": meta}, args.publish)
     progress.maybe(step, budget, f"done: monitor MRVA (GT masks) {mrva:.2f}% → {path}", force=True)
 
 

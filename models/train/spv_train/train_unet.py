@@ -22,10 +22,31 @@ import torch.nn.functional as F
 from . import common
 from .augment import augment_images
 from .nets import UNet, count_weights
-from .preprocess import UNET_INPUT_SIZE, letterbox_batch, letterbox_mask_batch
+from .preprocess import UNET_INPUT_SIZE, area_weights, letterbox_geometry
 
 
-def cached_letterbox(data_dir: Path, split: str, size: int = UNET_INPUT_SIZE) -> tuple[np.ndarray, np.ndarray]:
+def letterbox_on_device(
+    stack: np.ndarray, device: torch.device, soft_mask: bool, size: int = UNET_INPUT_SIZE
+) -> np.ndarray:
+    """PIPELINE §2 for N same-sized images [N, H, W] at once, as matrix products on the training
+    device (float64; images → g/255 with mean 0, std 1; masks → area fractions). Same numbers as
+    preprocess.letterbox; float16 result for the cache."""
+    n, height, width = stack.shape
+    box = letterbox_geometry(width, height, size)
+    ry = torch.from_numpy(area_weights(height, box.nh)).to(device)
+    rx = torch.from_numpy(area_weights(width, box.nw)).to(device)
+    scale = 1.0 if soft_mask else 1.0 / 255.0
+    out = np.zeros((n, size, size), dtype=np.float16)
+    for start in range(0, n, 512):
+        block = torch.from_numpy(stack[start : start + 512]).to(device).double()
+        resized = ((ry @ block @ rx.T) * scale).half().cpu().numpy()
+        out[start : start + 512, box.oy : box.oy + box.nh, box.ox : box.ox + box.nw] = resized
+    return out
+
+
+def cached_letterbox(
+    data_dir: Path, split: str, device: torch.device, size: int = UNET_INPUT_SIZE
+) -> tuple[np.ndarray, np.ndarray]:
     """[2N, S, S] float16 images and soft masks for both views, cached as .npy in data_dir."""
     img_path = data_dir / f"{split}_unet_img{size}.npy"
     mask_path = data_dir / f"{split}_unet_mask{size}.npy"
@@ -34,11 +55,11 @@ def cached_letterbox(data_dir: Path, split: str, size: int = UNET_INPUT_SIZE) ->
     t0 = time.time()
     arrays = common.load_split(data_dir, split, ["img_cor", "mask_cor", "img_tr", "mask_tr"])
     images = np.concatenate(
-        [letterbox_batch(arrays["img_cor"], size)[0], letterbox_batch(arrays["img_tr"], size)[0]]
-    ).astype(np.float16)
+        [letterbox_on_device(arrays[k], device, soft_mask=False, size=size) for k in ("img_cor", "img_tr")]
+    )
     masks = np.concatenate(
-        [letterbox_mask_batch(arrays["mask_cor"], size), letterbox_mask_batch(arrays["mask_tr"], size)]
-    ).astype(np.float16)
+        [letterbox_on_device(arrays[k], device, soft_mask=True, size=size) for k in ("mask_cor", "mask_tr")]
+    )
     for path, array in ((img_path, images), (mask_path, masks)):
         tmp = path.with_suffix(".tmp.npy")
         np.save(tmp, array)
@@ -84,6 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--checkpoint-every", type=int, default=500)
+    ap.add_argument(
+        "--publish", type=Path, default=None,
+        help="also write the weights-only file here at every checkpoint and at the end",
+    )
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
@@ -93,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     args.run_dir.mkdir(parents=True, exist_ok=True)
     use_amp = device.type == "cuda"
 
-    images_np, masks_np = cached_letterbox(args.data, args.split)
+    images_np, masks_np = cached_letterbox(args.data, args.split, device)
     train_idx, val_idx = common.holdout_split(len(images_np))
     images = torch.from_numpy(images_np)[:, None].to(device)
     masks = torch.from_numpy(masks_np)[:, None].to(device)
@@ -119,12 +144,20 @@ def main(argv: list[str] | None = None) -> None:
         f"device {device}, {steps_per_epoch} steps/epoch, up to {total_steps} steps"
     )
 
+    meta_base = {
+        "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE,
+        "train_images": int(len(train_idx)), "torch": torch.__version__,
+    }
+
     def checkpoint() -> None:
         common.save_latest(
             args.run_dir,
             {"model": common.cpu_state(model), "optim": optimizer.state_dict(), "step": step,
              "elapsed_s": budget.elapsed()},
         )
+        if args.publish is not None:
+            snapshot = {**meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1), "partial": True}
+            common.atomic_save({"state_dict": common.cpu_state(model), "meta": snapshot}, args.publish)
 
     progress = common.Progress("unet")
     gen = torch.Generator(device="cpu").manual_seed(args.seed + step)
@@ -150,11 +183,12 @@ def main(argv: list[str] | None = None) -> None:
     checkpoint()
     dice = monitor_dice(model, val_images, val_masks, 64)
     meta = {
-        "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE, "steps": step,
-        "elapsed_s": round(budget.elapsed(), 1), "monitor_dice_letterboxed": round(dice, 4),
-        "train_images": int(len(train_idx)), "final_loss": running, "torch": torch.__version__,
+        **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
+        "monitor_dice_letterboxed": round(dice, 4), "final_loss": running,
     }
     path = common.save_final(args.run_dir, model, meta)
+    if args.publish is not None:
+        common.atomic_save({"state_dict": common.cpu_state(model), "meta": meta}, args.publish)
     progress.maybe(step, budget, f"done: monitor Dice {dice:.4f} → {path}", force=True)
 
 
