@@ -1,0 +1,102 @@
+/**
+ * `spv batch INDEX.csv --out RESULTS.csv`: every case of an index, one result row each. The models
+ * load once; a bad row gets its error in its row and the batch goes on.
+ */
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { FORMULAS } from '../clinical/formulas';
+import { formatCsvRow } from '../engine/csv';
+import { readCaseIndex, type CaseRow } from '../engine/samples';
+import { estimateCaseFiles } from './case-files';
+import { engineFromArgs, engineOptionSpecs } from './engine-options';
+import { ProgressBar } from './progress';
+import { EXIT, UsageError } from './usage';
+
+export const BATCH_USAGE = `spv batch INDEX.csv --out RESULTS.csv [--models DIR] [--provider …] [--threads N]
+             INDEX columns: id,coronal,transverse,spacing_mm,kind[,true_volume_ml] (paths relative to the CSV)`;
+
+const fixed = (value: number | null | undefined, digits = 2) =>
+  value === null || value === undefined ? '' : value.toFixed(digits);
+
+export async function runBatch(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: 'string' }, ...engineOptionSpecs },
+  });
+  if (positionals.length !== 1) throw new UsageError('spv batch needs exactly one INDEX.csv');
+  if (!values.out) throw new UsageError('spv batch needs --out RESULTS.csv');
+  const index = await readCaseIndex(positionals[0]);
+
+  const header = [
+    'id',
+    'volume_ml',
+    'ci_low_ml',
+    'ci_high_ml',
+    'model',
+    'error',
+    ...FORMULAS.map((f) => `${f.id}_ml`),
+    ...(index.hasTrueVolume ? ['true_volume_ml', 'inside_ci'] : []),
+  ];
+  const lines = [formatCsvRow(header)];
+  const started = performance.now();
+  let estimated = 0;
+  let inside = 0;
+  let withTruth = 0;
+  const engine = await engineFromArgs(values);
+  const progress = new ProgressBar(index.rows.length, process.stderr);
+  try {
+    for (const row of index.rows) {
+      progress.tick(row.id);
+      lines.push(formatCsvRow(await resultRow(row)));
+    }
+  } finally {
+    progress.done();
+    await engine.close();
+  }
+  await writeFile(values.out, `${lines.join('\n')}\n`);
+
+  const seconds = (performance.now() - started) / 1000;
+  const failed = index.rows.length - estimated;
+  const coverage =
+    withTruth > 0
+      ? `, ${inside}/${withTruth} true volumes inside the 95% interval (${((100 * inside) / withTruth).toFixed(0)}%)`
+      : '';
+  process.stderr.write(
+    `spv batch: ${index.rows.length} cases, ${estimated} estimated, ${failed} with errors${coverage}; ` +
+      `${seconds.toFixed(1)} s (${((60 * index.rows.length) / Math.max(seconds, 1e-9)).toFixed(0)} cases/min) → ${values.out}\n`,
+  );
+  return failed === 0 ? EXIT.ok : EXIT.badInput;
+
+  async function resultRow(row: CaseRow): Promise<(string | number | null)[]> {
+    const truth = index.hasTrueVolume ? [fixed(row.trueVolumeMl), ''] : [];
+    try {
+      const estimate = await estimateCaseFiles(engine, row);
+      estimated++;
+      const formulas = FORMULAS.map((f) =>
+        fixed(estimate.formulas.find((r) => r.id === f.id)?.volumeMl),
+      );
+      if (index.hasTrueVolume && row.trueVolumeMl !== null) {
+        const hit =
+          row.trueVolumeMl >= estimate.ci95Ml[0] && row.trueVolumeMl <= estimate.ci95Ml[1];
+        withTruth++;
+        if (hit) inside++;
+        truth[1] = hit ? 'true' : 'false';
+      }
+      return [
+        row.id,
+        fixed(estimate.volumeMl),
+        fixed(estimate.ci95Ml[0]),
+        fixed(estimate.ci95Ml[1]),
+        estimate.model,
+        '',
+        ...formulas,
+        ...truth,
+      ];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return [row.id, '', '', '', '', message, ...FORMULAS.map(() => ''), ...truth];
+    }
+  }
+}

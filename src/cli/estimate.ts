@@ -1,0 +1,119 @@
+/** `spv estimate`: one case → the volume, its interval, the formulas and the warnings. */
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SpvError } from '../api/errors';
+import { PatientSchema, type Patient } from '../api/contract';
+import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
+import { estimateCaseFiles, type CaseFiles } from './case-files';
+import { engineFromArgs, engineOptionSpecs } from './engine-options';
+import { estimateJson, formatEstimateTable } from './format';
+import { findModelsDir } from './models-dir';
+import { EXIT, UsageError, parseNonNegativeInteger, parsePositiveNumber } from './usage';
+
+export const ESTIMATE_USAGE = `spv estimate [--sample ID]                 the bundled sample (default ${DEFAULT_SAMPLE_ID})
+spv estimate --coronal FILE [--transverse FILE] [--spacing MM | --spacing-x MM --spacing-y MM]
+             [--mask] [--frame N] [--age YEARS] [--sex female|male] [--height CM] [--json]
+             [--models DIR] [--provider cpu|cuda|dml] [--threads N]`;
+
+function spacingFrom(values: { spacing?: string; 'spacing-x'?: string; 'spacing-y'?: string }) {
+  const both = parsePositiveNumber('spacing', values.spacing);
+  const x = parsePositiveNumber('spacing-x', values['spacing-x']);
+  const y = parsePositiveNumber('spacing-y', values['spacing-y']);
+  if (both !== undefined && (x !== undefined || y !== undefined)) {
+    throw new UsageError('give either --spacing or --spacing-x with --spacing-y, not both');
+  }
+  if (both !== undefined) return { x: both, y: both };
+  if ((x === undefined) !== (y === undefined))
+    throw new UsageError('--spacing-x and --spacing-y go together');
+  return x !== undefined && y !== undefined ? { x, y } : null;
+}
+
+function patientFrom(values: { age?: string; sex?: string; height?: string }): Patient {
+  const patient = PatientSchema.safeParse({
+    ageYears: values.age === undefined ? null : Number(values.age),
+    sex: values.sex ?? null,
+    heightCm: values.height === undefined ? null : Number(values.height),
+  });
+  if (!patient.success) {
+    throw new UsageError('--age is 0–130 years, --sex female or male, --height 30–250 cm');
+  }
+  return patient.data;
+}
+
+export async function runEstimate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      coronal: { type: 'string' },
+      transverse: { type: 'string' },
+      spacing: { type: 'string' },
+      'spacing-x': { type: 'string' },
+      'spacing-y': { type: 'string' },
+      mask: { type: 'boolean', default: false },
+      frame: { type: 'string' },
+      sample: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      age: { type: 'string' },
+      sex: { type: 'string' },
+      height: { type: 'string' },
+      ...engineOptionSpecs,
+    },
+  });
+  if (positionals.length > 0)
+    throw new UsageError(`unexpected argument "${positionals[0]}" (use --coronal FILE)`);
+  if (values.age !== undefined)
+    parseNonNegativeInteger('age', String(Math.floor(Number(values.age))));
+  const patient = patientFrom(values);
+  const spacing = spacingFrom(values);
+  const frame = parseNonNegativeInteger('frame', values.frame);
+
+  let files: CaseFiles;
+  let caseLabel: string;
+  let trueVolumeMl: number | null = null;
+  if (values.coronal) {
+    if (values.sample) throw new UsageError('give either --sample or --coronal, not both');
+    files = {
+      coronal: values.coronal,
+      transverse: values.transverse,
+      spacing,
+      frame,
+      kind: values.mask ? 'mask' : 'image',
+    };
+    caseLabel = [values.coronal, values.transverse]
+      .filter(Boolean)
+      .map((p) => basename(p as string))
+      .join(' + ');
+  } else {
+    if (values.transverse || values.mask || spacing || frame !== undefined) {
+      throw new UsageError('--transverse, --mask, --spacing and --frame need --coronal FILE');
+    }
+    const id = values.sample ?? DEFAULT_SAMPLE_ID;
+    const index = join(findModelsDir(values.models), 'samples', 'index.csv');
+    const row = (await readCaseIndex(index)).rows.find((r) => r.id === id);
+    if (!row) throw new SpvError('not-found', `There is no sample "${id}" in ${index}.`);
+    files = {
+      coronal: row.coronal,
+      transverse: row.transverse,
+      spacing: row.spacing,
+      kind: row.kind,
+    };
+    caseLabel = `${row.id} (bundled sample)`;
+    trueVolumeMl = row.trueVolumeMl;
+  }
+
+  const engine = await engineFromArgs(values);
+  try {
+    const estimate = await estimateCaseFiles(engine, files, { patient });
+    const context = { caseLabel, trueVolumeMl };
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(estimateJson(estimate, { ...context, files: { coronal: files.coronal, transverse: files.transverse ?? null, kind: files.kind } }), null, 2)}\n`
+        : `${formatEstimateTable(estimate, context)}\n`,
+    );
+    return EXIT.ok;
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,95 @@
+/** Human-readable and JSON renderings of an estimate for the command line. */
+import type { DetailedEstimate } from '../engine/estimator';
+import { FORMULAS } from '../clinical/formulas';
+
+export interface EstimateContext {
+  caseLabel: string;
+  trueVolumeMl: number | null;
+}
+
+const ml = (value: number) => `${value.toFixed(0)} mL`;
+const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);
+
+export function formatEstimateTable(estimate: DetailedEstimate, context: EstimateContext): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`${label.padEnd(13)}${value}`);
+  row('Case', context.caseLabel);
+  row(
+    'Volume',
+    `${ml(estimate.volumeMl)}  (95% interval ${ml(estimate.ci95Ml[0])} – ${ml(estimate.ci95Ml[1])})`,
+  );
+  if (context.trueVolumeMl !== null) {
+    const inside =
+      context.trueVolumeMl >= estimate.ci95Ml[0] && context.trueVolumeMl <= estimate.ci95Ml[1];
+    row(
+      'True volume',
+      `${ml(context.trueVolumeMl)} (synthetic sample; ${inside ? 'inside' : 'outside'} the interval)`,
+    );
+  }
+  row('Model', `DeepSPV ${estimate.model}-view RVAE, ${estimate.modelVersion}`);
+  row('Provider', estimate.provider);
+  const l = estimate.lengths;
+  row(
+    'Lengths',
+    `length ${cm(l.length)} · width ${cm(l.width)} · thickness ${cm(l.thickness)} · cranio-caudal ${cm(l.craniocaudal)}`,
+  );
+  lines.push('Formulas');
+  for (const result of estimate.formulas) {
+    const definition = FORMULAS.find((f) => f.id === result.id);
+    const label = `  ${definition?.shortName ?? result.name} (${definition?.citationShort ?? result.citation})`;
+    const value =
+      result.volumeMl === null ? `—  ${result.unavailableReason ?? ''}` : ml(result.volumeMl);
+    lines.push(`${label.padEnd(42)}${value}`);
+  }
+  lines.push('Reference');
+  for (const c of estimate.classification)
+    lines.push(`  ${c.status.padEnd(9)}${c.limitText}: ${c.detail}`);
+  if (estimate.warnings.length === 0) row('Warnings', 'none');
+  else {
+    lines.push('Warnings');
+    for (const warning of estimate.warnings) lines.push(`  ! ${warning}`);
+  }
+  return lines.join('\n');
+}
+
+const round = (value: number, digits = 3) => Number(value.toFixed(digits));
+
+export function estimateJson(
+  estimate: DetailedEstimate,
+  context: EstimateContext & { files?: object },
+) {
+  const l = estimate.lengths;
+  const lengths: Record<string, number> = {};
+  for (const [name, value] of Object.entries({
+    length: l.length,
+    width: l.width,
+    thickness: l.thickness,
+  })) {
+    if (value !== null) lengths[name] = round(value, 4);
+  }
+  return {
+    volume_ml: round(estimate.volumeMl),
+    ci95_ml: [round(estimate.ci95Ml[0]), round(estimate.ci95Ml[1])],
+    model: estimate.model,
+    provider: estimate.provider,
+    lengths_cm: lengths,
+    formulas: Object.fromEntries(
+      estimate.formulas.map((f) => [f.id, f.volumeMl === null ? null : round(f.volumeMl)]),
+    ),
+    warnings: estimate.warnings,
+    // Extras beyond the documented keys.
+    model_version: estimate.modelVersion,
+    craniocaudal_cm: l.craniocaudal === null ? null : round(l.craniocaudal, 4),
+    coronal_width_cm:
+      estimate.measuredLengths.coronalWidth === null
+        ? null
+        : round(estimate.measuredLengths.coronalWidth, 4),
+    classification: estimate.classification,
+    latent_distance: round(estimate.mahalanobis, 4),
+    latent_distance_threshold: estimate.distanceThreshold,
+    true_volume_ml: context.trueVolumeMl,
+    case: context.caseLabel,
+    ...(context.files ? { files: context.files } : {}),
+    elapsed_ms: round(estimate.elapsedMs, 2),
+  };
+}
