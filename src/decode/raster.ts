@@ -52,7 +52,9 @@ export async function encodeGreyPng(img: GreyImage): Promise<Buffer> {
     const v = Math.round(img.data[i]);
     bytes[i] = v < 0 ? 0 : v > 255 ? 255 : v;
   }
+  // Without 'b-w' sharp writes a 1-channel raw buffer as an RGB PNG (three times the bytes).
   return sharp(bytes, { raw: { width: img.width, height: img.height, channels: 1 } })
+    .toColourspace('b-w')
     .png()
     .toBuffer();
 }
