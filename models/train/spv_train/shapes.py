@@ -103,8 +103,8 @@ def sample_form(rng: np.random.Generator, target_ml: float) -> ShapeParams:
     n_notches = int(rng.choice([0, 1, 2, 3], p=[0.35, 0.3, 0.25, 0.1]))
     return ShapeParams(
         length_mm=100.0,
-        width_ratio=float(rng.uniform(0.48, 0.72) + 0.06 * big),
-        thickness_ratio=float(rng.uniform(0.28, 0.45) + 0.05 * big),
+        width_ratio=float(rng.uniform(0.48, 0.72) + 0.14 * big),
+        thickness_ratio=float(rng.uniform(0.28, 0.45) + 0.1 * big),
         width_asym=float(rng.uniform(-0.15, 0.15)),
         width_skew=float(rng.uniform(-0.35, 0.35)),
         width_p=float(rng.uniform(1.6, 4.0)),

@@ -35,6 +35,9 @@ IMAGE_SHAPE = (320, 384)  # rows (depth) × columns
 DEPTH_RANGE_MM = (100.0, 240.0)
 FAN_DEG_RANGE = (60.0, 75.0)
 APEX_RADIUS_RANGE_MM = (30.0, 70.0)
+# Massive spleens (> ~22 cm) may not fit a standard fan; like a sonographer switching to a
+# wide-field preset, the last resort is a wider sector.
+EXTENDED_FAN_DEG_RANGE = (76.0, 90.0)
 FIT_MARGIN_MM = 4.0
 
 
@@ -87,12 +90,17 @@ class Probe:
         return self.inside_fan(x[None, :], y[:, None])
 
 
-def sample_probe(rng: np.random.Generator, min_depth_mm: float = DEPTH_RANGE_MM[0], wide: float = 0.0) -> Probe:
+def sample_probe(
+    rng: np.random.Generator,
+    min_depth_mm: float = DEPTH_RANGE_MM[0],
+    wide: float = 0.0,
+    fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
+) -> Probe:
     """A random probe setting; ``wide`` in [0, 1] biases towards the widest field of view
     (used when a large spleen does not fit)."""
     lo = max(DEPTH_RANGE_MM[0], min(min_depth_mm, DEPTH_RANGE_MM[1]))
     depth = rng.uniform(lo + wide * (DEPTH_RANGE_MM[1] - lo), DEPTH_RANGE_MM[1])
-    fan = rng.uniform(FAN_DEG_RANGE[0] + wide * (FAN_DEG_RANGE[1] - FAN_DEG_RANGE[0]), FAN_DEG_RANGE[1])
+    fan = rng.uniform(fan_deg_range[0] + wide * (fan_deg_range[1] - fan_deg_range[0]), fan_deg_range[1])
     apex = rng.uniform(
         APEX_RADIUS_RANGE_MM[0] + wide * (APEX_RADIUS_RANGE_MM[1] - APEX_RADIUS_RANGE_MM[0]),
         APEX_RADIUS_RANGE_MM[1],
@@ -101,7 +109,10 @@ def sample_probe(rng: np.random.Generator, min_depth_mm: float = DEPTH_RANGE_MM[
 
 
 def place_section(
-    points_ab: np.ndarray, rng: np.random.Generator, attempts: int = 40
+    points_ab: np.ndarray,
+    rng: np.random.Generator,
+    attempts: int = 40,
+    fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
 ) -> tuple[Probe, tuple[float, float]]:
     """Choose a probe setting and where the section's plane origin lands in the image (pixels)
     so that the whole section lies inside the fan with a margin. Raises if it cannot fit.
@@ -114,7 +125,7 @@ def place_section(
         wide = min(1.0, attempt / (0.6 * attempts))
         top_gap = rng.uniform(8.0, 40.0) * (1.0 - 0.6 * wide) + 5.0 * wide
         need = (b_max - b_min) + top_gap + 15.0
-        probe = sample_probe(rng, min_depth_mm=need, wide=wide)
+        probe = sample_probe(rng, min_depth_mm=need, wide=wide, fan_deg_range=fan_deg_range)
         s = probe.spacing_mm
         centre_x_mm = IMAGE_SHAPE[1] * s / 2.0 + rng.uniform(-0.12, 0.12) * IMAGE_SHAPE[1] * s * (1 - wide)
         spare = probe.depth_mm - need

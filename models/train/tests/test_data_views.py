@@ -1,0 +1,124 @@
+"""Views and the B-mode simulator: documented ranges, geometry, determinism."""
+
+import numpy as np
+import pytest
+
+from spv_train import shapes, ultrasound, views
+from spv_train.dataset import make_case, measure_mask
+
+
+@pytest.fixture(scope="module")
+def spleen():
+    return shapes.make_spleen(11)
+
+
+@pytest.fixture(scope="module")
+def cases():
+    # Small, typical and large spleens.
+    seeds = {}
+    for s in range(400):
+        v = shapes.sample_target_volume(np.random.default_rng([s, 0x5EED]))
+        key = "small" if v < 90 else "large" if v > 700 else "typical"
+        seeds.setdefault(key, s)
+        if len(seeds) == 3:
+            break
+    return {k: make_case(s) for k, s in seeds.items()}
+
+
+def test_ideal_planes_are_orthonormal_and_anatomical(spleen):
+    cor = views.ideal_plane(spleen, "coronal")
+    tr = views.ideal_plane(spleen, "transverse")
+    for p in (cor, tr):
+        np.testing.assert_allclose([p.u @ p.u, p.v @ p.v, p.u @ p.v], [1, 1, 0], atol=1e-9)
+    # Coronal: image x along the long axis (cranial to the left), depth towards the hilum.
+    np.testing.assert_allclose(cor.u, spleen.long_axis, atol=1e-12)
+    assert cor.v @ (spleen.hilum_point_mm - spleen.centroid_mm) > 0
+    # Transverse: perpendicular to the long axis, through the hilum.
+    np.testing.assert_allclose(abs(tr.normal @ spleen.long_axis), 1.0, atol=1e-9)
+    np.testing.assert_allclose(tr.origin, spleen.hilum_point_mm)
+
+
+def test_jitter_stays_within_operator_range(spleen):
+    rng = np.random.default_rng(3)
+    for view in views.VIEWS:
+        ideal = views.ideal_plane(spleen, view)
+        for _ in range(50):
+            p = views.jittered_plane(spleen, view, rng)
+            tilt = np.degrees(np.arccos(np.clip(abs(p.normal @ ideal.normal), 0, 1)))
+            assert tilt <= views.MAX_TILT_DEG + 1e-6
+            shift = abs((p.origin - ideal.origin) @ p.normal)
+            assert shift <= views.MAX_OFFSET_MM + 1e-6
+
+
+def test_coronal_section_is_longer_than_deep(spleen):
+    plane = views.ideal_plane(spleen, "coronal")
+    mask = views.render_section(spleen, plane, 0.5, (320, 384), (192.0, 160.0))
+    m = measure_mask(mask, 0.5, 0.5)
+    ys, xs = np.nonzero(mask)
+    assert np.ptp(xs) > np.ptp(ys)  # the long axis runs horizontally
+    # The coronal Feret length is close to the 3D length (the plane contains the long axis).
+    assert 0.85 * spleen.L_mm <= m["feret_mm"] <= 1.02 * spleen.L_mm
+
+
+def test_probe_geometry_and_fan():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        probe = ultrasound.sample_probe(rng)
+        assert 100.0 <= probe.depth_mm <= 240.0
+        assert 60.0 <= probe.fan_deg <= 75.0
+        np.testing.assert_allclose(probe.spacing_mm, probe.depth_mm / 320)
+        fan = probe.fan_mask()
+        assert fan.shape == (320, 384)
+        assert fan[:, 192].sum() > 250  # the centre line runs almost the full depth
+        assert not fan[5, 0] and not fan[-1, 0]  # the corners lie outside the sector
+
+
+@pytest.mark.parametrize("kind", ["small", "typical", "large"])
+def test_case_images_and_masks_have_documented_ranges(cases, kind):
+    case = cases[kind]
+    for view in views.VIEWS:
+        v = case[view]
+        assert v["image"].shape == (320, 384) and v["image"].dtype == np.uint8
+        assert v["mask"].shape == (320, 384) and v["mask"].dtype == np.uint8
+        assert set(np.unique(v["mask"])) <= {0, 1}
+        assert v["mask"].sum() > 100
+        assert 100.0 / 320 - 1e-9 <= v["spacing_mm"] <= 240.0 / 320 + 1e-9
+        # Mask away from the image border, and entirely inside the fan.
+        m = v["mask"] > 0
+        assert not (m[0].any() or m[-1].any() or m[:, 0].any() or m[:, -1].any())
+        fan = v["probe"].fan_mask()
+        assert not (m & ~fan).any()
+        np.testing.assert_allclose(v["probe"].spacing_mm, v["spacing_mm"])
+        # Zero outside the fan, and a real image (contrast) inside it.
+        img = v["image"]
+        assert img[~fan].max() == 0
+        assert img[:10, :10].max() == 0 and img[-5:, :5].max() == 0
+        assert img[fan].std() > 10
+
+
+def test_case_is_deterministic(cases):
+    a = cases["typical"]
+    b = make_case(a["shape_seed"], a["view_seed"])
+    for view in views.VIEWS:
+        assert np.array_equal(a[view]["image"], b[view]["image"])
+        assert np.array_equal(a[view]["mask"], b[view]["mask"])
+        assert a[view]["spacing_mm"] == b[view]["spacing_mm"]
+    assert a["volume_ml"] == b["volume_ml"]
+    c = make_case(a["shape_seed"], a["view_seed"] + 1)
+    assert c["volume_ml"] == a["volume_ml"]  # same spleen, another look at it
+    assert not np.array_equal(c["coronal"]["image"], a["coronal"]["image"])
+
+
+def test_spleen_is_brighter_than_kidney_cortex_on_average():
+    """The tissue model (before speckle) keeps spleen above the kidney cortex."""
+    rng = np.random.default_rng(5)
+    sp = shapes.make_spleen(2)
+    plane = views.ideal_plane(sp, "coronal")
+    probe, origin = ultrasound.place_section(views.section_points(sp, plane), rng)
+    mask = views.render_section(sp, plane, probe.spacing_mm, (320, 384), origin)
+    for k in range(10):
+        t = ultrasound.build_tissue(mask, "coronal", probe, np.random.default_rng(k))
+        spleen_level = np.median(t.echo[mask > 0])
+        kidney = t.specular[1] > 0
+        if kidney.any():
+            assert np.percentile(t.echo[kidney], 40) < spleen_level
