@@ -3,7 +3,19 @@
  * and the web host: method name → zod validation → service call → result, or an {code, message}
  * error the UI can show. Nothing reaches the engine unvalidated (DESIGN §7, Security).
  */
-import { apiRequestSchemas, isSpvError, type ApiError, type SpvApi } from '../src/api';
+import {
+  apiRequestSchemas,
+  isSpvError,
+  type ApiError,
+  type CaseApi,
+  type StoreApi,
+} from '../src/api';
+
+/**
+ * What a host serves: the engine's CaseApi, and the store's methods once the store service is
+ * wired in. A method the service lacks answers a clear 'internal' error instead of crashing.
+ */
+export type HostedService = CaseApi & Partial<StoreApi>;
 
 export type ApiMethod = keyof typeof apiRequestSchemas;
 
@@ -34,7 +46,7 @@ export interface Dispatcher {
  * @param onUnexpected called with errors that are not SpvError, for the host's log
  */
 export function createDispatcher(
-  service: SpvApi,
+  service: HostedService,
   onUnexpected: (err: unknown) => void = () => {},
 ): Dispatcher {
   return {

@@ -8,8 +8,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { ApiError, SpvApi } from '../src/api';
-import { createDispatcher } from './api-dispatch';
+import type { ApiError } from '../src/api';
+import { createDispatcher, type HostedService } from './api-dispatch';
 import { RENDERER_CSP } from './csp';
 import { PathPolicy } from './path-policy';
 
@@ -18,7 +18,7 @@ export const LOOPBACK = '127.0.0.1';
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface WebHostOptions {
-  service: SpvApi;
+  service: HostedService;
   /** Folder holding index.html, app.js (dist/renderer). */
   rendererDir: string;
   /** Folders the UI may open files from (models/samples, --cases-dir). */

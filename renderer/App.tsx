@@ -61,8 +61,8 @@ function useLive<T>(live: {
 
 export interface AppProps {
   api: SpvApi;
-  /** Open this sample at start (the bundled sample on first start). */
-  initialSample: string | null;
+  /** Open this sample at start (the bundled sample on first start); null opens nothing. */
+  initialSample: { sampleId: string | null } | null;
   shell: ShellBridge | null;
 }
 
@@ -250,8 +250,9 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       (s) => setStatus(s),
       (err) => pushError('Status', err),
     );
-    void openSample(initialSample);
-    // Once per window: the bundled sample opens on start.
+    // Once per window: the bundled sample opens on the first start; later starts show the open dialog.
+    if (initialSample) void openSample(initialSample.sampleId);
+    else setOpenDialog(true);
   }, []);
 
   useEffect(() => {
@@ -570,7 +571,9 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               );
             })
           ) : (
-            <div className="empty">Opening the bundled sample…</div>
+            <div className="empty">
+              {initialSample ? 'Opening the bundled sample…' : 'Open a case (Ctrl+O).'}
+            </div>
           )}
         </div>
         <aside className="side">

@@ -1,0 +1,312 @@
+/**
+ * The Electron main process: one hardened window, the API over IPC (every sender and payload
+ * checked), inference in a supervised utility process, menus and file dialogs. Thin on purpose:
+ * the logic lives in the modules it wires together.
+ */
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  session,
+  shell,
+  utilityProcess,
+  type MenuItemConstructorOptions,
+} from 'electron';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { apiMethods, createDispatcher } from './api-dispatch';
+import { RENDERER_CSP } from './csp';
+import type { InferenceReply } from './inference-protocol';
+import { PathPolicy } from './path-policy';
+import { appPaths, createServices, type Services } from './services';
+import { SupervisedInference, type InferenceStatus } from './supervised-inference';
+import { isTrustedSenderUrl, mainWindowOptions } from './window-options';
+
+app.enableSandbox();
+
+/** dist/main/electron-main.cjs → app root; packaged: models and samples are unpacked from the asar. */
+const appRoot = join(__dirname, '..', '..');
+const unpackedRoot = app.isPackaged ? appRoot.replace(/app\.asar$/, 'app.asar.unpacked') : appRoot;
+const rendererIndex = join(appRoot, 'dist', 'renderer', 'index.html');
+const rendererIndexUrl = pathToFileURL(rendererIndex).href;
+
+let mainWindow: BrowserWindow | null = null;
+let services: Services | null = null;
+
+function sendCommand(command: unknown): void {
+  mainWindow?.webContents.send('spv:command', command);
+}
+
+function describeStatus(status: InferenceStatus): string | null {
+  if (status.state === 'crashed')
+    return `Inference restarting in ${Math.round(status.retryInMs / 100) / 10} s: ${status.message}`;
+  if (status.state === 'failed') return `Inference unavailable: ${status.message}`;
+  return null;
+}
+
+function startInference(modelsDir: string): SupervisedInference {
+  return new SupervisedInference({
+    launch: () => {
+      const child = utilityProcess.fork(join(__dirname, 'inference-process.cjs'), [modelsDir], {
+        serviceName: 'SPV inference',
+        stdio: 'inherit',
+      });
+      return {
+        postMessage: (message) => child.postMessage(message),
+        onMessage: (listener) =>
+          child.on('message', (message: InferenceReply) => listener(message)),
+        onExit: (listener) => child.on('exit', (code) => listener(code)),
+        kill: () => void child.kill(),
+      };
+    },
+    onStatus: (status) =>
+      sendCommand({ type: 'inference-status', message: describeStatus(status) }),
+  });
+}
+
+interface Preferences {
+  openSampleOnStart: boolean;
+}
+
+function preferencesFile(): string {
+  return join(app.getPath('userData'), 'preferences.json');
+}
+
+function readPreferences(): Preferences {
+  try {
+    return {
+      openSampleOnStart: false,
+      ...(JSON.parse(readFileSync(preferencesFile(), 'utf8')) as Partial<Preferences>),
+    };
+  } catch {
+    return { openSampleOnStart: false };
+  }
+}
+
+function hardenSession(): void {
+  const ses = session.defaultSession;
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
+    });
+  });
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event) => event.preventDefault());
+    contents.on('will-redirect', (event) => event.preventDefault());
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+}
+
+function registerIpc(svc: Services, policy: PathPolicy): void {
+  const dispatcher = createDispatcher(svc.service, (err) => console.error('SPV API error:', err));
+  for (const method of apiMethods) {
+    ipcMain.handle(`spv:${method}`, async (event, request: unknown) => {
+      const url = event.senderFrame?.url ?? '';
+      if (!isTrustedSenderUrl(url, rendererIndexUrl)) {
+        return {
+          ok: false,
+          error: {
+            code: 'forbidden',
+            message: `Refused ${method} from an untrusted frame (${url || 'unknown'}).`,
+          },
+        };
+      }
+      try {
+        policy.checkRequest(method, request);
+      } catch (err) {
+        return {
+          ok: false,
+          error: { code: 'forbidden', message: err instanceof Error ? err.message : String(err) },
+        };
+      }
+      return dispatcher.dispatch(method, request);
+    });
+  }
+}
+
+async function openCaseDialog(policy: PathPolicy): Promise<void> {
+  if (!mainWindow) return;
+  const picked = await dialog.showOpenDialog(mainWindow, {
+    title: 'Open a case: the coronal image, and optionally the transverse image',
+    properties: ['openFile', 'multiSelections'],
+    filters: [
+      { name: 'Ultrasound images', extensions: ['dcm', 'dicom', 'png', 'jpg', 'jpeg'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
+  if (picked.canceled || picked.filePaths.length === 0) return;
+  const [coronalPath, transversePath] = picked.filePaths;
+  for (const p of picked.filePaths) policy.allow(dirname(p));
+  sendCommand({
+    type: 'open-case',
+    request: { coronalPath, transversePath: transversePath ?? null },
+  });
+}
+
+async function openFolderDialog(policy: PathPolicy): Promise<void> {
+  if (!mainWindow || !services) return;
+  const picked = await dialog.showOpenDialog(mainWindow, {
+    title: 'Import a folder of cases',
+    properties: ['openDirectory'],
+  });
+  if (picked.canceled || picked.filePaths.length === 0) return;
+  const folder = picked.filePaths[0];
+  policy.allow(folder);
+  const importPaths = services.service.importPaths;
+  if (!importPaths) {
+    await dialog.showMessageBox(mainWindow, {
+      type: 'info',
+      message: `${folder} is now allowed: open its images with File › Open case.`,
+    });
+    return;
+  }
+  try {
+    const report = await importPaths.call(services.service, { paths: [folder] } as Parameters<
+      typeof importPaths
+    >[0]);
+    await dialog.showMessageBox(mainWindow, {
+      type: 'info',
+      message: `Imported ${folder}`,
+      detail: JSON.stringify(report, null, 1).slice(0, 2000),
+    });
+  } catch (err) {
+    dialog.showErrorBox('Import failed', err instanceof Error ? err.message : String(err));
+  }
+}
+
+async function showAbout(): Promise<void> {
+  if (!mainWindow) return;
+  let detail = 'The models are not loaded.';
+  try {
+    const status = await services?.engine.getStatus();
+    if (status)
+      detail = `Model ${status.modelVersion}\nExecution provider: ${status.provider}\nTried: ${status.providersTried.map((p) => `${p.provider} ${p.ok ? 'ok' : `failed (${p.error ?? ''})`}`).join(', ')}`;
+  } catch (err) {
+    detail = err instanceof Error ? err.message : String(err);
+  }
+  await dialog.showMessageBox(mainWindow, {
+    type: 'info',
+    title: 'About SPV Workstation',
+    message: `SPV Workstation ${app.getVersion()}`,
+    detail: `${detail}\n\nDeepSPV: Yuan et al., Medical Image Analysis 2025. Research use only — not for diagnosis.`,
+  });
+}
+
+async function showPreferences(): Promise<void> {
+  if (!mainWindow) return;
+  const prefs = readPreferences();
+  const choice = await dialog.showMessageBox(mainWindow, {
+    type: 'question',
+    title: 'Preferences',
+    message: 'Open the bundled sample case at every start?',
+    detail: `Currently: ${prefs.openSampleOnStart ? 'yes' : 'only on the first start'}.`,
+    buttons: ['Every start', 'First start only', 'Cancel'],
+    cancelId: 2,
+  });
+  if (choice.response === 2) return;
+  writeFileSync(
+    preferencesFile(),
+    JSON.stringify({ ...prefs, openSampleOnStart: choice.response === 0 }, null, 1),
+  );
+}
+
+function buildMenu(policy: PathPolicy): Menu {
+  const template: MenuItemConstructorOptions[] = [
+    {
+      label: 'File',
+      submenu: [
+        {
+          label: 'Open Case…',
+          accelerator: 'CmdOrCtrl+O',
+          click: () => void openCaseDialog(policy),
+        },
+        {
+          label: 'Open Folder…',
+          accelerator: 'CmdOrCtrl+Shift+O',
+          click: () => void openFolderDialog(policy),
+        },
+        { label: 'Open Sample…', click: () => sendCommand({ type: 'open-dialog' }) },
+        { type: 'separator' },
+        {
+          label: 'Export Estimate…',
+          accelerator: 'CmdOrCtrl+E',
+          click: () => sendCommand({ type: 'export' }),
+        },
+        { type: 'separator' },
+        { label: 'Preferences…', accelerator: 'CmdOrCtrl+,', click: () => void showPreferences() },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    },
+    { label: 'Edit', submenu: [{ role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }] },
+    {
+      label: 'View',
+      submenu: [
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      label: 'Help',
+      submenu: [
+        { label: 'About SPV Workstation', click: () => void showAbout() },
+        {
+          label: 'DeepSPV article',
+          click: () => void shell.openExternal('https://doi.org/10.1016/j.media.2025.103671'),
+        },
+      ],
+    },
+  ];
+  return Menu.buildFromTemplate(template);
+}
+
+async function createWindow(policy: PathPolicy): Promise<void> {
+  const icon = join(appRoot, 'build', 'icon.png');
+  mainWindow = new BrowserWindow(
+    mainWindowOptions(join(__dirname, 'preload.cjs'), existsSync(icon) ? icon : undefined),
+  );
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = null));
+  Menu.setApplicationMenu(buildMenu(policy));
+  const query: Record<string, string> = readPreferences().openSampleOnStart
+    ? { sample: 'default' }
+    : {};
+  await mainWindow.loadFile(rendererIndex, { query });
+}
+
+async function main(): Promise<void> {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', () => mainWindow?.focus());
+  app.on('window-all-closed', () => app.quit());
+  await app.whenReady();
+  hardenSession();
+  const paths = appPaths(unpackedRoot, join(app.getPath('userData'), 'data'));
+  const policy = new PathPolicy([paths.samplesDir, paths.dataDir]);
+  try {
+    services = await createServices(paths, 'electron', startInference(paths.modelsDir));
+  } catch (err) {
+    dialog.showErrorBox(
+      'SPV Workstation cannot start',
+      err instanceof Error ? err.message : String(err),
+    );
+    app.quit();
+    return;
+  }
+  registerIpc(services, policy);
+  await createWindow(policy);
+  app.on('before-quit', () => void services?.close());
+}
+
+void main();
