@@ -13,6 +13,7 @@ import { estimateVolume, sampleLatents } from '../models/interval';
 import { mahalanobisDistance, pcaPosition } from '../models/latent';
 import type { Manifest, RvaeSpec } from '../models/manifest';
 import { standardNormalMatrix } from '../models/rng';
+import { isRealFailure } from '../inference/providers';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
 import type { MasksInput, ViewMask } from './types';
@@ -198,9 +199,7 @@ export class VolumeEstimator {
         `This case is far from the training data (latent distance ${mahalanobis.toFixed(1)} > ${threshold.toFixed(1)}): treat the estimate with caution.`,
       );
     }
-    const failed = this.providerInfo.providersTried.filter(
-      (t) => !t.ok && t.error !== 'not supported by this onnxruntime-node build',
-    );
+    const failed = this.providerInfo.providersTried.filter(isRealFailure);
     if (failed.length > 0) {
       warnings.push(
         `The ${failed.map((t) => t.provider).join(', ')} execution provider failed to start; running on ${this.providerInfo.provider}.`,

@@ -53,6 +53,7 @@ async function openAll(
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    logSeverityLevel: provider === 'cpu' ? 2 : 4,
   };
   const opened: ort.InferenceSession[] = [];
   const open = async (file: string) => {
@@ -109,6 +110,12 @@ export async function createSessions(
     options.preferredProviders,
   );
   const threads = options.intraOpNumThreads ?? defaultIntraOpThreads();
+  if (candidates.some((name) => name !== 'cpu')) {
+    // A GPU provider without its libraries logs a native error through the process-wide logger
+    // (read once, at the first session) before we catch it and fall back; the attempt is
+    // recorded in providersTried instead. Real errors still reach us as exceptions.
+    ort.env.logLevel = 'fatal';
+  }
   let chosen;
   try {
     chosen = await firstWorkingProvider(candidates, (provider) =>

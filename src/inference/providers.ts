@@ -48,6 +48,31 @@ export function providerCandidates(
   return { candidates, skipped };
 }
 
+export const NOT_SUPPORTED = 'not supported by this onnxruntime-node build';
+export const NOT_INSTALLED = 'provider libraries not installed';
+
+/**
+ * A provider whose shared libraries are absent (the usual case for CUDA, which onnxruntime-node
+ * does not bundle: see scripts/add-cuda-provider.sh) is "not installed", not a failure worth a warning.
+ */
+export function describeProviderError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /cannot open shared object|Failed to load (shared )?library|LoadLibrary failed|image not found/i.test(
+    message,
+  )
+    ? `${NOT_INSTALLED} (${message.split('\n')[0]})`
+    : message;
+}
+
+/** True when an attempt failed for a reason other than the provider being absent. */
+export function isRealFailure(attempt: ProviderAttempt): boolean {
+  return (
+    !attempt.ok &&
+    !attempt.error?.startsWith(NOT_SUPPORTED) &&
+    !attempt.error?.startsWith(NOT_INSTALLED)
+  );
+}
+
 /**
  * Try each candidate with `attempt` until one succeeds; every failure is recorded, never thrown,
  * until none is left.
@@ -63,11 +88,7 @@ export async function firstWorkingProvider<T>(
       tried.push({ provider, ok: true });
       return { provider, value, tried };
     } catch (error) {
-      tried.push({
-        provider,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      tried.push({ provider, ok: false, error: describeProviderError(error) });
     }
   }
   const reasons = tried.map((t) => `${t.provider}: ${t.error}`).join('; ');

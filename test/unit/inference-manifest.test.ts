@@ -4,7 +4,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../../src/inference/manifest-loader';
-import { providerCandidates, firstWorkingProvider } from '../../src/inference/providers';
+import {
+  firstWorkingProvider,
+  isRealFailure,
+  providerCandidates,
+} from '../../src/inference/providers';
 import { signatureProblems } from '../../src/inference/signature';
 import { SpvError } from '../../src/api/errors';
 
@@ -196,15 +200,36 @@ describe('provider selection', () => {
 
   it('falls back on failure and records every attempt', async () => {
     const result = await firstWorkingProvider(['cuda', 'cpu'], async (provider) => {
-      if (provider === 'cuda') throw new Error('libcudart.so.12: cannot open shared object file');
+      if (provider === 'cuda')
+        throw new Error('CUDA failure 100: no CUDA-capable device is detected');
       return provider.toUpperCase();
     });
     expect(result.provider).toBe('cpu');
     expect(result.value).toBe('CPU');
     expect(result.tried).toEqual([
-      { provider: 'cuda', ok: false, error: 'libcudart.so.12: cannot open shared object file' },
+      {
+        provider: 'cuda',
+        ok: false,
+        error: 'CUDA failure 100: no CUDA-capable device is detected',
+      },
       { provider: 'cpu', ok: true },
     ]);
+  });
+
+  it('tells absent provider libraries from real failures', async () => {
+    const result = await firstWorkingProvider(['cuda', 'cpu'], async (provider) => {
+      if (provider === 'cuda')
+        throw new Error(
+          'OrtSessionOptionsAppendExecutionProvider_Cuda: Failed to load shared library',
+        );
+      return provider;
+    });
+    expect(result.tried[0].error).toMatch(/^provider libraries not installed/);
+    expect(isRealFailure(result.tried[0])).toBe(false);
+    expect(isRealFailure({ provider: 'dml', ok: false, error: 'DirectML device removed' })).toBe(
+      true,
+    );
+    expect(isRealFailure({ provider: 'cpu', ok: true })).toBe(false);
   });
 
   it('reports every reason when no provider works', async () => {
