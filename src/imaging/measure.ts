@@ -14,9 +14,9 @@ export interface MaskMeasurements {
   /** Extent (mm) along the image x axis (Yetter's cranio-caudal length on a coronal view). */
   craniocaudalMm: number;
   areaMm2: number;
-  /** Unit Feret direction in mm space, [ux, uy]. */
+  /** Unit Feret direction in mm space, [ux, uy], with ux > 0 (or ux = 0 and uy > 0). */
   direction: [number, number];
-  /** The Feret pair as pixel-centre coordinates (pixel (i, j) → (i + 0.5, j + 0.5)). */
+  /** The Feret pair as pixel-centre coordinates (pixel (i, j) → (i + 0.5, j + 0.5)), from → to along `direction`. */
   endpoints: [PixelPoint, PixelPoint];
 }
 
@@ -127,6 +127,8 @@ export function measureMask(
   }
   let direction: [number, number] = [1, 0]; // a single pixel: measure along the image x axis
   if (best > 0) {
+    // One sign convention on both sides (Python's measure_mask too): ux > 0, or ux = 0 and uy > 0.
+    if (b[0] < a[0] || (b[0] === a[0] && b[1] < a[1])) [a, b] = [b, a];
     const length = Math.sqrt(best);
     direction = [((b[0] - a[0]) * spacing.x) / length, ((b[1] - a[1]) * spacing.y) / length];
   }

@@ -311,6 +311,20 @@ describe('measurements', () => {
     expect(measureMask(new Uint8Array(9), 3, 3, { x: 1, y: 1 })).toBeNull();
   });
 
+  it('orients the Feret direction with ux > 0 and endpoints from → to', () => {
+    // An anti-diagonal staircase from bottom-left to top-right.
+    const w = 20;
+    const m = new Uint8Array(w * w);
+    for (let i = 0; i < w; i++) m[(w - 1 - i) * w + i] = 1;
+    const r = measureMask(m, w, w, { x: 1, y: 1 })!;
+    expect(r.direction[0]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(r.direction[1]).toBeCloseTo(-Math.SQRT1_2, 12);
+    expect(r.endpoints).toEqual([
+      [0.5, 19.5],
+      [19.5, 0.5],
+    ]);
+  });
+
   it('a horizontal line: length = n·sx, width = one pixel', () => {
     const r = measureMask(rectMask(30, 5, 3, 2, 23, 3), 30, 5, { x: 0.3, y: 2 })!;
     expect(r.lengthMm).toBeCloseTo(6, 12);
