@@ -1,0 +1,99 @@
+/**
+ * Bland–Altman plot as PNG: difference against mean, with the bias line and the 95% limits of
+ * agreement. Drawn as SVG and rasterised by sharp, so it needs no canvas or browser.
+ */
+import type { BlandAltmanStats } from './stats';
+import { escapeXml, niceTicks, svgToPng } from './svg';
+
+export interface BlandAltmanPlotOptions {
+  title: string;
+  /** e.g. "AI − final (mL)". */
+  yLabel: string;
+  xLabel?: string;
+  width?: number;
+  height?: number;
+}
+
+export function blandAltmanSvg(stats: BlandAltmanStats, options: BlandAltmanPlotOptions): string {
+  const width = options.width ?? 640;
+  const height = options.height ?? 420;
+  const m = { left: 70, right: 150, top: 40, bottom: 55 };
+  const pw = width - m.left - m.right;
+  const ph = height - m.top - m.bottom;
+  const xs = stats.points.map((p) => p.mean);
+  const ys = stats.points.map((p) => p.difference);
+  const lines = [stats.meanDifference, ...(stats.limitsOfAgreement ?? [])].filter(
+    (v): v is number => v !== null,
+  );
+  let [x0, x1] = xs.length ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
+  let [y0, y1] = [Math.min(0, ...ys, ...lines), Math.max(0, ...ys, ...lines)];
+  const padX = (x1 - x0 || Math.max(1, Math.abs(x0) * 0.2)) * 0.1;
+  const padY = (y1 - y0 || 10) * 0.1;
+  [x0, x1, y0, y1] = [x0 - padX, x1 + padX, y0 - padY, y1 + padY];
+  const sx = (v: number) => m.left + ((v - x0) / (x1 - x0)) * pw;
+  const sy = (v: number) => m.top + ph - ((v - y0) / (y1 - y0)) * ph;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<rect width="100%" height="100%" fill="#ffffff"/>`,
+    `<text x="${width / 2}" y="24" font-size="16" text-anchor="middle" font-weight="bold">${escapeXml(options.title)}</text>`,
+    `<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
+  ];
+  for (const t of niceTicks(x0, x1)) {
+    parts.push(
+      `<line x1="${sx(t)}" y1="${m.top + ph}" x2="${sx(t)}" y2="${m.top + ph + 5}" stroke="#444"/>`,
+    );
+    parts.push(
+      `<text x="${sx(t)}" y="${m.top + ph + 20}" font-size="12" text-anchor="middle">${t}</text>`,
+    );
+  }
+  for (const t of niceTicks(y0, y1)) {
+    parts.push(
+      `<line x1="${m.left - 5}" y1="${sy(t)}" x2="${m.left}" y2="${sy(t)}" stroke="#444"/>`,
+    );
+    parts.push(
+      `<text x="${m.left - 8}" y="${sy(t) + 4}" font-size="12" text-anchor="end">${t}</text>`,
+    );
+  }
+  parts.push(
+    `<line x1="${m.left}" y1="${sy(0)}" x2="${m.left + pw}" y2="${sy(0)}" stroke="#bbb"/>`,
+  );
+  const labelled = (value: number, label: string, colour: string, dash: string) => {
+    parts.push(
+      `<line x1="${m.left}" y1="${sy(value)}" x2="${m.left + pw}" y2="${sy(value)}" stroke="${colour}" stroke-width="2" stroke-dasharray="${dash}"/>`,
+    );
+    parts.push(
+      `<text x="${m.left + pw + 6}" y="${sy(value) + 4}" font-size="12" fill="${colour}">${escapeXml(label)} ${value.toFixed(1)}</text>`,
+    );
+  };
+  if (stats.meanDifference !== null) labelled(stats.meanDifference, 'bias', '#1f5fbf', '0');
+  if (stats.limitsOfAgreement) {
+    labelled(stats.limitsOfAgreement[1], '+1.96 SD', '#c0392b', '6 4');
+    labelled(stats.limitsOfAgreement[0], '−1.96 SD', '#c0392b', '6 4');
+  }
+  for (const p of stats.points) {
+    parts.push(
+      `<circle cx="${sx(p.mean)}" cy="${sy(p.difference)}" r="5" fill="#1f5fbf" fill-opacity="0.75" stroke="#0b2f66"/>`,
+    );
+  }
+  if (stats.n === 0) {
+    parts.push(
+      `<text x="${m.left + pw / 2}" y="${m.top + ph / 2}" font-size="14" text-anchor="middle" fill="#777">no cases with both values yet</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${m.left + pw / 2}" y="${height - 12}" font-size="13" text-anchor="middle">${escapeXml(options.xLabel ?? 'mean of the two (mL)')}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(18 ${m.top + ph / 2}) rotate(-90)" font-size="13" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+  );
+  parts.push(`<text x="${m.left + pw + 6}" y="${m.top + 12}" font-size="12">n = ${stats.n}</text>`);
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+export async function blandAltmanPng(
+  stats: BlandAltmanStats,
+  options: BlandAltmanPlotOptions,
+): Promise<Buffer> {
+  return svgToPng(blandAltmanSvg(stats, options));
+}

@@ -1,0 +1,268 @@
+/**
+ * The PDF report of one case (pdfkit): patient and study header, both views with the mask
+ * overlay and calipers, the DeepSPV volume with its 95% interval, the formula table with
+ * citations, the reference limits and classification, an explanation figure, the model and
+ * provider, the reader and sign-off, and the research-use notice.
+ */
+import PDFDocument from 'pdfkit';
+import type { Estimate } from '../api/contract';
+import { asciiFallback, findReportFonts } from './pdf-fonts';
+
+export interface ReportView {
+  label: string;
+  /** PNG of the view with overlay and calipers (figures.ts). */
+  figurePng: Buffer;
+  width: number;
+  height: number;
+  spacingText: string;
+}
+
+export interface CaseReportData {
+  patient: { id: string; name: string | null };
+  study: {
+    caseId: string;
+    title: string;
+    studyInstanceUid: string | null;
+    studyDate: string | null;
+  };
+  views: ReportView[];
+  estimate: Estimate;
+  modelHash: string | null;
+  /** Source of the final masks: the AI's, or corrected by a reader. */
+  maskSource: 'ai' | 'manual';
+  reader: string | null;
+  signedOffAt: string | null;
+  status: string;
+  /** Known true volume (synthetic samples only). */
+  referenceVolumeMl: number | null;
+  explanationPng: Buffer | null;
+  explanationText: string | null;
+  generatedAt: Date;
+}
+
+export const RESEARCH_NOTICE =
+  'For research use only. Not a medical device; not for diagnosis or treatment decisions. ' +
+  'Volumes are estimated by a model trained on synthetic data (DeepSPV method, Yuan et al., Medical Image Analysis 2025) ' +
+  'and must be checked by a qualified reader.';
+
+const fmt = (v: number | null | undefined, digits = 1): string =>
+  v === null || v === undefined ? '—' : v.toFixed(digits);
+
+export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer> {
+  const fonts = findReportFonts();
+  const t = (s: string) => (fonts.unicode ? s : asciiFallback(s));
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 40,
+    info: {
+      Title: `Spleen volume report — ${data.patient.id}`,
+      Author: 'SPV Workstation',
+      Subject: 'Spleen volume from 2D ultrasound',
+      CreationDate: data.generatedAt,
+    },
+  });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  const left = doc.page.margins.left;
+  const contentWidth = doc.page.width - left - doc.page.margins.right;
+  const e = data.estimate;
+
+  // ---- header
+  doc.font('bold').fontSize(16).text(t('Spleen volume report'), left, 40);
+  doc
+    .font('regular')
+    .fontSize(8)
+    .fillColor('#555')
+    .text(t(`SPV Workstation · generated ${data.generatedAt.toISOString()}`));
+  doc.fillColor('#000').moveDown(0.5);
+  const header: [string, string][] = [
+    ['Patient ID', data.patient.id],
+    ['Patient name', data.patient.name ?? '—'],
+    ['Study', `${data.study.title} (case ${data.study.caseId})`],
+    ['Study date', data.study.studyDate ?? '—'],
+    ['Study Instance UID', data.study.studyInstanceUid ?? '—'],
+    ['Status', data.status],
+  ];
+  keyValues(doc, header, left, contentWidth, t);
+
+  // ---- views
+  doc.moveDown(0.5);
+  const viewTop = doc.y;
+  const gap = 12;
+  const boxW = (contentWidth - gap) / 2;
+  const boxH = 170;
+  data.views.forEach((view, i) => {
+    const x = left + i * (boxW + gap);
+    doc.image(view.figurePng, x, viewTop, { fit: [boxW, boxH], align: 'center' });
+    doc
+      .font('regular')
+      .fontSize(8)
+      .text(
+        t(`${view.label} · ${view.width}×${view.height} px · ${view.spacingText}`),
+        x,
+        viewTop + boxH + 2,
+        { width: boxW, align: 'center' },
+      );
+  });
+  doc.y = viewTop + boxH + 16;
+  doc.x = left;
+
+  // ---- volume
+  doc.moveDown(0.4);
+  doc
+    .font('bold')
+    .fontSize(13)
+    .text(t(`Spleen volume (DeepSPV, ${e.model}-view): ${fmt(e.volumeMl)} mL`), left);
+  doc
+    .font('regular')
+    .fontSize(10)
+    .text(
+      t(
+        `95% interval ${fmt(e.ci95Ml[0])} – ${fmt(e.ci95Ml[1])} mL · mask: ${data.maskSource === 'ai' ? 'AI segmentation accepted' : 'corrected by the reader'}`,
+      ),
+    );
+  const l = e.lengths;
+  doc.text(
+    t(
+      `Lengths (cm): length ${fmt(l.length)}, width ${fmt(l.width)}, thickness ${fmt(l.thickness)}, cranio-caudal ${fmt(l.craniocaudal)}`,
+    ),
+  );
+  if (data.referenceVolumeMl !== null)
+    doc.text(t(`True volume of this synthetic sample: ${fmt(data.referenceVolumeMl)} mL`));
+
+  // ---- formulas
+  doc.moveDown(0.5);
+  doc.font('bold').fontSize(11).text(t('Length-based formulas'), left);
+  const cols = [110, 120, 55, 60, contentWidth - 345];
+  table(
+    doc,
+    ['Formula', 'Expression', 'mL', 'vs DeepSPV', 'Citation'],
+    e.formulas.map((f) => [
+      f.name,
+      f.expression,
+      f.volumeMl === null ? 'n/a' : fmt(f.volumeMl),
+      f.volumeMl === null
+        ? (f.unavailableReason ?? '')
+        : `${f.volumeMl - e.volumeMl >= 0 ? '+' : '−'}${fmt(Math.abs(f.volumeMl - e.volumeMl))} (${fmt(((f.volumeMl - e.volumeMl) / e.volumeMl) * 100, 0)}%)`,
+      f.citation,
+    ]),
+    cols,
+    left,
+    t,
+  );
+
+  // ---- reference limits
+  doc.moveDown(0.5);
+  doc.font('bold').fontSize(11).text(t('Reference limits and classification'), left);
+  doc.font('regular').fontSize(9);
+  for (const c of e.classification) {
+    doc.text(
+      t(`${c.status.toUpperCase()} — ${c.limitText}. ${c.detail} (${c.citation})`),
+      left,
+      doc.y,
+      { width: contentWidth },
+    );
+  }
+  if (e.warnings.length) {
+    doc.moveDown(0.3).font('bold').text(t('Warnings'), left);
+    doc.font('regular');
+    for (const w of e.warnings) doc.text(t(`• ${w}`), { width: contentWidth });
+  }
+
+  // ---- explanation
+  if (data.explanationPng) {
+    if (doc.y + 170 > doc.page.height - 110) doc.addPage();
+    doc.moveDown(0.5);
+    const top = doc.y;
+    doc.image(data.explanationPng, left, top, { fit: [230, 165] });
+    doc
+      .font('bold')
+      .fontSize(11)
+      .text(t('How the model sees this case'), left + 245, top);
+    doc
+      .font('regular')
+      .fontSize(9)
+      .text(t(data.explanationText ?? ''), left + 245, doc.y, { width: contentWidth - 245 });
+    doc.y = Math.max(doc.y, top + 170);
+    doc.x = left;
+  }
+
+  // ---- model, reader, notice
+  if (doc.y + 110 > doc.page.height - 40) doc.addPage();
+  doc.moveDown(0.5);
+  keyValues(
+    doc,
+    [
+      [
+        'Model',
+        `${e.modelVersion}${data.modelHash ? ` (sha256 ${data.modelHash.slice(0, 16)}…)` : ''}`,
+      ],
+      ['Execution provider', e.provider],
+      ['Reader', data.reader ?? '—'],
+      ['Signed off', data.signedOffAt ?? 'not signed off (preliminary)'],
+    ],
+    left,
+    contentWidth,
+    t,
+  );
+  doc.moveDown(0.6);
+  doc
+    .font('bold')
+    .fontSize(8)
+    .fillColor('#8a1c1c')
+    .text(t(RESEARCH_NOTICE), left, doc.y, { width: contentWidth });
+  doc.fillColor('#000');
+  doc.end();
+  return done;
+}
+
+function keyValues(
+  doc: PDFKit.PDFDocument,
+  rows: [string, string][],
+  left: number,
+  width: number,
+  t: (s: string) => string,
+): void {
+  doc.fontSize(9);
+  for (const [k, v] of rows) {
+    const y = doc.y;
+    doc.font('bold').text(t(k), left, y, { width: 110 });
+    doc.font('regular').text(t(v), left + 115, y, { width: width - 115 });
+  }
+}
+
+function table(
+  doc: PDFKit.PDFDocument,
+  head: string[],
+  rows: string[][],
+  widths: number[],
+  left: number,
+  t: (s: string) => string,
+): void {
+  const draw = (cells: string[], bold: boolean) => {
+    const y = doc.y;
+    doc.font(bold ? 'bold' : 'regular').fontSize(8);
+    let x = left;
+    let bottom = y;
+    cells.forEach((cell, i) => {
+      doc.text(t(cell), x, y, { width: widths[i] - 4 });
+      bottom = Math.max(bottom, doc.y);
+      x += widths[i];
+    });
+    doc.y = bottom + 2;
+    doc
+      .moveTo(left, doc.y - 1)
+      .lineTo(left + widths.reduce((a, b) => a + b, 0), doc.y - 1)
+      .strokeColor('#ccc')
+      .stroke();
+  };
+  draw(head, true);
+  for (const row of rows) draw(row, false);
+  doc.x = left;
+}

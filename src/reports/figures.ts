@@ -1,0 +1,145 @@
+/**
+ * Figures of a case report, composed with sharp: each view with its mask overlay and calipers,
+ * and a small explanation figure (the case among the training cases in the latent space).
+ */
+import sharp from 'sharp';
+import { measureMask } from '../imaging/measure';
+import type { Spacing } from '../imaging/types';
+import { escapeXml, niceTicks, svgToPng } from './svg';
+
+export interface ViewFigureInput {
+  label: string;
+  /** 8-bit grey pixels, row-major. */
+  grey: Uint8Array;
+  width: number;
+  height: number;
+  mask: Uint8Array | null;
+  spacing: Spacing | null;
+}
+
+/** RGBA overlay: translucent fill inside the mask, opaque outline on its boundary. */
+function maskOverlay(mask: Uint8Array, width: number, height: number): Buffer {
+  const rgba = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      if (!mask[i]) continue;
+      const edge =
+        x === 0 ||
+        y === 0 ||
+        x === width - 1 ||
+        y === height - 1 ||
+        !mask[i - 1] ||
+        !mask[i + 1] ||
+        !mask[i - width] ||
+        !mask[i + width];
+      rgba[i * 4] = 255;
+      rgba[i * 4 + 1] = edge ? 210 : 120;
+      rgba[i * 4 + 2] = 0;
+      rgba[i * 4 + 3] = edge ? 255 : 70;
+    }
+  }
+  return rgba;
+}
+
+/** The Feret caliper of the mask (what the length formulas use), drawn as an SVG overlay. */
+function caliperSvg(input: ViewFigureInput): string | null {
+  if (!input.mask || !input.spacing) return null;
+  const m = measureMask(input.mask, input.width, input.height, input.spacing);
+  if (!m) return null;
+  const [[ax, ay], [bx, by]] = m.endpoints;
+  const label = `${(m.lengthMm / 10).toFixed(1)} cm`;
+  const fs = Math.max(12, Math.round(input.width / 28));
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${input.width}" height="${input.height}">
+    <line x1="${ax}" y1="${ay}" x2="${bx}" y2="${by}" stroke="#00e5ff" stroke-width="2"/>
+    <circle cx="${ax}" cy="${ay}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
+    <circle cx="${bx}" cy="${by}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
+    <text x="${(ax + bx) / 2}" y="${(ay + by) / 2 - 8}" font-size="${fs}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#00e5ff" text-anchor="middle" stroke="#000" stroke-width="0.6">${escapeXml(label)}</text>
+  </svg>`;
+}
+
+export async function viewFigurePng(input: ViewFigureInput): Promise<Buffer> {
+  const layers: sharp.OverlayOptions[] = [];
+  if (input.mask) {
+    layers.push({
+      input: maskOverlay(input.mask, input.width, input.height),
+      raw: { width: input.width, height: input.height, channels: 4 },
+    });
+  }
+  const calipers = caliperSvg(input);
+  if (calipers) layers.push({ input: Buffer.from(calipers) });
+  return sharp(Buffer.from(input.grey), {
+    raw: { width: input.width, height: input.height, channels: 1 },
+  })
+    .toColourspace('srgb')
+    .composite(layers)
+    .png()
+    .toBuffer();
+}
+
+export interface LatentFigureInput {
+  /** Training cases: [pc1, pc2, volumeMl]. */
+  cloud: [number, number, number][];
+  position: [number, number];
+  volumeMl: number;
+}
+
+/** The case (a cross) among the training cases on the first two latent components, coloured by volume. */
+export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer> {
+  const width = 420;
+  const height = 300;
+  const m = { left: 46, right: 16, top: 28, bottom: 40 };
+  const pw = width - m.left - m.right;
+  const ph = height - m.top - m.bottom;
+  const xs = [...input.cloud.map((p) => p[0]), input.position[0]];
+  const ys = [...input.cloud.map((p) => p[1]), input.position[1]];
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  const px = (v: number) => m.left + ((v - x0) / (x1 - x0 || 1)) * pw;
+  const py = (v: number) => m.top + ph - ((v - y0) / (y1 - y0 || 1)) * ph;
+  const logs = input.cloud.map((p) => Math.log(Math.max(1, p[2])));
+  const [l0, l1] = [
+    Math.min(...logs, Math.log(input.volumeMl)),
+    Math.max(...logs, Math.log(input.volumeMl)),
+  ];
+  const colour = (ml: number) => {
+    const t = (Math.log(Math.max(1, ml)) - l0) / (l1 - l0 || 1);
+    return `rgb(${Math.round(40 + 200 * t)},${Math.round(90 + 60 * (1 - Math.abs(2 * t - 1)))},${Math.round(220 - 180 * t)})`;
+  };
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, Helvetica, sans-serif">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="${width / 2}" y="18" font-size="13" text-anchor="middle">Latent space: this case (×) among training cases</text>`,
+    `<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#555"/>`,
+    ...input.cloud.map(
+      (p) =>
+        `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${colour(p[2])}" fill-opacity="0.7"/>`,
+    ),
+    ...niceTicks(x0, x1, 4).map(
+      (t) =>
+        `<text x="${px(t)}" y="${m.top + ph + 14}" font-size="10" text-anchor="middle">${t}</text>`,
+    ),
+    ...niceTicks(y0, y1, 4).map(
+      (t) =>
+        `<text x="${m.left - 4}" y="${py(t) + 3}" font-size="10" text-anchor="end">${t}</text>`,
+    ),
+    `<text x="${m.left + pw / 2}" y="${height - 8}" font-size="11" text-anchor="middle">PC1 (follows volume)</text>`,
+    `<text transform="translate(12 ${m.top + ph / 2}) rotate(-90)" font-size="11" text-anchor="middle">PC2</text>`,
+  ];
+  const [cx, cy] = [px(input.position[0]), py(input.position[1])];
+  parts.push(
+    `<path d="M${cx - 7} ${cy - 7} L${cx + 7} ${cy + 7} M${cx - 7} ${cy + 7} L${cx + 7} ${cy - 7}" stroke="#000" stroke-width="3"/>`,
+  );
+  parts.push(
+    `<text x="${cx + 9}" y="${cy - 8}" font-size="11">${input.volumeMl.toFixed(0)} mL</text>`,
+  );
+  parts.push('</svg>');
+  return svgToPng(parts.join('\n'));
+}
+
+/** 8-bit grey pixels of a float grey image (0..255). */
+export function toGrey8(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(data[i])));
+  return out;
+}
