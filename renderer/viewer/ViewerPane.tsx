@@ -87,6 +87,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   const [size, setSize] = useState({ width: 400, height: 300 });
   const [sourceImage, setSourceImage] = useState<HTMLImageElement | null>(null);
   const [maskPixels, setMaskPixels] = useState(0);
+  const [maskCentre, setMaskCentre] = useState('');
 
   const spacingX = image.calibration?.spacingX ?? NOMINAL_SPACING_MM;
   const spacingY = image.calibration?.spacingY ?? NOMINAL_SPACING_MM;
@@ -157,12 +158,26 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     [masks, overlayData, overlayCanvas, style],
   );
 
+  const recount = useCallback(() => {
+    const stats = masks ? maskStats(masks.current, masks.width) : null;
+    setMaskPixels(stats?.count ?? 0);
+    setMaskCentre(stats && stats.count > 0 ? `${stats.cx.toFixed(1)},${stats.cy.toFixed(1)}` : '');
+  }, [masks]);
+
   useEffect(() => {
     redrawOverlay();
-    setMaskPixels(masks ? countPixels(masks.current) : 0);
-  }, [redrawOverlay, maskVersion, masks]);
+    recount();
+  }, [redrawOverlay, recount, maskVersion]);
 
   // ---- fit, zoom, pan ----------------------------------------------------------------------
+  /** Image-to-pane transform "scale,x,y" as a data attribute, so tests can aim at image points. */
+  const publishTransform = useCallback(() => {
+    const stage = stageRef.current;
+    if (stage && containerRef.current) {
+      containerRef.current.dataset.viewTransform = `${stage.scaleX()},${stage.x()},${stage.y()}`;
+    }
+  }, []);
+
   const fit = useCallback(() => {
     const stage = stageRef.current;
     if (!stage) return;
@@ -173,7 +188,8 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       y: (size.height - image.height * scale) / 2,
     });
     stage.batchDraw();
-  }, [size, image.width, image.height]);
+    publishTransform();
+  }, [size, image.width, image.height, publishTransform]);
 
   useEffect(() => {
     const el = containerRef.current;
@@ -199,6 +215,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     stage.scale({ x: clamped, y: clamped });
     stage.position({ x: pointer.x - anchor.x * clamped, y: pointer.y - anchor.y * clamped });
     stage.batchDraw();
+    publishTransform();
   };
 
   // ---- gestures ----------------------------------------------------------------------------
@@ -222,7 +239,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     const delta = recorder.finish();
     if (rect) redrawOverlay(growRect(rect, 1, masks.width, masks.height));
     if (delta) {
-      setMaskPixels(countPixels(masks.current));
+      recount();
       props.onStrokeEnd(view, delta);
     }
   };
@@ -290,7 +307,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     if (g.kind === 'paint' && masks) {
       const delta = g.recorder.finish();
       if (delta) {
-        setMaskPixels(countPixels(masks.current));
+        recount();
         props.onStrokeEnd(view, delta);
       }
     } else if (g.kind === 'lasso') {
@@ -349,6 +366,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       ref={containerRef}
       data-testid={`viewer-${view}`}
       data-mask-pixels={maskPixels}
+      data-mask-centre={maskCentre}
       data-overlay-visible={overlay.visible && maskPixels > 0 ? 'true' : 'false'}
       style={{ cursor: cursorStyle }}
       onPointerLeave={() => {
@@ -365,6 +383,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
         width={size.width}
         height={size.height}
         draggable={!editing}
+        onDragEnd={publishTransform}
         onWheel={onWheel}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
@@ -473,8 +492,17 @@ function CaliperShape(props: {
   );
 }
 
-function countPixels(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i];
-  return n;
+/** Pixel count and centre (image pixels) of a mask, published on the pane for tests and tools. */
+function maskStats(mask: Uint8Array, width: number): { count: number; cx: number; cy: number } {
+  let count = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0) {
+      count++;
+      sx += (i % width) + 0.5;
+      sy += Math.floor(i / width) + 0.5;
+    }
+  }
+  return { count, cx: count ? sx / count : 0, cy: count ? sy / count : 0 };
 }

@@ -1,0 +1,195 @@
+/**
+ * The workstation flow shared by the Chromium (web host) and Electron end-to-end tests: each step
+ * drives the UI as a reader would and saves a screenshot that must not be blank.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { expect } from 'vitest';
+
+export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+export const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'e2e');
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Saves a screenshot under artifacts/e2e/ and checks that it shows something (pixel variance). */
+export async function shot(page: Page, name: string): Promise<Buffer> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const png = await page.screenshot({ fullPage: false });
+  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+  const stats = await sharp(png).stats();
+  const spread = Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev));
+  expect(
+    spread,
+    `screenshot ${name} looks blank (max channel stdev ${spread.toFixed(2)})`,
+  ).toBeGreaterThan(8);
+  return png;
+}
+
+/** Page coordinates of an image pixel in a view, from the transform the viewer publishes. */
+export async function imageToPage(
+  page: Page,
+  view: 'coronal' | 'transverse',
+  x: number,
+  y: number,
+): Promise<{ x: number; y: number }> {
+  const pane = page.getByTestId(`viewer-${view}`);
+  const box = await pane.boundingBox();
+  const transform = await pane.getAttribute('data-view-transform');
+  if (!box || !transform) throw new Error(`The ${view} viewer has no layout yet`);
+  const [scale, tx, ty] = transform.split(',').map(Number);
+  return { x: box.x + tx + x * scale, y: box.y + ty + y * scale };
+}
+
+export async function maskCentre(
+  page: Page,
+  view: 'coronal' | 'transverse',
+): Promise<[number, number]> {
+  const centre = await page.getByTestId(`viewer-${view}`).getAttribute('data-mask-centre');
+  if (!centre) throw new Error(`The ${view} mask is empty`);
+  const [x, y] = centre.split(',').map(Number);
+  return [x, y];
+}
+
+export async function volume(page: Page): Promise<string> {
+  return (await page.getByTestId('volume-ml').getAttribute('data-value')) ?? '';
+}
+
+/** Waits until the estimate settles on a value other than `previous` (or equal to `expected`). */
+export async function settledVolume(
+  page: Page,
+  opts: { notEqual?: string; equal?: string },
+): Promise<string> {
+  await page.waitForFunction(
+    ({ notEqual, equal }) => {
+      const el = document.querySelector<HTMLElement>('[data-testid=volume-ml]');
+      const value = el?.dataset.value ?? '';
+      if (!el || value === '' || document.querySelector('[data-testid=updating]')) return false;
+      if (equal !== undefined) return value === equal;
+      return notEqual === undefined || value !== notEqual;
+    },
+    opts,
+    { timeout: 60_000 },
+  );
+  return volume(page);
+}
+
+export async function drag(
+  page: Page,
+  view: 'coronal' | 'transverse',
+  from: [number, number],
+  to: [number, number],
+  steps = 12,
+): Promise<void> {
+  const a = await imageToPage(page, view, ...from);
+  const b = await imageToPage(page, view, ...to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps });
+  await page.mouse.up();
+}
+
+export async function errorsShown(page: Page): Promise<string[]> {
+  return page.getByTestId('error-item').allInnerTexts();
+}
+
+export interface FlowResult {
+  opened: string;
+  erased: string;
+}
+
+/** Open sample → overlay → erase → undo/redo → shortcuts → caliper → formulas and interval. */
+export async function runMainFlow(page: Page, prefix: string): Promise<FlowResult> {
+  await page.getByTestId('viewer-coronal').waitFor({ timeout: 60_000 });
+  const opened = await settledVolume(page, {});
+  expect(Number(opened)).toBeGreaterThan(0);
+  await page.waitForFunction(
+    () =>
+      document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.viewTransform,
+  );
+  expect(await page.getByTestId('viewer-coronal').getAttribute('data-overlay-visible')).toBe(
+    'true',
+  );
+  expect(
+    Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels')),
+  ).toBeGreaterThan(100);
+  await shot(page, `${prefix}-01-sample-opened`);
+
+  // Erase a band through the middle of the spleen with a large eraser.
+  await page.keyboard.press('e');
+  await page.getByTestId('brush-size').fill('14');
+  const before = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
+  const [cx, cy] = await maskCentre(page, 'coronal');
+  await drag(page, 'coronal', [cx - 250, cy], [cx + 250, cy], 25);
+  const after = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
+  expect(after).toBeLessThan(before);
+  const erased = await settledVolume(page, { notEqual: opened });
+  expect(Number(erased)).toBeLessThan(Number(opened));
+  await shot(page, `${prefix}-02-erased`);
+
+  // Undo restores exactly the previous estimate; redo brings the edit back (keyboard shortcuts).
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  expect(await settledVolume(page, { equal: opened })).toBe(opened);
+  expect(Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'))).toBe(
+    before,
+  );
+  await page.keyboard.press('Control+Shift+z');
+  expect(await settledVolume(page, { equal: erased })).toBe(erased);
+  await page.keyboard.press('Control+z');
+  await settledVolume(page, { equal: opened });
+  await page.keyboard.press('Control+y');
+  await settledVolume(page, { equal: erased });
+  await shot(page, `${prefix}-03-undo-redo`);
+
+  // Brush size shortcuts and the tool shortcut shown in the tooltip.
+  await page.keyboard.press(']');
+  expect(await page.getByTestId('brush-size').inputValue()).toBe('15');
+  await page.keyboard.press('[');
+  await page.keyboard.press('[');
+  expect(await page.getByTestId('brush-size').inputValue()).toBe('13');
+  expect(await page.getByTestId('tool-eraser').getAttribute('title')).toMatch(/\(E\)/);
+  expect(await page.getByTestId('undo').getAttribute('title')).toMatch(/Ctrl\+Z/);
+  await page.keyboard.press('b');
+  expect(await page.getByTestId('tool-brush').getAttribute('aria-pressed')).toBe('true');
+
+  // A caliper along the coronal long axis fills the lengths and the formula table.
+  await page.keyboard.press('m');
+  const [ccx, ccy] = await maskCentre(page, 'coronal');
+  await drag(page, 'coronal', [ccx - 120, ccy], [ccx + 120, ccy]);
+  await page.waitForFunction(() =>
+    /\d+\.\d cm/.test(document.querySelector('[data-testid=caliper-length]')?.textContent ?? ''),
+  );
+  await settledVolume(page, {});
+  const formulaValues = await page
+    .locator('[data-testid^=formula-]')
+    .evaluateAll((rows) =>
+      rows
+        .filter((r) => r.getAttribute('data-testid') !== 'formula-table')
+        .map((r) => r.getAttribute('data-value')),
+    );
+  expect(formulaValues.length).toBeGreaterThanOrEqual(3);
+  expect(
+    formulaValues.filter((v) => v !== null && v !== '' && Number(v) > 0).length,
+  ).toBeGreaterThanOrEqual(1);
+  const ci = page.getByTestId('volume-ci');
+  const [lo, hi, v] = [
+    Number(await ci.getAttribute('data-lo')),
+    Number(await ci.getAttribute('data-hi')),
+    Number(await volume(page)),
+  ];
+  expect(lo).toBeLessThanOrEqual(v);
+  expect(hi).toBeGreaterThanOrEqual(v);
+  expect(await ci.innerText()).toMatch(/95% interval \d+–\d+ mL/);
+  await page.getByTestId('estimate-chart').waitFor();
+  await shot(page, `${prefix}-04-caliper-formulas`);
+  expect(await errorsShown(page)).toEqual([]);
+  return { opened, erased };
+}

@@ -1,0 +1,123 @@
+/**
+ * End to end in Chromium through the web host (issue 4): the real engine, the real renderer bundle,
+ * driven as a reader would. Screenshots of every step go to artifacts/e2e/ and are checked non-blank.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHost, type WebHost } from '../../main/http-server';
+import { createEngine, type Engine } from '../../src/engine';
+import {
+  CHROMIUM_ARGS,
+  drag,
+  REPO_ROOT,
+  runMainFlow,
+  settledVolume,
+  shot,
+} from './workstation-flow';
+
+const MODELS = join(REPO_ROOT, 'models');
+const SAMPLES = join(MODELS, 'samples');
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+const modelsPresent =
+  existsSync(join(MODELS, 'manifest.json')) && existsSync(join(SAMPLES, 'index.csv'));
+const skipReason = !CHROMIUM
+  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
+  : !modelsPresent
+    ? 'models/manifest.json or models/samples/index.csv is missing'
+    : null;
+if (skipReason) console.warn(`e2e workstation tests skipped: ${skipReason}`);
+
+/** The sample PNG that has no calibration sidecar (models/samples, see the data card). */
+function uncalibratedPng(): string | null {
+  const name = readdirSync(SAMPLES).find(
+    (f) =>
+      f.endsWith('.png') &&
+      !f.includes('_mask') &&
+      !existsSync(join(SAMPLES, f.replace(/\.png$/, '.json'))),
+  );
+  return name ? join(SAMPLES, name) : null;
+}
+
+describe.skipIf(skipReason !== null)('workstation in Chromium via the web host', () => {
+  let engine: Engine;
+  let host: WebHost;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
+    host = await startWebHost({
+      service: engine,
+      rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
+      allowedRoots: [SAMPLES],
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('pageerror', (err) => console.error('page error:', err));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    await engine?.close();
+  });
+
+  it('opens the sample, edits, re-estimates live, undoes exactly, measures and compares', async () => {
+    await page.goto(host.url);
+    await runMainFlow(page, 'web');
+    if (process.env.SPV_UPDATE_SCREENSHOT === '1')
+      copyFileSync(
+        join(REPO_ROOT, 'artifacts', 'e2e', 'web-04-caliper-formulas.png'),
+        join(REPO_ROOT, 'docs', 'screenshot-main.png'),
+      );
+  });
+
+  it('shows the explanation: PCA plot and distance from the training data', async () => {
+    await page.getByTestId('tab-explain').click();
+    await page.getByTestId('pca-plot').waitFor({ timeout: 60_000 });
+    await expect(
+      page.getByTestId('ood-warning').or(page.getByTestId('ood-ok')).innerText(),
+    ).resolves.toMatch(/Mahalanobis/);
+    await page.getByTestId('show-reconstruction').check();
+    await shot(page, 'web-05-explain');
+    await page.getByTestId('tab-compare').click();
+  });
+
+  it('opens an uncalibrated PNG with the calibration dialog and no mL before calibration', async () => {
+    const png = uncalibratedPng();
+    expect(png, 'models/samples should hold one PNG without a sidecar').not.toBeNull();
+    await page.keyboard.press('Control+o');
+    await page.getByTestId('open-coronal').fill(png as string);
+    await page.getByTestId('open-files').click();
+    await page.getByTestId('calibration-dialog').waitFor({ timeout: 60_000 });
+    await page.getByTestId('no-volume').waitFor();
+    const text = await page.locator('body').innerText();
+    expect(text).not.toMatch(/\d\s*mL/);
+    expect(await page.getByTestId('volume-ml').count()).toBe(0);
+    await shot(page, 'web-06-uncalibrated');
+
+    // Draw a known distance and calibrate: the volume appears only now.
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.viewTransform,
+    );
+    await drag(page, 'coronal', [20, 20], [20, 220]);
+    await expect(page.getByTestId('calibration-line').innerText()).resolves.toMatch(
+      /200\.0 px|19\d\.\d px|20\d\.\d px/,
+    );
+    await page.getByTestId('calibration-distance').fill('60');
+    await page.getByTestId('calibration-apply').click();
+    await page.getByTestId('calibration-dialog').waitFor({ state: 'detached', timeout: 30_000 });
+    const v = await settledVolume(page, {});
+    expect(Number(v)).toBeGreaterThan(0);
+    await shot(page, 'web-07-calibrated');
+  });
+});
