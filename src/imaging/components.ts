@@ -12,42 +12,48 @@ export function maskArea(mask: Uint8Array): number {
 }
 
 /**
- * Flood-fills from `seed` over unlabelled pixels for which `inside(i)` holds, with 4- or
- * 8-connectivity, writing `label` into `labels`. Returns the size of the region.
+ * Flood-fills from `seed` over unlabelled pixels whose mask value is non-zero (`foreground`) or
+ * zero (background), with 8- or 4-connectivity, writing `label` into `labels`. Returns the region
+ * size. Neighbours are written out rather than looped over: this runs once per pixel.
  */
 function floodFrom(
+  mask: Uint8Array,
   labels: Int32Array,
   stack: Int32Array,
   seed: number,
   label: number,
   w: number,
   h: number,
-  inside: (i: number) => boolean,
+  foreground: boolean,
   eight: boolean,
 ): number {
   let top = 0;
   let size = 0;
-  stack[top++] = seed;
+  const visit = (q: number): void => {
+    if (labels[q] === 0 && (mask[q] !== 0) === foreground) {
+      labels[q] = label;
+      stack[top++] = q;
+    }
+  };
   labels[seed] = label;
+  stack[top++] = seed;
   while (top > 0) {
     const p = stack[--top];
     size++;
     const x = p % w;
-    const y = (p - x) / w;
-    for (let dy = -1; dy <= 1; dy++) {
-      const ny = y + dy;
-      if (ny < 0 || ny >= h) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        if (dx === 0 && dy === 0) continue;
-        if (!eight && dx !== 0 && dy !== 0) continue;
-        const nx = x + dx;
-        if (nx < 0 || nx >= w) continue;
-        const q = ny * w + nx;
-        if (labels[q] === 0 && inside(q)) {
-          labels[q] = label;
-          stack[top++] = q;
-        }
-      }
+    const up = p >= w;
+    const down = p < (h - 1) * w;
+    const left = x > 0;
+    const right = x < w - 1;
+    if (up) visit(p - w);
+    if (down) visit(p + w);
+    if (left) visit(p - 1);
+    if (right) visit(p + 1);
+    if (eight) {
+      if (up && left) visit(p - w - 1);
+      if (up && right) visit(p - w + 1);
+      if (down && left) visit(p + w - 1);
+      if (down && right) visit(p + w + 1);
     }
   }
   return size;
@@ -58,14 +64,13 @@ export function largestComponent(mask: Uint8Array, w: number, h: number): Uint8A
   const n = w * h;
   const labels = new Int32Array(n);
   const stack = new Int32Array(n);
-  const inside = (i: number): boolean => mask[i] !== 0;
   let bestLabel = 0;
   let bestSize = 0;
   let label = 0;
   for (let i = 0; i < n; i++) {
     if (mask[i] === 0 || labels[i] !== 0) continue;
     label++;
-    const size = floodFrom(labels, stack, i, label, w, h, inside, true);
+    const size = floodFrom(mask, labels, stack, i, label, w, h, true, true);
     if (size > bestSize) {
       bestSize = size;
       bestLabel = label;
@@ -82,9 +87,9 @@ export function fillHoles(mask: Uint8Array, w: number, h: number): Uint8Array {
   const n = w * h;
   const reached = new Int32Array(n);
   const stack = new Int32Array(n);
-  const background = (i: number): boolean => mask[i] === 0;
   const seed = (i: number): void => {
-    if (reached[i] === 0 && background(i)) floodFrom(reached, stack, i, 1, w, h, background, false);
+    if (reached[i] === 0 && mask[i] === 0)
+      floodFrom(mask, reached, stack, i, 1, w, h, false, false);
   };
   for (let x = 0; x < w; x++) {
     seed(x);
