@@ -3,7 +3,7 @@
 #     bash models/train/run_gpu.sh "$OUT"
 # 1. builds the train split in $SPV_WORK (default /tmp/spv_gpu) under a time budget, 16 workers;
 # 2. trains the U-Net, the single-view RVAE and the dual-view RVAE IN PARALLEL on the one GPU,
-#    each with the time that is left (the whole script ends within SPV_TOTAL_S, default 480 s);
+#    each with the time that is left (the whole script ends within SPV_TOTAL_S, default 500 s);
 # 3. leaves in $OUT (5 files, each < 15 MB): unet.pt, rvae_single.pt, rvae_dual.pt (weights-only
 #    state_dicts + meta, loadable by torch 1.13), train_summary.npz (train volumes, lengths and
 #    RVAE latents, for calibrate), run.log (everything printed).
@@ -19,9 +19,9 @@ mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
 cd "$(dirname "$0")" || exit 1 # models/train: spv_train is importable from here
 
 START=$(date +%s)
-TOTAL_S=${SPV_TOTAL_S:-480}
+TOTAL_S=${SPV_TOTAL_S:-500}
 TRAIN_N=${SPV_TRAIN_N:-10000}
-DATA_S=${SPV_DATA_S:-150}
+DATA_S=${SPV_DATA_S:-170}
 WORKERS=${SPV_WORKERS:-16}
 DEVICE=${SPV_DEVICE:-auto}
 WORK=${SPV_WORK:-/tmp/spv_gpu}

@@ -5,7 +5,9 @@
 Same cases and the same npz/csv layout as ``spv_train.dataset.build`` (the data engineer's
 interface), but generation stops when --max-seconds have passed and the split holds however many
 shapes were finished by then (the shapes are the first ones by seed, so the split is still
-deterministic given its size). Shape seeds: SPLIT_SEED_BASE[split] + i.
+deterministic given its size). Shape and view seeds follow dataset.build exactly
+(dataset.shape_seeds(split, n, seed), view seed = seed·1000), so a budgeted split is a prefix of
+the split dataset.build would write with the same arguments.
 """
 
 from __future__ import annotations
@@ -30,10 +32,11 @@ def _init_worker() -> None:
         os.environ[var] = "1"
 
 
-def _one(shape_seed: int) -> dict:
+def _one(job: tuple[int, int]) -> dict:
     from .dataset import make_case  # imported in the worker: keeps the parent light
 
-    case = make_case(shape_seed)
+    shape_seed, view_seed = job
+    case = make_case(shape_seed, view_seed)
     lengths = case["lengths_cm"]
     return {
         "shape_id": shape_seed,
@@ -51,16 +54,18 @@ def _one(shape_seed: int) -> dict:
     }
 
 
-def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int) -> Path:
+def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int, seed: int = 1) -> Path:
+    from .dataset import shape_seeds
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    seeds = [SPLIT_SEED_BASE[split] + i for i in range(n_shapes)]
+    seeds = [int(s) for s in shape_seeds(split, n_shapes, seed)]
     t0 = time.time()
     done: dict[int, dict] = {}
     last_report = t0
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     pool = ctx.Pool(workers, initializer=_init_worker)
     try:
-        for case in pool.imap_unordered(_one, seeds, chunksize=2):
+        for case in pool.imap_unordered(_one, [(s, seed * 1000) for s in seeds], chunksize=2):
             done[case["shape_id"]] = case
             now = time.time()
             if now - last_report > 10 or len(done) == n_shapes:
@@ -107,9 +112,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", default="train", choices=sorted(SPLIT_SEED_BASE))
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--max-seconds", type=float, default=150)
+    ap.add_argument("--seed", type=int, default=1, help="as dataset.build's seed")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
-    build_budget(args.out, args.split, args.n, args.max_seconds, args.workers)
+    build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed)
 
 
 if __name__ == "__main__":
