@@ -95,11 +95,14 @@ def sample_probe(
     min_depth_mm: float = DEPTH_RANGE_MM[0],
     wide: float = 0.0,
     fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
+    depth_mm: float | None = None,
 ) -> Probe:
     """A random probe setting; ``wide`` in [0, 1] biases towards the widest field of view
-    (used when a large spleen does not fit)."""
+    (used when a large spleen does not fit); ``depth_mm`` fixes the depth setting."""
     lo = max(DEPTH_RANGE_MM[0], min(min_depth_mm, DEPTH_RANGE_MM[1]))
     depth = rng.uniform(lo + wide * (DEPTH_RANGE_MM[1] - lo), DEPTH_RANGE_MM[1])
+    if depth_mm is not None:
+        depth = depth_mm
     fan = rng.uniform(fan_deg_range[0] + wide * (fan_deg_range[1] - fan_deg_range[0]), fan_deg_range[1])
     apex = rng.uniform(
         APEX_RADIUS_RANGE_MM[0] + wide * (APEX_RADIUS_RANGE_MM[1] - APEX_RADIUS_RANGE_MM[0]),
@@ -113,19 +116,21 @@ def place_section(
     rng: np.random.Generator,
     attempts: int = 40,
     fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
+    depth_mm: float | None = None,
 ) -> tuple[Probe, tuple[float, float]]:
     """Choose a probe setting and where the section's plane origin lands in the image (pixels)
     so that the whole section lies inside the fan with a margin. Raises if it cannot fit.
 
     Skin-to-capsule distance (abdominal wall, ribs, diaphragm) is 8–40 mm; the spleen's centre
-    sits near the fan's centre line; later attempts move to deeper, wider settings."""
+    sits near the fan's centre line; later attempts move to deeper, wider settings.
+    ``depth_mm`` fixes the depth setting (two views of one exam sharing their calibration)."""
     a_min, b_min = points_ab.min(axis=0)
     a_max, b_max = points_ab.max(axis=0)
     for attempt in range(attempts):
         wide = min(1.0, attempt / (0.6 * attempts))
         top_gap = rng.uniform(8.0, 40.0) * (1.0 - 0.6 * wide) + 5.0 * wide
         need = (b_max - b_min) + top_gap + 15.0
-        probe = sample_probe(rng, min_depth_mm=need, wide=wide, fan_deg_range=fan_deg_range)
+        probe = sample_probe(rng, min_depth_mm=need, wide=wide, fan_deg_range=fan_deg_range, depth_mm=depth_mm)
         s = probe.spacing_mm
         centre_x_mm = IMAGE_SHAPE[1] * s / 2.0 + rng.uniform(-0.12, 0.12) * IMAGE_SHAPE[1] * s * (1 - wide)
         spare = probe.depth_mm - need
@@ -336,7 +341,7 @@ def _paint_diaphragm_and_lung(echo, att, rng, view, probe, dist_out, xx, yy, cx,
     level = rng.uniform(0.6, 1.6)
     lung_echo = level * reverb * mirror * (0.5 + 0.5 * weight)
     echo[lung] = lung_echo[lung]
-    att[lung] = rng.uniform(1.0, 2.0)
+    att[lung] = rng.uniform(0.6, 1.2)
 
 
 def _paint_wall(echo, rng, shape, s, wall_mm) -> None:
@@ -360,7 +365,7 @@ def _paint_ribs(echo, reflector, rng, shape, s, wall_mm) -> None:
     for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
         rx = rng.uniform(0.15, 0.85) * cols
         ry = max(wall_mm - rng.uniform(2.0, 6.0), 4.0) / s
-        rib = _ellipse(shape, rx, ry, rng.uniform(5, 9) / s, rng.uniform(2.5, 4.5) / s, rng.uniform(-0.3, 0.3)) < 1
+        rib = _ellipse(shape, rx, ry, rng.uniform(3.5, 7) / s, rng.uniform(2.5, 4.5) / s, rng.uniform(-0.3, 0.3)) < 1
         echo[rib] = np.maximum(echo[rib], 3.0)
         reflector[rib] = np.maximum(reflector[rib], rng.uniform(0.3, 1.0))
 
@@ -420,12 +425,12 @@ def simulate(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Generator
     freq = rng.uniform(2.0, f_max)  # MHz
     att_db = 2.0 * np.cumsum(att * freq * dr / 10.0, axis=0)
     shadow = np.exp(-np.cumsum(refl * dr * rng.uniform(1.0, 3.0), axis=0))
-    transmission = 10.0 ** (-att_db / 20.0) * np.clip(shadow, rng.uniform(0.05, 0.3), 1.0)
+    transmission = 10.0 ** (-att_db / 20.0) * np.clip(shadow, rng.uniform(0.1, 0.5), 1.0)
 
     # Scatterers and specular capsule reflections (coherent: boundary facing the beam).
     scat = (rng.standard_normal(echo.shape) + 1j * rng.standard_normal(echo.shape)) / np.sqrt(2.0)
     field = scat * echo
-    capsule_gain = rng.uniform(4.0, 12.0)
+    capsule_gain = rng.uniform(2.5, 9.0)
     for layer in tissue.specular:
         m = _to_polar(layer, probe, r, th)
         edge = np.abs(np.gradient(ndimage.gaussian_filter1d(m, 1.0, axis=0), axis=0))
