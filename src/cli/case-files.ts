@@ -29,19 +29,55 @@ function maskFromDecoded(decoded: DecodedImage): Uint8Array {
   return mask;
 }
 
-async function viewMask(engine: Engine, path: string, files: CaseFiles): Promise<ViewMask> {
+export interface LoadedView {
+  path: string;
+  decoded: DecodedImage;
+  spacing: Spacing;
+}
+
+/** Decode one view and insist on its calibration, before any model runs. */
+async function loadView(path: string, files: CaseFiles): Promise<LoadedView> {
   const decoded = await decodeImageFile(path, { frame: files.frame, spacing: files.spacing });
   if (!decoded.calibration) {
-    // Refuse before running any model: an uncalibrated image never yields a number in mL.
+    // An uncalibrated image never yields a number in mL.
     throw new SpvError(
       'not-calibrated',
       `${basename(path)} has no calibration (no physical pixel size in the file and no sidecar ${basename(path).replace(/\.[^.]*$/, '')}.json): give --spacing MM (mm per pixel); no volume is computed for an uncalibrated image.`,
     );
   }
-  const { width, height } = decoded.grey;
+  return { path, decoded, spacing: spacingOf(decoded.calibration) };
+}
+
+/** Decode and check every view of a case (fast, no models needed: bad input fails early). */
+export async function loadCaseFiles(
+  files: CaseFiles,
+): Promise<{ coronal: LoadedView; transverse: LoadedView | null }> {
+  const coronal = await loadView(files.coronal, files);
+  const transverse = files.transverse ? await loadView(files.transverse, files) : null;
+  return { coronal, transverse };
+}
+
+async function viewMask(
+  engine: Engine,
+  view: LoadedView,
+  kind: CaseFiles['kind'],
+): Promise<ViewMask> {
+  const { width, height } = view.decoded.grey;
   const mask =
-    files.kind === 'mask' ? maskFromDecoded(decoded) : await engine.segmentGrey(decoded.grey);
-  return { mask, width, height, spacing: spacingOf(decoded.calibration) };
+    kind === 'mask' ? maskFromDecoded(view.decoded) : await engine.segmentGrey(view.decoded.grey);
+  return { mask, width, height, spacing: view.spacing };
+}
+
+/** Masks (from the U-Net or the mask files) → the estimate. */
+export async function estimateLoadedCase(
+  engine: Engine,
+  views: { coronal: LoadedView; transverse: LoadedView | null },
+  kind: CaseFiles['kind'],
+  options: EstimateOptions = {},
+): Promise<DetailedEstimate> {
+  const coronal = await viewMask(engine, views.coronal, kind);
+  const transverse = views.transverse ? await viewMask(engine, views.transverse, kind) : null;
+  return engine.estimateFromMasks({ coronal, transverse }, options);
 }
 
 export async function estimateCaseFiles(
@@ -49,7 +85,5 @@ export async function estimateCaseFiles(
   files: CaseFiles,
   options: EstimateOptions = {},
 ): Promise<DetailedEstimate> {
-  const coronal = await viewMask(engine, files.coronal, files);
-  const transverse = files.transverse ? await viewMask(engine, files.transverse, files) : null;
-  return engine.estimateFromMasks({ coronal, transverse }, options);
+  return estimateLoadedCase(engine, await loadCaseFiles(files), files.kind, options);
 }

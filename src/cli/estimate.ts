@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { SpvError } from '../api/errors';
 import { PatientSchema, type Patient } from '../api/contract';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
-import { estimateCaseFiles, type CaseFiles } from './case-files';
+import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs } from './engine-options';
 import { estimateJson, formatEstimateTable } from './format';
 import { findModelsDir } from './models-dir';
@@ -103,9 +103,11 @@ export async function runEstimate(argv: string[]): Promise<number> {
     trueVolumeMl = row.trueVolumeMl;
   }
 
+  // Decode first: a bad file is reported at once, without loading the models.
+  const views = await loadCaseFiles(files);
   const engine = await engineFromArgs(values);
   try {
-    const estimate = await estimateCaseFiles(engine, files, { patient });
+    const estimate = await estimateLoadedCase(engine, views, files.kind, { patient });
     const context = { caseLabel, trueVolumeMl };
     process.stdout.write(
       values.json
