@@ -1,0 +1,293 @@
+"""Evaluation on the held-out test split (DESIGN §5, issue 3's bars) → models/EVALUATION.md.
+
+Called by finish.py after calibration and export; it uses the same eval-mode modules that were
+exported (infer.py), so its numbers are the ONNX pipeline's numbers. Metrics:
+- U-Net Dice on original-size masks after PIPELINE §3 (both views);
+- DeepSPV single/dual: MRVA = mean(1 − |v̂ − v| / v) in %, MAE in mL, 95% interval coverage,
+  from ground-truth masks and from U-Net masks;
+- every length formula on lengths measured (PIPELINE §7) on the same GT and U-Net masks;
+- scatter and Bland–Altman plots for DeepSPV and the best formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import infer, preprocess
+from .calibrate import coverage
+
+BARS = {
+    "dice": 0.93,
+    "mrva_gt_single": 88.0,
+    "mrva_gt_dual": 92.5,
+    "mrva_unet_single": 85.0,
+    "mrva_unet_dual": 90.0,
+    "coverage": (0.93, 0.97),
+    "onnx_mb": 40.0,
+}
+
+
+def mrva(pred: np.ndarray, true: np.ndarray) -> float:
+    return float(np.mean(1.0 - np.abs(pred - true) / true) * 100.0)
+
+
+def mae(pred: np.ndarray, true: np.ndarray) -> float:
+    return float(np.mean(np.abs(pred - true)))
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a > 0, b > 0
+    denom = a.sum() + b.sum()
+    return 1.0 if denom == 0 else float(2.0 * (a & b).sum() / denom)
+
+
+def formula_volumes(lengths: dict, length_only: dict) -> dict[str, np.ndarray]:
+    """DESIGN §6 formulas; lengths in cm → mL."""
+    L, W, T, ccl = (np.asarray(lengths[k], dtype=np.float64) for k in ("length", "width", "thickness", "craniocaudal"))
+    return {
+        "Ellipsoid 0.523·L·W·T": 0.523 * L * W * T,
+        "Prassopoulos 30 + 0.58·L·W·T": 30.0 + 0.58 * L * W * T,
+        "Yetter 0.524·W·T·(ML+CCL)/2": 0.524 * W * T * (L + ccl) / 2.0,
+        "Length-only regression": length_only["intercept_ml"] + length_only["slope_ml_per_cm"] * L,
+    }
+
+
+def measured_lengths(mask_cor: np.ndarray, sp_cor: np.ndarray, mask_tr: np.ndarray, sp_tr: np.ndarray) -> dict:
+    from .dataset import lengths_cm
+
+    out: dict[str, list[float]] = {k: [] for k in ("length", "width", "thickness", "craniocaudal")}
+    for k in range(len(mask_cor)):
+        try:
+            row = lengths_cm(mask_cor[k], float(sp_cor[k]), mask_tr[k], float(sp_tr[k]))
+        except ValueError:  # an empty U-Net mask: no measurement, as a sonographer could not measure
+            row = {key: np.nan for key in out}
+        for key in out:
+            out[key].append(row[key])
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@dataclass
+class ModeResult:
+    volume: np.ndarray
+    y0: np.ndarray
+    s: np.ndarray
+    ok: np.ndarray  # fits the grid (the app refuses the rest)
+    metrics: dict = field(default_factory=dict)
+
+
+def run_mode(model, spec: dict, grid_stack: np.ndarray, ok: np.ndarray, noise: np.ndarray, true_v: np.ndarray) -> ModeResult:
+    mu, logvar = infer.encode(model, grid_stack)
+    y0, s = infer.point_and_spread(model, mu, logvar, noise)
+    vol = infer.volumes(y0, spec["volume"]["mean"], spec["volume"]["std"])
+    y_true = (np.log(true_v) - spec["volume"]["mean"]) / spec["volume"]["std"]
+    c = spec["interval"]["calibration_factor"]
+    res = ModeResult(vol, y0, s, ok)
+    res.metrics = {
+        "mrva_pct": mrva(vol[ok], true_v[ok]),
+        "mae_ml": mae(vol[ok], true_v[ok]),
+        "coverage": coverage(y_true[ok], y0[ok], s[ok], c),
+        "refused": int((~ok).sum()),
+        "n": int(ok.sum()),
+    }
+    return res
+
+
+def evaluate_split(models: infer.Models, manifest: dict, test: dict, noise: dict[str, np.ndarray]) -> dict:
+    """All metrics on one split (arrays as load_split returns them)."""
+    true_v = test["volume_ml"].astype(np.float64)
+    unet_cor = infer.segment(models.unet, test["img_cor"])
+    unet_tr = infer.segment(models.unet, test["img_tr"])
+    dice_cor = np.array([dice(a, b) for a, b in zip(unet_cor, test["mask_cor"])])
+    dice_tr = np.array([dice(a, b) for a, b in zip(unet_tr, test["mask_tr"])])
+
+    grids = {}
+    for source, (mc, mt) in {"gt": (test["mask_cor"], test["mask_tr"]), "unet": (unet_cor, unet_tr)}.items():
+        gc, ok_c = infer.grids(mc, test["spacing_cor"])
+        gt_, ok_t = infer.grids(mt, test["spacing_tr"])
+        grids[source] = {"single": (gc[:, None], ok_c), "dual": (np.stack([gc, gt_], 1), ok_c & ok_t)}
+
+    results: dict = {"deepspv": {}, "formulas": {}}
+    for source in ("gt", "unet"):
+        for mode in ("single", "dual"):
+            stack, ok = grids[source][mode]
+            results["deepspv"][(source, mode)] = run_mode(
+                models.rvae[mode], manifest["rvae"][mode], stack, ok, noise[mode], true_v
+            )
+    length_only = manifest["formulas"]["length_only"]
+    gt_lengths = {k: test[f"{k}_cm"].astype(np.float64) for k in ("length", "width", "thickness", "craniocaudal")}
+    unet_lengths = measured_lengths(unet_cor, test["spacing_cor"], unet_tr, test["spacing_tr"])
+    for source, lengths in (("gt", gt_lengths), ("unet", unet_lengths)):
+        for name, vol in formula_volumes(lengths, length_only).items():
+            ok = np.isfinite(vol)
+            results["formulas"][(source, name)] = {
+                "volume": vol, "ok": ok,
+                "metrics": {"mrva_pct": mrva(vol[ok], true_v[ok]), "mae_ml": mae(vol[ok], true_v[ok]), "n": int(ok.sum())},
+            }
+    results["dice"] = {"coronal": float(dice_cor.mean()), "transverse": float(dice_tr.mean()),
+                       "mean": float(np.concatenate([dice_cor, dice_tr]).mean())}
+    results["true_v"] = true_v
+    results["n"] = len(true_v)
+    return results
+
+
+def plots(results: dict, figures: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures.mkdir(parents=True, exist_ok=True)
+    true_v = results["true_v"]
+    best = {source: best_formula(results, source) for source in ("gt", "unet")}
+    panels = []
+    for source, label in (("gt", "GT masks"), ("unet", "U-Net masks")):
+        for mode in ("single", "dual"):
+            r = results["deepspv"][(source, mode)]
+            panels.append((f"DeepSPV {mode} ({label})", r.volume, r.ok))
+        f = results["formulas"][(source, best[source])]
+        panels.append((f"{best[source]} ({label})", f["volume"], f["ok"]))
+    written = []
+    for kind in ("scatter", "bland_altman"):
+        fig, axes = plt.subplots(2, 3, figsize=(13, 8.5))
+        for ax, (title, pred, ok) in zip(axes.ravel(), panels):
+            t, p = true_v[ok], pred[ok]
+            if kind == "scatter":
+                ax.scatter(t, p, s=6, alpha=0.5)
+                lim = [min(t.min(), p.min()) * 0.9, max(t.max(), p.max()) * 1.1]
+                ax.plot(lim, lim, "k--", lw=1)
+                ax.set_xscale("log")
+                ax.set_yscale("log")
+                ax.set_xlabel("true volume (mL)")
+                ax.set_ylabel("estimated volume (mL)")
+            else:
+                mean, diff = (t + p) / 2, (p - t) / t * 100
+                bias, sd = diff.mean(), diff.std()
+                ax.scatter(mean, diff, s=6, alpha=0.5)
+                for y, style in ((bias, "-"), (bias + 1.96 * sd, "--"), (bias - 1.96 * sd, "--")):
+                    ax.axhline(y, color="k", ls=style, lw=1)
+                ax.set_xscale("log")
+                ax.set_xlabel("mean of true and estimate (mL)")
+                ax.set_ylabel("difference (% of true)")
+                ax.set_title(f"bias {bias:.1f}%, LoA ±{1.96 * sd:.1f}%", fontsize=8, loc="right")
+            ax.set_title(title, fontsize=9, loc="left")
+        fig.tight_layout()
+        path = figures / f"eval_{kind}.png"
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        written.append(path.name)
+    return written
+
+
+def best_formula(results: dict, source: str) -> str:
+    names = [name for (src, name) in results["formulas"] if src == source]
+    return max(names, key=lambda n: results["formulas"][(source, n)]["metrics"]["mrva_pct"])
+
+
+def summary_for_manifest(results: dict, mode: str) -> dict:
+    gt = results["deepspv"][("gt", mode)].metrics
+    un = results["deepspv"][("unet", mode)].metrics
+    return {"mrva_gt_pct": round(gt["mrva_pct"], 3), "mae_gt_ml": round(gt["mae_ml"], 3),
+            "mrva_unet_pct": round(un["mrva_pct"], 3), "mae_unet_ml": round(un["mae_ml"], 3),
+            "coverage_gt": round(gt["coverage"], 4), "coverage_unet": round(un["coverage"], 4)}
+
+
+def bar_rows(results: dict, onnx_mb: float, coverage_source: str) -> list[tuple[str, str, str, bool]]:
+    d = results["deepspv"]
+    rows = [
+        ("U-Net mean Dice", f"≥ {BARS['dice']}", f"{results['dice']['mean']:.4f}", results["dice"]["mean"] >= BARS["dice"]),
+    ]
+    for source, label in (("gt", "GT"), ("unet", "U-Net")):
+        for mode in ("single", "dual"):
+            bar = BARS[f"mrva_{source}_{mode}"]
+            value = d[(source, mode)].metrics["mrva_pct"]
+            rows.append((f"MRVA {label} masks, {mode} view", f"≥ {bar}%", f"{value:.2f}%", value >= bar))
+    for source, label in (("gt", "GT"), ("unet", "U-Net")):
+        best = best_formula(results, source)
+        best_value = results["formulas"][(source, best)]["metrics"]["mrva_pct"]
+        worst_deepspv = min(d[(source, m)].metrics["mrva_pct"] for m in ("single", "dual"))
+        rows.append((f"DeepSPV beats every formula ({label} masks)", f"> {best} ({best_value:.2f}%)",
+                     f"{worst_deepspv:.2f}% (weaker of single/dual)", worst_deepspv > best_value))
+    lo, hi = BARS["coverage"]
+    for mode in ("single", "dual"):
+        cov = d[(coverage_source, mode)].metrics["coverage"]
+        rows.append((f"95% interval coverage, {mode} ({coverage_source.upper()} masks)", f"{lo:.0%}–{hi:.0%}",
+                     f"{cov:.1%}", lo <= cov <= hi))
+    rows.append(("Shipped ONNX size", f"≤ {BARS['onnx_mb']:.0f} MB", f"{onnx_mb:.1f} MB", onnx_mb <= BARS["onnx_mb"]))
+    return rows
+
+
+def write_report(path: Path, results: dict, manifest: dict, onnx_mb: float, figures: list[str],
+                 commands: list[str], splits: dict, coverage_source: str) -> None:
+    d = results["deepspv"]
+    lines = [
+        "# Evaluation — DeepSPV models on the held-out synthetic test split",
+        "",
+        f"Generated by `spv_train.evaluate` (via `spv_train.finish`) on {dt.date.today().isoformat()} "
+        f"for model version `{manifest['model_version']}`.",
+        "",
+        f"Splits (3D shapes, disjoint seed ranges): train {splits.get('train')}, calib {splits.get('calib')}, "
+        f"test {splits.get('test')}. All data is synthetic (models/DATA_CARD.md); nothing here is a clinical "
+        "validation.",
+        "",
+        "Commands:",
+        "",
+        "```",
+        *commands,
+        "```",
+        "",
+        "## Quality bars (issue 3)",
+        "",
+        "| bar | target | measured | met |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, target, value, met in bar_rows(results, onnx_mb, coverage_source):
+        lines.append(f"| {name} | {target} | {value} | {'yes' if met else '**no**'} |")
+    lines += [
+        "",
+        "## DeepSPV",
+        "",
+        "| masks | model | MRVA % | MAE mL | 95% coverage | refused (outside grid) | n |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for source, label in (("gt", "ground truth"), ("unet", "U-Net (PIPELINE §3)")):
+        for mode in ("single", "dual"):
+            m = d[(source, mode)].metrics
+            lines.append(f"| {label} | {mode} | {m['mrva_pct']:.2f} | {m['mae_ml']:.1f} | {m['coverage']:.1%} | "
+                         f"{m['refused']} | {m['n']} |")
+    lines += [
+        "",
+        f"Interval: K = {manifest['rvae']['single']['interval']['samples']} samples, seed "
+        f"{manifest['rvae']['single']['interval']['seed']}, calibration factor c fitted on the calib split "
+        f"({coverage_source.upper()} masks): single {manifest['rvae']['single']['interval']['calibration_factor']:.3f}, "
+        f"dual {manifest['rvae']['dual']['interval']['calibration_factor']:.3f}.",
+        "",
+        "## Length formulas (lengths measured on the same masks, PIPELINE §7)",
+        "",
+        "| masks | formula | MRVA % | MAE mL | n |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for (source, name), f in results["formulas"].items():
+        m = f["metrics"]
+        label = "ground truth" if source == "gt" else "U-Net"
+        lines.append(f"| {label} | {name} | {m['mrva_pct']:.2f} | {m['mae_ml']:.1f} | {m['n']} |")
+    lo = manifest["formulas"]["length_only"]
+    lines += [
+        "",
+        f"Length-only regression (train split, n = {lo['n']}): V = {lo['intercept_ml']:.1f} + "
+        f"{lo['slope_ml_per_cm']:.2f}·L mL.",
+        "",
+        f"U-Net Dice (original-size masks after PIPELINE §3): coronal {results['dice']['coronal']:.4f}, "
+        f"transverse {results['dice']['transverse']:.4f}, mean {results['dice']['mean']:.4f}.",
+        "",
+        "## Figures",
+        "",
+        *[f"![{name}](figures/{name})" for name in figures],
+        "",
+        "Rows: ground-truth masks, U-Net masks. Columns: DeepSPV single view, dual view, the best length formula.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
