@@ -1,0 +1,291 @@
+/**
+ * DICOM exports for PACS: the PDF report as an Encapsulated PDF instance, and the volume as a
+ * Comprehensive SR; both in the source study (same Study Instance UID) and referencing the
+ * source images. With `anonymise`, patient identifiers are removed (PS3.15 basic profile style):
+ * name and id replaced, birth date and sex dropped, UIDs replaced by hashed ones.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import dcmjs, { type NaturalDataset } from 'dcmjs';
+import type { Estimate } from '../api/contract';
+
+const { DicomMetaDictionary, DicomDict } = dcmjs.data;
+
+export const ENCAPSULATED_PDF_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.104.1';
+export const COMPREHENSIVE_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.33';
+const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+const IMPLEMENTATION_CLASS_UID = '2.25.230427845183920718304522790185011257863';
+
+export interface DicomSource {
+  patientId: string;
+  patientName: string | null;
+  studyInstanceUid: string | null;
+  studyDate: string | null;
+  title: string;
+  referencedImages: {
+    sopInstanceUid: string;
+    sopClassUid: string;
+    seriesInstanceUid: string | null;
+  }[];
+  signedOffBy: string | null;
+  signedOffAt: string | null;
+}
+
+export interface DicomExportRequest {
+  kind: 'encapsulated-pdf' | 'comprehensive-sr';
+  /** The report PDF (already anonymised by the caller when `anonymise` is set). */
+  pdf: Buffer;
+  source: DicomSource;
+  estimate: Estimate;
+  anonymise: boolean;
+  /** Fixed clock for tests; now by default. */
+  now?: Date;
+}
+
+/** A UID under 2.25 (UUID-derived), or a stable one derived from `seed` (anonymised references). */
+export function newUid(seed?: string): string {
+  const hex = seed
+    ? createHash('sha256').update(seed).digest('hex').slice(0, 32)
+    : randomUUID().replace(/-/g, '');
+  return `2.25.${BigInt(`0x${hex}`).toString()}`;
+}
+
+export function anonymousPatientId(patientId: string): string {
+  return `ANON-${createHash('sha256').update(`spv-anon:${patientId}`).digest('hex').slice(0, 10).toUpperCase()}`;
+}
+
+const code = (value: string, scheme: string, meaning: string) => [
+  { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning },
+];
+const SPLEEN = code('78961009', 'SCT', 'Spleen');
+const ML = code('mL', 'UCUM', 'mL');
+
+function dicomDate(d: Date): string {
+  return d.toISOString().slice(0, 10).replace(/-/g, '');
+}
+function dicomTime(d: Date): string {
+  return d.toISOString().slice(11, 19).replace(/:/g, '');
+}
+const ds = (v: number) => Number(v.toFixed(3));
+
+function numItem(
+  concept: ReturnType<typeof code>,
+  value: number,
+  children: NaturalDataset[] = [],
+): NaturalDataset {
+  const item: NaturalDataset = {
+    RelationshipType: 'CONTAINS',
+    ValueType: 'NUM',
+    ConceptNameCodeSequence: concept,
+    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: ML, NumericValue: ds(value) }],
+  };
+  if (children.length) item.ContentSequence = children;
+  return item;
+}
+
+function textItem(
+  concept: ReturnType<typeof code>,
+  text: string,
+  relationship = 'CONTAINS',
+): NaturalDataset {
+  return {
+    RelationshipType: relationship,
+    ValueType: 'TEXT',
+    ConceptNameCodeSequence: concept,
+    TextValue: text.slice(0, 1000),
+  };
+}
+
+/** The SR content tree: the DeepSPV volume (with its interval and finding site) and each formula. */
+function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
+  const findingSite: NaturalDataset = {
+    RelationshipType: 'HAS CONCEPT MOD',
+    ValueType: 'CODE',
+    ConceptNameCodeSequence: code('363698007', 'SCT', 'Finding Site'),
+    ConceptCodeSequence: SPLEEN,
+  };
+  const method = (meaning: string): NaturalDataset =>
+    textItem(code('370129005', 'SCT', 'Measurement Method'), meaning, 'HAS CONCEPT MOD');
+  const items: NaturalDataset[] = [
+    numItem(code('118565006', 'SCT', 'Volume'), e.volumeMl, [
+      findingSite,
+      method(`DeepSPV ${e.model}-view estimate from 2D ultrasound`),
+      textItem(
+        code('111001', 'DCM', 'Algorithm Name'),
+        'DeepSPV (SPV Workstation)',
+        'HAS PROPERTIES',
+      ),
+      textItem(code('111003', 'DCM', 'Algorithm Version'), e.modelVersion, 'HAS PROPERTIES'),
+    ]),
+    // No standard concept names the bounds of a model's interval: a private scheme says it plainly.
+    numItem(code('CI95-LOW', '99SPV', 'Spleen volume 95% interval lower bound'), e.ci95Ml[0], [
+      findingSite,
+    ]),
+    numItem(code('CI95-HIGH', '99SPV', 'Spleen volume 95% interval upper bound'), e.ci95Ml[1], [
+      findingSite,
+    ]),
+  ];
+  for (const f of e.formulas) {
+    if (f.volumeMl === null) continue;
+    items.push(
+      numItem(
+        code(
+          `FORMULA-${f.id.toUpperCase()}`.slice(0, 16),
+          '99SPV',
+          `Spleen volume, ${f.name} formula`,
+        ),
+        f.volumeMl,
+        [findingSite, method(`${f.expression} (${f.citation})`)],
+      ),
+    );
+  }
+  for (const c of e.classification)
+    items.push(
+      textItem(
+        code('121071', 'DCM', 'Finding'),
+        `${c.status}: ${c.limitText}. ${c.detail} (${c.citation})`,
+      ),
+    );
+  if (signedOffBy)
+    items.push(
+      textItem(code('121008', 'DCM', 'Person Observer Name'), signedOffBy, 'HAS OBS CONTEXT'),
+    );
+  return items;
+}
+
+export function exportDicomReport(request: DicomExportRequest): Buffer {
+  const now = request.now ?? new Date();
+  const src = request.source;
+  const anon = request.anonymise;
+  const studyUid = src.studyInstanceUid
+    ? anon
+      ? newUid(`study:${src.studyInstanceUid}`)
+      : src.studyInstanceUid
+    : newUid(`study:${src.patientId}:${src.title}`);
+  const refs = src.referencedImages.map((r) => ({
+    sopInstanceUid: anon ? newUid(`sop:${r.sopInstanceUid}`) : r.sopInstanceUid,
+    sopClassUid: r.sopClassUid,
+    seriesInstanceUid: r.seriesInstanceUid
+      ? anon
+        ? newUid(`series:${r.seriesInstanceUid}`)
+        : r.seriesInstanceUid
+      : null,
+  }));
+  const sopClass =
+    request.kind === 'encapsulated-pdf' ? ENCAPSULATED_PDF_SOP_CLASS : COMPREHENSIVE_SR_SOP_CLASS;
+  const sopInstanceUid = newUid();
+
+  const dataset: NaturalDataset = {
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: sopClass,
+    SOPInstanceUID: sopInstanceUid,
+    StudyDate: src.studyDate ?? dicomDate(now),
+    StudyTime: '',
+    ContentDate: dicomDate(now),
+    ContentTime: dicomTime(now),
+    AccessionNumber: '',
+    Modality: request.kind === 'encapsulated-pdf' ? 'DOC' : 'SR',
+    Manufacturer: 'SPV Workstation',
+    ReferringPhysicianName: '',
+    PatientName: anon ? 'ANONYMOUS' : (src.patientName ?? ''),
+    PatientID: anon ? anonymousPatientId(src.patientId) : src.patientId,
+    PatientBirthDate: '',
+    PatientSex: '',
+    StudyInstanceUID: studyUid,
+    SeriesInstanceUID: newUid(),
+    StudyID: '',
+    SeriesNumber: request.kind === 'encapsulated-pdf' ? 9901 : 9902,
+    InstanceNumber: 1,
+    SeriesDescription:
+      request.kind === 'encapsulated-pdf' ? 'Spleen volume report (PDF)' : 'Spleen volume (SR)',
+  };
+  if (anon) {
+    dataset.PatientIdentityRemoved = 'YES';
+    dataset.DeidentificationMethod =
+      'SPV Workstation: name and id replaced, birth date and sex removed, UIDs replaced';
+  }
+  const referencedSeries = groupBySeries(refs);
+
+  if (request.kind === 'encapsulated-pdf') {
+    Object.assign(dataset, {
+      ConversionType: 'WSD',
+      BurnedInAnnotation: 'YES',
+      // The title can hold the patient id (imports name cases after it): not in an anonymised export.
+      DocumentTitle: anon
+        ? 'Spleen volume report'
+        : `Spleen volume report — ${src.title}`.slice(0, 64),
+      ConceptNameCodeSequence: code('18748-4', 'LN', 'Diagnostic imaging report'),
+      AcquisitionDateTime: `${dicomDate(now)}${dicomTime(now)}`,
+      MIMETypeOfEncapsulatedDocument: 'application/pdf',
+      SourceInstanceSequence: refs.map((r) => ({
+        ReferencedSOPClassUID: r.sopClassUid,
+        ReferencedSOPInstanceUID: r.sopInstanceUid,
+      })),
+      // OB must have even length: padded with one zero byte; the real length goes in (0042,0015) below.
+      EncapsulatedDocument: evenLength(request.pdf),
+    });
+    dataset._vrMap = { EncapsulatedDocument: 'OB' };
+  } else {
+    const verified = Boolean(src.signedOffBy && src.signedOffAt);
+    Object.assign(dataset, {
+      ValueType: 'CONTAINER',
+      ConceptNameCodeSequence: code('126000', 'DCM', 'Imaging Measurement Report'),
+      ContinuityOfContent: 'SEPARATE',
+      CompletionFlag: 'COMPLETE',
+      VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
+      ContentSequence: srContent(request.estimate, anon ? null : src.signedOffBy),
+      CurrentRequestedProcedureEvidenceSequence: [
+        { StudyInstanceUID: studyUid, ReferencedSeriesSequence: referencedSeries },
+      ],
+      PerformedProcedureCodeSequence: [],
+      ReferencedPerformedProcedureStepSequence: [],
+    });
+    if (verified) {
+      dataset.VerifyingObserverSequence = [
+        {
+          VerifyingObserverName: anon ? 'ANONYMOUS' : src.signedOffBy,
+          VerifyingObserverIdentificationCodeSequence: [],
+          VerifyingOrganization: 'SPV Workstation',
+          VerificationDateTime: src.signedOffAt!.replace(/[-:]/g, '').replace('T', '').slice(0, 14),
+        },
+      ];
+    }
+  }
+
+  const meta: NaturalDataset = {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: sopClass,
+    MediaStorageSOPInstanceUID: sopInstanceUid,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
+    ImplementationVersionName: 'SPV_WS_0_1',
+  };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
+  if (request.kind === 'encapsulated-pdf') {
+    // dcmjs's dictionary predates Encapsulated Document Length: written by tag.
+    dict.dict['00420015'] = { vr: 'UL', Value: [request.pdf.length] };
+  }
+  return Buffer.from(dict.write());
+}
+
+function evenLength(bytes: Buffer): ArrayBuffer {
+  const out = new Uint8Array(bytes.length + (bytes.length % 2));
+  out.set(bytes);
+  return out.buffer;
+}
+
+function groupBySeries(
+  refs: { sopInstanceUid: string; sopClassUid: string; seriesInstanceUid: string | null }[],
+): NaturalDataset[] {
+  const bySeries = new Map<string, NaturalDataset[]>();
+  for (const r of refs) {
+    const series = r.seriesInstanceUid ?? newUid(`series-of:${r.sopInstanceUid}`);
+    const list = bySeries.get(series) ?? [];
+    list.push({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid });
+    bySeries.set(series, list);
+  }
+  return [...bySeries].map(([SeriesInstanceUID, ReferencedSOPSequence]) => ({
+    SeriesInstanceUID,
+    ReferencedSOPSequence,
+  }));
+}

@@ -1,0 +1,123 @@
+/**
+ * Builds a case report from what the engine shows (the CaseView's decoded images), the masks and
+ * the estimate: shared by stored cases (service) and the bundled sample (`spv report --sample`).
+ */
+import sharp from 'sharp';
+import type { CaseApi, CaseView, Estimate, Explanation, MaskRle, ViewImage } from '../api/contract';
+import { decodeMaskRle } from '../imaging/mask-codec';
+import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
+import { latentFigurePng, viewFigurePng } from '../reports/figures';
+
+export interface ReportInputs {
+  view: CaseView;
+  masks: { coronal: MaskRle; transverse: MaskRle | null };
+  estimate: Estimate;
+  explanation: Explanation | null;
+  patient: CaseReportData['patient'];
+  study: CaseReportData['study'];
+  maskSource: 'ai' | 'manual';
+  reader: string | null;
+  signedOffAt: string | null;
+  status: string;
+  modelHash: string | null;
+}
+
+async function greyOf(image: ViewImage): Promise<Uint8Array> {
+  const png = Buffer.from(image.pngDataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const { data } = await sharp(png).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
+}
+
+async function reportView(
+  label: string,
+  image: ViewImage,
+  mask: MaskRle | null,
+): Promise<ReportView> {
+  const spacing = image.calibration
+    ? { x: image.calibration.spacingX, y: image.calibration.spacingY }
+    : null;
+  const figurePng = await viewFigurePng({
+    label,
+    grey: await greyOf(image),
+    width: image.width,
+    height: image.height,
+    mask: mask ? decodeMaskRle(mask) : null,
+    spacing,
+  });
+  return {
+    label,
+    figurePng,
+    width: image.width,
+    height: image.height,
+    spacingText: spacing
+      ? `${spacing.x.toFixed(3)} × ${spacing.y.toFixed(3)} mm/px`
+      : 'uncalibrated',
+  };
+}
+
+function explanationText(e: Explanation): string {
+  const where = e.outOfDistribution
+    ? `Far from the training cases (Mahalanobis distance ${e.mahalanobis.toFixed(1)} above the threshold ${e.distanceThreshold.toFixed(1)}): treat the estimate with caution.`
+    : `Within the training distribution (Mahalanobis distance ${e.mahalanobis.toFixed(1)}, threshold ${e.distanceThreshold.toFixed(1)}).`;
+  return `The model encodes the mask on a ${e.gridSpacingMm} mm grid into a latent code; the first principal component follows volume. ${where}`;
+}
+
+export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> {
+  const views = [await reportView('Coronal', inputs.view.coronal, inputs.masks.coronal)];
+  if (inputs.view.transverse)
+    views.push(await reportView('Transverse', inputs.view.transverse, inputs.masks.transverse));
+  const e = inputs.explanation;
+  return renderCaseReportPdf({
+    patient: inputs.patient,
+    study: inputs.study,
+    views,
+    estimate: inputs.estimate,
+    modelHash: inputs.modelHash,
+    maskSource: inputs.maskSource,
+    reader: inputs.reader,
+    signedOffAt: inputs.signedOffAt,
+    status: inputs.status,
+    referenceVolumeMl: inputs.view.referenceVolumeMl,
+    explanationPng: e
+      ? await latentFigurePng({
+          cloud: e.trainingCloud,
+          position: e.pcaPosition,
+          volumeMl: inputs.estimate.volumeMl,
+        })
+      : null,
+    explanationText: e ? explanationText(e) : null,
+    generatedAt: new Date(),
+  });
+}
+
+/** The bundled sample, estimated on the spot with the AI masks: no database involved. */
+export async function buildSampleReportPdf(
+  engine: CaseApi,
+  sampleId: string | null,
+  modelHash: string | null,
+): Promise<Buffer> {
+  const view = await engine.openSample({ sampleId });
+  const coronal = await engine.segment({ caseId: view.caseId, view: 'coronal' });
+  const transverse = view.transverse
+    ? await engine.segment({ caseId: view.caseId, view: 'transverse' })
+    : null;
+  const masks = { coronal, transverse };
+  const estimate = await engine.estimate({ caseId: view.caseId, masks });
+  const explanation = await engine.explain({ caseId: view.caseId, masks }).catch(() => null);
+  return buildCaseReportPdf({
+    view,
+    masks,
+    estimate,
+    explanation,
+    patient: {
+      id: view.title.replace(/^Sample /, 'SAMPLE-'),
+      name: 'Synthetic sample (no patient)',
+    },
+    study: { caseId: view.title, title: view.title, studyInstanceUid: null, studyDate: null },
+    maskSource: 'ai',
+    reader: null,
+    signedOffAt: null,
+    status: 'sample (AI masks, not reviewed)',
+    modelHash,
+  });
+}

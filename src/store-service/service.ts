@@ -1,0 +1,600 @@
+/**
+ * The store service: the StoreApi half of the API (src/api/store-contract.ts), over the cases
+ * database and the engine. It also fronts the engine's CaseApi so that every estimate of a stored
+ * case is persisted as it happens (mask versions, estimate, audit): the UI edits as usual and
+ * nothing is lost, while a signed-off case's changes are refused until it is unlocked.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  EstimateSchema,
+  type CaseApi,
+  type CaseView,
+  type Estimate,
+  type EstimateRequest,
+  type MaskRle,
+  type Masks,
+} from '../api/contract';
+import { SpvError } from '../api/errors';
+import type { SpvApi } from '../api/index';
+import type {
+  CaseDetail,
+  CaseRequest,
+  CaseSummary,
+  CreateSessionRequest,
+  ExportReportRequest,
+  ExportedFile,
+  FlagCaseRequest,
+  ImportPathsRequest,
+  ImportReport,
+  ListCasesRequest,
+  OpenStoredCaseRequest,
+  ReaderCaseRequest,
+  RecordTimeRequest,
+  SaveCorrectionRequest,
+  SessionDetail,
+  SessionListItem,
+  SessionRequest,
+  SessionSummary,
+  StoredCaseView,
+  UnlockCaseRequest,
+  WorklistEntry,
+} from '../api/store-contract';
+import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
+import { manifestFiles, type Manifest } from '../models/manifest';
+import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
+import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
+import { importPaths, type ImportProgress } from '../store/import';
+import { countForeground, decodeMaskPng, encodeMaskPng } from '../store/mask-png';
+import { CaseStore } from '../store/store';
+import type { MaskRow, ViewName } from '../store/types';
+import { buildCaseReportPdf } from './report-builder';
+import { caseSummary, sessionDetail } from './summaries';
+
+/** What the service needs of the engine: the CaseApi, and the manifest for the model hash. */
+export type EngineLike = CaseApi & { readonly manifest?: Manifest };
+
+export interface StoreServiceOptions {
+  dataDir: string;
+  engine: EngineLike;
+  /** Import progress (the CLI draws a bar on stderr). */
+  onImportProgress?: (progress: ImportProgress) => void;
+}
+
+/** A stored case open in the engine: its engine id, the reader and the masks last saved. */
+interface OpenStoredCase {
+  caseId: number;
+  engineCaseId: string;
+  reader: string;
+  sessionId: number | null;
+  view: CaseView;
+  latest: Partial<Record<ViewName, { maskId: number; mask: Uint8Array }>>;
+}
+
+const VIEWS: ViewName[] = ['coronal', 'transverse'];
+const toId = (text: string): number => Number(text);
+
+/** One hash that names the exact model files (SHA-256 over the manifest's file hashes). */
+export function modelHashOf(manifest: Manifest | undefined): string {
+  if (!manifest) return 'unknown';
+  const hash = createHash('sha256');
+  for (const f of manifestFiles(manifest)) hash.update(`${f.role}:${f.sha256}\n`);
+  return hash.digest('hex');
+}
+
+function sameMask(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.length).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.length),
+    )
+  );
+}
+
+export class StoreService implements SpvApi {
+  readonly store: CaseStore;
+  private readonly engine: EngineLike;
+  private readonly byEngineId = new Map<string, OpenStoredCase>();
+  private readonly byCaseId = new Map<number, OpenStoredCase>();
+  readonly modelHash: string;
+
+  constructor(private readonly options: StoreServiceOptions) {
+    this.store = CaseStore.open(options.dataDir);
+    this.engine = options.engine;
+    this.modelHash = modelHashOf(options.engine.manifest);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  // ---- the engine half, with persistence of stored cases --------------------------------------
+
+  getStatus: CaseApi['getStatus'] = () => this.engine.getStatus();
+  openSample: CaseApi['openSample'] = (req) => this.engine.openSample(req);
+  openCase: CaseApi['openCase'] = (req) => this.engine.openCase(req);
+  calibrate: CaseApi['calibrate'] = (req) => this.engine.calibrate(req);
+  segment: CaseApi['segment'] = (req) => this.engine.segment(req);
+  explain: CaseApi['explain'] = (req) => this.engine.explain(req);
+
+  async estimate(req: EstimateRequest): Promise<Estimate> {
+    const estimate = EstimateSchema.parse(await this.engine.estimate(req));
+    const open = this.byEngineId.get(req.caseId);
+    if (!open) return estimate;
+    if (this.store.getCase(open.caseId).status === 'signed-off') {
+      return {
+        ...estimate,
+        warnings: [
+          ...estimate.warnings,
+          'This case is signed off: this change is not saved. Unlock it with a reason to change it.',
+        ],
+      };
+    }
+    await this.persistEstimate(open, req.masks, estimate, open.reader);
+    return estimate;
+  }
+
+  // ---- cases ----------------------------------------------------------------------------------
+
+  async importPaths(req: ImportPathsRequest): Promise<ImportReport> {
+    return importPaths(this.store, req.paths, {
+      actor: 'import',
+      onProgress: this.options.onImportProgress,
+    });
+  }
+
+  async listCases(req: ListCasesRequest): Promise<CaseSummary[]> {
+    return this.store.listCases(req.status ?? null).map((row) => caseSummary(this.store, row));
+  }
+
+  async getCase(req: CaseRequest): Promise<CaseDetail> {
+    const id = toId(req.caseId);
+    const row = this.store.getCase(id);
+    const ai = this.store.latestEstimate(id, 'ai');
+    const final = this.store.latestEstimate(id);
+    return {
+      summary: caseSummary(this.store, row),
+      images: this.store.images(id).map((i) => ({
+        view: i.view,
+        originalPath: i.originalPath,
+        format: i.format,
+        width: i.width,
+        height: i.height,
+        calibrated: i.calibration !== null,
+      })),
+      masks: this.store.masks(id).map((m) => ({
+        maskId: String(m.id),
+        view: m.view,
+        version: m.version,
+        source: m.source,
+        author: m.author,
+        createdAt: m.createdAt,
+        areaPx: m.areaPx,
+      })),
+      aiEstimate: ai?.estimate ?? null,
+      finalEstimate: final?.estimate ?? null,
+      audit: this.store.auditLog(id).map((a) => ({
+        at: a.at,
+        actor: a.actor,
+        action: a.action,
+        caseId: a.caseId === null ? null : String(a.caseId),
+        detail: a.detail,
+      })),
+    };
+  }
+
+  async openStoredCase(req: OpenStoredCaseRequest): Promise<StoredCaseView> {
+    const open = await this.open(
+      toId(req.caseId),
+      req.reader,
+      req.sessionId ? toId(req.sessionId) : null,
+    );
+    const row = this.store.getCase(open.caseId);
+    if (row.status === 'ai-ready' || row.status === 'new')
+      this.store.setStatus(open.caseId, 'in-review', req.reader);
+    const status = this.store.getCase(open.caseId).status;
+    const aiMasks = await this.storedMasks(open.caseId, 'ai');
+    const currentMasks = await this.storedMasks(open.caseId);
+    return {
+      caseId: String(open.caseId),
+      view: open.view,
+      status,
+      locked: status === 'signed-off',
+      aiMasks,
+      currentMasks,
+      estimate: this.store.latestEstimate(open.caseId)?.estimate ?? null,
+    };
+  }
+
+  async acceptAi(req: ReaderCaseRequest): Promise<CaseSummary> {
+    const caseId = toId(req.caseId);
+    const open = await this.open(caseId, req.reader, null);
+    const aiMasks = await this.storedMasks(caseId, 'ai');
+    if (!aiMasks) throw new SpvError('bad-input', `Case ${caseId} has no AI mask to accept.`);
+    // Accepting makes the AI's masks the final ones again (a new version if a correction came between).
+    const estimate = EstimateSchema.parse(
+      await this.engine.estimate({ caseId: open.engineCaseId, masks: aiMasks }),
+    );
+    await this.persistEstimate(open, aiMasks, estimate, req.reader, 'ai');
+    this.store.transaction(() => {
+      this.store.setStatus(caseId, 'in-review', req.reader);
+      this.store.audit(req.reader, 'case.accept-ai', caseId, { volumeMl: estimate.volumeMl });
+    });
+    return caseSummary(this.store, this.store.getCase(caseId));
+  }
+
+  async saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary> {
+    const caseId = toId(req.caseId);
+    this.store.assertEditable(caseId);
+    const open = await this.open(caseId, req.reader, null);
+    const estimate = EstimateSchema.parse(
+      await this.engine.estimate({
+        caseId: open.engineCaseId,
+        masks: req.masks,
+        patient: req.patient,
+        caliperLengths: req.caliperLengths,
+      }),
+    );
+    await this.persistEstimate(open, req.masks, estimate, req.reader);
+    return caseSummary(this.store, this.store.getCase(caseId));
+  }
+
+  async flagCase(req: FlagCaseRequest): Promise<CaseSummary> {
+    this.store.flag(toId(req.caseId), req.reader, req.comment);
+    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+  }
+
+  async signOff(req: ReaderCaseRequest): Promise<CaseSummary> {
+    this.store.signOff(toId(req.caseId), req.reader);
+    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+  }
+
+  async unlockCase(req: UnlockCaseRequest): Promise<CaseSummary> {
+    this.store.unlock(toId(req.caseId), req.reader, req.reason);
+    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  async createSession(req: CreateSessionRequest): Promise<SessionDetail> {
+    const title =
+      req.title?.trim() || `Review ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+    const id = this.store.createSession(req.reader, req.caseIds.map(toId), title);
+    return sessionDetail(this.store, id);
+  }
+
+  async listSessions(): Promise<SessionListItem[]> {
+    return this.store.listSessions().map((s) => {
+      const entries = this.store.sessionCases(s.id);
+      return {
+        sessionId: String(s.id),
+        title: s.title,
+        reader: s.reader,
+        createdAt: s.createdAt,
+        caseCount: entries.length,
+        signedOffCount: entries.filter((e) => this.store.getCase(e.caseId).status === 'signed-off')
+          .length,
+      };
+    });
+  }
+
+  async getSession(req: SessionRequest): Promise<SessionDetail> {
+    return sessionDetail(this.store, toId(req.sessionId));
+  }
+
+  async recordTimeSpent(req: RecordTimeRequest): Promise<WorklistEntry> {
+    const session = this.store.getSession(toId(req.sessionId));
+    const row = this.store.addTimeSpent(session.id, toId(req.caseId), req.ms, session.reader);
+    return {
+      position: row.position,
+      timeSpentMs: row.timeSpentMs,
+      case: caseSummary(this.store, this.store.getCase(row.caseId)),
+    };
+  }
+
+  async sessionSummary(req: SessionRequest): Promise<SessionSummary> {
+    const { pngs: _pngs, ...summary } = await summariseSession(this.store, toId(req.sessionId));
+    return summary;
+  }
+
+  async exportSession(req: SessionRequest): Promise<ExportedFile[]> {
+    const sessionId = toId(req.sessionId);
+    const summary = await summariseSession(this.store, sessionId);
+    const folder = this.exportFolder(`session-${sessionId}`);
+    const files: ExportedFile[] = [
+      writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(summary))),
+    ];
+    for (const plot of summary.pngs)
+      files.push(writeExport(folder, plot.fileName, 'image/png', plot.png));
+    for (const row of summary.rows) {
+      if (row.finalVolumeMl === null) continue;
+      const pdf = await this.casePdf(toId(row.caseId), summary.reader);
+      files.push(writeExport(folder, `report-case-${row.caseId}.pdf`, 'application/pdf', pdf));
+    }
+    this.store.audit(summary.reader, 'session.export', null, {
+      sessionId,
+      folder,
+      files: files.map((f) => f.name),
+    });
+    return files;
+  }
+
+  async exportReport(req: ExportReportRequest): Promise<ExportedFile> {
+    const caseId = toId(req.caseId);
+    const anonymise = req.anonymise ?? false;
+    const pdf = await this.casePdf(caseId, null, anonymise);
+    const folder = this.exportFolder(`case-${caseId}`);
+    let file: ExportedFile;
+    if (req.format === 'pdf') {
+      file = writeExport(
+        folder,
+        `report-case-${caseId}${anonymise ? '-anon' : ''}.pdf`,
+        'application/pdf',
+        pdf,
+      );
+    } else {
+      const dicom = exportDicomReport({
+        kind: req.format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr',
+        pdf,
+        source: this.dicomSource(caseId),
+        estimate: this.requireEstimate(caseId).estimate,
+        anonymise,
+      });
+      file = writeExport(
+        folder,
+        `${req.format === 'dicom-pdf' ? 'report-pdf' : 'report-sr'}-case-${caseId}${req.anonymise ? '-anon' : ''}.dcm`,
+        'application/dicom',
+        dicom,
+      );
+    }
+    this.store.audit('export', 'report.export', caseId, {
+      format: req.format,
+      anonymise: req.anonymise ?? false,
+      path: file.path,
+    });
+    return file;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** Opens a stored case in the engine (once), running the AI the first time the case is seen. */
+  private async open(
+    caseId: number,
+    reader: string,
+    sessionId: number | null,
+  ): Promise<OpenStoredCase> {
+    const known = this.byCaseId.get(caseId);
+    if (known) {
+      known.reader = reader;
+      known.sessionId = sessionId ?? known.sessionId;
+      return known;
+    }
+    const images = this.store.images(caseId);
+    const coronal = images.find((i) => i.view === 'coronal');
+    if (!coronal)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no coronal image: import one (…_coronal.png or a DICOM) first.`,
+      );
+    const transverse = images.find((i) => i.view === 'transverse') ?? null;
+    const userSpacing =
+      coronal.calibration &&
+      (coronal.calibration.source === 'user' || coronal.calibration.source === 'caller')
+        ? { x: coronal.calibration.spacingX, y: coronal.calibration.spacingY }
+        : null;
+    const view = await this.engine.openCase({
+      coronalPath: coronal.originalPath,
+      transversePath: transverse?.originalPath ?? null,
+      spacing: userSpacing,
+    });
+    const open: OpenStoredCase = {
+      caseId,
+      engineCaseId: view.caseId,
+      reader,
+      sessionId,
+      view,
+      latest: {},
+    };
+    for (const v of VIEWS) {
+      const row = this.store.latestMask(caseId, v);
+      if (row) open.latest[v] = { maskId: row.id, mask: (await decodeMaskPng(row.png)).mask };
+    }
+    this.byCaseId.set(caseId, open);
+    this.byEngineId.set(view.caseId, open);
+    if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
+    return open;
+  }
+
+  private async runAi(open: OpenStoredCase): Promise<void> {
+    const coronal = await this.engine.segment({ caseId: open.engineCaseId, view: 'coronal' });
+    const transverse = open.view.transverse
+      ? await this.engine.segment({ caseId: open.engineCaseId, view: 'transverse' })
+      : null;
+    const masks: Masks = { coronal, transverse };
+    const calibrated =
+      open.view.coronal.calibration !== null &&
+      (!open.view.transverse || open.view.transverse.calibration !== null);
+    if (!calibrated) {
+      // No calibration, no volume: keep the AI masks, leave the case 'new' until it is calibrated.
+      await this.saveMasks(open, masks, 'model', 'ai');
+      return;
+    }
+    const estimate = EstimateSchema.parse(
+      await this.engine.estimate({ caseId: open.engineCaseId, masks }),
+    );
+    await this.persistEstimate(open, masks, estimate, 'model', 'ai');
+    if (this.store.getCase(open.caseId).status === 'new')
+      this.store.setStatus(open.caseId, 'ai-ready', 'model');
+  }
+
+  /** Stores the views whose mask changed as new versions; returns the mask id of each view. */
+  private async saveMasks(
+    open: OpenStoredCase,
+    masks: Masks,
+    author: string,
+    source: 'ai' | 'manual',
+  ): Promise<Partial<Record<ViewName, number>>> {
+    const ids: Partial<Record<ViewName, number>> = {};
+    for (const v of VIEWS) {
+      const rle = v === 'coronal' ? masks.coronal : (masks.transverse ?? null);
+      if (!rle) continue;
+      const mask = decodeMaskRle(rle);
+      const last = open.latest[v];
+      if (
+        last &&
+        sameMask(last.mask, mask) &&
+        (source === 'manual' || this.store.maskById(last.maskId)?.source === 'ai')
+      ) {
+        ids[v] = last.maskId;
+        continue;
+      }
+      const png = await encodeMaskPng(mask, rle.width, rle.height);
+      const row: MaskRow = this.store.addMask({
+        caseId: open.caseId,
+        view: v,
+        source,
+        author,
+        width: rle.width,
+        height: rle.height,
+        areaPx: countForeground(mask),
+        png,
+      });
+      open.latest[v] = { maskId: row.id, mask };
+      ids[v] = row.id;
+    }
+    return ids;
+  }
+
+  private async persistEstimate(
+    open: OpenStoredCase,
+    masks: Masks,
+    estimate: Estimate,
+    author: string,
+    source: 'ai' | 'manual' = 'manual',
+  ): Promise<void> {
+    const ids = await this.saveMasks(open, masks, author, source);
+    const maskSources = VIEWS.map((v) =>
+      ids[v] ? this.store.maskById(ids[v]!)?.source : undefined,
+    ).filter(Boolean);
+    const effective = maskSources.includes('manual') ? 'manual' : 'ai';
+    this.store.transaction(() => {
+      this.store.addEstimate({
+        caseId: open.caseId,
+        source: effective,
+        coronalMaskId: ids.coronal ?? null,
+        transverseMaskId: ids.transverse ?? null,
+        modelHash: this.modelHash,
+        author,
+        estimate,
+      });
+      if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
+    });
+  }
+
+  private async storedMasks(caseId: number, source?: 'ai' | 'manual'): Promise<Masks | null> {
+    const toRle = async (row: MaskRow | null): Promise<MaskRle | null> => {
+      if (!row) return null;
+      const { mask, width, height } = await decodeMaskPng(row.png);
+      return encodeMaskRle(mask, width, height);
+    };
+    const coronal = await toRle(this.store.latestMask(caseId, 'coronal', source));
+    if (!coronal) return null;
+    return {
+      coronal,
+      transverse: await toRle(this.store.latestMask(caseId, 'transverse', source)),
+    };
+  }
+
+  private requireEstimate(caseId: number) {
+    const estimate = this.store.latestEstimate(caseId);
+    if (!estimate)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no estimate yet: open it in the worklist (the AI runs then) before exporting a report.`,
+      );
+    return estimate;
+  }
+
+  private async casePdf(
+    caseId: number,
+    sessionReader: string | null,
+    anonymise = false,
+  ): Promise<Buffer> {
+    const row = this.store.getCase(caseId);
+    const estimateRow = this.requireEstimate(caseId);
+    const open = await this.open(caseId, sessionReader ?? 'report', null);
+    const masks = await this.storedMasks(caseId);
+    if (!masks)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no mask yet: open it in the worklist first.`,
+      );
+    const explanation = await this.engine
+      .explain({ caseId: open.engineCaseId, masks })
+      .catch(() => null);
+    return buildCaseReportPdf({
+      view: open.view,
+      masks: { coronal: masks.coronal, transverse: masks.transverse ?? null },
+      estimate: estimateRow.estimate,
+      explanation,
+      patient: { id: row.patientKey, name: row.patientName },
+      study: {
+        caseId: String(row.id),
+        title: row.title,
+        studyInstanceUid: row.studyInstanceUid,
+        studyDate: row.studyDate,
+      },
+      maskSource: estimateRow.source,
+      reader: row.signedOffBy ?? sessionReader,
+      signedOffAt: row.signedOffAt,
+      status: `${row.status} (version ${row.version})`,
+      modelHash: estimateRow.modelHash,
+    });
+  }
+
+  private dicomSource(caseId: number) {
+    const row = this.store.getCase(caseId);
+    const images = this.store.images(caseId);
+    return {
+      patientId: row.patientKey,
+      patientName: row.patientName,
+      studyInstanceUid: row.studyInstanceUid,
+      studyDate: row.studyDate,
+      title: row.title,
+      referencedImages: images
+        .filter((i) => i.sopInstanceUid)
+        .map((i) => ({
+          sopInstanceUid: i.sopInstanceUid!,
+          sopClassUid:
+            typeof i.meta.sopClassUid === 'string'
+              ? i.meta.sopClassUid
+              : '1.2.840.10008.5.1.4.1.1.6.1',
+          seriesInstanceUid:
+            typeof i.meta.seriesInstanceUid === 'string' ? i.meta.seriesInstanceUid : null,
+        })),
+      signedOffBy: row.signedOffBy,
+      signedOffAt: row.signedOffAt,
+    };
+  }
+
+  private exportFolder(prefix: string): string {
+    const folder = join(
+      this.options.dataDir,
+      'exports',
+      `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    );
+    mkdirSync(folder, { recursive: true });
+    return folder;
+  }
+}
+
+function writeExport(folder: string, name: string, mimeType: string, bytes: Buffer): ExportedFile {
+  const path = join(folder, name);
+  writeFileSync(path, bytes);
+  return { name, path, mimeType, dataUrl: `data:${mimeType};base64,${bytes.toString('base64')}` };
+}
+
+export function createStoreService(options: StoreServiceOptions): StoreService {
+  return new StoreService(options);
+}
