@@ -391,9 +391,12 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
 
   // ---- keyboard ------------------------------------------------------------------------------
   useEffect(() => {
+    // Shortcuts stay active on buttons, checkboxes and sliders, but not where the reader types.
     const isTyping = (t: EventTarget | null) =>
-      t instanceof HTMLElement &&
-      (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA');
+      (t instanceof HTMLInputElement &&
+        !['checkbox', 'radio', 'range', 'button'].includes(t.type)) ||
+      t instanceof HTMLTextAreaElement ||
+      t instanceof HTMLSelectElement;
     const down = (e: KeyboardEvent) => {
       if (isTyping(e.target)) return;
       if (e.key === ' ') {

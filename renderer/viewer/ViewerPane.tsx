@@ -251,6 +251,9 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     if (!editing || e.evt.button !== 0) return;
     const p = imagePoint();
     if (!p) return;
+    // Keep receiving moves (and the release) when the pointer leaves the pane mid-stroke.
+    const target = e.evt.target;
+    if (target instanceof Element) target.setPointerCapture(e.evt.pointerId);
     if ((tool === 'brush' || tool === 'eraser') && masks) {
       const recorder = new StrokeRecorder(masks.current);
       const value = tool === 'brush' ? 1 : 0;
@@ -329,6 +332,21 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     }
   };
 
+  // A release outside the window must still end the stroke, or its pixels would miss the history.
+  const pointerUpRef = useRef(onPointerUp);
+  pointerUpRef.current = onPointerUp;
+  useEffect(() => {
+    const end = () => {
+      if (gestureRef.current) pointerUpRef.current();
+    };
+    window.addEventListener('pointerup', end);
+    window.addEventListener('blur', end);
+    return () => {
+      window.removeEventListener('pointerup', end);
+      window.removeEventListener('blur', end);
+    };
+  }, []);
+
   const closeClickPolygon = useCallback(
     (apply: boolean) => {
       const points = clickPolygonRef.current;
@@ -367,6 +385,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       data-testid={`viewer-${view}`}
       data-mask-pixels={maskPixels}
       data-mask-centre={maskCentre}
+      data-image-size={`${image.width},${image.height}`}
       data-overlay-visible={overlay.visible && maskPixels > 0 ? 'true' : 'false'}
       style={{ cursor: cursorStyle }}
       onPointerLeave={() => {

@@ -48,6 +48,15 @@ export async function imageToPage(
   return { x: box.x + tx + x * scale, y: box.y + ty + y * scale };
 }
 
+export async function imageSize(
+  page: Page,
+  view: 'coronal' | 'transverse',
+): Promise<[number, number]> {
+  const size = (await page.getByTestId(`viewer-${view}`).getAttribute('data-image-size')) ?? '0,0';
+  const [w, h] = size.split(',').map(Number);
+  return [w, h];
+}
+
 export async function maskCentre(
   page: Page,
   view: 'coronal' | 'transverse',
@@ -127,7 +136,8 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await page.getByTestId('brush-size').fill('14');
   const before = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
   const [cx, cy] = await maskCentre(page, 'coronal');
-  await drag(page, 'coronal', [cx - 250, cy], [cx + 250, cy], 25);
+  const [width] = await imageSize(page, 'coronal');
+  await drag(page, 'coronal', [Math.max(2, cx - 250), cy], [Math.min(width - 2, cx + 250), cy], 25);
   const after = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
   expect(after).toBeLessThan(before);
   const erased = await settledVolume(page, { notEqual: opened });
@@ -163,7 +173,7 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   // A caliper along the coronal long axis fills the lengths and the formula table.
   await page.keyboard.press('m');
   const [ccx, ccy] = await maskCentre(page, 'coronal');
-  await drag(page, 'coronal', [ccx - 120, ccy], [ccx + 120, ccy]);
+  await drag(page, 'coronal', [Math.max(2, ccx - 120), ccy], [Math.min(width - 2, ccx + 120), ccy]);
   await page.waitForFunction(() =>
     /\d+\.\d cm/.test(document.querySelector('[data-testid=caliper-length]')?.textContent ?? ''),
   );
