@@ -538,13 +538,23 @@ export class StoreService implements SpvApi {
       masks: { coronal: masks.coronal, transverse: masks.transverse ?? null },
       estimate: estimateRow.estimate,
       explanation,
-      patient: { id: row.patientKey, name: row.patientName },
-      study: {
-        caseId: String(row.id),
-        title: row.title,
-        studyInstanceUid: row.studyInstanceUid,
-        studyDate: row.studyDate,
-      },
+      // Anonymised: the title can hold the patient id (imports name cases after it), so it goes too.
+      patient: anonymise
+        ? { id: anonymousPatientId(row.patientKey), name: 'ANONYMOUS' }
+        : { id: row.patientKey, name: row.patientName },
+      study: anonymise
+        ? {
+            caseId: String(row.id),
+            title: `case ${row.id}`,
+            studyInstanceUid: null,
+            studyDate: null,
+          }
+        : {
+            caseId: String(row.id),
+            title: row.title,
+            studyInstanceUid: row.studyInstanceUid,
+            studyDate: row.studyDate,
+          },
       maskSource: estimateRow.source,
       reader: row.signedOffBy ?? sessionReader,
       signedOffAt: row.signedOffAt,
