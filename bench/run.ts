@@ -1,0 +1,228 @@
+/**
+ * `npm run bench`: per-stage latency (median and p95 over repeated runs), end-to-end per case,
+ * re-estimate after a mask edit, cases per minute in a batch, peak memory — and the same networks
+ * in PyTorch (bench/torch_reference.py) side by side. Prints a markdown table.
+ *
+ * Options: --models DIR (default models/), --repeats N (default 30), --threads N (onnxruntime
+ * intra-op threads; default the engine's), --no-torch.
+ * Timings are never asserted in tests; the targets of issue 2 are printed beside the numbers.
+ */
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { decodeImageFile } from '../src/decode';
+import { createEngine } from '../src/engine/engine';
+import { readCaseIndex } from '../src/engine/samples';
+import { maskToGrid } from '../src/imaging/grid';
+import { spacingOf } from '../src/imaging/calibration';
+import { OnnxInference, defaultIntraOpThreads } from '../src/inference/onnx-inference';
+import { loadManifest } from '../src/inference/manifest-loader';
+import { estimateCaseFiles } from '../src/cli/case-files';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'models' },
+    repeats: { type: 'string', default: '30' },
+    threads: { type: 'string' },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const modelsDir = resolve(values.models);
+const repeats = Math.max(3, Number(values.repeats));
+const threads = values.threads ? Number(values.threads) : defaultIntraOpThreads();
+
+interface Stat {
+  median: number;
+  p95: number;
+}
+
+function stats(samples: number[]): Stat {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  return { median: at(0.5), p95: at(0.95) };
+}
+
+async function time(fn: () => Promise<unknown> | unknown, n = repeats, warmup = 3): Promise<Stat> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    await fn();
+    samples.push(performance.now() - start);
+  }
+  return stats(samples);
+}
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  weights: string;
+  stages: Record<string, { median_ms: number; p95_ms: number }>;
+}
+
+function torchReference(): Promise<TorchResult | string> {
+  if (values['no-torch']) return Promise.resolve('skipped (--no-torch)');
+  return new Promise((done) => {
+    execFile(
+      '/usr/bin/python3',
+      [
+        join('bench', 'torch_reference.py'),
+        '--models',
+        modelsDir,
+        '--threads',
+        String(threads),
+        '--repeats',
+        String(repeats),
+      ],
+      {
+        env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) },
+        maxBuffer: 4 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        if (error) done(`skipped: ${String(stderr).trim() || error.message}`);
+        else done(JSON.parse(String(stdout)) as TorchResult);
+      },
+    );
+  });
+}
+
+const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+
+async function main() {
+  const manifest = await loadManifest(modelsDir);
+  const index = await readCaseIndex(join(modelsDir, 'samples', 'index.csv'));
+  const sample = index.rows.find((row) => row.id === 'sample-03') ?? index.rows[0];
+  const engine = await createEngine({
+    modelsDir,
+    host: 'web',
+    sessionOptions: { intraOpNumThreads: threads },
+  });
+  const inference = await OnnxInference.create(manifest, modelsDir, { intraOpNumThreads: threads });
+  const info = engine.inferenceInfo();
+
+  const rows: { stage: string; stat: Stat; target?: string; torch?: string }[] = [];
+  const decoded = await decodeImageFile(sample.coronal, { spacing: sample.spacing });
+  if (!decoded.calibration) throw new Error(`${sample.coronal} has no calibration`);
+  const spacing = spacingOf(decoded.calibration);
+  const { width, height } = decoded.grey;
+
+  rows.push({
+    stage: 'decode (PNG)',
+    stat: await time(() => decodeImageFile(sample.coronal, { spacing: sample.spacing })),
+  });
+  const size = manifest.segmenter.input_size;
+  const unetInput = new Float32Array(size * size);
+  const unetStat = await time(() => inference.segment(unetInput, size));
+  rows.push({ stage: 'segment: U-Net only', stat: unetStat });
+  rows.push({
+    stage: 'segment (letterbox → U-Net → mask)',
+    stat: await time(() => engine.segmentGrey(decoded.grey)),
+  });
+  const mask = await engine.segmentGrey(decoded.grey);
+  const g = manifest.grid;
+  rows.push({
+    stage: 'grid',
+    stat: await time(() => maskToGrid(mask, width, height, spacing, g.size, g.spacing_mm)),
+  });
+  const grid = maskToGrid(mask, width, height, spacing, g.size, g.spacing_mm).grid;
+  const encodeStat = await time(() => inference.encode('single', grid, 1));
+  rows.push({ stage: 'encode (single)', stat: encodeStat });
+  const k = manifest.rvae.single.interval.samples;
+  const d = manifest.rvae.single.latent_dim;
+  const z = new Float32Array((k + 1) * d).map(() => Math.random() - 0.5);
+  const headStat = await time(() => inference.head('single', z, k + 1));
+  rows.push({ stage: `head K=${k} (one call, ${k + 1} rows)`, stat: headStat });
+
+  const singleView = { coronal: sample.coronal, spacing: sample.spacing, kind: 'image' as const };
+  rows.push({
+    stage: 'end-to-end single-view case (decode → estimate)',
+    stat: await time(() => estimateCaseFiles(engine, singleView)),
+    target: '≤ 80 ms',
+  });
+  if (sample.transverse) {
+    const dual = { ...singleView, transverse: sample.transverse };
+    rows.push({
+      stage: 'end-to-end dual-view case',
+      stat: await time(() => estimateCaseFiles(engine, dual)),
+    });
+  }
+
+  // A brush stroke: erase a disk of 6 px radius at a moving place on the mask's edge, re-estimate.
+  const edited = Uint8Array.from(mask);
+  let stroke = 0;
+  const foreground: number[] = [];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) foreground.push(i);
+  rows.push({
+    stage: 're-estimate after a mask edit',
+    stat: await time(async () => {
+      const centre = foreground[(stroke++ * 7919) % foreground.length];
+      const cx = centre % width;
+      const cy = Math.floor(centre / width);
+      for (let y = Math.max(0, cy - 6); y <= Math.min(height - 1, cy + 6); y++)
+        for (let x = Math.max(0, cx - 6); x <= Math.min(width - 1, cx + 6); x++)
+          if ((x - cx) ** 2 + (y - cy) ** 2 <= 36) edited[y * width + x] = 0;
+      await engine.estimateFromMasks({ coronal: { mask: edited, width, height, spacing } });
+      edited.set(mask);
+    }),
+    target: '≤ 15 ms',
+  });
+
+  // Batch: the sample cases (images, both views where present) repeated, sessions created once.
+  const batchRows = Array.from({ length: 3 }, () => index.rows).flat();
+  const batchStart = performance.now();
+  for (const row of batchRows) await estimateCaseFiles(engine, row);
+  const batchSeconds = (performance.now() - batchStart) / 1000;
+  const casesPerMinute = (60 * batchRows.length) / batchSeconds;
+
+  const torch = await torchReference();
+  const ratio = (ort: Stat, name: string) => {
+    if (typeof torch === 'string') return undefined;
+    const t = torch.stages[name];
+    return t
+      ? `${fmt(t.median_ms)} ms (ORT ${(t.median_ms / ort.median).toFixed(1)}× faster)`
+      : undefined;
+  };
+  const unetRow = rows.find((r) => r.stage === 'segment: U-Net only');
+  if (unetRow) unetRow.torch = ratio(unetStat, 'segment (U-Net)');
+  const encodeRow = rows.find((r) => r.stage === 'encode (single)');
+  if (encodeRow) encodeRow.torch = ratio(encodeStat, 'encode (single)');
+  const headRow = rows.find((r) => r.stage.startsWith('head K='));
+  if (headRow) headRow.torch = ratio(headStat, `head K=${k} (single)`);
+
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  await inference.close();
+  await engine.close();
+
+  const out: string[] = [];
+  out.push(`# spv bench — ${new Date().toISOString()}`);
+  out.push('');
+  out.push(
+    `Models ${manifest.model_version}; provider ${info.provider}; intra-op threads ${threads}; ${repeats} runs per stage; ` +
+      `sample ${sample.id} (${width}×${height}); Node ${process.version}; CPU cores ${(await import('node:os')).availableParallelism()}.`,
+  );
+  out.push('');
+  out.push('| stage | median ms | p95 ms | target | PyTorch median (same graph) |');
+  out.push('| --- | ---: | ---: | --- | --- |');
+  for (const row of rows) {
+    out.push(
+      `| ${row.stage} | ${fmt(row.stat.median)} | ${fmt(row.stat.p95)} | ${row.target ?? ''} | ${row.torch ?? ''} |`,
+    );
+  }
+  out.push(
+    `| batch: ${batchRows.length} cases (samples ×3) | ${casesPerMinute.toFixed(0)} cases/min | | ≥ 400 cases/min | |`,
+  );
+  out.push(`| peak RSS | ${peakRssMb.toFixed(0)} MB | | ≤ 400 MB | |`);
+  out.push('');
+  if (typeof torch === 'string') out.push(`PyTorch reference: ${torch}`);
+  else
+    out.push(
+      `PyTorch ${torch.torch}, ${torch.threads} threads, weights ${torch.weights}. Target: onnxruntime ≥ 2× faster.`,
+    );
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
