@@ -22,7 +22,7 @@ import numpy as np
 from . import SPLIT_SEED_BASE
 from .shapes import make_spleen
 from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, place_section, simulate
-from .views import VIEWS, jittered_plane, render_section, section_points
+from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
 
 __all__ = ["SPLIT_SEED_BASE", "make_case", "build", "measure_mask", "lengths_cm", "shape_seeds"]
 
@@ -161,7 +161,7 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator) -> dict:
             probe, origin_px = place_section(pts, rng, fan_deg_range=EXTENDED_FAN_DEG_RANGE if last_resort else FAN_DEG_RANGE)
         except ValueError:
             continue
-        mask = render_section(spleen, plane, probe.spacing_mm, IMAGE_SHAPE, origin_px)
+        mask = clean_mask(render_section(spleen, plane, probe.spacing_mm, IMAGE_SHAPE, origin_px, pts))
         if mask.any():
             image = simulate(mask, view, probe, rng)
             return {"image": image, "mask": mask, "spacing_mm": probe.spacing_mm, "probe": probe}

@@ -32,7 +32,7 @@ from PIL import Image
 from . import SPLIT_SEED_BASE
 from .shapes import make_spleen, sample_target_volume
 from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, Probe, place_section, simulate
-from .views import VIEWS, jittered_plane, render_section, section_points
+from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
 
 # Target volumes (mL) of sample-01 … sample-08; sample-03 is the default normal adult.
 TARGET_VOLUMES_ML = (60.0, 120.0, 200.0, 260.0, 380.0, 550.0, 850.0, 1500.0)
@@ -74,7 +74,7 @@ def render_exam(seed: int, rng: np.random.Generator) -> dict:
             if len(placed) == len(VIEWS):
                 exam = {"spleen": spleen}
                 for view, (probe, origin) in placed.items():
-                    mask = render_section(spleen, planes[view], probe.spacing_mm, IMAGE_SHAPE, origin)
+                    mask = clean_mask(render_section(spleen, planes[view], probe.spacing_mm, IMAGE_SHAPE, origin, points[view]))
                     exam[view] = {"mask": mask, "image": simulate(mask, view, probe, rng), "probe": probe}
                 return exam
     raise RuntimeError(f"spleen {seed}: no common depth fits both views")
@@ -230,7 +230,7 @@ def _write_multiframe(path: Path, exam: dict, seed: int) -> None:
     frames = []
     for k in range(3):
         drifted = type(plane)(plane.view, plane.origin + k * 1.0 * plane.normal, plane.u, plane.v)
-        mask = render_section(spleen, drifted, probe.spacing_mm, IMAGE_SHAPE, origin)
+        mask = clean_mask(render_section(spleen, drifted, probe.spacing_mm, IMAGE_SHAPE, origin, pts))
         frames.append(simulate(mask, "coronal", probe, np.random.default_rng([seed, 4243])))
     write_dicom(path, frames, probe, 4, "cine")
 

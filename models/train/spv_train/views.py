@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import ndimage
 
 from .shapes import Spleen
 
@@ -102,22 +103,44 @@ def render_section(
     spacing_mm: float,
     shape: tuple[int, int],
     plane_origin_px: tuple[float, float],
+    points_ab: np.ndarray | None = None,
 ) -> np.ndarray:
     """Binary mask (uint8 0/1, rows × cols) of the section, square pixels of spacing_mm.
     ``plane_origin_px`` = (x, y) image position (in pixels, continuous) of the plane origin:
-    pixel centre (col + 0.5, row + 0.5) maps to plane coordinates ((col + 0.5 − x)·s, (row + 0.5 − y)·s)."""
+    pixel centre (col + 0.5, row + 0.5) maps to plane coordinates ((col + 0.5 − x)·s, (row + 0.5 − y)·s).
+    ``points_ab`` (from section_points) bounds the work to the section's box plus a margin that
+    covers the lattice step."""
     rows, cols = shape
     ox, oy = plane_origin_px
     a = (np.arange(cols) + 0.5 - ox) * spacing_mm
     b = (np.arange(rows) + 0.5 - oy) * spacing_mm
     mask = np.zeros(shape, dtype=np.uint8)
     # Only evaluate the rows/columns the section can reach (saves most of the image).
-    reach = 0.6 * spleen.L_mm + 0.5 * spleen.W_mm + 10.0
-    ci = np.flatnonzero(np.abs(a) <= reach)
-    ri = np.flatnonzero(np.abs(b) <= reach)
+    if points_ab is not None and len(points_ab):
+        margin = 6.0
+        lo = points_ab.min(axis=0) - margin
+        hi = points_ab.max(axis=0) + margin
+    else:
+        reach = 0.6 * spleen.L_mm + 0.5 * spleen.W_mm + 10.0
+        lo, hi = np.array([-reach, -reach]), np.array([reach, reach])
+    ci = np.flatnonzero((a >= lo[0]) & (a <= hi[0]))
+    ri = np.flatnonzero((b >= lo[1]) & (b <= hi[1]))
     if ci.size == 0 or ri.size == 0:
         return mask
     aa, bb = np.meshgrid(a[ci], b[ri])
     inside = spleen.contains(plane.to_frame(aa, bb))
     mask[ri[0] : ri[-1] + 1, ci[0] : ci[-1] + 1] = inside
     return mask
+
+
+def clean_mask(mask: np.ndarray) -> np.ndarray:
+    """The ground-truth label a sonographer would draw: the largest 8-connected region of the
+    section with its holes filled (the same post-processing the app applies to the U-Net output,
+    docs/PIPELINE.md §3). Grazing cuts through a tapering pole or a thin border otherwise leave
+    specks of a pixel or two beside the organ's outline."""
+    m = np.asarray(mask) > 0
+    labels, n = ndimage.label(m, structure=np.ones((3, 3), dtype=bool))
+    if n > 1:
+        sizes = np.bincount(labels.ravel())[1:]
+        m = labels == (int(np.argmax(sizes)) + 1)
+    return ndimage.binary_fill_holes(m).astype(np.uint8)
