@@ -1,0 +1,80 @@
+"""Training smoke tests on a tiny split of ellipse masks (the real generator is not needed here):
+one optimisation step of each trainer, resume from the checkpoint, and files torch can load."""
+
+import numpy as np
+import pytest
+import torch
+
+from spv_train import common, train_rvae, train_unet
+from spv_train.nets import RVAE, UNet
+
+H, W = 48, 64
+
+
+def tiny_split(path, n=6):
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:H, 0:W] + 0.5
+    arrays = {k: [] for k in ("img_cor", "mask_cor", "img_tr", "mask_tr", "spacing_cor", "spacing_tr", "volume_ml")}
+    for _ in range(n):
+        a, b = rng.uniform(8, 20), rng.uniform(6, 12)
+        for view in ("cor", "tr"):
+            m = (((x - W / 2) / a) ** 2 + ((y - H / 2) / b) ** 2 < 1).astype(np.uint8)
+            arrays[f"mask_{view}"].append(m)
+            arrays[f"img_{view}"].append((rng.uniform(0, 60, (H, W)) + 120 * m).astype(np.uint8))
+            arrays[f"spacing_{view}"].append(2.0)
+        arrays["volume_ml"].append(4 / 3 * np.pi * a * b * b * 8 / 1000)
+    np.savez(path / "train.npz", **{k: np.array(v, dtype=np.float32 if "spacing" in k or k == "volume_ml" else np.uint8)
+                                    for k, v in arrays.items()})
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("split")
+    tiny_split(path)
+    return path
+
+
+def test_unet_trains_resumes_and_publishes(data_dir, tmp_path):
+    run = tmp_path / "unet"
+    common_args = ["--data", str(data_dir), "--run-dir", str(run), "--batch", "2", "--device", "cpu",
+                   "--checkpoint-every", "1", "--publish", str(tmp_path / "unet.pt"), "--base", "8"]
+    train_unet.main(common_args + ["--epochs", "0.2"])  # 11 train images (2 views) / 2 per batch → 1 step
+    first = common.load_latest(run)
+    assert first["step"] == 1
+    assert (data_dir / "train_unet_img128.npy").exists()  # the letterbox cache
+    train_unet.main(common_args + ["--epochs", "0.4"])  # resumes: continues to step 2
+    second = common.load_latest(run)
+    assert second["step"] == 2
+    changed = [k for k in first["model"] if not torch.equal(first["model"][k], second["model"][k])]
+    assert changed, "the resumed step must update the weights"
+    state, meta = common.load_final(tmp_path / "unet.pt")
+    assert meta["kind"] == "unet" and meta["steps"] == 2 and "partial" not in meta
+    UNet(base=meta["base"]).load_state_dict(state)
+
+
+@pytest.mark.parametrize("mode,channels", [("single", 1), ("dual", 2)])
+def test_rvae_trains_saves_latents_and_resumes(data_dir, tmp_path, mode, channels):
+    run = tmp_path / mode
+    args = ["--mode", mode, "--data", str(data_dir), "--run-dir", str(run), "--batch", "2", "--device", "cpu",
+            "--epochs", "0.5", "--pretrain", "0.0"]
+    train_rvae.main(args)
+    state, meta = common.load_final(run / common.FINAL)
+    model = RVAE(channels)
+    model.load_state_dict(state)
+    log_v = np.log(np.load(data_dir / "train.npz")["volume_ml"].astype(np.float64))
+    assert meta["y_mean"] == pytest.approx(log_v.mean()) and meta["y_std"] == pytest.approx(log_v.std())
+    assert meta["channels"] == ["coronal", "transverse"][:channels]
+    with np.load(run / "latents.npz") as latents:
+        assert latents["mu"].shape[1] == 32 and len(latents["mu"]) == len(latents["volume_ml"]) > 0
+    steps = meta["steps"]
+    train_rvae.main(args[:-4] + ["--epochs", "1.5", "--pretrain", "0.0"])
+    assert common.load_final(run / common.FINAL)[1]["steps"] > steps
+
+
+def test_checkpoints_are_plain_cpu_state_dicts(tmp_path):
+    model = UNet(base=4)
+    path = common.save_final(tmp_path, model, {"kind": "unet", "base": 4})
+    blob = torch.load(path, map_location="cpu")
+    assert set(blob) == {"state_dict", "meta"}
+    assert all(t.device.type == "cpu" for t in blob["state_dict"].values())
+    assert path.stat().st_size < 15e6
