@@ -29,6 +29,7 @@ import type {
   ImportPathsRequest,
   ImportReport,
   ListCasesRequest,
+  ReportFormat,
   OpenStoredCaseRequest,
   ReaderCaseRequest,
   RecordTimeRequest,
@@ -300,8 +301,13 @@ export class StoreService implements SpvApi {
 
   async exportSession(req: SessionRequest): Promise<ExportedFile[]> {
     const sessionId = toId(req.sessionId);
+    return this.exportSessionTo(sessionId, this.exportFolder(`session-${sessionId}`));
+  }
+
+  /** Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`. */
+  async exportSessionTo(sessionId: number, folder: string): Promise<ExportedFile[]> {
     const summary = await summariseSession(this.store, sessionId);
-    const folder = this.exportFolder(`session-${sessionId}`);
+    mkdirSync(folder, { recursive: true });
     const files: ExportedFile[] = [
       writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(summary))),
     ];
@@ -322,38 +328,43 @@ export class StoreService implements SpvApi {
 
   async exportReport(req: ExportReportRequest): Promise<ExportedFile> {
     const caseId = toId(req.caseId);
-    const anonymise = req.anonymise ?? false;
-    const pdf = await this.casePdf(caseId, null, anonymise);
-    const folder = this.exportFolder(`case-${caseId}`);
-    let file: ExportedFile;
-    if (req.format === 'pdf') {
-      file = writeExport(
-        folder,
-        `report-case-${caseId}${anonymise ? '-anon' : ''}.pdf`,
-        'application/pdf',
-        pdf,
-      );
-    } else {
-      const dicom = exportDicomReport({
-        kind: req.format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr',
-        pdf,
-        source: this.dicomSource(caseId),
-        estimate: this.requireEstimate(caseId).estimate,
-        anonymise,
-      });
-      file = writeExport(
-        folder,
-        `${req.format === 'dicom-pdf' ? 'report-pdf' : 'report-sr'}-case-${caseId}${req.anonymise ? '-anon' : ''}.dcm`,
-        'application/dicom',
-        dicom,
-      );
-    }
+    const report = await this.renderReport(caseId, req.format, req.anonymise ?? false);
+    const file = writeExport(
+      this.exportFolder(`case-${caseId}`),
+      report.fileName,
+      report.mimeType,
+      report.bytes,
+    );
     this.store.audit('export', 'report.export', caseId, {
       format: req.format,
       anonymise: req.anonymise ?? false,
       path: file.path,
     });
     return file;
+  }
+
+  /** A case's report as a PDF, an Encapsulated PDF or a Comprehensive SR, in memory. */
+  async renderReport(
+    caseId: number,
+    format: ReportFormat,
+    anonymise: boolean,
+  ): Promise<{ bytes: Buffer; fileName: string; mimeType: string }> {
+    const pdf = await this.casePdf(caseId, null, anonymise);
+    const suffix = `case-${caseId}${anonymise ? '-anon' : ''}`;
+    if (format === 'pdf')
+      return { bytes: pdf, fileName: `report-${suffix}.pdf`, mimeType: 'application/pdf' };
+    const bytes = exportDicomReport({
+      kind: format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr',
+      pdf,
+      source: this.dicomSource(caseId),
+      estimate: this.requireEstimate(caseId).estimate,
+      anonymise,
+    });
+    return {
+      bytes,
+      fileName: `${format === 'dicom-pdf' ? 'report-pdf' : 'report-sr'}-${suffix}.dcm`,
+      mimeType: 'application/dicom',
+    };
   }
 
   // ---- helpers --------------------------------------------------------------------------------

@@ -1,8 +1,57 @@
-/**
- * `spv import`: placeholder created by the engine engineer so that src/cli/spv.ts can bundle its
- * dispatch before the store engineer lands the real command (they own this file and replace it).
- */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('spv import: not implemented yet\n');
-  return 2;
+/** `spv import PATH… [--data-dir DIR]`: import images and folders into the cases database. */
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../../store/data-dir';
+import { importPaths } from '../../store/import';
+import { CaseStore } from '../../store/store';
+import { ProgressBar } from '../progress';
+import { EXIT, UsageError } from '../usage';
+
+export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR]
+  Imports PNG/JPEG/DICOM files and folders (recursively) into the cases database.
+  DICOM images are grouped by StudyInstanceUID; <x>_coronal.png + <x>_transverse.png make one case.
+  Duplicates (same SOP Instance UID or same content) are skipped; bad files are listed with the reason.
+  --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${IMPORT_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length === 0) throw new UsageError('give at least one file or folder to import');
+  const store = CaseStore.open(values['data-dir'] ?? defaultDataDir());
+  try {
+    const bars: ProgressBar[] = [];
+    let current = '';
+    const report = await importPaths(store, positionals, {
+      actor: 'spv import',
+      // Called before each file (done = files finished so far) and once at the end.
+      onProgress: ({ done, total, path }) => {
+        if (bars.length === 0) bars.push(new ProgressBar(total, process.stderr));
+        if (done > 0) bars[0].tick(current);
+        current = path.split(/[\\/]/).pop() ?? '';
+      },
+    });
+    bars[0]?.done();
+    const out = process.stdout;
+    out.write(`Imported ${report.imported.length} image(s) into ${report.caseIds.length} case(s)`);
+    out.write(report.caseIds.length ? `: case ${report.caseIds.join(', ')}\n` : '\n');
+    if (report.duplicates.length) {
+      out.write(`Skipped ${report.duplicates.length} duplicate(s):\n`);
+      for (const d of report.duplicates) out.write(`  ${d.path}: ${d.reason}\n`);
+    }
+    if (report.failed.length) {
+      process.stderr.write(`${report.failed.length} file(s) not imported:\n`);
+      for (const f of report.failed) process.stderr.write(`  ${f.path}: ${f.reason}\n`);
+    }
+    const nothingUsable = report.imported.length === 0 && report.duplicates.length === 0;
+    return nothingUsable && report.failed.length > 0 ? EXIT.badInput : EXIT.ok;
+  } finally {
+    store.close();
+  }
 }

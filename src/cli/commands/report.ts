@@ -1,8 +1,85 @@
 /**
- * `spv report`: placeholder created by the engine engineer so that src/cli/spv.ts can bundle its
- * dispatch before the store engineer lands the real command (they own this file and replace it).
+ * `spv report CASE --data-dir DIR --out FILE.pdf [--format pdf|dicom-pdf|dicom-sr] [--anonymise]`
+ * `spv report --sample [ID] --out FILE.pdf`: the bundled sample, estimated on the spot (no database).
  */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('spv report: not implemented yet\n');
-  return 2;
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ReportFormatSchema } from '../../api/store-contract';
+import { defaultDataDir } from '../../store/data-dir';
+import { buildSampleReportPdf } from '../../store-service/report-builder';
+import { createStoreService, modelHashOf } from '../../store-service/service';
+import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { EXIT, UsageError } from '../usage';
+
+export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] [--format pdf|dicom-pdf|dicom-sr] [--anonymise]
+       spv report --sample [SAMPLE-ID] --out FILE.pdf
+  Writes the report of a stored case: a PDF, or for PACS a DICOM Encapsulated PDF or Comprehensive SR.
+  --sample       the bundled sample case (default sample-03), estimated on the spot; no database needed
+  --anonymise    remove patient identifiers (name, id, birth date, sex, UIDs)
+  --data-dir DIR the database folder (default: ${defaultDataDir()})
+  --models DIR, --provider LIST, --threads N   as for spv estimate`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      'data-dir': { type: 'string' },
+      format: { type: 'string', default: 'pdf' },
+      anonymise: { type: 'boolean', default: false },
+      anonymize: { type: 'boolean', default: false },
+      sample: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      ...engineOptionSpecs,
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${REPORT_USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (!values.out) throw new UsageError('give the output file with --out FILE');
+  const format = ReportFormatSchema.safeParse(values.format);
+  if (!format.success)
+    throw new UsageError(`--format must be pdf, dicom-pdf or dicom-sr, got "${values.format}"`);
+  if (values.sample) {
+    if (format.data !== 'pdf')
+      throw new UsageError('the sample report is a PDF only (it has no study to attach DICOM to)');
+    if (positionals.length > 1) throw new UsageError('give at most one sample id after --sample');
+    const engine = await engineFromArgs(values);
+    try {
+      const pdf = await buildSampleReportPdf(
+        engine,
+        positionals[0] ?? null,
+        modelHashOf(engine.manifest),
+      );
+      writeFileSync(values.out, pdf);
+    } finally {
+      await engine.close();
+    }
+    process.stdout.write(`Wrote ${values.out}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1)
+    throw new UsageError('give one case id (see the worklist or `spv import` output), or --sample');
+  if (!/^\d+$/.test(positionals[0]))
+    throw new UsageError(`a case id is a number, got "${positionals[0]}"`);
+  const engine = await engineFromArgs(values);
+  const service = createStoreService({ dataDir: values['data-dir'] ?? defaultDataDir(), engine });
+  try {
+    const anonymise = values.anonymise || values.anonymize;
+    const report = await service.renderReport(Number(positionals[0]), format.data, anonymise);
+    writeFileSync(values.out, report.bytes);
+    service.store.audit('spv report', 'report.export', Number(positionals[0]), {
+      format: format.data,
+      anonymise,
+      path: values.out,
+    });
+  } finally {
+    service.close();
+    await engine.close();
+  }
+  process.stdout.write(`Wrote ${values.out}\n`);
+  return EXIT.ok;
 }

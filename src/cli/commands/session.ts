@@ -1,8 +1,97 @@
 /**
- * `spv session`: placeholder created by the engine engineer so that src/cli/spv.ts can bundle its
- * dispatch before the store engineer lands the real command (they own this file and replace it).
+ * `spv session create --reader NAME CASE… [--title T]`, `spv session list`,
+ * `spv session show SESSION`, `spv session export SESSION --out DIR` (all with --data-dir DIR).
  */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('spv session: not implemented yet\n');
-  return 2;
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../../store/data-dir';
+import { CaseStore } from '../../store/store';
+import { createStoreService } from '../../store-service/service';
+import { sessionDetail } from '../../store-service/summaries';
+import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { EXIT, UsageError } from '../usage';
+
+export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [--title TITLE] [--data-dir DIR]
+       spv session list [--data-dir DIR]
+       spv session show SESSION [--data-dir DIR]
+       spv session export SESSION --out DIR [--data-dir DIR]
+  export writes summary.csv, the Bland–Altman plots (PNG) and each estimated case's PDF report.
+  --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
+
+const id = (text: string | undefined, what: string): number => {
+  if (!text || !/^\d+$/.test(text))
+    throw new UsageError(`give the ${what} id (a number)${text ? `, got "${text}"` : ''}`);
+  return Number(text);
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      out: { type: 'string', short: 'o' },
+      reader: { type: 'string' },
+      title: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...engineOptionSpecs,
+    },
+  });
+  if (action === undefined || action === '--help' || action === '-h' || values.help) {
+    process.stdout.write(`${SESSION_USAGE}\n`);
+    return action === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  if (action === 'export') {
+    const sessionId = id(positionals[0], 'session');
+    if (!values.out) throw new UsageError('give the output folder with --out DIR');
+    const engine = await engineFromArgs(values);
+    const service = createStoreService({ dataDir, engine });
+    try {
+      const files = await service.exportSessionTo(sessionId, values.out);
+      for (const f of files) process.stdout.write(`${f.path}\n`);
+    } finally {
+      service.close();
+      await engine.close();
+    }
+    return EXIT.ok;
+  }
+  const store = CaseStore.open(dataDir);
+  try {
+    if (action === 'create') {
+      if (!values.reader?.trim()) throw new UsageError('give the reader with --reader NAME');
+      if (positionals.length === 0) throw new UsageError('give the case ids to review');
+      const caseIds = positionals.map((p) => id(p, 'case'));
+      const title =
+        values.title ?? `Review ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+      const sessionId = store.createSession(values.reader.trim(), caseIds, title);
+      process.stdout.write(
+        `Session ${sessionId}: ${caseIds.length} case(s) for ${values.reader.trim()}\n`,
+      );
+    } else if (action === 'list') {
+      for (const s of store.listSessions()) {
+        process.stdout.write(
+          `${s.id}\t${s.createdAt}\t${s.reader}\t${s.title}\t${store.sessionCases(s.id).length} case(s)\n`,
+        );
+      }
+    } else if (action === 'show') {
+      const detail = sessionDetail(store, id(positionals[0], 'session'));
+      process.stdout.write(
+        `Session ${detail.sessionId} "${detail.title}" — reader ${detail.reader}\n`,
+      );
+      for (const e of detail.worklist) {
+        const c = e.case;
+        const volume = c.volumeMl === null ? '—' : `${c.volumeMl.toFixed(1)} mL`;
+        process.stdout.write(
+          `  ${c.caseId}\t${c.status}\t${volume}\t${(e.timeSpentMs / 1000).toFixed(0)} s\t${c.title}\n`,
+        );
+      }
+    } else {
+      throw new UsageError(`unknown session action "${action}" (create, list, show or export)`);
+    }
+  } finally {
+    store.close();
+  }
+  return EXIT.ok;
 }
