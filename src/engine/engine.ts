@@ -27,7 +27,7 @@ import { calibrationFromTwoPoints, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
 import { OnnxInference, type SessionOptions } from '../inference/onnx-inference';
-import type { Inference, InferenceInfo } from '../inference/types';
+import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import type { Manifest } from '../models/manifest';
 import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './estimator';
 import { DEFAULT_SAMPLE_ID, readCaseIndex, type CaseRow } from './samples';
@@ -64,6 +64,10 @@ export interface Engine extends CaseApi {
   readonly manifest: Manifest;
   /** Volume from masks already at hand (the CLI's --mask mode, the store's re-estimates). */
   estimateFromMasks(masks: MasksInput, options?: EstimateOptions): Promise<DetailedEstimate>;
+  /** The RVAE encoder's output for masks (the model chosen as estimateFromMasks would). */
+  encodeMasks(
+    masks: MasksInput,
+  ): Promise<{ mode: RvaeMode; mu: Float32Array; logvar: Float32Array }>;
   /** The AI mask of one image. */
   segmentGrey(image: DecodedImage['grey']): Promise<Uint8Array>;
   inferenceInfo(): InferenceInfo;
@@ -153,6 +157,11 @@ class SpvEngine implements Engine {
     options: EstimateOptions = {},
   ): Promise<DetailedEstimate> {
     return this.estimator.estimate(masks, options);
+  }
+
+  async encodeMasks(masks: MasksInput) {
+    const mode = this.estimator.modeFor(masks);
+    return { mode, ...(await this.estimator.encode(mode, masks)) };
   }
 
   async explain(req: ExplainRequest) {
