@@ -381,15 +381,19 @@ function windowToGrey(samples: Float64Array, dataSet: DataSet, layout: PixelLayo
   return out;
 }
 
+function clampByte(v: number): number {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
 /** Uncompressed YBR_FULL → RGB (DICOM PS3.3 C.7.6.3.1.2), in place. */
 function ybrFullToRgb(samples: Float64Array): void {
   for (let p = 0; p < samples.length; p += 3) {
     const y = samples[p];
     const cb = samples[p + 1] - 128;
     const cr = samples[p + 2] - 128;
-    samples[p] = y + 1.402 * cr;
-    samples[p + 1] = y - 0.344136 * cb - 0.714136 * cr;
-    samples[p + 2] = y + 1.772 * cb;
+    samples[p] = clampByte(y + 1.402 * cr);
+    samples[p + 1] = clampByte(y - 0.344136 * cb - 0.714136 * cr);
+    samples[p + 2] = clampByte(y + 1.772 * cb);
   }
 }
 

@@ -151,6 +151,25 @@ describe('DICOM decoding', () => {
     }
   });
 
+  it('converts uncompressed YBR_FULL to RGB before the luma', async () => {
+    // Y = 100, Cb = Cr = 128 is the grey 100; Y = 76, Cb = 85, Cr = 255 is (near) pure red.
+    const ybr = new Uint8Array(W * H * 3);
+    for (let i = 0; i < W * H; i++) ybr.set(i % 2 === 0 ? [100, 128, 128] : [76, 85, 255], i * 3);
+    const d = await decode(
+      writeDicom(
+        imageElements({
+          rows: H,
+          columns: W,
+          samplesPerPixel: 3,
+          photometric: 'YBR_FULL',
+          pixelBytes: ybr,
+        }),
+      ),
+    );
+    expect(d.grey.data[0]).toBeCloseTo(100, 4);
+    expect(d.grey.data[1]).toBeCloseTo(76, 0); // red's luma is its Y
+  });
+
   it('windows 16-bit data over min..max, or over Window Center/Width when present', async () => {
     const values = new Array(W * H).fill(0).map((_, i) => 1000 + (i % 1001)); // 1000..2000
     const bytes = words16(values);
