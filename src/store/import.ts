@@ -42,7 +42,12 @@ export async function collectImageFiles(
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) await walk(full);
-      else if (entry.isFile() && IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase()))
+      // Companion files of a folder (…_mask.png beside its image, .json sidecars) are not cases.
+      else if (
+        entry.isFile() &&
+        IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase()) &&
+        !MASK_NAME.test(entry.name)
+      )
         files.push(full);
     }
   };
@@ -99,7 +104,7 @@ export async function importPaths(
       report.failed.push({
         path,
         reason:
-          'a mask image (…_mask.png), not an ultrasound image: import the images, masks come from the AI or the reader',
+          'a mask image (…_mask.png), not an ultrasound image: import the images; masks come from the AI or the reader',
       });
       continue;
     }

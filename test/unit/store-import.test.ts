@@ -95,7 +95,7 @@ describe('import', () => {
     expect(report.caseIds).toHaveLength(3);
     expect(report.duplicates).toEqual([]);
     const failedNames = report.failed.map((f) => f.path.split('/').pop()).sort();
-    expect(failedNames).toEqual(['broken.png', 'case-a_coronal_mask.png', 'truncated.dcm']);
+    expect(failedNames).toEqual(['broken.png', 'truncated.dcm']);
     expect(report.failed.find((f) => f.path.endsWith('broken.png'))!.reason).toMatch(
       /broken\.png.*text file, not an image/,
     );
@@ -127,8 +127,8 @@ describe('import', () => {
     ]);
     expect(studyImages[0].calibration?.spacingX).toBeCloseTo(0.3, 10);
 
-    expect(progress.at(-1)).toMatchObject({ done: 8, total: 8 });
-    expect(progress.map((p) => p.done)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(progress.at(-1)).toMatchObject({ done: 7, total: 7 });
+    expect(progress.map((p) => p.done)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(
       store.auditLog().filter((e) => e.action === 'image.import' && e.actor === 'tester'),
     ).toHaveLength(5);
@@ -159,6 +159,17 @@ describe('import', () => {
     ]);
     const caseA = store.listCases().find((c) => c.title === 'case-a')!;
     expect(again.imported[0].caseId).toBe(String(caseA.id));
+  });
+
+  it('lists a mask image named explicitly as not imported, with the reason', async () => {
+    const root = await makeFolder();
+    const report = await importPaths(store, [join(root, 'pngs', 'case-a_coronal_mask.png')]);
+    expect(report.failed).toEqual([
+      {
+        path: join(root, 'pngs', 'case-a_coronal_mask.png'),
+        reason: expect.stringMatching(/a mask image .* not an ultrasound image/),
+      },
+    ]);
   });
 
   it('refuses a third image for a study and a missing path, importing the rest', async () => {

@@ -47,7 +47,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (report.failed.length) {
       process.stderr.write(`${report.failed.length} file(s) not imported:\n`);
-      for (const f of report.failed) process.stderr.write(`  ${f.path}: ${f.reason}\n`);
+      for (const f of report.failed) {
+        // The decoder's messages already start with the file's path.
+        process.stderr.write(
+          `  ${f.reason.startsWith(f.path) ? f.reason : `${f.path}: ${f.reason}`}\n`,
+        );
+      }
     }
     const nothingUsable = report.imported.length === 0 && report.duplicates.length === 0;
     return nothingUsable && report.failed.length > 0 ? EXIT.badInput : EXIT.ok;
