@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import ndimage
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -44,6 +45,7 @@ def test_masks_csv_points_at_binary_masks():
         for view in ("coronal", "transverse"):
             mask = np.asarray(Image.open(SAMPLES / r[view]))
             assert set(np.unique(mask)) == {0, 255}
+            assert ndimage.label(mask > 0, structure=np.ones((3, 3)))[1] == 1
             assert r[view].endswith(f"_{view}_mask.png")
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from spv_train import shapes, ultrasound, views
 from spv_train.dataset import make_case, measure_mask
@@ -82,6 +83,10 @@ def test_case_images_and_masks_have_documented_ranges(cases, kind):
         assert v["mask"].shape == (320, 384) and v["mask"].dtype == np.uint8
         assert set(np.unique(v["mask"])) <= {0, 1}
         assert v["mask"].sum() > 100
+        # One region without holes, as a sonographer would outline it.
+        _, n_regions = ndimage.label(v["mask"], structure=np.ones((3, 3)))
+        assert n_regions == 1
+        assert np.array_equal(ndimage.binary_fill_holes(v["mask"]), v["mask"] > 0)
         assert 100.0 / 320 - 1e-9 <= v["spacing_mm"] <= 240.0 / 320 + 1e-9
         # Mask away from the image border, and entirely inside the fan.
         m = v["mask"] > 0
