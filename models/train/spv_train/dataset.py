@@ -105,23 +105,29 @@ def measure_mask(mask: np.ndarray, sx: float, sy: float) -> dict:
     * ``area_mm2``: pixel count · sx · sy.
     * ``feret_direction``: the unit direction (ux, uy) in mm space, ux ≥ 0.
 
-    Ties between equally long pairs keep the first pair in hull order (lexicographic start)."""
+    Ties between equally long pairs keep the first pair (i < j) in hull order; the hull starts at
+    the smallest (x, y) pixel centre (see docs/PIPELINE.md §7)."""
     m = np.asarray(mask) > 0
     if m.ndim != 2 or not m.any():
         raise ValueError("measure_mask needs a non-empty 2-D mask")
-    idx = _hull_candidates(m)
-    pts = (idx.astype(np.float64) + 0.5) * np.array([sx, sy], dtype=np.float64)
-    hull = _convex_hull(pts)
-    if len(hull) == 1:
+    # The hull is built in pixel-centre units (exact half-integers, so the collinearity test
+    # has no rounding) and distances are taken in mm — the same arithmetic as
+    # src/imaging/measure.ts, so ties break identically on both sides.
+    centres = _hull_candidates(m).astype(np.float64) + 0.5
+    hull_px = _convex_hull(centres)
+    spacing = np.array([sx, sy], dtype=np.float64)
+    if len(hull_px) == 1:
         u = np.array([1.0, 0.0])
     else:
-        d = hull[:, None, :] - hull[None, :, :]
-        dist2 = (d**2).sum(axis=2)
-        i, j = np.unravel_index(np.argmax(dist2), dist2.shape)
-        u = (hull[j] - hull[i]) / np.sqrt(dist2[i, j])
+        d = (hull_px[None, :, :] - hull_px[:, None, :]) * spacing  # d[i, j] = hull[j] - hull[i]
+        dist2 = d[..., 0] * d[..., 0] + d[..., 1] * d[..., 1]
+        # First maximum in (i, j) order with i < j (strictly greater wins), as in the TS loop.
+        i, j = np.unravel_index(np.argmax(np.triu(dist2, k=1)), dist2.shape)
+        u = d[i, j] / np.sqrt(dist2[i, j])
         if u[0] < 0 or (u[0] == 0 and u[1] < 0):
             u = -u
     perp = np.array([-u[1], u[0]])
+    hull = hull_px * spacing
     return {
         "feret_mm": _extent(hull, u, sx, sy),
         "perpendicular_mm": _extent(hull, perp, sx, sy),
