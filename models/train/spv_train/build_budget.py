@@ -16,13 +16,19 @@ import argparse
 import csv
 import multiprocessing as mp
 import os
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from . import SPLIT_SEED_BASE
-from .common import log
+
+
+def log(message: str) -> None:
+    """Like common.log, repeated here so the builder never imports torch: the workers are forked,
+    and forking a process that has started torch's threads can deadlock."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 SCALARS = ["volume_ml", "length_cm", "width_cm", "thickness_cm", "craniocaudal_cm"]
 
