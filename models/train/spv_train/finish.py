@@ -85,6 +85,17 @@ def latent_block(models: infer.Models, mode: str, summary: dict, calib: dict) ->
     return block
 
 
+def load_summary(ckpt: Path, calib: dict) -> dict:
+    """train_summary.npz from the training run; if the run was cut before writing it, the calib
+    split stands in for the length regression (and latent_block for the latents), and says so."""
+    path = ckpt / "train_summary.npz"
+    if path.exists():
+        with np.load(path) as blob:
+            return {k: blob[k] for k in blob.files}
+    common.log(f"finish: {path} missing — fitting the length regression on the calib split instead")
+    return {"train_length_cm": calib["length_cm"], "train_volume_ml": calib["volume_ml"], "fallback": True}
+
+
 def sample_rows(csv_path: Path) -> list[dict]:
     if not csv_path.exists():
         return []
@@ -212,8 +223,7 @@ def main(argv: list[str] | None = None) -> None:
     calib = ensure_split(args.data, "calib", args.n_calib, args.workers)
     test = ensure_split(args.data, "test", args.n_test, args.workers)
     models = infer.load_models(ckpt)
-    with np.load(ckpt / "train_summary.npz") as blob:
-        summary = {k: blob[k] for k in blob.files}
+    summary = load_summary(ckpt, calib)
 
     now = dt.datetime.now(dt.timezone.utc)
     version = f"spv-{now:%Y.%m}-{now:%Y%m%d%H%M}"
@@ -230,6 +240,8 @@ def main(argv: list[str] | None = None) -> None:
     noise = calibration_noise(rvae_specs)
     fit_intervals(models, calib, rvae_specs, noise)
     length_only = calibrate.fit_length_regression(summary["train_length_cm"], summary["train_volume_ml"])
+    if "fallback" in summary:
+        length_only["fitted_on"] = "calib split (train summary missing)"
     for mode in rvae_specs:
         rvae_specs[mode]["latent"] = latent_block(models, mode, summary, calib)
 
@@ -241,9 +253,11 @@ def main(argv: list[str] | None = None) -> None:
                             **{k: v for k, v in spec.items() if k not in ("channels", "latent_dim")}}
     onnx_mb = sum((args.models_dir / f).stat().st_size for f in
                   [segmenter["file"]] + [rvae_specs[m][p]["file"] for m in rvae_specs for p in ("encoder", "head", "decoder")]) / 1e6
-    splits = {"train": int(len(summary["train_volume_ml"])), "calib": int(len(calib["volume_ml"])),
+    n_train = int(models.rvae_meta["single"].get("train_cases", 0)) if "fallback" in summary else len(summary["train_volume_ml"])
+    splits = {"train": int(n_train), "calib": int(len(calib["volume_ml"])),
               "test": int(len(test["volume_ml"]))}
-    all_vol = np.concatenate([summary["train_volume_ml"], calib["volume_ml"], test["volume_ml"]])
+    all_vol = np.concatenate([calib["volume_ml"], test["volume_ml"]] +
+                             ([] if "fallback" in summary else [summary["train_volume_ml"]]))
     manifest = {
         "schema_version": 1, "model_version": version, "created": now.isoformat(timespec="seconds"),
         "opset": export.OPSET, "segmenter": segmenter, "grid": export.grid_spec(), "rvae": rvae_specs,
