@@ -1,0 +1,247 @@
+/**
+ * The store service over the real engine and the shipped models: import the samples, run a
+ * three-case review session (accept, correct, flag), sign off, unlock, summarise and export.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../../src/engine';
+import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
+import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { MaskRle } from '../../src/api/contract';
+
+const root = join(__dirname, '../..');
+const modelsDir = join(root, 'models');
+const samplesDir = join(modelsDir, 'samples');
+const haveModels =
+  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
+if (!haveModels)
+  console.warn(
+    'store-service tests skipped: models/manifest.json or models/samples/ is not there yet (export the models first)',
+  );
+
+let dir: string;
+let engine: Engine;
+let service: StoreService;
+const ids: Record<string, string> = {};
+const READER = 'Dr. Integration';
+
+/** Cuts the mask's right third away: a correction that must lower the volume. */
+function cutRightThird(rle: MaskRle): MaskRle {
+  const mask = decodeMaskRle(rle);
+  let maxX = 0;
+  let minX = rle.width;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const x = i % rle.width;
+    maxX = Math.max(maxX, x);
+    minX = Math.min(minX, x);
+  }
+  const cut = maxX - Math.floor((maxX - minX) / 3);
+  for (let i = 0; i < mask.length; i++) if (i % rle.width > cut) mask[i] = 0;
+  return encodeMaskRle(mask, rle.width, rle.height);
+}
+
+describe.skipIf(!haveModels)('store service with the engine', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spv-service-'));
+    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    const report = await service.importPaths({ paths: [samplesDir] });
+    expect(report.imported.length).toBeGreaterThanOrEqual(16);
+    for (const c of await service.listCases({})) ids[c.title] = c.caseId;
+  });
+  afterAll(async () => {
+    service?.close();
+    await engine?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports the samples as new cases, PNG pairs and DICOM studies', async () => {
+    const cases = await service.listCases({ status: 'new' });
+    expect(cases.map((c) => c.title)).toEqual(
+      expect.arrayContaining(['sample-01', 'sample-03', 'sample-08']),
+    );
+    const dicom = cases.find((c) => c.patientKey === 'SYNTH-0003')!;
+    expect(dicom.views).toEqual(['coronal', 'transverse']);
+    expect(dicom.studyInstanceUid).toMatch(/^[0-9.]+$/);
+  });
+
+  it('runs a three-case review session: accept, correct, flag, sign off, unlock', async () => {
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [ids['sample-01'], ids['sample-03'], ids['sample-05']],
+      title: 'integration',
+    });
+    expect(session.worklist.map((e) => e.case.title)).toEqual([
+      'sample-01',
+      'sample-03',
+      'sample-05',
+    ]);
+
+    // Opening runs the AI once and stores its masks and estimate.
+    const opened = await service.openStoredCase({
+      caseId: ids['sample-01'],
+      reader: READER,
+      sessionId: session.sessionId,
+    });
+    expect(opened.status).toBe('in-review');
+    expect(opened.aiMasks?.coronal.width).toBe(opened.view.coronal.width);
+    expect(opened.estimate?.volumeMl).toBeGreaterThan(0);
+    const accepted = await service.acceptAi({ caseId: ids['sample-01'], reader: READER });
+    expect(accepted.volumeMl).toBeCloseTo(opened.estimate!.volumeMl, 6);
+    expect((await service.signOff({ caseId: ids['sample-01'], reader: READER })).status).toBe(
+      'signed-off',
+    );
+
+    const toCorrect = await service.openStoredCase({
+      caseId: ids['sample-03'],
+      reader: READER,
+      sessionId: session.sessionId,
+    });
+    const aiVolume = toCorrect.estimate!.volumeMl;
+    const corrected = await service.saveCorrection({
+      caseId: ids['sample-03'],
+      reader: READER,
+      masks: {
+        coronal: cutRightThird(toCorrect.aiMasks!.coronal),
+        transverse: toCorrect.aiMasks!.transverse,
+      },
+    });
+    expect(corrected.status).toBe('corrected');
+    // The stored estimate is the engine's answer for the corrected masks (the mask got shorter;
+    // the volume need not move much with an early, undertrained model, so lengths are checked).
+    const afterCorrection = await service.getCase({ caseId: ids['sample-03'] });
+    expect(afterCorrection.aiEstimate!.volumeMl).toBeCloseTo(aiVolume, 9);
+    expect(afterCorrection.finalEstimate!.volumeMl).toBeCloseTo(corrected.volumeMl!, 9);
+    expect(afterCorrection.finalEstimate!.lengths.length!).toBeLessThan(
+      afterCorrection.aiEstimate!.lengths.length!,
+    );
+    await service.signOff({ caseId: ids['sample-03'], reader: READER });
+
+    await service.openStoredCase({
+      caseId: ids['sample-05'],
+      reader: READER,
+      sessionId: session.sessionId,
+    });
+    const flagged = await service.flagCase({
+      caseId: ids['sample-05'],
+      reader: READER,
+      comment: 'lower pole hidden by a rib shadow',
+    });
+    expect(flagged).toMatchObject({
+      status: 'flagged',
+      flagComment: 'lower pole hidden by a rib shadow',
+    });
+
+    for (const [caseId, ms] of [
+      [ids['sample-01'], 20_000],
+      [ids['sample-03'], 60_000],
+      [ids['sample-05'], 10_000],
+    ] as const) {
+      await service.recordTimeSpent({ sessionId: session.sessionId, caseId, ms });
+    }
+
+    // A signed-off case: the live estimate still answers, but nothing is saved until an unlock.
+    const detailBefore = await service.getCase({ caseId: ids['sample-03'] });
+    const live = await service.estimate({
+      caseId: toCorrect.view.caseId,
+      masks: toCorrect.aiMasks!,
+    });
+    expect(live.warnings.join(' ')).toMatch(/signed off: this change is not saved/);
+    expect((await service.getCase({ caseId: ids['sample-03'] })).masks).toHaveLength(
+      detailBefore.masks.length,
+    );
+    await expect(
+      service.saveCorrection({
+        caseId: ids['sample-03'],
+        reader: READER,
+        masks: toCorrect.aiMasks!,
+      }),
+    ).rejects.toThrow(/unlock it with a reason/);
+
+    const unlocked = await service.unlockCase({
+      caseId: ids['sample-03'],
+      reader: READER,
+      reason: 'recheck the hilum',
+    });
+    expect(unlocked).toMatchObject({ status: 'in-review', version: 2 });
+    // After the unlock, the UI's ordinary estimate call is persisted as a new mask version.
+    await service.estimate({
+      caseId: toCorrect.view.caseId,
+      masks: {
+        coronal: cutRightThird(cutRightThird(toCorrect.aiMasks!.coronal)),
+        transverse: toCorrect.aiMasks!.transverse,
+      },
+    });
+    const detail = await service.getCase({ caseId: ids['sample-03'] });
+    expect(
+      detail.masks.filter((m) => m.view === 'coronal').map((m) => [m.version, m.source]),
+    ).toEqual([
+      [1, 'ai'],
+      [2, 'manual'],
+      [3, 'manual'],
+    ]);
+    expect(detail.audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['case.sign-off', 'case.unlock', 'mask.save', 'estimate.save']),
+    );
+    await service.signOff({ caseId: ids['sample-03'], reader: READER });
+
+    const summary = await service.sessionSummary({ sessionId: session.sessionId });
+    const byTitle = Object.fromEntries(summary.rows.map((r) => [r.title, r]));
+    expect(byTitle['sample-01'].diceCoronal).toBe(1);
+    expect(byTitle['sample-03'].diceCoronal!).toBeLessThan(0.95);
+    expect(byTitle['sample-03'].finalVolumeMl).not.toBeNull();
+    expect(summary.meanTimePerCaseMs).toBeCloseTo(30_000, 6);
+    expect(summary.blandAltman[0]).toMatchObject({ name: 'AI vs final', n: 3 });
+    expect(summary.blandAltman.length).toBeGreaterThan(1);
+    expect(summary.plots[0].pngDataUrl).toMatch(/^data:image\/png;base64,/);
+
+    const files = await service.exportSession({ sessionId: session.sessionId });
+    const names = files.map((f) => f.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'summary.csv',
+        'bland-altman-ai-vs-final.png',
+        `report-case-${ids['sample-03']}.pdf`,
+      ]),
+    );
+    const csv = readFileSync(files.find((f) => f.name === 'summary.csv')!.path, 'utf8');
+    expect(csv.split('\n')[0]).toMatch(
+      /^case_id,title,patient,status,ai_volume_ml,final_volume_ml/,
+    );
+    expect(csv).toContain('lower pole hidden by a rib shadow');
+    const pdfText = execFileSync('pdftotext', [
+      files.find((f) => f.name === `report-case-${ids['sample-03']}.pdf`)!.path,
+      '-',
+    ]).toString();
+    expect(pdfText).toContain('LOCAL-sample-03');
+    expect(pdfText).toContain(byTitle['sample-03'].finalVolumeMl!.toFixed(1));
+    expect(pdfText).toContain(READER);
+  });
+
+  it('exports the DICOM case as Encapsulated PDF and SR that dcmtk reads, and anonymised without identifiers', async () => {
+    const caseId = (await service.listCases({})).find((c) => c.patientKey === 'SYNTH-0003')!.caseId;
+    await service.openStoredCase({ caseId, reader: READER });
+    for (const format of ['dicom-pdf', 'dicom-sr'] as const) {
+      const file = await service.exportReport({ caseId, format });
+      const dump = execFileSync('dcmdump', ['-q', file.path]).toString();
+      expect(dump).toContain('[SYNTH-0003]');
+      if (format === 'dicom-sr')
+        expect(execFileSync('dsrdump', [file.path]).toString()).toMatch(/Volume.*\(mL,UCUM,"mL"\)/);
+      const anon = await service.exportReport({ caseId, format, anonymise: true });
+      const bytes = readFileSync(anon.path).toString('latin1');
+      expect(bytes).not.toContain('SYNTH-0003');
+      expect(bytes).not.toContain('SYNTHETIC^SAMPLE03');
+      execFileSync('dcmdump', ['-q', anon.path]);
+    }
+    const pdf = await service.exportReport({ caseId, format: 'pdf', anonymise: true });
+    const copy = join(dir, 'anon.pdf');
+    writeFileSync(copy, readFileSync(pdf.path));
+    const text = execFileSync('pdftotext', [copy, '-']).toString();
+    expect(text).not.toContain('SYNTH-0003');
+    expect(text).toContain('ANONYMOUS');
+  });
+});
