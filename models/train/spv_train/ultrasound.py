@@ -165,14 +165,22 @@ def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], sigma_px: fl
     return (n - n.mean()) / (n.std() + 1e-12)
 
 
-def _ellipse(shape, cx, cy, ax, ay, angle) -> np.ndarray:
-    """Normalised elliptic radius rho (<1 inside) on the pixel grid."""
+def _ellipse(shape, cx, cy, ax, ay, angle, reach: float = 1.6) -> np.ndarray:
+    """Normalised elliptic radius rho (< 1 inside) on the pixel grid; only computed within
+    ``reach`` semi-axes of the centre (inf beyond), since callers look at rho < reach."""
     rows, cols = shape
-    y, x = np.mgrid[0:rows, 0:cols].astype(np.float64) + 0.5
+    rho = np.full(shape, np.inf)
+    r = reach * max(ax, ay)
+    y0, y1 = max(int(cy - r), 0), min(int(np.ceil(cy + r)) + 1, rows)
+    x0, x1 = max(int(cx - r), 0), min(int(np.ceil(cx + r)) + 1, cols)
+    if y0 >= y1 or x0 >= x1:
+        return rho
+    y, x = np.mgrid[y0:y1, x0:x1].astype(np.float64) + 0.5
     c, s = np.cos(angle), np.sin(angle)
     xr = (x - cx) * c + (y - cy) * s
     yr = -(x - cx) * s + (y - cy) * c
-    return np.hypot(xr / ax, yr / ay)
+    rho[y0:y1, x0:x1] = np.hypot(xr / ax, yr / ay)
+    return rho
 
 
 def _ray_exit(mask: np.ndarray, cx: float, cy: float, dx: float, dy: float) -> tuple[float, float]:
