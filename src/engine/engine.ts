@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { EstimateSchema } from '../api/contract';
 import type {
   CalibrateRequest,
+  Estimate,
   CaseApi,
   CaseView,
   Calibration,
@@ -144,12 +146,14 @@ class SpvEngine implements Engine {
     return segmentImage(this.inference, this.manifest, image);
   }
 
-  async estimate(req: EstimateRequest): Promise<DetailedEstimate> {
+  async estimate(req: EstimateRequest): Promise<Estimate> {
     const opened = this.getCase(req.caseId);
-    return this.estimateFromMasks(this.masksFor(opened, req.masks), {
+    const detailed = await this.estimateFromMasks(this.masksFor(opened, req.masks), {
       patient: req.patient,
       caliperLengths: req.caliperLengths,
     });
+    // Only the contract's fields cross the API (a Float32Array would not survive JSON).
+    return EstimateSchema.parse(detailed);
   }
 
   async estimateFromMasks(
