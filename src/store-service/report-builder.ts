@@ -110,10 +110,10 @@ export async function buildSampleReportPdf(
     estimate,
     explanation,
     patient: {
-      id: view.title.replace(/^Sample /, 'SAMPLE-'),
+      id: view.title.replace(/^Sample /, ''),
       name: 'Synthetic sample (no patient)',
     },
-    study: { caseId: view.title, title: view.title, studyInstanceUid: null, studyDate: null },
+    study: { caseId: '—', title: view.title, studyInstanceUid: null, studyDate: null },
     maskSource: 'ai',
     reader: null,
     signedOffAt: null,

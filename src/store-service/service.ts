@@ -522,7 +522,7 @@ export class StoreService implements SpvApi {
     if (!estimate)
       throw new SpvError(
         'bad-input',
-        `Case ${caseId} has no estimate yet: open it in the worklist (the AI runs then) before exporting a report.`,
+        `Case ${caseId} has no estimate: its images are not calibrated. Calibrate them in the viewer (or import calibrated images) first.`,
       );
     return estimate;
   }
@@ -533,8 +533,9 @@ export class StoreService implements SpvApi {
     anonymise = false,
   ): Promise<Buffer> {
     const row = this.store.getCase(caseId);
-    const estimateRow = this.requireEstimate(caseId);
+    // Opening first runs the AI on a case never opened, so its report shows the AI's estimate.
     const open = await this.open(caseId, sessionReader ?? 'report', null);
+    const estimateRow = this.requireEstimate(caseId);
     const masks = await this.storedMasks(caseId);
     if (!masks)
       throw new SpvError(
