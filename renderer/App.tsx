@@ -133,8 +133,16 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const estimate = useLive(estimator);
   const explanation = useLive(explainer);
 
+  const lastReceived = useRef<number | null>(null);
   useEffect(() => {
-    if (estimate.value && estimate.requestedAt !== null && estimate.receivedAt !== null) {
+    // One entry per answer shown (the state also changes when a new request starts).
+    if (
+      estimate.value &&
+      estimate.requestedAt !== null &&
+      estimate.receivedAt !== null &&
+      estimate.receivedAt !== lastReceived.current
+    ) {
+      lastReceived.current = estimate.receivedAt;
       window.spvPerf ??= { estimateLatenciesMs: [] };
       window.spvPerf.estimateLatenciesMs.push(estimate.receivedAt - estimate.requestedAt);
     }

@@ -51,7 +51,7 @@ export function EstimateChart({ estimate }: { estimate: Estimate }): JSX.Element
           <g key={r.label}>
             <title>{r.citation}</title>
             <text x={left - 6} y={cy + 4} fontSize={11} fill="#ccc" textAnchor="end">
-              {r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label}
+              {r.label.length > 16 ? `${r.label.slice(0, 15)}…` : r.label}
             </text>
             {r.lo !== null && r.hi !== null && (
               <line x1={x(r.lo)} x2={x(r.hi)} y1={cy} y2={cy} stroke="#ffc400" strokeWidth={3} />

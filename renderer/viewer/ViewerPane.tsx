@@ -88,6 +88,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   const [sourceImage, setSourceImage] = useState<HTMLImageElement | null>(null);
   const [maskPixels, setMaskPixels] = useState(0);
   const [maskCentre, setMaskCentre] = useState('');
+  const [maskBox, setMaskBox] = useState('');
 
   const spacingX = image.calibration?.spacingX ?? NOMINAL_SPACING_MM;
   const spacingY = image.calibration?.spacingY ?? NOMINAL_SPACING_MM;
@@ -162,6 +163,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     const stats = masks ? maskStats(masks.current, masks.width) : null;
     setMaskPixels(stats?.count ?? 0);
     setMaskCentre(stats && stats.count > 0 ? `${stats.cx.toFixed(1)},${stats.cy.toFixed(1)}` : '');
+    setMaskBox(stats && stats.count > 0 ? stats.box.join(',') : '');
   }, [masks]);
 
   useEffect(() => {
@@ -385,6 +387,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       data-testid={`viewer-${view}`}
       data-mask-pixels={maskPixels}
       data-mask-centre={maskCentre}
+      data-mask-box={maskBox}
       data-image-size={`${image.width},${image.height}`}
       data-overlay-visible={overlay.visible && maskPixels > 0 ? 'true' : 'false'}
       style={{ cursor: cursorStyle }}
@@ -511,17 +514,27 @@ function CaliperShape(props: {
   );
 }
 
-/** Pixel count and centre (image pixels) of a mask, published on the pane for tests and tools. */
-function maskStats(mask: Uint8Array, width: number): { count: number; cx: number; cy: number } {
+/** Pixel count, centre and bounding box (image pixels) of a mask, published on the pane for tests. */
+function maskStats(
+  mask: Uint8Array,
+  width: number,
+): { count: number; cx: number; cy: number; box: [number, number, number, number] } {
   let count = 0;
   let sx = 0;
   let sy = 0;
+  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
   for (let i = 0; i < mask.length; i++) {
     if (mask[i] !== 0) {
+      const x = i % width;
+      const y = (i - x) / width;
       count++;
-      sx += (i % width) + 0.5;
-      sy += Math.floor(i / width) + 0.5;
+      sx += x + 0.5;
+      sy += y + 0.5;
+      if (x < box[0]) box[0] = x;
+      if (y < box[1]) box[1] = y;
+      if (x > box[2]) box[2] = x;
+      if (y > box[3]) box[3] = y;
     }
   }
-  return { count, cx: count ? sx / count : 0, cy: count ? sy / count : 0 };
+  return { count, cx: count ? sx / count : 0, cy: count ? sy / count : 0, box };
 }

@@ -105,6 +105,33 @@ export async function drag(
   await page.mouse.up();
 }
 
+/** One stroke through several image points (the button stays down). */
+export async function dragPath(
+  page: Page,
+  view: 'coronal' | 'transverse',
+  points: [number, number][],
+  stepsPerSegment = 4,
+): Promise<void> {
+  const first = await imageToPage(page, view, ...points[0]);
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  for (const p of points.slice(1)) {
+    const q = await imageToPage(page, view, ...p);
+    await page.mouse.move(q.x, q.y, { steps: stepsPerSegment });
+  }
+  await page.mouse.up();
+}
+
+export async function maskBox(
+  page: Page,
+  view: 'coronal' | 'transverse',
+): Promise<[number, number, number, number]> {
+  const box = await page.getByTestId(`viewer-${view}`).getAttribute('data-mask-box');
+  if (!box) throw new Error(`The ${view} mask is empty`);
+  const [x0, y0, x1, y1] = box.split(',').map(Number);
+  return [x0, y0, x1, y1];
+}
+
 export async function errorsShown(page: Page): Promise<string[]> {
   return page.getByTestId('error-item').allInnerTexts();
 }
@@ -131,13 +158,21 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   ).toBeGreaterThan(100);
   await shot(page, `${prefix}-01-sample-opened`);
 
-  // Erase a band through the middle of the spleen with a large eraser.
+  // Erase the caudal half of the spleen in one stroke: a zig-zag with a large eraser.
   await page.keyboard.press('e');
   await page.getByTestId('brush-size').fill('14');
   const before = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
-  const [cx, cy] = await maskCentre(page, 'coronal');
-  const [width] = await imageSize(page, 'coronal');
-  await drag(page, 'coronal', [Math.max(2, cx - 250), cy], [Math.min(width - 2, cx + 250), cy], 25);
+  const [cx] = await maskCentre(page, 'coronal');
+  const [width, height] = await imageSize(page, 'coronal');
+  const [, y0, x1, y1] = await maskBox(page, 'coronal');
+  const zigzag: [number, number][] = [];
+  for (let y = Math.max(1, y0 - 5), k = 0; y <= Math.min(height - 2, y1 + 5); y += 8, k++) {
+    zigzag.push(
+      [k % 2 === 0 ? cx : Math.min(width - 2, x1 + 5), y],
+      [k % 2 === 0 ? Math.min(width - 2, x1 + 5) : cx, y],
+    );
+  }
+  await dragPath(page, 'coronal', zigzag);
   const after = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
   expect(after).toBeLessThan(before);
   const erased = await settledVolume(page, { notEqual: opened });
