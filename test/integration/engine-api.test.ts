@@ -12,6 +12,7 @@ import {
   StatusSchema,
   type MaskRle,
 } from '../../src/api/contract';
+import { readBinaryMaskFile } from '../../src/decode';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
@@ -67,10 +68,11 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
     expect(explanation.trainingCloud.length).toBeGreaterThan(0);
   });
 
-  it('a smaller mask gives a smaller volume (erasing part of the spleen)', async () => {
+  it('a smaller mask gives a smaller volume (erasing a third of the ground-truth spleen)', async () => {
     const view = await engine.openSample({ sampleId: 'sample-03' });
-    const rle = await engine.segment({ caseId: view.caseId, view: 'coronal' });
-    const mask = decodeMaskRle(rle);
+    const truth = await readBinaryMaskFile(join(SAMPLES_DIR, 'sample-03_coronal_mask.png'));
+    const rle = encodeMaskRle(truth.mask, truth.width, truth.height);
+    const mask = Uint8Array.from(truth.mask);
     const before = await engine.estimate({ caseId: view.caseId, masks: { coronal: rle } });
     // Erase the right third of the spleen.
     let minX = rle.width;
