@@ -1,0 +1,149 @@
+/**
+ * What a reader does with the selected case: open it in the viewer (corrections are saved as
+ * they are drawn), accept the AI's mask, flag it with a comment, sign off, unlock with a reason,
+ * and export its report (PDF, DICOM Encapsulated PDF or Comprehensive SR, optionally anonymised).
+ */
+import { useState, type JSX } from 'react';
+import type { CaseSummary, ExportedFile, ReportFormat } from '../../src/api/store-contract';
+import { ExportLinks } from './ExportLinks';
+import { STATUS_LABELS } from './worklist-nav';
+
+export interface CaseActionsProps {
+  summary: CaseSummary;
+  busy: boolean;
+  exported: readonly ExportedFile[];
+  onOpen(): void;
+  onAccept(): void;
+  onFlag(comment: string): void;
+  onSignOff(): void;
+  onUnlock(reason: string): void;
+  onExport(format: ReportFormat, anonymise: boolean): void;
+}
+
+export function CaseActions(props: CaseActionsProps): JSX.Element {
+  const { summary: c, busy } = props;
+  const [comment, setComment] = useState('');
+  const [reason, setReason] = useState('');
+  const [format, setFormat] = useState<ReportFormat>('pdf');
+  const [anonymise, setAnonymise] = useState(false);
+  const locked = c.status === 'signed-off';
+  return (
+    <section className="review-section" data-testid="case-actions">
+      <h3>
+        {c.title}{' '}
+        <span className={`review-status status-${c.status}`}>{STATUS_LABELS[c.status]}</span>
+      </h3>
+      <p className="review-muted">
+        Patient {c.patientKey}
+        {c.studyDate && ` · study ${c.studyDate}`} · version {c.version}
+        {c.signedOffBy && ` · signed off by ${c.signedOffBy} at ${c.signedOffAt}`}
+        {c.flagComment && c.status === 'flagged' && ` · flagged: ${c.flagComment}`}
+      </p>
+      <div className="review-row">
+        <button
+          type="button"
+          onClick={props.onOpen}
+          disabled={busy}
+          data-testid="action-open"
+          title="Open in the viewer (Enter)"
+        >
+          Open in viewer
+        </button>
+        <button
+          type="button"
+          onClick={props.onAccept}
+          disabled={busy || locked}
+          data-testid="action-accept"
+        >
+          Accept AI mask
+        </button>
+        <button
+          type="button"
+          onClick={props.onSignOff}
+          disabled={busy || locked || c.volumeMl === null}
+          data-testid="action-sign-off"
+        >
+          Sign off
+        </button>
+      </div>
+      {!locked && (
+        <form
+          className="review-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            props.onFlag(comment);
+            setComment('');
+          }}
+        >
+          <input
+            className="review-grow"
+            placeholder="Why flag this case?"
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            data-testid="flag-comment"
+          />
+          <button type="submit" disabled={busy || !comment.trim()} data-testid="action-flag">
+            Flag
+          </button>
+        </form>
+      )}
+      {locked && (
+        <form
+          className="review-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            props.onUnlock(reason);
+            setReason('');
+          }}
+        >
+          <input
+            className="review-grow"
+            placeholder="Reason for the change (recorded in the audit log)"
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            data-testid="unlock-reason"
+          />
+          <button
+            type="submit"
+            disabled={busy || reason.trim().length < 3}
+            data-testid="action-unlock"
+          >
+            Unlock
+          </button>
+        </form>
+      )}
+      <div className="review-row" data-testid="export-dialog">
+        <label>
+          Report{' '}
+          <select
+            value={format}
+            onChange={(e) => setFormat(e.target.value as ReportFormat)}
+            data-testid="export-format"
+          >
+            <option value="pdf">PDF</option>
+            <option value="dicom-pdf">DICOM Encapsulated PDF</option>
+            <option value="dicom-sr">DICOM Structured Report</option>
+          </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={anonymise}
+            onChange={(e) => setAnonymise(e.target.checked)}
+            data-testid="export-anonymise"
+          />{' '}
+          anonymised
+        </label>
+        <button
+          type="button"
+          onClick={() => props.onExport(format, anonymise)}
+          disabled={busy || c.volumeMl === null}
+          data-testid="action-export"
+        >
+          Export
+        </button>
+      </div>
+      <ExportLinks files={props.exported} testId="case-exports" />
+    </section>
+  );
+}

@@ -1,0 +1,164 @@
+/** Import images and folders, browse every stored case by status, and start a session from a selection. */
+import { useState, type JSX } from 'react';
+import type { CaseStatus, CaseSummary, ImportReport } from '../../src/api/store-contract';
+import { STATUS_LABELS } from './worklist-nav';
+
+export interface CaseBrowserProps {
+  cases: readonly CaseSummary[];
+  lastImport: ImportReport | null;
+  busy: boolean;
+  onImport(paths: string[]): void;
+  onCreateSession(caseIds: string[], title: string): void;
+}
+
+export function CaseBrowser({
+  cases,
+  lastImport,
+  busy,
+  onImport,
+  onCreateSession,
+}: CaseBrowserProps): JSX.Element {
+  const [paths, setPaths] = useState('');
+  const [filter, setFilter] = useState<CaseStatus | 'all'>('all');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [title, setTitle] = useState('');
+  const shown = filter === 'all' ? cases : cases.filter((c) => c.status === filter);
+  const toggle = (id: string) => {
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setSelected(next);
+  };
+
+  return (
+    <section className="review-section" data-testid="case-browser">
+      <h3>Cases</h3>
+      <form
+        className="review-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const list = paths
+            .split(/\n|;/)
+            .map((p) => p.trim())
+            .filter(Boolean);
+          if (list.length) onImport(list);
+        }}
+      >
+        <input
+          className="review-grow"
+          placeholder="Files or folders to import (separate with ;)"
+          value={paths}
+          onChange={(e) => setPaths(e.target.value)}
+          data-testid="import-paths"
+        />
+        <button type="submit" disabled={busy || !paths.trim()} data-testid="import-button">
+          Import
+        </button>
+      </form>
+      {lastImport && (
+        <div className="review-import-report" data-testid="import-report">
+          Imported {lastImport.imported.length} image(s) into {lastImport.caseIds.length} case(s)
+          {lastImport.duplicates.length > 0 &&
+            `, ${lastImport.duplicates.length} duplicate(s) skipped`}
+          {lastImport.failed.length > 0 && (
+            <details>
+              <summary>{lastImport.failed.length} file(s) not imported</summary>
+              <ul>
+                {lastImport.failed.map((f) => (
+                  <li key={f.path}>
+                    {f.reason.startsWith(f.path) ? f.reason : `${f.path}: ${f.reason}`}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </div>
+      )}
+      <div className="review-row">
+        <label>
+          Status{' '}
+          <select
+            value={filter}
+            onChange={(e) => setFilter(e.target.value as CaseStatus | 'all')}
+            data-testid="case-filter"
+          >
+            <option value="all">All ({cases.length})</option>
+            {(Object.keys(STATUS_LABELS) as CaseStatus[]).map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABELS[s]} ({cases.filter((c) => c.status === s).length})
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={() => setSelected(new Set(shown.map((c) => c.caseId)))}>
+          Select shown
+        </button>
+        <button type="button" onClick={() => setSelected(new Set())}>
+          Clear
+        </button>
+      </div>
+      <div className="review-table-wrap">
+        <table className="review-table">
+          <thead>
+            <tr>
+              <th />
+              <th>Case</th>
+              <th>Patient</th>
+              <th>Views</th>
+              <th>Status</th>
+              <th>Volume</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((c) => (
+              <tr
+                key={c.caseId}
+                data-testid={`case-row-${c.caseId}`}
+                className={selected.has(c.caseId) ? 'selected' : undefined}
+              >
+                <td>
+                  <input
+                    type="checkbox"
+                    checked={selected.has(c.caseId)}
+                    onChange={() => toggle(c.caseId)}
+                    aria-label={`select ${c.title}`}
+                    data-testid={`case-select-${c.caseId}`}
+                  />
+                </td>
+                <td>{c.title}</td>
+                <td>{c.patientKey}</td>
+                <td>
+                  {c.views.join(' + ')}
+                  {!c.calibrated && <span className="review-warn"> uncalibrated</span>}
+                </td>
+                <td>
+                  <span className={`review-status status-${c.status}`}>
+                    {STATUS_LABELS[c.status]}
+                  </span>
+                </td>
+                <td>{c.volumeMl === null ? '—' : `${c.volumeMl.toFixed(0)} mL`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="review-row">
+        <input
+          className="review-grow"
+          placeholder="Session title (optional)"
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+          data-testid="session-title"
+        />
+        <button
+          type="button"
+          disabled={busy || selected.size === 0}
+          onClick={() => onCreateSession([...selected], title)}
+          data-testid="create-session"
+        >
+          New session ({selected.size})
+        </button>
+      </div>
+    </section>
+  );
+}

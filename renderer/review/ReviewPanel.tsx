@@ -1,0 +1,327 @@
+/**
+ * Review sessions (issue 5): import and browse cases, build a session from a selection for a
+ * reader, work through its worklist (filters, ↓/↑ or j/k, Enter opens the case in the viewer),
+ * accept / flag / sign off / unlock each case, see and export the session summary, and export
+ * reports. Time on each case is recorded while it is selected. The viewer (mounted by the host
+ * app through `onOpenCase`) saves corrections itself: every estimate of a stored case is stored.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import type { SpvApi } from '../../src/api';
+import type {
+  CaseSummary,
+  ExportedFile,
+  ImportReport,
+  ReportFormat,
+  SessionDetail,
+  SessionListItem,
+  SessionSummary,
+} from '../../src/api/store-contract';
+import { CaseActions } from './CaseActions';
+import { CaseBrowser } from './CaseBrowser';
+import { SessionSummaryView } from './SessionSummaryView';
+import { Worklist } from './Worklist';
+import { CaseTimer, stepCase, visibleEntries, type StatusFilter } from './worklist-nav';
+import './review.css';
+
+const READER_KEY = 'spv-reader';
+
+export interface ReviewPanelProps {
+  api: SpvApi;
+  onOpenCase: (caseId: string) => void;
+}
+
+function readStoredReader(): string {
+  try {
+    return globalThis.localStorage?.getItem(READER_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element {
+  const [reader, setReader] = useState(readStoredReader);
+  const [cases, setCases] = useState<CaseSummary[]>([]);
+  const [sessions, setSessions] = useState<SessionListItem[]>([]);
+  const [session, setSession] = useState<SessionDetail | null>(null);
+  const [filter, setFilter] = useState<StatusFilter>('all');
+  const [selectedCaseId, setSelectedCaseId] = useState<string | null>(null);
+  const [summary, setSummary] = useState<SessionSummary | null>(null);
+  const [lastImport, setLastImport] = useState<ImportReport | null>(null);
+  const [caseExports, setCaseExports] = useState<ExportedFile[]>([]);
+  const [sessionExports, setSessionExports] = useState<ExportedFile[]>([]);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [busy, setBusy] = useState(false);
+  const timer = useRef(new CaseTimer());
+
+  /** Runs one API call with the busy mark; failures are shown, never swallowed. */
+  const call = useCallback(async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+    setBusy(true);
+    try {
+      return await fn();
+    } catch (error) {
+      setErrors((list) => [
+        ...list,
+        `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      ]);
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+
+  const refresh = useCallback(
+    async (sessionId: string | null = session?.sessionId ?? null) => {
+      const [all, list] = await Promise.all([api.listCases({}), api.listSessions({})]);
+      setCases(all);
+      setSessions(list);
+      if (sessionId) setSession(await api.getSession({ sessionId }));
+    },
+    [api, session?.sessionId],
+  );
+
+  useEffect(() => {
+    void call('Loading the cases', () => refresh(null));
+    // Load once on mount; later refreshes follow the reader's actions.
+  }, []);
+
+  useEffect(() => {
+    try {
+      globalThis.localStorage?.setItem(READER_KEY, reader);
+    } catch {
+      // Storage may be unavailable (private windows): the name is then asked again next time.
+    }
+  }, [reader]);
+
+  /** Records the time on the case just left (if any) against the session. */
+  const recordTime = useCallback(
+    (finished: { caseId: string; ms: number } | null) => {
+      if (!finished || !session || finished.ms < 1) return;
+      void call('Recording the time spent', () =>
+        api.recordTimeSpent({
+          sessionId: session.sessionId,
+          caseId: finished.caseId,
+          ms: finished.ms,
+        }),
+      );
+    },
+    [api, call, session],
+  );
+
+  useEffect(() => () => recordTime(timer.current.stop()), [recordTime]);
+
+  const select = useCallback(
+    (caseId: string | null) => {
+      if (caseId === selectedCaseId) return;
+      setSelectedCaseId(caseId);
+      setCaseExports([]);
+      recordTime(caseId ? timer.current.start(caseId) : timer.current.stop());
+    },
+    [recordTime, selectedCaseId],
+  );
+
+  const entries = useMemo(() => session?.worklist ?? [], [session]);
+  const visible = useMemo(() => visibleEntries(entries, filter), [entries, filter]);
+  const selected = entries.find((e) => e.case.caseId === selectedCaseId)?.case ?? null;
+  const needReader = !reader.trim();
+
+  const open = useCallback(
+    async (caseId: string) => {
+      select(caseId);
+      if (needReader) {
+        setErrors((list) => [
+          ...list,
+          'Type your name as the reader first: every change is recorded under it.',
+        ]);
+        return;
+      }
+      const opened = await call('Opening the case', () =>
+        api.openStoredCase({
+          caseId,
+          reader: reader.trim(),
+          sessionId: session?.sessionId ?? null,
+        }),
+      );
+      if (opened) {
+        onOpenCase(caseId);
+        await refresh();
+      }
+    },
+    [api, call, needReader, onOpenCase, reader, refresh, select, session?.sessionId],
+  );
+
+  // Alt+↓ / Alt+↑ move through the worklist from anywhere (the viewer keeps the plain arrows).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+      const next = stepCase(visible, selectedCaseId, e.key === 'ArrowDown' ? 1 : -1);
+      if (next) void open(next);
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [open, selectedCaseId, visible]);
+
+  const act = async (what: string, fn: () => Promise<unknown>) => {
+    if (await call(what, fn)) await call('Refreshing', () => refresh());
+  };
+  const who = reader.trim();
+
+  return (
+    <div className="review-panel" data-testid="review-panel">
+      <div className="review-row">
+        <label className="review-grow">
+          Reader{' '}
+          <input
+            value={reader}
+            onChange={(e) => setReader(e.target.value)}
+            placeholder="Your name (recorded with every change)"
+            data-testid="reader-name"
+          />
+        </label>
+        {busy && (
+          <span className="review-muted" data-testid="review-busy">
+            working…
+          </span>
+        )}
+      </div>
+      {errors.length > 0 && (
+        <div className="review-errors" role="alert" data-testid="review-errors">
+          <ul>
+            {errors.map((e, i) => (
+              <li key={i}>{e}</li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => setErrors([])}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <CaseBrowser
+        cases={cases}
+        lastImport={lastImport}
+        busy={busy}
+        onImport={(paths) =>
+          void call('Importing', async () => {
+            const report = await api.importPaths({ paths });
+            setLastImport(report);
+            await refresh();
+          })
+        }
+        onCreateSession={(caseIds, title) => {
+          if (needReader) {
+            setErrors((list) => [
+              ...list,
+              'Type your name as the reader before starting a session.',
+            ]);
+            return;
+          }
+          void call('Creating the session', async () => {
+            const created = await api.createSession({ reader: who, caseIds, title: title || null });
+            setSession(created);
+            setSummary(null);
+            setSessionExports([]);
+            setFilter('all');
+            select(created.worklist[0]?.case.caseId ?? null);
+            await refresh(created.sessionId);
+          });
+        }}
+      />
+      <section className="review-section">
+        <h3>Session</h3>
+        <div className="review-row">
+          <select
+            value={session?.sessionId ?? ''}
+            onChange={(e) =>
+              void call('Loading the session', async () => {
+                select(null);
+                setSummary(null);
+                setSessionExports([]);
+                setSession(
+                  e.target.value ? await api.getSession({ sessionId: e.target.value }) : null,
+                );
+              })
+            }
+            data-testid="session-select"
+          >
+            <option value="">— choose a session —</option>
+            {sessions.map((s) => (
+              <option key={s.sessionId} value={s.sessionId}>
+                {s.title} · {s.reader} · {s.signedOffCount}/{s.caseCount} signed off
+              </option>
+            ))}
+          </select>
+          {session && (
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() =>
+                void call('Summarising', async () =>
+                  setSummary(await api.sessionSummary({ sessionId: session.sessionId })),
+                )
+              }
+              data-testid="show-summary"
+            >
+              Summary
+            </button>
+          )}
+        </div>
+        {session && (
+          <Worklist
+            entries={entries}
+            visible={visible}
+            filter={filter}
+            selectedCaseId={selectedCaseId}
+            onFilter={setFilter}
+            onSelect={select}
+            onStep={(step) => select(stepCase(visible, selectedCaseId, step))}
+            onOpen={(caseId) => void open(caseId)}
+          />
+        )}
+      </section>
+      {selected && (
+        <CaseActions
+          summary={selected}
+          busy={busy}
+          exported={caseExports}
+          onOpen={() => void open(selected.caseId)}
+          onAccept={() =>
+            void act('Accepting the AI mask', () =>
+              api.acceptAi({ caseId: selected.caseId, reader: who }),
+            )
+          }
+          onFlag={(comment) =>
+            void act('Flagging', () =>
+              api.flagCase({ caseId: selected.caseId, reader: who, comment }),
+            )
+          }
+          onSignOff={() =>
+            void act('Signing off', () => api.signOff({ caseId: selected.caseId, reader: who }))
+          }
+          onUnlock={(reason) =>
+            void act('Unlocking', () =>
+              api.unlockCase({ caseId: selected.caseId, reader: who, reason }),
+            )
+          }
+          onExport={(format: ReportFormat, anonymise: boolean) =>
+            void call('Exporting the report', async () => {
+              const file = await api.exportReport({ caseId: selected.caseId, format, anonymise });
+              setCaseExports((list) => [file, ...list]);
+            })
+          }
+        />
+      )}
+      {summary && session && (
+        <SessionSummaryView
+          summary={summary}
+          exported={sessionExports}
+          busy={busy}
+          onExport={() =>
+            void call('Exporting the session', async () =>
+              setSessionExports(await api.exportSession({ sessionId: session.sessionId })),
+            )
+          }
+        />
+      )}
+    </div>
+  );
+}

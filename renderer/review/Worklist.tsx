@@ -1,0 +1,114 @@
+/** The session's worklist: status filter, counts, the selected case; ↓/↑ (or j/k) move, Enter opens. */
+import type { JSX, KeyboardEvent } from 'react';
+import type { WorklistEntry } from '../../src/api/store-contract';
+import { countByStatus, formatDuration, STATUS_LABELS, type StatusFilter } from './worklist-nav';
+
+export interface WorklistProps {
+  entries: readonly WorklistEntry[];
+  visible: readonly WorklistEntry[];
+  filter: StatusFilter;
+  selectedCaseId: string | null;
+  onFilter(filter: StatusFilter): void;
+  onSelect(caseId: string): void;
+  onStep(step: 1 | -1): void;
+  onOpen(caseId: string): void;
+}
+
+export function Worklist({
+  entries,
+  visible,
+  filter,
+  selectedCaseId,
+  onFilter,
+  onSelect,
+  onStep,
+  onOpen,
+}: WorklistProps): JSX.Element {
+  const counts = countByStatus(entries);
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (
+      e.target instanceof HTMLInputElement ||
+      e.target instanceof HTMLTextAreaElement ||
+      e.target instanceof HTMLSelectElement
+    )
+      return;
+    if (e.key === 'ArrowDown' || e.key === 'j') onStep(1);
+    else if (e.key === 'ArrowUp' || e.key === 'k') onStep(-1);
+    else if (e.key === 'Enter' && selectedCaseId) onOpen(selectedCaseId);
+    else return;
+    e.preventDefault();
+  };
+  return (
+    <div
+      className="review-worklist"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="worklist"
+      aria-label="Worklist: arrow keys or j/k move, Enter opens"
+    >
+      <div className="review-row review-filters" role="group" aria-label="Status filter">
+        {(['open', 'all', ...Object.keys(STATUS_LABELS)] as StatusFilter[]).map((f) => (
+          <button
+            key={f}
+            type="button"
+            className={filter === f ? 'active' : undefined}
+            onClick={() => onFilter(f)}
+            data-testid={`worklist-filter-${f}`}
+          >
+            {f === 'open' ? 'To do' : f === 'all' ? 'All' : STATUS_LABELS[f]}
+            {f !== 'open' && f !== 'all' && ` ${counts[f]}`}
+          </button>
+        ))}
+      </div>
+      <table className="review-table">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Case</th>
+            <th>Status</th>
+            <th>Volume (95% interval)</th>
+            <th>Time</th>
+          </tr>
+        </thead>
+        <tbody>
+          {visible.map((e) => {
+            const c = e.case;
+            return (
+              <tr
+                key={c.caseId}
+                className={c.caseId === selectedCaseId ? 'selected' : undefined}
+                onClick={() => onSelect(c.caseId)}
+                onDoubleClick={() => onOpen(c.caseId)}
+                data-testid={`worklist-row-${c.caseId}`}
+                data-status={c.status}
+                aria-selected={c.caseId === selectedCaseId}
+              >
+                <td>{e.position + 1}</td>
+                <td title={c.patientKey}>{c.title}</td>
+                <td>
+                  <span className={`review-status status-${c.status}`}>
+                    {STATUS_LABELS[c.status]}
+                  </span>
+                  {c.version > 1 && <span className="review-muted"> v{c.version}</span>}
+                </td>
+                <td>
+                  {c.volumeMl === null
+                    ? '—'
+                    : `${c.volumeMl.toFixed(0)} mL (${c.ci95Ml![0].toFixed(0)}–${c.ci95Ml![1].toFixed(0)})`}
+                </td>
+                <td>{formatDuration(e.timeSpentMs)}</td>
+              </tr>
+            );
+          })}
+          {visible.length === 0 && (
+            <tr>
+              <td colSpan={5} className="review-muted">
+                No case with this status.
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
