@@ -1,9 +1,12 @@
 /**
- * Builds the service both hosts expose: the engine (CaseApi) plus the case store (StoreApi) once
- * it is wired in. One place so that Electron and the web host serve exactly the same API.
+ * Builds the service both hosts expose: the engine (CaseApi) behind the case store (StoreApi),
+ * which persists every estimate of a stored case. One place so that Electron and the web host
+ * serve exactly the same API.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../src/engine';
+import { createStoreService } from '../src/store-service/service';
 import type { Inference } from '../src/inference/types';
 import type { HostedService } from './api-dispatch';
 
@@ -38,9 +41,14 @@ export async function createServices(
     host,
     inference,
   });
+  mkdirSync(paths.dataDir, { recursive: true });
+  const store = createStoreService({ dataDir: paths.dataDir, engine });
   return {
-    service: engine,
+    service: store,
     engine,
-    close: () => engine.close(),
+    close: async () => {
+      store.close();
+      await engine.close();
+    },
   };
 }

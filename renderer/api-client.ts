@@ -53,14 +53,16 @@ export function takeLaunchToken(
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
 
+/** `baseUrl` is '' in the page (same origin); tests pass the host's address. */
 export function createHttpApi(
   token: string,
+  baseUrl = '',
   fetchImpl: Fetch = (input, init) => fetch(input, init),
 ): SpvApi {
   const call = async (method: string, request: unknown): Promise<unknown> => {
     let response: Response;
     try {
-      response = await fetchImpl(`/api/${method}`, {
+      response = await fetchImpl(`${baseUrl}/api/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
         body: JSON.stringify(request ?? {}),

@@ -15,6 +15,7 @@ import type {
   SessionDetail,
   SessionListItem,
   SessionSummary,
+  StoredCaseView,
 } from '../../src/api/store-contract';
 import { CaseActions } from './CaseActions';
 import { CaseBrowser } from './CaseBrowser';
@@ -27,7 +28,12 @@ const READER_KEY = 'spv-reader';
 
 export interface ReviewPanelProps {
   api: SpvApi;
-  onOpenCase: (caseId: string) => void;
+  /**
+   * Show the case in the viewer. `opened` is what openStoredCase returned: the engine's CaseView
+   * (its caseId is the one segment/estimate take), the AI's and the current masks, the estimate.
+   * Estimates of that engine case are saved by the service as the reader edits.
+   */
+  onOpenCase: (caseId: string, opened: StoredCaseView) => void;
 }
 
 function readStoredReader(): string {
@@ -142,7 +148,7 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
         }),
       );
       if (opened) {
-        onOpenCase(caseId);
+        onOpenCase(caseId, opened);
         await refresh();
       }
     },
