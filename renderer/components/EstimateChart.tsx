@@ -25,7 +25,7 @@ export function EstimateChart({ estimate }: { estimate: Estimate }): JSX.Element
   const width = 300;
   const left = 110;
   const rowH = 22;
-  const x = (v: number) => left + (v / max) * (width - left - 10);
+  const x = (v: number) => left + (v / max) * (width - left - 24);
   const height = rows.length * rowH + 24;
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round((max * f) / 50) * 50);
   return (
