@@ -215,6 +215,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models-dir", type=Path, default=MODELS)
     ap.add_argument("--golden-dir", type=Path, default=REPO / "test" / "fixtures" / "golden")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--training-command", action="append", default=[],
+                    help="how the checkpoints were trained, for EVALUATION.md (repeatable)")
     args = ap.parse_args(argv)
     common.set_threads(args.threads)
     t0 = time.time()
@@ -283,8 +285,8 @@ def main(argv: list[str] | None = None) -> None:
 
     figures = evaluate.plots(results, args.models_dir / "figures")
     commands = [
-        "bash models/train/run_gpu.sh \"$OUT\"   # or: nohup bash models/train/run_cpu.sh &",
-        f"cd models/train && python3 -m spv_train.finish --checkpoints {ckpt.name} --n-calib {args.n_calib} "
+        *(args.training_command or ["bash models/train/run_gpu.sh \"$OUT\"   # or: nohup bash models/train/run_cpu.sh &"]),
+        f"cd models/train && python3 -m spv_train.finish --checkpoints {args.checkpoints} --n-calib {args.n_calib} "
         f"--n-test {args.n_test}{' --early' if args.early else ''}",
     ]
     evaluate.write_report(args.models_dir / "EVALUATION.md", results, manifest, onnx_mb, figures, commands,
