@@ -74,6 +74,16 @@ interface OpenStoredCase {
 }
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
+
+/** A view's mask about to be saved: a new PNG, or the id of the identical saved version. */
+interface PendingMask {
+  view: ViewName;
+  mask: Uint8Array;
+  width: number;
+  height: number;
+  png: Buffer | null;
+  reuseId: number | null;
+}
 const toId = (text: string): number => Number(text);
 
 /** One hash that names the exact model files (SHA-256 over the manifest's file hashes). */
@@ -428,7 +438,13 @@ export class StoreService implements SpvApi {
       (!open.view.transverse || open.view.transverse.calibration !== null);
     if (!calibrated) {
       // No calibration, no volume: keep the AI masks, leave the case 'new' until it is calibrated.
-      await this.saveMasks(open, masks, 'model', 'ai');
+      this.writeMasksAndEstimate(
+        open,
+        await this.changedMasks(open, masks, 'ai'),
+        'model',
+        'ai',
+        null,
+      );
       return;
     }
     const estimate = EstimateSchema.parse(
@@ -440,41 +456,98 @@ export class StoreService implements SpvApi {
   }
 
   /** Stores the views whose mask changed as new versions; returns the mask id of each view. */
-  private async saveMasks(
+  /**
+   * The views whose mask changed since the last saved version, with their PNGs encoded: the
+   * async part of saving, done before the one transaction that writes everything.
+   */
+  private async changedMasks(
     open: OpenStoredCase,
     masks: Masks,
-    author: string,
     source: 'ai' | 'manual',
-  ): Promise<Partial<Record<ViewName, number>>> {
-    const ids: Partial<Record<ViewName, number>> = {};
-    for (const v of VIEWS) {
-      const rle = v === 'coronal' ? masks.coronal : (masks.transverse ?? null);
+  ): Promise<PendingMask[]> {
+    const pending: PendingMask[] = [];
+    for (const view of VIEWS) {
+      const rle = view === 'coronal' ? masks.coronal : (masks.transverse ?? null);
       if (!rle) continue;
       const mask = decodeMaskRle(rle);
-      const last = open.latest[v];
+      const last = open.latest[view];
+      // Unchanged: reuse the saved version (an accepted AI mask after a correction is a new version).
       if (
         last &&
         sameMask(last.mask, mask) &&
         (source === 'manual' || this.store.maskById(last.maskId)?.source === 'ai')
       ) {
-        ids[v] = last.maskId;
+        pending.push({
+          view,
+          mask,
+          width: rle.width,
+          height: rle.height,
+          png: null,
+          reuseId: last.maskId,
+        });
         continue;
       }
-      const png = await encodeMaskPng(mask, rle.width, rle.height);
-      const row: MaskRow = this.store.addMask({
-        caseId: open.caseId,
-        view: v,
-        source,
-        author,
+      pending.push({
+        view,
+        mask,
         width: rle.width,
         height: rle.height,
-        areaPx: countForeground(mask),
-        png,
+        png: await encodeMaskPng(mask, rle.width, rle.height),
+        reuseId: null,
       });
-      open.latest[v] = { maskId: row.id, mask };
-      ids[v] = row.id;
     }
-    return ids;
+    return pending;
+  }
+
+  /** Writes the new mask versions (and the estimate, if any) in one transaction: all or nothing. */
+  private writeMasksAndEstimate(
+    open: OpenStoredCase,
+    pending: PendingMask[],
+    author: string,
+    source: 'ai' | 'manual',
+    estimate: Estimate | null,
+  ): void {
+    const saved = this.store.transaction(() => {
+      const ids: Partial<Record<ViewName, number>> = {};
+      const sources: ('ai' | 'manual')[] = [];
+      const written: { view: ViewName; id: number; mask: Uint8Array }[] = [];
+      for (const p of pending) {
+        if (p.reuseId !== null) {
+          ids[p.view] = p.reuseId;
+          sources.push(this.store.maskById(p.reuseId)?.source ?? source);
+          continue;
+        }
+        const row = this.store.addMask({
+          caseId: open.caseId,
+          view: p.view,
+          source,
+          author,
+          width: p.width,
+          height: p.height,
+          areaPx: countForeground(p.mask),
+          png: p.png!,
+        });
+        ids[p.view] = row.id;
+        sources.push(source);
+        written.push({ view: p.view, id: row.id, mask: p.mask });
+      }
+      if (estimate) {
+        const effective = sources.includes('manual') ? 'manual' : 'ai';
+        this.store.addEstimate({
+          caseId: open.caseId,
+          source: effective,
+          coronalMaskId: ids.coronal ?? null,
+          transverseMaskId: ids.transverse ?? null,
+          modelHash: this.modelHash,
+          author,
+          estimate,
+        });
+        if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
+      }
+      return written;
+    });
+    // Only after the commit: the in-memory "last saved" must never run ahead of the database.
+    for (const w of saved) open.latest[w.view] = { maskId: w.id, mask: w.mask };
   }
 
   private async persistEstimate(
@@ -484,23 +557,13 @@ export class StoreService implements SpvApi {
     author: string,
     source: 'ai' | 'manual' = 'manual',
   ): Promise<void> {
-    const ids = await this.saveMasks(open, masks, author, source);
-    const maskSources = VIEWS.map((v) =>
-      ids[v] ? this.store.maskById(ids[v]!)?.source : undefined,
-    ).filter(Boolean);
-    const effective = maskSources.includes('manual') ? 'manual' : 'ai';
-    this.store.transaction(() => {
-      this.store.addEstimate({
-        caseId: open.caseId,
-        source: effective,
-        coronalMaskId: ids.coronal ?? null,
-        transverseMaskId: ids.transverse ?? null,
-        modelHash: this.modelHash,
-        author,
-        estimate,
-      });
-      if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
-    });
+    this.writeMasksAndEstimate(
+      open,
+      await this.changedMasks(open, masks, source),
+      author,
+      source,
+      estimate,
+    );
   }
 
   private async storedMasks(caseId: number, source?: 'ai' | 'manual'): Promise<Masks | null> {
