@@ -46,7 +46,7 @@ const OVERLAY_MODES: OverlayMode[] = ['fill', 'outline', 'compare'];
 /** Stroke end → estimate shown, kept for `npm run bench:ui` (read through the page, never shown). */
 declare global {
   interface Window {
-    spvPerf?: { estimateLatenciesMs: number[] };
+    spvPerf?: { estimateLatenciesMs: number[]; engineMs: number[] };
   }
 }
 
@@ -143,8 +143,9 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       estimate.receivedAt !== lastReceived.current
     ) {
       lastReceived.current = estimate.receivedAt;
-      window.spvPerf ??= { estimateLatenciesMs: [] };
+      window.spvPerf ??= { estimateLatenciesMs: [], engineMs: [] };
       window.spvPerf.estimateLatenciesMs.push(estimate.receivedAt - estimate.requestedAt);
+      window.spvPerf.engineMs.push(estimate.value.elapsedMs);
     }
   }, [estimate]);
 
