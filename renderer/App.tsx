@@ -11,6 +11,7 @@ import type {
   EstimateRequest,
   Explanation,
   ExplainRequest,
+  Masks,
   OpenCaseRequest,
   Patient,
   SpvApi,
@@ -38,9 +39,17 @@ import { reconstructionCanvas } from './viewer/image-adjust';
 import type { Tool, ViewMasks } from './viewer/types';
 import { ViewerPane, type ReconstructionPlacement } from './viewer/ViewerPane';
 import { ShellBridge } from './shell';
+import { ReviewPanel } from './review/ReviewPanel';
 
 type MaskSet = Partial<Record<ViewName, ViewMasks>>;
-type Tab = 'compare' | 'explain';
+type Tab = 'compare' | 'explain' | 'review';
+
+/** A case opened from the store: the engine's view plus the masks already stored. */
+interface OpenedCase {
+  view: CaseView;
+  aiMasks: Masks | null;
+  currentMasks: Masks | null;
+}
 const OVERLAY_MODES: OverlayMode[] = ['fill', 'outline', 'compare'];
 
 /** Stroke end → estimate shown, kept for `npm run bench:ui` (read through the page, never shown). */
@@ -207,11 +216,16 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
 
   // ---- opening cases -------------------------------------------------------------------------
   const loadCase = useCallback(
-    async (source: string, open: () => Promise<CaseView>) => {
+    async (source: string, open: () => Promise<CaseView | OpenedCase>) => {
       setOpenDialog(false);
       setMessage(`Opening ${source}…`);
       try {
-        const cv = await open();
+        const opened = await open();
+        const {
+          view: cv,
+          aiMasks,
+          currentMasks,
+        } = 'view' in opened ? opened : { view: opened, aiMasks: null, currentMasks: null };
         estimator.reset();
         explainer.reset();
         historyRef.current.clear();
@@ -222,16 +236,18 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         latest.current.caseView = cv;
         setFitSignal((n) => n + 1);
         const views: ViewName[] = cv.transverse ? ['coronal', 'transverse'] : ['coronal'];
+        // A stored case brings its AI and last saved masks; a new case is segmented now.
         const segmented = await Promise.all(
-          views.map((view) => api.segment({ caseId: cv.caseId, view })),
+          views.map((view) => aiMasks?.[view] ?? api.segment({ caseId: cv.caseId, view })),
         );
         segmented.forEach((rle, k) => {
           const ai = decodeMaskRle(rle);
+          const saved = currentMasks?.[views[k]];
           masksRef.current[views[k]] = {
             width: rle.width,
             height: rle.height,
             ai,
-            current: ai.slice(),
+            current: saved ? decodeMaskRle(saved) : ai.slice(),
           };
         });
         setMaskVersion((n) => n + 1);
@@ -625,6 +641,14 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             >
               Explain
             </button>
+            <button
+              type="button"
+              className={tab === 'review' ? 'active' : ''}
+              data-testid="tab-review"
+              onClick={() => setTab('review')}
+            >
+              Review
+            </button>
           </nav>
           {tab === 'compare' && (
             <ComparisonPanel
@@ -651,6 +675,19 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               calibrated={coronalCalibrated}
             />
           )}
+          {/* Kept mounted so the reader, session and worklist survive a look at the other tabs. */}
+          <div hidden={tab !== 'review'} data-testid="review-tab">
+            <ReviewPanel
+              api={api}
+              onOpenCase={(caseId, opened) =>
+                void loadCase(`stored case ${caseId}`, async () => ({
+                  view: opened.view,
+                  aiMasks: opened.aiMasks,
+                  currentMasks: opened.currentMasks,
+                }))
+              }
+            />
+          </div>
         </aside>
       </main>
       <ErrorsPanel
