@@ -17,8 +17,9 @@ export interface SessionOptions {
   /** Providers to try first, e.g. ['cpu'] to force CPU; the platform default otherwise. */
   preferredProviders?: readonly string[];
   /**
-   * Threads for one operator. Measured on the 2-core reference PC (bench/run.ts): two threads
-   * beat one for the U-Net; more threads than cores only add contention.
+   * Threads for one operator. Measured with bench/run.ts on the shared 2-core machine, pool
+   * spinning off: 2 threads ran the U-Net in 11–16 ms against 32 ms for 1 (end-to-end 36 vs 63 ms);
+   * more threads than cores only add contention. Default: min(2, cores).
    */
   intraOpNumThreads?: number;
   /** The backends the binding supports; injectable for tests. */
@@ -54,6 +55,9 @@ async function openAll(
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     logSeverityLevel: provider === 'cpu' ? 2 : 4,
+    // Idle pool threads must not spin: the renderer and the other app processes share these cores,
+    // and a spinning pool made every stage 2–4× slower on a busy 2-core machine (bench/run.ts).
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
   const opened: ort.InferenceSession[] = [];
   const open = async (file: string) => {
