@@ -1,0 +1,228 @@
+/**
+ * End to end in Chromium through the web host (issue 5): import the samples, run a 3-case review
+ * session (accept one, correct one in the viewer, flag one), sign off, export the session summary
+ * and one report, and read the exports back. Screenshots go to artifacts/e2e/review-*.png.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHost, type WebHost } from '../../main/http-server';
+import { createEngine, type Engine } from '../../src/engine';
+import { createStoreService, type StoreService } from '../../src/store-service/service';
+import { CHROMIUM_ARGS, dragPath, imageSize, maskBox, REPO_ROOT, shot } from './workstation-flow';
+
+const MODELS = join(REPO_ROOT, 'models');
+const SAMPLES = join(MODELS, 'samples');
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+const skipReason = !CHROMIUM
+  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
+  : !existsSync(join(MODELS, 'manifest.json')) || !existsSync(join(SAMPLES, 'index.csv'))
+    ? 'models/manifest.json or models/samples/index.csv is missing'
+    : null;
+if (skipReason) console.warn(`e2e review tests skipped: ${skipReason}`);
+
+const READER = 'Dr. E2E';
+
+/** The review panel, shown by the app's Review tab when it is not on screen already. */
+async function showReviewPanel(page: Page): Promise<void> {
+  const panel = page.getByTestId('review-panel');
+  if (!(await panel.isVisible())) {
+    const tab = page.getByTestId('tab-review');
+    await tab.waitFor({ timeout: 30_000 });
+    await tab.click();
+  }
+  await panel.waitFor({ timeout: 30_000 });
+}
+
+async function caseIdByTitle(page: Page, title: string): Promise<string> {
+  const row = page.locator('[data-testid^="case-row-"]', {
+    has: page.locator('td', { hasText: new RegExp(`^${title}$`) }),
+  });
+  const testId = await row.first().getAttribute('data-testid');
+  if (!testId) throw new Error(`no case titled ${title} in the case browser`);
+  return testId.replace('case-row-', '');
+}
+
+async function waitStatus(page: Page, caseId: string, status: string): Promise<void> {
+  await expect
+    .poll(() => page.getByTestId(`worklist-row-${caseId}`).getAttribute('data-status'), {
+      timeout: 60_000,
+    })
+    .toBe(status);
+}
+
+async function idle(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid=review-busy]'),
+    undefined,
+    { timeout: 120_000 },
+  );
+}
+
+function saveDataUrl(dataUrl: string, path: string): Buffer {
+  const bytes = Buffer.from(dataUrl.replace(/^data:[^;]+;base64,/, ''), 'base64');
+  writeFileSync(path, bytes);
+  return bytes;
+}
+
+describe.skipIf(skipReason !== null)('review session in Chromium via the web host', () => {
+  let dir: string;
+  let engine: Engine;
+  let service: StoreService;
+  let host: WebHost;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    dir = mkdtempSync(join(tmpdir(), 'spv-e2e-review-'));
+    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    host = await startWebHost({
+      service,
+      rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
+      allowedRoots: [SAMPLES],
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: CHROMIUM_ARGS,
+      headless: true,
+    });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('pageerror', (err) => console.error('page error:', err));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    service?.close();
+    await engine?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports, reviews three cases (accept, correct, flag), signs off and exports', async () => {
+    await page.goto(host.url);
+    await showReviewPanel(page);
+    await page.getByTestId('reader-name').fill(READER);
+
+    await page.getByTestId('import-paths').fill(SAMPLES);
+    await page.getByTestId('import-button').click();
+    await expect
+      .poll(() => page.getByTestId('import-report').innerText(), { timeout: 120_000 })
+      .toMatch(/Imported \d+ image\(s\) into \d+ case\(s\)/);
+    await shot(page, 'review-01-imported');
+
+    const [accept, correct, flag] = [
+      await caseIdByTitle(page, 'sample-01'),
+      await caseIdByTitle(page, 'sample-03'),
+      await caseIdByTitle(page, 'sample-05'),
+    ];
+    for (const id of [accept, correct, flag]) await page.getByTestId(`case-select-${id}`).check();
+    await page.getByTestId('session-title').fill('e2e session');
+    await page.getByTestId('create-session').click();
+    await page.getByTestId(`worklist-row-${flag}`).waitFor({ timeout: 30_000 });
+
+    // Keyboard: the worklist moves with ↓/↑.
+    await page.getByTestId(`worklist-row-${accept}`).click();
+    await page.getByTestId('worklist').focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.getByTestId(`worklist-row-${correct}`).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    await page.keyboard.press('ArrowUp');
+    expect(await page.getByTestId(`worklist-row-${accept}`).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+
+    // 1. Accept the AI's mask and sign off.
+    await page.getByTestId('action-open').click();
+    await waitStatus(page, accept, 'in-review');
+    await idle(page);
+    await page.getByTestId('action-accept').click();
+    await idle(page);
+    await page.getByTestId('action-sign-off').click();
+    await waitStatus(page, accept, 'signed-off');
+    await shot(page, 'review-02-accepted-signed-off');
+
+    // 2. Correct in the viewer: the erase stroke's estimate is saved as a manual mask version.
+    await page.getByTestId(`worklist-row-${correct}`).click();
+    await page.getByTestId('action-open').click();
+    await page.getByTestId('viewer-coronal').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.maskBox,
+      undefined,
+      { timeout: 60_000 },
+    );
+    await page.keyboard.press('e');
+    await page.getByTestId('brush-size').fill('14');
+    const [width, height] = await imageSize(page, 'coronal');
+    const [x0, y0, x1, y1] = await maskBox(page, 'coronal');
+    const cx = Math.round((x0 + x1) / 2);
+    const zigzag: [number, number][] = [];
+    for (let y = Math.max(1, y0 - 5), k = 0; y <= Math.min(height - 2, y1 + 5); y += 8, k++) {
+      zigzag.push(
+        [k % 2 === 0 ? cx : Math.min(width - 2, x1 + 5), y],
+        [k % 2 === 0 ? Math.min(width - 2, x1 + 5) : cx, y],
+      );
+    }
+    await dragPath(page, 'coronal', zigzag);
+    await expect
+      .poll(async () => (await service.getCase({ caseId: correct })).summary.status, {
+        timeout: 60_000,
+      })
+      .toBe('corrected');
+    await showReviewPanel(page);
+    // The worklist reloads with its session: re-select it to see the status the viewer's edit set.
+    const sessionId = String(service.store.listSessions()[0].id);
+    await page.getByTestId('session-select').selectOption('');
+    await page.getByTestId('session-select').selectOption(sessionId);
+    await waitStatus(page, correct, 'corrected');
+    await page.getByTestId(`worklist-row-${correct}`).click();
+    await page.getByTestId('action-sign-off').click();
+    await waitStatus(page, correct, 'signed-off');
+    await shot(page, 'review-03-corrected-signed-off');
+
+    // 3. Flag with a comment.
+    await page.getByTestId(`worklist-row-${flag}`).click();
+    await page.getByTestId('action-open').click();
+    await waitStatus(page, flag, 'in-review');
+    await showReviewPanel(page);
+    await page.getByTestId(`worklist-row-${flag}`).click();
+    await page.getByTestId('flag-comment').fill('rib shadow over the lower pole');
+    await page.getByTestId('action-flag').click();
+    await waitStatus(page, flag, 'flagged');
+
+    // Summary, its export, and one report.
+    await page.getByTestId('show-summary').click();
+    await page.getByTestId('session-summary').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('summary-plot').count()).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('export-session').click();
+    const csvLink = page.getByTestId('download-summary.csv');
+    await csvLink.waitFor({ timeout: 180_000 });
+    const csv = saveDataUrl(
+      (await csvLink.getAttribute('href'))!,
+      join(dir, 'summary.csv'),
+    ).toString();
+    expect(csv.split('\n')).toHaveLength(5); // header + 3 cases + final newline
+    expect(csv).toContain('rib shadow over the lower pole');
+    expect(csv).toContain(READER);
+    await shot(page, 'review-04-summary');
+
+    await page.getByTestId(`worklist-row-${correct}`).click();
+    await page.getByTestId('export-format').selectOption('pdf');
+    await page.getByTestId('action-export').click();
+    const pdfLink = page.locator('[data-testid=case-exports] a').first();
+    await pdfLink.waitFor({ timeout: 120_000 });
+    const pdfPath = join(dir, 'report.pdf');
+    saveDataUrl((await pdfLink.getAttribute('href'))!, pdfPath);
+    const text = execFileSync('pdftotext', [pdfPath, '-']).toString();
+    expect(text).toContain('LOCAL-sample-03');
+    expect(text).toContain(READER);
+    expect(text).toMatch(/95% interval/);
+    expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
+    await shot(page, 'review-05-report-exported');
+  });
+});
