@@ -97,8 +97,21 @@ def sample_target_volume(rng: np.random.Generator) -> float:
 
 def sample_form(rng: np.random.Generator, target_ml: float) -> ShapeParams:
     """Draw the dimensionless form. Large spleens are a little rounder (splenomegaly blunts the
-    crescent), which is part of why length formulas err more at the extremes."""
+    crescent), which is part of why length formulas err more at the extremes.
+
+    One shared *compactness* draw couples the parameters that set V/(L·W·T) (pole bluntness,
+    how fast the thickness falls to the borders, crescent curl, long-axis bend). Drawn
+    independently they would average out and squeeze the ratio around its mean; coupled, the
+    population spans slender curved crescents (~0.3) to blunt, boxy organs (~0.6), which is the
+    spread that makes the length formulas err on real spleens."""
     big = float(np.clip((np.log(target_ml) - np.log(250.0)) / np.log(6.0), 0.0, 1.0))
+    compact = float(rng.uniform())
+
+    def coupled(lo: float, hi: float, share: float = 0.7) -> float:
+        """lo … hi, mostly following compactness, partly its own draw."""
+        w = share * compact + (1.0 - share) * float(rng.uniform())
+        return lo + (hi - lo) * w
+
     n_lobes = 4
     n_notches = int(rng.choice([0, 1, 2, 3], p=[0.35, 0.3, 0.25, 0.1]))
     return ShapeParams(
@@ -107,15 +120,15 @@ def sample_form(rng: np.random.Generator, target_ml: float) -> ShapeParams:
         thickness_ratio=float(rng.uniform(0.28, 0.45) + 0.1 * big),
         width_asym=float(rng.uniform(-0.15, 0.15)),
         width_skew=float(rng.uniform(-0.35, 0.35)),
-        width_p=float(rng.uniform(1.6, 4.0)),
-        width_q=float(rng.uniform(1.4, 2.8)),
+        width_p=coupled(1.6, 4.2),
+        width_q=coupled(1.3, 3.2),
         thick_skew=float(rng.uniform(-0.35, 0.35)),
-        thick_p=float(rng.uniform(1.6, 3.6)),
-        thick_q=float(rng.uniform(1.3, 2.6)),
+        thick_p=coupled(1.6, 3.8),
+        thick_q=coupled(1.2, 3.0),
         bend_y=float(rng.uniform(-0.35, 0.35)),
-        bend_z=float(rng.uniform(0.05, 0.9) * (1.0 - 0.5 * big)),
-        crescent=float(rng.uniform(0.1, 0.9) * (1.0 - 0.5 * big)),
-        gamma=float(rng.uniform(0.22, 0.65)),
+        bend_z=coupled(0.95, 0.05) * (1.0 - 0.5 * big),
+        crescent=coupled(1.0, 0.05) * (1.0 - 0.5 * big),
+        gamma=coupled(0.65, 0.18),
         wedge=float(rng.uniform(-0.45, 0.45)),
         hilum_t=float(rng.uniform(-0.12, 0.22)),
         hilum_s=float(rng.uniform(-0.2, 0.2)),
