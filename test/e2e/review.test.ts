@@ -150,7 +150,16 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     // 2. Correct in the viewer: the erase stroke's estimate is saved as a manual mask version.
     await page.getByTestId(`worklist-row-${correct}`).click();
     await page.getByTestId('action-open').click();
-    await page.getByTestId('viewer-coronal').waitFor({ timeout: 60_000 });
+    await page
+      .getByText(/sample-03_coronal\.png/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.viewTransform,
+      undefined,
+      { timeout: 60_000 },
+    );
     await page.waitForFunction(
       () => document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.maskBox,
       undefined,
