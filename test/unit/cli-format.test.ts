@@ -1,0 +1,104 @@
+import { describe, it, expect } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { computeFormulas } from '../../src/clinical/formulas';
+import { classify } from '../../src/clinical/reference-limits';
+import type { DetailedEstimate } from '../../src/engine/estimator';
+import { estimateJson, formatEstimateTable } from '../../src/cli/format';
+import { ProgressBar } from '../../src/cli/progress';
+import { UsageError, asUsageError, parsePositiveNumber } from '../../src/cli/usage';
+import { parseArgs } from 'node:util';
+
+function estimate(lengths: DetailedEstimate['lengths']): DetailedEstimate {
+  return {
+    volumeMl: 212.4,
+    ci95Ml: [180.2, 250.9],
+    model: 'single',
+    modelVersion: 'v-test',
+    provider: 'cpu',
+    lengths,
+    formulas: computeFormulas(lengths, { lengthOnly: { intercept_ml: -250, slope_ml_per_cm: 40 } }),
+    classification: classify(212.4, lengths, null),
+    warnings: [
+      'The coronal mask touches the image border: the spleen may be cut off and its volume underestimated.',
+    ],
+    elapsedMs: 12.3,
+    measuredLengths: { ...lengths, coronalWidth: 5.1 },
+    mahalanobis: 3.2,
+    distanceThreshold: 9,
+    y0: 0.1,
+    mu: new Float32Array(4),
+  };
+}
+
+describe('estimate JSON', () => {
+  it('has the documented keys, omitting lengths that were not measured', () => {
+    const json = estimateJson(
+      estimate({ length: 11.04, width: null, thickness: null, craniocaudal: 10.5 }),
+      {
+        caseLabel: 'x',
+        trueVolumeMl: 200,
+      },
+    );
+    expect(json).toMatchObject({
+      volume_ml: 212.4,
+      ci95_ml: [180.2, 250.9],
+      model: 'single',
+      provider: 'cpu',
+      lengths_cm: { length: 11.04 },
+      formulas: { ellipsoid: null, prassopoulos: null, yetter: null, length_only: 191.6 },
+      true_volume_ml: 200,
+    });
+    expect(json.lengths_cm).not.toHaveProperty('width');
+    expect(json.warnings).toHaveLength(1);
+    expect(JSON.parse(JSON.stringify(json))).toEqual(json); // plain JSON, no typed arrays
+  });
+});
+
+describe('estimate table', () => {
+  it('shows the volume, interval, true volume, every formula with its citation, and warnings', () => {
+    const table = formatEstimateTable(
+      estimate({ length: 11, width: 7, thickness: 4, craniocaudal: 10 }),
+      {
+        caseLabel: 'sample-03',
+        trueVolumeMl: 195,
+      },
+    );
+    expect(table).toMatch(/Volume\s+212 mL {2}\(95% interval 180 mL – 251 mL\)/);
+    expect(table).toMatch(/True volume\s+195 mL \(synthetic sample; inside the interval\)/);
+    expect(table).toMatch(/Prassopoulos \(Prassopoulos 1997\)\s+209 mL/);
+    expect(table).toMatch(/ellipsoid \(π\/6 ellipsoid\)\s+161 mL/);
+    expect(table).toMatch(/Yetter \(Yetter 2003\)\s+154 mL/);
+    expect(table).toMatch(/! The coronal mask touches the image border/);
+  });
+});
+
+describe('usage', () => {
+  it('turns parseArgs errors into usage errors and checks numbers', () => {
+    let caught: unknown;
+    try {
+      parseArgs({ args: ['--nope'], options: {}, strict: true });
+    } catch (error) {
+      caught = error;
+    }
+    expect(asUsageError(caught)).toBeInstanceOf(UsageError);
+    expect(asUsageError(new Error('other'))).toBeNull();
+    expect(parsePositiveNumber('spacing', '0.5')).toBe(0.5);
+    expect(() => parsePositiveNumber('spacing', 'wide')).toThrow(
+      /--spacing needs a positive number/,
+    );
+  });
+});
+
+describe('progress bar', () => {
+  it('writes a few lines when stderr is not a terminal', () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    let text = '';
+    (stream as unknown as PassThrough).on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const bar = new ProgressBar(8, stream, 8);
+    for (let i = 1; i <= 8; i++) bar.tick(`case-${i}`);
+    bar.done();
+    const lines = text.trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines.at(-1)).toBe('[########] 8/8 case-8');
+  });
+});
