@@ -86,7 +86,8 @@ beforeAll(async () => {
   writeFileSync(pdfPath, pdf);
 });
 afterAll(() => {
-  if (process.env.SPV_KEEP_REPORT) writeFileSync(process.env.SPV_KEEP_REPORT, readFileSync(pdfPath));
+  if (process.env.SPV_KEEP_REPORT)
+    writeFileSync(process.env.SPV_KEEP_REPORT, readFileSync(pdfPath));
   rmSync(dir, { recursive: true, force: true });
 });
 
