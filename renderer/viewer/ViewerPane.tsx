@@ -334,6 +334,20 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     }
   };
 
+  /**
+   * Konva reports any two clicks within 400 ms as a double-click, also two quick vertices far
+   * apart; only a double-click on one spot (the last two vertices together) closes the polygon.
+   */
+  const onDoubleClick = () => {
+    const pts = clickPolygonRef.current;
+    const scale = stageRef.current?.scaleX() ?? 1;
+    if (pts.length < 4) return;
+    const [a, b] = [pts[pts.length - 2], pts[pts.length - 1]];
+    if (Math.hypot(a[0] - b[0], a[1] - b[1]) * scale > 6) return;
+    clickPolygonRef.current = pts.slice(0, -1);
+    closeClickPolygon(true);
+  };
+
   // A release outside the window must still end the stroke, or its pixels would miss the history.
   const pointerUpRef = useRef(onPointerUp);
   pointerUpRef.current = onPointerUp;
@@ -410,7 +424,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
         onPointerUp={onPointerUp}
-        onDblClick={() => closeClickPolygon(true)}
+        onDblClick={onDoubleClick}
       >
         <Layer imageSmoothingEnabled={false} listening={false}>
           {greyCanvas && (

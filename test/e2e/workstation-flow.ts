@@ -139,6 +139,108 @@ export async function errorsShown(page: Page): Promise<string[]> {
 export interface FlowResult {
   opened: string;
   erased: string;
+  /** Pixels of the AI's coronal mask. */
+  aiPixels: number;
+}
+
+async function pixels(page: Page, view: 'coronal' | 'transverse' = 'coronal'): Promise<number> {
+  return Number(await page.getByTestId(`viewer-${view}`).getAttribute('data-mask-pixels'));
+}
+
+async function transform(page: Page): Promise<string> {
+  return (await page.getByTestId('viewer-coronal').getAttribute('data-view-transform')) ?? '';
+}
+
+/** Lasso cut and add, reset to AI with undo, whole-mask tools, pan/zoom/fit and overlay modes. */
+export async function runEditingTools(page: Page, prefix: string, aiPixels: number): Promise<void> {
+  const [x0, y0, x1, y1] = await maskBox(page, 'coronal');
+  const [cx, cy] = await maskCentre(page, 'coronal');
+
+  // Lasso cut (drag a loop around the upper-left part of the mask): the mask shrinks.
+  await page.keyboard.press('k');
+  let count = await pixels(page);
+  await dragPath(page, 'coronal', [
+    [x0 - 4, y0 - 4],
+    [cx, y0 - 4],
+    [cx, cy],
+    [x0 - 4, cy],
+    [x0 - 4, y0 - 4],
+  ]);
+  expect(await pixels(page)).toBeLessThan(count);
+
+  // Polygon add by clicks, closed with Enter: the mask grows.
+  await page.keyboard.press('l');
+  count = await pixels(page);
+  for (const [x, y] of [
+    [x1 - 10, cy],
+    [x1 + 25, cy - 20],
+    [x1 + 25, cy + 20],
+  ] as [number, number][]) {
+    const p = await imageToPage(page, 'coronal', x, y);
+    await page.mouse.click(p.x, p.y);
+  }
+  await page.keyboard.press('Enter');
+  expect(await pixels(page)).toBeGreaterThan(count);
+  await settledVolume(page, {});
+  await shot(page, `${prefix}-08-lasso`);
+
+  // Reset to the AI mask, then undo the reset.
+  count = await pixels(page);
+  await page.getByTestId('reset-ai').click();
+  expect(await pixels(page)).toBe(aiPixels);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Control+z');
+  expect(await pixels(page)).toBe(count);
+
+  // Whole-mask tools by shortcut (S smooth, Shift+F fill holes, I keep the largest island) never fail.
+  await page.keyboard.press('s');
+  await page.keyboard.press('Shift+F');
+  await page.keyboard.press('i');
+  await settledVolume(page, {});
+  expect(await pixels(page)).toBeGreaterThan(0);
+
+  // Zoom on the wheel, pan with Space + drag, F fits again.
+  const fitted = await transform(page);
+  const centre = await imageToPage(page, 'coronal', cx, cy);
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(0, -300);
+  await page.waitForFunction(
+    (t) =>
+      document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.viewTransform !==
+      t,
+    fitted,
+  );
+  const zoomed = await transform(page);
+  expect(Number(zoomed.split(',')[0])).toBeGreaterThan(Number(fitted.split(',')[0]));
+  await page.keyboard.down(' ');
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.down();
+  await page.mouse.move(centre.x + 80, centre.y + 40, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up(' ');
+  expect(await transform(page)).not.toBe(zoomed);
+  await page.keyboard.press('f');
+  await page.waitForFunction(
+    (t) =>
+      document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.viewTransform ===
+      t,
+    fitted,
+  );
+
+  // Overlay modes: O cycles fill → outline → AI vs current; V hides the overlay.
+  await page.keyboard.press('o');
+  expect(await page.getByTestId('overlay-mode').inputValue()).toBe('outline');
+  await shot(page, `${prefix}-09-outline`);
+  await page.keyboard.press('o');
+  expect(await page.getByTestId('overlay-mode').inputValue()).toBe('compare');
+  await shot(page, `${prefix}-10-ai-vs-current`);
+  await page.keyboard.press('o');
+  await page.keyboard.press('v');
+  expect(await page.getByTestId('viewer-coronal').getAttribute('data-overlay-visible')).toBe(
+    'false',
+  );
+  await page.keyboard.press('v');
+  expect(await errorsShown(page)).toEqual([]);
 }
 
 /** Open sample → overlay → erase → undo/redo → shortcuts → caliper → formulas and interval. */
@@ -175,6 +277,7 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await dragPath(page, 'coronal', zigzag);
   const after = Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
   expect(after).toBeLessThan(before);
+  const aiPixels = before;
   const erased = await settledVolume(page, { notEqual: opened });
   expect(Number(erased)).toBeLessThan(Number(opened));
   await shot(page, `${prefix}-02-erased`);
@@ -236,5 +339,5 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await page.getByTestId('estimate-chart').waitFor();
   await shot(page, `${prefix}-04-caliper-formulas`);
   expect(await errorsShown(page)).toEqual([]);
-  return { opened, erased };
+  return { opened, erased, aiPixels };
 }

@@ -13,6 +13,7 @@ import {
   CHROMIUM_ARGS,
   drag,
   REPO_ROOT,
+  runEditingTools,
   runMainFlow,
   settledVolume,
   shot,
@@ -46,6 +47,7 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
   let host: WebHost;
   let browser: Browser;
   let page: Page;
+  let aiPixels = 0;
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
@@ -72,12 +74,16 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
 
   it('opens the sample, edits, re-estimates live, undoes exactly, measures and compares', async () => {
     await page.goto(host.url);
-    await runMainFlow(page, 'web');
+    aiPixels = (await runMainFlow(page, 'web')).aiPixels;
     if (process.env.SPV_UPDATE_SCREENSHOT === '1')
       copyFileSync(
         join(REPO_ROOT, 'artifacts', 'e2e', 'web-04-caliper-formulas.png'),
         join(REPO_ROOT, 'docs', 'screenshot-main.png'),
       );
+  });
+
+  it('cuts and adds with the lasso, resets to AI, pans, zooms and switches overlay modes', async () => {
+    await runEditingTools(page, 'web', aiPixels);
   });
 
   it('shows the explanation: PCA plot and distance from the training data', async () => {
