@@ -153,7 +153,7 @@ async function transform(page: Page): Promise<string> {
 
 /** Lasso cut and add, reset to AI with undo, whole-mask tools, pan/zoom/fit and overlay modes. */
 export async function runEditingTools(page: Page, prefix: string, aiPixels: number): Promise<void> {
-  const [x0, y0, x1, y1] = await maskBox(page, 'coronal');
+  const [x0, y0, x1] = await maskBox(page, 'coronal');
   const [cx, cy] = await maskCentre(page, 'coronal');
 
   // Lasso cut (drag a loop around the upper-left part of the mask): the mask shrinks.
