@@ -135,22 +135,40 @@ export async function createSessions(
     );
   }
   const { segmenter, rvae } = chosen.value;
-  const seg = manifest.segmenter;
-  checkSignature(segmenter, dir, seg.file, [seg.input], [seg.output]);
-  for (const mode of ['single', 'dual'] as const) {
-    const spec = manifest.rvae[mode];
-    const sessions = rvae[mode];
-    if (!spec || !sessions) continue;
-    for (const part of ['encoder', 'head', 'decoder'] as const) {
-      const file: ModelFile = spec[part];
-      checkSignature(sessions[part], dir, file.file, file.inputs, file.outputs);
+  try {
+    const seg = manifest.segmenter;
+    checkSignature(segmenter, dir, seg.file, [seg.input], [seg.output]);
+    for (const mode of ['single', 'dual'] as const) {
+      const spec = manifest.rvae[mode];
+      const sessions = rvae[mode];
+      if (!spec || !sessions) continue;
+      for (const part of ['encoder', 'head', 'decoder'] as const) {
+        const file: ModelFile = spec[part];
+        checkSignature(sessions[part], dir, file.file, file.inputs, file.outputs);
+      }
     }
+  } catch (error) {
+    await releaseAll({ segmenter, rvae });
+    throw error;
   }
   return {
     segmenter,
     rvae,
     info: { provider: chosen.provider, providersTried: [...skipped, ...chosen.tried] },
   };
+}
+
+function allSessions(sessions: Omit<ModelSessions, 'info'>): ort.InferenceSession[] {
+  return [
+    sessions.segmenter,
+    ...Object.values(sessions.rvae).flatMap((s) => [s.encoder, s.head, s.decoder]),
+  ];
+}
+
+async function releaseAll(sessions: Omit<ModelSessions, 'info'>): Promise<void> {
+  await Promise.all(
+    allSessions(sessions).map((session) => session.release().catch(() => undefined)),
+  );
 }
 
 /** Inference over onnxruntime-node sessions in this process. */
@@ -217,11 +235,7 @@ export class OnnxInference implements Inference {
   }
 
   async close(): Promise<void> {
-    const all = [
-      this.sessions.segmenter,
-      ...Object.values(this.sessions.rvae).flatMap((s) => [s.encoder, s.head, s.decoder]),
-    ];
-    await Promise.all(all.map((session) => session.release()));
+    await Promise.all(allSessions(this.sessions).map((session) => session.release()));
   }
 
   private rvae(mode: RvaeMode) {

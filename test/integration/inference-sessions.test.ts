@@ -1,0 +1,64 @@
+/**
+ * onnxruntime-node sessions over the shipped models: the provider actually running is recorded with
+ * every attempt, and a manifest that declares other names or shapes than the ONNX files is refused.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadManifest } from '../../src/inference/manifest-loader';
+import { OnnxInference, createSessions } from '../../src/inference/onnx-inference';
+import { HAVE_MODELS, MODELS_DIR } from './cli-helpers';
+
+describe.skipIf(!HAVE_MODELS)('onnxruntime-node sessions', () => {
+  let copy: string;
+  beforeAll(async () => {
+    copy = await mkdtemp(join(tmpdir(), 'spv-sessions-'));
+    for (const name of await readdir(MODELS_DIR)) {
+      if (name === 'manifest.json' || name.endsWith('.onnx'))
+        await copyFile(join(MODELS_DIR, name), join(copy, name));
+    }
+  });
+  afterAll(async () => rm(copy, { recursive: true, force: true }));
+
+  it('records the provider that runs and every provider tried', async () => {
+    const manifest = await loadManifest(MODELS_DIR);
+    const inference = await OnnxInference.create(manifest, MODELS_DIR);
+    try {
+      const info = await inference.info();
+      expect(info.providersTried.at(-1)).toEqual({ provider: info.provider, ok: true });
+      if (process.platform === 'linux' && process.arch === 'x64' && info.provider === 'cpu') {
+        // CUDA is listed by the binding but its libraries are not installed here.
+        expect(info.providersTried[0].provider).toBe('cuda');
+        expect(info.providersTried[0].ok).toBe(false);
+      }
+      const d = manifest.rvae.single.latent_dim;
+      const y = await inference.head('single', new Float32Array(3 * d), 3);
+      expect(y.length).toBe(3);
+    } finally {
+      await inference.close();
+    }
+  });
+
+  it('refuses a manifest whose declared shapes differ from the ONNX graph', async () => {
+    const manifest = JSON.parse(await readFile(join(copy, 'manifest.json'), 'utf8'));
+    manifest.rvae.single.head.inputs[0].shape = ['batch', manifest.rvae.single.latent_dim + 1];
+    await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    const loaded = await loadManifest(copy);
+    await expect(createSessions(loaded, copy, { preferredProviders: ['cpu'] })).rejects.toThrow(
+      new RegExp(
+        `${manifest.rvae.single.head.file} does not match models/manifest.json \\(input "z" has shape \\[.*\\], the manifest says \\[batch, ${manifest.rvae.single.latent_dim + 1}\\]\\)`,
+      ),
+    );
+  });
+
+  it('refuses a manifest naming other inputs than the graph has', async () => {
+    const manifest = JSON.parse(await readFile(join(MODELS_DIR, 'manifest.json'), 'utf8'));
+    manifest.segmenter.input.name = 'pixels';
+    await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    const loaded = await loadManifest(copy);
+    await expect(createSessions(loaded, copy, { preferredProviders: ['cpu'] })).rejects.toThrow(
+      /inputs are \[image\], the manifest says \[pixels\]/,
+    );
+  });
+});
