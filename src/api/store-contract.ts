@@ -78,6 +78,16 @@ export const CaseDetailSchema = z.object({
     }),
   ),
   masks: z.array(MaskVersionSchema),
+  /** Caliper lengths the reader drew, every change kept. */
+  measurements: z.array(
+    z.object({
+      view: z.enum(['coronal', 'transverse']),
+      kind: z.enum(['length', 'width', 'thickness', 'craniocaudal']),
+      valueCm: z.number(),
+      author: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
   aiEstimate: EstimateSchema.nullable(),
   finalEstimate: EstimateSchema.nullable(),
   audit: z.array(AuditEntrySchema),

@@ -13,6 +13,7 @@ import {
   type CaseView,
   type Estimate,
   type EstimateRequest,
+  type Lengths,
   type MaskRle,
   type Masks,
 } from '../api/contract';
@@ -142,7 +143,14 @@ export class StoreService implements SpvApi {
         ],
       };
     }
-    await this.persistEstimate(open, req.masks, estimate, open.reader);
+    await this.persistEstimate(
+      open,
+      req.masks,
+      estimate,
+      open.reader,
+      'manual',
+      req.caliperLengths ?? null,
+    );
     return estimate;
   }
 
@@ -182,6 +190,13 @@ export class StoreService implements SpvApi {
         author: m.author,
         createdAt: m.createdAt,
         areaPx: m.areaPx,
+      })),
+      measurements: this.store.measurements(id).map((m) => ({
+        view: m.view,
+        kind: m.kind,
+        valueCm: m.valueCm,
+        author: m.author,
+        createdAt: m.createdAt,
       })),
       aiEstimate: ai?.estimate ?? null,
       finalEstimate: final?.estimate ?? null,
@@ -247,7 +262,14 @@ export class StoreService implements SpvApi {
         caliperLengths: req.caliperLengths,
       }),
     );
-    await this.persistEstimate(open, req.masks, estimate, req.reader);
+    await this.persistEstimate(
+      open,
+      req.masks,
+      estimate,
+      req.reader,
+      'manual',
+      req.caliperLengths ?? null,
+    );
     return caseSummary(this.store, this.store.getCase(caseId));
   }
 
@@ -506,6 +528,7 @@ export class StoreService implements SpvApi {
     author: string,
     source: 'ai' | 'manual',
     estimate: Estimate | null,
+    calipers: Partial<Lengths> | null = null,
   ): void {
     const saved = this.store.transaction(() => {
       const ids: Partial<Record<ViewName, number>> = {};
@@ -544,10 +567,23 @@ export class StoreService implements SpvApi {
         });
         if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
       }
+      this.recordCalipers(open.caseId, calipers, author);
       return written;
     });
     // Only after the commit: the in-memory "last saved" must never run ahead of the database.
     for (const w of saved) open.latest[w.view] = { maskId: w.id, mask: w.mask };
+  }
+
+  /** The reader's caliper lengths (cm), stored when they change: what the formulas used. */
+  private recordCalipers(caseId: number, calipers: Partial<Lengths> | null, author: string): void {
+    if (!calipers) return;
+    const last = new Map(this.store.measurements(caseId).map((m) => [m.kind, m.valueCm]));
+    for (const kind of ['length', 'width', 'thickness', 'craniocaudal'] as const) {
+      const value = calipers[kind];
+      if (value === null || value === undefined || last.get(kind) === value) continue;
+      const view = kind === 'width' || kind === 'thickness' ? 'transverse' : 'coronal';
+      this.store.addMeasurement({ caseId, view, kind, valueCm: value, points: null, author });
+    }
   }
 
   private async persistEstimate(
@@ -556,14 +592,10 @@ export class StoreService implements SpvApi {
     estimate: Estimate,
     author: string,
     source: 'ai' | 'manual' = 'manual',
+    calipers: Partial<Lengths> | null = null,
   ): Promise<void> {
-    this.writeMasksAndEstimate(
-      open,
-      await this.changedMasks(open, masks, source),
-      author,
-      source,
-      estimate,
-    );
+    const pending = await this.changedMasks(open, masks, source);
+    this.writeMasksAndEstimate(open, pending, author, source, estimate, calipers);
   }
 
   private async storedMasks(caseId: number, source?: 'ai' | 'manual'): Promise<Masks | null> {

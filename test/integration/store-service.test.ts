@@ -176,7 +176,22 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
         transverse: toCorrect.aiMasks!.transverse,
       },
     });
+    // Caliper lengths sent with an estimate are kept as measurements (only when they change).
+    for (let k = 0; k < 2; k++) {
+      await service.estimate({
+        caseId: toCorrect.view.caseId,
+        masks: {
+          coronal: cutRightThird(cutRightThird(toCorrect.aiMasks!.coronal)),
+          transverse: toCorrect.aiMasks!.transverse,
+        },
+        caliperLengths: { length: 11.2, width: 5.4 },
+      });
+    }
     const detail = await service.getCase({ caseId: ids['sample-03'] });
+    expect(detail.measurements.map((m) => [m.view, m.kind, m.valueCm, m.author])).toEqual([
+      ['coronal', 'length', 11.2, READER],
+      ['transverse', 'width', 5.4, READER],
+    ]);
     expect(
       detail.masks.filter((m) => m.view === 'coronal').map((m) => [m.version, m.source]),
     ).toEqual([
