@@ -9,7 +9,8 @@ export function escapeXml(text: string): string {
 }
 
 export async function svgToPng(svg: string): Promise<Buffer> {
-  return sharp(Buffer.from(svg)).png().toBuffer();
+  // Flattened on white: an opaque RGB PNG embeds in a PDF without an alpha mask (much faster).
+  return sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
 }
 
 /** "Nice" axis ticks (1, 2, 5 × 10^k) covering [lo, hi]. */
