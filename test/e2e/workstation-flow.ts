@@ -132,6 +132,11 @@ export async function maskBox(
   return [x0, y0, x1, y1];
 }
 
+/** Moves keyboard focus off any input, so that single-key shortcuts reach the workstation. */
+export async function blur(page: Page): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+}
+
 export async function errorsShown(page: Page): Promise<string[]> {
   return page.getByTestId('error-item').allInnerTexts();
 }
@@ -153,6 +158,7 @@ async function transform(page: Page): Promise<string> {
 
 /** Lasso cut and add, reset to AI with undo, whole-mask tools, pan/zoom/fit and overlay modes. */
 export async function runEditingTools(page: Page, prefix: string, aiPixels: number): Promise<void> {
+  await blur(page);
   const [x0, y0, x1] = await maskBox(page, 'coronal');
   const [cx, cy] = await maskCentre(page, 'coronal');
 
@@ -188,7 +194,7 @@ export async function runEditingTools(page: Page, prefix: string, aiPixels: numb
   count = await pixels(page);
   await page.getByTestId('reset-ai').click();
   expect(await pixels(page)).toBe(aiPixels);
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await blur(page);
   await page.keyboard.press('Control+z');
   expect(await pixels(page)).toBe(count);
 
@@ -283,7 +289,7 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await shot(page, `${prefix}-02-erased`);
 
   // Undo restores exactly the previous estimate; redo brings the edit back (keyboard shortcuts).
-  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await blur(page);
   await page.keyboard.press('Control+z');
   expect(await settledVolume(page, { equal: opened })).toBe(opened);
   expect(Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'))).toBe(
@@ -338,6 +344,23 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   expect(await ci.innerText()).toMatch(/95% interval \d+–\d+ mL/);
   await page.getByTestId('estimate-chart').waitFor();
   await shot(page, `${prefix}-04-caliper-formulas`);
+
+  // The patient's age changes the reference: a 4-year-old's length limit is 9 cm (Rosenberg 1991).
+  const adult = await page.getByTestId('classification').innerText();
+  expect(adult).toMatch(/adult length ≤ 13(\.0)? cm/);
+  await page.getByTestId('patient-age').fill('4');
+  await page.waitForFunction(
+    () =>
+      !/adult length/.test(
+        document.querySelector('[data-testid=classification]')?.textContent ?? 'adult length',
+      ),
+  );
+  expect(await page.getByTestId('classification').innerText()).toMatch(/length ≤ 9(\.0)? cm/);
+  await page.getByTestId('patient-age').fill('');
+  await page.waitForFunction(() =>
+    /adult length/.test(document.querySelector('[data-testid=classification]')?.textContent ?? ''),
+  );
+  await settledVolume(page, {});
   expect(await errorsShown(page)).toEqual([]);
   return { opened, erased, aiPixels };
 }
