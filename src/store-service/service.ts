@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EstimateSchema,
+  type CalibrateRequest,
+  type Calibration,
   type CaseApi,
   type CaseView,
   type Estimate,
@@ -76,6 +78,15 @@ interface OpenStoredCase {
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
 
+/** A user calibration as stored: the result and the two points that made it (replayed at open). */
+type StoredCalibration = Calibration & {
+  userPoints?: Pick<CalibrateRequest, 'pointA' | 'pointB' | 'distanceMm'>;
+};
+
+function userCalibrationOf(calibration: Calibration): StoredCalibration['userPoints'] | null {
+  return (calibration as StoredCalibration).userPoints ?? null;
+}
+
 /** A view's mask about to be saved: a new PNG, or the id of the identical saved version. */
 interface PendingMask {
   view: ViewName;
@@ -126,9 +137,23 @@ export class StoreService implements SpvApi {
   getStatus: CaseApi['getStatus'] = () => this.engine.getStatus();
   openSample: CaseApi['openSample'] = (req) => this.engine.openSample(req);
   openCase: CaseApi['openCase'] = (req) => this.engine.openCase(req);
-  calibrate: CaseApi['calibrate'] = (req) => this.engine.calibrate(req);
   segment: CaseApi['segment'] = (req) => this.engine.segment(req);
   explain: CaseApi['explain'] = (req) => this.engine.explain(req);
+
+  async calibrate(req: CalibrateRequest): Promise<CaseView> {
+    const view = await this.engine.calibrate(req);
+    const open = this.byEngineId.get(req.caseId);
+    const calibration = (req.view === 'coronal' ? view.coronal : view.transverse)?.calibration;
+    if (open && calibration) {
+      const stored: StoredCalibration = {
+        ...calibration,
+        userPoints: { pointA: req.pointA, pointB: req.pointB, distanceMm: req.distanceMm },
+      };
+      this.store.setImageCalibration(open.caseId, req.view, stored, open.reader);
+      open.view = view;
+    }
+    return view;
+  }
 
   async estimate(req: EstimateRequest): Promise<Estimate> {
     const estimate = EstimateSchema.parse(await this.engine.estimate(req));
@@ -421,16 +446,16 @@ export class StoreService implements SpvApi {
         `Case ${caseId} has no coronal image: import one (…_coronal.png or a DICOM) first.`,
       );
     const transverse = images.find((i) => i.view === 'transverse') ?? null;
-    const userSpacing =
-      coronal.calibration &&
-      (coronal.calibration.source === 'user' || coronal.calibration.source === 'caller')
-        ? { x: coronal.calibration.spacingX, y: coronal.calibration.spacingY }
-        : null;
-    const view = await this.engine.openCase({
+    let view = await this.engine.openCase({
       coronalPath: coronal.originalPath,
       transversePath: transverse?.originalPath ?? null,
-      spacing: userSpacing,
     });
+    // Replay the reader's depth-ruler calibrations, so the case reopens as it was calibrated.
+    for (const image of [coronal, transverse]) {
+      const replay = image?.calibration ? userCalibrationOf(image.calibration) : null;
+      if (image && replay)
+        view = await this.engine.calibrate({ caseId: view.caseId, view: image.view, ...replay });
+    }
     const open: OpenStoredCase = {
       caseId,
       engineCaseId: view.caseId,

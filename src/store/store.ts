@@ -6,7 +6,7 @@
  */
 import { SpvError } from '../api/errors';
 import type { CaseStatus } from '../api/store-contract';
-import type { Estimate } from '../api/contract';
+import type { Calibration, Estimate } from '../api/contract';
 import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
 import type {
   AuditRow,
@@ -332,6 +332,23 @@ export class CaseStore {
         contentHash: input.contentHash,
       });
       return id;
+    });
+  }
+
+  /** A calibration the reader drew (depth ruler): kept so the case reopens calibrated. */
+  setImageCalibration(
+    caseId: number,
+    view: ViewName,
+    calibration: Calibration,
+    actor: string,
+  ): void {
+    this.transaction(() => {
+      const result = this.db
+        .prepare('UPDATE images SET calibration_json = ? WHERE case_id = ? AND view = ?')
+        .run(JSON.stringify(calibration), caseId, view);
+      if (result.changes === 0)
+        throw new SpvError('not-found', `Case ${caseId} has no ${view} image to calibrate.`);
+      this.audit(actor, 'image.calibrate', caseId, { view, calibration });
     });
   }
 

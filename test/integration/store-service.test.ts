@@ -237,6 +237,42 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
     expect(pdfText).toContain(READER);
   });
 
+  it('keeps an uncalibrated case without a volume until the reader calibrates it, and remembers the calibration', async () => {
+    const uncalibrated = (await service.listCases({})).find((c) => !c.calibrated)!;
+    expect(uncalibrated).toBeDefined();
+    const opened = await service.openStoredCase({ caseId: uncalibrated.caseId, reader: READER });
+    expect(opened.estimate).toBeNull();
+    expect(opened.aiMasks).not.toBeNull();
+    await expect(
+      service.estimate({ caseId: opened.view.caseId, masks: opened.aiMasks! }),
+    ).rejects.toThrow(/no calibration/);
+    await service.calibrate({
+      caseId: opened.view.caseId,
+      view: 'coronal',
+      pointA: [10, 10],
+      pointB: [10, 210],
+      distanceMm: 80,
+    });
+    const estimate = await service.estimate({ caseId: opened.view.caseId, masks: opened.aiMasks! });
+    expect(estimate.volumeMl).toBeGreaterThan(0);
+    const summary = (await service.listCases({})).find((c) => c.caseId === uncalibrated.caseId)!;
+    expect(summary).toMatchObject({ calibrated: true, volumeMl: estimate.volumeMl });
+
+    // A later session (a fresh service over the same database) reopens it calibrated.
+    const later = createStoreService({ dataDir: join(dir, 'data'), engine });
+    try {
+      const reopened = await later.openStoredCase({ caseId: uncalibrated.caseId, reader: READER });
+      expect(reopened.view.coronal.calibration).toMatchObject({
+        source: 'user',
+        spacingX: 0.4,
+        spacingY: 0.4,
+      });
+      expect(reopened.estimate?.volumeMl).toBeCloseTo(estimate.volumeMl, 9);
+    } finally {
+      later.close();
+    }
+  });
+
   it('exports the DICOM case as Encapsulated PDF and SR that dcmtk reads, and anonymised without identifiers', async () => {
     const caseId = (await service.listCases({})).find((c) => c.patientKey === 'SYNTH-0003')!.caseId;
     await service.openStoredCase({ caseId, reader: READER });
