@@ -2,8 +2,8 @@
 
 What it models, in the order the signal meets it:
 
-1. **Geometry**: a fan (sector) from a virtual apex above the image, opening angle 60–75°, depth
-   setting 10–24 cm. The image is a fixed 320 × 384 grid of square pixels of
+1. **Geometry**: a fan (sector) from a virtual apex above the image, opening angle 60–75° (a
+   wide-field 76–90° preset only as the last resort for a massive spleen), depth setting 10–24 cm. The image is a fixed 320 × 384 grid of square pixels of
    ``depth_mm / 320`` mm, so the depth setting changes mm/px. Pixels outside the fan are 0.
 2. **Tissue**: an echogenicity (backscatter amplitude) map built around the spleen mask —
    abdominal wall (skin, subcutaneous fat, muscle), a textured liver/bowel-like background, the
