@@ -51,6 +51,8 @@ const fmt = (v: number | null | undefined, digits = 1): string =>
 export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer> {
   const fonts = findReportFonts();
   const t = (s: string) => (fonts.unicode ? s : asciiFallback(s));
+  // Headings are in the built-in Helvetica-Bold (WinAnsi).
+  const tb = (s: string) => asciiFallback(s);
   const doc = new PDFDocument({
     size: 'A4',
     margin: 40,
@@ -74,7 +76,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const e = data.estimate;
 
   // ---- header
-  doc.font('bold').fontSize(16).text(t('Spleen volume report'), left, 40);
+  doc.font('bold').fontSize(16).text(tb('Spleen volume report'), left, 40);
   doc
     .font('regular')
     .fontSize(8)
@@ -118,7 +120,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   doc
     .font('bold')
     .fontSize(13)
-    .text(t(`Spleen volume (DeepSPV, ${e.model}-view): ${fmt(e.volumeMl)} mL`), left);
+    .text(tb(`Spleen volume (DeepSPV, ${e.model}-view): ${fmt(e.volumeMl)} mL`), left);
   doc
     .font('regular')
     .fontSize(10)
@@ -138,7 +140,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
 
   // ---- formulas
   doc.moveDown(0.5);
-  doc.font('bold').fontSize(11).text(t('Length-based formulas'), left);
+  doc.font('bold').fontSize(11).text(tb('Length-based formulas'), left);
   const cols = [110, 120, 55, 60, contentWidth - 345];
   table(
     doc,
@@ -159,7 +161,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
 
   // ---- reference limits
   doc.moveDown(0.5);
-  doc.font('bold').fontSize(11).text(t('Reference limits and classification'), left);
+  doc.font('bold').fontSize(11).text(tb('Reference limits and classification'), left);
   doc.font('regular').fontSize(9);
   for (const c of e.classification) {
     doc.text(
@@ -170,7 +172,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     );
   }
   if (e.warnings.length) {
-    doc.moveDown(0.3).font('bold').text(t('Warnings'), left);
+    doc.moveDown(0.3).font('bold').text(tb('Warnings'), left);
     doc.font('regular');
     for (const w of e.warnings) doc.text(t(`• ${w}`), { width: contentWidth });
   }
@@ -184,7 +186,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     doc
       .font('bold')
       .fontSize(11)
-      .text(t('How the model sees this case'), left + 245, top);
+      .text(tb('How the model sees this case'), left + 245, top);
     doc
       .font('regular')
       .fontSize(9)
@@ -216,7 +218,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     .font('bold')
     .fontSize(8)
     .fillColor('#8a1c1c')
-    .text(t(RESEARCH_NOTICE), left, doc.y, { width: contentWidth });
+    .text(tb(RESEARCH_NOTICE), left, doc.y, { width: contentWidth });
   doc.fillColor('#000');
   doc.end();
   return done;
@@ -232,7 +234,7 @@ function keyValues(
   doc.fontSize(9);
   for (const [k, v] of rows) {
     const y = doc.y;
-    doc.font('bold').text(t(k), left, y, { width: 110 });
+    doc.font('bold').text(asciiFallback(k), left, y, { width: 110 });
     doc.font('regular').text(t(v), left + 115, y, { width: width - 115 });
   }
 }
@@ -251,7 +253,7 @@ function table(
     let x = left;
     let bottom = y;
     cells.forEach((cell, i) => {
-      doc.text(t(cell), x, y, { width: widths[i] - 4 });
+      doc.text(bold ? asciiFallback(cell) : t(cell), x, y, { width: widths[i] - 4 });
       bottom = Math.max(bottom, doc.y);
       x += widths[i];
     });

@@ -68,15 +68,17 @@ export async function viewFigurePng(input: ViewFigureInput): Promise<Buffer> {
   }
   const calipers = caliperSvg(input);
   if (calipers) layers.push({ input: Buffer.from(calipers) });
-  return sharp(Buffer.from(input.grey), {
-    raw: { width: input.width, height: input.height, channels: 1 },
-  })
-    .toColourspace('srgb')
-    .composite(layers)
-    // RGB, not RGBA: pdfkit separates an alpha channel in JavaScript, which doubles a report's time.
-    .removeAlpha()
-    .png()
-    .toBuffer();
+  return (
+    sharp(Buffer.from(input.grey), {
+      raw: { width: input.width, height: input.height, channels: 1 },
+    })
+      .toColourspace('srgb')
+      .composite(layers)
+      // RGB, not RGBA: pdfkit separates an alpha channel in JavaScript, which doubles a report's time.
+      .removeAlpha()
+      .png()
+      .toBuffer()
+  );
 }
 
 export interface LatentFigureInput {
