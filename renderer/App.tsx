@@ -536,6 +536,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       <Toolbar
         tool={tool}
         onTool={setTool}
+        calibrating={uncalibratedView !== null}
         brushMm={brushMm}
         onBrushMm={(v) => setBrushMm(Math.min(60, Math.max(1, v)))}
         calibrated={activeCal != null}

@@ -16,8 +16,11 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
   const [coronal, setCoronal] = useState('');
   const [transverse, setTransverse] = useState('');
   const [spacing, setSpacing] = useState('');
+  const [frame, setFrame] = useState('');
   const [sample, setSample] = useState(p.sampleIds[0] ?? '');
   const spacingMm = spacing.trim() === '' ? null : Number(spacing);
+  const frameIndex = frame.trim() === '' ? null : Number(frame);
+  const frameValid = frameIndex === null || (Number.isInteger(frameIndex) && frameIndex >= 0);
   return (
     <div
       className="dialog open-case"
@@ -81,15 +84,29 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
             onChange={(e) => setSpacing(e.target.value)}
           />
         </label>
+        <label title="Multi-frame DICOM: which frame to read (0 = the first)">
+          Frame (multi-frame DICOM){' '}
+          <input
+            type="number"
+            min={0}
+            step={1}
+            data-testid="open-frame"
+            value={frame}
+            onChange={(e) => setFrame(e.target.value)}
+          />
+        </label>
         <button
           type="button"
           data-testid="open-files"
-          disabled={coronal.trim() === '' || (spacingMm !== null && !(spacingMm > 0))}
+          disabled={
+            coronal.trim() === '' || (spacingMm !== null && !(spacingMm > 0)) || !frameValid
+          }
           onClick={() =>
             p.onOpenCase({
               coronalPath: coronal.trim(),
               transversePath: transverse.trim() === '' ? null : transverse.trim(),
               spacing: spacingMm ? { x: spacingMm, y: spacingMm } : null,
+              frame: frameIndex,
             })
           }
         >

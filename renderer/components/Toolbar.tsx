@@ -6,6 +6,8 @@ import type { Tool } from '../viewer/types';
 export interface ToolbarProps {
   tool: Tool;
   onTool(tool: Tool): void;
+  /** An uncalibrated view forces the calibration line tool on it until calibrated. */
+  calibrating: boolean;
   brushMm: number;
   onBrushMm(mm: number): void;
   calibrated: boolean;
@@ -73,6 +75,15 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
           {t.label}
         </button>
       ))}
+      {p.calibrating && (
+        <span
+          className="badge"
+          data-testid="calibrating-badge"
+          title="Draw a line between two depth-ruler marks on the uncalibrated image"
+        >
+          Calibrating
+        </span>
+      )}
       <label title="Brush size ([ smaller, ] larger)">
         Size{' '}
         <input
