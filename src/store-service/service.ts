@@ -19,7 +19,7 @@ import {
   type MaskRle,
   type Masks,
 } from '../api/contract';
-import { SpvError } from '../api/errors';
+import { SpvError, isSpvError } from '../api/errors';
 import type { SpvApi } from '../api/index';
 import type {
   CaseDetail,
@@ -77,6 +77,8 @@ interface OpenStoredCase {
 }
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
+/** Stored cases kept open (below the engine's own limit of 32, which it shares with other opens). */
+const MAX_OPEN_CASES = 16;
 
 /** A user calibration as stored: the result and the two points that made it (replayed at open). */
 type StoredCalibration = Calibration & {
@@ -120,6 +122,8 @@ export class StoreService implements SpvApi {
   private readonly engine: EngineLike;
   private readonly byEngineId = new Map<string, OpenStoredCase>();
   private readonly byCaseId = new Map<number, OpenStoredCase>();
+  /** The stored case last opened for the reader's viewer (openStoredCase). */
+  private viewerCaseId: number | null = null;
   readonly modelHash: string;
 
   constructor(private readonly options: StoreServiceOptions) {
@@ -241,6 +245,7 @@ export class StoreService implements SpvApi {
       req.reader,
       req.sessionId ? toId(req.sessionId) : null,
     );
+    this.viewerCaseId = open.caseId;
     const row = this.store.getCase(open.caseId);
     if (row.status === 'ai-ready' || row.status === 'new')
       this.store.setStatus(open.caseId, 'in-review', req.reader);
@@ -264,9 +269,7 @@ export class StoreService implements SpvApi {
     const aiMasks = await this.storedMasks(caseId, 'ai');
     if (!aiMasks) throw new SpvError('bad-input', `Case ${caseId} has no AI mask to accept.`);
     // Accepting makes the AI's masks the final ones again (a new version if a correction came between).
-    const estimate = EstimateSchema.parse(
-      await this.engine.estimate({ caseId: open.engineCaseId, masks: aiMasks }),
-    );
+    const estimate = await this.estimateOpen(open, { masks: aiMasks });
     await this.persistEstimate(open, aiMasks, estimate, req.reader, 'ai');
     this.store.transaction(() => {
       this.store.setStatus(caseId, 'in-review', req.reader);
@@ -279,14 +282,11 @@ export class StoreService implements SpvApi {
     const caseId = toId(req.caseId);
     this.store.assertEditable(caseId);
     const open = await this.open(caseId, req.reader, null);
-    const estimate = EstimateSchema.parse(
-      await this.engine.estimate({
-        caseId: open.engineCaseId,
-        masks: req.masks,
-        patient: req.patient,
-        caliperLengths: req.caliperLengths,
-      }),
-    );
+    const estimate = await this.estimateOpen(open, {
+      masks: req.masks,
+      patient: req.patient,
+      caliperLengths: req.caliperLengths,
+    });
     await this.persistEstimate(
       open,
       req.masks,
@@ -436,6 +436,9 @@ export class StoreService implements SpvApi {
     if (known) {
       known.reader = reader;
       known.sessionId = sessionId ?? known.sessionId;
+      // Most recently used last: the Map's order is the eviction order.
+      this.byCaseId.delete(caseId);
+      this.byCaseId.set(caseId, known);
       return known;
     }
     const images = this.store.images(caseId);
@@ -470,8 +473,43 @@ export class StoreService implements SpvApi {
     }
     this.byCaseId.set(caseId, open);
     this.byEngineId.set(view.caseId, open);
+    // Each open case holds its images as PNG data URLs: keep only the most recent ones.
+    // The case in the reader's viewer stays: its edits must keep being saved.
+    for (const oldest of [...this.byCaseId.keys()]) {
+      if (this.byCaseId.size <= MAX_OPEN_CASES) break;
+      if (oldest !== this.viewerCaseId) this.forget(oldest);
+    }
     if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
     return open;
+  }
+
+  private forget(caseId: number): void {
+    const open = this.byCaseId.get(caseId);
+    if (!open) return;
+    this.byCaseId.delete(caseId);
+    this.byEngineId.delete(open.engineCaseId);
+  }
+
+  /**
+   * An estimate of an open stored case. The engine forgets its oldest cases; when it has
+   * forgotten this one, the case is opened again (same images, same calibration) and retried.
+   */
+  private async estimateOpen(
+    open: OpenStoredCase,
+    req: Omit<EstimateRequest, 'caseId'>,
+  ): Promise<Estimate> {
+    try {
+      return EstimateSchema.parse(
+        await this.engine.estimate({ ...req, caseId: open.engineCaseId }),
+      );
+    } catch (error) {
+      if (!(isSpvError(error) && error.code === 'not-found')) throw error;
+      this.forget(open.caseId);
+      const again = await this.open(open.caseId, open.reader, open.sessionId);
+      return EstimateSchema.parse(
+        await this.engine.estimate({ ...req, caseId: again.engineCaseId }),
+      );
+    }
   }
 
   private async runAi(open: OpenStoredCase): Promise<void> {

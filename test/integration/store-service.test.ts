@@ -273,6 +273,21 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
     }
   });
 
+  it('reopens a stored case the engine has forgotten (it keeps only its most recent cases)', async () => {
+    const forgetful = await createEngine({ modelsDir, samplesDir, host: 'web', maxOpenCases: 2 });
+    const small = createStoreService({ dataDir: join(dir, 'data'), engine: forgetful });
+    try {
+      const [a, b, c] = [ids['sample-06'], ids['sample-07'], ids['sample-08']];
+      for (const caseId of [a, b, c]) await small.openStoredCase({ caseId, reader: READER });
+      // The engine has dropped case a by now; accepting its AI mask reopens it transparently.
+      const accepted = await small.acceptAi({ caseId: a, reader: READER });
+      expect(accepted.volumeMl).toBeGreaterThan(0);
+    } finally {
+      small.close();
+      await forgetful.close();
+    }
+  });
+
   it('exports the DICOM case as Encapsulated PDF and SR that dcmtk reads, and anonymised without identifiers', async () => {
     const caseId = (await service.listCases({})).find((c) => c.patientKey === 'SYNTH-0003')!.caseId;
     await service.openStoredCase({ caseId, reader: READER });
