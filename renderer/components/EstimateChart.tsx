@@ -27,7 +27,8 @@ export function EstimateChart({ estimate }: { estimate: Estimate }): JSX.Element
   const rowH = 22;
   const x = (v: number) => left + (v / max) * (width - left - 24);
   const height = rows.length * rowH + 24;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round((max * f) / 50) * 50);
+  const step = niceStep(max / 4);
+  const ticks = Array.from({ length: Math.floor(max / step) + 1 }, (_, k) => k * step);
   return (
     <svg
       className="chart"
@@ -62,4 +63,11 @@ export function EstimateChart({ estimate }: { estimate: Estimate }): JSX.Element
       })}
     </svg>
   );
+}
+
+/** A round tick step (1, 2 or 5 × 10^k) close to `rough`. */
+function niceStep(rough: number): number {
+  const power = 10 ** Math.floor(Math.log10(Math.max(rough, 1e-9)));
+  const unit = rough / power;
+  return (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10) * power;
 }

@@ -7,7 +7,7 @@ export interface CaseBrowserProps {
   cases: readonly CaseSummary[];
   lastImport: ImportReport | null;
   busy: boolean;
-  onImport(paths: string[]): void;
+  onImport(paths: string[], runAi: boolean): void;
   onCreateSession(caseIds: string[], title: string): void;
 }
 
@@ -19,6 +19,7 @@ export function CaseBrowser({
   onCreateSession,
 }: CaseBrowserProps): JSX.Element {
   const [paths, setPaths] = useState('');
+  const [runAi, setRunAi] = useState(true);
   const [filter, setFilter] = useState<CaseStatus | 'all'>('all');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [title, setTitle] = useState('');
@@ -41,7 +42,7 @@ export function CaseBrowser({
             .split(/\n|;/)
             .map((p) => p.trim())
             .filter(Boolean);
-          if (list.length) onImport(list);
+          if (list.length) onImport(list, runAi);
         }}
       >
         <input
@@ -51,6 +52,15 @@ export function CaseBrowser({
           onChange={(e) => setPaths(e.target.value)}
           data-testid="import-paths"
         />
+        <label title="Segment and estimate every imported case now (else when it is first opened)">
+          <input
+            type="checkbox"
+            checked={runAi}
+            onChange={(e) => setRunAi(e.target.checked)}
+            data-testid="import-run-ai"
+          />{' '}
+          run the AI
+        </label>
         <button type="submit" disabled={busy || !paths.trim()} data-testid="import-button">
           Import
         </button>

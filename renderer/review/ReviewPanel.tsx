@@ -206,9 +206,9 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
         cases={cases}
         lastImport={lastImport}
         busy={busy}
-        onImport={(paths) =>
+        onImport={(paths, runAi) =>
           void call('Importing', async () => {
-            const report = await api.importPaths({ paths });
+            const report = await api.importPaths({ paths, runAi });
             setLastImport(report);
             await refresh();
           })

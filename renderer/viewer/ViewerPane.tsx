@@ -503,10 +503,8 @@ function CaliperShape(props: {
 }): JSX.Element {
   const { caliper, spacingX, spacingY, calibrated, fontSize } = props;
   const mm = caliperMm(caliper, spacingX, spacingY);
-  const mid: [number, number] = [
-    (caliper.a[0] + caliper.b[0]) / 2,
-    (caliper.a[1] + caliper.b[1]) / 2,
-  ];
+  // The label sits beside the end point, so crossing width and thickness calipers stay readable.
+  const labelAt: [number, number] = [caliper.b[0], caliper.b[1]];
   const colour =
     caliper.kind === 'length' ? '#7CFC9A' : caliper.kind === 'width' ? '#6fc3ff' : '#ffa94d';
   return (
@@ -518,8 +516,8 @@ function CaliperShape(props: {
         strokeScaleEnabled={false}
       />
       <Text
-        x={mid[0] + 4}
-        y={mid[1] + 4}
+        x={labelAt[0] + 4}
+        y={labelAt[1] + 4}
         text={`${caliper.kind} ${calibrated ? `${mm.toFixed(1)} mm` : '(uncalibrated)'}`}
         fill={colour}
         fontSize={fontSize}

@@ -321,6 +321,18 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await page.waitForFunction(() =>
     /\d+\.\d cm/.test(document.querySelector('[data-testid=caliper-length]')?.textContent ?? ''),
   );
+  // On the transverse view the first caliper is the width, the second the thickness.
+  if ((await page.getByTestId('viewer-transverse').count()) > 0) {
+    const [tx, ty] = await maskCentre(page, 'transverse');
+    const [tw, th] = await imageSize(page, 'transverse');
+    await drag(page, 'transverse', [Math.max(2, tx - 60), ty], [Math.min(tw - 2, tx + 60), ty]);
+    await drag(page, 'transverse', [tx, Math.max(2, ty - 30)], [tx, Math.min(th - 2, ty + 30)]);
+    await page.waitForFunction(() =>
+      ['width', 'thickness'].every((k) =>
+        /\d+\.\d cm/.test(document.querySelector(`[data-testid=caliper-${k}]`)?.textContent ?? ''),
+      ),
+    );
+  }
   await settledVolume(page, {});
   const formulaValues = await page
     .locator('[data-testid^=formula-]')
