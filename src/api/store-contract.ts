@@ -197,6 +197,8 @@ export type ReportFormat = z.infer<typeof ReportFormatSchema>;
 
 export const ImportPathsRequestSchema = z.object({
   paths: z.array(z.string().min(1)).min(1).max(10_000),
+  /** Run the AI on every imported case at once (cases become "AI ready"); else on first open. */
+  runAi: z.boolean().optional(),
 });
 export const ListCasesRequestSchema = z.object({ status: CaseStatusSchema.nullable().optional() });
 export const CaseRequestSchema = z.object({ caseId: IdSchema });

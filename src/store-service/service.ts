@@ -186,10 +186,25 @@ export class StoreService implements SpvApi {
   // ---- cases ----------------------------------------------------------------------------------
 
   async importPaths(req: ImportPathsRequest): Promise<ImportReport> {
-    return importPaths(this.store, req.paths, {
+    const report = await importPaths(this.store, req.paths, {
       actor: 'import',
       onProgress: this.options.onImportProgress,
     });
+    if (req.runAi) {
+      for (const caseId of report.caseIds) {
+        try {
+          if (!this.store.latestMask(toId(caseId), 'coronal', 'ai'))
+            await this.open(toId(caseId), 'import', null);
+        } catch (error) {
+          // One case the AI cannot run on (an unreadable moved file, …) does not undo the import.
+          report.failed.push({
+            path: `case ${caseId}`,
+            reason: `the AI did not run: ${error instanceof Error ? error.message : String(error)}`,
+          });
+        }
+      }
+    }
+    return report;
   }
 
   async listCases(req: ListCasesRequest): Promise<CaseSummary[]> {
