@@ -620,6 +620,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             />
           )}
           <VolumeSummary
+            failed={estimate.failed}
             estimate={coronalCalibrated ? estimate.value : null}
             updating={estimate.updating}
             calibrated={coronalCalibrated}

@@ -10,6 +10,8 @@ export interface LiveState<T> {
   /** performance.now() of the request that produced `value` was scheduled (stroke end). */
   requestedAt: number | null;
   receivedAt: number | null;
+  /** The newest request failed: `value` is null so that no stale number stays on screen. */
+  failed: boolean;
 }
 
 export class LiveRequest<Req, T> {
@@ -18,6 +20,7 @@ export class LiveRequest<Req, T> {
     updating: false,
     requestedAt: null,
     receivedAt: null,
+    failed: false,
   };
   private pending: { build: () => Req; at: number } | null = null;
   private inFlight = false;
@@ -50,7 +53,7 @@ export class LiveRequest<Req, T> {
   reset(): void {
     this.generation++;
     this.pending = null;
-    this.set({ value: null, updating: false, requestedAt: null, receivedAt: null });
+    this.set({ value: null, updating: false, requestedAt: null, receivedAt: null, failed: false });
   }
 
   private async pump(): Promise<void> {
@@ -63,11 +66,23 @@ export class LiveRequest<Req, T> {
         const value = await this.call(build());
         // Newer edits are waiting: this answer is stale, go straight on to the newest request.
         if (generation === this.generation && !this.pending) {
-          this.set({ value, updating: false, requestedAt: at, receivedAt: this.now() });
+          this.set({
+            value,
+            updating: false,
+            requestedAt: at,
+            receivedAt: this.now(),
+            failed: false,
+          });
         }
       } catch (err) {
         if (generation === this.generation && !this.pending) {
-          this.set({ ...this.state, updating: false });
+          this.set({
+            value: null,
+            updating: false,
+            requestedAt: at,
+            receivedAt: null,
+            failed: true,
+          });
           this.onError(err);
         }
       }

@@ -35,10 +35,11 @@ export function VolumeSummary({
   updating,
   calibrated,
   referenceVolumeMl,
-}: Pick<
-  ComparisonPanelProps,
-  'estimate' | 'updating' | 'calibrated' | 'referenceVolumeMl'
->): JSX.Element {
+  failed,
+}: Pick<ComparisonPanelProps, 'estimate' | 'updating' | 'calibrated' | 'referenceVolumeMl'> & {
+  /** The last estimate failed (its reason is in the errors panel). */
+  failed: boolean;
+}): JSX.Element {
   if (!calibrated) {
     return (
       <div className="volume" data-testid="volume-summary">
@@ -57,7 +58,7 @@ export function VolumeSummary({
           data-testid="volume-ml"
           data-value={estimate?.volumeMl ?? ''}
         >
-          {estimate ? ml(estimate.volumeMl) : '…'}
+          {estimate ? ml(estimate.volumeMl) : failed ? '—' : '…'}
         </span>
         {updating && (
           <span className="updating" data-testid="updating">
@@ -74,6 +75,11 @@ export function VolumeSummary({
         >
           95% interval {Math.round(estimate.ci95Ml[0])}–{Math.round(estimate.ci95Ml[1])} mL ·{' '}
           {estimate.model === 'dual' ? 'dual-view' : 'single-view'} model
+        </div>
+      )}
+      {failed && !estimate && !updating && (
+        <div className="warning" data-testid="estimate-failed">
+          No estimate for the current mask: see the problem below.
         </div>
       )}
       {referenceVolumeMl !== null && (

@@ -124,6 +124,8 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     await page.getByTestId('session-title').fill('e2e session');
     await page.getByTestId('create-session').click();
     await page.getByTestId(`worklist-row-${flag}`).waitFor({ timeout: 30_000 });
+    // The import ran the AI (the default): every case starts "AI ready" with a volume.
+    for (const id of [accept, correct, flag]) await waitStatus(page, id, 'ai-ready');
 
     // Keyboard: the worklist moves with ↓/↑.
     await page.getByTestId(`worklist-row-${accept}`).click();

@@ -247,6 +247,26 @@ export async function runEditingTools(page: Page, prefix: string, aiPixels: numb
   );
   await page.keyboard.press('v');
   expect(await errorsShown(page)).toEqual([]);
+
+  // Cutting the whole mask away: the problem is shown and no stale volume stays on screen.
+  const before = await settledVolume(page, {});
+  const [w, h] = await imageSize(page, 'coronal');
+  await page.keyboard.press('k');
+  await dragPath(page, 'coronal', [
+    [1, 1],
+    [w - 2, 1],
+    [w - 2, h - 2],
+    [1, h - 2],
+    [1, 1],
+  ]);
+  expect(await pixels(page)).toBe(0);
+  await page.getByTestId('estimate-failed').waitFor({ timeout: 60_000 });
+  expect(await page.getByTestId('volume-ml').getAttribute('data-value')).toBe('');
+  expect((await errorsShown(page)).join(' ')).toMatch(/empty/i);
+  await shot(page, `${prefix}-11-empty-mask-error`);
+  await page.keyboard.press('Control+z');
+  expect(await settledVolume(page, { equal: before })).toBe(before);
+  await page.getByRole('button', { name: 'Dismiss all' }).click();
 }
 
 /** Open sample → overlay → erase → undo/redo → shortcuts → caliper → formulas and interval. */

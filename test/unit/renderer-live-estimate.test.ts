@@ -60,6 +60,6 @@ describe('LiveRequest', () => {
     failing.schedule(() => 1);
     await new Promise((r) => setTimeout(r, 0));
     expect(errors).toHaveLength(1);
-    expect(failing.current.updating).toBe(false);
+    expect(failing.current).toMatchObject({ updating: false, failed: true, value: null });
   });
 });
