@@ -3,13 +3,12 @@
  * package downloads it at install time; on machines without internet (like CI here) the download
  * is skipped and node_modules/electron/dist is absent, so this test reports why it is skipped.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, it } from 'vitest';
-import { REPO_ROOT, runMainFlow } from './workstation-flow';
+import { ensureBuilt, REPO_ROOT, runMainFlow } from './workstation-flow';
 
 const ELECTRON_DIST = join(REPO_ROOT, 'node_modules', 'electron', 'dist');
 const modelsPresent = existsSync(join(REPO_ROOT, 'models', 'manifest.json'));
@@ -25,7 +24,7 @@ describe.skipIf(skipReason !== null)('workstation in Electron', () => {
   afterAll(async () => app?.close());
 
   it('opens the sample and runs the whole flow with the hardened window', async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    ensureBuilt();
     app = await electron.launch({
       executablePath: join(
         ELECTRON_DIST,

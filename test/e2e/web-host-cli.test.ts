@@ -2,12 +2,12 @@
  * `npm run serve` as a user runs it: the built web host prints its loopback URL with the token,
  * serves the page, refuses API calls without the token and files outside the case folders.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './workstation-flow';
+import { ensureBuilt, REPO_ROOT } from './workstation-flow';
 
 const modelsPresent = existsSync(join(REPO_ROOT, 'models', 'manifest.json'));
 if (!modelsPresent) console.warn('web host CLI test skipped: models/manifest.json is missing');
@@ -17,7 +17,7 @@ describe.skipIf(!modelsPresent)('web host command', () => {
   let url = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    ensureBuilt();
     const dataDir = mkdtempSync(join(tmpdir(), 'spv-serve-'));
     child = spawn(
       process.execPath,

@@ -2,7 +2,6 @@
  * End to end in Chromium through the web host (issue 4): the real engine, the real renderer bundle,
  * driven as a reader would. Screenshots of every step go to artifacts/e2e/ and are checked non-blank.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -11,6 +10,7 @@ import { startWebHost, type WebHost } from '../../main/http-server';
 import { createEngine, type Engine } from '../../src/engine';
 import {
   CHROMIUM_ARGS,
+  ensureBuilt,
   drag,
   REPO_ROOT,
   runEditingTools,
@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
   let aiPixels = 0;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    ensureBuilt();
     engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
     host = await startWebHost({
       service: engine,
