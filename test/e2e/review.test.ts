@@ -12,7 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../main/http-server';
 import { createEngine, type Engine } from '../../src/engine';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
-import { CHROMIUM_ARGS, dragPath, imageSize, maskBox, REPO_ROOT, shot } from './workstation-flow';
+import {
+  CHROMIUM_ARGS,
+  dragPath,
+  ensureBuilt,
+  imageSize,
+  maskBox,
+  REPO_ROOT,
+  shot,
+} from './workstation-flow';
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
@@ -77,7 +85,7 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
   let page: Page;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'spv-e2e-review-'));
     engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
     service = createStoreService({ dataDir: join(dir, 'data'), engine });

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { ensureBuilt } from '../e2e/workstation-flow';
 
 const root = join(__dirname, '../..');
 const cli = join(root, 'bin/spv.cjs');
@@ -24,7 +25,10 @@ function spv(...args: string[]) {
 
 describe.skipIf(!ready)('spv report / import / session', () => {
   beforeAll(() => {
-    execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
+    // Build only when dist/ is stale (parallel test files must not race on dist/).
+    ensureBuilt();
+    if (!existsSync(join(root, 'dist/cli/spv.cjs')))
+      execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root });
     dir = mkdtempSync(join(tmpdir(), 'spv-cli-report-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
