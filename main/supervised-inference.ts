@@ -45,6 +45,8 @@ export class SupervisedInference implements Inference {
   private startedAt = 0;
   private closed = false;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set when the models cannot load at all: a restart would fail the same way. */
+  private fatal: SpvError | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.start();
@@ -64,6 +66,7 @@ export class SupervisedInference implements Inference {
           } else if (!msg.ok) {
             // The models cannot load (bad hash, missing file): restarting will not help.
             const error = new SpvError('model', msg.error.message);
+            this.fatal = error;
             this.opts.onStatus?.({ state: 'failed', message: msg.error.message });
             reject(error);
           }
@@ -95,7 +98,7 @@ export class SupervisedInference implements Inference {
           );
         this.pending.clear();
         reject(new SpvError('model', message));
-        if (this.closed) return;
+        if (this.closed || this.fatal) return;
         const opts = this.opts;
         const stableAfter = opts.stableAfterMs ?? 60_000;
         this.crashes = Date.now() - this.startedAt > stableAfter ? 1 : this.crashes + 1;
@@ -116,6 +119,7 @@ export class SupervisedInference implements Inference {
 
   private async call(req: DistributiveOmit<InferenceRequest, 'id'>): Promise<InferenceResult> {
     if (this.closed) throw new SpvError('internal', 'The inference process was closed.');
+    if (this.fatal) throw this.fatal;
     // While a restart is pending, wait for the next child rather than failing at once.
     while (!this.child && this.restartTimer && !this.closed)
       await new Promise((r) => setTimeout(r, 50));

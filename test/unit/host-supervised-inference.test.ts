@@ -30,14 +30,18 @@ afterEach(async () => {
   inference = null;
 });
 
-function launch() {
+const BROKEN = `process.send({ id: 0, ok: false, ready: false, error: { code: 'model', message: 'models/segmenter.onnx failed its SHA-256 check' } }); setTimeout(() => process.exit(0), 20);`;
+const brokenPath = join(dir, 'broken.cjs');
+writeFileSync(brokenPath, BROKEN);
+
+function launch(script = workerPath) {
   let launches = 0;
   const statuses: InferenceStatus[] = [];
   inference = new SupervisedInference({
     backoffBaseMs: 20,
     launch: () => {
       launches++;
-      const child = fork(workerPath, [], { serialization: 'advanced', stdio: 'ignore' });
+      const child = fork(script, [], { serialization: 'advanced', stdio: 'ignore' });
       return {
         postMessage: (m: InferenceRequest) => child.send(m),
         onMessage: (l: (m: InferenceReply) => void) =>
@@ -82,6 +86,15 @@ describe('SupervisedInference', () => {
     ).toEqual([20, 40]);
     expect(Array.from(await inference.segment(Float32Array.from([1]), 1))).toEqual([2]);
     expect(launches()).toBe(3);
+  });
+
+  it('does not restart a child whose models cannot load, and says why on every call', async () => {
+    const { inference, statuses, launches } = launch(brokenPath);
+    await expect(inference.info()).rejects.toThrow(/SHA-256/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(launches()).toBe(1);
+    expect(statuses.map((s) => s.state)).toEqual(['starting', 'failed']);
+    await expect(inference.segment(new Float32Array(1), 1)).rejects.toThrow(/SHA-256/);
   });
 
   it('reports errors from the child as SpvError messages', async () => {
