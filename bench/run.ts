@@ -18,6 +18,7 @@ import { spacingOf } from '../src/imaging/calibration';
 import { OnnxInference, defaultIntraOpThreads } from '../src/inference/onnx-inference';
 import { loadManifest } from '../src/inference/manifest-loader';
 import { estimateCaseFiles } from '../src/cli/case-files';
+import { runStoreBench, storeBenchTable } from './store';
 
 const { values } = parseArgs({
   options: {
@@ -220,6 +221,11 @@ async function main() {
       `PyTorch ${torch.torch}, ${torch.threads} threads, weights ${torch.weights}. Target: onnxruntime ≥ 2× faster.`,
     );
   process.stdout.write(`${out.join('\n')}\n`);
+
+  // Store and reports (issue 5): import of 1,000 images, opening a case, one report. Run after the
+  // engine table so that its peak RSS above is the engine's alone.
+  const storeRows = await runStoreBench({ images: Number(process.env.SPV_BENCH_IMAGES ?? 1000) });
+  process.stdout.write(`\n${storeBenchTable(storeRows)}\n`);
 }
 
 main().catch((error: unknown) => {
