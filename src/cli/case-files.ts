@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { SpvError } from '../api/errors';
-import { decodeImageFile, type DecodedImage } from '../decode';
+import { binaryMaskFromDecoded, decodeImageFile, type DecodedImage } from '../decode';
 import { spacingOf } from '../imaging/calibration';
 import type { Spacing } from '../imaging/types';
 import type { Engine } from '../engine/engine';
@@ -18,15 +18,6 @@ export interface CaseFiles {
   frame?: number | null;
   /** 'mask': the files are binary masks (non-zero = spleen), not ultrasound images. */
   kind: 'image' | 'mask';
-}
-
-/** The mask rule of readBinaryMaskFile (src/decode): non-zero = spleen, JPEG cut at 128. */
-function maskFromDecoded(decoded: DecodedImage): Uint8Array {
-  const { data } = decoded.grey;
-  const cut = decoded.format === 'jpeg' ? 128 : 1;
-  const mask = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) mask[i] = data[i] >= cut ? 1 : 0;
-  return mask;
 }
 
 export interface LoadedView {
@@ -64,7 +55,9 @@ async function viewMask(
 ): Promise<ViewMask> {
   const { width, height } = view.decoded.grey;
   const mask =
-    kind === 'mask' ? maskFromDecoded(view.decoded) : await engine.segmentGrey(view.decoded.grey);
+    kind === 'mask'
+      ? binaryMaskFromDecoded(view.decoded)
+      : await engine.segmentGrey(view.decoded.grey);
   return { mask, width, height, spacing: view.spacing };
 }
 

@@ -153,16 +153,22 @@ export async function decodeImageFile(
 }
 
 /**
- * A mask image for mask mode: non-zero = spleen. JPEG masks are cut at 128 instead, because
+ * The mask-mode rule, in one place: non-zero = spleen. JPEG masks are cut at 128 instead, because
  * JPEG compression leaves small non-zero values all over the background.
  */
+export function binaryMaskFromDecoded(decoded: DecodedImage): Uint8Array {
+  const { data } = decoded.grey;
+  const cut = decoded.format === 'jpeg' ? 128 : 1;
+  const mask = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) mask[i] = data[i] >= cut ? 1 : 0;
+  return mask;
+}
+
+/** A mask image file for mask mode (see binaryMaskFromDecoded). */
 export async function readBinaryMaskFile(
   path: string,
 ): Promise<{ mask: Uint8Array; width: number; height: number }> {
   const decoded = await decodeImageFile(path);
-  const jpeg = decoded.format === 'jpeg';
-  const { width, height, data } = decoded.grey;
-  const mask = new Uint8Array(width * height);
-  for (let i = 0; i < mask.length; i++) mask[i] = (jpeg ? data[i] >= 128 : data[i] > 0) ? 1 : 0;
-  return { mask, width, height };
+  const { width, height } = decoded.grey;
+  return { mask: binaryMaskFromDecoded(decoded), width, height };
 }
