@@ -28,7 +28,7 @@ import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
 import { calibrationFromTwoPoints, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
-import { OnnxInference, type SessionOptions } from '../inference/onnx-inference';
+import type { SessionOptions } from '../inference/onnx-inference';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import type { Manifest } from '../models/manifest';
 import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './estimator';
@@ -288,9 +288,13 @@ class SpvEngine implements Engine {
 /** Load and verify the models, start inference, and return the engine. */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const manifest = await loadManifest(options.modelsDir);
+  // Loaded lazily: a host that brings its own inference (Electron's utility process) must never
+  // load the native onnxruntime module in its own process.
   const inference =
     options.inference ??
-    (await OnnxInference.create(manifest, options.modelsDir, options.sessionOptions));
+    (await (
+      await import('../inference/onnx-inference')
+    ).OnnxInference.create(manifest, options.modelsDir, options.sessionOptions));
   const info = await inference.info();
   return new SpvEngine(manifest, inference, info, {
     ...options,
