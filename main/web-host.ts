@@ -4,18 +4,18 @@
  *
  *   node dist/main/web-host.cjs [--port N] [--data-dir DIR] [--cases-dir DIR]... [--open-sample] [--sample ID]
  */
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSpvError } from '../src/api/errors';
 import { startWebHost } from './http-server';
 import { appPaths, createServices } from './services';
+import { defaultDataDir } from '../src/store/data-dir';
 
 export { startWebHost } from './http-server';
 
 const USAGE = `Usage: node dist/main/web-host.cjs [--port N] [--data-dir DIR] [--cases-dir DIR]... [--open-sample] [--sample ID]
   --port N          listen on 127.0.0.1:N (default: a free port)
-  --data-dir DIR    cases database and exports (default ~/.spv-workstation)
+  --data-dir DIR    cases database and exports (default: the desktop app's user-data folder)
   --cases-dir DIR   a folder the UI may open images from (repeatable; models/samples is always allowed)
   --open-sample     open the default bundled sample at start, not only on the first start
   --sample ID       open this bundled sample at start`;
@@ -49,10 +49,7 @@ async function main(): Promise<number> {
   }
   // dist/main/web-host.cjs → the app root two folders up.
   const appRoot = resolve(__dirname, '..', '..');
-  const paths = appPaths(
-    appRoot,
-    resolve(args['data-dir'] ?? resolve(homedir(), '.spv-workstation')),
-  );
+  const paths = appPaths(appRoot, resolve(args['data-dir'] ?? defaultDataDir()));
   const services = await createServices(paths, 'web');
   const host = await startWebHost({
     service: services.service,
