@@ -158,7 +158,8 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
     return out if found else None
 
 
-def model_card(path: Path, manifest: dict, results: dict, onnx_mb: float) -> None:
+def model_card(path: Path, manifest: dict, results: dict, onnx_mb: float, generator_note: str = "") -> None:
+    generator_note = f"- {generator_note.strip()}\n" if generator_note.strip() else ""
     d = results["deepspv"]
     ev = lambda s, m: d[(s, m)].metrics  # noqa: E731 — a short accessor for the table below
     best_gt = evaluate.best_formula(results, "gt")
@@ -200,7 +201,7 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
 - Masks larger than the {manifest['grid']['size'] * manifest['grid']['spacing_mm']:.0f} mm grid are refused ("outside the validated range"), never rescaled.
 - The latent distance warns when a case is unlike the training data; it is no guarantee either way.
 - The interval is calibrated on synthetic held-out data; its coverage on real data is unknown.
-- The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)
+{generator_note}- The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)
   formula but not the formulas that also measure the transverse view.
 """
     missed = [f"{name}: {value} (target {target})" for name, target, value, met in
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--models-dir", type=Path, default=MODELS)
     ap.add_argument("--golden-dir", type=Path, default=REPO / "test" / "fixtures" / "golden")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--generator-note", default="",
+                    help="a limitation line for MODEL_CARD.md, e.g. when the train split predates the committed generator")
     ap.add_argument("--training-command", action="append", default=[],
                     help="how the checkpoints were trained, for EVALUATION.md (repeatable)")
     args = ap.parse_args(argv)
@@ -292,12 +295,13 @@ def main(argv: list[str] | None = None) -> None:
     figures = evaluate.plots(results, args.models_dir / "figures")
     commands = [
         *(args.training_command or ["bash models/train/run_gpu.sh \"$OUT\"   # or: nohup bash models/train/run_cpu.sh &"]),
-        f"cd models/train && python3 -m spv_train.finish --checkpoints {args.checkpoints} --n-calib {args.n_calib} "
+        f"cd models/train && python3 -m spv_train.finish --checkpoints {args.checkpoints} "
+        f"{'' if args.data == HERE / 'data' else '--data DATA '}--n-calib {args.n_calib} "
         f"--n-test {args.n_test}{' --early' if args.early else ''}",
     ]
     evaluate.write_report(args.models_dir / "EVALUATION.md", results, manifest, onnx_mb, figures, commands,
                           splits, "unet")
-    model_card(args.models_dir / "MODEL_CARD.md", manifest, results, onnx_mb)
+    model_card(args.models_dir / "MODEL_CARD.md", manifest, results, onnx_mb, args.generator_note)
     expected = expected_for_samples(models, manifest, noise, args.models_dir / "samples")
     if expected is not None:
         (args.models_dir / "samples" / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
