@@ -154,7 +154,7 @@ def lengths_cm(coronal_mask: np.ndarray, coronal_spacing: float, transverse_mask
 # --------------------------------------------------------------------------------------------
 
 
-def _simulate_view(spleen, view: str, rng: np.random.Generator) -> dict:
+def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = True) -> dict:
     """Cut a jittered plane, place it in a fan, render its mask and simulate its image. A plane
     whose section cannot fit the widest fan (rare, massive spleens) is re-drawn."""
     for attempt in range(PLACEMENT_RETRIES):
@@ -169,12 +169,14 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator) -> dict:
             continue
         mask = clean_mask(render_section(spleen, plane, probe.spacing_mm, IMAGE_SHAPE, origin_px, pts))
         if mask.any():
-            image = simulate(mask, view, probe, rng)
+            # The mask is fixed before the simulator draws from rng, so a masks-only case has the
+            # same masks as the full one (the RVAE needs masks only; the simulator is most of the cost).
+            image = simulate(mask, view, probe, rng) if images else np.zeros(IMAGE_SHAPE, np.uint8)
             return {"image": image, "mask": mask, "spacing_mm": probe.spacing_mm, "probe": probe}
     raise ValueError(f"spleen {spleen.seed}: no {view} plane fits the field of view")
 
 
-def make_case(shape_seed: int, view_seed: int | None = None) -> dict:
+def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True) -> dict:
     """One case: a spleen from shape_seed, its two views and their simulated images.
 
     Returns {'shape_seed', 'view_seed', 'volume_ml', 'L3d_mm', 'W3d_mm', 'T3d_mm', 'box_ratio',
@@ -182,7 +184,8 @@ def make_case(shape_seed: int, view_seed: int | None = None) -> dict:
                          'probe': ultrasound.Probe (fan geometry)},
              'transverse': {... same ...},
              'lengths_cm': {'length', 'width', 'thickness', 'craniocaudal'}}.
-    The same (shape_seed, view_seed) always gives the same case; view_seed None means 0."""
+    The same (shape_seed, view_seed) always gives the same case; view_seed None means 0.
+    images=False skips the ultrasound simulator (images all zero; masks and lengths unchanged)."""
     vseed = 0 if view_seed is None else int(view_seed)
     spleen = make_spleen(shape_seed)
     case: dict = {
@@ -196,7 +199,7 @@ def make_case(shape_seed: int, view_seed: int | None = None) -> dict:
     }
     for k, view in enumerate(VIEWS):
         rng = np.random.default_rng([int(shape_seed), vseed, k, 0x7E57])
-        case[view] = _simulate_view(spleen, view, rng)
+        case[view] = _simulate_view(spleen, view, rng, images)
     case["lengths_cm"] = lengths_cm(
         case["coronal"]["mask"], case["coronal"]["spacing_mm"], case["transverse"]["mask"], case["transverse"]["spacing_mm"]
     )
@@ -218,9 +221,9 @@ def shape_seeds(split: str, n_shapes: int, seed: int) -> np.ndarray:
     return SPLIT_SEED_BASE[split] + offsets
 
 
-def _job(args: tuple[int, int]) -> dict:
-    shape_seed, view_seed = args
-    return make_case(shape_seed, view_seed)
+def _job(args: tuple[int, int, bool]) -> dict:
+    shape_seed, view_seed, images = args
+    return make_case(shape_seed, view_seed, images)
 
 
 def _init_worker() -> None:
@@ -229,7 +232,8 @@ def _init_worker() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
 
 
-def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views_per_shape: int = 1) -> Path:
+def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views_per_shape: int = 1,
+          images: bool = True) -> Path:
     """Writes out_dir/<split>.npz with arrays img_cor, mask_cor, img_tr, mask_tr (uint8 [N,320,384]),
     spacing_cor, spacing_tr, volume_ml (float32 [N]), shape_id (int64 [N]), length_cm, width_cm,
     thickness_cm, craniocaudal_cm (float32 [N]) — plus view_seed, L3d_mm, W3d_mm, T3d_mm,
@@ -239,7 +243,7 @@ def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seeds = shape_seeds(split, n_shapes, seed)
-    jobs = [(int(s), int(seed) * 1000 + k) for s in seeds for k in range(views_per_shape)]
+    jobs = [(int(s), int(seed) * 1000 + k, images) for s in seeds for k in range(views_per_shape)]
     n = len(jobs)
     rows, cols = IMAGE_SHAPE
     arrays = {name: np.zeros((n, rows, cols), dtype=np.uint8) for name in ("img_cor", "mask_cor", "img_tr", "mask_tr")}
@@ -310,8 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--views-per-shape", type=int, default=1)
+    parser.add_argument("--masks-only", action="store_true",
+                        help="skip the ultrasound simulator (images all zero): enough for the RVAE, ~4x faster")
     args = parser.parse_args(argv)
-    path = build(args.out, args.split, args.n, args.seed, workers=args.workers, views_per_shape=args.views_per_shape)
+    path = build(args.out, args.split, args.n, args.seed, workers=args.workers, views_per_shape=args.views_per_shape,
+                 images=not args.masks_only)
     print(path)
     return 0
 

@@ -97,6 +97,11 @@ def main(argv: list[str] | None = None) -> None:
         help="also write the weights-only file here at every checkpoint and at the end",
     )
     ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument(
+        "--init-from", type=Path, default=None,
+        help="fine-tune: start from these weights (a published .pt) and keep their volume scaling, "
+             "so the head stays valid; use with --pretrain 0",
+    )
     args = ap.parse_args(argv)
 
     common.set_threads(args.threads)
@@ -110,12 +115,18 @@ def main(argv: list[str] | None = None) -> None:
     data = common.load_split(args.data, args.split, keys)
     log_v = np.log(data["volume_ml"].astype(np.float64))
     y_mean, y_std = float(log_v.mean()), float(log_v.std())
+    init = common.torch_load(args.init_from) if args.init_from is not None else None
+    if init is not None:
+        # The head predicts y in the initial model's scaling: keep it rather than refit it.
+        y_mean, y_std = float(init["meta"]["y_mean"]), float(init["meta"]["y_std"])
     y_all = torch.from_numpy(((log_v - y_mean) / y_std).astype(np.float32)).to(device)
     source = GridSource(data, views, device)
     train_idx, val_idx = common.holdout_split(len(log_v))
     train_idx_t = torch.from_numpy(train_idx).to(device)
 
     model = RVAE(len(views)).to(device)
+    if init is not None:
+        model.load_state_dict(init["state_dict"])
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-5)
     steps_per_epoch = max(1, len(train_idx) // args.batch)
     total_steps = int(args.epochs * steps_per_epoch)
@@ -139,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         "latent_dim": LATENT_DIM, "volume_transform": "log", "y_mean": y_mean, "y_std": y_std,
         "train_cases": int(len(train_idx)), "beta": args.beta, "reg_weight": args.reg_weight,
         "torch": torch.__version__,
+        "init_from": str(args.init_from) if args.init_from is not None else None,
     }
 
     def checkpoint() -> None:

@@ -78,3 +78,18 @@ def test_checkpoints_are_plain_cpu_state_dicts(tmp_path):
     assert set(blob) == {"state_dict", "meta"}
     assert all(t.device.type == "cpu" for t in blob["state_dict"].values())
     assert path.stat().st_size < 15e6
+
+
+def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_scaling(data_dir, tmp_path):
+    base = RVAE(1)
+    init = tmp_path / "init.pt"
+    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 4.0, "y_std": 0.5}}, init)
+    run = tmp_path / "ft"
+    train_rvae.main(["--mode", "single", "--data", str(data_dir), "--run-dir", str(run), "--batch", "2",
+                     "--device", "cpu", "--epochs", "0.5", "--pretrain", "0.0", "--lr", "0", "--init-from", str(init)])
+    state, meta = common.load_final(run / common.FINAL)
+    assert (meta["y_mean"], meta["y_std"]) == (4.0, 0.5)
+    # With a zero learning rate the weights are exactly the initial ones (BatchNorm's running
+    # statistics are buffers, not weights: they move with every batch).
+    for key, value in base.named_parameters():
+        assert torch.equal(state[key], value.detach()), key
