@@ -93,6 +93,21 @@ def load_final(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     return blob["state_dict"], blob["meta"]
 
 
+def resume(run_dir: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, device: torch.device,
+           name: str) -> tuple[int, float]:
+    """Load the latest checkpoint of run_dir into model and optimizer, if there is one.
+    Returns (step, seconds already spent); (0, 0.0) for a fresh run."""
+    resumed = load_latest(run_dir)
+    if resumed is None:
+        return 0, 0.0
+    model.load_state_dict(resumed["model"])
+    optimizer.load_state_dict(resumed["optim"])
+    optimizer_to(optimizer, device)
+    step, elapsed = int(resumed["step"]), float(resumed["elapsed_s"])
+    log(f"{name}: resumed at step {step} ({elapsed:.0f}s already spent)")
+    return step, elapsed
+
+
 def optimizer_to(optimizer: torch.optim.Optimizer, device: torch.device) -> None:
     for state in optimizer.state.values():
         for key, value in state.items():

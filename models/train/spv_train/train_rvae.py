@@ -131,14 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     steps_per_epoch = max(1, len(train_idx) // args.batch)
     total_steps = int(args.epochs * steps_per_epoch)
 
-    step, elapsed_before = 0, 0.0
-    resumed = common.load_latest(args.run_dir)
-    if resumed is not None:
-        model.load_state_dict(resumed["model"])
-        optimizer.load_state_dict(resumed["optim"])
-        common.optimizer_to(optimizer, device)
-        step, elapsed_before = int(resumed["step"]), float(resumed["elapsed_s"])
-        common.log(f"{name}: resumed at step {step} ({elapsed_before:.0f}s already spent)")
+    step, elapsed_before = common.resume(args.run_dir, model, optimizer, device, name)
     budget = common.Budget(total_steps, args.max_minutes, elapsed_before)
     common.log(
         f"{name}: {count_weights(model)} weights, {len(train_idx)} train / {len(val_idx)} monitor cases, "
