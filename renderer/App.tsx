@@ -196,6 +196,10 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         masks: masks ?? { coronal: { width: 1, height: 1, runs: [1] } },
         patient: pat,
         caliperLengths: Object.keys(caliperLengths).length > 0 ? caliperLengths : null,
+        // The lines themselves too: a stored case keeps them for its report.
+        caliperLines: (['coronal', 'transverse'] as const).flatMap((v) =>
+          cals[v].map((c) => ({ view: v, kind: c.kind, a: c.a, b: c.b })),
+        ),
       };
     });
   }, [estimator, currentMasks, caliperLengthsCm]);

@@ -115,7 +115,9 @@ export type Estimate = z.infer<typeof EstimateSchema>;
 export const ExplanationSchema = z.object({
   model: z.enum(['single', 'dual']),
   /** Decoder reconstruction per view on the physical grid (values 0..1, row-major G×G). */
-  reconstruction: z.array(z.object({ view: ViewNameSchema, size: z.number().int(), values: z.array(z.number()) })),
+  reconstruction: z.array(
+    z.object({ view: ViewNameSchema, size: z.number().int(), values: z.array(z.number()) }),
+  ),
   gridSpacingMm: z.number(),
   /** Position on the first two latent principal components. */
   pcaPosition: z.tuple([z.number(), z.number()]),
@@ -130,7 +132,9 @@ export type Explanation = z.infer<typeof ExplanationSchema>;
 export const StatusSchema = z.object({
   modelVersion: z.string(),
   provider: z.string(),
-  providersTried: z.array(z.object({ provider: z.string(), ok: z.boolean(), error: z.string().optional() })),
+  providersTried: z.array(
+    z.object({ provider: z.string(), ok: z.boolean(), error: z.string().optional() }),
+  ),
   host: z.enum(['electron', 'web']),
   sampleCaseIds: z.array(z.string()),
 });
@@ -156,13 +160,27 @@ export const CalibrateRequestSchema = z.object({
   distanceMm: z.number().positive().max(1000),
 });
 export const SegmentRequestSchema = z.object({ caseId: z.string(), view: ViewNameSchema });
-export const MasksSchema = z.object({ coronal: MaskRleSchema, transverse: MaskRleSchema.nullable().optional() });
+export const MasksSchema = z.object({
+  coronal: MaskRleSchema,
+  transverse: MaskRleSchema.nullable().optional(),
+});
+/** A caliper the reader drew: end points in image pixels of its view. */
+export const CaliperLineSchema = z.object({
+  view: ViewNameSchema,
+  kind: z.enum(['length', 'width', 'thickness']),
+  a: z.tuple([z.number(), z.number()]),
+  b: z.tuple([z.number(), z.number()]),
+});
+export type CaliperLine = z.infer<typeof CaliperLineSchema>;
+
 export const EstimateRequestSchema = z.object({
   caseId: z.string(),
   masks: MasksSchema,
   patient: PatientSchema.nullable().optional(),
   /** Caliper lengths (cm) drawn by the reader; they replace the mask-measured ones in the formulas. */
   caliperLengths: LengthsSchema.partial().nullable().optional(),
+  /** The reader's calipers themselves, stored beside their lengths so reports can redraw them. */
+  caliperLines: z.array(CaliperLineSchema).max(12).nullable().optional(),
 });
 export const ExplainRequestSchema = z.object({ caseId: z.string(), masks: MasksSchema });
 
@@ -198,7 +216,15 @@ export const caseApiRequestSchemas = {
 
 /** Errors the API reports to the UI: a code the UI can act on and a message for the reader. */
 export const ApiErrorSchema = z.object({
-  code: z.enum(['bad-input', 'not-calibrated', 'out-of-range', 'not-found', 'model', 'internal', 'forbidden']),
+  code: z.enum([
+    'bad-input',
+    'not-calibrated',
+    'out-of-range',
+    'not-found',
+    'model',
+    'internal',
+    'forbidden',
+  ]),
   message: z.string(),
 });
 export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import {
   CaseViewSchema,
   EstimateSchema,
+  CaliperLineSchema,
   LengthsSchema,
   MasksSchema,
   PatientSchema,
@@ -84,6 +85,10 @@ export const CaseDetailSchema = z.object({
       view: z.enum(['coronal', 'transverse']),
       kind: z.enum(['length', 'width', 'thickness', 'craniocaudal']),
       valueCm: z.number(),
+      /** The caliper's end points (image pixels) when the reader drew it. */
+      points: z
+        .tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])])
+        .nullable(),
       author: z.string(),
       createdAt: z.string(),
     }),
@@ -214,6 +219,7 @@ export const SaveCorrectionRequestSchema = z.object({
   masks: MasksSchema,
   patient: PatientSchema.nullable().optional(),
   caliperLengths: LengthsSchema.partial().nullable().optional(),
+  caliperLines: z.array(CaliperLineSchema).max(12).nullable().optional(),
 });
 export const FlagCaseRequestSchema = z.object({
   caseId: IdSchema,

@@ -15,6 +15,8 @@ export interface ViewFigureInput {
   height: number;
   mask: Uint8Array | null;
   spacing: Spacing | null;
+  /** The reader's own calipers on this view (pixel end points); without them the mask's Feret line is drawn. */
+  calipers?: { a: [number, number]; b: [number, number] }[];
 }
 
 /** RGBA overlay: translucent fill inside the mask, opaque outline on its boundary. */
@@ -42,19 +44,45 @@ function maskOverlay(mask: Uint8Array, width: number, height: number): Buffer {
   return rgba;
 }
 
-/** The Feret caliper of the mask (what the length formulas use), drawn as an SVG overlay. */
-function caliperSvg(input: ViewFigureInput): string | null {
-  if (!input.mask || !input.spacing) return null;
+interface CaliperDrawing {
+  a: [number, number];
+  b: [number, number];
+  label: string;
+}
+
+/**
+ * The calipers to draw: the reader's own when they measured this view (what their formulas used),
+ * else the mask's Feret line (what the mask-measured formulas used).
+ */
+function calipersToDraw(input: ViewFigureInput): CaliperDrawing[] {
+  if (!input.spacing) return [];
+  const { x: sx, y: sy } = input.spacing;
+  if (input.calipers && input.calipers.length > 0) {
+    return input.calipers.map(({ a, b }) => ({
+      a,
+      b,
+      label: `${(Math.hypot((b[0] - a[0]) * sx, (b[1] - a[1]) * sy) / 10).toFixed(1)} cm`,
+    }));
+  }
+  if (!input.mask) return [];
   const m = measureMask(input.mask, input.width, input.height, input.spacing);
-  if (!m) return null;
-  const [[ax, ay], [bx, by]] = m.endpoints;
-  const label = `${(m.lengthMm / 10).toFixed(1)} cm`;
+  if (!m) return [];
+  return [{ a: m.endpoints[0], b: m.endpoints[1], label: `${(m.lengthMm / 10).toFixed(1)} cm` }];
+}
+
+/** The calipers as an SVG overlay. */
+function caliperSvg(input: ViewFigureInput): string | null {
+  const drawings = calipersToDraw(input);
+  if (drawings.length === 0) return null;
   const fs = Math.max(12, Math.round(input.width / 28));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${input.width}" height="${input.height}">
+  const lines = drawings.map(
+    ({ a: [ax, ay], b: [bx, by], label }) => `
     <line x1="${ax}" y1="${ay}" x2="${bx}" y2="${by}" stroke="#00e5ff" stroke-width="2"/>
     <circle cx="${ax}" cy="${ay}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
     <circle cx="${bx}" cy="${by}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
-    <text x="${(ax + bx) / 2}" y="${(ay + by) / 2 - 8}" font-size="${fs}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#00e5ff" text-anchor="middle" stroke="#000" stroke-width="0.6">${escapeXml(label)}</text>
+    <text x="${(ax + bx) / 2}" y="${(ay + by) / 2 - 8}" font-size="${fs}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#00e5ff" text-anchor="middle" stroke="#000" stroke-width="0.6">${escapeXml(label)}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${input.width}" height="${input.height}">${lines.join('')}
   </svg>`;
 }
 

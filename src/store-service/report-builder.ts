@@ -3,7 +3,15 @@
  * the estimate: shared by stored cases (service) and the bundled sample (`spv report --sample`).
  */
 import sharp from 'sharp';
-import type { CaseApi, CaseView, Estimate, Explanation, MaskRle, ViewImage } from '../api/contract';
+import type {
+  CaliperLine,
+  CaseApi,
+  CaseView,
+  Estimate,
+  Explanation,
+  MaskRle,
+  ViewImage,
+} from '../api/contract';
 import { decodeMaskRle } from '../imaging/mask-codec';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
@@ -20,6 +28,8 @@ export interface ReportInputs {
   signedOffAt: string | null;
   status: string;
   modelHash: string | null;
+  /** The reader's calipers (both views); the figures draw them instead of the mask's Feret line. */
+  calipers?: CaliperLine[];
 }
 
 async function greyOf(image: ViewImage): Promise<Uint8Array> {
@@ -32,6 +42,7 @@ async function reportView(
   label: string,
   image: ViewImage,
   mask: MaskRle | null,
+  calipers: CaliperLine[],
 ): Promise<ReportView> {
   const spacing = image.calibration
     ? { x: image.calibration.spacingX, y: image.calibration.spacingY }
@@ -43,6 +54,7 @@ async function reportView(
     height: image.height,
     mask: mask ? decodeMaskRle(mask) : null,
     spacing,
+    calipers: calipers.filter((c) => c.view === image.view),
   });
   return {
     label,
@@ -63,9 +75,12 @@ function explanationText(e: Explanation): string {
 }
 
 export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> {
-  const views = [await reportView('Coronal', inputs.view.coronal, inputs.masks.coronal)];
+  const calipers = inputs.calipers ?? [];
+  const views = [await reportView('Coronal', inputs.view.coronal, inputs.masks.coronal, calipers)];
   if (inputs.view.transverse)
-    views.push(await reportView('Transverse', inputs.view.transverse, inputs.masks.transverse));
+    views.push(
+      await reportView('Transverse', inputs.view.transverse, inputs.masks.transverse, calipers),
+    );
   const e = inputs.explanation;
   return renderCaseReportPdf({
     patient: inputs.patient,

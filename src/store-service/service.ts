@@ -11,6 +11,7 @@ import {
   EstimateSchema,
   type CalibrateRequest,
   type Calibration,
+  type CaliperLine,
   type CaseApi,
   type CaseView,
   type Estimate,
@@ -52,7 +53,7 @@ import { sessionSummaryCsv, summariseSession } from '../reports/session-summary'
 import { importPaths, type ImportProgress } from '../store/import';
 import { countForeground, decodeMaskPng, encodeMaskPng } from '../store/mask-png';
 import { CaseStore } from '../store/store';
-import type { MaskRow, ViewName } from '../store/types';
+import type { MaskRow, MeasurementInput, ViewName } from '../store/types';
 import { buildCaseReportPdf } from './report-builder';
 import { caseSummary, sessionDetail } from './summaries';
 
@@ -64,6 +65,19 @@ export interface StoreServiceOptions {
   engine: EngineLike;
   /** Import progress (the CLI draws a bar on stderr). */
   onImportProgress?: (progress: ImportProgress) => void;
+}
+
+/** What the reader measured with calipers: the lengths the formulas used and the lines drawn. */
+interface ReaderCalipers {
+  lengths: Partial<Lengths> | null;
+  lines: CaliperLine[] | null;
+}
+
+function readerCalipers(req: {
+  caliperLengths?: Partial<Lengths> | null;
+  caliperLines?: CaliperLine[] | null;
+}): ReaderCalipers {
+  return { lengths: req.caliperLengths ?? null, lines: req.caliperLines ?? null };
 }
 
 /** A stored case open in the engine: its engine id, the reader and the masks last saved. */
@@ -178,7 +192,7 @@ export class StoreService implements SpvApi {
       estimate,
       open.reader,
       'manual',
-      req.caliperLengths ?? null,
+      readerCalipers(req),
     );
     return estimate;
   }
@@ -239,6 +253,7 @@ export class StoreService implements SpvApi {
         view: m.view,
         kind: m.kind,
         valueCm: m.valueCm,
+        points: m.points,
         author: m.author,
         createdAt: m.createdAt,
       })),
@@ -308,7 +323,7 @@ export class StoreService implements SpvApi {
       estimate,
       req.reader,
       'manual',
-      req.caliperLengths ?? null,
+      readerCalipers(req),
     );
     return caseSummary(this.store, this.store.getCase(caseId));
   }
@@ -606,7 +621,7 @@ export class StoreService implements SpvApi {
     author: string,
     source: 'ai' | 'manual',
     estimate: Estimate | null,
-    calipers: Partial<Lengths> | null = null,
+    calipers: ReaderCalipers | null = null,
   ): void {
     const saved = this.store.transaction(() => {
       const ids: Partial<Record<ViewName, number>> = {};
@@ -652,16 +667,31 @@ export class StoreService implements SpvApi {
     for (const w of saved) open.latest[w.view] = { maskId: w.id, mask: w.mask };
   }
 
-  /** The reader's caliper lengths (cm), stored when they change: what the formulas used. */
-  private recordCalipers(caseId: number, calipers: Partial<Lengths> | null, author: string): void {
-    if (!calipers) return;
+  /**
+   * The reader's caliper lengths (cm), stored when they change: what the formulas used, with the
+   * caliper's end points when the UI sent them (reports redraw the reader's own lines).
+   */
+  private recordCalipers(caseId: number, calipers: ReaderCalipers | null, author: string): void {
+    if (!calipers?.lengths) return;
     const last = new Map(this.store.measurements(caseId).map((m) => [m.kind, m.valueCm]));
     for (const kind of ['length', 'width', 'thickness', 'craniocaudal'] as const) {
-      const value = calipers[kind];
+      const value = calipers.lengths[kind];
       if (value === null || value === undefined || last.get(kind) === value) continue;
       const view = kind === 'width' || kind === 'thickness' ? 'transverse' : 'coronal';
-      this.store.addMeasurement({ caseId, view, kind, valueCm: value, points: null, author });
+      const line = calipers.lines?.find((l) => l.kind === kind && l.view === view);
+      const points = line ? ([line.a, line.b] as MeasurementInput['points']) : null;
+      this.store.addMeasurement({ caseId, view, kind, valueCm: value, points, author });
     }
+  }
+
+  /** The latest caliper of each kind that was stored with its end points. */
+  private latestCaliperLines(caseId: number): CaliperLine[] {
+    const latest = new Map<string, CaliperLine>();
+    for (const m of this.store.measurements(caseId)) {
+      if (!m.points || m.kind === 'craniocaudal') continue;
+      latest.set(m.kind, { view: m.view, kind: m.kind, a: m.points[0], b: m.points[1] });
+    }
+    return [...latest.values()];
   }
 
   private async persistEstimate(
@@ -670,7 +700,7 @@ export class StoreService implements SpvApi {
     estimate: Estimate,
     author: string,
     source: 'ai' | 'manual' = 'manual',
-    calipers: Partial<Lengths> | null = null,
+    calipers: ReaderCalipers | null = null,
   ): Promise<void> {
     const pending = await this.changedMasks(open, masks, source);
     this.writeMasksAndEstimate(open, pending, author, source, estimate, calipers);
@@ -721,6 +751,7 @@ export class StoreService implements SpvApi {
     return buildCaseReportPdf({
       view: open.view,
       masks: { coronal: masks.coronal, transverse: masks.transverse ?? null },
+      calipers: this.latestCaliperLines(caseId),
       estimate: estimateRow.estimate,
       explanation,
       // Anonymised: the title can hold the patient id (imports name cases after it), so it goes too.

@@ -186,13 +186,37 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
           transverse: toCorrect.aiMasks!.transverse,
         },
         caliperLengths: { length: 11.2, width: 5.4 },
+        caliperLines: [
+          { view: 'coronal', kind: 'length', a: [40, 150], b: [257, 150] },
+          { view: 'transverse', kind: 'width', a: [90, 120], b: [195, 120] },
+        ],
       });
     }
     const detail = await service.getCase({ caseId: ids['sample-03'] });
-    expect(detail.measurements.map((m) => [m.view, m.kind, m.valueCm, m.author])).toEqual([
-      ['coronal', 'length', 11.2, READER],
-      ['transverse', 'width', 5.4, READER],
-    ]);
+    expect(detail.measurements.map((m) => [m.view, m.kind, m.valueCm, m.points, m.author])).toEqual(
+      [
+        [
+          'coronal',
+          'length',
+          11.2,
+          [
+            [40, 150],
+            [257, 150],
+          ],
+          READER,
+        ],
+        [
+          'transverse',
+          'width',
+          5.4,
+          [
+            [90, 120],
+            [195, 120],
+          ],
+          READER,
+        ],
+      ],
+    );
     expect(
       detail.masks.filter((m) => m.view === 'coronal').map((m) => [m.version, m.source]),
     ).toEqual([
