@@ -19,6 +19,7 @@ import { OnnxInference, defaultIntraOpThreads } from '../src/inference/onnx-infe
 import { loadManifest } from '../src/inference/manifest-loader';
 import { estimateCaseFiles } from '../src/cli/case-files';
 import { runStoreBench, storeBenchTable } from './store';
+import { medianAndP95 } from './stats';
 
 const { values } = parseArgs({
   options: {
@@ -37,12 +38,7 @@ interface Stat {
   p95: number;
 }
 
-function stats(samples: number[]): Stat {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-  return { median: at(0.5), p95: at(0.95) };
-}
+const stats = (samples: number[]): Stat => medianAndP95(samples);
 
 async function time(fn: () => Promise<unknown> | unknown, n = repeats, warmup = 3): Promise<Stat> {
   for (let i = 0; i < warmup; i++) await fn();

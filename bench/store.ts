@@ -14,6 +14,7 @@ import { decodeMaskRle, encodeMaskRle } from '../src/imaging/mask-codec';
 import { importPaths } from '../src/store/import';
 import { CaseStore } from '../src/store/store';
 import { createStoreService } from '../src/store-service/service';
+import { quantile } from './stats';
 
 const ROOT = join(import.meta.dirname, '..');
 const SAMPLES = join(ROOT, 'models', 'samples');
@@ -25,11 +26,6 @@ export interface BenchRow {
   unit: string;
   n: number;
   target?: string;
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 function row(name: string, values: number[], unit: string, target?: string): BenchRow {

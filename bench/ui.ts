@@ -14,36 +14,25 @@ import { startWebHost } from '../main/http-server';
 import { createEngine } from '../src/engine';
 import {
   CHROMIUM_ARGS,
+  CHROMIUM_PATH,
   imageSize,
   imageToPage,
   maskCentre,
   REPO_ROOT,
   settledVolume,
 } from '../test/e2e/workstation-flow';
+import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../src/engine/samples';
+import { quantile } from './stats';
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
 const STROKES = Number(process.env.SPV_BENCH_STROKES ?? 40);
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
 
 /** A 1024 × 768 case made from the default sample's coronal image, with its spacing scaled to match. */
 async function largeCase(dir: string): Promise<string> {
-  const index = readFileSync(join(SAMPLES, 'index.csv'), 'utf8').trim().split('\n');
-  const header = index[0].split(',');
-  const row =
-    index
-      .slice(1)
-      .map((l) => l.split(','))
-      .find((r) => r[header.indexOf('id')] === 'sample-03') ?? index[1].split(',');
-  const coronal = join(SAMPLES, row[header.indexOf('coronal')]);
+  const { rows } = await readCaseIndex(join(SAMPLES, 'index.csv'));
+  const sample = rows.find((r) => r.id === DEFAULT_SAMPLE_ID) ?? rows[0];
+  const coronal = sample.coronal;
   const sidecar = JSON.parse(readFileSync(coronal.replace(/\.png$/, '.json'), 'utf8')) as {
     spacing_mm: [number, number];
   };
@@ -124,9 +113,9 @@ export async function paintingFps(page: Page): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(MODELS, 'manifest.json')) || !CHROMIUM) {
+  if (!existsSync(join(MODELS, 'manifest.json')) || !CHROMIUM_PATH) {
     console.error(
-      `bench:ui needs models/manifest.json and Chromium (${CHROMIUM ?? 'not found'}); nothing measured.`,
+      `bench:ui needs models/manifest.json and Chromium (${CHROMIUM_PATH ?? 'not found'}); nothing measured.`,
     );
     process.exitCode = 2;
     return;
@@ -139,7 +128,7 @@ async function main(): Promise<void> {
     allowedRoots: [SAMPLES, dir],
   });
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     headless: true,
   });

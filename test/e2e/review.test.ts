@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../../src/engine';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
 import {
   CHROMIUM_ARGS,
+  CHROMIUM_PATH,
   dragPath,
   ensureBuilt,
   imageSize,
@@ -24,8 +25,7 @@ import {
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
-const skipReason = !CHROMIUM
+const skipReason = !CHROMIUM_PATH
   ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
   : !existsSync(join(MODELS, 'manifest.json')) || !existsSync(join(SAMPLES, 'index.csv'))
     ? 'models/manifest.json or models/samples/index.csv is missing'
@@ -95,7 +95,7 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
       allowedRoots: [SAMPLES],
     });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
       headless: true,
     });

@@ -11,6 +11,10 @@ import { expect } from 'vitest';
 
 export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 export const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'e2e');
+/** Debian's Chromium (playwright-core never downloads a browser); undefined when it is not installed. */
+export const CHROMIUM_PATH = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) =>
+  existsSync(p),
+);
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -10,6 +10,7 @@ import { startWebHost, type WebHost } from '../../main/http-server';
 import { createEngine, type Engine } from '../../src/engine';
 import {
   CHROMIUM_ARGS,
+  CHROMIUM_PATH,
   ensureBuilt,
   drag,
   REPO_ROOT,
@@ -21,10 +22,9 @@ import {
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
-const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
 const modelsPresent =
   existsSync(join(MODELS, 'manifest.json')) && existsSync(join(SAMPLES, 'index.csv'));
-const skipReason = !CHROMIUM
+const skipReason = !CHROMIUM_PATH
   ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
   : !modelsPresent
     ? 'models/manifest.json or models/samples/index.csv is missing'
@@ -58,7 +58,7 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
       allowedRoots: [SAMPLES],
     });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
+      executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
       headless: true,
     });
