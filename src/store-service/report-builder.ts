@@ -12,6 +12,7 @@ import type {
   MaskRle,
   ViewImage,
 } from '../api/contract';
+import { spacingOf } from '../imaging/calibration';
 import { decodeMaskRle } from '../imaging/mask-codec';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
@@ -44,9 +45,7 @@ async function reportView(
   mask: MaskRle | null,
   calipers: CaliperLine[],
 ): Promise<ReportView> {
-  const spacing = image.calibration
-    ? { x: image.calibration.spacingX, y: image.calibration.spacingY }
-    : null;
+  const spacing = image.calibration ? spacingOf(image.calibration) : null;
   const figurePng = await viewFigurePng({
     label,
     grey: await greyOf(image),

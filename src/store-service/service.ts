@@ -51,7 +51,8 @@ import { manifestFiles, type Manifest } from '../models/manifest';
 import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
 import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
 import { importPaths, type ImportProgress } from '../store/import';
-import { countForeground, decodeMaskPng, encodeMaskPng } from '../store/mask-png';
+import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
+import { maskArea } from '../imaging/components';
 import { CaseStore } from '../store/store';
 import type { MaskRow, MeasurementInput, ViewName } from '../store/types';
 import { buildCaseReportPdf } from './report-builder';
@@ -640,7 +641,7 @@ export class StoreService implements SpvApi {
           author,
           width: p.width,
           height: p.height,
-          areaPx: countForeground(p.mask),
+          areaPx: maskArea(p.mask),
           png: p.png!,
         });
         ids[p.view] = row.id;

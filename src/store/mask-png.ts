@@ -34,9 +34,3 @@ export async function decodeMaskPng(
   for (let i = 0; i < mask.length; i++) mask[i] = data[i] >= 128 ? 1 : 0;
   return { mask, width: info.width, height: info.height };
 }
-
-export function countForeground(mask: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
-  return n;
-}

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseStore } from '../../src/store/store';
-import { decodeMaskPng, encodeMaskPng, countForeground } from '../../src/store/mask-png';
+import { decodeMaskPng, encodeMaskPng } from '../../src/store/mask-png';
+import { maskArea } from '../../src/imaging/components';
 import { SpvError } from '../../src/api/errors';
 import { ellipseMask, sampleEstimate } from './store-fixtures';
 
@@ -45,7 +46,7 @@ describe('mask PNG blobs', () => {
     for (const fill of [0, 1]) {
       const mask = new Uint8Array(50 * 40).fill(fill);
       const back = await decodeMaskPng(await encodeMaskPng(mask, 50, 40));
-      expect(countForeground(back.mask)).toBe(fill * 2000);
+      expect(maskArea(back.mask)).toBe(fill * 2000);
     }
   });
 
@@ -96,7 +97,7 @@ describe('case store', () => {
       author: 'model',
       width: 384,
       height: 320,
-      areaPx: countForeground(mask),
+      areaPx: maskArea(mask),
       png,
     });
     const manual = store.addMask({
