@@ -43,6 +43,11 @@ import { ReviewPanel } from './review/ReviewPanel';
 
 type MaskSet = Partial<Record<ViewName, ViewMasks>>;
 type Tab = 'compare' | 'explain' | 'review';
+const SIDE_TABS: readonly (readonly [Tab, string])[] = [
+  ['compare', 'Comparison'],
+  ['explain', 'Explain'],
+  ['review', 'Review'],
+];
 
 /** A case opened from the store: the engine's view plus the masks already stored. */
 interface OpenedCase {
@@ -631,30 +636,17 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             referenceVolumeMl={caseView?.referenceVolumeMl ?? null}
           />
           <nav className="tabs">
-            <button
-              type="button"
-              className={tab === 'compare' ? 'active' : ''}
-              data-testid="tab-compare"
-              onClick={() => setTab('compare')}
-            >
-              Comparison
-            </button>
-            <button
-              type="button"
-              className={tab === 'explain' ? 'active' : ''}
-              data-testid="tab-explain"
-              onClick={() => setTab('explain')}
-            >
-              Explain
-            </button>
-            <button
-              type="button"
-              className={tab === 'review' ? 'active' : ''}
-              data-testid="tab-review"
-              onClick={() => setTab('review')}
-            >
-              Review
-            </button>
+            {SIDE_TABS.map(([id, label]) => (
+              <button
+                key={id}
+                type="button"
+                className={tab === id ? 'active' : ''}
+                data-testid={`tab-${id}`}
+                onClick={() => setTab(id)}
+              >
+                {label}
+              </button>
+            ))}
           </nav>
           {tab === 'compare' && (
             <ComparisonPanel
