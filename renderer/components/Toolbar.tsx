@@ -168,42 +168,33 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
         <option value="outline">Outline</option>
         <option value="compare">AI vs current</option>
       </select>
-      <label title="Fill opacity">
-        Opacity{' '}
-        <input
-          type="range"
-          min={0}
-          max={1}
-          step={0.05}
-          value={p.opacity}
-          data-testid="overlay-opacity"
-          onChange={(e) => p.onOpacity(Number(e.target.value))}
-        />
-      </label>
-      <label title="Brightness">
-        Bright{' '}
-        <input
-          type="range"
-          min={0.3}
-          max={2.5}
-          step={0.05}
-          value={p.brightness}
-          data-testid="brightness"
-          onChange={(e) => p.onBrightness(Number(e.target.value))}
-        />
-      </label>
-      <label title="Contrast">
-        Contrast{' '}
-        <input
-          type="range"
-          min={0.3}
-          max={3}
-          step={0.05}
-          value={p.contrast}
-          data-testid="contrast"
-          onChange={(e) => p.onContrast(Number(e.target.value))}
-        />
-      </label>
+      <Slider
+        title="Fill opacity"
+        label="Opacity"
+        min={0}
+        max={1}
+        value={p.opacity}
+        testId="overlay-opacity"
+        onChange={p.onOpacity}
+      />
+      <Slider
+        title="Brightness"
+        label="Bright"
+        min={0.3}
+        max={2.5}
+        value={p.brightness}
+        testId="brightness"
+        onChange={p.onBrightness}
+      />
+      <Slider
+        title="Contrast"
+        label="Contrast"
+        min={0.3}
+        max={3}
+        value={p.contrast}
+        testId="contrast"
+        onChange={p.onContrast}
+      />
       <button
         type="button"
         data-testid="fit"
@@ -213,5 +204,31 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
         Fit
       </button>
     </div>
+  );
+}
+
+/** A labelled range input in steps of 0.05 (opacity, brightness, contrast). */
+function Slider(props: {
+  title: string;
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  testId: string;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label title={props.title}>
+      {props.label}{' '}
+      <input
+        type="range"
+        min={props.min}
+        max={props.max}
+        step={0.05}
+        value={props.value}
+        data-testid={props.testId}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      />
+    </label>
   );
 }
