@@ -13,7 +13,8 @@ What it models, in the order the signal meets it:
    ribs and bowel gas (strong reflectors that shadow everything behind them).
 3. **Beam physics** in beam (polar) coordinates: complex Gaussian scatterers weighted by the
    echogenicity (fully developed speckle → Rayleigh envelope), a coherent specular term at the
-   organ capsules where the boundary faces the beam, tissue-dependent attenuation integrated
+   organ capsules where the boundary faces the beam (of varying strength, fading and dropping
+   out in stretches), reverberation haze over the near and mid field in half the images, tissue-dependent attenuation integrated
    along each beam line, transmission loss behind reflectors (acoustic shadows), convolution
    with a point-spread function whose lateral width follows a focused Gaussian beam (narrow at
    the focus, wider with depth) and electronic noise.
@@ -213,7 +214,9 @@ def build_tissue(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Gener
 
     spleen_level = rng.uniform(0.9, 1.35)
     # Background: liver/bowel-like parenchyma with slow variation.
-    bg_level = rng.uniform(0.55, 1.1)
+    # Up to near iso-echoic with the spleen (an adjacent left liver lobe, fat, bowel wall), where
+    # only the capsule, where it shows, separates them.
+    bg_level = rng.uniform(0.55, 1.25)
     echo = bg_level * np.exp(rng.uniform(0.15, 0.35) * _smooth_noise(rng, shape, rng.uniform(3, 10) / s))
     att = np.full(shape, rng.uniform(0.45, 0.7))
     reflector = np.zeros(shape)
@@ -226,8 +229,9 @@ def build_tissue(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Gener
     _paint_wall(echo, rng, shape, s, wall_mm)
     _paint_ribs(echo, reflector, rng, shape, s, wall_mm)
 
-    # Spleen: homogeneous, slightly brighter than kidney cortex; rarely a small focal lesion.
-    texture = np.exp(rng.uniform(0.02, 0.1) * _smooth_noise(rng, shape, rng.uniform(2, 6)))
+    # Spleen: homogeneous to mildly coarse, slightly brighter than kidney cortex; rarely a small
+    # focal lesion.
+    texture = np.exp(rng.uniform(0.02, 0.2) * _smooth_noise(rng, shape, rng.uniform(2, 6)))
     spleen_echo = spleen_level * texture
     if rng.uniform() < 0.08:
         lx, ly = _ray_exit(spleen, cx, cy, rng.uniform(-1, 1), rng.uniform(-1, 1))
@@ -411,6 +415,27 @@ def _variable_lateral_blur(field: np.ndarray, sigma_lines: np.ndarray) -> np.nda
     return stack[lo, rows] * (1 - w) + stack[hi, rows] * w
 
 
+def _capsule_visibility(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """0..1 weight on the capsule's specular echo in beam coordinates: slow variation along the
+    boundary, with gaps (dropout) over a random share of it (up to about half)."""
+    field = _smooth_noise(rng, shape, rng.uniform(8.0, 25.0))
+    gap_share = rng.uniform(0.0, 0.5)
+    threshold = np.quantile(field, gap_share)
+    return np.clip((field - threshold) / rng.uniform(0.3, 1.0), 0.0, 1.0)
+
+
+def _clutter(rng: np.random.Generator, echo: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """Reverberation/haze clutter (in half the images): incoherent echoes over the near and mid
+    field that wash out the contrast between organs, as through a thick or scarred body wall."""
+    if rng.uniform() < 0.5:
+        return np.zeros(echo.shape, dtype=np.complex128)
+    level = rng.uniform(0.1, 0.6) * float(np.median(echo))
+    reach = rng.uniform(0.2, 0.8) * r[-1]
+    profile = np.exp(-r / reach)[:, None] * np.exp(0.5 * _smooth_noise(rng, echo.shape, 20.0))
+    noise = (rng.standard_normal(echo.shape) + 1j * rng.standard_normal(echo.shape)) / np.sqrt(2.0)
+    return level * profile * noise
+
+
 def simulate(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Generator) -> np.ndarray:
     """B-mode image (uint8, IMAGE_SHAPE) of the spleen section ``mask`` seen by ``probe``."""
     if mask.shape != IMAGE_SHAPE:
@@ -435,14 +460,18 @@ def simulate(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Generator
     shadow = np.exp(-np.cumsum(refl * dr * rng.uniform(1.0, 3.0), axis=0))
     transmission = 10.0 ** (-att_db / 20.0) * np.clip(shadow, rng.uniform(0.1, 0.5), 1.0)
 
-    # Scatterers and specular capsule reflections (coherent: boundary facing the beam).
+    # Scatterers and specular capsule reflections (coherent: boundary facing the beam). Real
+    # capsules are not a continuous bright line: the reflection fades where the boundary is
+    # oblique or rough and drops out in stretches, and in some patients it is barely seen.
     scat = (rng.standard_normal(echo.shape) + 1j * rng.standard_normal(echo.shape)) / np.sqrt(2.0)
     field = scat * echo
-    capsule_gain = rng.uniform(2.5, 9.0)
+    capsule_gain = rng.uniform(0.3, 2.0) if rng.uniform() < 0.25 else rng.uniform(1.5, 8.0)
     for layer in tissue.specular:
         m = _to_polar(layer, probe, r, th)
         edge = np.abs(np.gradient(ndimage.gaussian_filter1d(m, 1.0, axis=0), axis=0))
+        edge = edge * _capsule_visibility(rng, edge.shape)
         field = field + capsule_gain * edge * np.exp(1j * rng.uniform(0, 2 * np.pi, edge.shape) * 0.3)
+    field = field + _clutter(rng, echo, r)
     field = field * transmission
 
     # PSF: axial Gaussian envelope; lateral width of a focused Gaussian beam.
