@@ -1,54 +1,66 @@
 #!/usr/bin/env bash
 # The one GPU training run, from the repository root:
 #     bash models/train/run_gpu.sh "$OUT"
-# 1. builds the train split in $SPV_WORK (default /tmp/spv_gpu) under a time budget, 16 workers;
-# 2. trains the U-Net, the single-view RVAE and the dual-view RVAE IN PARALLEL on the one GPU,
-#    each with the time that is left (the whole script ends within SPV_TOTAL_S, default 500 s);
+# 1. builds two train splits in $SPV_WORK (default /tmp/spv_gpu) at once, each under a time budget:
+#    images + masks for the U-Net ($SPV_WORK/img) and, without the simulator (many times faster,
+#    so many more shapes), masks for the RVAEs ($SPV_WORK/masks). Same shape seeds in both;
+# 2. trains the single-view and dual-view RVAEs as soon as their split is ready and the U-Net as
+#    soon as its split is, IN PARALLEL on the one GPU, each for the time that is left (the whole
+#    script ends within SPV_TOTAL_S, default 500 s). With SPV_INIT=DIR holding unet.pt,
+#    rvae_single.pt and rvae_dual.pt from an earlier run, each model is fine-tuned from those
+#    weights (the RVAEs keep their volume scaling and skip the VAE pre-training);
 # 3. leaves in $OUT (5 files, each < 15 MB): unet.pt, rvae_single.pt, rvae_dual.pt (weights-only
 #    state_dicts + meta, loadable by torch 1.13), train_summary.npz (train volumes, lengths and
 #    RVAE latents, for calibrate), run.log (everything printed).
 # The weights in $OUT are refreshed at every checkpoint, so a run killed at its limit still
 # returns usable (if shorter-trained) models. Then, on the CPU box:
 #     cd models/train && python3 -m spv_train.finish --checkpoints DIR_WITH_THOSE_FILES
-# Knobs (environment): SPV_TOTAL_S, SPV_TRAIN_N, SPV_DATA_S, SPV_WORKERS, SPV_DEVICE, SPV_WORK,
-# SPV_EPOCHS (cap on epochs, default: time-bound), PYTHON.
+# Knobs (environment): SPV_TOTAL_S, SPV_IMG_N, SPV_IMG_S, SPV_IMG_WORKERS, SPV_MASK_N, SPV_MASK_S,
+# SPV_MASK_WORKERS, SPV_INIT, SPV_DEVICE, SPV_WORK, SPV_EPOCHS (cap on epochs, default:
+# time-bound), SPV_UNET_LR, SPV_RVAE_LR, PYTHON.
 set -uo pipefail
 
 OUT="${1:?usage: bash models/train/run_gpu.sh OUT_DIR}"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
+INIT="${SPV_INIT:-}"
+[ -n "$INIT" ] && INIT="$(cd "$INIT" && pwd)"
 cd "$(dirname "$0")" || exit 1 # models/train: spv_train is importable from here
 
 START=$(date +%s)
 TOTAL_S=${SPV_TOTAL_S:-500}
-TRAIN_N=${SPV_TRAIN_N:-10000}
-DATA_S=${SPV_DATA_S:-170}
-WORKERS=${SPV_WORKERS:-16}
+IMG_N=${SPV_IMG_N:-10000}
+IMG_S=${SPV_IMG_S:-170}
+IMG_WORKERS=${SPV_IMG_WORKERS:-10}
+MASK_N=${SPV_MASK_N:-20000}
+MASK_S=${SPV_MASK_S:-100}
+MASK_WORKERS=${SPV_MASK_WORKERS:-6}
 DEVICE=${SPV_DEVICE:-auto}
 WORK=${SPV_WORK:-/tmp/spv_gpu}
 EPOCHS=${SPV_EPOCHS:-100000}
-# Seconds kept back from training for start-up, the U-Net's letterbox cache, the final encoding
-# of training latents and the summary.
-RESERVE_S=${SPV_RESERVE_S:-75}
+# Seconds kept back from training for the final encoding of training latents and the summary.
+RESERVE_S=${SPV_RESERVE_S:-45}
 PY=${PYTHON:-python3}
 LOG="$OUT/run.log"
 export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 say() { echo "[run_gpu $(date +%H:%M:%S) +$(($(date +%s) - START))s] $*" | tee -a "$LOG"; }
+minutes_left() { $PY -c "print(round(max(0.2, ($TOTAL_S - ($(date +%s) - $START) - $RESERVE_S) / 60), 2))"; }
 
-say "start: total budget ${TOTAL_S}s, train split up to ${TRAIN_N} shapes in ${DATA_S}s, work dir $WORK"
+say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers); init ${INIT:-none}; work dir $WORK"
 say "stack: $($PY -c 'import sys, torch, numpy; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__)' 2>&1)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader | tee -a "$LOG"
 
-say "1/3 building the train split"
-if ! $PY -m spv_train.build_budget --out "$WORK/data" --split train --n "$TRAIN_N" \
-  --max-seconds "$DATA_S" --workers "$WORKERS" 2>&1 | tee -a "$LOG"; then
-  say "FAILED: building the train split"
-  exit 1
-fi
-
-ELAPSED=$(($(date +%s) - START))
-MINUTES=$($PY -c "print(round(max(0.2, ($TOTAL_S - $ELAPSED - $RESERVE_S) / 60), 2))")
-say "2/3 training U-Net, RVAE single and RVAE dual in parallel, ${MINUTES} min each"
+say "1/3 building the train splits"
+build() { # name, then build_budget's arguments
+  local name=$1
+  shift
+  $PY -m spv_train.build_budget --split train "$@" 2>&1 | sed -u "s/^/[$name] /" | tee -a "$LOG"
+  return "${PIPESTATUS[0]}"
+}
+build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" &
+BUILD_IMG=$!
+build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --masks-only &
+BUILD_MASKS=$!
 
 train() { # name, then the module and its arguments; lines prefixed with the name in run.log
   local name=$1
@@ -57,30 +69,44 @@ train() { # name, then the module and its arguments; lines prefixed with the nam
   local rc=${PIPESTATUS[0]}
   say "$name finished with exit code $rc"
 }
-train unet spv_train.train_unet --data "$WORK/data" --run-dir "$WORK/runs/unet" \
-  --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 64 --device "$DEVICE" \
-  --checkpoint-every 1000 --publish "$OUT/unet.pt" &
-P1=$!
-train rvae_single spv_train.train_rvae --mode single --data "$WORK/data" --run-dir "$WORK/runs/rvae_single" \
-  --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 128 --device "$DEVICE" \
-  --checkpoint-every 1000 --publish "$OUT/rvae_single.pt" &
-P2=$!
-train rvae_dual spv_train.train_rvae --mode dual --data "$WORK/data" --run-dir "$WORK/runs/rvae_dual" \
-  --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 128 --device "$DEVICE" \
-  --checkpoint-every 1000 --publish "$OUT/rvae_dual.pt" &
-P3=$!
+init_args() { [ -n "$INIT" ] && echo "--init-from $INIT/$1.pt"; }
+RVAE_EXTRA=""
+[ -n "$INIT" ] && RVAE_EXTRA="--pretrain 0"
+
+if ! wait "$BUILD_MASKS"; then
+  say "FAILED: building the RVAE split"
+  exit 1
+fi
+MINUTES=$(minutes_left)
+say "2/3 training RVAE single and RVAE dual in parallel, ${MINUTES} min each"
+for mode in single dual; do
+  # shellcheck disable=SC2046 # init_args and RVAE_EXTRA expand to separate arguments on purpose
+  train "rvae_$mode" spv_train.train_rvae --mode "$mode" --data "$WORK/masks" --run-dir "$WORK/runs/rvae_$mode" \
+    --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 128 --device "$DEVICE" --lr "${SPV_RVAE_LR:-1e-3}" \
+    --checkpoint-every 1000 --publish "$OUT/rvae_$mode.pt" $(init_args "rvae_$mode") $RVAE_EXTRA &
+done
+
+if ! wait "$BUILD_IMG"; then
+  say "FAILED: building the U-Net split"
+  exit 1
+fi
+MINUTES=$(minutes_left)
+say "2/3 training the U-Net, ${MINUTES} min"
+# shellcheck disable=SC2046
+train unet spv_train.train_unet --data "$WORK/img" --run-dir "$WORK/runs/unet" \
+  --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 64 --device "$DEVICE" --lr "${SPV_UNET_LR:-2e-3}" \
+  --checkpoint-every 1000 --publish "$OUT/unet.pt" $(init_args unet) &
+
 # Show the lead where training is while it runs (the last progress line of each model).
-while kill -0 "$P1" 2>/dev/null || kill -0 "$P2" 2>/dev/null || kill -0 "$P3" 2>/dev/null; do
-  sleep "${SPV_MONITOR_S:-30}"
+while [ -n "$(jobs -r)" ]; do
+  sleep "${SPV_MONITOR_S:-15}"
   for name in unet rvae_single rvae_dual; do
     grep "^\[$name\]" "$LOG" | tail -n 1
   done
-done &
-MONITOR=$!
-wait "$P1" "$P2" "$P3"
-kill "$MONITOR" 2>/dev/null
+done
+wait
 
 say "3/3 packing the train summary"
-$PY -m spv_train.summary --data "$WORK/data" --runs "$WORK/runs" --out "$OUT/train_summary.npz" 2>&1 | tee -a "$LOG"
+$PY -m spv_train.summary --data "$WORK/masks" --runs "$WORK/runs" --out "$OUT/train_summary.npz" 2>&1 | tee -a "$LOG"
 ls -la "$OUT" | tee -a "$LOG"
 say "done in $(($(date +%s) - START))s"

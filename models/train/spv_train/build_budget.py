@@ -7,7 +7,8 @@ interface), but generation stops when --max-seconds have passed and the split ho
 shapes were finished by then (the shapes are the first ones by seed, so the split is still
 deterministic given its size). Shape and view seeds follow dataset.build exactly
 (dataset.shape_seeds(split, n, seed), view seed = seed·1000), so a budgeted split is a prefix of
-the split dataset.build would write with the same arguments.
+the split dataset.build would write with the same arguments. --masks-only skips the simulator
+(as dataset.build --masks-only): identical masks and lengths, no images, many times faster.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ def _init_worker() -> None:
         os.environ[var] = "1"
 
 
-def _one(job: tuple[int, int]) -> dict:
+def _one(job: tuple[int, int, bool]) -> dict:
     from .dataset import make_case  # imported in the worker: keeps the parent light
 
-    shape_seed, view_seed = job
-    case = make_case(shape_seed, view_seed)
+    shape_seed, view_seed, images = job
+    case = make_case(shape_seed, view_seed, images=images)
     lengths = case["lengths_cm"]
+    pictures = (
+        {"img_cor": case["coronal"]["image"], "img_tr": case["transverse"]["image"]} if images else {}
+    )
     return {
         "shape_id": shape_seed,
-        "img_cor": case["coronal"]["image"],
+        **pictures,
         "mask_cor": case["coronal"]["mask"].astype(np.uint8),
-        "img_tr": case["transverse"]["image"],
         "mask_tr": case["transverse"]["mask"].astype(np.uint8),
         "spacing_cor": case["coronal"]["spacing_mm"],
         "spacing_tr": case["transverse"]["spacing_mm"],
@@ -60,7 +63,10 @@ def _one(job: tuple[int, int]) -> dict:
     }
 
 
-def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int, seed: int = 1) -> Path:
+def build_budget(
+    out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int, seed: int = 1,
+    images: bool = True,
+) -> Path:
     from .dataset import shape_seeds
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,8 @@ def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, w
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     pool = ctx.Pool(workers, initializer=_init_worker)
     try:
-        for case in pool.imap_unordered(_one, [(s, seed * 1000) for s in seeds], chunksize=2):
+        jobs = [(s, seed * 1000, images) for s in seeds]
+        for case in pool.imap_unordered(_one, jobs, chunksize=2 if images else 16):
             done[case["shape_id"]] = case
             now = time.time()
             if now - last_report > 10 or len(done) == n_shapes:
@@ -95,7 +102,7 @@ def build_budget(out_dir: Path, split: str, n_shapes: int, max_seconds: float, w
         raise SystemExit(f"build {split}: no shape finished within {max_seconds}s")
     arrays = {
         key: np.stack([c[key] for c in kept])
-        for key in ("img_cor", "mask_cor", "img_tr", "mask_tr")
+        for key in (("img_cor", "mask_cor", "img_tr", "mask_tr") if images else ("mask_cor", "mask_tr"))
     }
     for key in ("spacing_cor", "spacing_tr", *SCALARS):
         arrays[key] = np.array([c[key] for c in kept], dtype=np.float32)
@@ -120,8 +127,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-seconds", type=float, default=150)
     ap.add_argument("--seed", type=int, default=1, help="as dataset.build's seed")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--masks-only", action="store_true",
+                    help="skip the simulator (the RVAEs need masks, lengths and volumes only)")
     args = ap.parse_args(argv)
-    build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed)
+    build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed,
+                 images=not args.masks_only)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Train the segmentation U-Net on letterboxed coronal and transverse images.
 
     python3 -m spv_train.train_unet --data DIR --run-dir DIR [--epochs N] [--max-minutes M]
-           [--device auto|cpu|cuda] [--batch 32]
+           [--device auto|cpu|cuda] [--batch 32] [--init-from WEIGHTS.pt]
 
 Resumable: a checkpoint is written every --checkpoint-every steps and at the end; starting again
 with the same --run-dir continues from it. Letterboxed tensors are computed once per split and
@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> None:
         help="also write the weights-only file here at every checkpoint and at the end",
     )
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--init-from", type=Path, default=None,
+        help="fine-tune: start from these weights (a published .pt of the same --base)",
+    )
     args = ap.parse_args(argv)
 
     common.set_threads(args.threads)
@@ -126,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     val_images, val_masks = images[val_idx], masks[val_idx]
 
     model = UNet(base=args.base).to(device)
+    if args.init_from is not None:
+        model.load_state_dict(common.torch_load(args.init_from)["state_dict"])
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = max(1, len(train_idx) // args.batch)
     total_steps = int(args.epochs * steps_per_epoch)
@@ -140,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     meta_base = {
         "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE,
         "train_images": int(len(train_idx)), "torch": torch.__version__,
+        "init_from": str(args.init_from) if args.init_from is not None else None,
     }
 
     def checkpoint() -> None:
