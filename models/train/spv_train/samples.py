@@ -212,7 +212,10 @@ def write_samples(out_dir: Path, seed: int = 0) -> list[dict]:
             write_dicom(out / f"{case_id}_{view}.dcm", [exam[view]["image"]], exam[view]["probe"], number, view)
 
     _write_multiframe(out / "sample-multiframe.dcm", exams["sample-04"], seed)
-    plain = exams["sample-02"]["coronal"]["image"]
+    # A second acquisition of sample-02's coronal section (fresh speckle and settings), so that
+    # it is a distinct file: the import treats byte-identical files as duplicates.
+    second = exams["sample-02"]["coronal"]
+    plain = simulate(second["mask"], "coronal", second["probe"], np.random.default_rng([seed, 9090]))
     write_dicom(out / "uncalibrated.dcm", [plain], None, 90, "uncalibrated")
     Image.fromarray(plain).save(out / "uncalibrated.png", optimize=True)
     return rows
