@@ -14,10 +14,10 @@ What it models, in the order the signal meets it:
 3. **Beam physics** in beam (polar) coordinates: complex Gaussian scatterers weighted by the
    echogenicity (fully developed speckle → Rayleigh envelope), a coherent specular term at the
    organ capsules where the boundary faces the beam (of varying strength, fading and dropping
-   out in stretches), reverberation haze over the near and mid field in half the images, tissue-dependent attenuation integrated
-   along each beam line, transmission loss behind reflectors (acoustic shadows), convolution
-   with a point-spread function whose lateral width follows a focused Gaussian beam (narrow at
-   the focus, wider with depth) and electronic noise.
+   out in stretches), reverberation haze over the near and mid field in half the images,
+   tissue-dependent attenuation integrated along each beam line, transmission loss behind
+   reflectors (acoustic shadows), convolution with a point-spread function whose lateral width
+   follows a focused Gaussian beam (narrow at the focus, wider with depth) and electronic noise.
 4. **Display**: imperfect time-gain compensation, log compression over a random dynamic range,
    random gain/contrast/gamma, scan conversion to the Cartesian image, optional smoothing.
 

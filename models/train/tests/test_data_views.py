@@ -127,3 +127,31 @@ def test_spleen_is_brighter_than_kidney_cortex_on_average():
         kidney = t.specular[1] > 0
         if kidney.any():
             assert np.percentile(t.echo[kidney], 40) < spleen_level
+
+
+def test_capsule_echo_fades_and_drops_out():
+    """The capsule is not a continuous bright line: its weight stays in 0..1, varies along the
+    outline and is zero over a share of it that changes from image to image (up to about half)."""
+    gap_shares = []
+    for k in range(40):
+        weight = ultrasound._capsule_visibility(np.random.default_rng(k), (640, 320))
+        assert weight.min() >= 0.0 and weight.max() <= 1.0
+        gap_shares.append(float((weight == 0).mean()))
+    gap_shares = np.array(gap_shares)
+    assert gap_shares.max() > 0.3 and gap_shares.min() < 0.1
+    assert gap_shares.max() <= 0.5 + 1e-6
+
+
+def test_haze_is_absent_or_fades_with_depth():
+    """Reverberation haze: none in about half the images; where present, weaker deep than near."""
+    r = np.linspace(0.0, 200.0, 640)
+    echo = np.ones((640, 320))
+    present = 0
+    for k in range(40):
+        haze = ultrasound._clutter(np.random.default_rng(k), echo, r)
+        if not haze.any():
+            continue
+        present += 1
+        near, deep = np.abs(haze[:100]).mean(), np.abs(haze[-100:]).mean()
+        assert deep < near
+    assert 8 <= present <= 32
