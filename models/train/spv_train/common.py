@@ -64,6 +64,30 @@ def save_latest(run_dir: Path, payload: dict[str, Any]) -> None:
     atomic_save(payload, run_dir / LATEST)
 
 
+def save_checkpoint(
+    run_dir: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, step: int, elapsed_s: float,
+    publish: Path | None, meta_base: dict[str, Any],
+) -> None:
+    """A trainer's periodic checkpoint: the resumable one (with the optimiser) in run_dir and, when
+    publish is set, a weights-only snapshot there marked partial (the file that travels back, so a
+    run killed at its time limit still returns usable weights)."""
+    save_latest(
+        run_dir,
+        {"model": cpu_state(model), "optim": optimizer.state_dict(), "step": step, "elapsed_s": elapsed_s},
+    )
+    if publish is not None:
+        snapshot = {**meta_base, "steps": step, "elapsed_s": round(elapsed_s, 1), "partial": True}
+        atomic_save({"state_dict": cpu_state(model), "meta": snapshot}, publish)
+
+
+def publish_final(run_dir: Path, model: torch.nn.Module, meta: dict[str, Any], publish: Path | None) -> Path:
+    """The finished weights (no optimiser) in run_dir, and a copy at publish when set."""
+    path = save_final(run_dir, model, meta)
+    if publish is not None:
+        atomic_save({"state_dict": cpu_state(model), "meta": meta}, publish)
+    return path
+
+
 def torch_load(path: Path) -> Any:
     """Load one of OUR checkpoints (written by these scripts, hence trusted). torch ≥ 2.6 defaults
     to weights_only=True and torch 1.13's weights-only reader rejects optimiser states, so the

@@ -147,14 +147,7 @@ def main(argv: list[str] | None = None) -> None:
     }
 
     def checkpoint() -> None:
-        common.save_latest(
-            args.run_dir,
-            {"model": common.cpu_state(model), "optim": optimizer.state_dict(), "step": step,
-             "elapsed_s": budget.elapsed()},
-        )
-        if args.publish is not None:
-            snapshot = {**meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1), "partial": True}
-            common.atomic_save({"state_dict": common.cpu_state(model), "meta": snapshot}, args.publish)
+        common.save_checkpoint(args.run_dir, model, optimizer, step, budget.elapsed(), args.publish, meta_base)
 
     progress = common.Progress(name)
     gen = torch.Generator(device="cpu").manual_seed(args.seed + step)
@@ -202,9 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
         "monitor_mrva_gt_pct": round(mrva, 2), "final_losses": running,
     }
-    path = common.save_final(args.run_dir, model, meta)
-    if args.publish is not None:
-        common.atomic_save({"state_dict": common.cpu_state(model), "meta": meta}, args.publish)
+    path = common.publish_final(args.run_dir, model, meta, args.publish)
     progress.maybe(step, budget, f"done: monitor MRVA (GT masks) {mrva:.2f}% → {path}", force=True)
 
 

@@ -150,14 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     }
 
     def checkpoint() -> None:
-        common.save_latest(
-            args.run_dir,
-            {"model": common.cpu_state(model), "optim": optimizer.state_dict(), "step": step,
-             "elapsed_s": budget.elapsed()},
-        )
-        if args.publish is not None:
-            snapshot = {**meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1), "partial": True}
-            common.atomic_save({"state_dict": common.cpu_state(model), "meta": snapshot}, args.publish)
+        common.save_checkpoint(args.run_dir, model, optimizer, step, budget.elapsed(), args.publish, meta_base)
 
     progress = common.Progress("unet")
     gen = torch.Generator(device="cpu").manual_seed(args.seed + step)
@@ -186,9 +179,7 @@ def main(argv: list[str] | None = None) -> None:
         **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
         "monitor_dice_letterboxed": round(dice, 4), "final_loss": running,
     }
-    path = common.save_final(args.run_dir, model, meta)
-    if args.publish is not None:
-        common.atomic_save({"state_dict": common.cpu_state(model), "meta": meta}, args.publish)
+    path = common.publish_final(args.run_dir, model, meta, args.publish)
     progress.maybe(step, budget, f"done: monitor Dice {dice:.4f} → {path}", force=True)
 
 
