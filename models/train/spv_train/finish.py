@@ -201,6 +201,9 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
 - Masks larger than the {manifest['grid']['size'] * manifest['grid']['spacing_mm']:.0f} mm grid are refused ("outside the validated range"), never rescaled.
 - The latent distance warns when a case is unlike the training data; it is no guarantee either way.
 - The interval is calibrated on synthetic held-out data; its coverage on real data is unknown.
+- One calibration factor per model, fitted on U-Net masks: once the reader has corrected the mask
+  the interval is wider than it needs to be (coverage on ground-truth masks {ev('gt', 'single')['coverage']:.1%} single,
+  {ev('gt', 'dual')['coverage']:.1%} dual), i.e. conservative.
 {generator_note}- The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)
   formula but not the formulas that also measure the transverse view.
 """
