@@ -1,7 +1,8 @@
 """Augmentation and grid building in torch, on whatever device trains (GPU on the big box).
 
 - U-Net: geometric (small affine, flips) and intensity (gain, gamma, contrast, noise, blur)
-  changes so the segmenter does not learn one simulator's look.
+  changes, and optionally look randomisation (randomize_look), so the segmenter does not learn
+  one simulator's look.
 - RVAE: masks are perturbed at full image resolution (dilation/erosion, smooth boundary noise) so
   that the imperfect masks the U-Net produces at test time are in the training distribution; then
   they go onto the physical grid exactly as PIPELINE §4 says (same arithmetic as preprocess.py).
@@ -82,10 +83,60 @@ def _box_filter(x: torch.Tensor, r: int) -> torch.Tensor:
     return F.avg_pool2d(x, (k, 1), stride=1, padding=(r, 0), count_include_pad=False)
 
 
-def augment_images(images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def _smooth_field(b: int, size: int, cells: int, device: torch.device) -> torch.Tensor:
+    """[B, 1, size, size] smooth zero-mean random field (a coarse grid of normals, upsampled)."""
+    coarse = torch.randn(b, 1, cells, cells, device=device)
+    return F.interpolate(coarse, size=(size, size), mode="bilinear", align_corners=False)
+
+
+def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> torch.Tensor:
+    """Look randomisation for a share p of the batch, so that the U-Net keys on the organ's shape
+    and boundary rather than on one simulator's rendering (models/ROBUSTNESS.md measured how much
+    a second look cost the segmenter):
+
+    - the spleen's echogenicity against its surroundings, anywhere from half to twice (so it can be
+      darker than its neighbours, which the simulator rarely draws);
+    - distractor regions of random brightness outside the spleen (organs, bowel, fluid);
+    - a slow multiplicative bias field and fresh multiplicative speckle of random grain;
+    - the dark surround outside the fan filled with texture in a third of them (a linear probe's
+      rectangular field of view has no fan corners).
+
+    Images are letterboxed g/255; targets soft masks; both [B, 1, S, S]. Returns the images."""
+    b, _, size, _ = images.shape
+    dev = images.device
+    pick = torch.rand(b, device=dev) < p
+    if not bool(pick.any()):
+        return images
+    x, t = images[pick], targets[pick]
+    n = x.shape[0]
+    soft = _box_filter(t, 1)
+    contrast = torch.exp((torch.rand(n, 1, 1, 1, device=dev) * 1.4 - 0.7))  # 0.5–2
+    x = x * (1.0 + (contrast - 1.0) * soft)
+    blobs = (_smooth_field(n, size, 6, dev) > 0.9 + 0.6 * torch.rand(n, 1, 1, 1, device=dev)).float()
+    blob_level = 0.1 + 1.9 * torch.rand(n, 1, 1, 1, device=dev)
+    blobs = _box_filter(blobs, 1) * (1.0 - soft)
+    x = x * (1.0 + (blob_level - 1.0) * blobs)
+    x = x * torch.exp(0.35 * torch.rand(n, 1, 1, 1, device=dev) * _smooth_field(n, size, 4, dev))
+    shape_k = 1.0 + 3.0 * torch.rand(n, 1, 1, 1, device=dev)
+    grain = torch.distributions.Gamma(shape_k.expand(n, 1, size, size), shape_k.expand(n, 1, size, size)).sample()
+    grain = _box_filter(grain, 1)
+    mix = 0.6 * torch.rand(n, 1, 1, 1, device=dev)
+    x = x * ((1.0 - mix) + mix * grain / grain.mean(dim=(2, 3), keepdim=True))
+    fill = (torch.rand(n, 1, 1, 1, device=dev) < 1 / 3) & (images[pick] <= 0.0)
+    texture = 0.3 * (1.0 + 0.3 * _smooth_field(n, size, 8, dev)) * grain
+    x = torch.where(fill & (x.sum(dim=3, keepdim=True) > 0), texture, x)  # not the letterbox rows
+    out = images.clone()
+    out[pick] = x
+    return out
+
+
+def augment_images(
+    images: torch.Tensor, targets: torch.Tensor, look: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Letterboxed images [B, 1, S, S] (normalised g/255 with mean 0, std 1) and soft targets.
 
-    Geometric changes move image and target together; intensity changes touch the image only."""
+    Geometric changes move image and target together; intensity changes touch the image only;
+    `look` > 0 randomises the look of that share of the batch (randomize_look)."""
     b = images.shape[0]
     dev = images.device
     angle = (torch.rand(b, device=dev) - 0.5) * 2 * 0.17  # ±10°
@@ -102,6 +153,8 @@ def augment_images(images: torch.Tensor, targets: torch.Tensor) -> tuple[torch.T
     targets = F.grid_sample(targets, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 
     x = images.clamp(min=0.0)
+    if look > 0:
+        x = randomize_look(x, targets, look)
     gamma = torch.exp((torch.rand(b, 1, 1, 1, device=dev) - 0.5) * 1.0)  # 0.6–1.65
     gain = 0.6 + 0.8 * torch.rand(b, 1, 1, 1, device=dev)
     x = gain * x.clamp(min=1e-6) ** gamma

@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> None:
         help="also write the weights-only file here at every checkpoint and at the end",
     )
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--look-aug", type=float, default=0.0,
+                    help="share of each batch whose look is randomised (augment.randomize_look)")
     ap.add_argument(
         "--init-from", type=Path, default=None,
         help="fine-tune: start from these weights (a published .pt of the same --base)",
@@ -147,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
         "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE,
         "train_images": int(len(train_idx)), "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
+        "look_aug": args.look_aug,
     }
 
     def checkpoint() -> None:
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     while not budget.done(step):
         common.set_lr(optimizer, common.cosine_lr(args.lr, budget.progress(step)))
         pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch,), generator=gen).to(device)]
-        x, t = augment_images(images[pick].float(), masks[pick].float())
+        x, t = augment_images(images[pick].float(), masks[pick].float(), look=args.look_aug)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
             logits = model(x)
         loss = bce_dice_loss(logits.float(), t)

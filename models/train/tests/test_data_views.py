@@ -155,3 +155,23 @@ def test_haze_is_absent_or_fades_with_depth():
         near, deep = np.abs(haze[:100]).mean(), np.abs(haze[-100:]).mean()
         assert deep < near
     assert 8 <= present <= 32
+
+
+def test_second_look_keeps_the_spleen_in_view_and_differs_from_the_simulator():
+    """altlook.render (the robustness probe): same mask → same image for the same seed, the whole
+    spleen inside the field of view, and a spleen that stands out from its surroundings."""
+    from spv_train import altlook
+
+    case = make_case(20_000_001, 1000)
+    for view in ("coronal", "transverse"):
+        mask = case[view]["mask"]
+        image = altlook.render(mask, np.random.default_rng(3))
+        assert image.dtype == np.uint8 and image.shape == mask.shape
+        assert np.array_equal(image, altlook.render(mask, np.random.default_rng(3)))
+        assert (image[mask > 0] > 0).all()
+        ring = ndimage.binary_dilation(mask > 0, iterations=12) & ~ndimage.binary_dilation(mask > 0, iterations=4)
+        inside, around = np.median(image[mask > 0]), np.median(image[ring & (image > 0)])
+        assert abs(float(inside) - float(around)) > 5
+        assert not np.array_equal(image, case[view]["image"])
+    with pytest.raises(ValueError):
+        altlook.render(np.zeros((10, 10), np.uint8), np.random.default_rng(0))
