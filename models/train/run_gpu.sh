@@ -17,7 +17,8 @@
 #     cd models/train && python3 -m spv_train.finish --checkpoints DIR_WITH_THOSE_FILES
 # Knobs (environment): SPV_TOTAL_S, SPV_IMG_N, SPV_IMG_S, SPV_IMG_WORKERS, SPV_MASK_N, SPV_MASK_S,
 # SPV_MASK_WORKERS, SPV_INIT, SPV_DEVICE, SPV_WORK, SPV_EPOCHS (cap on epochs, default:
-# time-bound), SPV_UNET_LR, SPV_RVAE_LR, PYTHON.
+# time-bound), SPV_UNET_LR, SPV_RVAE_LR, SPV_UNET_LOOK (share of U-Net batches with a randomised
+# look, default 0.5), PYTHON.
 set -uo pipefail
 
 OUT="${1:?usage: bash models/train/run_gpu.sh OUT_DIR}"
@@ -95,6 +96,7 @@ say "2/3 training the U-Net, ${MINUTES} min"
 # shellcheck disable=SC2046
 train unet spv_train.train_unet --data "$WORK/img" --run-dir "$WORK/runs/unet" \
   --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 64 --device "$DEVICE" --lr "${SPV_UNET_LR:-2e-3}" \
+  --look-aug "${SPV_UNET_LOOK:-0.5}" \
   --checkpoint-every 1000 --publish "$OUT/unet.pt" $(init_args unet) &
 
 # Show the lead where training is while it runs (the last progress line of each model).

@@ -204,6 +204,9 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
 - One calibration factor per model, fitted on U-Net masks: once the reader has corrected the mask
   the interval is wider than it needs to be (coverage on ground-truth masks {ev('gt', 'single')['coverage']:.1%} single,
   {ev('gt', 'dual')['coverage']:.1%} dual), i.e. conservative.
+- The segmenter has seen one simulator's look (with randomised variations): on a second,
+  separately written look it loses much of its accuracy, and so do the volumes after it
+  (models/ROBUSTNESS.md, `python3 -m spv_train.robustness`). Expect the same on real scans.
 {generator_note}- The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)
   formula but not the formulas that also measure the transverse view.
 """
