@@ -67,50 +67,30 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         </button>
       </div>
       {!locked && (
-        <form
-          className="review-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            props.onFlag(comment);
-            setComment('');
-          }}
-        >
-          <input
-            className="review-grow"
-            placeholder="Why flag this case?"
-            value={comment}
-            onChange={(e) => setComment(e.target.value)}
-            data-testid="flag-comment"
-          />
-          <button type="submit" disabled={busy || !comment.trim()} data-testid="action-flag">
-            Flag
-          </button>
-        </form>
+        <TextActionForm
+          placeholder="Why flag this case?"
+          value={comment}
+          onChange={setComment}
+          minLength={1}
+          busy={busy}
+          label="Flag"
+          inputTestId="flag-comment"
+          buttonTestId="action-flag"
+          onSubmit={props.onFlag}
+        />
       )}
       {locked && (
-        <form
-          className="review-row"
-          onSubmit={(e) => {
-            e.preventDefault();
-            props.onUnlock(reason);
-            setReason('');
-          }}
-        >
-          <input
-            className="review-grow"
-            placeholder="Reason for the change (recorded in the audit log)"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            data-testid="unlock-reason"
-          />
-          <button
-            type="submit"
-            disabled={busy || reason.trim().length < 3}
-            data-testid="action-unlock"
-          >
-            Unlock
-          </button>
-        </form>
+        <TextActionForm
+          placeholder="Reason for the change (recorded in the audit log)"
+          value={reason}
+          onChange={setReason}
+          minLength={3}
+          busy={busy}
+          label="Unlock"
+          inputTestId="unlock-reason"
+          buttonTestId="action-unlock"
+          onSubmit={props.onUnlock}
+        />
       )}
       <div className="review-row" data-testid="export-dialog">
         <label>
@@ -145,5 +125,48 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
       </div>
       <ExportLinks files={props.exported} testId="case-exports" />
     </section>
+  );
+}
+
+interface TextActionFormProps {
+  placeholder: string;
+  value: string;
+  onChange(value: string): void;
+  /** Characters (after trimming) the text needs before the action can be sent. */
+  minLength: number;
+  busy: boolean;
+  label: string;
+  inputTestId: string;
+  buttonTestId: string;
+  onSubmit(text: string): void;
+}
+
+/** One line of text and the action it goes with (flag with a comment, unlock with a reason); the
+ * text lives in the parent so a draft survives the form being hidden while the case is locked. */
+function TextActionForm(props: TextActionFormProps): JSX.Element {
+  return (
+    <form
+      className="review-row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit(props.value);
+        props.onChange('');
+      }}
+    >
+      <input
+        className="review-grow"
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        data-testid={props.inputTestId}
+      />
+      <button
+        type="submit"
+        disabled={props.busy || props.value.trim().length < props.minLength}
+        data-testid={props.buttonTestId}
+      >
+        {props.label}
+      </button>
+    </form>
   );
 }
