@@ -25,16 +25,22 @@ class Models:
 
 def load_models(checkpoints: Path) -> Models:
     """unet.pt, rvae_single.pt, rvae_dual.pt as written by run_gpu.sh / run_cpu.sh."""
-    state, unet_meta = common.load_final(checkpoints / "unet.pt")
-    unet = UNet(base=int(unet_meta.get("base", 16)))
-    unet.load_state_dict(state)
+    unet, unet_meta = load_unet(checkpoints / "unet.pt")
     rvae, rvae_meta = {}, {}
     for mode, channels in (("single", 1), ("dual", 2)):
         state, meta = common.load_final(checkpoints / f"rvae_{mode}.pt")
         model = RVAE(channels)
         model.load_state_dict(state)
         rvae[mode], rvae_meta[mode] = model.eval(), meta
-    return Models(unet.eval(), unet_meta, rvae, rvae_meta)
+    return Models(unet, unet_meta, rvae, rvae_meta)
+
+
+def load_unet(path: Path) -> tuple[UNet, dict]:
+    """A published unet.pt → the network in eval mode and its meta."""
+    state, meta = common.load_final(path)
+    unet = UNet(base=int(meta.get("base", 16)))
+    unet.load_state_dict(state)
+    return unet.eval(), meta
 
 
 @torch.no_grad()

@@ -1,14 +1,17 @@
 """Train the regression VAE (single view: coronal grid; dual view: coronal + transverse grids).
 
-    python3 -m spv_train.train_rvae --mode single|dual --data DIR --run-dir DIR
+    python3 -m spv_train.train_rvae --mode single|dual --data DIR [DIR ...] --run-dir DIR
            [--epochs N] [--max-minutes M] [--device auto|cpu|cuda]
+           [--init-from PT] [--pipeline-masks FILE.npz --pipeline-share F]
 
 Targets y = (log V − mean) / std with mean/std from the train split (stored in the checkpoint's
 meta and then in the manifest). Phase 1 (the first --pretrain fraction of the budget) trains a
 plain VAE: reconstruction BCE + β·KL (β = 0.2 as in the article). Phase 2 adds the regression
 loss on y predicted from the sampled z. Ground-truth masks are perturbed at full resolution
 (dilation/erosion, boundary noise) before going onto the grid, so U-Net masks at test time are in
-distribution. Resumable from the latest checkpoint in --run-dir, like train_unet.
+distribution. With --pipeline-masks (spv_train.pipeline_masks: the U-Net's own masks on images it
+was not trained on) a share of every batch is those masks as they are, so the RVAE also learns the
+errors the real segmenter makes. Resumable from the latest checkpoint in --run-dir, like train_unet.
 At the end the encoder's mu for (up to 4000) unperturbed training cases is saved beside the final
 weights (latents.npz): calibrate.py builds the latent PCA, cloud and distance threshold from it.
 """
@@ -24,6 +27,7 @@ import torch.nn.functional as F
 
 from . import common
 from .augment import masks_to_grids, perturb_masks
+from .evaluate import mrva
 from .nets import LATENT_DIM, RVAE, count_weights
 
 VIEWS = {"single": ["cor"], "dual": ["cor", "tr"]}
@@ -48,6 +52,47 @@ class GridSource:
                     m[chosen] = perturb_masks(m[chosen])
             channels.append(masks_to_grids(m, self.spacing[v][idx]))
         return torch.stack(channels, dim=1)
+
+
+def load_splits(dirs: list[Path], split: str, keys: list[str]) -> dict[str, np.ndarray]:
+    """The same split from several data dirs, concatenated (e.g. a fresh build beside an older one)."""
+    parts = [common.load_split(d, split, keys) for d in dirs]
+    shapes = {p[k].shape[1:] for p in parts for k in keys if k.startswith("mask_")}
+    if len(shapes) > 1:
+        raise SystemExit(f"data dirs {[str(d) for d in dirs]} have masks of different sizes {sorted(shapes)}")
+    return {k: np.concatenate([p[k] for p in parts]) for k in keys}
+
+
+class PipelineMasks:
+    """U-Net masks (spv_train.pipeline_masks) with their targets; a monitor share is held out."""
+
+    def __init__(self, data: dict[str, np.ndarray], views: list[str], y_mean: float, y_std: float,
+                 device: torch.device) -> None:
+        self.source = GridSource(data, views, device)
+        self.volume_ml = data["volume_ml"].astype(np.float64)
+        self.y = torch.from_numpy(((np.log(self.volume_ml) - y_mean) / y_std).astype(np.float32)).to(device)
+        self.train_idx, self.val_idx = common.holdout_split(len(self.volume_ml))
+        self.train_idx_t = torch.from_numpy(self.train_idx).to(device)
+
+    @classmethod
+    def load(cls, path: Path, keys: list[str], views: list[str], y_mean: float, y_std: float,
+             device: torch.device) -> "PipelineMasks":
+        if not path.exists():
+            raise SystemExit(f"{path} is missing: write it with python3 -m spv_train.pipeline_masks")
+        with np.load(path) as blob:
+            missing = [k for k in keys if k not in blob.files]
+            if missing:
+                raise SystemExit(f"{path} lacks arrays {missing}; it has {blob.files}")
+            data = {k: blob[k] for k in keys}
+        return cls(data, views, y_mean, y_std, device)
+
+    def batch(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        pick = self.train_idx_t[torch.randint(0, len(self.train_idx), (n,), generator=gen).to(self.y.device)]
+        return self.source.grids(pick, 0.0), self.y[pick]
+
+
+def mrva_pct(v_hat: np.ndarray, v_true: np.ndarray) -> float:
+    return mrva(v_hat, np.asarray(v_true, dtype=np.float64)) if len(v_true) else float("nan")
 
 
 def rvae_losses(model: RVAE, grids: torch.Tensor, y: torch.Tensor):
@@ -78,7 +123,8 @@ def encode_all(model: RVAE, source: GridSource, idx: np.ndarray, device: torch.d
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=sorted(VIEWS), required=True)
-    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--data", type=Path, nargs="+", required=True,
+                    help="one or more data dirs; their splits are concatenated (same image size)")
     ap.add_argument("--split", default="train")
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--epochs", type=float, default=150)
@@ -97,6 +143,10 @@ def main(argv: list[str] | None = None) -> None:
         help="also write the weights-only file here at every checkpoint and at the end",
     )
     ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument("--pipeline-masks", type=Path, default=None,
+                    help="U-Net masks written by spv_train.pipeline_masks, mixed into every batch unperturbed")
+    ap.add_argument("--pipeline-share", type=float, default=0.5,
+                    help="fraction of each batch taken from --pipeline-masks")
     ap.add_argument(
         "--init-from", type=Path, default=None,
         help="fine-tune: start from these weights (a published .pt) and keep their volume scaling, "
@@ -112,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     name = f"rvae-{args.mode}"
 
     keys = ["volume_ml"] + [f"mask_{v}" for v in views] + [f"spacing_{v}" for v in views]
-    data = common.load_split(args.data, args.split, keys)
+    data = load_splits(args.data, args.split, keys)
     log_v = np.log(data["volume_ml"].astype(np.float64))
     y_mean, y_std = float(log_v.mean()), float(log_v.std())
     init = common.torch_load(args.init_from) if args.init_from is not None else None
@@ -123,6 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     source = GridSource(data, views, device)
     train_idx, val_idx = common.holdout_split(len(log_v))
     train_idx_t = torch.from_numpy(train_idx).to(device)
+    pipe = PipelineMasks.load(args.pipeline_masks, keys, views, y_mean, y_std, device) if args.pipeline_masks else None
+    n_pipe = int(round(args.batch * args.pipeline_share)) if pipe is not None else 0
 
     model = RVAE(len(views)).to(device)
     if init is not None:
@@ -136,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     common.log(
         f"{name}: {count_weights(model)} weights, {len(train_idx)} train / {len(val_idx)} monitor cases, "
         f"device {device}, log-volume mean {y_mean:.3f} std {y_std:.3f}, up to {total_steps} steps"
+        + (f"; {n_pipe} of each {args.batch} from {len(pipe.train_idx)} U-Net masks ({args.pipeline_masks})"
+           if pipe is not None else "")
     )
 
     meta_base = {
@@ -144,6 +198,10 @@ def main(argv: list[str] | None = None) -> None:
         "train_cases": int(len(train_idx)), "beta": args.beta, "reg_weight": args.reg_weight,
         "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
+        "data": [str(d) for d in args.data],
+        "pipeline_masks": str(args.pipeline_masks) if pipe is not None else None,
+        "pipeline_share": args.pipeline_share if pipe is not None else 0.0,
+        "pipeline_cases": int(len(pipe.train_idx)) if pipe is not None else 0,
     }
 
     def checkpoint() -> None:
@@ -158,9 +216,12 @@ def main(argv: list[str] | None = None) -> None:
         p = budget.progress(step)
         joint = p >= args.pretrain
         common.set_lr(optimizer, common.cosine_lr(args.lr, p))
-        pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch,), generator=gen).to(device)]
-        grids = source.grids(pick, args.perturb)
-        recon, kl, mse = rvae_losses(model, grids, y_all[pick])
+        pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch - n_pipe,), generator=gen).to(device)]
+        grids, y = source.grids(pick, args.perturb), y_all[pick]
+        if pipe is not None:
+            pipe_grids, pipe_y = pipe.batch(n_pipe, gen)
+            grids, y = torch.cat([grids, pipe_grids]), torch.cat([y, pipe_y])
+        recon, kl, mse = rvae_losses(model, grids, y)
         loss = recon + args.beta * kl + (args.reg_weight * mse if joint else 0.0)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -182,7 +243,11 @@ def main(argv: list[str] | None = None) -> None:
     _, _, y_val = encode_all(model, source, val_idx, device)
     v_true = data["volume_ml"][val_idx].astype(np.float64)
     v_hat = np.exp(y_mean + y_std * y_val.astype(np.float64))
-    mrva = float(np.mean(1 - np.abs(v_hat - v_true) / v_true) * 100) if len(v_true) else float("nan")
+    mrva = mrva_pct(v_hat, v_true)
+    pipe_mrva = float("nan")
+    if pipe is not None:
+        _, _, y_pipe = encode_all(model, pipe.source, pipe.val_idx, device)
+        pipe_mrva = mrva_pct(np.exp(y_mean + y_std * y_pipe.astype(np.float64)), pipe.volume_ml[pipe.val_idx])
 
     rng = np.random.default_rng(7)
     keep = np.sort(rng.permutation(train_idx)[: min(4000, len(train_idx))])
@@ -194,9 +259,11 @@ def main(argv: list[str] | None = None) -> None:
     meta = {
         **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
         "monitor_mrva_gt_pct": round(mrva, 2), "final_losses": running,
+        "monitor_mrva_pipeline_pct": None if pipe is None else round(pipe_mrva, 2),
     }
     path = common.publish_final(args.run_dir, model, meta, args.publish)
-    progress.maybe(step, budget, f"done: monitor MRVA (GT masks) {mrva:.2f}% → {path}", force=True)
+    pipe_note = "" if pipe is None else f", on held-out U-Net masks {pipe_mrva:.2f}%"
+    progress.maybe(step, budget, f"done: monitor MRVA (GT masks) {mrva:.2f}%{pipe_note} → {path}", force=True)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,9 @@ def tiny_split(path, n=6):
             arrays[f"img_{view}"].append((rng.uniform(0, 60, (H, W)) + 120 * m).astype(np.uint8))
             arrays[f"spacing_{view}"].append(2.0)
         arrays["volume_ml"].append(4 / 3 * np.pi * a * b * b * 8 / 1000)
-    np.savez(path / "train.npz", **{k: np.array(v, dtype=np.float32 if "spacing" in k or k == "volume_ml" else np.uint8)
-                                    for k, v in arrays.items()})
+    np.savez(path / "train.npz", shape_id=np.arange(n, dtype=np.int64),
+             **{k: np.array(v, dtype=np.float32 if "spacing" in k or k == "volume_ml" else np.uint8)
+                for k, v in arrays.items()})
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,70 @@ def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_sca
     # statistics are buffers, not weights: they move with every batch).
     for key, value in base.named_parameters():
         assert torch.equal(state[key], value.detach()), key
+
+
+def test_pipeline_masks_are_written_and_mixed_into_rvae_batches(data_dir, tmp_path):
+    from spv_train import pipeline_masks
+
+    unet_pt = common.save_final(tmp_path, UNet(base=4), {"kind": "unet", "base": 4})
+    out = pipeline_masks.pipeline_masks(data_dir, "train", unet_pt, tmp_path / "pipe.npz")
+    with np.load(out) as blob, np.load(data_dir / "train.npz") as split:
+        for view in ("cor", "tr"):
+            assert blob[f"mask_{view}"].shape == split[f"mask_{view}"].shape
+            assert blob[f"mask_{view}"].dtype == np.uint8 and set(np.unique(blob[f"mask_{view}"])) <= {0, 1}
+            assert blob[f"dice_{view}"].shape == (len(split["volume_ml"]),)
+            assert np.all((blob[f"dice_{view}"] >= 0) & (blob[f"dice_{view}"] <= 1))
+        assert np.array_equal(blob["volume_ml"], split["volume_ml"])
+
+    run = tmp_path / "rvae"
+    train_rvae.main(["--mode", "dual", "--data", str(data_dir), str(data_dir), "--run-dir", str(run),
+                     "--batch", "4", "--device", "cpu", "--epochs", "0.5", "--pretrain", "0.0",
+                     "--pipeline-masks", str(out), "--pipeline-share", "0.5"])
+    _, meta = common.load_final(run / common.FINAL)
+    assert meta["pipeline_masks"] == str(out) and meta["pipeline_share"] == 0.5
+    assert meta["pipeline_cases"] == 6  # 6 cases, too few to hold any out for monitoring
+    assert meta["train_cases"] == 12 - 1  # two copies of the split concatenated, one held out
+
+
+def test_rvae_refuses_data_dirs_with_different_mask_sizes(data_dir, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    with np.load(data_dir / "train.npz") as blob:
+        arrays = {k: blob[k] for k in blob.files}
+    arrays["mask_cor"] = np.pad(arrays["mask_cor"], ((0, 0), (0, 2), (0, 0)))
+    np.savez(other / "train.npz", **arrays)
+    with pytest.raises(SystemExit, match="different sizes"):
+        train_rvae.main(["--mode", "single", "--data", str(data_dir), str(other), "--run-dir", str(tmp_path / "r"),
+                         "--device", "cpu", "--epochs", "0.5"])
+
+
+def test_head_fine_tune_changes_only_the_head_and_keeps_the_best_held_out_epoch(data_dir, tmp_path):
+    from spv_train import finetune_head
+
+    base = RVAE(1)
+    init = tmp_path / "rvae_single.pt"
+    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 0.5, "y_std": 0.7}}, init)
+    # Stand-in for the U-Net's masks: the ground truth eroded by one pixel.
+    with np.load(data_dir / "train.npz") as blob:
+        arrays = {k: blob[k] for k in blob.files}
+    for view in ("cor", "tr"):
+        m = arrays[f"mask_{view}"]
+        arrays[f"mask_{view}"] = (m & np.roll(m, 1, 1) & np.roll(m, -1, 1) & np.roll(m, 1, 2) & np.roll(m, -1, 2))
+    np.savez(tmp_path / "pipe.npz", **arrays)
+    out = tmp_path / "tuned.pt"
+    finetune_head.main(["--mode", "single", "--checkpoint", str(init), "--data", str(data_dir),
+                        "--pipeline-masks", str(tmp_path / "pipe.npz"), "--out", str(out), "--epochs", "3",
+                        "--batch", "8", "--lr", "1e-2"])
+    state, meta = common.load_final(out)
+    assert (meta["y_mean"], meta["y_std"]) == (0.5, 0.7)  # the volume scaling travels unchanged
+    report = meta["head_finetune"]
+    assert report["train_unet_latents"] > 0 and report["train_gt_latents"] > report["train_unet_latents"]
+    mean = lambda s: (s["gt"] + s["unet"]) / 2  # noqa: E731
+    assert mean(report["held_out_best"]) >= mean(report["held_out_start"])
+    reference = common.cpu_state(base)
+    for key, value in reference.items():
+        if key.startswith("head."):
+            continue
+        assert torch.equal(state[key], value), f"{key} must not change"
+    if report["best_epoch"] > 0:
+        assert any(not torch.equal(state[k], v) for k, v in reference.items() if k.startswith("head."))
