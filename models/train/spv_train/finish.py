@@ -158,6 +158,20 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
     return out if found else None
 
 
+def head_finetune_lines(manifest: dict) -> str:
+    """One line per RVAE whose head was re-fitted on the pipeline's own masks (spv_train.finetune_head)."""
+    lines = []
+    for mode in ("single", "dual"):
+        report = manifest["training_data"]["training"].get(f"rvae_{mode}", {}).get("head_finetune")
+        if report:
+            lines.append(
+                f"The {mode}-view RVAE's head was then re-fitted (encoder and decoder unchanged) on latents of "
+                f"{report['train_unet_latents']} U-Net masks of images the U-Net never saw and "
+                f"{report['train_gt_latents']} ground-truth or perturbed masks (spv_train.finetune_head).\n"
+            )
+    return "".join(lines)
+
+
 def model_card(path: Path, manifest: dict, results: dict, onnx_mb: float, generator_note: str = "") -> None:
     generator_note = f"- {generator_note.strip()}\n" if generator_note.strip() else ""
     d = results["deepspv"]
@@ -183,7 +197,7 @@ validated on patients. Research use only.** A clinician must not base a decision
 Synthetic only (models/DATA_CARD.md): procedurally generated 3D spleens (about 40–2000 mL),
 coronal and transverse planes with operator jitter, a physically motivated B-mode simulator.
 Splits by 3D shape: {json.dumps(manifest['training_data']['splits'])}.
-
+{head_finetune_lines(manifest)}
 ## Metrics (held-out synthetic test split, models/EVALUATION.md)
 | | single view | dual view |
 | --- | --- | --- |
