@@ -202,9 +202,14 @@ class Progress:
 
 
 def load_split(data_dir: Path, split: str, keys: list[str]) -> dict[str, np.ndarray]:
-    path = Path(data_dir) / f"{split}.npz"
+    return load_arrays(Path(data_dir) / f"{split}.npz", keys, "build it first (python3 -m spv_train.dataset ...)")
+
+
+def load_arrays(path: Path, keys: list[str], how_to_make: str) -> dict[str, np.ndarray]:
+    """The named arrays of one .npz; a missing file or array stops the run with a message that says
+    what to do (how_to_make) or what the file does hold."""
     if not path.exists():
-        raise SystemExit(f"{path} is missing: build it first (python3 -m spv_train.dataset ...)")
+        raise SystemExit(f"{path} is missing: {how_to_make}")
     with np.load(path) as blob:
         missing = [k for k in keys if k not in blob.files]
         if missing:

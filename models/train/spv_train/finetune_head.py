@@ -82,13 +82,7 @@ def build_pool(model: RVAE, mode: str, data_dirs: list[Path], pipeline_files: li
     keys = ["volume_ml", "shape_id"] + [f"mask_{v}" for v in views] + [f"spacing_{v}" for v in views]
     pool = LatentPool()
     for source, is_unet in [(d / "train.npz", False) for d in data_dirs] + [(p, True) for p in pipeline_files]:
-        if not source.exists():
-            raise SystemExit(f"{source} is missing")
-        with np.load(source) as blob:
-            missing = [k for k in keys if k not in blob.files]
-            if missing:
-                raise SystemExit(f"{source} lacks arrays {missing}")
-            data = {k: blob[k] for k in keys}
+        data = common.load_arrays(source, keys, "build it with spv_train.build_budget or spv_train.pipeline_masks")
         masks = {v: data[f"mask_{v}"] for v in views}
         spacing = {v: data[f"spacing_{v}"] for v in views}
         for copy_index in range(1 if is_unet else 1 + perturbed):

@@ -77,13 +77,7 @@ class PipelineMasks:
     @classmethod
     def load(cls, path: Path, keys: list[str], views: list[str], y_mean: float, y_std: float,
              device: torch.device) -> "PipelineMasks":
-        if not path.exists():
-            raise SystemExit(f"{path} is missing: write it with python3 -m spv_train.pipeline_masks")
-        with np.load(path) as blob:
-            missing = [k for k in keys if k not in blob.files]
-            if missing:
-                raise SystemExit(f"{path} lacks arrays {missing}; it has {blob.files}")
-            data = {k: blob[k] for k in keys}
+        data = common.load_arrays(path, keys, "write it with python3 -m spv_train.pipeline_masks")
         return cls(data, views, y_mean, y_std, device)
 
     def batch(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
