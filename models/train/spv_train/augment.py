@@ -62,8 +62,7 @@ def perturb_masks(masks: torch.Tensor, strength: float = 1.0) -> torch.Tensor:
                 sign = 1.0 if op == 1 else -1.0
                 out[sel] = sign * _max_filter(sign * m[sel], r)
     soft = _box_filter(out, 4)
-    coarse = torch.randn(b, 1, max(2, h // 40), max(2, w // 40), device=m.device)
-    field = F.interpolate(coarse, size=(h, w), mode="bilinear", align_corners=False)
+    field = _smooth_field(b, (h, w), (max(2, h // 40), max(2, w // 40)), m.device)
     amp = strength * 0.25 * torch.rand(b, 1, 1, 1, device=m.device)
     noisy = ((soft + amp * field) > 0.5).float()
     empty = noisy.sum(dim=(1, 2, 3)) < 4
@@ -83,10 +82,13 @@ def _box_filter(x: torch.Tensor, r: int) -> torch.Tensor:
     return F.avg_pool2d(x, (k, 1), stride=1, padding=(r, 0), count_include_pad=False)
 
 
-def _smooth_field(b: int, size: int, cells: int, device: torch.device) -> torch.Tensor:
-    """[B, 1, size, size] smooth zero-mean random field (a coarse grid of normals, upsampled)."""
-    coarse = torch.randn(b, 1, cells, cells, device=device)
-    return F.interpolate(coarse, size=(size, size), mode="bilinear", align_corners=False)
+def _smooth_field(b: int, size: int | tuple[int, int], cells: int | tuple[int, int], device: torch.device) -> torch.Tensor:
+    """[B, 1, H, W] smooth zero-mean random field (a coarse grid of normals, upsampled); size and
+    cells are (H, W) pairs or one number for a square."""
+    size_hw = (size, size) if isinstance(size, int) else size
+    cells_hw = (cells, cells) if isinstance(cells, int) else cells
+    coarse = torch.randn(b, 1, *cells_hw, device=device)
+    return F.interpolate(coarse, size=size_hw, mode="bilinear", align_corners=False)
 
 
 def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> torch.Tensor:

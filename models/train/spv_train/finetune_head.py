@@ -33,11 +33,9 @@ import torch
 import torch.nn.functional as F
 
 from . import common
-from .augment import masks_to_grids, perturb_masks
 from .evaluate import mrva
 from .nets import RVAE
-
-VIEWS = {"single": ["cor"], "dual": ["cor", "tr"]}
+from .train_rvae import VIEWS, GridSource, encode_all
 
 
 class LatentPool:
@@ -58,35 +56,18 @@ class LatentPool:
         return {k: np.concatenate(v) for k, v in self.parts.items()}
 
 
-@torch.no_grad()
-def encode_masks(model: RVAE, masks: dict[str, np.ndarray], spacing: dict[str, np.ndarray], views: list[str],
-                 perturb: bool, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Masks per view [N, H, W] → (mu, logvar) of the encoder, optionally perturbing each mask first."""
-    n = len(next(iter(masks.values())))
-    mus, logvars = [], []
-    for start in range(0, n, batch):
-        channels = []
-        for v in views:
-            m = torch.from_numpy(masks[v][start : start + batch]).float()
-            if perturb:
-                m = perturb_masks(m)
-            channels.append(masks_to_grids(m, torch.from_numpy(spacing[v][start : start + batch].astype(np.float32))))
-        mu, logvar = model.encoder(torch.stack(channels, dim=1))
-        mus.append(mu.numpy())
-        logvars.append(logvar.numpy())
-    return np.concatenate(mus), np.concatenate(logvars)
-
-
 def build_pool(model: RVAE, mode: str, data_dirs: list[Path], pipeline_files: list[Path], perturbed: int) -> dict:
     views = VIEWS[mode]
     keys = ["volume_ml", "shape_id"] + [f"mask_{v}" for v in views] + [f"spacing_{v}" for v in views]
     pool = LatentPool()
     for source, is_unet in [(d / "train.npz", False) for d in data_dirs] + [(p, True) for p in pipeline_files]:
         data = common.load_arrays(source, keys, "build it with spv_train.build_budget or spv_train.pipeline_masks")
-        masks = {v: data[f"mask_{v}"] for v in views}
-        spacing = {v: data[f"spacing_{v}"] for v in views}
+        source_grids = GridSource(data, views, torch.device("cpu"))
+        every_case = np.arange(len(data["volume_ml"]))
         for copy_index in range(1 if is_unet else 1 + perturbed):
-            mu, logvar = encode_masks(model, masks, spacing, views, perturb=copy_index > 0)
+            # Copy 0 is the masks as they are; each further copy perturbs every mask afresh.
+            mu, logvar, _ = encode_all(model, source_grids, every_case, torch.device("cpu"),
+                                       perturb=1.0 if copy_index > 0 else 0.0)
             pool.add(mu, logvar, data["volume_ml"], data["shape_id"], unet=is_unet, perturbed=copy_index > 0)
         common.log(f"finetune_head {mode}: encoded {source} ({len(data['volume_ml'])} cases"
                    f"{'' if is_unet else f', {perturbed} perturbed copies'})")

@@ -98,16 +98,19 @@ def rvae_losses(model: RVAE, grids: torch.Tensor, y: torch.Tensor):
 
 
 @torch.no_grad()
-def encode_all(model: RVAE, source: GridSource, idx: np.ndarray, device: torch.device, batch: int = 128):
+def encode_all(model: RVAE, source: GridSource, idx: np.ndarray, device: torch.device, batch: int = 128,
+               perturb: float = 0.0):
+    """mu, logvar and the head's y for the cases idx (a share `perturb` of the masks perturbed first)."""
+    was_training = model.training
     model.eval()
     mus, logvars, ys = [], [], []
     for start in range(0, len(idx), batch):
         sel = torch.from_numpy(idx[start : start + batch]).to(device)
-        mu, logvar = model.encoder(source.grids(sel, 0.0))
+        mu, logvar = model.encoder(source.grids(sel, perturb))
         mus.append(mu.cpu())
         logvars.append(logvar.cpu())
         ys.append(model.head(mu)[:, 0].cpu())
-    model.train()
+    model.train(was_training)
     if not mus:
         empty = np.zeros((0, LATENT_DIM), np.float32)
         return empty, empty, np.zeros(0, np.float32)
