@@ -16,15 +16,24 @@
 # returns usable (if shorter-trained) models. Then, on the CPU box:
 #     cd models/train && python3 -m spv_train.finish --checkpoints DIR_WITH_THOSE_FILES
 # Knobs (environment): SPV_TOTAL_S, SPV_IMG_N, SPV_IMG_S, SPV_IMG_WORKERS, SPV_MASK_N, SPV_MASK_S,
-# SPV_MASK_WORKERS, SPV_INIT, SPV_DEVICE, SPV_WORK, SPV_EPOCHS (cap on epochs, default:
-# time-bound), SPV_UNET_LR, SPV_RVAE_LR, SPV_UNET_LOOK (share of U-Net batches with a randomised
-# look, default 0.5), PYTHON.
+# SPV_MASK_WORKERS, SPV_IMG_SEED and SPV_MASK_SEED (dataset seeds of the two splits, default 1;
+# pick fresh ones when fine-tuning so the new shapes were never trained on), SPV_INIT, SPV_DEVICE,
+# SPV_WORK, SPV_EPOCHS (cap on epochs, default: time-bound), SPV_UNET_LR, SPV_RVAE_LR,
+# SPV_UNET_LOOK (share of U-Net batches with a randomised look, default 0.5), SPV_PIPELINE_MASKS
+# (space-separated .npz files from spv_train.pipeline_masks: U-Net masks mixed into the RVAEs'
+# batches, share SPV_PIPELINE_SHARE, default 0.5), SPV_RVAE_MAX_MIN (cap on the RVAEs' minutes, so
+# that the U-Net has the GPU to itself for the rest of the budget; default: no cap), PYTHON.
 set -uo pipefail
 
 OUT="${1:?usage: bash models/train/run_gpu.sh OUT_DIR}"
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)"
 INIT="${SPV_INIT:-}"
 [ -n "$INIT" ] && INIT="$(cd "$INIT" && pwd)"
+PIPELINE=() # absolute paths: the script changes directory below
+for f in ${SPV_PIPELINE_MASKS:-}; do
+  [ -f "$f" ] || { echo "SPV_PIPELINE_MASKS: $f is not a file" >&2; exit 1; }
+  PIPELINE+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
+done
 cd "$(dirname "$0")" || exit 1 # models/train: spv_train is importable from here
 
 START=$(date +%s)
@@ -35,6 +44,8 @@ IMG_WORKERS=${SPV_IMG_WORKERS:-10}
 MASK_N=${SPV_MASK_N:-20000}
 MASK_S=${SPV_MASK_S:-100}
 MASK_WORKERS=${SPV_MASK_WORKERS:-6}
+IMG_SEED=${SPV_IMG_SEED:-1}
+MASK_SEED=${SPV_MASK_SEED:-1}
 DEVICE=${SPV_DEVICE:-auto}
 WORK=${SPV_WORK:-/tmp/spv_gpu}
 EPOCHS=${SPV_EPOCHS:-100000}
@@ -47,7 +58,7 @@ export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREA
 say() { echo "[run_gpu $(date +%H:%M:%S) +$(($(date +%s) - START))s] $*" | tee -a "$LOG"; }
 minutes_left() { $PY -c "print(round(max(0.2, ($TOTAL_S - ($(date +%s) - $START) - $RESERVE_S) / 60), 2))"; }
 
-say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers); init ${INIT:-none}; work dir $WORK"
+say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers, seed $IMG_SEED); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers, seed $MASK_SEED); init ${INIT:-none}; pipeline masks: ${PIPELINE[*]:-none}; work dir $WORK"
 say "stack: $($PY -c 'import sys, torch, numpy; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__)' 2>&1)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader | tee -a "$LOG"
 
@@ -58,9 +69,9 @@ build() { # name, then build_budget's arguments
   $PY -m spv_train.build_budget --split train "$@" 2>&1 | sed -u "s/^/[$name] /" | tee -a "$LOG"
   return "${PIPESTATUS[0]}"
 }
-build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" &
+build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" --seed "$IMG_SEED" &
 BUILD_IMG=$!
-build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --masks-only &
+build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --seed "$MASK_SEED" --masks-only &
 BUILD_MASKS=$!
 
 train() { # name, then the module and its arguments; lines prefixed with the name in run.log
@@ -71,20 +82,22 @@ train() { # name, then the module and its arguments; lines prefixed with the nam
   say "$name finished with exit code $rc"
 }
 init_args() { [ -n "$INIT" ] && echo "--init-from $INIT/$1.pt"; }
-RVAE_EXTRA=""
-[ -n "$INIT" ] && RVAE_EXTRA="--pretrain 0"
+RVAE_EXTRA=()
+[ -n "$INIT" ] && RVAE_EXTRA+=(--pretrain 0)
+[ ${#PIPELINE[@]} -gt 0 ] && RVAE_EXTRA+=(--pipeline-masks "${PIPELINE[@]}" --pipeline-share "${SPV_PIPELINE_SHARE:-0.5}")
 
 if ! wait "$BUILD_MASKS"; then
   say "FAILED: building the RVAE split"
   exit 1
 fi
 MINUTES=$(minutes_left)
+[ -n "${SPV_RVAE_MAX_MIN:-}" ] && MINUTES=$($PY -c "print(min($MINUTES, $SPV_RVAE_MAX_MIN))")
 say "2/3 training RVAE single and RVAE dual in parallel, ${MINUTES} min each"
 for mode in single dual; do
-  # shellcheck disable=SC2046 # init_args and RVAE_EXTRA expand to separate arguments on purpose
+  # shellcheck disable=SC2046 # init_args expands to separate arguments on purpose
   train "rvae_$mode" spv_train.train_rvae --mode "$mode" --data "$WORK/masks" --run-dir "$WORK/runs/rvae_$mode" \
     --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 128 --device "$DEVICE" --lr "${SPV_RVAE_LR:-1e-3}" \
-    --checkpoint-every 1000 --publish "$OUT/rvae_$mode.pt" $(init_args "rvae_$mode") $RVAE_EXTRA &
+    --checkpoint-every 1000 --publish "$OUT/rvae_$mode.pt" $(init_args "rvae_$mode") "${RVAE_EXTRA[@]}" &
 done
 
 if ! wait "$BUILD_IMG"; then

@@ -2,7 +2,7 @@
 
     python3 -m spv_train.train_rvae --mode single|dual --data DIR [DIR ...] --run-dir DIR
            [--epochs N] [--max-minutes M] [--device auto|cpu|cuda]
-           [--init-from PT] [--pipeline-masks FILE.npz --pipeline-share F]
+           [--init-from PT] [--pipeline-masks FILE.npz [FILE.npz ...] --pipeline-share F]
 
 Targets y = (log V − mean) / std with mean/std from the train split (stored in the checkpoint's
 meta and then in the manifest). Phase 1 (the first --pretrain fraction of the budget) trains a
@@ -75,10 +75,15 @@ class PipelineMasks:
         self.train_idx_t = torch.from_numpy(self.train_idx).to(device)
 
     @classmethod
-    def load(cls, path: Path, keys: list[str], views: list[str], y_mean: float, y_std: float,
+    def load(cls, paths: list[Path], keys: list[str], views: list[str], y_mean: float, y_std: float,
              device: torch.device) -> "PipelineMasks":
-        data = common.load_arrays(path, keys, "write it with python3 -m spv_train.pipeline_masks")
-        return cls(data, views, y_mean, y_std, device)
+        """Several files (e.g. U-Net masks of several fresh splits) are concatenated."""
+        parts = [common.load_arrays(p, keys, "write it with python3 -m spv_train.pipeline_masks") for p in paths]
+        shapes = {part[k].shape[1:] for part in parts for k in keys if k.startswith("mask_")}
+        if len(shapes) > 1:
+            raise SystemExit(f"pipeline mask files {[str(p) for p in paths]} have masks of different sizes "
+                             f"{sorted(shapes)}")
+        return cls({k: np.concatenate([part[k] for part in parts]) for k in keys}, views, y_mean, y_std, device)
 
     def batch(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         pick = self.train_idx_t[torch.randint(0, len(self.train_idx), (n,), generator=gen).to(self.y.device)]
@@ -140,8 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         help="also write the weights-only file here at every checkpoint and at the end",
     )
     ap.add_argument("--seed", type=int, default=2)
-    ap.add_argument("--pipeline-masks", type=Path, default=None,
-                    help="U-Net masks written by spv_train.pipeline_masks, mixed into every batch unperturbed")
+    ap.add_argument("--pipeline-masks", type=Path, nargs="+", default=None,
+                    help="U-Net masks written by spv_train.pipeline_masks (one or more files, concatenated), "
+                         "mixed into every batch unperturbed")
     ap.add_argument("--pipeline-share", type=float, default=0.5,
                     help="fraction of each batch taken from --pipeline-masks")
     ap.add_argument(
@@ -185,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     common.log(
         f"{name}: {count_weights(model)} weights, {len(train_idx)} train / {len(val_idx)} monitor cases, "
         f"device {device}, log-volume mean {y_mean:.3f} std {y_std:.3f}, up to {total_steps} steps"
-        + (f"; {n_pipe} of each {args.batch} from {len(pipe.train_idx)} U-Net masks ({args.pipeline_masks})"
+        + (f"; {n_pipe} of each {args.batch} from {len(pipe.train_idx)} U-Net masks "
+           f"({', '.join(str(p) for p in args.pipeline_masks)})"
            if pipe is not None else "")
     )
 
@@ -196,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
         "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
         "data": [str(d) for d in args.data],
-        "pipeline_masks": str(args.pipeline_masks) if pipe is not None else None,
+        "pipeline_masks": [str(p) for p in args.pipeline_masks] if pipe is not None else None,
         "pipeline_share": args.pipeline_share if pipe is not None else 0.0,
         "pipeline_cases": int(len(pipe.train_idx)) if pipe is not None else 0,
     }

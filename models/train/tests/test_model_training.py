@@ -112,10 +112,10 @@ def test_pipeline_masks_are_written_and_mixed_into_rvae_batches(data_dir, tmp_pa
     run = tmp_path / "rvae"
     train_rvae.main(["--mode", "dual", "--data", str(data_dir), str(data_dir), "--run-dir", str(run),
                      "--batch", "4", "--device", "cpu", "--epochs", "0.5", "--pretrain", "0.0",
-                     "--pipeline-masks", str(out), "--pipeline-share", "0.5"])
+                     "--pipeline-masks", str(out), str(out), "--pipeline-share", "0.5"])
     _, meta = common.load_final(run / common.FINAL)
-    assert meta["pipeline_masks"] == str(out) and meta["pipeline_share"] == 0.5
-    assert meta["pipeline_cases"] == 6  # 6 cases, too few to hold any out for monitoring
+    assert meta["pipeline_masks"] == [str(out), str(out)] and meta["pipeline_share"] == 0.5
+    assert meta["pipeline_cases"] == 12 - 1  # two files of 6 concatenated, one case held out for monitoring
     assert meta["train_cases"] == 12 - 1  # two copies of the split concatenated, one held out
 
 
