@@ -1,11 +1,12 @@
 """Train the segmentation U-Net on letterboxed coronal and transverse images.
 
-    python3 -m spv_train.train_unet --data DIR --run-dir DIR [--epochs N] [--max-minutes M]
+    python3 -m spv_train.train_unet --data DIR [DIR ...] --run-dir DIR [--epochs N] [--max-minutes M]
            [--device auto|cpu|cuda] [--batch 32] [--init-from WEIGHTS.pt]
 
 Resumable: a checkpoint is written every --checkpoint-every steps and at the end; starting again
 with the same --run-dir continues from it. Letterboxed tensors are computed once per split and
-cached as .npy beside the split (PIPELINE §2; both views go into one training set).
+cached as .npy beside the split (PIPELINE §2; both views go into one training set); several --data
+folders (e.g. fresh splits built with other seeds) are concatenated.
 Loss: BCE + soft Dice against area-resampled (soft) targets; intensity/geometry augmentation.
 """
 
@@ -94,7 +95,8 @@ def monitor_dice(model: UNet, images: torch.Tensor, masks: torch.Tensor, batch: 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, required=True, help="folder holding train.npz")
+    ap.add_argument("--data", type=Path, nargs="+", required=True,
+                    help="one or more folders holding train.npz; their images are concatenated")
     ap.add_argument("--split", default="train")
     ap.add_argument("--run-dir", type=Path, required=True)
     ap.add_argument("--epochs", type=float, default=40)
@@ -124,7 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     args.run_dir.mkdir(parents=True, exist_ok=True)
     use_amp = device.type == "cuda"
 
-    images_np, masks_np = cached_letterbox(args.data, args.split, device)
+    cached = [cached_letterbox(d, args.split, device) for d in args.data]
+    images_np = np.concatenate([c[0] for c in cached])
+    masks_np = np.concatenate([c[1] for c in cached])
+    del cached
     train_idx, val_idx = common.holdout_split(len(images_np))
     images = torch.from_numpy(images_np)[:, None].to(device)
     masks = torch.from_numpy(masks_np)[:, None].to(device)
@@ -149,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE,
         "train_images": int(len(train_idx)), "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
-        "look_aug": args.look_aug,
+        "look_aug": args.look_aug, "data": [str(d) for d in args.data],
     }
 
     def checkpoint() -> None:

@@ -53,6 +53,15 @@ def test_unet_trains_resumes_and_publishes(data_dir, tmp_path):
     UNet(base=meta["base"]).load_state_dict(state)
 
 
+def test_unet_concatenates_several_data_folders(data_dir, tmp_path):
+    run = tmp_path / "unet2"
+    train_unet.main(["--data", str(data_dir), str(data_dir), "--run-dir", str(run), "--batch", "2",
+                     "--device", "cpu", "--epochs", "0.1", "--base", "8"])
+    _, meta = common.load_final(run / common.FINAL)
+    assert meta["train_images"] == 2 * 12 - 1  # two copies of 6 cases × 2 views, one image held out
+    assert meta["data"] == [str(data_dir), str(data_dir)]
+
+
 @pytest.mark.parametrize("mode,channels", [("single", 1), ("dual", 2)])
 def test_rvae_trains_saves_latents_and_resumes(data_dir, tmp_path, mode, channels):
     run = tmp_path / mode
