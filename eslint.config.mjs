@@ -14,14 +14,25 @@ const nodeOnlySrc = [
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'node_modules/**', 'models/**', 'artifacts/**', 'coverage/**', 'bin/**'],
+    ignores: [
+      'dist/**',
+      'out/**',
+      'node_modules/**',
+      'models/**',
+      'artifacts/**',
+      'coverage/**',
+      'bin/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -32,9 +43,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*'], message: 'src/ never imports Electron (DESIGN §2).' },
-            { group: ['react', 'react-dom', 'react-konva', 'konva', 'react/*', 'react-dom/*'], message: 'src/ never imports the UI (DESIGN §2).' },
-            { group: ['**/main/**', '**/renderer/**'], message: 'src/ never imports the hosts or the UI (DESIGN §2).' },
+            {
+              group: ['electron', 'electron/*'],
+              message: 'src/ never imports Electron (DESIGN §2).',
+            },
+            {
+              group: ['react', 'react-dom', 'react-konva', 'konva', 'react/*', 'react-dom/*'],
+              message: 'src/ never imports the UI (DESIGN §2).',
+            },
+            {
+              group: ['**/main/**', '**/renderer/**'],
+              message: 'src/ never imports the hosts or the UI (DESIGN §2).',
+            },
           ],
         },
       ],
@@ -48,10 +68,38 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'], message: 'Pure src/ modules use no Node built-ins: put Node code in a node-only folder.' },
-            { group: ['sharp', 'onnxruntime-node', 'better-sqlite3', 'pdfkit', 'dcmjs', 'dicom-parser', 'jpeg-js'], message: 'Pure src/ modules use no native or Node-only packages.' },
-            { group: ['electron', 'react', 'react-dom', 'konva', 'react-konva'], message: 'src/ never imports Electron or the UI (DESIGN §2).' },
-            { group: ['**/decode/**', '**/inference/**', '**/engine/**', '**/store/**', '**/reports/**', '**/cli/**'], message: 'Pure src/ modules never import node-only src/ folders.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto'],
+              message:
+                'Pure src/ modules use no Node built-ins: put Node code in a node-only folder.',
+            },
+            {
+              group: [
+                'sharp',
+                'onnxruntime-node',
+                'better-sqlite3',
+                'pdfkit',
+                'dcmjs',
+                'dicom-parser',
+                'jpeg-js',
+              ],
+              message: 'Pure src/ modules use no native or Node-only packages.',
+            },
+            {
+              group: ['electron', 'react', 'react-dom', 'konva', 'react-konva'],
+              message: 'src/ never imports Electron or the UI (DESIGN §2).',
+            },
+            {
+              group: [
+                '**/decode/**',
+                '**/inference/**',
+                '**/engine/**',
+                '**/store/**',
+                '**/reports/**',
+                '**/cli/**',
+              ],
+              message: 'Pure src/ modules never import node-only src/ folders.',
+            },
           ],
         },
       ],
@@ -65,10 +113,27 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['electron', 'electron/*', 'node:*', 'fs', 'path', 'child_process'], message: 'The renderer is sandboxed: no Electron or Node (DESIGN §3).' },
-            { group: nodeOnlySrc, message: 'The renderer imports only the API contract and pure src/ modules (DESIGN §2).' },
+            {
+              group: ['electron', 'electron/*', 'node:*', 'fs', 'path', 'child_process'],
+              message: 'The renderer is sandboxed: no Electron or Node (DESIGN §3).',
+            },
+            {
+              group: nodeOnlySrc,
+              message:
+                'The renderer imports only the API contract and pure src/ modules (DESIGN §2).',
+            },
             { group: ['**/main/**'], message: 'The renderer never imports the hosts.' },
-            { group: ['sharp', 'onnxruntime-node', 'better-sqlite3', 'pdfkit', 'dcmjs', 'dicom-parser'], message: 'Native packages are not for the renderer.' },
+            {
+              group: [
+                'sharp',
+                'onnxruntime-node',
+                'better-sqlite3',
+                'pdfkit',
+                'dcmjs',
+                'dicom-parser',
+              ],
+              message: 'Native packages are not for the renderer.',
+            },
           ],
         },
       ],
@@ -79,7 +144,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/renderer/**', 'react', 'react-dom'], message: 'Hosts never import the UI code.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/renderer/**', 'react', 'react-dom'],
+              message: 'Hosts never import the UI code.',
+            },
+          ],
+        },
       ],
     },
   },
