@@ -22,7 +22,9 @@
 # SPV_UNET_LOOK (share of U-Net batches with a randomised look, default 0.5), SPV_PIPELINE_MASKS
 # (space-separated .npz files from spv_train.pipeline_masks: U-Net masks mixed into the RVAEs'
 # batches, share SPV_PIPELINE_SHARE, default 0.5), SPV_RVAE_MAX_MIN (cap on the RVAEs' minutes, so
-# that the U-Net has the GPU to itself for the rest of the budget; default: no cap), PYTHON.
+# that the U-Net has the GPU to itself for the rest of the budget; default: no cap), SPV_PROBE_MIX
+# (share of views imaged with a phased-array sector or a flat linear probe, both splits; default 0,
+# the curvilinear probe only), PYTHON.
 set -uo pipefail
 
 OUT="${1:?usage: bash models/train/run_gpu.sh OUT_DIR}"
@@ -46,6 +48,7 @@ MASK_S=${SPV_MASK_S:-100}
 MASK_WORKERS=${SPV_MASK_WORKERS:-6}
 IMG_SEED=${SPV_IMG_SEED:-1}
 MASK_SEED=${SPV_MASK_SEED:-1}
+PROBE_MIX=${SPV_PROBE_MIX:-0}
 DEVICE=${SPV_DEVICE:-auto}
 WORK=${SPV_WORK:-/tmp/spv_gpu}
 EPOCHS=${SPV_EPOCHS:-100000}
@@ -58,7 +61,7 @@ export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREA
 say() { echo "[run_gpu $(date +%H:%M:%S) +$(($(date +%s) - START))s] $*" | tee -a "$LOG"; }
 minutes_left() { $PY -c "print(round(max(0.2, ($TOTAL_S - ($(date +%s) - $START) - $RESERVE_S) / 60), 2))"; }
 
-say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers, seed $IMG_SEED); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers, seed $MASK_SEED); init ${INIT:-none}; pipeline masks: ${PIPELINE[*]:-none}; work dir $WORK"
+say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers, seed $IMG_SEED); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers, seed $MASK_SEED); probe mix $PROBE_MIX; init ${INIT:-none}; pipeline masks: ${PIPELINE[*]:-none}; work dir $WORK"
 say "stack: $($PY -c 'import sys, torch, numpy; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__)' 2>&1)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader | tee -a "$LOG"
 
@@ -69,9 +72,9 @@ build() { # name, then build_budget's arguments
   $PY -m spv_train.build_budget --split train "$@" 2>&1 | sed -u "s/^/[$name] /" | tee -a "$LOG"
   return "${PIPESTATUS[0]}"
 }
-build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" --seed "$IMG_SEED" &
+build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" --seed "$IMG_SEED" --probe-mix "$PROBE_MIX" &
 BUILD_IMG=$!
-build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --seed "$MASK_SEED" --masks-only &
+build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --seed "$MASK_SEED" --probe-mix "$PROBE_MIX" --masks-only &
 BUILD_MASKS=$!
 
 train() { # name, then the module and its arguments; lines prefixed with the name in run.log

@@ -39,11 +39,12 @@ def _init_worker() -> None:
         os.environ[var] = "1"
 
 
-def _one(job: tuple[int, int, bool]) -> dict:
+def _one(job: tuple[int, int, bool, float]) -> dict:
     from .dataset import make_case  # imported in the worker: keeps the parent light
+    from .ultrasound import PROBE_FAMILIES
 
-    shape_seed, view_seed, images = job
-    case = make_case(shape_seed, view_seed, images=images)
+    shape_seed, view_seed, images, probe_mix = job
+    case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix)
     lengths = case["lengths_cm"]
     pictures = (
         {"img_cor": case["coronal"]["image"], "img_tr": case["transverse"]["image"]} if images else {}
@@ -60,12 +61,14 @@ def _one(job: tuple[int, int, bool]) -> dict:
         "width_cm": lengths["width"],
         "thickness_cm": lengths["thickness"],
         "craniocaudal_cm": lengths["craniocaudal"],
+        "probe_cor": PROBE_FAMILIES.index(case["coronal"]["probe"].family),
+        "probe_tr": PROBE_FAMILIES.index(case["transverse"]["probe"].family),
     }
 
 
 def build_budget(
     out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int, seed: int = 1,
-    images: bool = True,
+    images: bool = True, probe_mix: float = 0.0,
 ) -> Path:
     from .dataset import shape_seeds
 
@@ -77,7 +80,7 @@ def build_budget(
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     pool = ctx.Pool(workers, initializer=_init_worker)
     try:
-        jobs = [(s, seed * 1000, images) for s in seeds]
+        jobs = [(s, seed * 1000, images, probe_mix) for s in seeds]
         for case in pool.imap_unordered(_one, jobs, chunksize=2 if images else 16):
             done[case["shape_id"]] = case
             now = time.time()
@@ -107,6 +110,8 @@ def build_budget(
     for key in ("spacing_cor", "spacing_tr", *SCALARS):
         arrays[key] = np.array([c[key] for c in kept], dtype=np.float32)
     arrays["shape_id"] = np.array([c["shape_id"] for c in kept], dtype=np.int64)
+    for key in ("probe_cor", "probe_tr"):  # index into ultrasound.PROBE_FAMILIES
+        arrays[key] = np.array([c[key] for c in kept], dtype=np.int8)
     path = out_dir / f"{split}.npz"
     np.savez(path, **arrays)
     with open(out_dir / f"{split}.csv", "w", newline="") as handle:
@@ -129,9 +134,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--masks-only", action="store_true",
                     help="skip the simulator (the RVAEs need masks, lengths and volumes only)")
+    ap.add_argument("--probe-mix", type=float, default=0.0,
+                    help="share of views imaged with a phased-array sector or a flat linear probe "
+                         "(dataset.probe_family; 0: all curvilinear, the same cases as before)")
     args = ap.parse_args(argv)
     build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed,
-                 images=not args.masks_only)
+                 images=not args.masks_only, probe_mix=args.probe_mix)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import SPLIT_SEED_BASE
 from .shapes import make_spleen
-from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, place_section, simulate
+from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, PROBE_FAMILIES, place_section, simulate
 from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
 
 __all__ = ["SPLIT_SEED_BASE", "make_case", "build", "measure_mask", "lengths_cm", "shape_seeds"]
@@ -43,7 +43,10 @@ SCALAR_COLUMNS = (
     "W3d_mm",
     "T3d_mm",
     "box_ratio",
+    "probe_cor",
+    "probe_tr",
 )
+INTEGER_COLUMNS = ("shape_id", "view_seed", "probe_cor", "probe_tr")
 
 
 # --------------------------------------------------------------------------------------------
@@ -154,9 +157,20 @@ def lengths_cm(coronal_mask: np.ndarray, coronal_spacing: float, transverse_mask
 # --------------------------------------------------------------------------------------------
 
 
-def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = True) -> dict:
+def probe_family(rng: np.random.Generator, probe_mix: float) -> str:
+    """The probe for one view: with probe_mix > 0, that share of views goes to the phased-array
+    sector and the flat linear array, half each; the rest (and everything when probe_mix is 0,
+    which draws nothing from rng, so such splits are unchanged) to the curvilinear probe."""
+    if probe_mix <= 0.0:
+        return "curvilinear"
+    u = rng.uniform()
+    return "sector" if u < probe_mix / 2 else "flat" if u < probe_mix else "curvilinear"
+
+
+def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = True, probe_mix: float = 0.0) -> dict:
     """Cut a jittered plane, place it in a fan, render its mask and simulate its image. A plane
     whose section cannot fit the widest fan (rare, massive spleens) is re-drawn."""
+    family = probe_family(rng, probe_mix)
     for attempt in range(PLACEMENT_RETRIES):
         plane = jittered_plane(spleen, view, rng)
         pts = section_points(spleen, plane)
@@ -164,7 +178,8 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = T
             continue
         last_resort = attempt >= PLACEMENT_RETRIES - 2
         try:
-            probe, origin_px = place_section(pts, rng, fan_deg_range=EXTENDED_FAN_DEG_RANGE if last_resort else FAN_DEG_RANGE)
+            probe, origin_px = place_section(pts, rng, fan_deg_range=EXTENDED_FAN_DEG_RANGE if last_resort else FAN_DEG_RANGE,
+                                             family=family)
         except ValueError:
             continue
         mask = clean_mask(render_section(spleen, plane, probe.spacing_mm, IMAGE_SHAPE, origin_px, pts))
@@ -176,7 +191,7 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = T
     raise ValueError(f"spleen {spleen.seed}: no {view} plane fits the field of view")
 
 
-def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True) -> dict:
+def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0) -> dict:
     """One case: a spleen from shape_seed, its two views and their simulated images.
 
     Returns {'shape_seed', 'view_seed', 'volume_ml', 'L3d_mm', 'W3d_mm', 'T3d_mm', 'box_ratio',
@@ -185,7 +200,8 @@ def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True
              'transverse': {... same ...},
              'lengths_cm': {'length', 'width', 'thickness', 'craniocaudal'}}.
     The same (shape_seed, view_seed) always gives the same case; view_seed None means 0.
-    images=False skips the ultrasound simulator (images all zero; masks and lengths unchanged)."""
+    images=False skips the ultrasound simulator (images all zero; masks and lengths unchanged).
+    probe_mix > 0 images that share of the views with a sector or flat probe (probe_family)."""
     vseed = 0 if view_seed is None else int(view_seed)
     spleen = make_spleen(shape_seed)
     case: dict = {
@@ -199,7 +215,7 @@ def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True
     }
     for k, view in enumerate(VIEWS):
         rng = np.random.default_rng([int(shape_seed), vseed, k, 0x7E57])
-        case[view] = _simulate_view(spleen, view, rng, images)
+        case[view] = _simulate_view(spleen, view, rng, images, probe_mix)
     case["lengths_cm"] = lengths_cm(
         case["coronal"]["mask"], case["coronal"]["spacing_mm"], case["transverse"]["mask"], case["transverse"]["spacing_mm"]
     )
@@ -221,9 +237,9 @@ def shape_seeds(split: str, n_shapes: int, seed: int) -> np.ndarray:
     return SPLIT_SEED_BASE[split] + offsets
 
 
-def _job(args: tuple[int, int, bool]) -> dict:
-    shape_seed, view_seed, images = args
-    return make_case(shape_seed, view_seed, images)
+def _job(args: tuple[int, int, bool, float]) -> dict:
+    shape_seed, view_seed, images, probe_mix = args
+    return make_case(shape_seed, view_seed, images, probe_mix)
 
 
 def _init_worker() -> None:
@@ -233,21 +249,22 @@ def _init_worker() -> None:
 
 
 def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views_per_shape: int = 1,
-          images: bool = True) -> Path:
+          images: bool = True, probe_mix: float = 0.0) -> Path:
     """Writes out_dir/<split>.npz with arrays img_cor, mask_cor, img_tr, mask_tr (uint8 [N,320,384]),
     spacing_cor, spacing_tr, volume_ml (float32 [N]), shape_id (int64 [N]), length_cm, width_cm,
     thickness_cm, craniocaudal_cm (float32 [N]) — plus view_seed, L3d_mm, W3d_mm, T3d_mm,
-    box_ratio — and out_dir/<split>.csv (one row per case, the scalar columns).
+    box_ratio, probe_cor, probe_tr (index into ultrasound.PROBE_FAMILIES) — and out_dir/<split>.csv
+    (one row per case, the scalar columns). probe_mix: see make_case.
     N = n_shapes · views_per_shape; the views of one shape differ by their view seed.
     Returns the path of the .npz."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     seeds = shape_seeds(split, n_shapes, seed)
-    jobs = [(int(s), int(seed) * 1000 + k, images) for s in seeds for k in range(views_per_shape)]
+    jobs = [(int(s), int(seed) * 1000 + k, images, probe_mix) for s in seeds for k in range(views_per_shape)]
     n = len(jobs)
     rows, cols = IMAGE_SHAPE
     arrays = {name: np.zeros((n, rows, cols), dtype=np.uint8) for name in ("img_cor", "mask_cor", "img_tr", "mask_tr")}
-    scalars = {name: np.zeros(n, dtype=np.int64 if name in ("shape_id", "view_seed") else np.float32) for name in SCALAR_COLUMNS}
+    scalars = {name: np.zeros(n, dtype=np.int64 if name in INTEGER_COLUMNS else np.float32) for name in SCALAR_COLUMNS}
 
     start = time.time()
     report_every = max(1, n // 100)
@@ -272,6 +289,8 @@ def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views
             "W3d_mm": case["W3d_mm"],
             "T3d_mm": case["T3d_mm"],
             "box_ratio": case["box_ratio"],
+            "probe_cor": PROBE_FAMILIES.index(case["coronal"]["probe"].family),
+            "probe_tr": PROBE_FAMILIES.index(case["transverse"]["probe"].family),
         }
         for name, value in values.items():
             scalars[name][i] = value
@@ -316,9 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--views-per-shape", type=int, default=1)
     parser.add_argument("--masks-only", action="store_true",
                         help="skip the ultrasound simulator (images all zero): enough for the RVAE, ~4x faster")
+    parser.add_argument("--probe-mix", type=float, default=0.0,
+                        help="share of views imaged with a phased-array sector or a flat linear probe (0: all curvilinear)")
     args = parser.parse_args(argv)
     path = build(args.out, args.split, args.n, args.seed, workers=args.workers, views_per_shape=args.views_per_shape,
-                 images=not args.masks_only)
+                 images=not args.masks_only, probe_mix=args.probe_mix)
     print(path)
     return 0
 

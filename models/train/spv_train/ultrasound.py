@@ -1,10 +1,15 @@
-"""A physically motivated B-mode simulator for a curvilinear (convex) abdominal probe.
+"""A physically motivated B-mode simulator for a curvilinear (convex) abdominal probe — and, on
+request, a phased-array sector or a flat linear array.
 
 What it models, in the order the signal meets it:
 
 1. **Geometry**: a fan (sector) from a virtual apex above the image, opening angle 60–75° (a
    wide-field 76–90° preset only as the last resort for a massive spleen), depth setting 10–24 cm. The image is a fixed 320 × 384 grid of square pixels of
    ``depth_mm / 320`` mm, so the depth setting changes mm/px. Pixels outside the fan are 0.
+   The other probe families use the same beam model with other face radii: a phased array
+   (``sector``: beams from a near-point face of 1–8 mm radius, 70–90°, as through an intercostal
+   window) and a linear array (``flat``: a face so wide and flat that the beams run parallel; the
+   field of view is a rectangle 75–100% of the image wide, as in children or trapezoid mode).
 2. **Tissue**: an echogenicity (backscatter amplitude) map built around the spleen mask —
    abdominal wall (skin, subcutaneous fat, muscle), a textured liver/bowel-like background, the
    homogeneous spleen, the left kidney deep and caudal/medial to it (cortex darker than spleen,
@@ -40,16 +45,24 @@ APEX_RADIUS_RANGE_MM = (30.0, 70.0)
 # wide-field preset, the last resort is a wider sector.
 EXTENDED_FAN_DEG_RANGE = (76.0, 90.0)
 FIT_MARGIN_MM = 4.0
+PROBE_FAMILIES = ("curvilinear", "sector", "flat")
+SECTOR_FAN_DEG_RANGE = (70.0, 90.0)
+SECTOR_APEX_RADIUS_RANGE_MM = (1.0, 8.0)
+# A flat face is an arc of a very large radius: the beam model stays the same, the beams parallel.
+FLAT_APEX_RADIUS_MM = 100_000.0
+FLAT_WIDTH_SHARE_RANGE = (0.75, 1.0)
 
 
 @dataclass(frozen=True)
 class Probe:
     """Fan geometry. The virtual apex sits above the image centre; the probe face (an arc of
-    radius ``apex_radius_mm``) touches the top row at the fan's edges."""
+    radius ``apex_radius_mm``) touches the top row at the fan's edges. ``family`` names the kind of
+    probe the three numbers describe (PROBE_FAMILIES); the geometry follows from the numbers alone."""
 
     depth_mm: float
     fan_deg: float
     apex_radius_mm: float
+    family: str = "curvilinear"
 
     @property
     def spacing_mm(self) -> float:
@@ -97,13 +110,27 @@ def sample_probe(
     wide: float = 0.0,
     fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
     depth_mm: float | None = None,
+    family: str = "curvilinear",
 ) -> Probe:
     """A random probe setting; ``wide`` in [0, 1] biases towards the widest field of view
-    (used when a large spleen does not fit); ``depth_mm`` fixes the depth setting."""
+    (used when a large spleen does not fit); ``depth_mm`` fixes the depth setting. ``family``
+    picks the probe (PROBE_FAMILIES); ``fan_deg_range`` applies to the curvilinear one."""
+    if family not in PROBE_FAMILIES:
+        raise ValueError(f"unknown probe family {family!r}; expected one of {PROBE_FAMILIES}")
     lo = max(DEPTH_RANGE_MM[0], min(min_depth_mm, DEPTH_RANGE_MM[1]))
     depth = rng.uniform(lo + wide * (DEPTH_RANGE_MM[1] - lo), DEPTH_RANGE_MM[1])
     if depth_mm is not None:
         depth = depth_mm
+    if family == "sector":
+        lo_fan, hi_fan = SECTOR_FAN_DEG_RANGE
+        fan = rng.uniform(lo_fan + wide * (hi_fan - lo_fan), hi_fan)
+        apex = rng.uniform(*SECTOR_APEX_RADIUS_RANGE_MM)
+        return Probe(float(depth), float(fan), float(apex), family)
+    if family == "flat":
+        lo_w, hi_w = FLAT_WIDTH_SHARE_RANGE
+        width_mm = rng.uniform(lo_w + wide * (hi_w - lo_w), hi_w) * IMAGE_SHAPE[1] * depth / IMAGE_SHAPE[0]
+        fan = 2.0 * np.degrees(np.arcsin(width_mm / 2.0 / FLAT_APEX_RADIUS_MM))
+        return Probe(float(depth), float(fan), FLAT_APEX_RADIUS_MM, family)
     fan = rng.uniform(fan_deg_range[0] + wide * (fan_deg_range[1] - fan_deg_range[0]), fan_deg_range[1])
     apex = rng.uniform(
         APEX_RADIUS_RANGE_MM[0] + wide * (APEX_RADIUS_RANGE_MM[1] - APEX_RADIUS_RANGE_MM[0]),
@@ -118,20 +145,25 @@ def place_section(
     attempts: int = 40,
     fan_deg_range: tuple[float, float] = FAN_DEG_RANGE,
     depth_mm: float | None = None,
+    family: str = "curvilinear",
 ) -> tuple[Probe, tuple[float, float]]:
     """Choose a probe setting and where the section's plane origin lands in the image (pixels)
     so that the whole section lies inside the fan with a margin. Raises if it cannot fit.
 
     Skin-to-capsule distance (abdominal wall, ribs, diaphragm) is 8–40 mm; the spleen's centre
     sits near the fan's centre line; later attempts move to deeper, wider settings.
-    ``depth_mm`` fixes the depth setting (two views of one exam sharing their calibration)."""
+    ``depth_mm`` fixes the depth setting (two views of one exam sharing their calibration).
+    A section that a sector or flat probe cannot take whole is imaged with the curvilinear probe
+    after half the attempts, as a sonographer would switch probes."""
     a_min, b_min = points_ab.min(axis=0)
     a_max, b_max = points_ab.max(axis=0)
     for attempt in range(attempts):
         wide = min(1.0, attempt / (0.6 * attempts))
         top_gap = rng.uniform(8.0, 40.0) * (1.0 - 0.6 * wide) + 5.0 * wide
         need = (b_max - b_min) + top_gap + 15.0
-        probe = sample_probe(rng, min_depth_mm=need, wide=wide, fan_deg_range=fan_deg_range, depth_mm=depth_mm)
+        kind = family if family == "curvilinear" or attempt < attempts // 2 else "curvilinear"
+        probe = sample_probe(rng, min_depth_mm=need, wide=wide, fan_deg_range=fan_deg_range, depth_mm=depth_mm,
+                             family=kind)
         s = probe.spacing_mm
         centre_x_mm = IMAGE_SHAPE[1] * s / 2.0 + rng.uniform(-0.12, 0.12) * IMAGE_SHAPE[1] * s * (1 - wide)
         spare = probe.depth_mm - need
@@ -388,6 +420,7 @@ def _paint_ribs(echo, reflector, rng, shape, s, wall_mm) -> None:
 
 N_RANGE = 640
 N_LINES = 320
+MAX_LATERAL_SIGMA_LINES = 100.0
 
 
 def _to_polar(img: np.ndarray, probe: Probe, r: np.ndarray, th: np.ndarray, order: int = 1) -> np.ndarray:
@@ -480,7 +513,9 @@ def simulate(mask: np.ndarray, view: str, probe: Probe, rng: np.random.Generator
     waist = rng.uniform(0.4, 0.9) * (3.5 / freq)
     rayleigh = rng.uniform(40.0, 100.0)
     sigma_lat_mm = waist * np.sqrt(1.0 + ((r - focus) / rayleigh) ** 2)
-    sigma_lines = sigma_lat_mm / ((r + probe.apex_radius_mm) * dth)
+    # In lines; capped because a phased array's lines converge at its near-point face (the cap lies
+    # above anything a curvilinear probe produces, about 80 lines, so its images are unchanged).
+    sigma_lines = np.minimum(sigma_lat_mm / ((r + probe.apex_radius_mm) * dth), MAX_LATERAL_SIGMA_LINES)
     re = ndimage.gaussian_filter1d(field.real, sigma_ax_mm / dr, axis=0)
     im = ndimage.gaussian_filter1d(field.imag, sigma_ax_mm / dr, axis=0)
     re = _variable_lateral_blur(re, sigma_lines)

@@ -74,6 +74,50 @@ def test_probe_geometry_and_fan():
         assert not fan[5, 0] and not fan[-1, 0]  # the corners lie outside the sector
 
 
+def test_sector_probe_fans_out_from_a_near_point_and_flat_probe_is_a_rectangle():
+    rng = np.random.default_rng(1)
+    for _ in range(10):
+        sector = ultrasound.sample_probe(rng, family="sector")
+        assert sector.family == "sector" and 70.0 <= sector.fan_deg <= 90.0
+        assert 1.0 <= sector.apex_radius_mm <= 8.0
+        fan = sector.fan_mask()
+        assert fan[2].sum() < 20 < fan[-1].sum()  # a few pixels wide at the top, wide at depth
+        flat = ultrasound.sample_probe(rng, family="flat")
+        assert flat.family == "flat"
+        fov = flat.fan_mask()
+        widths = fov.sum(axis=1)
+        assert 0.75 * 384 - 2 <= widths[160] <= 384
+        assert widths[3:-3].max() - widths[3:-3].min() <= 2  # parallel beams: the same width at every depth
+        assert abs(flat.max_range_mm - flat.depth_mm) < 3.0  # the face is all but flat
+    with pytest.raises(ValueError, match="unknown probe family"):
+        ultrasound.sample_probe(rng, family="convex")
+
+
+def test_probe_mix_images_views_with_other_probes_and_zero_mix_draws_nothing():
+    from spv_train.dataset import probe_family
+
+    rng = np.random.default_rng(2)
+    state = rng.bit_generator.state
+    assert probe_family(rng, 0.0) == "curvilinear" and rng.bit_generator.state == state
+    drawn = [probe_family(rng, 0.5) for _ in range(2000)]
+    assert 0.2 < drawn.count("sector") / 2000 < 0.3 and 0.2 < drawn.count("flat") / 2000 < 0.3
+    case = make_case(500, 0, probe_mix=1.0)  # seed 500: a flat coronal and a sector transverse view
+    assert [case[v]["probe"].family for v in views.VIEWS] == ["flat", "sector"]
+    for view in views.VIEWS:
+        fov, m = case[view]["probe"].fan_mask(), case[view]["mask"] > 0
+        assert m.sum() > 100 and not (m & ~fov).any()
+        assert case[view]["image"][~fov].max() == 0 and case[view]["image"][fov].std() > 10
+
+
+def test_a_section_too_big_for_the_sector_switches_to_the_curvilinear_probe():
+    rng = np.random.default_rng(3)
+    # A 20 cm long, 3 cm deep section: a phased array's narrow near field cannot take it whole.
+    a = np.linspace(0.0, 200.0, 50)
+    points = np.stack([np.concatenate([a, a]), np.concatenate([np.zeros(50), np.full(50, 30.0)])], axis=1)
+    probe, _ = ultrasound.place_section(points, rng, family="sector")
+    assert probe.family == "curvilinear"
+
+
 @pytest.mark.parametrize("kind", ["small", "typical", "large"])
 def test_case_images_and_masks_have_documented_ranges(cases, kind):
     case = cases[kind]
