@@ -15,3 +15,23 @@ def test_masks_only_case_matches_the_full_case():
         assert full[view]["image"].any()
     assert full["lengths_cm"] == masks_only["lengths_cm"]
     assert full["volume_ml"] == masks_only["volume_ml"]
+
+
+def test_build_budget_writes_the_cases_of_make_case_with_their_probes(tmp_path):
+    from spv_train.build_budget import build_budget
+
+    seeds = dataset.shape_seeds("train", 3, 5)
+    for mix, out in ((0.0, tmp_path / "curvilinear"), (1.0, tmp_path / "mixed")):
+        path = build_budget(out, "train", 3, max_seconds=120, workers=1, seed=5, images=False, probe_mix=mix)
+        with np.load(path) as split:
+            assert list(split["shape_id"]) == [int(s) for s in seeds]
+            for k, seed in enumerate(seeds):
+                case = dataset.make_case(int(seed), 5 * 1000, images=False, probe_mix=mix)
+                for view, key in (("coronal", "cor"), ("transverse", "tr")):
+                    assert np.array_equal(split[f"mask_{key}"][k], case[view]["mask"])
+                    family = case[view]["probe"].family
+                    assert split[f"probe_{key}"][k] == dataset.PROBE_FAMILIES.index(family)
+            if mix == 0.0:
+                assert not split["probe_cor"].any() and not split["probe_tr"].any()
+            else:
+                assert (split["probe_cor"] > 0).any() or (split["probe_tr"] > 0).any()
