@@ -12,6 +12,17 @@ const nodeOnlySrc = [
   '**/src/cli/**',
 ];
 
+/** Native or Node-only packages: for node-only folders of src/ and the hosts, never elsewhere. */
+const nodeOnlyPackages = [
+  'sharp',
+  'onnxruntime-node',
+  'better-sqlite3',
+  'pdfkit',
+  'dcmjs',
+  'dicom-parser',
+  'jpeg-js',
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -74,15 +85,7 @@ export default tseslint.config(
                 'Pure src/ modules use no Node built-ins: put Node code in a node-only folder.',
             },
             {
-              group: [
-                'sharp',
-                'onnxruntime-node',
-                'better-sqlite3',
-                'pdfkit',
-                'dcmjs',
-                'dicom-parser',
-                'jpeg-js',
-              ],
+              group: nodeOnlyPackages,
               message: 'Pure src/ modules use no native or Node-only packages.',
             },
             {
@@ -124,15 +127,8 @@ export default tseslint.config(
             },
             { group: ['**/main/**'], message: 'The renderer never imports the hosts.' },
             {
-              group: [
-                'sharp',
-                'onnxruntime-node',
-                'better-sqlite3',
-                'pdfkit',
-                'dcmjs',
-                'dicom-parser',
-              ],
-              message: 'Native packages are not for the renderer.',
+              group: nodeOnlyPackages,
+              message: 'Native and Node-only packages are not for the renderer.',
             },
           ],
         },
