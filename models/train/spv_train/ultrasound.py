@@ -9,7 +9,7 @@ What it models, in the order the signal meets it:
    The other probe families use the same beam model with other face radii: a phased array
    (``sector``: beams from a near-point face of 1–8 mm radius, 70–90°, as through an intercostal
    window) and a linear array (``flat``: a face so wide and flat that the beams run parallel; the
-   field of view is a rectangle 75–100% of the image wide, as in children or trapezoid mode).
+   field of view is a rectangle 75–100% of the image wide, as with a linear probe in a child).
 2. **Tissue**: an echogenicity (backscatter amplitude) map built around the spleen mask —
    abdominal wall (skin, subcutaneous fat, muscle), a textured liver/bowel-like background, the
    homogeneous spleen, the left kidney deep and caudal/medial to it (cortex darker than spleen,
