@@ -56,11 +56,15 @@ class GridSource:
 
 def load_splits(dirs: list[Path], split: str, keys: list[str]) -> dict[str, np.ndarray]:
     """The same split from several data dirs, concatenated (e.g. a fresh build beside an older one)."""
-    parts = [common.load_split(d, split, keys) for d in dirs]
-    shapes = {p[k].shape[1:] for p in parts for k in keys if k.startswith("mask_")}
+    return concatenate([common.load_split(d, split, keys) for d in dirs], keys, f"data dirs {[str(d) for d in dirs]}")
+
+
+def concatenate(parts: list[dict[str, np.ndarray]], keys: list[str], what: str) -> dict[str, np.ndarray]:
+    """The arrays of several sources end to end; their masks must have one size (named by `what`)."""
+    shapes = {part[k].shape[1:] for part in parts for k in keys if k.startswith("mask_")}
     if len(shapes) > 1:
-        raise SystemExit(f"data dirs {[str(d) for d in dirs]} have masks of different sizes {sorted(shapes)}")
-    return {k: np.concatenate([p[k] for p in parts]) for k in keys}
+        raise SystemExit(f"{what} have masks of different sizes {sorted(shapes)}")
+    return {k: np.concatenate([part[k] for part in parts]) for k in keys}
 
 
 class PipelineMasks:
@@ -79,11 +83,8 @@ class PipelineMasks:
              device: torch.device) -> "PipelineMasks":
         """Several files (e.g. U-Net masks of several fresh splits) are concatenated."""
         parts = [common.load_arrays(p, keys, "write it with python3 -m spv_train.pipeline_masks") for p in paths]
-        shapes = {part[k].shape[1:] for part in parts for k in keys if k.startswith("mask_")}
-        if len(shapes) > 1:
-            raise SystemExit(f"pipeline mask files {[str(p) for p in paths]} have masks of different sizes "
-                             f"{sorted(shapes)}")
-        return cls({k: np.concatenate([part[k] for part in parts]) for k in keys}, views, y_mean, y_std, device)
+        data = concatenate(parts, keys, f"pipeline mask files {[str(p) for p in paths]}")
+        return cls(data, views, y_mean, y_std, device)
 
     def batch(self, n: int, gen: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         pick = self.train_idx_t[torch.randint(0, len(self.train_idx), (n,), generator=gen).to(self.y.device)]
