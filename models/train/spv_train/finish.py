@@ -33,11 +33,19 @@ SPLIT_SEED = 1  # dataset.build's seed for the calib and test splits
 
 
 def ensure_split(data_dir: Path, split: str, n: int, workers: int) -> dict:
+    """The calib or test split of n shapes, built in data_dir when it is missing or holds another
+    number of shapes (the splits are deterministic: the first n shapes of a larger split are those of
+    a smaller one, so nothing evaluated before changes meaning)."""
     path = data_dir / f"{split}.npz"
-    if not path.exists():
+    have = None
+    if path.exists():
+        with np.load(path) as blob:
+            have = len(blob["volume_ml"])
+    if have != n:
         from .dataset import build
 
-        common.log(f"finish: building the {split} split ({n} shapes, {workers} workers) in {data_dir}")
+        reason = "missing" if have is None else f"held {have} shapes"
+        common.log(f"finish: building the {split} split ({n} shapes, {workers} workers) in {data_dir} ({reason})")
         build(data_dir, split, n, SPLIT_SEED, workers=workers)
     arrays = common.load_split(data_dir, split, SPLIT_KEYS)
     common.log(f"finish: {split} split has {len(arrays['volume_ml'])} cases")

@@ -56,3 +56,17 @@ def test_latent_stats_shapes_orientation_and_threshold():
     assert len(stats["cloud"]) == 400 and len(stats["precision"]) == 8
     d = np.sqrt(np.einsum("nd,de,ne->n", mu - stats["mean"], np.array(stats["precision"]), mu - stats["mean"]))
     assert np.mean(d <= stats["distance_threshold"]) == pytest.approx(0.99, abs=0.002)
+
+
+def test_ensure_split_rebuilds_a_split_of_another_size_keeping_its_first_shapes(tmp_path):
+    from spv_train.finish import ensure_split
+
+    small = ensure_split(tmp_path, "calib", 2, workers=1)
+    larger = ensure_split(tmp_path, "calib", 3, workers=1)  # asked for more: built again, not reused
+    assert len(small["volume_ml"]) == 2 and len(larger["volume_ml"]) == 3
+    assert np.array_equal(larger["mask_cor"][:2], small["mask_cor"])
+    assert np.array_equal(larger["volume_ml"][:2], small["volume_ml"])
+    written = (tmp_path / "calib.npz").stat().st_mtime_ns
+    again = ensure_split(tmp_path, "calib", 3, workers=1)  # the right size: reused as it is
+    assert (tmp_path / "calib.npz").stat().st_mtime_ns == written
+    assert np.array_equal(again["img_tr"], larger["img_tr"])
