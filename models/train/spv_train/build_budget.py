@@ -40,8 +40,7 @@ def _init_worker() -> None:
 
 
 def _one(job: tuple[int, int, bool, float]) -> dict:
-    from .dataset import make_case  # imported in the worker: keeps the parent light
-    from .ultrasound import PROBE_FAMILIES
+    from .dataset import make_case, probe_codes  # imported in the worker: keeps the parent light
 
     shape_seed, view_seed, images, probe_mix = job
     case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix)
@@ -61,8 +60,7 @@ def _one(job: tuple[int, int, bool, float]) -> dict:
         "width_cm": lengths["width"],
         "thickness_cm": lengths["thickness"],
         "craniocaudal_cm": lengths["craniocaudal"],
-        "probe_cor": PROBE_FAMILIES.index(case["coronal"]["probe"].family),
-        "probe_tr": PROBE_FAMILIES.index(case["transverse"]["probe"].family),
+        **probe_codes(case),
     }
 
 

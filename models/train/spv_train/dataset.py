@@ -191,6 +191,12 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = T
     raise ValueError(f"spleen {spleen.seed}: no {view} plane fits the field of view")
 
 
+def probe_codes(case: dict) -> dict[str, int]:
+    """Each view's probe as its index in ultrasound.PROBE_FAMILIES (the split files' probe_cor/probe_tr)."""
+    return {f"probe_{key}": PROBE_FAMILIES.index(case[view]["probe"].family)
+            for view, key in (("coronal", "cor"), ("transverse", "tr"))}
+
+
 def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0) -> dict:
     """One case: a spleen from shape_seed, its two views and their simulated images.
 
@@ -289,8 +295,7 @@ def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views
             "W3d_mm": case["W3d_mm"],
             "T3d_mm": case["T3d_mm"],
             "box_ratio": case["box_ratio"],
-            "probe_cor": PROBE_FAMILIES.index(case["coronal"]["probe"].family),
-            "probe_tr": PROBE_FAMILIES.index(case["transverse"]["probe"].family),
+            **probe_codes(case),
         }
         for name, value in values.items():
             scalars[name][i] = value
