@@ -255,13 +255,15 @@ def _init_worker() -> None:
 
 
 def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views_per_shape: int = 1,
-          images: bool = True, probe_mix: float = 0.0) -> Path:
+          images: bool = True, probe_mix: float = 0.0, reuse: dict | None = None) -> Path:
     """Writes out_dir/<split>.npz with arrays img_cor, mask_cor, img_tr, mask_tr (uint8 [N,320,384]),
     spacing_cor, spacing_tr, volume_ml (float32 [N]), shape_id (int64 [N]), length_cm, width_cm,
     thickness_cm, craniocaudal_cm (float32 [N]) — plus view_seed, L3d_mm, W3d_mm, T3d_mm,
     box_ratio, probe_cor, probe_tr (index into ultrasound.PROBE_FAMILIES) — and out_dir/<split>.csv
     (one row per case, the scalar columns). probe_mix: see make_case.
     N = n_shapes · views_per_shape; the views of one shape differ by their view seed.
+    reuse: the arrays of an earlier, smaller build of the same split (same seed and settings); its
+    cases are copied instead of simulated again where reusable_prefix says they are the same.
     Returns the path of the .npz."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -305,13 +307,22 @@ def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views
             eta = elapsed / done * (n - done)
             print(f"[{split}] {done}/{n} cases, {elapsed:.0f} s elapsed, ETA {eta:.0f} s", file=sys.stderr, flush=True)
 
+    first = reusable_prefix(reuse, jobs) if reuse is not None else 0
+    if first:
+        for name in arrays:
+            arrays[name][:first] = reuse[name][:first]
+        for name in scalars:
+            # Splits built before the probe columns existed hold curvilinear views only (see reusable_prefix).
+            scalars[name][:first] = reuse[name][:first] if name in reuse else PROBE_FAMILIES.index("curvilinear")
+        print(f"[{split}] {first} cases reused from the earlier build, {n - first} to simulate", file=sys.stderr, flush=True)
+    todo = jobs[first:]
     if workers <= 1:
-        for i, job in enumerate(jobs):
+        for i, job in enumerate(todo, start=first):
             store(i, _job(job))
     else:
         ctx = mp.get_context("spawn")
         with ctx.Pool(workers, initializer=_init_worker) as pool:
-            for i, case in enumerate(pool.imap(_job, jobs, chunksize=4)):
+            for i, case in enumerate(pool.imap(_job, todo, chunksize=4), start=first):
                 store(i, case)
 
     npz_path = out / f"{split}.npz"
@@ -322,6 +333,36 @@ def build(out_dir, split: str, n_shapes: int, seed: int, workers: int = 1, views
         for i in range(n):
             writer.writerow([i] + [_fmt(scalars[name][i]) for name in SCALAR_COLUMNS])
     return npz_path
+
+
+def reusable_prefix(old: dict, jobs: list[tuple[int, int, bool, float]]) -> int:
+    """How many leading cases of an earlier build can stand for the first of these jobs: all of its
+    cases when their shape and view seeds are the jobs' and its last case, simulated again with
+    today's code, comes out identical (a generator, simulator or setting changed since would not);
+    otherwise 0, and the split is built whole again."""
+    k = min(len(old["shape_id"]), len(jobs))
+    if k == 0:
+        return 0
+    missing = [name for name in SCALAR_COLUMNS if name not in old]
+    # Only the probe columns may be missing, from a build before they existed; with no probe mix
+    # asked for, every view of such a build is curvilinear, as today's would be.
+    if any(name not in ("probe_cor", "probe_tr") for name in missing) or (missing and any(job[3] for job in jobs)):
+        print(f"earlier build: lacks {missing}; building the split whole", file=sys.stderr, flush=True)
+        return 0
+    shape_ids = np.array([job[0] for job in jobs[:k]], dtype=np.int64)
+    view_seeds = np.array([job[1] for job in jobs[:k]], dtype=np.int64)
+    if not (np.array_equal(old["shape_id"][:k], shape_ids) and np.array_equal(old["view_seed"][:k], view_seeds)):
+        print("earlier build: other shapes or views; building the split whole", file=sys.stderr, flush=True)
+        return 0
+    again = _job(jobs[k - 1])
+    same = all(np.array_equal(old[f"{name}_{key}"][k - 1], again[view][field])
+               for view, key in (("coronal", "cor"), ("transverse", "tr"))
+               for name, field in (("img", "image"), ("mask", "mask")))
+    if not same or float(old["volume_ml"][k - 1]) != np.float32(again["volume_ml"]):
+        print("earlier build: its last case differs from today's simulation (the code or settings changed); "
+              "building the split whole", file=sys.stderr, flush=True)
+        return 0
+    return k
 
 
 def _fmt(value) -> str:

@@ -46,7 +46,9 @@ def ensure_split(data_dir: Path, split: str, n: int, workers: int) -> dict:
 
         reason = "missing" if have is None else f"held {have} shapes"
         common.log(f"finish: building the {split} split ({n} shapes, {workers} workers) in {data_dir} ({reason})")
-        build(data_dir, split, n, SPLIT_SEED, workers=workers)
+        # A larger split starts with the cases of the smaller one: copy those rather than simulate them again.
+        reuse = dict(np.load(path)) if have is not None and have < n else None
+        build(data_dir, split, n, SPLIT_SEED, workers=workers, reuse=reuse)
     arrays = common.load_split(data_dir, split, SPLIT_KEYS)
     common.log(f"finish: {split} split has {len(arrays['volume_ml'])} cases")
     return arrays

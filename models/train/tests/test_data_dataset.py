@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from spv_train import SPLIT_SEED_BASE
-from spv_train.dataset import build, measure_mask, shape_seeds
+from spv_train.dataset import build, measure_mask, reusable_prefix, shape_seeds
 
 
 @pytest.mark.parametrize("sx,sy", [(0.5, 0.5), (0.4, 0.7)])
@@ -105,3 +105,43 @@ def test_build_in_parallel_matches_serial(tmp_path):
     b = np.load(build(tmp_path / "parallel", "test", n_shapes=2, seed=0, workers=2))
     for name in ("img_cor", "mask_tr", "volume_ml", "length_cm"):
         assert np.array_equal(a[name], b[name])
+
+
+def _arrays(path) -> dict:
+    with np.load(path) as blob:
+        return dict(blob)
+
+
+def test_a_larger_build_reuses_the_smaller_one_and_matches_a_fresh_build(tmp_path, capsys):
+    small = _arrays(build(tmp_path / "small", "calib", n_shapes=2, seed=4))
+    grown = _arrays(build(tmp_path / "small", "calib", n_shapes=3, seed=4, reuse=small))
+    assert "2 cases reused from the earlier build, 1 to simulate" in capsys.readouterr().err
+    fresh = _arrays(build(tmp_path / "fresh", "calib", n_shapes=3, seed=4))
+    assert grown.keys() == fresh.keys()
+    for name in fresh:
+        assert np.array_equal(grown[name], fresh[name]), name
+
+
+def test_reuse_is_refused_when_the_earlier_build_differs(tmp_path, capsys):
+    small = _arrays(build(tmp_path / "a", "calib", n_shapes=2, seed=4))
+    fresh = _arrays(build(tmp_path / "fresh", "calib", n_shapes=3, seed=4))
+    # As if the simulator had changed since: the last stored case no longer matches today's.
+    changed = dict(small, img_cor=small["img_cor"].copy())
+    changed["img_cor"][1] ^= 1
+    rebuilt = _arrays(build(tmp_path / "b", "calib", n_shapes=3, seed=4, reuse=changed))
+    assert "building the split whole" in capsys.readouterr().err
+    assert np.array_equal(rebuilt["img_cor"], fresh["img_cor"])
+    # Another seed: other shapes, nothing reused.
+    other = _arrays(build(tmp_path / "c", "calib", n_shapes=1, seed=5))
+    assert reusable_prefix(other, [(int(s), 4000, True, 0.0) for s in fresh["shape_id"]]) == 0
+
+
+def test_a_split_from_before_the_probe_columns_is_reused_as_curvilinear(tmp_path):
+    small = _arrays(build(tmp_path / "a", "calib", n_shapes=1, seed=4))
+    old = {name: value for name, value in small.items() if name not in ("probe_cor", "probe_tr")}
+    grown = _arrays(build(tmp_path / "b", "calib", n_shapes=2, seed=4, reuse=old))
+    fresh = _arrays(build(tmp_path / "fresh", "calib", n_shapes=2, seed=4))
+    assert np.array_equal(grown["probe_cor"], fresh["probe_cor"]) and np.array_equal(grown["img_tr"], fresh["img_tr"])
+    # With a probe mix asked for, an old split cannot say which probe each view had.
+    jobs = [(int(s), int(v), True, 0.3) for s, v in zip(fresh["shape_id"], fresh["view_seed"])]
+    assert reusable_prefix(old, jobs) == 0
