@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+HEAD_REPEATS, HEAD_WARMUP = 2000, 200  # as in bench/run.ts
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -103,7 +106,8 @@ def main() -> int:
             g = torch.rand(1, channels, grid, grid)
             z = torch.randn(args.samples + 1, d)
             stages[f"encode ({mode})"] = timed(lambda: model.encoder(g), args.repeats)
-            stages[f"head K={args.samples} ({mode})"] = timed(lambda: model.head(z), args.repeats)
+            # Microseconds a call: timed at steady state, as bench/run.ts times it (HEAD_REPEATS, HEAD_WARMUP).
+            stages[f"head K={args.samples} ({mode})"] = timed(lambda: model.head(z), HEAD_REPEATS, HEAD_WARMUP)
     print(json.dumps({"torch": torch.__version__, "threads": args.threads, "weights": weights, "stages": stages}))
     return 0
 

@@ -33,14 +33,18 @@ SPLIT_SEED = 1  # dataset.build's seed for the calib and test splits
 
 
 def ensure_split(data_dir: Path, split: str, n: int, workers: int) -> dict:
-    """The calib or test split of n shapes, built in data_dir when it is missing or holds another
-    number of shapes (the splits are deterministic: the first n shapes of a larger split are those of
-    a smaller one, so nothing evaluated before changes meaning)."""
+    """The calib or test split of n shapes. The splits are deterministic and the first n shapes of a
+    larger split are those of a smaller one, so nothing evaluated before changes meaning: a stored
+    split of more shapes gives its first n; one of fewer is grown (its cases reused), and a missing
+    one is built, in data_dir."""
     path = data_dir / f"{split}.npz"
     have = None
     if path.exists():
         with np.load(path) as blob:
             have = len(blob["volume_ml"])
+    if have is not None and have > n:
+        common.log(f"finish: the stored {split} split holds {have} shapes; using its first {n}")
+        return {key: value[:n] for key, value in common.load_split(data_dir, split, SPLIT_KEYS).items()}
     if have != n:
         from .dataset import build
 

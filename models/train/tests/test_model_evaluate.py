@@ -58,11 +58,11 @@ def test_latent_stats_shapes_orientation_and_threshold():
     assert np.mean(d <= stats["distance_threshold"]) == pytest.approx(0.99, abs=0.002)
 
 
-def test_ensure_split_rebuilds_a_split_of_another_size_keeping_its_first_shapes(tmp_path):
+def test_ensure_split_grows_or_cuts_a_split_of_another_size_keeping_its_first_shapes(tmp_path):
     from spv_train.finish import ensure_split
 
     small = ensure_split(tmp_path, "calib", 2, workers=1)
-    larger = ensure_split(tmp_path, "calib", 3, workers=1)  # asked for more: built again, not reused
+    larger = ensure_split(tmp_path, "calib", 3, workers=1)  # asked for more: grown
     assert len(small["volume_ml"]) == 2 and len(larger["volume_ml"]) == 3
     assert np.array_equal(larger["mask_cor"][:2], small["mask_cor"])
     assert np.array_equal(larger["volume_ml"][:2], small["volume_ml"])
@@ -70,3 +70,8 @@ def test_ensure_split_rebuilds_a_split_of_another_size_keeping_its_first_shapes(
     again = ensure_split(tmp_path, "calib", 3, workers=1)  # the right size: reused as it is
     assert (tmp_path / "calib.npz").stat().st_mtime_ns == written
     assert np.array_equal(again["img_tr"], larger["img_tr"])
+    first = ensure_split(tmp_path, "calib", 2, workers=1)  # asked for fewer: the first ones, file kept
+    assert (tmp_path / "calib.npz").stat().st_mtime_ns == written
+    assert first.keys() == small.keys()
+    for key in small:
+        assert np.array_equal(first[key], small[key]), key
