@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from spv_train.calibrate import coverage, fit_calibration_factor, fit_length_regression, latent_stats
-from spv_train.evaluate import dice, formula_volumes, mae, mrva
+from spv_train.evaluate import dice, formula_volumes, mae, mrva, paired_mrva_difference
 
 
 def test_mrva_mae_and_dice():
@@ -16,6 +16,49 @@ def test_mrva_mae_and_dice():
     b = np.zeros((4, 4), np.uint8)
     a[:2], b[1:3] = 1, 1
     assert dice(a, b) == pytest.approx(2 * 4 / 16)
+
+
+def test_paired_mrva_difference_is_the_mrva_gap_with_an_interval_that_shrinks_with_n():
+    rng = np.random.default_rng(0)
+    true = rng.uniform(100, 400, 4000)
+    a = true * (1 + rng.normal(0, 0.10, true.size))  # about 92% MRVA
+    b = true * (1 + rng.normal(0, 0.11, true.size))  # about 91%
+    delta, low, high = paired_mrva_difference(a, b, true)
+    assert delta == pytest.approx(mrva(a, true) - mrva(b, true), abs=1e-9)
+    assert low < delta < high
+    assert 0 < low  # 4,000 cases establish a gap of about 0.8 points
+    _, low_small, high_small = paired_mrva_difference(a[:200], b[:200], true[:200])
+    assert high_small - low_small > 3 * (high - low)  # ≈ √20 wider on 200 cases
+    assert low_small < 0 < high_small  # which 200 cases cannot
+    assert paired_mrva_difference(a, a, true) == (0.0, 0.0, 0.0)
+
+
+def _results_single_vs_formula(single_err: float, formula_err: float, n: int) -> dict:
+    """A results dict (evaluate_split's shape, the parts the comparison reads) whose single-view
+    estimates and only formula miss the truth by the given relative spreads."""
+    from spv_train.evaluate import ModeResult
+
+    rng = np.random.default_rng(1)
+    true = rng.uniform(100, 400, n)
+    results = {"deepspv": {}, "formulas": {}, "true_v": true}
+    for source in ("gt", "unet"):
+        single = true * (1 + rng.normal(0, single_err, n))
+        formula = true * (1 + rng.normal(0, formula_err, n))
+        ok = np.ones(n, bool)
+        results["deepspv"][(source, "single")] = ModeResult(single, single, single, ok)
+        results["formulas"][(source, "Yetter")] = {"volume": formula, "ok": ok,
+                                                     "metrics": {"mrva_pct": mrva(formula, true)}}
+    return results
+
+
+def test_the_model_card_says_beats_only_where_the_interval_excludes_zero():
+    from spv_train.finish import single_view_limitation
+
+    assert "it beats the single-view (length-only)\n  formula, and beats the best" in single_view_limitation(
+        _results_single_vs_formula(0.05, 0.15, 1000))
+    assert "falls short of the best" in single_view_limitation(_results_single_vs_formula(0.15, 0.05, 1000))
+    level = single_view_limitation(_results_single_vs_formula(0.100, 0.101, 300))
+    assert "is level with" in level and "95% CI" in level
 
 
 def test_formulas_in_cm_and_ml():
