@@ -193,13 +193,12 @@ def single_view_limitation(results: dict) -> str:
     for source, label in (("gt", "ground-truth"), ("unet", "U-Net")):
         delta, low, high = evaluate.versus_best_formula(results, source, "single")
         verdicts.add("beats" if low > 0 else "trails" if high < 0 else "level")
-        parts.append(f"{delta:+.2f} points on {label} masks (95% CI {low:+.2f} to {high:+.2f})")
+        parts.append(f"{delta:+.2f} points on {label} masks, 95% CI {low:+.2f} to {high:+.2f}")
     how = {frozenset({"beats"}): "beats", frozenset({"trails"}): "falls short of",
-           frozenset({"level"}): "is level with (within this split's resolution)"}.get(
-        frozenset(verdicts), "compares differently by mask source with")
+           frozenset({"level"}): "is level with"}.get(frozenset(verdicts), "compares differently by mask source with")
     return ("The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)\n"
-            f"  formula, and {how} the best formula that also measures the transverse view:\n"
-            f"  MRVA difference {parts[0]}, {parts[1]}.")
+            f"  formula, and {how} the best formula that also measures the transverse view\n"
+            f"  (MRVA difference {parts[0]}; {parts[1]}).")
 
 
 def model_card(path: Path, manifest: dict, results: dict, onnx_mb: float, generator_note: str = "") -> None:
