@@ -191,10 +191,13 @@ def _simulate_view(spleen, view: str, rng: np.random.Generator, images: bool = T
     raise ValueError(f"spleen {spleen.seed}: no {view} plane fits the field of view")
 
 
+# Each view of a case (make_case's keys) and the suffix of its arrays in a split file.
+VIEW_KEYS = (("coronal", "cor"), ("transverse", "tr"))
+
+
 def probe_codes(case: dict) -> dict[str, int]:
     """Each view's probe as its index in ultrasound.PROBE_FAMILIES (the split files' probe_cor/probe_tr)."""
-    return {f"probe_{key}": PROBE_FAMILIES.index(case[view]["probe"].family)
-            for view, key in (("coronal", "cor"), ("transverse", "tr"))}
+    return {f"probe_{key}": PROBE_FAMILIES.index(case[view]["probe"].family) for view, key in VIEW_KEYS}
 
 
 def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0) -> dict:
@@ -356,7 +359,7 @@ def reusable_prefix(old: dict, jobs: list[tuple[int, int, bool, float]]) -> int:
         return 0
     again = _job(jobs[k - 1])
     same = all(np.array_equal(old[f"{name}_{key}"][k - 1], again[view][field])
-               for view, key in (("coronal", "cor"), ("transverse", "tr"))
+               for view, key in VIEW_KEYS
                for name, field in (("img", "image"), ("mask", "mask")))
     if not same or float(old["volume_ml"][k - 1]) != np.float32(again["volume_ml"]):
         print("earlier build: its last case differs from today's simulation (the code or settings changed); "

@@ -42,18 +42,17 @@ def ensure_split(data_dir: Path, split: str, n: int, workers: int) -> dict:
     if path.exists():
         with np.load(path) as blob:
             have = len(blob["volume_ml"])
-    if have is not None and have > n:
-        common.log(f"finish: the stored {split} split holds {have} shapes; using its first {n}")
-        return {key: value[:n] for key, value in common.load_split(data_dir, split, SPLIT_KEYS).items()}
-    if have != n:
+    if have is None or have < n:
         from .dataset import build
 
         reason = "missing" if have is None else f"held {have} shapes"
         common.log(f"finish: building the {split} split ({n} shapes, {workers} workers) in {data_dir} ({reason})")
         # A larger split starts with the cases of the smaller one: copy those rather than simulate them again.
-        reuse = dict(np.load(path)) if have is not None and have < n else None
+        reuse = None if have is None else dict(np.load(path))
         build(data_dir, split, n, SPLIT_SEED, workers=workers, reuse=reuse)
-    arrays = common.load_split(data_dir, split, SPLIT_KEYS)
+    elif have > n:
+        common.log(f"finish: the stored {split} split holds {have} shapes; using its first {n}")
+    arrays = {key: value[:n] for key, value in common.load_split(data_dir, split, SPLIT_KEYS).items()}
     common.log(f"finish: {split} split has {len(arrays['volume_ml'])} cases")
     return arrays
 
