@@ -132,13 +132,59 @@ def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> tor
     return out
 
 
+def randomize_rendering(images: torch.Tensor, p: float) -> torch.Tensor:
+    """Scanner-agnostic rendering changes for a share p of the batch, on top of randomize_look:
+    ultrasound machines differ in resolution and in the display map, and the segmenter should not
+    care which one drew the image. Deliberately generic (nothing here imitates altlook.py, which
+    stays the yardstick):
+
+    - resolution: the image resampled down by 1–2× along each axis independently and back up, so
+      the speckle grain and the boundary blur change size and shape (another probe, another depth);
+    - display map: a random monotone tone curve on [0, 1] through five random knots (another
+      machine's grey map or post-processing), which flattens some grey levels and stretches others
+      while black stays black and white stays white (levels above 1 are clipped to 1).
+
+    Images are letterboxed g/255, [B, 1, S, S]; zero padding stays zero. Returns the images."""
+    b, _, size, _ = images.shape
+    dev = images.device
+    pick = torch.rand(b, device=dev) < p
+    if not bool(pick.any()):
+        return images
+    x = images[pick]
+    n = x.shape[0]
+    empty = x <= 0.0
+    factors = 1.0 + torch.rand(n, 2)
+    rows = []
+    for i in range(n):  # each image its own down-sampled size: F.interpolate takes one size a call
+        small = (max(8, int(size / float(factors[i, 0]))), max(8, int(size / float(factors[i, 1]))))
+        down = F.interpolate(x[i : i + 1], size=small, mode="area")
+        rows.append(F.interpolate(down, size=(size, size), mode="bilinear", align_corners=False))
+    x = torch.cat(rows)
+    # Tone curve on [0, 1]: knots at equal input steps, output steps from random positive weights.
+    knots = 6
+    steps = torch.exp(0.5 * torch.randn(n, knots - 1, device=dev))
+    levels = torch.cat([torch.zeros(n, 1, device=dev), torch.cumsum(steps, 1)], 1)
+    levels = levels / levels[:, -1:]
+    position = x.clamp(0.0, 1.0) * (knots - 1)
+    low = position.floor().clamp(max=knots - 2).long()
+    frac = position - low
+    flat = low.view(n, -1)
+    start = torch.gather(levels, 1, flat).view_as(x)
+    end = torch.gather(levels, 1, flat + 1).view_as(x)
+    x = torch.where(empty, torch.zeros_like(x), start + frac * (end - start))
+    out = images.clone()
+    out[pick] = x
+    return out
+
+
 def augment_images(
-    images: torch.Tensor, targets: torch.Tensor, look: float = 0.0
+    images: torch.Tensor, targets: torch.Tensor, look: float = 0.0, rendering: float = 0.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Letterboxed images [B, 1, S, S] (normalised g/255 with mean 0, std 1) and soft targets.
 
     Geometric changes move image and target together; intensity changes touch the image only;
-    `look` > 0 randomises the look of that share of the batch (randomize_look)."""
+    `look` > 0 randomises the look of that share of the batch (randomize_look), `rendering` > 0
+    the resolution and grey map of that share (randomize_rendering)."""
     b = images.shape[0]
     dev = images.device
     angle = (torch.rand(b, device=dev) - 0.5) * 2 * 0.17  # ±10°
@@ -157,6 +203,8 @@ def augment_images(
     x = images.clamp(min=0.0)
     if look > 0:
         x = randomize_look(x, targets, look)
+    if rendering > 0:
+        x = randomize_rendering(x, rendering)
     gamma = torch.exp((torch.rand(b, 1, 1, 1, device=dev) - 0.5) * 1.0)  # 0.6–1.65
     gain = 0.6 + 0.8 * torch.rand(b, 1, 1, 1, device=dev)
     x = gain * x.clamp(min=1e-6) ** gamma

@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--look-aug", type=float, default=0.0,
                     help="share of each batch whose look is randomised (augment.randomize_look)")
+    ap.add_argument("--render-aug", type=float, default=0.0,
+                    help="share of each batch whose resolution and grey map are randomised "
+                         "(augment.randomize_rendering)")
     ap.add_argument(
         "--init-from", type=Path, default=None,
         help="fine-tune: start from these weights (a published .pt of the same --base)",
@@ -154,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         "kind": "unet", "base": args.base, "input_size": UNET_INPUT_SIZE,
         "train_images": int(len(train_idx)), "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
-        "look_aug": args.look_aug, "data": [str(d) for d in args.data],
+        "look_aug": args.look_aug, "render_aug": args.render_aug, "data": [str(d) for d in args.data],
     }
 
     def checkpoint() -> None:
@@ -167,7 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     while not budget.done(step):
         common.set_lr(optimizer, common.cosine_lr(args.lr, budget.progress(step)))
         pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch,), generator=gen).to(device)]
-        x, t = augment_images(images[pick].float(), masks[pick].float(), look=args.look_aug)
+        x, t = augment_images(images[pick].float(), masks[pick].float(), look=args.look_aug,
+                              rendering=args.render_aug)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
             logits = model(x)
         loss = bce_dice_loss(logits.float(), t)

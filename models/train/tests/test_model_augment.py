@@ -1,8 +1,8 @@
-"""U-Net look randomisation (augment.randomize_look)."""
+"""U-Net look and rendering randomisation (augment.randomize_look, randomize_rendering)."""
 
 import torch
 
-from spv_train.augment import augment_images, randomize_look
+from spv_train.augment import augment_images, randomize_look, randomize_rendering
 
 
 def _batch(n: int = 8, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,3 +41,32 @@ def test_augment_images_keeps_targets_independent_of_the_look():
     torch.manual_seed(1)
     _, t_look = augment_images(images, targets, look=1.0)
     assert torch.equal(t_plain, t_look)
+
+
+def test_rendering_share_zero_changes_nothing():
+    images, _ = _batch()
+    assert torch.equal(randomize_rendering(images, 0.0), images)
+
+
+def test_rendering_keeps_padding_empty_and_grey_order():
+    torch.manual_seed(3)
+    size = 64
+    ramp = torch.linspace(0.05, 0.95, size).expand(size, size).clone()
+    images = ramp.expand(32, 1, size, size).clone()
+    images[:, :, :8] = 0.0  # letterbox rows
+    out = randomize_rendering(images, 1.0)
+    assert torch.isfinite(out).all() and (out >= 0).all() and (out <= 1.0 + 1e-6).all()
+    assert torch.equal(out[:, :, :8], images[:, :, :8])
+    # A monotone display map keeps a brighter column brighter (away from the resampled edges).
+    inner = out[:, 0, 16:48, 4:60]
+    assert (inner[:, :, 1:] - inner[:, :, :-1] >= -1e-5).all()
+    assert not torch.allclose(out, images, atol=1e-3)  # and something did change
+
+
+def test_augment_images_keeps_targets_independent_of_the_rendering():
+    images, targets = _batch()
+    torch.manual_seed(1)
+    _, t_plain = augment_images(images, targets)
+    torch.manual_seed(1)
+    _, t_render = augment_images(images, targets, rendering=1.0)
+    assert torch.equal(t_plain, t_render)
