@@ -153,10 +153,10 @@ async function main() {
   const unetStat = await time(() => inference.segment(unetInput, size));
   rows.push({ stage: 'segment: U-Net only', stat: unetStat });
   rows.push({
-    stage: 'segment (letterbox → U-Net → mask)',
+    stage: 'segment (letterbox → U-Net → mask + confidence)',
     stat: await time(() => engine.segmentGrey(decoded.grey)),
   });
-  const mask = await engine.segmentGrey(decoded.grey);
+  const { mask } = await engine.segmentGrey(decoded.grey);
   const g = manifest.grid;
   rows.push({
     stage: 'grid',

@@ -38,10 +38,14 @@ export async function runBatch(argv: string[]): Promise<number> {
     'error',
     ...FORMULAS.map((f) => `${f.id}_ml`),
     ...(index.hasTrueVolume ? ['true_volume_ml', 'inside_ci'] : []),
+    // Last, so the issue's columns keep their places: what the reader must check before trusting
+    // a row (uncertain AI outline, mask at the border, far from the training data), ' | '-joined.
+    'warnings',
   ];
   const lines = [formatCsvRow(header)];
   const started = performance.now();
   let estimated = 0;
+  let warned = 0;
   let inside = 0;
   let withTruth = 0;
   const engine = await engineFromArgs(values);
@@ -64,7 +68,7 @@ export async function runBatch(argv: string[]): Promise<number> {
       ? `, ${inside}/${withTruth} true volumes inside the 95% interval (${((100 * inside) / withTruth).toFixed(0)}%)`
       : '';
   process.stderr.write(
-    `spv batch: ${index.rows.length} cases, ${estimated} estimated, ${failed} with errors${coverage}; ` +
+    `spv batch: ${index.rows.length} cases, ${estimated} estimated, ${failed} with errors, ${warned} with warnings${coverage}; ` +
       `${seconds.toFixed(1)} s (${((60 * index.rows.length) / Math.max(seconds, 1e-9)).toFixed(0)} cases/min) → ${values.out}\n`,
   );
   return failed === 0 ? EXIT.ok : EXIT.badInput;
@@ -74,6 +78,7 @@ export async function runBatch(argv: string[]): Promise<number> {
     try {
       const estimate = await estimateCaseFiles(engine, row);
       estimated++;
+      if (estimate.warnings.length > 0) warned++;
       const formulas = FORMULAS.map((f) =>
         fixed(estimate.formulas.find((r) => r.id === f.id)?.volumeMl),
       );
@@ -93,10 +98,11 @@ export async function runBatch(argv: string[]): Promise<number> {
         '',
         ...formulas,
         ...truth,
+        estimate.warnings.join(' | '),
       ];
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return [row.id, '', '', '', '', message, ...FORMULAS.map(() => ''), ...truth];
+      return [row.id, '', '', '', '', message, ...FORMULAS.map(() => ''), ...truth, ''];
     }
   }
 }

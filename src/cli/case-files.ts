@@ -54,11 +54,11 @@ async function viewMask(
   kind: CaseFiles['kind'],
 ): Promise<ViewMask> {
   const { width, height } = view.decoded.grey;
-  const mask =
-    kind === 'mask'
-      ? binaryMaskFromDecoded(view.decoded)
-      : await engine.segmentGrey(view.decoded.grey);
-  return { mask, width, height, spacing: view.spacing };
+  if (kind === 'mask') {
+    return { mask: binaryMaskFromDecoded(view.decoded), width, height, spacing: view.spacing };
+  }
+  const ai = await engine.segmentGrey(view.decoded.grey);
+  return { mask: ai.mask, width, height, spacing: view.spacing, aiConfidence: ai.confidence };
 }
 
 /** Masks (from the U-Net or the mask files) → the estimate. */

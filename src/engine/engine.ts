@@ -33,7 +33,7 @@ import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import type { Manifest } from '../models/manifest';
 import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './estimator';
 import { DEFAULT_SAMPLE_ID, readCaseIndex, type CaseRow } from './samples';
-import { segmentImage } from './segmentation';
+import { segmentImage, type AiSegmentation } from './segmentation';
 import type { MasksInput, ViewMask } from './types';
 
 export interface EngineOptions {
@@ -52,7 +52,8 @@ interface OpenedView {
   image: DecodedImage;
   calibration: Calibration | null;
   sourceName: string;
-  aiMask: Uint8Array | null;
+  /** The U-Net's mask and confidence for this image, once asked for (cached: it never changes). */
+  ai: AiSegmentation | null;
 }
 
 interface OpenedCase {
@@ -70,8 +71,8 @@ export interface Engine extends CaseApi {
   encodeMasks(
     masks: MasksInput,
   ): Promise<{ mode: RvaeMode; mu: Float32Array; logvar: Float32Array }>;
-  /** The AI mask of one image. */
-  segmentGrey(image: DecodedImage['grey']): Promise<Uint8Array>;
+  /** The AI mask of one image and how sure the U-Net was of it (PIPELINE §3b). */
+  segmentGrey(image: DecodedImage['grey']): Promise<AiSegmentation>;
   inferenceInfo(): InferenceInfo;
   close(): Promise<void>;
 }
@@ -138,17 +139,19 @@ class SpvEngine implements Engine {
 
   async segment(req: SegmentRequest): Promise<MaskRle> {
     const view = this.getView(this.getCase(req.caseId), req.view);
-    if (!view.aiMask) view.aiMask = await this.segmentGrey(view.image.grey);
-    return encodeMaskRle(view.aiMask, view.image.grey.width, view.image.grey.height);
+    const ai = await this.aiSegmentation(view);
+    return encodeMaskRle(ai.mask, view.image.grey.width, view.image.grey.height);
   }
 
-  async segmentGrey(image: DecodedImage['grey']): Promise<Uint8Array> {
+  async segmentGrey(image: DecodedImage['grey']): Promise<AiSegmentation> {
     return segmentImage(this.inference, this.manifest, image);
   }
 
   async estimate(req: EstimateRequest): Promise<Estimate> {
     const opened = this.getCase(req.caseId);
-    const detailed = await this.estimateFromMasks(this.masksFor(opened, req.masks), {
+    const masks = this.masksFor(opened, req.masks);
+    await this.markUneditedAiMasks(opened, masks);
+    const detailed = await this.estimateFromMasks(masks, {
       patient: req.patient,
       caliperLengths: req.caliperLengths,
     });
@@ -197,7 +200,7 @@ class SpvEngine implements Engine {
         image,
         calibration: image.calibration,
         sourceName: path.split(/[\\/]/).pop() ?? path,
-        aiMask: null,
+        ai: null,
       };
     };
     const coronal = await openView(req.coronalPath);
@@ -233,6 +236,29 @@ class SpvEngine implements Engine {
         `This case has no ${viewName(view)} image: add one when opening the case.`,
       );
     return found;
+  }
+
+  private async aiSegmentation(view: OpenedView): Promise<AiSegmentation> {
+    view.ai ??= await this.segmentGrey(view.image.grey);
+    return view.ai;
+  }
+
+  /**
+   * A mask identical to the U-Net's own carries the U-Net's confidence, so that the estimate can
+   * warn about an uncertain outline nobody has corrected (PIPELINE §3b); an edited or hand-drawn
+   * mask carries none. The AI mask is computed here if the case never asked for it (a stored case
+   * re-opened in a new process), once per opened image.
+   */
+  private async markUneditedAiMasks(opened: OpenedCase, masks: MasksInput): Promise<void> {
+    const pairs: [OpenedView | null, ViewMask | null | undefined][] = [
+      [opened.views.coronal, masks.coronal],
+      [opened.views.transverse, masks.transverse],
+    ];
+    for (const [view, mask] of pairs) {
+      if (!view || !mask) continue;
+      const ai = await this.aiSegmentation(view);
+      if (sameMask(ai.mask, mask.mask)) mask.aiConfidence = ai.confidence;
+    }
   }
 
   /** Decode the request's masks and pair each with its image's calibration. */
@@ -283,6 +309,12 @@ class SpvEngine implements Engine {
       referenceVolumeMl: opened.referenceVolumeMl,
     };
   }
+}
+
+function sameMask(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if ((a[i] !== 0) !== (b[i] !== 0)) return false;
+  return true;
 }
 
 /** Load and verify the models, start inference, and return the engine. */

@@ -182,10 +182,21 @@ export class VolumeEstimator {
       ['coronal', masks.coronal],
       ['transverse', masks.transverse],
     ];
+    const confidence = this.manifest.segmenter.confidence;
     for (const [name, view] of views) {
       if (view && touchesBorder(view.mask, view.width, view.height)) {
         warnings.push(
           `The ${name} mask touches the image border: the spleen may be cut off and its volume underestimated.`,
+        );
+      }
+      if (
+        confidence &&
+        view?.aiConfidence !== undefined &&
+        view.aiConfidence < confidence.flag_below
+      ) {
+        warnings.push(
+          `The AI's ${name} outline is uncertain (confidence ${view.aiConfidence.toFixed(3)}, below ${confidence.flag_below.toFixed(3)}; ` +
+            `images unlike the training data do this): check the outline against the image and correct it before relying on the volume.`,
         );
       }
     }

@@ -6,6 +6,11 @@ export interface ViewMask {
   width: number;
   height: number;
   spacing: Spacing;
+  /**
+   * The U-Net's confidence in this mask (PIPELINE §3b) when the mask is its unedited output;
+   * absent for a mask the reader drew or edited, or one read from a mask file.
+   */
+  aiConfidence?: number;
 }
 
 export interface MasksInput {

@@ -36,6 +36,15 @@ export const SegmenterSchema = z.object({
   output: TensorSpecSchema,
   normalization: z.object({ mean: z.number(), std: z.number().positive() }),
   threshold: z.number().gt(0).lt(1),
+  /** PIPELINE §3b: below flag_below an unedited AI mask carries an "uncertain outline" warning. */
+  confidence: z
+    .object({
+      statistic: z.string(),
+      flag_below: z.number().gt(0).lt(1),
+      flag_share_calib: z.number().gt(0).lt(1).optional(),
+      fitted_on: z.string().optional(),
+    })
+    .optional(),
 });
 export type SegmenterSpec = z.infer<typeof SegmenterSchema>;
 

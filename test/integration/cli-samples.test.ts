@@ -156,7 +156,7 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
       expect(run.code).toBe(0);
       const summary = run.stderr.trim().split('\n').pop() ?? '';
       expect(summary).toMatch(
-        /spv batch: (\d+) cases, \1 estimated, 0 with errors, \d+\/\1 true volumes inside the 95% interval/,
+        /spv batch: (\d+) cases, \1 estimated, 0 with errors, \d+ with warnings, \d+\/\1 true volumes inside the 95% interval/,
       );
       const { header, records } = parseCsvRecords(await readFile(out, 'utf8'));
       expect(header).toEqual([
@@ -172,6 +172,7 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
         'length_only_ml',
         'true_volume_ml',
         'inside_ci',
+        'warnings',
       ]);
       for (const record of records) {
         const [v, lo, hi, truth] = [

@@ -4,7 +4,11 @@
  * refusals (no calibration, wrong mask size, unknown case).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import {
   EstimateSchema,
   ExplanationSchema,
@@ -12,7 +16,7 @@ import {
   StatusSchema,
   type MaskRle,
 } from '../../src/api/contract';
-import { readBinaryMaskFile } from '../../src/decode';
+import { decodeImageFile, readBinaryMaskFile } from '../../src/decode';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
@@ -118,6 +122,80 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
     expect(estimate.volumeMl).toBeGreaterThan(0);
   });
 
+  // Models exported before PIPELINE §3b have no confidence level: nothing to compare or warn about.
+  const scored = HAVE_MODELS && manifestHasConfidence();
+
+  it.skipIf(!scored)(
+    'scores each sample image as the Python export did (PIPELINE §3b)',
+    async () => {
+      const expected = JSON.parse(readFileSync(join(SAMPLES_DIR, 'expected.json'), 'utf8')) as {
+        image: Record<string, { segmentation_confidence?: Record<string, number> }>;
+      };
+      let compared = 0;
+      for (const [id, entry] of Object.entries(expected.image)) {
+        expect(entry.segmentation_confidence, `expected.json scores ${id}`).toBeDefined();
+        for (const [view, want] of Object.entries(entry.segmentation_confidence ?? {})) {
+          const decoded = await decodeImageFile(join(SAMPLES_DIR, `${id}_${view}.png`), {});
+          const ai = await engine.segmentGrey(decoded.grey);
+          expect(ai.confidence, `${id} ${view}`).toBeCloseTo(want, 4);
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThanOrEqual(16);
+    },
+  );
+
+  it.skipIf(!scored)(
+    'warns about an uncertain AI outline until the reader edits that view',
+    async () => {
+      // A grey-inverted transverse image (a wrongly exported or MONOCHROME1-misread scan): the U-Net
+      // still outlines something, hesitantly.
+      const dir = await mkdtemp(join(tmpdir(), 'spv-uncertain-'));
+      try {
+        const inverted = join(dir, 'inverted_transverse.png');
+        await sharp(join(SAMPLES_DIR, 'sample-01_transverse.png'))
+          .negate({ alpha: false })
+          .toFile(inverted);
+        await writeFile(
+          join(dir, 'inverted_transverse.json'),
+          readFileSync(join(SAMPLES_DIR, 'sample-01_transverse.json')),
+        );
+        const view = await engine.openCase({
+          coronalPath: join(SAMPLES_DIR, 'sample-01_coronal.png'),
+          transversePath: inverted,
+        });
+        const coronal = await engine.segment({ caseId: view.caseId, view: 'coronal' });
+        const transverse = await engine.segment({ caseId: view.caseId, view: 'transverse' });
+        const flagBelow = engine.manifest.segmenter.confidence?.flag_below ?? 1;
+        const decoded = await decodeImageFile(inverted, {});
+        expect(
+          (await engine.segmentGrey(decoded.grey)).confidence,
+          'the U-Net hesitates on an inverted image (if a new model is sure of it, choose another probe)',
+        ).toBeLessThan(flagBelow);
+
+        const unedited = await engine.estimate({
+          caseId: view.caseId,
+          masks: { coronal, transverse },
+        });
+        expect(unedited.warnings.join('\n')).toMatch(/AI's transverse outline is uncertain/);
+        expect(unedited.warnings.join('\n')).not.toMatch(/coronal outline is uncertain/);
+
+        const edited = decodeMaskRle(transverse);
+        edited[edited.indexOf(1)] = 0; // the reader touched the outline: it is theirs now
+        const afterEdit = await engine.estimate({
+          caseId: view.caseId,
+          masks: {
+            coronal,
+            transverse: encodeMaskRle(edited, transverse.width, transverse.height),
+          },
+        });
+        expect(afterEdit.warnings.join('\n')).not.toMatch(/outline is uncertain/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it('refuses a mask of the wrong size, a missing view and an unknown case', async () => {
     const view = await engine.openCase({ coronalPath: join(SAMPLES_DIR, 'sample-03_coronal.png') });
     const wrong: MaskRle = { width: 10, height: 10, runs: [50, 50] };
@@ -135,6 +213,13 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
     });
   });
 });
+
+function manifestHasConfidence(): boolean {
+  const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'manifest.json'), 'utf8')) as {
+    segmenter?: { confidence?: unknown };
+  };
+  return manifest.segmenter?.confidence !== undefined;
+}
 
 describe.skipIf(HAVE_MODELS && HAVE_SAMPLES)('engine CaseApi', () => {
   it.skip('needs models/manifest.json and models/samples (not there yet)', () => {});

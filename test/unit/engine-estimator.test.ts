@@ -189,6 +189,28 @@ describe('VolumeEstimator', () => {
     );
   });
 
+  it("warns about an uncertain AI outline only for an unedited AI mask below the manifest's level", async () => {
+    const m = manifest();
+    const estimator = new VolumeEstimator(m, new AnalyticInference(), info);
+    const view = (aiConfidence?: number) => ({
+      coronal: {
+        mask: rectangle(64, 48, 10, 10, 50, 30),
+        width: 64,
+        height: 48,
+        spacing,
+        aiConfidence,
+      },
+    });
+    const uncertain = /AI's coronal outline is uncertain \(confidence 0\.900, below 0\.950/;
+    // An older manifest without the block never warns.
+    expect((await estimator.estimate(view(0.9))).warnings.join('\n')).not.toMatch(/uncertain/);
+    m.segmenter.confidence = { statistic: 'mean probability', flag_below: 0.95 };
+    expect((await estimator.estimate(view(0.9))).warnings.join('\n')).toMatch(uncertain);
+    expect((await estimator.estimate(view(0.97))).warnings).toEqual([]);
+    // A mask the reader edited or drew carries no AI confidence: no warning.
+    expect((await estimator.estimate(view())).warnings).toEqual([]);
+  });
+
   it('warns when a GPU provider failed and the engine fell back', async () => {
     const fellBack = {
       provider: 'cpu',

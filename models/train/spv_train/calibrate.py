@@ -33,6 +33,23 @@ def fit_length_regression(length_cm: np.ndarray, volume_ml: np.ndarray) -> dict:
     }
 
 
+CONFIDENCE_FLAG_SHARE = 0.05
+
+
+def fit_confidence_flag(confidence: np.ndarray, share: float = CONFIDENCE_FLAG_SHARE) -> dict:
+    """manifest segmenter.confidence: flag a U-Net mask whose mean probability (preprocess.
+    mask_confidence) is below the level that `share` of the calib split's images (both views,
+    training look) fall under. On familiar images the warning is rare by construction; on images
+    unlike the training data the U-Net hesitates and it fires far more often (models/ROBUSTNESS.md)."""
+    values = np.asarray(confidence, dtype=np.float64)
+    return {
+        "statistic": "mean U-Net probability inside the kept mask (PIPELINE §3b)",
+        "flag_below": round(float(np.quantile(values, share)), 4),
+        "flag_share_calib": share,
+        "fitted_on": f"calib split, U-Net masks, both views ({len(values)} images)",
+    }
+
+
 def mahalanobis(mu: np.ndarray, mean: np.ndarray, precision: np.ndarray) -> np.ndarray:
     d = mu - mean
     return np.sqrt(np.maximum(np.einsum("nd,de,ne->n", d, precision, d), 0.0))

@@ -120,8 +120,8 @@ def run_mode(model, spec: dict, grid_stack: np.ndarray, ok: np.ndarray, noise: n
 def evaluate_split(models: infer.Models, manifest: dict, test: dict, noise: dict[str, np.ndarray]) -> dict:
     """All metrics on one split (arrays as load_split returns them)."""
     true_v = test["volume_ml"].astype(np.float64)
-    unet_cor = infer.segment(models.unet, test["img_cor"])
-    unet_tr = infer.segment(models.unet, test["img_tr"])
+    unet_cor, conf_cor = infer.segment_scored(models.unet, test["img_cor"])
+    unet_tr, conf_tr = infer.segment_scored(models.unet, test["img_tr"])
     dice_cor = np.array([dice(a, b) for a, b in zip(unet_cor, test["mask_cor"])])
     dice_tr = np.array([dice(a, b) for a, b in zip(unet_tr, test["mask_tr"])])
 
@@ -150,6 +150,8 @@ def evaluate_split(models: infer.Models, manifest: dict, test: dict, noise: dict
             }
     results["dice"] = {"coronal": float(dice_cor.mean()), "transverse": float(dice_tr.mean()),
                        "mean": float(np.concatenate([dice_cor, dice_tr]).mean())}
+    results["segmentation"] = {"coronal": {"dice": dice_cor, "confidence": conf_cor},
+                               "transverse": {"dice": dice_tr, "confidence": conf_tr}}
     results["true_v"] = true_v
     results["n"] = len(true_v)
     return results
@@ -256,6 +258,63 @@ def bar_rows(results: dict, onnx_mb: float, coverage_source: str) -> list[tuple[
     return rows
 
 
+POOR_DICE = 0.8
+
+
+def confidence_flag_rows(results: dict, flag_below: float) -> list[tuple[str, str, str, str, str]]:
+    """Per view: share of images the app would flag as uncertain, mean Dice of flagged and unflagged
+    masks, and the share of poor masks (Dice < POOR_DICE) that the flag catches."""
+    rows = []
+    for view, seg in results["segmentation"].items():
+        flagged = seg["confidence"] < flag_below
+        poor = seg["dice"] < POOR_DICE
+        mean_dice = lambda pick: f"{seg['dice'][pick].mean():.3f}" if pick.any() else "—"  # noqa: E731
+        caught = f"{flagged[poor].mean():.0%} of {int(poor.sum())}" if poor.any() else "none poor"
+        rows.append((view, f"{flagged.mean():.1%}", mean_dice(flagged), mean_dice(~flagged), caught))
+    return rows
+
+
+def flagged_cases(results: dict, mode: str, flag_below: float) -> np.ndarray:
+    """Cases whose estimate would carry the uncertain-outline warning: any view the mode uses flagged."""
+    seg = results["segmentation"]
+    flagged = seg["coronal"]["confidence"] < flag_below
+    if mode == "dual":
+        flagged = flagged | (seg["transverse"]["confidence"] < flag_below)
+    return flagged
+
+
+def mrva_by_flag(results: dict, mode: str, flag_below: float) -> dict[str, tuple[float, int]]:
+    """DeepSPV's MRVA on U-Net masks for the unflagged and the flagged cases: (MRVA %, n) each."""
+    res = results["deepspv"][("unet", mode)]
+    flagged = flagged_cases(results, mode, flag_below)
+    out = {}
+    for label, pick in (("not flagged", res.ok & ~flagged), ("flagged", res.ok & flagged)):
+        out[label] = (mrva(res.volume[pick], results["true_v"][pick]) if pick.any() else float("nan"), int(pick.sum()))
+    return out
+
+
+def confidence_flag_section(results: dict, manifest: dict) -> list[str]:
+    flag = manifest["segmenter"].get("confidence")
+    if not flag:
+        return []
+    lines = [
+        "## Segmentation confidence (PIPELINE §3b)",
+        "",
+        f"The app warns \"uncertain outline\" when the U-Net's mean probability inside its mask is below "
+        f"{flag['flag_below']:.4f} ({flag['flag_share_calib']:.0%} of the calib split's images).",
+        "",
+        f"| view | flagged | mean Dice, flagged | mean Dice, not flagged | poor masks (Dice < {POOR_DICE}) flagged |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [f"| {' | '.join(row)} |" for row in confidence_flag_rows(results, flag["flag_below"])]
+    lines += ["", "| model | MRVA %, not flagged (n) | MRVA %, flagged (n) |", "| --- | --- | --- |"]
+    for mode in ("single", "dual"):
+        by_flag = mrva_by_flag(results, mode, flag["flag_below"])
+        lines.append(f"| DeepSPV {mode}, U-Net masks | " +
+                     " | ".join(f"{value:.2f} ({n})" for value, n in by_flag.values()) + " |")
+    return lines + [""]
+
+
 def write_report(path: Path, results: dict, manifest: dict, onnx_mb: float, figures: list[str],
                  commands: list[str], splits: dict, coverage_source: str) -> None:
     d = results["deepspv"]
@@ -324,6 +383,7 @@ def write_report(path: Path, results: dict, manifest: dict, onnx_mb: float, figu
         f"U-Net Dice (original-size masks after PIPELINE §3): coronal {results['dice']['coronal']:.4f}, "
         f"transverse {results['dice']['transverse']:.4f}, mean {results['dice']['mean']:.4f}.",
         "",
+        *confidence_flag_section(results, manifest),
         "## Figures",
         "",
         *[f"![{name}](figures/{name})" for name in figures],

@@ -62,10 +62,14 @@ def calibration_noise(manifest_like: dict) -> dict[str, np.ndarray]:
             for mode, spec in manifest_like.items()}
 
 
-def fit_intervals(models: infer.Models, calib: dict, rvae_specs: dict, noise: dict) -> None:
+def segment_split(models: infer.Models, split: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """U-Net masks and their confidences for both views of a split: {"cor": (masks, conf), "tr": …}."""
+    return {view: infer.segment_scored(models.unet, split[f"img_{view}"]) for view in ("cor", "tr")}
+
+
+def fit_intervals(models: infer.Models, calib: dict, unet_masks: dict, rvae_specs: dict, noise: dict) -> None:
     """c per mode on the calib split with U-Net masks (what the app sees before any correction)."""
-    unet_cor = infer.segment(models.unet, calib["img_cor"])
-    unet_tr = infer.segment(models.unet, calib["img_tr"])
+    unet_cor, unet_tr = unet_masks["cor"][0], unet_masks["tr"][0]
     gc, ok_c = infer.grids(unet_cor, calib["spacing_cor"])
     gt_, ok_t = infer.grids(unet_tr, calib["spacing_tr"])
     stacks = {"single": (gc[:, None], ok_c), "dual": (np.stack([gc, gt_], 1), ok_c & ok_t)}
@@ -136,7 +140,7 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
         for row in sample_rows(samples_dir / csv_name):
             found = True
             sx, sy = parse_spacing(row["spacing_mm"])
-            masks = []
+            masks, confidence = [], {}
             for view in ("coronal", "transverse"):
                 rel = (row.get(view) or "").strip()
                 if not rel:
@@ -146,7 +150,7 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
                     with torch.no_grad():
                         tensor, _ = preprocess.letterbox(grey)
                         logits = models.unet(torch.from_numpy(tensor)[None, None]).numpy()[0, 0]
-                    mask = preprocess.segment_postprocess(logits, grey.shape[1], grey.shape[0])
+                    mask, confidence[view] = preprocess.segment_postprocess_scored(logits, grey.shape[1], grey.shape[0])
                 else:
                     mask = (grey > 127).astype(np.uint8)
                 masks.append(mask)
@@ -167,7 +171,8 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
                 entry[mode] = {"volume_ml": est.volume_ml, "ci95_ml": list(est.ci95_ml)}
             chosen = "dual" if "dual" in entry else "single"
             out[kind][row["id"]] = {**entry[chosen], "model": chosen, **entry,
-                                    "true_volume_ml": float(row.get("true_volume_ml") or "nan")}
+                                    "true_volume_ml": float(row.get("true_volume_ml") or "nan"),
+                                    **({"segmentation_confidence": confidence} if confidence else {})}
     return out if found else None
 
 
@@ -198,6 +203,17 @@ def single_view_limitation(results: dict) -> str:
     return ("The single-view model cannot see the spleen's thickness: it beats the single-view (length-only)\n"
             f"  formula, and {how} the best formula that also measures the transverse view\n"
             f"  (MRVA difference {parts[0]}; {parts[1]}).")
+
+
+def confidence_flag_line(manifest: dict, results: dict) -> str:
+    """The model card's line on the uncertain-outline warning (PIPELINE §3b), with its test-split rates."""
+    flag = manifest["segmenter"].get("confidence")
+    if not flag:
+        return ""
+    rates = ", ".join(f"{view} {share}" for view, share, *_ in evaluate.confidence_flag_rows(results, flag["flag_below"]))
+    return ("- The app warns that the AI outline is uncertain when the U-Net's mean probability inside its mask\n"
+            f"  is below {flag['flag_below']:.3f} (on the test split: {rates} of images); a warning-free outline can\n"
+            "  still be wrong, and on unfamiliar images the warning is far more frequent (models/ROBUSTNESS.md).\n")
 
 
 def model_card(path: Path, manifest: dict, results: dict, onnx_mb: float, generator_note: str = "") -> None:
@@ -249,7 +265,7 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
 - The segmenter has seen one simulator's look (with randomised variations): on a second,
   separately written look it loses much of its accuracy, and so do the volumes after it
   (models/ROBUSTNESS.md, `python3 -m spv_train.robustness`). Expect the same on real scans.
-{generator_note}- {single_view_limitation(results)}
+{confidence_flag_line(manifest, results)}{generator_note}- {single_view_limitation(results)}
 """
     missed = [f"{name}: {value} (target {target})" for name, target, value, met in
               evaluate.bar_rows(results, onnx_mb, "unet") if not met]
@@ -296,7 +312,10 @@ def main(argv: list[str] | None = None) -> None:
             "interval": {"samples": preprocess.INTERVAL_SAMPLES, "seed": preprocess.INTERVAL_SEED},
         }
     noise = calibration_noise(rvae_specs)
-    fit_intervals(models, calib, rvae_specs, noise)
+    calib_unet = segment_split(models, calib)
+    fit_intervals(models, calib, calib_unet, rvae_specs, noise)
+    confidence_flag = calibrate.fit_confidence_flag(np.concatenate([calib_unet[v][1] for v in ("cor", "tr")]))
+    common.log(f"finish: segmentation confidence flag below {confidence_flag['flag_below']:.4f}")
     length_only = calibrate.fit_length_regression(summary["train_length_cm"], summary["train_volume_ml"])
     if "fallback" in summary:
         length_only["fitted_on"] = "calib split (train summary missing)"
@@ -304,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         rvae_specs[mode]["latent"] = latent_block(models, mode, summary, calib)
 
     args.models_dir.mkdir(parents=True, exist_ok=True)
-    segmenter = export.export_segmenter(models.unet, args.models_dir)
+    segmenter = {**export.export_segmenter(models.unet, args.models_dir), "confidence": confidence_flag}
     for mode, spec in rvae_specs.items():
         parts = export.export_rvae(models.rvae[mode], mode, args.models_dir)
         rvae_specs[mode] = {"channels": spec["channels"], "latent_dim": spec["latent_dim"], **parts,

@@ -43,17 +43,23 @@ def load_unet(path: Path) -> tuple[UNet, dict]:
     return unet.eval(), meta
 
 
-@torch.no_grad()
 def segment(unet: UNet, grey: np.ndarray, batch: int = 32) -> np.ndarray:
     """Images [N, H, W] (0..255) → cleaned 0/1 masks [N, H, W] (PIPELINE §2 + §3)."""
+    return segment_scored(unet, grey, batch)[0]
+
+
+@torch.no_grad()
+def segment_scored(unet: UNet, grey: np.ndarray, batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """segment, and each mask's confidence (preprocess.mask_confidence) as float64 [N]."""
     n, height, width = grey.shape
     masks = np.zeros((n, height, width), dtype=np.uint8)
+    confidence = np.zeros(n, dtype=np.float64)
     for start in range(0, n, batch):
         block = np.stack([preprocess.letterbox(g)[0] for g in grey[start : start + batch]])
         logits = unet(torch.from_numpy(block)[:, None]).numpy()[:, 0]
         for k, lg in enumerate(logits):
-            masks[start + k] = preprocess.segment_postprocess(lg, width, height)
-    return masks
+            masks[start + k], confidence[start + k] = preprocess.segment_postprocess_scored(lg, width, height)
+    return masks, confidence
 
 
 def grids(masks: np.ndarray, spacing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -190,7 +190,28 @@ def segment_postprocess(
     logits_ss: np.ndarray, width: int, height: int, threshold: float = THRESHOLD
 ) -> np.ndarray:
     """PIPELINE §3 in full: U-Net logits [S, S] → cleaned 0/1 mask [H, W]."""
-    return clean_mask(threshold_logits(unletterbox_logits(logits_ss, width, height), threshold))
+    return segment_postprocess_scored(logits_ss, width, height, threshold)[0]
+
+
+def mask_confidence(logits_hw: np.ndarray, mask: np.ndarray) -> float:
+    """PIPELINE §3b: the U-Net's mean probability over the kept mask's pixels (0 for an empty mask).
+
+    Near 1 when the network is sure of the whole outline; it falls when a large part of the organ
+    is drawn hesitantly, which is what happens on images unlike the training data (models/
+    ROBUSTNESS.md): the app warns below the manifest's segmenter.confidence.flag_below."""
+    inside = mask > 0
+    if not inside.any():
+        return 0.0
+    return float(np.mean(1.0 / (1.0 + np.exp(-logits_hw[inside].astype(np.float64)))))
+
+
+def segment_postprocess_scored(
+    logits_ss: np.ndarray, width: int, height: int, threshold: float = THRESHOLD
+) -> tuple[np.ndarray, float]:
+    """segment_postprocess and the mask's confidence (mask_confidence) from one un-letterboxing."""
+    logits_hw = unletterbox_logits(logits_ss, width, height)
+    mask = clean_mask(threshold_logits(logits_hw, threshold))
+    return mask, mask_confidence(logits_hw, mask)
 
 
 # ---------------------------------------------------------------- §4 physical grid

@@ -118,3 +118,34 @@ def test_ensure_split_grows_or_cuts_a_split_of_another_size_keeping_its_first_sh
     assert first.keys() == small.keys()
     for key in small:
         assert np.array_equal(first[key], small[key]), key
+
+
+def test_confidence_flag_is_the_calib_quantile_and_the_report_splits_by_it():
+    from spv_train.calibrate import fit_confidence_flag
+    from spv_train.evaluate import ModeResult, confidence_flag_rows, mrva_by_flag
+
+    conf = np.linspace(0.80, 0.99, 101)
+    flag = fit_confidence_flag(conf, share=0.05)
+    assert flag["flag_below"] == pytest.approx(np.quantile(conf, 0.05), abs=1e-4)
+    assert flag["flag_share_calib"] == 0.05
+
+    true_v = np.array([100.0, 200.0, 300.0, 400.0])
+    # Cases 0 and 1 segmented confidently and estimated well; 2 and 3 hesitantly and badly.
+    results = {
+        "true_v": true_v,
+        "segmentation": {
+            "coronal": {"dice": np.array([0.95, 0.93, 0.60, 0.70]), "confidence": np.array([0.97, 0.96, 0.85, 0.88])},
+            "transverse": {"dice": np.array([0.92, 0.50, 0.90, 0.90]), "confidence": np.array([0.95, 0.80, 0.95, 0.95])},
+        },
+        "deepspv": {
+            ("unet", mode): ModeResult(np.array([100.0, 200.0, 150.0, 200.0]), np.zeros(4), np.zeros(4), np.ones(4, bool))
+            for mode in ("single", "dual")
+        },
+    }
+    rows = dict((row[0], row[1:]) for row in confidence_flag_rows(results, 0.9))
+    assert rows["coronal"] == ("50.0%", "0.650", "0.940", "100% of 2")
+    assert rows["transverse"] == ("25.0%", "0.500", "0.907", "100% of 1")
+    single = mrva_by_flag(results, "single", 0.9)
+    assert single["not flagged"] == (pytest.approx(100.0), 2) and single["flagged"] == (pytest.approx(50.0), 2)
+    dual = mrva_by_flag(results, "dual", 0.9)  # case 1's transverse view is flagged too
+    assert dual["not flagged"][1] == 1 and dual["flagged"][1] == 3

@@ -145,3 +145,27 @@ def test_interval_collapses_without_latent_variance_and_widens_with_it():
     s = (noise[:, 0] * 0.5).std()
     assert math.isclose(wide.y_std, s, rel_tol=1e-6)
     assert math.isclose(wide.ci95_ml[1], math.exp(5.0 + 0.5 * 1.5 * 1.96 * s), rel_tol=1e-6)
+
+
+def test_mask_confidence_is_the_mean_probability_inside_the_kept_mask():
+    logits = np.zeros((6, 8))
+    logits[1:4, 1:5] = 4.0
+    logits[2, 2] = 0.5  # one hesitant pixel inside the organ
+    logits[5, 7] = 9.0  # outside the mask: does not count
+    mask = np.zeros((6, 8), dtype=np.uint8)
+    mask[1:4, 1:5] = 1
+    sig = lambda x: 1.0 / (1.0 + math.exp(-x))  # noqa: E731
+    expected = (11 * sig(4.0) + sig(0.5)) / 12
+    assert pp.mask_confidence(logits, mask) == pytest.approx(expected, abs=1e-12)
+    assert pp.mask_confidence(logits, np.zeros_like(mask)) == 0.0
+
+
+def test_scored_postprocess_gives_the_same_mask_and_a_lower_score_for_a_hesitant_network():
+    sure = np.full((16, 16), -6.0)
+    sure[4:12, 4:12] = 6.0
+    unsure = sure / 6.0 * 0.4  # same outline, probabilities near 0.6
+    mask_sure, conf_sure = pp.segment_postprocess_scored(sure, 16, 16)
+    mask_unsure, conf_unsure = pp.segment_postprocess_scored(unsure, 16, 16)
+    assert np.array_equal(mask_sure, pp.segment_postprocess(sure, 16, 16))
+    assert np.array_equal(mask_sure, mask_unsure)
+    assert conf_sure > 0.95 and conf_unsure < 0.65
