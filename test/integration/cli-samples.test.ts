@@ -111,6 +111,31 @@ describe.skipIf(!READY)('spv estimate on the samples', () => {
     expect(result.volume_ml).toBeGreaterThan(0);
   });
 
+  it('warns about an uncertain AI outline, and not for the same outline given as a mask file', async () => {
+    // A grey-inverted transverse view (as a wrongly exported scan would be): the U-Net outlines
+    // something, hesitantly (engine-api.test.ts checks the level); --mask files carry no AI score.
+    const { default: sharp } = await import('sharp');
+    const dir = await mkdtemp(join(tmpdir(), 'spv-cli-uncertain-'));
+    try {
+      const inverted = join(dir, 'inverted.png');
+      await sharp(sample('sample-01_transverse.png')).negate({ alpha: false }).toFile(inverted);
+      const args = ['--coronal', sample('sample-01_coronal.png'), '--transverse', inverted];
+      const result = await estimateJson([...args, '--spacing', '0.375']);
+      expect(result.warnings.join('\n')).toMatch(/AI's transverse outline is uncertain/);
+      expect(result.warnings.join('\n')).not.toMatch(/coronal outline is uncertain/);
+      const masks = await estimateJson([
+        '--coronal',
+        sample('sample-01_coronal_mask.png'),
+        '--transverse',
+        sample('sample-01_transverse_mask.png'),
+        '--mask',
+      ]);
+      expect(masks.warnings.join('\n')).not.toMatch(/outline is uncertain/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a multi-frame DICOM needs --frame; uncalibrated samples are refused a volume', async () => {
     const multi = await runSpv(['estimate', '--coronal', sample('sample-multiframe.dcm')]);
     expect(multi.code).toBe(3);
