@@ -250,6 +250,7 @@ class SpvEngine implements Engine {
    * re-opened in a new process), once per opened image.
    */
   private async markUneditedAiMasks(opened: OpenedCase, masks: MasksInput): Promise<void> {
+    if (!this.manifest.segmenter.confidence) return; // models without a level: nothing to warn about
     const pairs: [OpenedView | null, ViewMask | null | undefined][] = [
       [opened.views.coronal, masks.coronal],
       [opened.views.transverse, masks.transverse],
