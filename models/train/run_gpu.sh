@@ -19,7 +19,9 @@
 # SPV_MASK_WORKERS, SPV_IMG_SEED and SPV_MASK_SEED (dataset seeds of the two splits, default 1;
 # pick fresh ones when fine-tuning so the new shapes were never trained on), SPV_INIT, SPV_DEVICE,
 # SPV_WORK, SPV_EPOCHS (cap on epochs, default: time-bound), SPV_UNET_LR, SPV_RVAE_LR,
-# SPV_UNET_LOOK (share of U-Net batches with a randomised look, default 0.5), SPV_PIPELINE_MASKS
+# SPV_UNET_LOOK (share of U-Net batches with a randomised look, default 0.5), SPV_UNET_RENDER
+# (share with randomised resolution and grey map, augment.randomize_rendering; default 0.5, as in
+# round 7 of the CPU training), SPV_PIPELINE_MASKS
 # (space-separated .npz files from spv_train.pipeline_masks: U-Net masks mixed into the RVAEs'
 # batches, share SPV_PIPELINE_SHARE, default 0.5), SPV_RVAE_MAX_MIN (cap on the RVAEs' minutes, so
 # that the U-Net has the GPU to itself for the rest of the budget; default: no cap), SPV_PROBE_MIX
@@ -112,7 +114,7 @@ say "2/3 training the U-Net, ${MINUTES} min"
 # shellcheck disable=SC2046
 train unet spv_train.train_unet --data "$WORK/img" --run-dir "$WORK/runs/unet" \
   --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 64 --device "$DEVICE" --lr "${SPV_UNET_LR:-2e-3}" \
-  --look-aug "${SPV_UNET_LOOK:-0.5}" \
+  --look-aug "${SPV_UNET_LOOK:-0.5}" --render-aug "${SPV_UNET_RENDER:-0.5}" \
   --checkpoint-every 1000 --publish "$OUT/unet.pt" $(init_args unet) &
 
 # Show the lead where training is while it runs (the last progress line of each model).
