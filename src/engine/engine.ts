@@ -26,7 +26,7 @@ import type {
 import { SpvError } from '../api/errors';
 import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
 import { calibrationFromTwoPoints, spacingOf } from '../imaging/calibration';
-import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
+import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
 import type { SessionOptions } from '../inference/onnx-inference';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
@@ -310,12 +310,6 @@ class SpvEngine implements Engine {
       referenceVolumeMl: opened.referenceVolumeMl,
     };
   }
-}
-
-function sameMask(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if ((a[i] !== 0) !== (b[i] !== 0)) return false;
-  return true;
 }
 
 /** Load and verify the models, start inference, and return the engine. */

@@ -66,3 +66,10 @@ export function decodeMaskRle(rle: MaskRle): Uint8Array {
   }
   return mask;
 }
+
+/** True when two masks have the same size and the same value at every pixel. */
+export function sameMask(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

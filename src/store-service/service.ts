@@ -46,7 +46,7 @@ import type {
   UnlockCaseRequest,
   WorklistEntry,
 } from '../api/store-contract';
-import { decodeMaskRle, encodeMaskRle } from '../imaging/mask-codec';
+import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { manifestFiles, type Manifest } from '../models/manifest';
 import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
 import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
@@ -121,15 +121,6 @@ export function modelHashOf(manifest: Manifest | undefined): string {
   const hash = createHash('sha256');
   for (const f of manifestFiles(manifest)) hash.update(`${f.role}:${f.sha256}\n`);
   return hash.digest('hex');
-}
-
-function sameMask(a: Uint8Array, b: Uint8Array): boolean {
-  return (
-    a.length === b.length &&
-    Buffer.from(a.buffer, a.byteOffset, a.length).equals(
-      Buffer.from(b.buffer, b.byteOffset, b.length),
-    )
-  );
 }
 
 export class StoreService implements SpvApi {
