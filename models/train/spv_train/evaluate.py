@@ -120,8 +120,7 @@ def run_mode(model, spec: dict, grid_stack: np.ndarray, ok: np.ndarray, noise: n
 def evaluate_split(models: infer.Models, manifest: dict, test: dict, noise: dict[str, np.ndarray]) -> dict:
     """All metrics on one split (arrays as load_split returns them)."""
     true_v = test["volume_ml"].astype(np.float64)
-    unet_cor, conf_cor = infer.segment_scored(models.unet, test["img_cor"])
-    unet_tr, conf_tr = infer.segment_scored(models.unet, test["img_tr"])
+    (unet_cor, conf_cor), (unet_tr, conf_tr) = infer.segment_views(models.unet, test).values()
     dice_cor = np.array([dice(a, b) for a, b in zip(unet_cor, test["mask_cor"])])
     dice_tr = np.array([dice(a, b) for a, b in zip(unet_tr, test["mask_tr"])])
 
@@ -293,26 +292,41 @@ def mrva_by_flag(results: dict, mode: str, flag_below: float) -> dict[str, tuple
     return out
 
 
+def confidence_flag_tables(looks: list[tuple[str, dict]], flag_below: float) -> list[str]:
+    """The two markdown tables of the uncertain-outline warning (per view; MRVA by flag per model)
+    for one or more looks; with more than one look, each row starts with the look's name."""
+    look_col = len(looks) > 1
+    head = "| look " if look_col else ""
+    rule = "| --- " if look_col else ""
+    cell = lambda label: f"| {label} " if look_col else ""  # noqa: E731
+    lines = [
+        f"{head}| view | flagged | mean Dice, flagged | mean Dice, not flagged | poor masks (Dice < {POOR_DICE}) flagged |",
+        f"{rule}| --- | --- | --- | --- | --- |",
+    ]
+    for label, results in looks:
+        lines += [f"{cell(label)}| {' | '.join(row)} |" for row in confidence_flag_rows(results, flag_below)]
+    lines += ["", f"{head}| model | MRVA %, not flagged (n) | MRVA %, flagged (n) |", f"{rule}| --- | --- | --- |"]
+    for label, results in looks:
+        for mode in ("single", "dual"):
+            cells = " | ".join(f"{value:.2f} ({n})" for value, n in mrva_by_flag(results, mode, flag_below).values())
+            name = f"DeepSPV {mode}" if look_col else f"DeepSPV {mode}, U-Net masks"
+            lines.append(f"{cell(label)}| {name} | {cells} |")
+    return lines
+
+
 def confidence_flag_section(results: dict, manifest: dict) -> list[str]:
     flag = manifest["segmenter"].get("confidence")
     if not flag:
         return []
-    lines = [
+    return [
         "## Segmentation confidence (PIPELINE §3b)",
         "",
         f"The app warns \"uncertain outline\" when the U-Net's mean probability inside its mask is below "
         f"{flag['flag_below']:.4f} ({flag['flag_share_calib']:.0%} of the calib split's images).",
         "",
-        f"| view | flagged | mean Dice, flagged | mean Dice, not flagged | poor masks (Dice < {POOR_DICE}) flagged |",
-        "| --- | --- | --- | --- | --- |",
+        *confidence_flag_tables([("test", results)], flag["flag_below"]),
+        "",
     ]
-    lines += [f"| {' | '.join(row)} |" for row in confidence_flag_rows(results, flag["flag_below"])]
-    lines += ["", "| model | MRVA %, not flagged (n) | MRVA %, flagged (n) |", "| --- | --- | --- |"]
-    for mode in ("single", "dual"):
-        by_flag = mrva_by_flag(results, mode, flag["flag_below"])
-        lines.append(f"| DeepSPV {mode}, U-Net masks | " +
-                     " | ".join(f"{value:.2f} ({n})" for value, n in by_flag.values()) + " |")
-    return lines + [""]
 
 
 def write_report(path: Path, results: dict, manifest: dict, onnx_mb: float, figures: list[str],

@@ -62,11 +62,6 @@ def calibration_noise(manifest_like: dict) -> dict[str, np.ndarray]:
             for mode, spec in manifest_like.items()}
 
 
-def segment_split(models: infer.Models, split: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """U-Net masks and their confidences for both views of a split: {"cor": (masks, conf), "tr": …}."""
-    return {view: infer.segment_scored(models.unet, split[f"img_{view}"]) for view in ("cor", "tr")}
-
-
 def fit_intervals(models: infer.Models, calib: dict, unet_masks: dict, rvae_specs: dict, noise: dict) -> None:
     """c per mode on the calib split with U-Net masks (what the app sees before any correction)."""
     unet_cor, unet_tr = unet_masks["cor"][0], unet_masks["tr"][0]
@@ -312,7 +307,7 @@ def main(argv: list[str] | None = None) -> None:
             "interval": {"samples": preprocess.INTERVAL_SAMPLES, "seed": preprocess.INTERVAL_SEED},
         }
     noise = calibration_noise(rvae_specs)
-    calib_unet = segment_split(models, calib)
+    calib_unet = infer.segment_views(models.unet, calib)
     fit_intervals(models, calib, calib_unet, rvae_specs, noise)
     confidence_flag = calibrate.fit_confidence_flag(np.concatenate([calib_unet[v][1] for v in ("cor", "tr")]))
     common.log(f"finish: segmentation confidence flag below {confidence_flag['flag_below']:.4f}")

@@ -48,6 +48,11 @@ def segment(unet: UNet, grey: np.ndarray, batch: int = 32) -> np.ndarray:
     return segment_scored(unet, grey, batch)[0]
 
 
+def segment_views(unet: UNet, split: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """segment_scored on both views of a split: {"cor": (masks, confidence), "tr": …}."""
+    return {view: segment_scored(unet, split[f"img_{view}"]) for view in ("cor", "tr")}
+
+
 @torch.no_grad()
 def segment_scored(unet: UNet, grey: np.ndarray, batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """segment, and each mask's confidence (preprocess.mask_confidence) as float64 [N]."""

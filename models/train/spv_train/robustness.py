@@ -103,23 +103,13 @@ def confidence_section(manifest: dict, own: dict, alt: dict) -> list[str]:
     if not flag:
         return []
     below = flag["flag_below"]
-    lines = [
+    return [
         "## The uncertain-outline warning",
         "",
         f"The app warns when the U-Net's mean probability inside its mask is below {below:.4f} (set so that "
         f"{flag['flag_share_calib']:.0%} of the calib split's images, training look, are flagged).",
         "",
-        f"| look | view | flagged | mean Dice, flagged | mean Dice, not flagged | poor masks (Dice < {evaluate.POOR_DICE}) flagged |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for label, res in (("training", own), ("second", alt)):
-        lines += [f"| {label} | {' | '.join(row)} |" for row in evaluate.confidence_flag_rows(res, below)]
-    lines += ["", "| look | model | MRVA %, not flagged (n) | MRVA %, flagged (n) |", "| --- | --- | --- | --- |"]
-    for label, res in (("training", own), ("second", alt)):
-        for mode in ("single", "dual"):
-            cells = " | ".join(f"{value:.2f} ({n})" for value, n in evaluate.mrva_by_flag(res, mode, below).values())
-            lines.append(f"| {label} | DeepSPV {mode} | {cells} |")
-    return lines + [
+        *evaluate.confidence_flag_tables([("training", own), ("second", alt)], below),
         "",
         "A flagged estimate is shown with the warning; the reader corrects the outline (the estimate follows)",
         "or discards it. An estimate without the warning can still be wrong: the warning lowers the risk of",
