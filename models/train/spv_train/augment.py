@@ -177,21 +177,45 @@ def randomize_rendering(images: torch.Tensor, p: float) -> torch.Tensor:
     return out
 
 
+def _geometry(b: int, wide: float, dev: torch.device) -> tuple[torch.Tensor, ...]:
+    """Per-image rotation (rad), zoom, mirror sign and shift (in affine_grid's [-1, 1] units).
+
+    Standard: ±10°, zoom 0.85–1.15, shift ±5% of the side. A share `wide` of the batch draws from
+    wider ranges instead — ±25°, zoom 0.7–1.4 (log-uniform), shift ±12.5% — because another
+    scanner, operator or simulator frames the organ differently (a deeper or shallower depth
+    setting, another probe angle) and the segmenter should not rely on where and how large the
+    spleen sits in the frame."""
+    angle = (torch.rand(b, device=dev) - 0.5) * 2 * 0.17
+    scale = 1.0 + (torch.rand(b, device=dev) - 0.5) * 0.3
+    flip = torch.where(torch.rand(b, device=dev) < 0.5, -1.0, 1.0)
+    tx = (torch.rand(b, device=dev) - 0.5) * 0.2
+    ty = (torch.rand(b, device=dev) - 0.5) * 0.2
+    if wide > 0:
+        pick = torch.rand(b, device=dev) < wide
+        angle = torch.where(pick, (torch.rand(b, device=dev) - 0.5) * 2 * 0.44, angle)
+        scale = torch.where(pick, torch.exp((torch.rand(b, device=dev) - 0.5) * 2 * 0.34), scale)
+        tx = torch.where(pick, (torch.rand(b, device=dev) - 0.5) * 0.5, tx)
+        ty = torch.where(pick, (torch.rand(b, device=dev) - 0.5) * 0.5, ty)
+    return angle, scale, flip, tx, ty
+
+
 def augment_images(
-    images: torch.Tensor, targets: torch.Tensor, look: float = 0.0, rendering: float = 0.0
+    images: torch.Tensor,
+    targets: torch.Tensor,
+    look: float = 0.0,
+    rendering: float = 0.0,
+    wide: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Letterboxed images [B, 1, S, S] (normalised g/255 with mean 0, std 1) and soft targets.
 
     Geometric changes move image and target together; intensity changes touch the image only;
     `look` > 0 randomises the look of that share of the batch (randomize_look), `rendering` > 0
-    the resolution and grey map of that share (randomize_rendering)."""
+    the resolution and grey map of that share (randomize_rendering), `wide` > 0 draws that share's
+    framing from wider ranges (_geometry). With all three at 0 the random stream is what it was
+    before they existed."""
     b = images.shape[0]
     dev = images.device
-    angle = (torch.rand(b, device=dev) - 0.5) * 2 * 0.17  # ±10°
-    scale = 1.0 + (torch.rand(b, device=dev) - 0.5) * 0.3  # 0.85–1.15
-    flip = torch.where(torch.rand(b, device=dev) < 0.5, -1.0, 1.0)
-    tx = (torch.rand(b, device=dev) - 0.5) * 0.2
-    ty = (torch.rand(b, device=dev) - 0.5) * 0.2
+    angle, scale, flip, tx, ty = _geometry(b, wide, dev)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
     theta = torch.stack(
         [torch.stack([cos * flip, -sin, tx], 1), torch.stack([sin * flip, cos, ty], 1)], 1

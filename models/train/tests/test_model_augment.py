@@ -1,4 +1,4 @@
-"""U-Net look and rendering randomisation (augment.randomize_look, randomize_rendering)."""
+"""U-Net augmentation: look, rendering and framing (augment.randomize_look, randomize_rendering, _geometry)."""
 
 import pytest
 import torch
@@ -63,3 +63,30 @@ def test_rendering_keeps_padding_empty_and_grey_order():
     inner = out[:, 0, 16:48, 4:60]
     assert (inner[:, :, 1:] - inner[:, :, :-1] >= -1e-5).all()
     assert not torch.allclose(out, images, atol=1e-3)  # and something did change
+
+
+def _spread_of_framing(wide: float) -> tuple[float, float]:
+    """Standard deviation over a batch of the target's area and of its centre's column."""
+    images, targets = _batch(256)
+    torch.manual_seed(5)
+    _, t = augment_images(images, targets, wide=wide)
+    area = t.sum(dim=(1, 2, 3))
+    cols = torch.arange(t.shape[-1], dtype=torch.float32)
+    centre = (t.sum(dim=2).squeeze(1) * cols).sum(dim=1) / area
+    return float(area.std()), float(centre.std())
+
+
+def test_wide_geometry_frames_the_organ_more_variously():
+    area_plain, centre_plain = _spread_of_framing(0.0)
+    area_wide, centre_wide = _spread_of_framing(1.0)
+    assert area_wide > 1.5 * area_plain  # zoom 0.7–1.4 against 0.85–1.15
+    assert centre_wide > 1.5 * centre_plain  # shift ±12.5% against ±5% (plus the mirror)
+
+
+def test_wide_geometry_at_share_zero_leaves_the_random_stream_alone():
+    images, targets = _batch()
+    torch.manual_seed(2)
+    x_default, t_default = augment_images(images, targets)
+    torch.manual_seed(2)
+    x_zero, t_zero = augment_images(images, targets, wide=0.0)
+    assert torch.equal(t_default, t_zero) and torch.equal(x_default, x_zero)
