@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { SpvError } from '../api/errors';
 import type { Manifest, ModelFile, TensorSpec } from '../models/manifest';
+import { openDirectRunner, type DirectRunner } from './direct-runner';
 import { displayPath } from './manifest-loader';
 import { firstWorkingProvider, providerCandidates, type SupportedBackend } from './providers';
 import { signatureProblems } from './signature';
@@ -29,6 +30,8 @@ export interface SessionOptions {
 interface RvaeSessions {
   encoder: ort.InferenceSession;
   head: ort.InferenceSession;
+  /** The head's graph again, run synchronously (direct-runner.ts); null where that is unavailable. */
+  headDirect: DirectRunner | null;
   decoder: ort.InferenceSession;
 }
 
@@ -67,6 +70,7 @@ async function openAll(
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   });
   const opened: ort.InferenceSession[] = [];
+  const runners: DirectRunner[] = [];
   const open = async (file: string, intraOpThreads = threads) => {
     const session = await ort.InferenceSession.create(join(dir, file), options(intraOpThreads));
     opened.push(session);
@@ -78,15 +82,21 @@ async function openAll(
     for (const mode of ['single', 'dual'] as const) {
       const spec = manifest.rvae[mode];
       if (!spec) continue;
+      const headThreads = Math.min(threads, HEAD_INTRA_OP_THREADS);
+      const head = await open(spec.head.file, headThreads);
+      const headDirect = openDirectRunner(join(dir, spec.head.file), options(headThreads));
+      if (headDirect) runners.push(headDirect);
       rvae[mode] = {
         encoder: await open(spec.encoder.file),
-        head: await open(spec.head.file, Math.min(threads, HEAD_INTRA_OP_THREADS)),
+        head,
+        headDirect,
         decoder: await open(spec.decoder.file),
       };
     }
     return { segmenter, rvae };
   } catch (error) {
     // A provider that fails half-way must not leak the sessions it did open.
+    for (const runner of runners) runner.dispose();
     await Promise.all(opened.map((session) => session.release().catch(() => undefined)));
     throw error;
   }
@@ -172,7 +182,12 @@ function allSessions(sessions: Omit<ModelSessions, 'info'>): ort.InferenceSessio
   ];
 }
 
+function disposeDirectRunners(sessions: Omit<ModelSessions, 'info'>): void {
+  for (const s of Object.values(sessions.rvae)) s.headDirect?.dispose();
+}
+
 async function releaseAll(sessions: Omit<ModelSessions, 'info'>): Promise<void> {
+  disposeDirectRunners(sessions);
   await Promise.all(
     allSessions(sessions).map((session) => session.release().catch(() => undefined)),
   );
@@ -228,8 +243,10 @@ export class OnnxInference implements Inference {
     const feeds = {
       [spec.head.inputs[0].name]: new ort.Tensor('float32', z, [batch, spec.latent_dim]),
     };
-    const out = await sessions.head.run(feeds);
-    return out[spec.head.outputs[0].name].data as Float32Array;
+    const out = sessions.headDirect
+      ? sessions.headDirect.run(feeds)
+      : await sessions.head.run(feeds);
+    return (out[spec.head.outputs[0].name] as ort.Tensor).data as Float32Array;
   }
 
   async decode(mode: RvaeMode, z: Float32Array, batch: number): Promise<Float32Array> {
@@ -242,7 +259,14 @@ export class OnnxInference implements Inference {
   }
 
   async close(): Promise<void> {
+    disposeDirectRunners(this.sessions);
     await Promise.all(allSessions(this.sessions).map((session) => session.release()));
+  }
+
+  /** Whether the heads run through the synchronous native session (direct-runner.ts). */
+  get headsRunDirect(): boolean {
+    const modes = Object.values(this.sessions.rvae);
+    return modes.length > 0 && modes.every((s) => s.headDirect !== null);
   }
 
   private rvae(mode: RvaeMode) {

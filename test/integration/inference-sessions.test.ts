@@ -1,12 +1,15 @@
 /**
  * onnxruntime-node sessions over the shipped models: the provider actually running is recorded with
- * every attempt, and a manifest that declares other names or shapes than the ONNX files is refused.
+ * every attempt, a manifest that declares other names or shapes than the ONNX files is refused, and
+ * the heads' synchronous native runner (direct-runner.ts) is in use and agrees with the public API.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../../src/inference/manifest-loader';
+import * as ort from 'onnxruntime-node';
+import { openDirectRunner } from '../../src/inference/direct-runner';
 import { OnnxInference, createSessions } from '../../src/inference/onnx-inference';
 import { HAVE_MODELS, MODELS_DIR } from './cli-helpers';
 
@@ -36,6 +39,43 @@ describe.skipIf(!HAVE_MODELS)('onnxruntime-node sessions', () => {
       const y = await inference.head('single', new Float32Array(3 * d), 3);
       expect(y.length).toBe(3);
     } finally {
+      await inference.close();
+    }
+  });
+
+  it("runs the heads through the native session, with the public session's results bit for bit", async () => {
+    const manifest = await loadManifest(MODELS_DIR);
+    const inference = await OnnxInference.create(manifest, MODELS_DIR, {
+      preferredProviders: ['cpu'],
+    });
+    // Fails when an onnxruntime-node upgrade changes the private binding: look at direct-runner.ts.
+    expect(inference.headsRunDirect).toBe(true);
+    const spec = manifest.rvae.single.head;
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    };
+    const file = join(MODELS_DIR, spec.file);
+    const publicSession = await ort.InferenceSession.create(file, options);
+    const direct = openDirectRunner(file, options);
+    try {
+      expect(direct).not.toBeNull();
+      const d = manifest.rvae.single.latent_dim;
+      const rows = 65;
+      const z = Float32Array.from({ length: rows * d }, (_, i) => Math.sin(i * 0.37) * 2);
+      const feeds = { [spec.inputs[0].name]: new ort.Tensor('float32', z, [rows, d]) };
+      const name = spec.outputs[0].name;
+      const expected = (await publicSession.run(feeds))[name].data as Float32Array;
+      const viaDirect = (direct!.run(feeds)[name] as ort.Tensor).data as Float32Array;
+      const viaEngine = await inference.head('single', z, rows);
+      expect(expected.length).toBe(rows);
+      expect(new Set(expected).size).toBeGreaterThan(1); // a real function of z, not a constant
+      expect(Array.from(viaDirect)).toEqual(Array.from(expected));
+      expect(Array.from(viaEngine)).toEqual(Array.from(expected));
+    } finally {
+      direct?.dispose();
+      await publicSession.release();
       await inference.close();
     }
   });
