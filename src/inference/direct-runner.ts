@@ -10,10 +10,11 @@
  * wrapper holds, loaded from the same file with the same options, so the results are identical
  * (test/unit/direct-runner.test.ts); it blocks the thread no longer than the wrapper's call does.
  *
- * The native binding is not onnxruntime-node's public API. `openDirectRunner` therefore returns
- * null when the installed version does not look as expected, and the caller keeps the public
- * session; a test pins that the installed version does take the direct path, so an upgrade that
- * changes the binding shows up as a failing test rather than as a silent slow-down.
+ * The native binding is not onnxruntime-node's public API (package.json pins ~1.23.2). An upgrade
+ * that moves `dist/binding` fails at once, when this module loads, in every test and every host.
+ * One that keeps the file but changes the session object makes `openDirectRunner` return null, the
+ * caller keeps the public session, and test/integration/inference-sessions.test.ts (which pins that
+ * the installed version takes the direct path) fails rather than the app silently slowing down.
  */
 import * as ort from 'onnxruntime-node';
 import { binding, initOrt } from 'onnxruntime-node/dist/binding';
