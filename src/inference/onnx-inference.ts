@@ -246,7 +246,7 @@ export class OnnxInference implements Inference {
     const out = sessions.headDirect
       ? sessions.headDirect.run(feeds)
       : await sessions.head.run(feeds);
-    return (out[spec.head.outputs[0].name] as ort.Tensor).data as Float32Array;
+    return out[spec.head.outputs[0].name].data as Float32Array;
   }
 
   async decode(mode: RvaeMode, z: Float32Array, batch: number): Promise<Float32Array> {
