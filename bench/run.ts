@@ -125,7 +125,9 @@ function torchReferenceRun(threadCount: number): Promise<TorchRun | string> {
   });
 }
 
-const fmt = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+/** Milliseconds to 3 significant figures at most; below 0.1 ms (the head) in µs precision. */
+const fmt = (ms: number) =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 0.1 ? ms.toFixed(2) : ms.toFixed(4);
 
 async function main() {
   const manifest = await loadManifest(modelsDir);
@@ -220,7 +222,7 @@ async function main() {
     if (typeof torch === 'string') return undefined;
     const t = torch.stages[name];
     return t
-      ? `${fmt(t.median_ms)} ms on ${t.threads} thread${t.threads === 1 ? '' : 's'} (ORT ${(t.median_ms / ort.median).toFixed(1)}× faster)`
+      ? `${fmt(t.median_ms)} ms on ${t.threads} thread${t.threads === 1 ? '' : 's'} (ORT ${(t.median_ms / ort.median).toFixed(2)}× faster)`
       : undefined;
   };
   const unetRow = rows.find((r) => r.stage === 'segment: U-Net only');
