@@ -15,7 +15,13 @@ import { createEngine } from '../src/engine/engine';
 import { readCaseIndex } from '../src/engine/samples';
 import { maskToGrid } from '../src/imaging/grid';
 import { spacingOf } from '../src/imaging/calibration';
-import { OnnxInference, defaultIntraOpThreads } from '../src/inference/onnx-inference';
+import * as ort from 'onnxruntime-node';
+import {
+  HEAD_INTRA_OP_THREADS,
+  OnnxInference,
+  defaultIntraOpThreads,
+  sessionOptions,
+} from '../src/inference/onnx-inference';
 import { loadManifest } from '../src/inference/manifest-loader';
 import { estimateCaseFiles } from '../src/cli/case-files';
 import { runStoreBench, storeBenchTable } from './store';
@@ -174,7 +180,23 @@ async function main() {
   // A call of tens of microseconds: 30 runs after 3 warm-ups still time V8 compiling the call path
   // (the first ~30 calls take 2–3× longer), so this stage, in both runtimes, is timed at steady state.
   const headStat = await time(() => inference.head('single', z, k + 1), HEAD_REPEATS, HEAD_WARMUP);
-  rows.push({ stage: `head K=${k} (one call, ${k + 1} rows)`, stat: headStat });
+  const headStage = `head K=${k} (one call, ${k + 1} rows)`;
+  rows.push({ stage: headStage, stat: headStat });
+  // The same call through onnxruntime-node's public API, which the engine's heads skip
+  // (src/inference/direct-runner.ts): the difference is the wrapper's cost.
+  const headFile = join(modelsDir, manifest.rvae.single.head.file);
+  const publicHead = await ort.InferenceSession.create(
+    headFile,
+    sessionOptions('cpu', HEAD_INTRA_OP_THREADS),
+  );
+  const headFeeds = {
+    [manifest.rvae.single.head.inputs[0].name]: new ort.Tensor('float32', z, [k + 1, d]),
+  };
+  rows.push({
+    stage: `head K=${k} through ort.InferenceSession.run (not used; for comparison)`,
+    stat: await time(() => publicHead.run(headFeeds), HEAD_REPEATS, HEAD_WARMUP),
+  });
+  await publicHead.release();
 
   const singleView = { coronal: sample.coronal, spacing: sample.spacing, kind: 'image' as const };
   rows.push({
@@ -229,7 +251,7 @@ async function main() {
   if (unetRow) unetRow.torch = ratio(unetStat, 'segment (U-Net)');
   const encodeRow = rows.find((r) => r.stage === 'encode (single)');
   if (encodeRow) encodeRow.torch = ratio(encodeStat, 'encode (single)');
-  const headRow = rows.find((r) => r.stage.startsWith('head K='));
+  const headRow = rows.find((r) => r.stage === headStage);
   if (headRow) headRow.torch = ratio(headStat, `head K=${k} (single)`);
 
   const peakRssMb = process.resourceUsage().maxRSS / 1024;

@@ -50,15 +50,14 @@ export function defaultIntraOpThreads(): number {
  * a pool thread costs more than the work. Measured on the 2-core machine (2,000 calls, pool
  * spinning off): 36 µs a call on one thread against 70 µs on two.
  */
-const HEAD_INTRA_OP_THREADS = 1;
+export const HEAD_INTRA_OP_THREADS = 1;
 
-async function openAll(
-  manifest: Manifest,
-  dir: string,
+/** The options every session of the engine is opened with (the bench opens its comparisons so too). */
+export function sessionOptions(
   provider: string,
-  threads: number,
-): Promise<Omit<ModelSessions, 'info'>> {
-  const options = (intraOpNumThreads: number): ort.InferenceSession.SessionOptions => ({
+  intraOpNumThreads: number,
+): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: [provider],
     intraOpNumThreads,
     interOpNumThreads: 1,
@@ -68,7 +67,16 @@ async function openAll(
     // Idle pool threads must not spin: the renderer and the other app processes share these cores,
     // and a spinning pool made every stage 2–4× slower on a busy 2-core machine (bench/run.ts).
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
-  });
+  };
+}
+
+async function openAll(
+  manifest: Manifest,
+  dir: string,
+  provider: string,
+  threads: number,
+): Promise<Omit<ModelSessions, 'info'>> {
+  const options = (intraOpNumThreads: number) => sessionOptions(provider, intraOpNumThreads);
   const opened: ort.InferenceSession[] = [];
   const runners: DirectRunner[] = [];
   const open = async (file: string, intraOpThreads = threads) => {

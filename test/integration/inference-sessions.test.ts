@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { loadManifest } from '../../src/inference/manifest-loader';
 import * as ort from 'onnxruntime-node';
 import { openDirectRunner } from '../../src/inference/direct-runner';
-import { OnnxInference, createSessions } from '../../src/inference/onnx-inference';
+import {
+  HEAD_INTRA_OP_THREADS,
+  OnnxInference,
+  createSessions,
+  sessionOptions,
+} from '../../src/inference/onnx-inference';
 import { HAVE_MODELS, MODELS_DIR } from './cli-helpers';
 
 describe.skipIf(!HAVE_MODELS)('onnxruntime-node sessions', () => {
@@ -51,11 +56,7 @@ describe.skipIf(!HAVE_MODELS)('onnxruntime-node sessions', () => {
     // Fails when an onnxruntime-node upgrade changes the private binding: look at direct-runner.ts.
     expect(inference.headsRunDirect).toBe(true);
     const spec = manifest.rvae.single.head;
-    const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      intraOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-    };
+    const options = sessionOptions('cpu', HEAD_INTRA_OP_THREADS);
     const file = join(MODELS_DIR, spec.file);
     const publicSession = await ort.InferenceSession.create(file, options);
     const direct = openDirectRunner(file, options);
