@@ -24,6 +24,7 @@ import numpy as np
 
 from . import common, evaluate, infer
 from .altshapes import make_alt_spleen
+from .calibrate import mahalanobis
 from .dataset import VIEW_KEYS, _simulate_view, lengths_cm
 from .finish import HERE, MODELS, SPLIT_SEED, calibration_noise, ensure_split
 from .robustness import render_split
@@ -66,6 +67,66 @@ def build_alt_split(n: int, workers: int) -> dict:
     return split
 
 
+#: Volumes above this (mL) count as enlarged in the report's breakdown (the adult limit is ~314 mL).
+ENLARGED_ML = 400.0
+#: The formulas the breakdowns set against DeepSPV: the best two on the test split.
+BREAKDOWN_FORMULAS = ("Ellipsoid 0.523·L·W·T", "Yetter 0.524·W·T·(ML+CCL)/2")
+
+
+def latent_flags(models: infer.Models, manifest: dict, split: dict) -> dict[str, np.ndarray]:
+    """Per mode, whether each case's ground-truth-mask latent is beyond the manifest's distance
+    threshold — the app's "unlike the training data" warning (PIPELINE §6)."""
+    gc, _ = infer.grids(split["mask_cor"], split["spacing_cor"])
+    gt, _ = infer.grids(split["mask_tr"], split["spacing_tr"])
+    flags = {}
+    for mode, stack in (("single", gc[:, None]), ("dual", np.stack([gc, gt], 1))):
+        latent = manifest["rvae"][mode]["latent"]
+        mu, _ = infer.encode(models.rvae[mode], stack)
+        distance = mahalanobis(mu, np.array(latent["mean"]), np.array(latent["precision"]))
+        flags[mode] = distance > latent["distance_threshold"]
+    return flags
+
+
+def _gt_volumes(results: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Ground-truth-mask volumes and validity per method, DeepSPV modes and the breakdown formulas."""
+    out = {f"DeepSPV {mode}": (results["deepspv"][("gt", mode)].volume, results["deepspv"][("gt", mode)].ok)
+           for mode in ("single", "dual")}
+    for name in BREAKDOWN_FORMULAS:
+        formula = results["formulas"][("gt", name)]
+        out[name] = (formula["volume"], formula["ok"])
+    return out
+
+
+def breakdown_section(columns: list[tuple[str, dict]], flags: list[dict[str, np.ndarray]]) -> list[str]:
+    """MRVA from ground-truth masks by size, and by the latent-distance warning, per shape family."""
+    lines = ["", "## Where the ground-truth-mask volumes lose, and whether the app says so", "",
+             "MRVA % by true volume, and split by the app's \"unlike the training data\" warning (the latent",
+             "distance of the case beyond the manifest's threshold, computed on its ground-truth masks; the",
+             "warning of the single-view model for the single-view and formula rows of that column, the dual-view",
+             "model's for the dual row).", "",
+             "| shapes | cases | " + " | ".join(_gt_volumes(columns[0][1])) + " |",
+             "| --- | --- | " + " | ".join("---" for _ in _gt_volumes(columns[0][1])) + " |"]
+    for (label, res), flag in zip(columns, flags):
+        volumes = _gt_volumes(res)
+        true_v = res["true_v"]
+        groups = [(f"≤ {ENLARGED_ML:.0f} mL", true_v <= ENLARGED_ML, None), (f"> {ENLARGED_ML:.0f} mL", true_v > ENLARGED_ML, None),
+                  ("no warning", None, False), ("warned", None, True)]
+        for group, by_size, warned in groups:
+            cells = []
+            for name, (vol, ok) in volumes.items():
+                if by_size is not None:
+                    sel = ok & by_size
+                else:
+                    mode_flag = flag["dual" if name == "DeepSPV dual" else "single"]
+                    sel = ok & (mode_flag == warned)
+                cells.append(f"{evaluate.mrva(vol[sel], true_v[sel]):.2f} (n={int(sel.sum())})" if sel.any() else "—")
+            lines.append(f"| {label} | {group} | " + " | ".join(cells) + " |")
+    rates = ", ".join(f"{label}: {flag['single'].mean():.1%} single / {flag['dual'].mean():.1%} dual"
+                      for (label, _), flag in zip(columns, flags))
+    lines += ["", f"Warned share: {rates}.", ""]
+    return lines
+
+
 def _rows(results: dict, source: str) -> dict[str, dict]:
     d = results["deepspv"]
     rows = {f"DeepSPV {mode}": d[(source, mode)].metrics for mode in ("single", "dual")}
@@ -81,7 +142,7 @@ def _distribution(values: np.ndarray) -> str:
 
 
 def write_report(path: Path, manifest: dict, columns: list[tuple[str, dict]], shapes: dict[str, dict],
-                 n: int, checkpoints: str) -> None:
+                 flags: list[dict[str, np.ndarray]], n: int, checkpoints: str) -> None:
     lines = [
         "# Shape shift — spleens from a second shape generator",
         "",
@@ -122,8 +183,8 @@ def write_report(path: Path, manifest: dict, columns: list[tuple[str, dict]], sh
         "",
         "Formulas use lengths measured on the same masks (PIPELINE §7). The length-only regression and the RVAEs",
         "were fitted on the training generator's shapes, so a different V/(L·W·T) distribution moves them most.",
-        "",
     ]
+    lines += breakdown_section(columns[:2], flags)
     path.write_text("\n".join(lines))
 
 
@@ -156,8 +217,9 @@ def main(argv: list[str] | None = None) -> None:
         ("other shapes", evaluate.evaluate_split(models, manifest, alt, noise)),
         ("other shapes, second look", evaluate.evaluate_split(models, manifest, render_split(alt, n), noise)),
     ]
+    flags = [latent_flags(models, manifest, split) for split in (own_split, alt)]
     write_report(args.models_dir / "SHAPE_SHIFT.md", manifest, columns,
-                 {"training generator (test split)": own_split, "altshapes.py": alt}, n, str(args.checkpoints))
+                 {"training generator (test split)": own_split, "altshapes.py": alt}, flags, n, str(args.checkpoints))
     common.log("shape_shift: " + ", ".join(f"{label} Dice {res['dice']['mean']:.4f}" for label, res in columns)
                + f"; wrote {args.models_dir / 'SHAPE_SHIFT.md'}")
 
