@@ -10,12 +10,12 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as ort from 'onnxruntime-node';
 import { decodeImageFile } from '../src/decode';
 import { createEngine } from '../src/engine/engine';
 import { readCaseIndex } from '../src/engine/samples';
 import { maskToGrid } from '../src/imaging/grid';
 import { spacingOf } from '../src/imaging/calibration';
-import * as ort from 'onnxruntime-node';
 import {
   HEAD_INTRA_OP_THREADS,
   OnnxInference,

@@ -8,7 +8,8 @@
  * (measured on the 2-core machine: 29.6 µs through the wrapper, 22.7 µs straight through the
  * native session, 3.6 µs of it the `setImmediate` alone). The native session is the very object the
  * wrapper holds, loaded from the same file with the same options, so the results are identical
- * (test/unit/direct-runner.test.ts); it blocks the thread no longer than the wrapper's call does.
+ * (test/integration/inference-sessions.test.ts); it blocks the thread no longer than the wrapper's
+ * call does.
  *
  * The native binding is not onnxruntime-node's public API (package.json pins ~1.23.2). An upgrade
  * that moves `dist/binding` fails at once, when this module loads, in every test and every host.
