@@ -1,0 +1,34 @@
+"""The shape-shift report's breakdown (shape_shift.breakdown_section): MRVA by size and by the
+latent-distance warning, computed on the right cases."""
+
+import numpy as np
+
+from spv_train import evaluate
+from spv_train.shape_shift import BREAKDOWN_FORMULAS, ENLARGED_ML, breakdown_section
+
+
+def _results(true_v: np.ndarray, factors: dict[str, float]) -> dict:
+    ok = np.ones(len(true_v), dtype=bool)
+    deepspv = {("gt", mode): evaluate.ModeResult(true_v * factors[mode], np.zeros(len(true_v)), np.ones(len(true_v)), ok)
+               for mode in ("single", "dual")}
+    formulas = {("gt", name): {"volume": true_v * factors["formula"], "ok": ok} for name in BREAKDOWN_FORMULAS}
+    return {"deepspv": deepspv, "formulas": formulas, "true_v": true_v}
+
+
+def test_breakdown_splits_by_size_and_by_warning():
+    true_v = np.array([100.0, 200.0, 300.0, 800.0])
+    # Exact on the small ones, 20% high on the enlarged one (single); dual exact; formulas 10% low.
+    res = _results(true_v, {"single": 1.0, "dual": 1.0, "formula": 0.9})
+    res["deepspv"][("gt", "single")].volume[3] = 960.0
+    flags = {"single": np.array([False, False, False, True]), "dual": np.array([False, True, False, False])}
+    lines = breakdown_section([("family", res)], [flags])
+    rows = {line.split(" | ")[1]: line for line in lines if line.startswith("| family |")}
+    assert f"≤ {ENLARGED_ML:.0f} mL" in rows and f"> {ENLARGED_ML:.0f} mL" in rows
+    assert "100.00 (n=3)" in rows[f"≤ {ENLARGED_ML:.0f} mL"]
+    assert "80.00 (n=1)" in rows[f"> {ENLARGED_ML:.0f} mL"]  # single: 20% off
+    # The single-view warning picks the enlarged case for the single and formula columns ...
+    assert rows["warned"].split(" | ")[2] == "80.00 (n=1)"
+    # ... and the dual-view warning its own case for the dual column.
+    assert rows["warned"].split(" | ")[3] == "100.00 (n=1)"
+    assert rows["no warning"].split(" | ")[4] == "90.00 (n=3)"  # a formula, single-view flags
+    assert any("Warned share: family: 25.0% single / 25.0% dual" in line for line in lines)
