@@ -3,7 +3,8 @@
 The models will be checked on held-out data made by different code with its own shapes. This
 module builds spleens in a different way from shapes.py, so that `spv_train.shape_shift` can say
 how much the U-Net, the RVAEs and the length formulas lose when the shapes come from elsewhere.
-It shares nothing with shapes.py: no height fields over a footprint, no shared parameters.
+It shares no generation code with shapes.py: no height fields over a footprint, no shared
+parameters (only the derived geometry of organ.OrganFrame).
 
 * form: a chain of 7–11 overlapping ellipsoidal beads along a bent, slightly twisted centreline
   (the poles curl towards the hilum, so the organ is a crescent), each bead's width and thickness
@@ -26,11 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from .organ import OrganFrame
+
 VOXEL_MM = 1.0
 
 
 @dataclass
-class AltSpleen:
+class AltSpleen(OrganFrame):
     seed: int
     voxels: np.ndarray  # bool (z, y, x)
     voxel_mm: float
@@ -43,14 +46,6 @@ class AltSpleen:
     T_mm: float
     hilum_point_mm: np.ndarray
     hilum_direction: np.ndarray
-
-    @property
-    def long_axis(self) -> np.ndarray:
-        return self.axes[0]
-
-    @property
-    def box_ratio(self) -> float:
-        return self.volume_ml * 1000.0 / (self.L_mm * self.W_mm * self.T_mm)
 
     def contains(self, points_mm: np.ndarray) -> np.ndarray:
         """Inside test for points (..., 3): the voxel each point falls in."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -136,12 +137,25 @@ def example_figure(alt: dict, out: Path) -> None:
     plt.close(fig)
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+@dataclass
+class ProbeSetup:
+    """What a probe of the shipped models (this one, shape_shift) starts from."""
+
+    args: argparse.Namespace
+    manifest: dict
+    test: dict  # the whole test split, as finish built it
+    n: int  # how many of its cases the probe uses
+    models: infer.Models
+    noise: dict[str, np.ndarray]  # the calibration's fixed interval noise per mode
+
+
+def probe_setup(doc: str, default_n: int, argv: list[str] | None) -> ProbeSetup:
+    """Parse a probe's command line, load the manifest, the test split and the checkpoints."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoints", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=HERE / "data", help="holds test.npz (built here if missing)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--n", type=int, default=default_n)
     ap.add_argument("--models-dir", type=Path, default=MODELS)
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args(argv)
@@ -151,9 +165,16 @@ def main(argv: list[str] | None = None) -> None:
     if manifest["training_data"]["seeds"]["build_seed"] != SPLIT_SEED:
         raise SystemExit("the manifest's test split was built with another seed; run finish.py first")
     test = ensure_split(args.data, "test", manifest["training_data"]["splits"]["test"], args.workers)
-    n = min(args.n, len(test["volume_ml"]))
-    models = infer.load_models(args.checkpoints.resolve())
-    noise = calibration_noise({mode: manifest["rvae"][mode] for mode in ("single", "dual")})
+    return ProbeSetup(
+        args=args, manifest=manifest, test=test, n=min(args.n, len(test["volume_ml"])),
+        models=infer.load_models(args.checkpoints.resolve()),
+        noise=calibration_noise({mode: manifest["rvae"][mode] for mode in ("single", "dual")}),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    setup = probe_setup(__doc__, 500, argv)
+    args, manifest, test, n, models, noise = setup.args, setup.manifest, setup.test, setup.n, setup.models, setup.noise
 
     common.log(f"robustness: rendering {n} test shapes in the second look")
     alt = render_split(test, n)

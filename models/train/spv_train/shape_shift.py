@@ -14,9 +14,7 @@ Synthetic all ways: this measures sensitivity to the shape generator, not accura
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import multiprocessing as mp
 from pathlib import Path
 
@@ -26,8 +24,7 @@ from . import common, evaluate, infer
 from .altshapes import make_alt_spleen
 from .calibrate import mahalanobis
 from .dataset import VIEW_KEYS, _simulate_view, lengths_cm
-from .finish import HERE, MODELS, SPLIT_SEED, calibration_noise, ensure_split
-from .robustness import render_split
+from .robustness import probe_setup, render_split
 
 #: Seeds of the alternative shapes: far from every split's shape seeds (they are shapes.py's anyway).
 ALT_SEED_BASE = 77_000_000
@@ -189,25 +186,10 @@ def write_report(path: Path, manifest: dict, columns: list[tuple[str, dict]], sh
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoints", type=Path, required=True)
-    ap.add_argument("--data", type=Path, default=HERE / "data", help="holds test.npz (built here if missing)")
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--models-dir", type=Path, default=MODELS)
-    ap.add_argument("--threads", type=int, default=0)
-    args = ap.parse_args(argv)
-    common.set_threads(args.threads)
-
-    manifest = json.loads((args.models_dir / "manifest.json").read_text())
-    if manifest["training_data"]["seeds"]["build_seed"] != SPLIT_SEED:
-        raise SystemExit("the manifest's test split was built with another seed; run finish.py first")
-    test = ensure_split(args.data, "test", manifest["training_data"]["splits"]["test"], args.workers)
-    n = min(args.n, len(test["volume_ml"]))
-    own_split = {key: value[:n] for key, value in test.items()}
+    setup = probe_setup(__doc__, 300, argv)
+    args, manifest, n, models, noise = setup.args, setup.manifest, setup.n, setup.models, setup.noise
+    own_split = {key: value[:n] for key, value in setup.test.items()}
     own_split["box_ratio"] = common.load_split(args.data, "test", ["box_ratio"])["box_ratio"][:n]
-    models = infer.load_models(args.checkpoints.resolve())
-    noise = calibration_noise({mode: manifest["rvae"][mode] for mode in ("single", "dual")})
 
     common.log(f"shape_shift: building {n} cases from altshapes.py")
     alt = build_alt_split(n, args.workers)

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .organ import OrganFrame
+
 # Population mixture of target volumes (mL): (weight, median, log-sd). ~75% normal adults around
 # 200 mL, a paediatric tail and a splenomegaly tail reaching massive spleens.
 VOLUME_MIXTURE = (
@@ -249,7 +251,7 @@ def voxelise(p: ShapeParams, voxel_mm: float) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass
-class Spleen:
+class Spleen(OrganFrame):
     """One synthetic spleen. Frame: mm, x = long axis (cranial at -x), y = width, z = thickness
     (hilum towards +z). ``voxels[k, j, i]`` is voxel centre ``origin_mm + (i, j, k) + 0.5``·voxel."""
 
@@ -266,15 +268,6 @@ class Spleen:
     T_mm: float
     hilum_point_mm: np.ndarray  # a point on the visceral surface at the hilum
     hilum_direction: np.ndarray  # unit vector, orthogonal to the long axis, towards the hilum
-
-    @property
-    def long_axis(self) -> np.ndarray:
-        return self.axes[0]
-
-    @property
-    def box_ratio(self) -> float:
-        """V / (L·W·T), the quantity the ellipsoid formula assumes to be ~0.52."""
-        return self.volume_ml * 1000.0 / (self.L_mm * self.W_mm * self.T_mm)
 
     def contains(self, points_mm: np.ndarray) -> np.ndarray:
         """Inside test for points (..., 3) given in the spleen frame (mm)."""
