@@ -98,6 +98,7 @@ class ModeResult:
     s: np.ndarray
     ok: np.ndarray  # fits the grid (the app refuses the rest)
     metrics: dict = field(default_factory=dict)
+    mu: np.ndarray | None = None  # the encoder's latent means [N, D] (the app's latent distance)
 
 
 def run_mode(model, spec: dict, grid_stack: np.ndarray, ok: np.ndarray, noise: np.ndarray, true_v: np.ndarray) -> ModeResult:
@@ -106,7 +107,7 @@ def run_mode(model, spec: dict, grid_stack: np.ndarray, ok: np.ndarray, noise: n
     vol = infer.volumes(y0, spec["volume"]["mean"], spec["volume"]["std"])
     y_true = (np.log(true_v) - spec["volume"]["mean"]) / spec["volume"]["std"]
     c = spec["interval"]["calibration_factor"]
-    res = ModeResult(vol, y0, s, ok)
+    res = ModeResult(vol, y0, s, ok, mu=mu)
     res.metrics = {
         "mrva_pct": mrva(vol[ok], true_v[ok]),
         "mae_ml": mae(vol[ok], true_v[ok]),

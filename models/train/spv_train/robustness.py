@@ -39,17 +39,18 @@ def render_split(test: dict, n: int) -> dict:
     return subset
 
 
-def unet_rows(results: dict) -> dict:
+def method_rows(results: dict, source: str = "unet") -> dict[str, dict]:
+    """Each method's metrics on one mask source ("unet" or "gt"): DeepSPV per mode, then the formulas."""
     d = results["deepspv"]
-    rows = {f"DeepSPV {mode}": d[("unet", mode)].metrics for mode in ("single", "dual")}
-    for (source, name), formula in results["formulas"].items():
-        if source == "unet":
+    rows = {f"DeepSPV {mode}": d[(source, mode)].metrics for mode in ("single", "dual")}
+    for (src, name), formula in results["formulas"].items():
+        if src == source:
             rows[name] = formula["metrics"]
     return rows
 
 
 def write_report(path: Path, manifest: dict, own: dict, alt: dict, n: int, checkpoints: str, figure: str) -> None:
-    own_rows, alt_rows = unet_rows(own), unet_rows(alt)
+    own_rows, alt_rows = method_rows(own), method_rows(alt)
     lines = [
         "# Robustness — the same test shapes in a second ultrasound look",
         "",

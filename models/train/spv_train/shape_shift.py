@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import common, evaluate, infer
+from . import common, evaluate
 from .altshapes import make_alt_spleen
 from .calibrate import mahalanobis
 from .dataset import VIEW_KEYS, _simulate_view, lengths_cm
-from .robustness import probe_setup, render_split
+from .robustness import method_rows, probe_setup, render_split
 
 #: Seeds of the alternative shapes: far from every split's shape seeds (they are shapes.py's anyway).
 ALT_SEED_BASE = 77_000_000
@@ -70,15 +70,13 @@ ENLARGED_ML = 400.0
 BREAKDOWN_FORMULAS = ("Ellipsoid 0.523·L·W·T", "Yetter 0.524·W·T·(ML+CCL)/2")
 
 
-def latent_flags(models: infer.Models, manifest: dict, split: dict) -> dict[str, np.ndarray]:
-    """Per mode, whether each case's ground-truth-mask latent is beyond the manifest's distance
-    threshold — the app's "unlike the training data" warning (PIPELINE §6)."""
-    gc, _ = infer.grids(split["mask_cor"], split["spacing_cor"])
-    gt, _ = infer.grids(split["mask_tr"], split["spacing_tr"])
+def latent_flags(results: dict, manifest: dict) -> dict[str, np.ndarray]:
+    """Per mode, whether each case's ground-truth-mask latent (from evaluate_split) is beyond the
+    manifest's distance threshold — the app's "unlike the training data" warning (PIPELINE §6)."""
     flags = {}
-    for mode, stack in (("single", gc[:, None]), ("dual", np.stack([gc, gt], 1))):
+    for mode in ("single", "dual"):
         latent = manifest["rvae"][mode]["latent"]
-        mu, _ = infer.encode(models.rvae[mode], stack)
+        mu = results["deepspv"][("gt", mode)].mu
         distance = mahalanobis(mu, np.array(latent["mean"]), np.array(latent["precision"]))
         flags[mode] = distance > latent["distance_threshold"]
     return flags
@@ -124,15 +122,6 @@ def breakdown_section(columns: list[tuple[str, dict]], flags: list[dict[str, np.
     return lines
 
 
-def _rows(results: dict, source: str) -> dict[str, dict]:
-    d = results["deepspv"]
-    rows = {f"DeepSPV {mode}": d[(source, mode)].metrics for mode in ("single", "dual")}
-    for (src, name), formula in results["formulas"].items():
-        if src == source:
-            rows[name] = formula["metrics"]
-    return rows
-
-
 def _distribution(values: np.ndarray) -> str:
     q = np.percentile(values, [5, 50, 95])
     return f"{q[1]:.3g} (5–95%: {q[0]:.3g}–{q[2]:.3g})"
@@ -171,7 +160,7 @@ def write_report(path: Path, manifest: dict, columns: list[tuple[str, dict]], sh
         header = " | ".join(f"MRVA %, {label}" for label, _ in cols)
         lines += ["", f"## {title}", "", f"| method | {header} | 95% coverage, {' | 95% coverage, '.join(l for l, _ in cols)} |",
                   f"| --- | {' | '.join('---' for _ in cols)} | {' | '.join('---' for _ in cols)} |"]
-        per_col = [_rows(res, source) for _, res in cols]
+        per_col = [method_rows(res, source) for _, res in cols]
         for name in per_col[0]:
             mrvas = " | ".join(f"{rows[name]['mrva_pct']:.2f}" for rows in per_col)
             covs = " | ".join(f"{rows[name]['coverage']:.1%}" if "coverage" in rows[name] else "—" for rows in per_col)
@@ -199,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         ("other shapes", evaluate.evaluate_split(models, manifest, alt, noise)),
         ("other shapes, second look", evaluate.evaluate_split(models, manifest, render_split(alt, n), noise)),
     ]
-    flags = [latent_flags(models, manifest, split) for split in (own_split, alt)]
+    flags = [latent_flags(res, manifest) for _, res in columns[:2]]
     write_report(args.models_dir / "SHAPE_SHIFT.md", manifest, columns,
                  {"training generator (test split)": own_split, "altshapes.py": alt}, flags, n, str(args.checkpoints))
     common.log("shape_shift: " + ", ".join(f"{label} Dice {res['dice']['mean']:.4f}" for label, res in columns)
