@@ -27,35 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .organ import OrganFrame
+from .organ import VoxelSpleen, hilum_on_surface, principal_frame
 
 VOXEL_MM = 1.0
-
-
-@dataclass
-class AltSpleen(OrganFrame):
-    seed: int
-    voxels: np.ndarray  # bool (z, y, x)
-    voxel_mm: float
-    origin_mm: np.ndarray  # (x, y, z) of the corner of voxel [0, 0, 0]
-    volume_ml: float
-    centroid_mm: np.ndarray
-    axes: np.ndarray  # rows: long, width, thickness (unit vectors)
-    L_mm: float
-    W_mm: float
-    T_mm: float
-    hilum_point_mm: np.ndarray
-    hilum_direction: np.ndarray
-
-    def contains(self, points_mm: np.ndarray) -> np.ndarray:
-        """Inside test for points (..., 3): the voxel each point falls in."""
-        idx = np.floor((np.asarray(points_mm, dtype=np.float64) - self.origin_mm) / self.voxel_mm).astype(np.int64)
-        nz, ny, nx = self.voxels.shape
-        i, j, k = idx[..., 0], idx[..., 1], idx[..., 2]
-        valid = (i >= 0) & (i < nx) & (j >= 0) & (j < ny) & (k >= 0) & (k < nz)
-        out = np.zeros(idx.shape[:-1], dtype=bool)
-        out[valid] = self.voxels[k[valid], j[valid], i[valid]]
-        return out
 
 
 @dataclass
@@ -183,54 +157,19 @@ def _voxelise(form: _Form, scale: float) -> tuple[np.ndarray, np.ndarray, np.nda
     return vox, lo, notch
 
 
-def _frame(vox: np.ndarray, origin: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centroid, principal axes (rows, by falling variance) and extents along them (mm)."""
-    kji = np.argwhere(vox)
-    pts = origin + (kji[:, ::-1] + 0.5) * VOXEL_MM
-    sample = pts if len(pts) <= 200_000 else pts[rng.choice(len(pts), 200_000, replace=False)]
-    centroid = pts.mean(axis=0)
-    _, vecs = np.linalg.eigh(np.cov((sample - centroid).T))
-    axes = vecs[:, ::-1].T.copy()
-    if axes[0, 0] < 0:
-        axes[0] *= -1
-    if axes[2, 2] < 0:
-        axes[2] *= -1
-    axes[1] = np.cross(axes[2], axes[0])
-    proj = (pts - centroid) @ axes.T
-    extents = proj.max(axis=0) - proj.min(axis=0) + VOXEL_MM
-    return centroid, axes, extents
-
-
-def _hilum(vox_spleen: AltSpleen, notch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Direction from the long axis towards the notch, and the deepest point of the notch's floor
-    on that line (the visceral surface at the hilum)."""
-    a0 = vox_spleen.long_axis
-    c = vox_spleen.centroid_mm
-    along = float((notch - c) @ a0)
-    base = c + along * a0
-    d = notch - base
-    d = d - (d @ a0) * a0
-    d = d / (np.linalg.norm(d) + 1e-12)
-    s = np.arange(-vox_spleen.T_mm - vox_spleen.W_mm, vox_spleen.T_mm + vox_spleen.W_mm, 0.5)
-    line = base + s[:, None] * d
-    inside = vox_spleen.contains(line)
-    point = line[np.flatnonzero(inside)[-1]] if inside.any() else base
-    return point, d
-
-
-def make_alt_spleen(seed: int) -> AltSpleen:
+def make_alt_spleen(seed: int) -> VoxelSpleen:
     rng = np.random.default_rng([int(seed), 0xA17])
     target = sample_volume(rng)
     form = _draw_form(rng)
     vox, origin, notch = _voxelise(form, 1.0)
     scale = (target / (vox.sum() * VOXEL_MM**3 / 1000.0)) ** (1.0 / 3.0)
     vox, origin, notch = _voxelise(form, scale)
-    centroid, axes, extents = _frame(vox, origin, rng)
-    spleen = AltSpleen(
+    centroid, axes, extents = principal_frame(vox, origin, VOXEL_MM, rng)
+    spleen = VoxelSpleen(
         seed=int(seed), voxels=vox, voxel_mm=VOXEL_MM, origin_mm=origin,
         volume_ml=float(vox.sum() * VOXEL_MM**3 / 1000.0), centroid_mm=centroid, axes=axes,
         L_mm=float(extents[0]), W_mm=float(extents[1]), T_mm=float(extents[2]),
         hilum_point_mm=centroid, hilum_direction=axes[2],
     )
-    spleen.hilum_point_mm, spleen.hilum_direction = _hilum(spleen, notch)
+    spleen.hilum_point_mm, spleen.hilum_direction = hilum_on_surface(spleen, notch)
     return spleen

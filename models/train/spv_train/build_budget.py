@@ -39,11 +39,11 @@ def _init_worker() -> None:
         os.environ[var] = "1"
 
 
-def _one(job: tuple[int, int, bool, float]) -> dict:
+def _one(job: tuple[int, int, bool, float, str]) -> dict:
     from .dataset import make_case, probe_codes  # imported in the worker: keeps the parent light
 
-    shape_seed, view_seed, images, probe_mix = job
-    case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix)
+    shape_seed, view_seed, images, probe_mix, family = job
+    case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix, family=family)
     lengths = case["lengths_cm"]
     pictures = (
         {"img_cor": case["coronal"]["image"], "img_tr": case["transverse"]["image"]} if images else {}
@@ -66,7 +66,7 @@ def _one(job: tuple[int, int, bool, float]) -> dict:
 
 def build_budget(
     out_dir: Path, split: str, n_shapes: int, max_seconds: float, workers: int, seed: int = 1,
-    images: bool = True, probe_mix: float = 0.0,
+    images: bool = True, probe_mix: float = 0.0, family: str = "spleen",
 ) -> Path:
     from .dataset import shape_seeds
 
@@ -78,7 +78,7 @@ def build_budget(
     ctx = mp.get_context("fork") if hasattr(os, "fork") else mp.get_context()
     pool = ctx.Pool(workers, initializer=_init_worker)
     try:
-        jobs = [(s, seed * 1000, images, probe_mix) for s in seeds]
+        jobs = [(s, seed * 1000, images, probe_mix, family) for s in seeds]
         for case in pool.imap_unordered(_one, jobs, chunksize=2 if images else 16):
             done[case["shape_id"]] = case
             now = time.time()
@@ -135,9 +135,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--probe-mix", type=float, default=0.0,
                     help="share of views imaged with a phased-array sector or a flat linear probe "
                          "(dataset.probe_family; 0: all curvilinear, the same cases as before)")
+    ap.add_argument("--family", default="spleen", choices=["spleen", "warped"],
+                    help="shape generator (dataset.SHAPE_FAMILIES): shapes.py or warpshapes.py")
     args = ap.parse_args(argv)
     build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed,
-                 images=not args.masks_only, probe_mix=args.probe_mix)
+                 images=not args.masks_only, probe_mix=args.probe_mix, family=args.family)
 
 
 if __name__ == "__main__":

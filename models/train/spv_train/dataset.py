@@ -21,6 +21,7 @@ import numpy as np
 
 from . import SPLIT_SEED_BASE
 from .shapes import make_spleen
+from .warpshapes import make_warped_spleen
 from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, PROBE_FAMILIES, place_section, simulate
 from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
 
@@ -200,7 +201,13 @@ def probe_codes(case: dict) -> dict[str, int]:
     return {f"probe_{key}": PROBE_FAMILIES.index(case[view]["probe"].family) for view, key in VIEW_KEYS}
 
 
-def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0) -> dict:
+# The shape families a split can be built from (altshapes.py is deliberately not one of them: it
+# is the shape-shift yardstick and must stay unseen by training).
+SHAPE_FAMILIES = {"spleen": make_spleen, "warped": make_warped_spleen}
+
+
+def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0,
+              family: str = "spleen") -> dict:
     """One case: a spleen from shape_seed, its two views and their simulated images.
 
     Returns {'shape_seed', 'view_seed', 'volume_ml', 'L3d_mm', 'W3d_mm', 'T3d_mm', 'box_ratio',
@@ -210,9 +217,10 @@ def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True
              'lengths_cm': {'length', 'width', 'thickness', 'craniocaudal'}}.
     The same (shape_seed, view_seed) always gives the same case; view_seed None means 0.
     images=False skips the ultrasound simulator (images all zero; masks and lengths unchanged).
-    probe_mix > 0 images that share of the views with a sector or flat probe (probe_family)."""
+    probe_mix > 0 images that share of the views with a sector or flat probe (probe_family).
+    family: the generator of SHAPE_FAMILIES that builds the spleen (shapes.py by default)."""
     vseed = 0 if view_seed is None else int(view_seed)
-    spleen = make_spleen(shape_seed)
+    spleen = SHAPE_FAMILIES[family](shape_seed)
     case: dict = {
         "shape_seed": int(shape_seed),
         "view_seed": vseed,
