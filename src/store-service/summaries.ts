@@ -1,5 +1,5 @@
-/** Store rows → the API's summaries (CaseSummary, worklists). */
-import type { CaseSummary, SessionDetail } from '../api/store-contract';
+/** Store rows → the API's summaries (CaseSummary, CaseDetail, worklists). */
+import type { CaseDetail, CaseSummary, SessionDetail } from '../api/store-contract';
 import type { CaseStore } from '../store/store';
 import type { CaseRow } from '../store/types';
 
@@ -22,6 +22,50 @@ export function caseSummary(store: CaseStore, row: CaseRow): CaseSummary {
     signedOffAt: row.signedOffAt,
     signedOffBy: row.signedOffBy,
     flagComment: row.flagComment,
+  };
+}
+
+/** A case with its images, mask versions, calipers, AI and final estimates and audit trail. */
+export function caseDetail(store: CaseStore, id: number): CaseDetail {
+  const row = store.getCase(id);
+  const ai = store.latestEstimate(id, 'ai');
+  const final = store.latestEstimate(id);
+  return {
+    summary: caseSummary(store, row),
+    images: store.images(id).map((i) => ({
+      view: i.view,
+      originalPath: i.originalPath,
+      format: i.format,
+      width: i.width,
+      height: i.height,
+      calibrated: i.calibration !== null,
+    })),
+    masks: store.masks(id).map((m) => ({
+      maskId: String(m.id),
+      view: m.view,
+      version: m.version,
+      source: m.source,
+      author: m.author,
+      createdAt: m.createdAt,
+      areaPx: m.areaPx,
+    })),
+    measurements: store.measurements(id).map((m) => ({
+      view: m.view,
+      kind: m.kind,
+      valueCm: m.valueCm,
+      points: m.points,
+      author: m.author,
+      createdAt: m.createdAt,
+    })),
+    aiEstimate: ai?.estimate ?? null,
+    finalEstimate: final?.estimate ?? null,
+    audit: store.auditLog(id).map((a) => ({
+      at: a.at,
+      actor: a.actor,
+      action: a.action,
+      caseId: a.caseId === null ? null : String(a.caseId),
+      detail: a.detail,
+    })),
   };
 }
 

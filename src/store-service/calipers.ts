@@ -1,0 +1,52 @@
+/**
+ * The reader's calipers on a stored case: the lengths the formulas used, saved when they change,
+ * and the lines drawn, read back so that reports redraw the reader's own lines.
+ */
+import type { CaliperLine, Lengths } from '../api/contract';
+import type { CaseStore } from '../store/store';
+import type { MeasurementInput } from '../store/types';
+
+/** What the reader measured with calipers: the lengths the formulas used and the lines drawn. */
+export interface ReaderCalipers {
+  lengths: Partial<Lengths> | null;
+  lines: CaliperLine[] | null;
+}
+
+export function readerCalipers(req: {
+  caliperLengths?: Partial<Lengths> | null;
+  caliperLines?: CaliperLine[] | null;
+}): ReaderCalipers {
+  return { lengths: req.caliperLengths ?? null, lines: req.caliperLines ?? null };
+}
+
+/**
+ * The reader's caliper lengths (cm), stored when they change: what the formulas used, with the
+ * caliper's end points when the UI sent them (reports redraw the reader's own lines).
+ */
+export function recordCalipers(
+  store: CaseStore,
+  caseId: number,
+  calipers: ReaderCalipers | null,
+  author: string,
+): void {
+  if (!calipers?.lengths) return;
+  const last = new Map(store.measurements(caseId).map((m) => [m.kind, m.valueCm]));
+  for (const kind of ['length', 'width', 'thickness', 'craniocaudal'] as const) {
+    const value = calipers.lengths[kind];
+    if (value === null || value === undefined || last.get(kind) === value) continue;
+    const view = kind === 'width' || kind === 'thickness' ? 'transverse' : 'coronal';
+    const line = calipers.lines?.find((l) => l.kind === kind && l.view === view);
+    const points = line ? ([line.a, line.b] as MeasurementInput['points']) : null;
+    store.addMeasurement({ caseId, view, kind, valueCm: value, points, author });
+  }
+}
+
+/** The latest caliper of each kind that was stored with its end points. */
+export function latestCaliperLines(store: CaseStore, caseId: number): CaliperLine[] {
+  const latest = new Map<string, CaliperLine>();
+  for (const m of store.measurements(caseId)) {
+    if (!m.points || m.kind === 'craniocaudal') continue;
+    latest.set(m.kind, { view: m.view, kind: m.kind, a: m.points[0], b: m.points[1] });
+  }
+  return [...latest.values()];
+}

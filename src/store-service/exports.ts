@@ -1,0 +1,196 @@
+/**
+ * Exports of stored cases: a session's summary, plots and case reports written into a folder, and
+ * a case's report as a PDF, an Encapsulated PDF or a Comprehensive SR. Each export is audited.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaseApi } from '../api/contract';
+import { SpvError } from '../api/errors';
+import type { ExportedFile, ReportFormat } from '../api/store-contract';
+import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
+import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
+import type { CaseStore } from '../store/store';
+import { latestCaliperLines } from './calipers';
+import type { OpenCases } from './open-cases';
+import { buildCaseReportPdf } from './report-builder';
+import { storedMasks } from './saved-masks';
+
+export class CaseExports {
+  constructor(
+    private readonly store: CaseStore,
+    private readonly engine: CaseApi,
+    private readonly openCases: OpenCases,
+    /** Exports without a folder of their own go under dataDir/exports. */
+    private readonly dataDir: string,
+  ) {}
+
+  async exportSession(sessionId: number): Promise<ExportedFile[]> {
+    return this.exportSessionTo(sessionId, this.exportFolder(`session-${sessionId}`));
+  }
+
+  /** Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`. */
+  async exportSessionTo(sessionId: number, folder: string): Promise<ExportedFile[]> {
+    const summary = await summariseSession(this.store, sessionId);
+    mkdirSync(folder, { recursive: true });
+    const files: ExportedFile[] = [
+      writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(summary))),
+    ];
+    for (const plot of summary.pngs)
+      files.push(writeExport(folder, plot.fileName, 'image/png', plot.png));
+    for (const row of summary.rows) {
+      if (row.finalVolumeMl === null) continue;
+      const pdf = await this.casePdf(Number(row.caseId), summary.reader);
+      files.push(writeExport(folder, `report-case-${row.caseId}.pdf`, 'application/pdf', pdf));
+    }
+    this.store.audit(summary.reader, 'session.export', null, {
+      sessionId,
+      folder,
+      files: files.map((f) => f.name),
+    });
+    return files;
+  }
+
+  async exportReport(
+    caseId: number,
+    format: ReportFormat,
+    anonymise: boolean,
+  ): Promise<ExportedFile> {
+    const report = await this.renderReport(caseId, format, anonymise);
+    const file = writeExport(
+      this.exportFolder(`case-${caseId}`),
+      report.fileName,
+      report.mimeType,
+      report.bytes,
+    );
+    this.store.audit('export', 'report.export', caseId, {
+      format,
+      anonymise,
+      path: file.path,
+    });
+    return file;
+  }
+
+  /** A case's report as a PDF, an Encapsulated PDF or a Comprehensive SR, in memory. */
+  async renderReport(
+    caseId: number,
+    format: ReportFormat,
+    anonymise: boolean,
+  ): Promise<{ bytes: Buffer; fileName: string; mimeType: string }> {
+    const pdf = await this.casePdf(caseId, null, anonymise);
+    const suffix = `case-${caseId}${anonymise ? '-anon' : ''}`;
+    if (format === 'pdf')
+      return { bytes: pdf, fileName: `report-${suffix}.pdf`, mimeType: 'application/pdf' };
+    const bytes = exportDicomReport({
+      kind: format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr',
+      pdf,
+      source: this.dicomSource(caseId),
+      estimate: this.requireEstimate(caseId).estimate,
+      anonymise,
+    });
+    return {
+      bytes,
+      fileName: `${format === 'dicom-pdf' ? 'report-pdf' : 'report-sr'}-${suffix}.dcm`,
+      mimeType: 'application/dicom',
+    };
+  }
+
+  private requireEstimate(caseId: number) {
+    const estimate = this.store.latestEstimate(caseId);
+    if (!estimate)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no estimate: its images are not calibrated. Calibrate them in the viewer (or import calibrated images) first.`,
+      );
+    return estimate;
+  }
+
+  private async casePdf(
+    caseId: number,
+    sessionReader: string | null,
+    anonymise = false,
+  ): Promise<Buffer> {
+    const row = this.store.getCase(caseId);
+    // Opening first runs the AI on a case never opened, so its report shows the AI's estimate.
+    const open = await this.openCases.open(caseId, sessionReader ?? 'report', null);
+    const estimateRow = this.requireEstimate(caseId);
+    const masks = await storedMasks(this.store, caseId);
+    if (!masks)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no mask yet: open it in the worklist first.`,
+      );
+    const explanation = await this.engine
+      .explain({ caseId: open.engineCaseId, masks })
+      .catch(() => null);
+    return buildCaseReportPdf({
+      view: open.view,
+      masks: { coronal: masks.coronal, transverse: masks.transverse ?? null },
+      calipers: latestCaliperLines(this.store, caseId),
+      estimate: estimateRow.estimate,
+      explanation,
+      // Anonymised: the title can hold the patient id (imports name cases after it), so it goes too.
+      patient: anonymise
+        ? { id: anonymousPatientId(row.patientKey), name: 'ANONYMOUS' }
+        : { id: row.patientKey, name: row.patientName },
+      study: anonymise
+        ? {
+            caseId: String(row.id),
+            title: `case ${row.id}`,
+            studyInstanceUid: null,
+            studyDate: null,
+          }
+        : {
+            caseId: String(row.id),
+            title: row.title,
+            studyInstanceUid: row.studyInstanceUid,
+            studyDate: row.studyDate,
+          },
+      maskSource: estimateRow.source,
+      reader: row.signedOffBy ?? sessionReader,
+      signedOffAt: row.signedOffAt,
+      status: `${row.status} (version ${row.version})`,
+      modelHash: estimateRow.modelHash,
+    });
+  }
+
+  private dicomSource(caseId: number) {
+    const row = this.store.getCase(caseId);
+    const images = this.store.images(caseId);
+    return {
+      patientId: row.patientKey,
+      patientName: row.patientName,
+      studyInstanceUid: row.studyInstanceUid,
+      studyDate: row.studyDate,
+      title: row.title,
+      referencedImages: images
+        .filter((i) => i.sopInstanceUid)
+        .map((i) => ({
+          sopInstanceUid: i.sopInstanceUid!,
+          sopClassUid:
+            typeof i.meta.sopClassUid === 'string'
+              ? i.meta.sopClassUid
+              : '1.2.840.10008.5.1.4.1.1.6.1',
+          seriesInstanceUid:
+            typeof i.meta.seriesInstanceUid === 'string' ? i.meta.seriesInstanceUid : null,
+        })),
+      signedOffBy: row.signedOffBy,
+      signedOffAt: row.signedOffAt,
+    };
+  }
+
+  private exportFolder(prefix: string): string {
+    const folder = join(
+      this.dataDir,
+      'exports',
+      `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    );
+    mkdirSync(folder, { recursive: true });
+    return folder;
+  }
+}
+
+function writeExport(folder: string, name: string, mimeType: string, bytes: Buffer): ExportedFile {
+  const path = join(folder, name);
+  writeFileSync(path, bytes);
+  return { name, path, mimeType, dataUrl: `data:${mimeType};base64,${bytes.toString('base64')}` };
+}

@@ -1,0 +1,154 @@
+/**
+ * The stored cases open in the engine: each is opened once (images, then the reader's
+ * calibrations replayed), runs the AI the first time it is seen, and is kept in a small
+ * most-recently-used cache so that edits in the engine can be saved against the stored case.
+ */
+import {
+  EstimateSchema,
+  type CaseApi,
+  type CaseView,
+  type Estimate,
+  type EstimateRequest,
+  type Masks,
+} from '../api/contract';
+import { SpvError, isSpvError } from '../api/errors';
+import type { CaseStore } from '../store/store';
+import { latestSavedMasks, type CaseMasks, type MaskSaver } from './saved-masks';
+import { userCalibrationOf } from './stored-calibration';
+
+/** A stored case open in the engine: its engine id, the reader and the masks last saved. */
+export interface OpenStoredCase extends CaseMasks {
+  engineCaseId: string;
+  reader: string;
+  sessionId: number | null;
+  view: CaseView;
+}
+
+/** Stored cases kept open (below the engine's own limit of 32, which it shares with other opens). */
+const MAX_OPEN_CASES = 16;
+
+export class OpenCases {
+  private readonly byEngineId = new Map<string, OpenStoredCase>();
+  private readonly byCaseId = new Map<number, OpenStoredCase>();
+  /** The stored case last opened for the reader's viewer (openInViewer). */
+  private viewerCaseId: number | null = null;
+
+  constructor(
+    private readonly store: CaseStore,
+    private readonly engine: CaseApi,
+    private readonly saver: MaskSaver,
+  ) {}
+
+  /** The open stored case behind an engine case id, if the engine case is a stored one. */
+  byEngineCaseId(engineCaseId: string): OpenStoredCase | undefined {
+    return this.byEngineId.get(engineCaseId);
+  }
+
+  /** Opens a stored case for the reader's viewer, which keeps it open while others come and go. */
+  async openInViewer(
+    caseId: number,
+    reader: string,
+    sessionId: number | null,
+  ): Promise<OpenStoredCase> {
+    const open = await this.open(caseId, reader, sessionId);
+    this.viewerCaseId = open.caseId;
+    return open;
+  }
+
+  /** Opens a stored case in the engine (once), running the AI the first time the case is seen. */
+  async open(caseId: number, reader: string, sessionId: number | null): Promise<OpenStoredCase> {
+    const known = this.byCaseId.get(caseId);
+    if (known) {
+      known.reader = reader;
+      known.sessionId = sessionId ?? known.sessionId;
+      // Most recently used last: the Map's order is the eviction order.
+      this.byCaseId.delete(caseId);
+      this.byCaseId.set(caseId, known);
+      return known;
+    }
+    const images = this.store.images(caseId);
+    const coronal = images.find((i) => i.view === 'coronal');
+    if (!coronal)
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId} has no coronal image: import one (…_coronal.png or a DICOM) first.`,
+      );
+    const transverse = images.find((i) => i.view === 'transverse') ?? null;
+    let view = await this.engine.openCase({
+      coronalPath: coronal.originalPath,
+      transversePath: transverse?.originalPath ?? null,
+    });
+    // Replay the reader's depth-ruler calibrations, so the case reopens as it was calibrated.
+    for (const image of [coronal, transverse]) {
+      const replay = image?.calibration ? userCalibrationOf(image.calibration) : null;
+      if (image && replay)
+        view = await this.engine.calibrate({ caseId: view.caseId, view: image.view, ...replay });
+    }
+    const open: OpenStoredCase = {
+      caseId,
+      engineCaseId: view.caseId,
+      reader,
+      sessionId,
+      view,
+      latest: await latestSavedMasks(this.store, caseId),
+    };
+    this.byCaseId.set(caseId, open);
+    this.byEngineId.set(view.caseId, open);
+    // Each open case holds its images as PNG data URLs: keep only the most recent ones.
+    // The case in the reader's viewer stays: its edits must keep being saved.
+    for (const oldest of [...this.byCaseId.keys()]) {
+      if (this.byCaseId.size <= MAX_OPEN_CASES) break;
+      if (oldest !== this.viewerCaseId) this.forget(oldest);
+    }
+    if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
+    return open;
+  }
+
+  /**
+   * An estimate of an open stored case. The engine forgets its oldest cases; when it has
+   * forgotten this one, the case is opened again (same images, same calibration) and retried.
+   */
+  async estimate(open: OpenStoredCase, req: Omit<EstimateRequest, 'caseId'>): Promise<Estimate> {
+    try {
+      return EstimateSchema.parse(
+        await this.engine.estimate({ ...req, caseId: open.engineCaseId }),
+      );
+    } catch (error) {
+      if (!(isSpvError(error) && error.code === 'not-found')) throw error;
+      this.forget(open.caseId);
+      const again = await this.open(open.caseId, open.reader, open.sessionId);
+      return EstimateSchema.parse(
+        await this.engine.estimate({ ...req, caseId: again.engineCaseId }),
+      );
+    }
+  }
+
+  private forget(caseId: number): void {
+    const open = this.byCaseId.get(caseId);
+    if (!open) return;
+    this.byCaseId.delete(caseId);
+    this.byEngineId.delete(open.engineCaseId);
+  }
+
+  private async runAi(open: OpenStoredCase): Promise<void> {
+    const coronal = await this.engine.segment({ caseId: open.engineCaseId, view: 'coronal' });
+    const transverse = open.view.transverse
+      ? await this.engine.segment({ caseId: open.engineCaseId, view: 'transverse' })
+      : null;
+    const masks: Masks = { coronal, transverse };
+    const calibrated =
+      open.view.coronal.calibration !== null &&
+      (!open.view.transverse || open.view.transverse.calibration !== null);
+    if (!calibrated) {
+      // No calibration, no volume: keep the AI masks, leave the case 'new' until it is calibrated.
+      await this.saver.save(open, masks, null, 'model', 'ai');
+      return;
+    }
+    const estimate = EstimateSchema.parse(
+      await this.engine.estimate({ caseId: open.engineCaseId, masks }),
+    );
+    await this.saver.save(open, masks, estimate, 'model', 'ai');
+    if (this.store.getCase(open.caseId).status === 'new')
+      this.store.setStatus(open.caseId, 'ai-ready', 'model');
+  }
+}
