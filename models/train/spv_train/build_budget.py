@@ -108,6 +108,7 @@ def build_budget(
     for key in ("spacing_cor", "spacing_tr", *SCALARS):
         arrays[key] = np.array([c[key] for c in kept], dtype=np.float32)
     arrays["shape_id"] = np.array([c["shape_id"] for c in kept], dtype=np.int64)
+    arrays["family"] = np.array(family)  # the shape generator (dataset.SHAPE_FAMILIES); common.split_family
     for key in ("probe_cor", "probe_tr"):  # index into ultrasound.PROBE_FAMILIES
         arrays[key] = np.array([c[key] for c in kept], dtype=np.int8)
     path = out_dir / f"{split}.npz"

@@ -217,6 +217,13 @@ def load_arrays(path: Path, keys: list[str], how_to_make: str) -> dict[str, np.n
         return {k: blob[k] for k in keys}
 
 
+def split_family(path: Path) -> str:
+    """The shape family (dataset.SHAPE_FAMILIES) a split file was built from; splits written before
+    build_budget recorded it hold shapes.py's spleens ("spleen")."""
+    with np.load(path) as blob:
+        return str(blob["family"]) if "family" in blob.files else "spleen"
+
+
 def write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, indent=2) + "\n")
 

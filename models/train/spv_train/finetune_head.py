@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     pool = build_pool(model, args.mode, args.data, args.pipeline_masks, args.perturbed)
     tuned, report = finetune(model, meta, pool, args.epochs, args.lr, args.pipeline_share, args.batch, args.seed)
     report.update({"from": str(args.checkpoint), "data": [str(d) for d in args.data],
+                   "families": {str(d): common.split_family(d / "train.npz") for d in args.data},
                    "pipeline_masks": [str(p) for p in args.pipeline_masks], "perturbed": args.perturbed})
     args.out.parent.mkdir(parents=True, exist_ok=True)
     common.atomic_save({"state_dict": common.cpu_state(tuned), "meta": {**meta, "head_finetune": report}}, args.out)

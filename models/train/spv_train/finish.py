@@ -171,16 +171,23 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
     return out if found else None
 
 
+# The module behind each name of dataset.SHAPE_FAMILIES, as the model card names it.
+SHAPE_FAMILY_FILES = {"spleen": "shapes.py", "warped": "warpshapes.py"}
+
+
 def head_finetune_lines(manifest: dict) -> str:
     """One line per RVAE whose head was re-fitted on the pipeline's own masks (spv_train.finetune_head)."""
     lines = []
     for mode in ("single", "dual"):
         report = manifest["training_data"]["training"].get(f"rvae_{mode}", {}).get("head_finetune")
         if report:
+            families = sorted(set(report.get("families", {}).values()))
+            of_families = (f" of {len(families)} shape families ({', '.join(SHAPE_FAMILY_FILES[f] for f in families)})"
+                           if len(families) > 1 else "")
             lines.append(
                 f"The {mode}-view RVAE's head was then re-fitted (encoder and decoder unchanged) on latents of "
                 f"{report['train_unet_latents']} U-Net masks of images the U-Net never saw and "
-                f"{report['train_gt_latents']} ground-truth or perturbed masks (spv_train.finetune_head).\n"
+                f"{report['train_gt_latents']} ground-truth or perturbed masks{of_families} (spv_train.finetune_head).\n"
             )
     return "".join(lines)
 

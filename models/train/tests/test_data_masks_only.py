@@ -35,3 +35,22 @@ def test_build_budget_writes_the_cases_of_make_case_with_their_probes(tmp_path):
                 assert not split["probe_cor"].any() and not split["probe_tr"].any()
             else:
                 assert (split["probe_cor"] > 0).any() or (split["probe_tr"] > 0).any()
+
+
+def test_build_budget_records_the_shape_family_and_builds_from_it(tmp_path):
+    from spv_train import common
+    from spv_train.build_budget import build_budget
+
+    path = build_budget(tmp_path / "warped", "train", 2, max_seconds=120, workers=1, seed=5, images=False,
+                        family="warped")
+    assert common.split_family(path) == "warped"
+    seed = int(dataset.shape_seeds("train", 2, 5)[0])
+    with np.load(path) as split:
+        case = dataset.make_case(seed, 5 * 1000, images=False, family="warped")
+        assert np.array_equal(split["mask_cor"][0], case["coronal"]["mask"])
+        assert abs(float(split["volume_ml"][0]) - case["volume_ml"]) < 1e-3
+        assert case["volume_ml"] != dataset.make_case(seed, 5 * 1000, images=False)["volume_ml"]
+    # A split written before the family was recorded holds shapes.py's spleens.
+    old = tmp_path / "old.npz"
+    np.savez(old, volume_ml=np.ones(1, np.float32))
+    assert common.split_family(old) == "spleen"

@@ -61,6 +61,19 @@ def test_the_model_card_says_beats_only_where_the_interval_excludes_zero():
     assert "is level with" in level and "95% CI" in level
 
 
+def test_the_model_card_names_the_shape_families_a_head_was_refitted_on():
+    from spv_train.finish import head_finetune_lines
+
+    def manifest(families):
+        report = {"train_unet_latents": 10, "train_gt_latents": 30, "families": families}
+        return {"training_data": {"training": {"rvae_single": {"head_finetune": report}, "rvae_dual": {}}}}
+
+    two = head_finetune_lines(manifest({"a": "warped", "b": "spleen"}))
+    assert "single-view" in two and "30 ground-truth or perturbed masks of 2 shape families (shapes.py, warpshapes.py)" in two
+    one = head_finetune_lines(manifest({"a": "spleen"}))
+    assert "30 ground-truth or perturbed masks (spv_train.finetune_head)" in one and "dual" not in one
+
+
 def test_formulas_in_cm_and_ml():
     lengths = {k: np.array([v]) for k, v in (("length", 12.0), ("width", 7.0), ("thickness", 4.0), ("craniocaudal", 10.0))}
     vols = formula_volumes(lengths, {"intercept_ml": -100.0, "slope_ml_per_cm": 30.0})

@@ -161,6 +161,7 @@ def test_head_fine_tune_changes_only_the_head_and_keeps_the_best_held_out_epoch(
     assert (meta["y_mean"], meta["y_std"]) == (0.5, 0.7)  # the volume scaling travels unchanged
     report = meta["head_finetune"]
     assert report["train_unet_latents"] > 0 and report["train_gt_latents"] > report["train_unet_latents"]
+    assert report["families"] == {str(data_dir): "spleen"}  # a split without a family record: shapes.py
     mean = lambda s: (s["gt"] + s["unet"]) / 2  # noqa: E731
     assert mean(report["held_out_best"]) >= mean(report["held_out_start"])
     reference = common.cpu_state(base)
