@@ -17,4 +17,10 @@ export interface Reconstruction {
   gridSpacingMm: number;
 }
 
+/** The masks of every view a case has. */
+export type MaskSet = Partial<Record<ViewName, ViewMasks>>;
+
+/** The reader's calipers on each view. */
+export type CalipersByView = Record<ViewName, Caliper[]>;
+
 export type { Caliper, ViewName };

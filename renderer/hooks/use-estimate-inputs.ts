@@ -1,0 +1,75 @@
+/**
+ * The opened case, the patient and the calipers: what every estimate is computed from. React state
+ * for the panels, and `latest` for the request builders. A request is built when it is actually
+ * sent, which can be before React renders the change that scheduled it, so the setters that come
+ * before a re-estimate also write `latest` at once.
+ */
+import { useCallback, useRef, useState, type RefObject } from 'react';
+import type { CaseView, Patient, ViewName } from '../../src/api';
+import { nextCaliperKind, placeCaliper } from '../editing/calipers';
+import type { CalipersByView } from '../viewer/types';
+
+export interface EstimateInputs {
+  caseView: CaseView | null;
+  patient: Patient;
+  calipers: CalipersByView;
+}
+
+export interface EstimateInputsState extends EstimateInputs {
+  latest: RefObject<EstimateInputs>;
+  setCaseView(cv: CaseView): void;
+  setPatient(p: Patient): void;
+  /** Places a caliper on `view`: the next kind the view needs, replacing an older one of it. */
+  addCaliper(view: ViewName, a: [number, number], b: [number, number]): void;
+  clearCalipers(): void;
+}
+
+const noCalipers = (): CalipersByView => ({ coronal: [], transverse: [] });
+
+export function useEstimateInputs(): EstimateInputsState {
+  const [caseView, setCaseViewState] = useState<CaseView | null>(null);
+  const [patient, setPatientState] = useState<Patient>({
+    ageYears: null,
+    sex: null,
+    heightCm: null,
+  });
+  const [calipers, setCalipers] = useState<CalipersByView>(noCalipers);
+
+  // The latest values the request builders need, read when a request is actually sent.
+  const latest = useRef<EstimateInputs>({ caseView, patient, calipers });
+  latest.current = { caseView, patient, calipers };
+
+  const setCaseView = useCallback((cv: CaseView) => {
+    setCaseViewState(cv);
+    latest.current.caseView = cv;
+  }, []);
+
+  const setPatient = useCallback((p: Patient) => {
+    setPatientState(p);
+    latest.current.patient = p;
+  }, []);
+
+  const addCaliper = useCallback((view: ViewName, a: [number, number], b: [number, number]) => {
+    setCalipers((all) => {
+      const next = {
+        ...all,
+        [view]: placeCaliper(all[view], { kind: nextCaliperKind(view, all[view]), a, b }),
+      };
+      latest.current.calipers = next;
+      return next;
+    });
+  }, []);
+
+  const clearCalipers = useCallback(() => setCalipers(noCalipers()), []);
+
+  return {
+    caseView,
+    patient,
+    calipers,
+    latest,
+    setCaseView,
+    setPatient,
+    addCaliper,
+    clearCalipers,
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The window's keyboard: space held pans, every other key goes through the map in shortcuts.ts to
+ * its handler. One handler per action, so a new shortcut does not compile until it does something.
+ */
+import { useEffect } from 'react';
+import { shortcutFor, type ShortcutAction } from '../shortcuts';
+import type { Tool } from '../viewer/types';
+
+type ToolAction = Extract<ShortcutAction, `tool-${string}`>;
+
+export type ShortcutHandlers = Record<Exclude<ShortcutAction, ToolAction>, () => void> & {
+  tool(tool: Tool): void;
+  panning(held: boolean): void;
+};
+
+function isToolAction(action: ShortcutAction): action is ToolAction {
+  return action.startsWith('tool-');
+}
+
+// Shortcuts stay active on buttons, checkboxes and sliders, but not where the reader types.
+function isTyping(t: EventTarget | null): boolean {
+  return (
+    (t instanceof HTMLInputElement && !['checkbox', 'radio', 'range', 'button'].includes(t.type)) ||
+    t instanceof HTMLTextAreaElement ||
+    t instanceof HTMLSelectElement
+  );
+}
+
+export function useKeyboardShortcuts(handlers: ShortcutHandlers): void {
+  // Attached again after every render, so the handlers always see the current state.
+  useEffect(() => {
+    const down = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return;
+      if (e.key === ' ') {
+        e.preventDefault();
+        handlers.panning(true);
+        return;
+      }
+      const action = shortcutFor(e);
+      if (!action) return;
+      e.preventDefault();
+      if (isToolAction(action)) handlers.tool(action.slice('tool-'.length) as Tool);
+      else handlers[action]();
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.key === ' ') handlers.panning(false);
+    };
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+    };
+  });
+}

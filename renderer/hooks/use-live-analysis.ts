@@ -1,0 +1,120 @@
+/**
+ * The estimate and the explanation of the current masks, kept live: each is a LiveRequest (at most
+ * one request in flight, stale answers dropped), built from the masks and `latest` inputs at the
+ * moment it is sent.
+ */
+import { useCallback, useMemo, type RefObject } from 'react';
+import type { Estimate, EstimateRequest, Explanation, ExplainRequest, SpvApi } from '../../src/api';
+import { encodeMaskRle } from '../../src/imaging/mask-codec';
+import { LiveRequest, type LiveState } from '../live-estimate';
+import { caliperLengthsCm } from '../measured-lengths';
+import type { MaskSet } from '../viewer/types';
+import type { EstimateInputs } from './use-estimate-inputs';
+import { useEstimateLatencyLog } from './use-estimate-latency-log';
+import { useLive } from './use-live';
+
+export interface LiveAnalysis {
+  estimate: LiveState<Estimate>;
+  explanation: LiveState<Explanation>;
+  /** Asks for a fresh estimate; nothing happens until the coronal view is calibrated and masked. */
+  scheduleEstimate(): void;
+  scheduleExplain(): void;
+  /** Forgets both (a new case is opening) and ignores answers still on their way. */
+  reset(): void;
+  /** The masks as the engine takes them; null without a case or a coronal mask. */
+  currentMasks(): EstimateRequest['masks'] | null;
+  /** The newest estimate, even one React has not rendered yet. */
+  estimateNow(): Estimate | null;
+}
+
+/** Sent only if the masks are gone by the time a scheduled request is built. */
+const emptyMasks = (): EstimateRequest['masks'] => ({
+  coronal: { width: 1, height: 1, runs: [1] },
+});
+
+export function useLiveAnalysis(
+  api: SpvApi,
+  pushError: (source: string, err: unknown) => void,
+  masksRef: RefObject<MaskSet>,
+  latest: RefObject<EstimateInputs>,
+): LiveAnalysis {
+  const [estimator, explainer] = useMemo(
+    () =>
+      [
+        new LiveRequest<EstimateRequest, Estimate>(
+          (req) => api.estimate(req),
+          (err) => pushError('Estimate', err),
+        ),
+        new LiveRequest<ExplainRequest, Explanation>(
+          (req) => api.explain(req),
+          (err) => pushError('Explain', err),
+        ),
+      ] as const,
+    [api, pushError],
+  );
+  const estimate = useLive(estimator);
+  const explanation = useLive(explainer);
+  useEstimateLatencyLog(estimate);
+
+  const currentMasks = useCallback((): EstimateRequest['masks'] | null => {
+    const cv = latest.current.caseView;
+    const cor = masksRef.current.coronal;
+    if (!cv || !cor) return null;
+    const tr = masksRef.current.transverse;
+    // The transverse view joins (dual-view model) only when it too is calibrated.
+    const useTransverse = tr && cv.transverse?.calibration;
+    return {
+      coronal: encodeMaskRle(cor.current, cor.width, cor.height),
+      transverse: useTransverse ? encodeMaskRle(tr.current, tr.width, tr.height) : null,
+    };
+  }, [latest, masksRef]);
+
+  /** The case to analyse: one whose coronal view is calibrated and masked; null otherwise. */
+  const analysableCase = useCallback(() => {
+    const cv = latest.current.caseView;
+    return cv && cv.coronal.calibration && masksRef.current.coronal ? cv : null;
+  }, [latest, masksRef]);
+
+  const scheduleEstimate = useCallback(() => {
+    const cv = analysableCase();
+    if (!cv) return;
+    estimator.schedule(() => {
+      const masks = currentMasks();
+      const { patient: pat, calipers: cals, caseView: view } = latest.current;
+      const caliperLengths = caliperLengthsCm(cals, view);
+      return {
+        caseId: cv.caseId,
+        masks: masks ?? emptyMasks(),
+        patient: pat,
+        caliperLengths: Object.keys(caliperLengths).length > 0 ? caliperLengths : null,
+        // The lines themselves too: a stored case keeps them for its report.
+        caliperLines: (['coronal', 'transverse'] as const).flatMap((v) =>
+          cals[v].map((c) => ({ view: v, kind: c.kind, a: c.a, b: c.b })),
+        ),
+      };
+    });
+  }, [estimator, analysableCase, currentMasks, latest]);
+
+  const scheduleExplain = useCallback(() => {
+    const cv = analysableCase();
+    if (!cv) return;
+    explainer.schedule(() => ({ caseId: cv.caseId, masks: currentMasks() ?? emptyMasks() }));
+  }, [explainer, analysableCase, currentMasks]);
+
+  const reset = useCallback(() => {
+    estimator.reset();
+    explainer.reset();
+  }, [estimator, explainer]);
+
+  const estimateNow = useCallback(() => estimator.current.value, [estimator]);
+
+  return {
+    estimate,
+    explanation,
+    scheduleEstimate,
+    scheduleExplain,
+    reset,
+    currentMasks,
+    estimateNow,
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Editing the masks: strokes (applied in place by the viewers), whole-mask operations on the active
+ * view, reset to the AI's masks, and undo/redo over one history for both views. The masks live in
+ * `masksRef` and change at pointer rate; `maskVersion` says when they changed, and every change
+ * asks for a new estimate through `onMasksChanged`.
+ */
+import { useCallback, useRef, useState, type RefObject } from 'react';
+import type { CaseView, ViewName } from '../../src/api';
+import { calibrationOf } from '../case-views';
+import { diffMasks, type MaskDelta } from '../editing/delta';
+import { EditHistory } from '../editing/history';
+import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
+import type { MaskSet } from '../viewer/types';
+
+export interface MaskEditing {
+  maskVersion: number;
+  canUndo: boolean;
+  canRedo: boolean;
+  onStrokeEnd(view: ViewName, delta: MaskDelta): void;
+  undo(): void;
+  redo(): void;
+  smooth(): void;
+  fillHoles(): void;
+  keepLargestIsland(): void;
+  resetToAi(): void;
+  /** Drops the masks and their history (another case is opening). */
+  clearMasks(): void;
+  /** The masks were replaced outside the editing tools (a case opened): redraw and re-estimate. */
+  masksChanged(): void;
+}
+
+type WholeMaskOp = (mask: Uint8Array, width: number, height: number) => Uint8Array;
+
+export function useMaskEditing({
+  masksRef,
+  activeView,
+  caseView,
+  setMessage,
+  onMasksChanged,
+}: {
+  masksRef: RefObject<MaskSet>;
+  activeView: ViewName;
+  caseView: CaseView | null;
+  setMessage(message: string): void;
+  onMasksChanged(): void;
+}): MaskEditing {
+  const [maskVersion, setMaskVersion] = useState(0);
+  const historyRef = useRef(new EditHistory<ViewName>(100));
+
+  const masksChanged = useCallback(() => {
+    setMaskVersion((n) => n + 1);
+    onMasksChanged();
+  }, [onMasksChanged]);
+
+  const onStrokeEnd = useCallback(
+    (view: ViewName, delta: MaskDelta) => {
+      historyRef.current.push({ target: view, delta });
+      // The viewer already redrew its overlay; the panels need the new version and estimate.
+      masksChanged();
+    },
+    [masksChanged],
+  );
+
+  const clearMasks = useCallback(() => {
+    historyRef.current.clear();
+    masksRef.current = {};
+  }, [masksRef]);
+
+  const maskFor = (view: ViewName): Uint8Array => {
+    const m = masksRef.current[view];
+    if (!m) throw new Error(`No mask for the ${view} view`);
+    return m.current;
+  };
+  const undo = () => {
+    if (historyRef.current.undo(maskFor)) masksChanged();
+  };
+  const redo = () => {
+    if (historyRef.current.redo(maskFor)) masksChanged();
+  };
+
+  /** Applies a whole-mask operation to the active view as one undoable step. */
+  const applyWhole = (name: string, op: WholeMaskOp) => {
+    const view = masksRef.current[activeView] ? activeView : 'coronal';
+    const m = masksRef.current[view];
+    if (!m) return;
+    const next = op(m.current, m.width, m.height);
+    const delta = diffMasks(m.current, next);
+    if (!delta) {
+      setMessage(`${name}: nothing to change`);
+      return;
+    }
+    m.current.set(next);
+    historyRef.current.push({ target: view, delta });
+    setMessage(`${name} on the ${view} mask`);
+    masksChanged();
+  };
+  const smoothRadiusPx = () => {
+    const cal = calibrationOf(caseView, activeView);
+    return cal ? Math.max(1, Math.round(1.5 / cal.spacingX)) : 2;
+  };
+
+  const resetToAi = () => {
+    for (const view of ['coronal', 'transverse'] as const) {
+      const m = masksRef.current[view];
+      if (!m) continue;
+      const delta = diffMasks(m.current, m.ai);
+      if (!delta) continue;
+      m.current.set(m.ai);
+      historyRef.current.push({ target: view, delta });
+    }
+    masksChanged();
+  };
+
+  return {
+    maskVersion,
+    canUndo: historyRef.current.canUndo,
+    canRedo: historyRef.current.canRedo,
+    onStrokeEnd,
+    undo,
+    redo,
+    smooth: () => applyWhole('Smooth', (m, w, h) => smoothMask(m, w, h, smoothRadiusPx())),
+    fillHoles: () => applyWhole('Fill holes', fillMaskHoles),
+    keepLargestIsland: () => applyWhole('Keep largest island', keepLargestIsland),
+    resetToAi,
+    clearMasks,
+    masksChanged,
+  };
+}
