@@ -60,7 +60,13 @@ export function useEstimateInputs(): EstimateInputsState {
     });
   }, []);
 
-  const clearCalipers = useCallback(() => setCalipers(noCalipers()), []);
+  // Also at once: opening another case clears the calipers and estimates before React renders, and
+  // that estimate must not carry (and, for a stored case, save) the previous case's calipers.
+  const clearCalipers = useCallback(() => {
+    const none = noCalipers();
+    setCalipers(none);
+    latest.current.calipers = none;
+  }, []);
 
   return {
     caseView,
