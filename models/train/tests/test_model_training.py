@@ -171,3 +171,23 @@ def test_head_fine_tune_changes_only_the_head_and_keeps_the_best_held_out_epoch(
         assert torch.equal(state[key], value), f"{key} must not change"
     if report["best_epoch"] > 0:
         assert any(not torch.equal(state[k], v) for k, v in reference.items() if k.startswith("head."))
+
+
+def test_head_fine_tune_reuses_cached_latents_only_for_the_same_inputs(data_dir, tmp_path):
+    from spv_train import finetune_head
+
+    init = tmp_path / "rvae_single.pt"
+    common.atomic_save({"state_dict": common.cpu_state(RVAE(1)), "meta": {"y_mean": 0.5, "y_std": 0.7}}, init)
+    cache = tmp_path / "pool.npz"
+    args = ["--mode", "single", "--checkpoint", str(init), "--data", str(data_dir), "--pipeline-masks",
+            str(data_dir / "train.npz"), "--epochs", "2", "--batch", "8", "--pool-cache", str(cache)]
+    finetune_head.main(args + ["--out", str(tmp_path / "a.pt")])
+    first = dict(np.load(cache))
+    finetune_head.main(args + ["--out", str(tmp_path / "b.pt")])
+    for key in finetune_head.LatentPool.KEYS:  # read back, not encoded again (perturbation is random)
+        assert np.array_equal(np.load(cache)[key], first[key])
+    a, b = common.load_final(tmp_path / "a.pt")[0], common.load_final(tmp_path / "b.pt")[0]
+    assert all(torch.equal(a[k], b[k]) for k in a)  # same latents, same seed: the same head
+    # Other inputs (one perturbed copy fewer) do not take the cached latents.
+    finetune_head.main(args + ["--out", str(tmp_path / "c.pt"), "--perturbed", "1"])
+    assert len(np.load(cache)["mu"]) < len(first["mu"])
