@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,9 +151,13 @@ class ProbeSetup:
     noise: dict[str, np.ndarray]  # the calibration's fixed interval noise per mode
 
 
-def probe_setup(doc: str, default_n: int, argv: list[str] | None) -> ProbeSetup:
-    """Parse a probe's command line, load the manifest, the test split and the checkpoints."""
+def probe_setup(doc: str, default_n: int, argv: list[str] | None,
+                extra: Callable[[argparse.ArgumentParser], None] | None = None) -> ProbeSetup:
+    """Parse a probe's command line (`extra` adds the probe's own arguments), load the manifest, the
+    test split and the checkpoints."""
     ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if extra is not None:
+        extra(ap)
     ap.add_argument("--checkpoints", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=HERE / "data", help="holds test.npz (built here if missing)")
     ap.add_argument("--workers", type=int, default=2)

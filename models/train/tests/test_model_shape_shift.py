@@ -32,3 +32,12 @@ def test_breakdown_splits_by_size_and_by_warning():
     assert rows["warned"].split(" | ")[3] == "100.00 (n=1)"
     assert rows["no warning"].split(" | ")[4] == "90.00 (n=3)"  # a formula, single-view flags
     assert any("Warned share: family: 25.0% single / 25.0% dual" in line for line in lines)
+
+
+def test_a_fresh_sample_starts_at_the_asked_seed():
+    from spv_train.altshapes import make_alt_spleen
+    from spv_train.shape_shift import ALT_SEED_BASE, build_alt_split
+
+    fresh = build_alt_split(1, workers=1, first=300)
+    assert fresh["volume_ml"][0] == np.float32(make_alt_spleen(ALT_SEED_BASE + 300).volume_ml)
+    assert fresh["volume_ml"][0] != build_alt_split(1, workers=1)["volume_ml"][0]
