@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .organ import VoxelSpleen, hilum_on_surface, principal_frame
+from .organ import VoxelSpleen, voxel_spleen
 
 VOXEL_MM = 1.0
 
@@ -164,12 +164,4 @@ def make_alt_spleen(seed: int) -> VoxelSpleen:
     vox, origin, notch = _voxelise(form, 1.0)
     scale = (target / (vox.sum() * VOXEL_MM**3 / 1000.0)) ** (1.0 / 3.0)
     vox, origin, notch = _voxelise(form, scale)
-    centroid, axes, extents = principal_frame(vox, origin, VOXEL_MM, rng)
-    spleen = VoxelSpleen(
-        seed=int(seed), voxels=vox, voxel_mm=VOXEL_MM, origin_mm=origin,
-        volume_ml=float(vox.sum() * VOXEL_MM**3 / 1000.0), centroid_mm=centroid, axes=axes,
-        L_mm=float(extents[0]), W_mm=float(extents[1]), T_mm=float(extents[2]),
-        hilum_point_mm=centroid, hilum_direction=axes[2],
-    )
-    spleen.hilum_point_mm, spleen.hilum_direction = hilum_on_surface(spleen, notch)
-    return spleen
+    return voxel_spleen(seed, vox, origin, VOXEL_MM, notch, rng)

@@ -93,3 +93,18 @@ def hilum_on_surface(spleen: VoxelSpleen, notch: np.ndarray) -> tuple[np.ndarray
     inside = spleen.contains(line)
     point = line[np.flatnonzero(inside)[-1]] if inside.any() else base
     return point, d
+
+
+def voxel_spleen(seed: int, vox: np.ndarray, origin: np.ndarray, voxel_mm: float, notch: np.ndarray,
+                 rng: np.random.Generator) -> VoxelSpleen:
+    """The VoxelSpleen of a generator's voxels: volume from the count, principal frame (drawing from
+    rng as principal_frame does) and the hilum on the surface below `notch`."""
+    centroid, axes, extents = principal_frame(vox, origin, voxel_mm, rng)
+    spleen = VoxelSpleen(
+        seed=int(seed), voxels=vox, voxel_mm=voxel_mm, origin_mm=origin,
+        volume_ml=float(vox.sum() * voxel_mm**3 / 1000.0), centroid_mm=centroid, axes=axes,
+        L_mm=float(extents[0]), W_mm=float(extents[1]), T_mm=float(extents[2]),
+        hilum_point_mm=centroid, hilum_direction=axes[2],
+    )
+    spleen.hilum_point_mm, spleen.hilum_direction = hilum_on_surface(spleen, notch)
+    return spleen

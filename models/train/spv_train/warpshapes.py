@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from .organ import VoxelSpleen, hilum_on_surface, principal_frame
+from .organ import VoxelSpleen, voxel_spleen
 
 VOXEL_MM = 1.0
 VOXEL_MM_SMALL = 0.8  # below SMALL_ML, so that small spleens are not dominated by the staircase
@@ -187,12 +187,4 @@ def make_warped_spleen(seed: int) -> VoxelSpleen:
     vox, _ = voxelise(form, 1.0, voxel)
     scale = (target / (vox.sum() * voxel**3 / 1000.0)) ** (1.0 / 3.0)
     vox, origin = voxelise(form, scale, voxel)
-    centroid, axes, extents = principal_frame(vox, origin, voxel, rng)
-    spleen = VoxelSpleen(
-        seed=int(seed), voxels=vox, voxel_mm=voxel, origin_mm=origin,
-        volume_ml=float(vox.sum() * voxel**3 / 1000.0), centroid_mm=centroid, axes=axes,
-        L_mm=float(extents[0]), W_mm=float(extents[1]), T_mm=float(extents[2]),
-        hilum_point_mm=centroid, hilum_direction=axes[2],
-    )
-    spleen.hilum_point_mm, spleen.hilum_direction = hilum_on_surface(spleen, _notch(form, scale))
-    return spleen
+    return voxel_spleen(seed, vox, origin, voxel, _notch(form, scale), rng)
