@@ -170,6 +170,14 @@ view_seed)` and `dataset.build(...)` → `<split>.npz` + `<split>.csv`.
   Large spleens are drawn rounder (splenomegaly blunts the crescent).
 - L, W, T are the extents along the principal axes of the voxel set (PCA), so V/(L·W·T) is the
   shape factor the ellipsoid formula assumes to be 0.52.
+- A second family for training, `warpshapes.py` (`build_budget --family warped`): warped,
+  lobulated super-ellipsoids — an implicit solid whose exponents set pointed to boxy forms, curled
+  into a crescent towards the hilum, bent, tapered to the poles (one sometimes a long "tongue"),
+  with a Gaussian hilum dent and low-frequency lobes; enlarged ones rounder; its own volume mixture
+  (V/(L·W·T) about 0.33–0.57). Since `spv-2026.11-202611281100` the dual-view RVAE's head is
+  re-fitted on masks of both families. The calib and test splits (and this card's figures) stay
+  `shapes.py`'s; a third generator, `altshapes.py`, is never trained on and measures what a shape
+  family the models have not seen costs (models/SHAPE_SHIFT.md).
 
 ### Views
 - Coronal: plane through the long axis and the hilum; image x along the long axis (cranial pole

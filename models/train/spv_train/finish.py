@@ -175,14 +175,35 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
 SHAPE_FAMILY_FILES = {"spleen": "shapes.py", "warped": "warpshapes.py"}
 
 
+def _head_report(manifest: dict, mode: str) -> dict | None:
+    return manifest["training_data"]["training"].get(f"rvae_{mode}", {}).get("head_finetune")
+
+
+def _head_families(manifest: dict, mode: str) -> list[str]:
+    """The shape families (dataset.SHAPE_FAMILIES) the mode's head was re-fitted on; [] if it was not."""
+    report = _head_report(manifest, mode)
+    return sorted(set(report.get("families", {}).values())) if report else []
+
+
+def shape_families_line(manifest: dict) -> str:
+    """The model card's sentence on which shape generators the RVAEs learned from."""
+    refit = [mode for mode in ("single", "dual") if len(_head_families(manifest, mode)) > 1]
+    if not refit:
+        return "The RVAEs learned one shape generator's spleens (shapes.py)."
+    heads = " and ".join(refit) + ("-view heads were" if len(refit) > 1 else "-view head was")
+    others = sorted({f for mode in refit for f in _head_families(manifest, mode)} - {"spleen"})
+    return (f"The RVAEs' encoders learned one shape generator's spleens (shapes.py); the {heads} re-fitted on "
+            f"those and a second family ({', '.join(SHAPE_FAMILY_FILES[f] for f in others)}).")
+
+
 def head_finetune_lines(manifest: dict) -> str:
     """One line per RVAE whose head was re-fitted on the pipeline's own masks (spv_train.finetune_head)."""
     lines = []
     for mode in ("single", "dual"):
-        report = manifest["training_data"]["training"].get(f"rvae_{mode}", {}).get("head_finetune")
+        report = _head_report(manifest, mode)
         if report:
-            families = sorted(set(report.get("families", {}).values()))
-            of_families = (f" of {len(families)} shape families ({', '.join(SHAPE_FAMILY_FILES[f] for f in families)})"
+            families = _head_families(manifest, mode)
+            of_families = (f" from {len(families)} shape generators, {' and '.join(SHAPE_FAMILY_FILES[f] for f in families)}"
                            if len(families) > 1 else "")
             lines.append(
                 f"The {mode}-view RVAE's head was then re-fitted (encoder and decoder unchanged) on latents of "
@@ -267,10 +288,10 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
 - The segmenter has seen one simulator's look (with randomised variations): on a second,
   separately written look it loses much of its accuracy, and so do the volumes after it
   (models/ROBUSTNESS.md, `python3 -m spv_train.robustness`). Expect the same on real scans.
-- The RVAEs learned one shape generator's spleens. On spleens from a second, separately written
-  generator (models/SHAPE_SHIFT.md, `python3 -m spv_train.shape_shift`) their lead over the length
-  formulas from ground-truth masks was gone at the last check — behind for enlarged spleens — and the
-  interval covered fewer cases than it states; the "unlike the training data" warning fired on most
+- {shape_families_line(manifest)} On spleens from a separately written generator that no training
+  saw (models/SHAPE_SHIFT.md, `python3 -m spv_train.shape_shift`), the RVAEs' lead over the length
+  formulas from ground-truth masks shrinks or disappears — most for enlarged spleens — and the
+  interval covers fewer cases than it states; the "unlike the training data" warning fires on most
   of the enlarged ones. Real spleens come from no generator: expect the same, and read the formulas
   beside the estimate.
 {confidence_flag_line(manifest, results)}{generator_note}- {single_view_limitation(results)}

@@ -62,16 +62,20 @@ def test_the_model_card_says_beats_only_where_the_interval_excludes_zero():
 
 
 def test_the_model_card_names_the_shape_families_a_head_was_refitted_on():
-    from spv_train.finish import head_finetune_lines
+    from spv_train.finish import head_finetune_lines, shape_families_line
 
     def manifest(families):
         report = {"train_unet_latents": 10, "train_gt_latents": 30, "families": families}
         return {"training_data": {"training": {"rvae_single": {"head_finetune": report}, "rvae_dual": {}}}}
 
     two = head_finetune_lines(manifest({"a": "warped", "b": "spleen"}))
-    assert "single-view" in two and "30 ground-truth or perturbed masks of 2 shape families (shapes.py, warpshapes.py)" in two
+    assert "single-view" in two
+    assert "30 ground-truth or perturbed masks from 2 shape generators, shapes.py and warpshapes.py (spv_train" in two
+    assert "single-view head was re-fitted on those and a second family (warpshapes.py)" in shape_families_line(
+        manifest({"a": "warped", "b": "spleen"}))
     one = head_finetune_lines(manifest({"a": "spleen"}))
     assert "30 ground-truth or perturbed masks (spv_train.finetune_head)" in one and "dual" not in one
+    assert shape_families_line(manifest({"a": "spleen"})) == "The RVAEs learned one shape generator's spleens (shapes.py)."
 
 
 def test_formulas_in_cm_and_ml():
