@@ -206,6 +206,11 @@ def probe_codes(case: dict) -> dict[str, int]:
 SHAPE_FAMILIES = {"spleen": make_spleen, "warped": make_warped_spleen}
 
 
+def family_module(family: str) -> str:
+    """The file of a family's generator, as reports name it ("shapes.py", "warpshapes.py")."""
+    return SHAPE_FAMILIES[family].__module__.rsplit(".", 1)[-1] + ".py"
+
+
 def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True, probe_mix: float = 0.0,
               family: str = "spleen") -> dict:
     """One case: a spleen from shape_seed, its two views and their simulated images.

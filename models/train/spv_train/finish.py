@@ -23,6 +23,7 @@ import torch
 from PIL import Image
 
 from . import calibrate, common, evaluate, export, golden, infer, preprocess
+from .dataset import family_module
 
 HERE = Path(__file__).resolve().parent.parent  # models/train
 MODELS = HERE.parent  # models/
@@ -171,10 +172,6 @@ def expected_for_samples(models: infer.Models, manifest: dict, noise: dict, samp
     return out if found else None
 
 
-# The module behind each name of dataset.SHAPE_FAMILIES, as the model card names it.
-SHAPE_FAMILY_FILES = {"spleen": "shapes.py", "warped": "warpshapes.py"}
-
-
 def _head_report(manifest: dict, mode: str) -> dict | None:
     return manifest["training_data"]["training"].get(f"rvae_{mode}", {}).get("head_finetune")
 
@@ -193,7 +190,7 @@ def shape_families_line(manifest: dict) -> str:
     heads = " and ".join(refit) + ("-view heads were" if len(refit) > 1 else "-view head was")
     others = sorted({f for mode in refit for f in _head_families(manifest, mode)} - {"spleen"})
     return (f"The RVAEs' encoders learned one shape generator's spleens (shapes.py); the {heads} re-fitted on "
-            f"those and a second family ({', '.join(SHAPE_FAMILY_FILES[f] for f in others)}).")
+            f"those and a second family ({', '.join(family_module(f) for f in others)}).")
 
 
 def head_finetune_lines(manifest: dict) -> str:
@@ -203,7 +200,7 @@ def head_finetune_lines(manifest: dict) -> str:
         report = _head_report(manifest, mode)
         if report:
             families = _head_families(manifest, mode)
-            of_families = (f" from {len(families)} shape generators, {' and '.join(SHAPE_FAMILY_FILES[f] for f in families)}"
+            of_families = (f" from {len(families)} shape generators, {' and '.join(family_module(f) for f in families)}"
                            if len(families) > 1 else "")
             lines.append(
                 f"The {mode}-view RVAE's head was then re-fitted (encoder and decoder unchanged) on latents of "

@@ -70,8 +70,12 @@ def test_enlarged_warped_spleens_are_rounder():
 
 def test_altshapes_stays_out_of_the_training_families():
     """altshapes.py is the shape-shift yardstick: no split can be built from it."""
+    from spv_train import build_budget
+
     assert altshapes.make_alt_spleen not in dataset.SHAPE_FAMILIES.values()
     assert dataset.SHAPE_FAMILIES["spleen"] is shapes.make_spleen
+    assert set(build_budget.FAMILIES) == set(dataset.SHAPE_FAMILIES)  # the builder offers exactly these
+    assert [dataset.family_module(f) for f in ("spleen", "warped")] == ["shapes.py", "warpshapes.py"]
 
 
 def test_an_alternative_case_has_both_views_and_their_lengths():
