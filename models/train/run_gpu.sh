@@ -27,7 +27,9 @@
 # batches, share SPV_PIPELINE_SHARE, default 0.5), SPV_RVAE_MAX_MIN (cap on the RVAEs' minutes, so
 # that the U-Net has the GPU to itself for the rest of the budget; default: no cap), SPV_PROBE_MIX
 # (share of views imaged with a phased-array sector or a flat linear probe, both splits; default 0,
-# the curvilinear probe only), PYTHON.
+# the curvilinear probe only), SPV_MASK_FAMILIES (space-separated shape families for the RVAEs'
+# split, dataset.SHAPE_FAMILIES: "spleen warped" builds one mask split per family, the mask
+# workers shared between them, and trains the RVAEs on all; default "spleen", shapes.py only), PYTHON.
 set -uo pipefail
 
 OUT="${1:?usage: bash models/train/run_gpu.sh OUT_DIR}"
@@ -64,7 +66,7 @@ export PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREA
 say() { echo "[run_gpu $(date +%H:%M:%S) +$(($(date +%s) - START))s] $*" | tee -a "$LOG"; }
 minutes_left() { $PY -c "print(round(max(0.2, ($TOTAL_S - ($(date +%s) - $START) - $RESERVE_S) / 60), 2))"; }
 
-say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers, seed $IMG_SEED); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers, seed $MASK_SEED); probe mix $PROBE_MIX; init ${INIT:-none}; pipeline masks: ${PIPELINE[*]:-none}; work dir $WORK"
+say "start: total budget ${TOTAL_S}s; U-Net split up to ${IMG_N} shapes in ${IMG_S}s (${IMG_WORKERS} workers, seed $IMG_SEED); RVAE split up to ${MASK_N} shapes in ${MASK_S}s (${MASK_WORKERS} workers, seed $MASK_SEED, families ${SPV_MASK_FAMILIES:-spleen}); probe mix $PROBE_MIX; init ${INIT:-none}; pipeline masks: ${PIPELINE[*]:-none}; work dir $WORK"
 say "stack: $($PY -c 'import sys, torch, numpy; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.cuda.is_available(), "numpy", numpy.__version__)' 2>&1)"
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader | tee -a "$LOG"
 
@@ -77,8 +79,21 @@ build() { # name, then build_budget's arguments
 }
 build data_img --out "$WORK/img" --n "$IMG_N" --max-seconds "$IMG_S" --workers "$IMG_WORKERS" --seed "$IMG_SEED" --probe-mix "$PROBE_MIX" &
 BUILD_IMG=$!
-build data_masks --out "$WORK/masks" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$MASK_WORKERS" --seed "$MASK_SEED" --probe-mix "$PROBE_MIX" --masks-only &
-BUILD_MASKS=$!
+# The RVAEs' split: one per shape family, the mask workers shared between them. The first family's
+# split is $WORK/masks (the train summary's lengths come from it); the others $WORK/masks_FAMILY.
+read -r -a MASK_FAMILIES <<<"${SPV_MASK_FAMILIES:-spleen}"
+FAMILY_WORKERS=$((MASK_WORKERS / ${#MASK_FAMILIES[@]}))
+[ "$FAMILY_WORKERS" -lt 1 ] && FAMILY_WORKERS=1
+MASK_DIRS=()
+BUILD_MASKS=()
+for family in "${MASK_FAMILIES[@]}"; do
+  dir="$WORK/masks"
+  [ ${#MASK_DIRS[@]} -gt 0 ] && dir="$WORK/masks_$family"
+  build "data_masks${MASK_DIRS:+_$family}" --out "$dir" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$FAMILY_WORKERS" \
+    --seed "$MASK_SEED" --probe-mix "$PROBE_MIX" --masks-only --family "$family" &
+  BUILD_MASKS+=($!)
+  MASK_DIRS+=("$dir")
+done
 
 train() { # name, then the module and its arguments; lines prefixed with the name in run.log
   local name=$1
@@ -92,16 +107,18 @@ RVAE_EXTRA=()
 [ -n "$INIT" ] && RVAE_EXTRA+=(--pretrain 0)
 [ ${#PIPELINE[@]} -gt 0 ] && RVAE_EXTRA+=(--pipeline-masks "${PIPELINE[@]}" --pipeline-share "${SPV_PIPELINE_SHARE:-0.5}")
 
-if ! wait "$BUILD_MASKS"; then
-  say "FAILED: building the RVAE split"
-  exit 1
-fi
+for pid in "${BUILD_MASKS[@]}"; do
+  if ! wait "$pid"; then
+    say "FAILED: building the RVAE split"
+    exit 1
+  fi
+done
 MINUTES=$(minutes_left)
 [ -n "${SPV_RVAE_MAX_MIN:-}" ] && MINUTES=$($PY -c "print(min($MINUTES, $SPV_RVAE_MAX_MIN))")
 say "2/3 training RVAE single and RVAE dual in parallel, ${MINUTES} min each"
 for mode in single dual; do
   # shellcheck disable=SC2046 # init_args expands to separate arguments on purpose
-  train "rvae_$mode" spv_train.train_rvae --mode "$mode" --data "$WORK/masks" --run-dir "$WORK/runs/rvae_$mode" \
+  train "rvae_$mode" spv_train.train_rvae --mode "$mode" --data "${MASK_DIRS[@]}" --run-dir "$WORK/runs/rvae_$mode" \
     --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 128 --device "$DEVICE" --lr "${SPV_RVAE_LR:-1e-3}" \
     --checkpoint-every 1000 --publish "$OUT/rvae_$mode.pt" $(init_args "rvae_$mode") "${RVAE_EXTRA[@]}" &
 done
