@@ -40,17 +40,19 @@ from .train_rvae import VIEWS, GridSource, encode_all
 
 
 class LatentPool:
-    """mu, logvar [N, D], volume [N], shape id [N], and flags [N]: U-Net mask, perturbed GT mask."""
+    """mu, logvar [N, D], volume [N], shape id [N], flags [N] (U-Net mask, perturbed GT mask) and the
+    shape family [N] of the split each row came from (common.split_family)."""
 
-    KEYS = ("mu", "logvar", "volume", "shape", "unet", "perturbed")
+    KEYS = ("mu", "logvar", "volume", "shape", "unet", "perturbed", "family")
 
     def __init__(self) -> None:
         self.parts: dict[str, list[np.ndarray]] = {k: [] for k in self.KEYS}
 
     def add(self, mu: np.ndarray, logvar: np.ndarray, volume: np.ndarray, shape: np.ndarray, unet: bool,
-            perturbed: bool) -> None:
+            perturbed: bool, family: str) -> None:
         for key, value in (("mu", mu), ("logvar", logvar), ("volume", volume), ("shape", shape),
-                           ("unet", np.full(len(mu), unet)), ("perturbed", np.full(len(mu), perturbed))):
+                           ("unet", np.full(len(mu), unet)), ("perturbed", np.full(len(mu), perturbed)),
+                           ("family", np.full(len(mu), family))):
             self.parts[key].append(np.asarray(value))
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -64,12 +66,14 @@ def build_pool(model: RVAE, mode: str, data_dirs: list[Path], pipeline_files: li
     for source, is_unet in [(d / "train.npz", False) for d in data_dirs] + [(p, True) for p in pipeline_files]:
         data = common.load_arrays(source, keys, "build it with spv_train.build_budget or spv_train.pipeline_masks")
         source_grids = GridSource(data, views, torch.device("cpu"))
+        family = common.split_family(source)
         every_case = np.arange(len(data["volume_ml"]))
         for copy_index in range(1 if is_unet else 1 + perturbed):
             # Copy 0 is the masks as they are; each further copy perturbs every mask afresh.
             mu, logvar, _ = encode_all(model, source_grids, every_case, torch.device("cpu"),
                                        perturb=1.0 if copy_index > 0 else 0.0)
-            pool.add(mu, logvar, data["volume_ml"], data["shape_id"], unet=is_unet, perturbed=copy_index > 0)
+            pool.add(mu, logvar, data["volume_ml"], data["shape_id"], unet=is_unet, perturbed=copy_index > 0,
+                     family=family)
         common.log(f"finetune_head {mode}: encoded {source} ({len(data['volume_ml'])} cases"
                    f"{'' if is_unet else f', {perturbed} perturbed copies'})")
     return pool.arrays()
@@ -78,7 +82,7 @@ def build_pool(model: RVAE, mode: str, data_dirs: list[Path], pipeline_files: li
 def cached_pool(cache: Path | None, model: RVAE, args: argparse.Namespace) -> dict:
     """build_pool, or the pool an earlier run with the same inputs saved in `cache`: encoding is
     nearly all of a run's time (tens of minutes on this CPU; the head trains in seconds)."""
-    key = json.dumps({"mode": args.mode, "checkpoint": str(args.checkpoint), "data": [str(d) for d in args.data],
+    key = json.dumps({"pool": 2, "mode": args.mode, "checkpoint": str(args.checkpoint), "data": [str(d) for d in args.data],
                       "pipeline_masks": [str(p) for p in args.pipeline_masks], "perturbed": args.perturbed})
     if cache is not None and cache.exists():
         with np.load(cache) as blob:
@@ -113,6 +117,10 @@ def finetune(model: RVAE, meta: dict, pool: dict, epochs: int, lr: float, share:
     val = held_out_shapes(pool["shape"])
     # Held-out scores: ground-truth masks as they are, and U-Net masks (not the perturbed copies).
     sets = {"gt": val & ~pool["unet"] & ~pool["perturbed"], "unet": val & pool["unet"]}
+    families = np.unique(pool["family"][~pool["unet"]])
+    if len(families) > 1:  # reported per family too (the epoch is still chosen by the two above)
+        by_family = {f"gt {f}": sets["gt"] & (pool["family"] == f) for f in families}
+        sets.update({k: rows for k, rows in by_family.items() if rows.any()})
     train = {"gt": np.nonzero(~val & ~pool["unet"])[0], "unet": np.nonzero(~val & pool["unet"])[0]}
     if len(train["unet"]) == 0 or len(train["gt"]) == 0:
         raise SystemExit("finetune_head needs both ground-truth and U-Net masks to train on")
@@ -165,7 +173,8 @@ def _mean(scores: dict[str, float]) -> float:
 
 
 def _fmt(scores: dict[str, float]) -> str:
-    return f"MRVA GT {scores['gt']:.2f}% / U-Net {scores['unet']:.2f}%"
+    by_family = "".join(f", {k[3:]} {v:.2f}%" for k, v in scores.items() if k.startswith("gt "))
+    return f"MRVA GT {scores['gt']:.2f}% / U-Net {scores['unet']:.2f}%" + (f" (GT by family: {by_family[2:]})" if by_family else "")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -191,3 +191,25 @@ def test_head_fine_tune_reuses_cached_latents_only_for_the_same_inputs(data_dir,
     # Other inputs (one perturbed copy fewer) do not take the cached latents.
     finetune_head.main(args + ["--out", str(tmp_path / "c.pt"), "--perturbed", "1"])
     assert len(np.load(cache)["mu"]) < len(first["mu"])
+
+
+def test_head_fine_tune_reports_the_held_out_mrva_of_each_shape_family(data_dir, tmp_path):
+    from spv_train import finetune_head
+
+    init = tmp_path / "rvae_single.pt"
+    common.atomic_save({"state_dict": common.cpu_state(RVAE(1)), "meta": {"y_mean": 0.5, "y_std": 0.7}}, init)
+    # The same cases again, recorded as another family, under shape ids of their own.
+    with np.load(data_dir / "train.npz") as blob:
+        arrays = {k: blob[k] for k in blob.files}
+    arrays["family"], arrays["shape_id"] = np.array("warped"), arrays["shape_id"] + 10**6
+    (tmp_path / "warped").mkdir()
+    np.savez(tmp_path / "warped" / "train.npz", **arrays)
+    finetune_head.main(["--mode", "single", "--checkpoint", str(init), "--data", str(data_dir), str(tmp_path / "warped"),
+                        "--pipeline-masks", str(data_dir / "train.npz"), str(tmp_path / "warped" / "train.npz"),
+                        "--epochs", "1", "--batch", "8", "--out", str(tmp_path / "tuned.pt")])
+    report = common.load_final(tmp_path / "tuned.pt")[1]["head_finetune"]
+    assert report["families"] == {str(data_dir): "spleen", str(tmp_path / "warped"): "warped"}
+    for scores in (report["held_out_start"], report["held_out_best"]):
+        assert {"gt", "unet"} <= set(scores) and set(scores) - {"gt", "unet"} <= {"gt spleen", "gt warped"}
+        assert len(set(scores) - {"gt", "unet"}) >= 1  # at least one family has held-out shapes here
+        assert all(np.isfinite(v) for v in scores.values())
