@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -235,13 +236,21 @@ def make_case(shape_seed: int, view_seed: int | None = None, images: bool = True
         "T3d_mm": spleen.T_mm,
         "box_ratio": spleen.box_ratio,
     }
-    for k, view in enumerate(VIEWS):
-        rng = np.random.default_rng([int(shape_seed), vseed, k, 0x7E57])
-        case[view] = _simulate_view(spleen, view, rng, images, probe_mix)
-    case["lengths_cm"] = lengths_cm(
-        case["coronal"]["mask"], case["coronal"]["spacing_mm"], case["transverse"]["mask"], case["transverse"]["spacing_mm"]
-    )
+    case.update(simulate_views(spleen, lambda k: np.random.default_rng([int(shape_seed), vseed, k, 0x7E57]),
+                               images, probe_mix))
     return case
+
+
+def simulate_views(spleen, view_rng: Callable[[int], np.random.Generator], images: bool = True,
+                   probe_mix: float = 0.0) -> dict:
+    """Both views of a spleen ({'coronal': …, 'transverse': …} as make_case's) and 'lengths_cm', the
+    lengths measured on their masks. view_rng(k) gives the random stream of the k-th view, so each
+    caller keeps its own seeding."""
+    views = {view: _simulate_view(spleen, view, view_rng(k), images, probe_mix) for k, view in enumerate(VIEWS)}
+    views["lengths_cm"] = lengths_cm(
+        views["coronal"]["mask"], views["coronal"]["spacing_mm"], views["transverse"]["mask"], views["transverse"]["spacing_mm"]
+    )
+    return views
 
 
 # --------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import numpy as np
 from . import common, evaluate
 from .altshapes import make_alt_spleen
 from .calibrate import mahalanobis
-from .dataset import VIEW_KEYS, _simulate_view, lengths_cm
+from .dataset import VIEW_KEYS, simulate_views
 from .robustness import method_rows, probe_setup, render_split
 
 #: Seeds of the alternative shapes: far from every split's shape seeds (they are shapes.py's anyway).
@@ -35,14 +35,8 @@ VIEW_SEED = 0x5A17
 def alt_case(seed: int) -> dict:
     """One case from an altshapes spleen: both views imaged by the training simulator."""
     spleen = make_alt_spleen(seed)
-    case = {"volume_ml": spleen.volume_ml, "box_ratio": spleen.box_ratio}
-    for k, (view, _) in enumerate(VIEW_KEYS):
-        rng = np.random.default_rng([int(seed), k, VIEW_SEED])
-        case[view] = _simulate_view(spleen, view, rng)
-    case["lengths_cm"] = lengths_cm(
-        case["coronal"]["mask"], case["coronal"]["spacing_mm"], case["transverse"]["mask"], case["transverse"]["spacing_mm"]
-    )
-    return case
+    views = simulate_views(spleen, lambda k: np.random.default_rng([int(seed), k, VIEW_SEED]))
+    return {"volume_ml": spleen.volume_ml, "box_ratio": spleen.box_ratio, **views}
 
 
 def build_alt_split(n: int, workers: int, first: int = 0) -> dict:
