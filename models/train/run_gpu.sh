@@ -87,9 +87,9 @@ FAMILY_WORKERS=$((MASK_WORKERS / ${#MASK_FAMILIES[@]}))
 MASK_DIRS=()
 BUILD_MASKS=()
 for family in "${MASK_FAMILIES[@]}"; do
-  dir="$WORK/masks"
-  [ ${#MASK_DIRS[@]} -gt 0 ] && dir="$WORK/masks_$family"
-  build "data_masks${MASK_DIRS:+_$family}" --out "$dir" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$FAMILY_WORKERS" \
+  name=data_masks dir="$WORK/masks"
+  [ ${#MASK_DIRS[@]} -gt 0 ] && name="data_masks_$family" dir="$WORK/masks_$family"
+  build "$name" --out "$dir" --n "$MASK_N" --max-seconds "$MASK_S" --workers "$FAMILY_WORKERS" \
     --seed "$MASK_SEED" --probe-mix "$PROBE_MIX" --masks-only --family "$family" &
   BUILD_MASKS+=($!)
   MASK_DIRS+=("$dir")
