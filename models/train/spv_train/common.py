@@ -55,6 +55,10 @@ def cpu_state(module: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def atomic_save(obj: Any, path: Path) -> None:
+    """Write via a temporary file (a run killed mid-save leaves the old file whole); the folder is
+    created if needed (a --publish path in a new folder once ended a run at its first checkpoint)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     torch.save(obj, tmp)
     os.replace(tmp, path)

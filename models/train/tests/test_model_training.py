@@ -90,6 +90,12 @@ def test_checkpoints_are_plain_cpu_state_dicts(tmp_path):
     assert path.stat().st_size < 15e6
 
 
+def test_atomic_save_creates_the_folder(tmp_path):
+    path = tmp_path / "new" / "folder" / "w.pt"
+    common.atomic_save({"x": torch.ones(2)}, path)
+    assert torch.equal(torch.load(path)["x"], torch.ones(2)) and not path.with_suffix(".pt.tmp").exists()
+
+
 def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_scaling(data_dir, tmp_path):
     base = RVAE(1)
     init = tmp_path / "init.pt"
@@ -103,6 +109,43 @@ def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_sca
     # statistics are buffers, not weights: they move with every batch).
     for key, value in base.named_parameters():
         assert torch.equal(state[key], value.detach()), key
+
+
+def test_rvae_with_a_frozen_decoder_trains_encoder_and_head_only(data_dir, tmp_path):
+    base = RVAE(1)
+    init = tmp_path / "init.pt"
+    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 4.0, "y_std": 0.5}}, init)
+    run = tmp_path / "frozen"
+    train_rvae.main(["--mode", "single", "--data", str(data_dir), "--run-dir", str(run), "--batch", "4",
+                     "--device", "cpu", "--epochs", "2", "--pretrain", "0.0", "--lr", "1e-2",
+                     "--init-from", str(init), "--freeze-decoder", "--recon-rows", "2"])
+    state, meta = common.load_final(run / common.FINAL)
+    assert meta["frozen_decoder"] is True and meta["recon_rows"] == 2
+    before = base.state_dict()
+    # The decoder, its BatchNorm running statistics included, is exactly the initial one ...
+    decoder = [k for k in state if k.startswith("decoder.")]
+    assert decoder and all(torch.equal(state[k], before[k]) for k in decoder)
+    # ... while the encoder and the head learned.
+    for part in ("encoder.", "head."):
+        assert any(not torch.equal(state[k], before[k]) for k in state if k.startswith(part)), part
+
+
+def test_rvae_frozen_decoder_needs_weights_to_start_from(data_dir, tmp_path):
+    with pytest.raises(SystemExit):
+        train_rvae.main(["--mode", "single", "--data", str(data_dir), "--run-dir", str(tmp_path / "r"),
+                         "--device", "cpu", "--epochs", "0.5", "--freeze-decoder"])
+
+
+def test_rvae_losses_decode_only_the_asked_rows():
+    torch.manual_seed(0)
+    model = RVAE(1).eval()
+    grids = torch.rand(6, 1, 96, 96)
+    y = torch.zeros(6)
+    calls = []
+    model.decoder.register_forward_hook(lambda _m, inputs, _o: calls.append(inputs[0].shape[0]))
+    train_rvae.rvae_losses(model, grids, y, recon_rows=2)
+    train_rvae.rvae_losses(model, grids, y)
+    assert calls == [2, 6]
 
 
 def test_pipeline_masks_are_written_and_mixed_into_rvae_batches(data_dir, tmp_path):
