@@ -49,15 +49,16 @@ export function useEstimateInputs(): EstimateInputsState {
     latest.current.patient = p;
   }, []);
 
+  // Built from `latest`, not inside a state updater: React may run an updater only at the next
+  // render, so a second caliper placed before it (or a request sent before it) would miss the first.
   const addCaliper = useCallback((view: ViewName, a: [number, number], b: [number, number]) => {
-    setCalipers((all) => {
-      const next = {
-        ...all,
-        [view]: placeCaliper(all[view], { kind: nextCaliperKind(view, all[view]), a, b }),
-      };
-      latest.current.calipers = next;
-      return next;
-    });
+    const all = latest.current.calipers;
+    const next = {
+      ...all,
+      [view]: placeCaliper(all[view], { kind: nextCaliperKind(view, all[view]), a, b }),
+    };
+    latest.current.calipers = next;
+    setCalipers(next);
   }, []);
 
   // Also at once: opening another case clears the calipers and estimates before React renders, and
