@@ -8,7 +8,7 @@ import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
 import { diffMasks, type MaskDelta } from '../editing/delta';
-import { EditHistory } from '../editing/history';
+import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
 import type { MaskSet } from '../viewer/types';
 
@@ -99,15 +99,18 @@ export function useMaskEditing({
     return cal ? Math.max(1, Math.round(1.5 / cal.spacingX)) : 2;
   };
 
+  // Both views in one step: one undo brings back every edit the reset discarded, not half of them.
   const resetToAi = () => {
+    const step: HistoryEntry<ViewName>[] = [];
     for (const view of ['coronal', 'transverse'] as const) {
       const m = masksRef.current[view];
       if (!m) continue;
       const delta = diffMasks(m.current, m.ai);
       if (!delta) continue;
       m.current.set(m.ai);
-      historyRef.current.push({ target: view, delta });
+      step.push({ target: view, delta });
     }
+    historyRef.current.push(step);
     masksChanged();
   };
 

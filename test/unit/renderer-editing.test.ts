@@ -153,9 +153,33 @@ describe('deltas and history', () => {
       applyDelta(masks[target], delta, 'forward');
       h.push({ target, delta });
     }
-    expect(h.undo((t) => masks[t])?.target).toBe('transverse');
+    expect(h.undo((t) => masks[t])?.map((e) => e.target)).toEqual(['transverse']);
     expect(Array.from(masks.transverse)).toEqual([0, 0]);
     expect(Array.from(masks.coronal)).toEqual([1, 1]);
+  });
+
+  it('undoes and redoes a step over both masks as a whole', () => {
+    const masks = { coronal: Uint8Array.from([0, 1]), transverse: Uint8Array.from([1, 0]) };
+    const h = new EditHistory<'coronal' | 'transverse'>();
+    const step = (['coronal', 'transverse'] as const).map((target) => {
+      const delta = diffMasks(masks[target], Uint8Array.from([0, 0]))!;
+      applyDelta(masks[target], delta, 'forward');
+      return { target, delta };
+    });
+    h.push(step);
+    h.push([]); // an empty step records nothing
+    expect(h.undoDepth).toBe(1);
+    expect(h.undo((t) => masks[t])?.length).toBe(2);
+    expect([Array.from(masks.coronal), Array.from(masks.transverse)]).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+    expect(h.canUndo).toBe(false);
+    h.redo((t) => masks[t]);
+    expect([Array.from(masks.coronal), Array.from(masks.transverse)]).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   it('drops the redo branch after a new edit', () => {
