@@ -1,9 +1,11 @@
 /**
  * Opening a case: a bundled sample, image files, or a stored case from the review panel. The case
  * is shown as soon as the engine has it; its masks follow (a stored case brings its AI and last
- * saved masks, a new case is segmented now), and then the first estimate is asked for.
+ * saved masks, a new case is segmented now), and then the first estimate is asked for. Only the
+ * newest opening goes on after each wait: a reader who opens B while A is still being segmented
+ * must not get A's masks (or its error) on B.
  */
-import { useCallback, type RefObject } from 'react';
+import { useCallback, useRef, type RefObject } from 'react';
 import type { CaseView, Masks, OpenCaseRequest, SpvApi, StoredCaseView } from '../../src/api';
 import { decodeMaskRle } from '../../src/imaging/mask-codec';
 import { viewsOf } from '../case-views';
@@ -41,12 +43,16 @@ export function useCaseLoader({
   setMessage(message: string): void;
   pushError(source: string, err: unknown): void;
 }): CaseLoader {
+  const latestOpening = useRef(0);
   const loadCase = useCallback(
     async (source: string, open: () => Promise<CaseView | OpenedCase>) => {
+      const opening = ++latestOpening.current;
+      const superseded = () => opening !== latestOpening.current;
       closeOpenDialog();
       setMessage(`Opening ${source}…`);
       try {
         const opened = await open();
+        if (superseded()) return;
         const {
           view: cv,
           aiMasks,
@@ -58,6 +64,7 @@ export function useCaseLoader({
         const segmented = await Promise.all(
           views.map((view) => aiMasks?.[view] ?? api.segment({ caseId: cv.caseId, view })),
         );
+        if (superseded()) return;
         segmented.forEach((rle, k) => {
           const ai = decodeMaskRle(rle);
           const saved = currentMasks?.[views[k]];
@@ -71,6 +78,7 @@ export function useCaseLoader({
         setMessage(`${cv.title} opened`);
         masksLoaded();
       } catch (err) {
+        if (superseded()) return;
         setMessage('');
         pushError(`Open ${source}`, err);
       }
