@@ -1,9 +1,10 @@
 /**
  * Calibrating a view whose image carries no pixel spacing: the reader draws a line over a known
  * distance on it (its viewer's tool is the calibration line until then), enters the distance, and
- * the engine answers with the calibrated case.
+ * the engine answers with the calibrated case. An answer for a case the reader has left by then is
+ * dropped: it would replace the case now shown.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { CaseView, SpvApi, ViewName } from '../../src/api';
 import { firstUncalibratedView } from '../case-views';
 
@@ -40,23 +41,29 @@ export function useCalibration({
   const [busy, setBusy] = useState(false);
 
   const clearLine = useCallback(() => setLine(null), []);
+  const shownCaseId = useRef(caseView?.caseId);
+  shownCaseId.current = caseView?.caseId;
 
   const apply = async (distanceMm: number) => {
     if (!caseView || !line) return;
+    const caseId = caseView.caseId;
+    const left = () => shownCaseId.current !== caseId;
     setBusy(true);
     try {
       const cv = await api.calibrate({
-        caseId: caseView.caseId,
+        caseId,
         view: line.view,
         pointA: line.a,
         pointB: line.b,
         distanceMm,
       });
+      if (left()) return;
       setCaseView(cv);
       setLine(null);
       setMessage(`${line.view} calibrated`);
       onCalibrated();
     } catch (err) {
+      if (left()) return;
       pushError('Calibrate', err);
     } finally {
       setBusy(false);

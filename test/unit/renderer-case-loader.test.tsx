@@ -5,21 +5,10 @@
  */
 import { act, renderHook } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { CaseView, MaskRle, SegmentRequest, SpvApi } from '../../src/api';
+import type { MaskRle, SegmentRequest, SpvApi } from '../../src/api';
 import { useCaseLoader } from '../../renderer/hooks/use-case-loader';
 import type { MaskSet } from '../../renderer/viewer/types';
-
-function caseView(caseId: string): CaseView {
-  const image = {
-    view: 'coronal' as const,
-    width: 4,
-    height: 2,
-    pngDataUrl: 'data:image/png;base64,',
-    calibration: null,
-    sourceName: `${caseId}.png`,
-  };
-  return { caseId, title: caseId, coronal: image, transverse: null, referenceVolumeMl: null };
-}
+import { caseView } from './renderer-hook-fixtures';
 
 /** A 4×2 mask with `n` foreground pixels first. */
 const rle = (n: number): MaskRle => ({ width: 4, height: 2, runs: [0, n, 8 - n] });
