@@ -130,8 +130,12 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
   const selected = entries.find((e) => e.case.caseId === selectedCaseId)?.case ?? null;
   const needReader = !reader.trim();
 
+  // Alt+↓ pressed quickly sends several openings; only the newest may show its case, whatever
+  // order the answers come back in.
+  const latestOpening = useRef(0);
   const open = useCallback(
     async (caseId: string) => {
+      const opening = ++latestOpening.current;
       select(caseId);
       if (needReader) {
         setErrors((list) => [
@@ -147,7 +151,7 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
           sessionId: session?.sessionId ?? null,
         }),
       );
-      if (opened) {
+      if (opened && opening === latestOpening.current) {
         onOpenCase(caseId, opened);
         await refresh();
       }
