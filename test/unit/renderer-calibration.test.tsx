@@ -7,7 +7,7 @@ import { act, renderHook } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { CaseView, SpvApi } from '../../src/api';
 import { useCalibration } from '../../renderer/hooks/use-calibration';
-import { caseView } from './renderer-hook-fixtures';
+import { caseView } from './renderer-fixtures';
 
 function setup() {
   let answer: { resolve(cv: CaseView): void; reject(e: Error): void } | null = null;

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { MaskRle, SegmentRequest, SpvApi } from '../../src/api';
 import { useCaseLoader } from '../../renderer/hooks/use-case-loader';
 import type { MaskSet } from '../../renderer/viewer/types';
-import { caseView } from './renderer-hook-fixtures';
+import { caseView } from './renderer-fixtures';
 
 /** A 4×2 mask with `n` foreground pixels first. */
 const rle = (n: number): MaskRle => ({ width: 4, height: 2, runs: [0, n, 8 - n] });
@@ -49,20 +49,24 @@ function setup() {
       pushError,
     }),
   );
-  return { result, pending, masksRef, shown, masksLoaded, pushError };
+  /** Opens A, then B while A is still being segmented; both openings wait for segment(). */
+  const openAThenB = async () => {
+    const openings = { openA: Promise.resolve(), openB: Promise.resolve() };
+    await act(async () => {
+      openings.openA = result.current.openSample('A');
+      await vi.waitFor(() => expect(pending.has('A')).toBe(true));
+      openings.openB = result.current.openSample('B');
+      await vi.waitFor(() => expect(pending.has('B')).toBe(true));
+    });
+    return openings;
+  };
+  return { pending, masksRef, shown, masksLoaded, pushError, openAThenB };
 }
 
 describe('useCaseLoader', () => {
   it('drops the masks of a case the reader has already left', async () => {
-    const { result, pending, masksRef, shown, masksLoaded } = setup();
-    let openA: Promise<void> = Promise.resolve();
-    let openB: Promise<void> = Promise.resolve();
-    await act(async () => {
-      openA = result.current.openSample('A');
-      await vi.waitFor(() => expect(pending.has('A')).toBe(true));
-      openB = result.current.openSample('B');
-      await vi.waitFor(() => expect(pending.has('B')).toBe(true));
-    });
+    const { pending, masksRef, shown, masksLoaded, openAThenB } = setup();
+    const { openA, openB } = await openAThenB();
     expect(shown).toEqual(['A', 'B']);
     await act(async () => {
       pending.get('B')!.resolve(rle(3));
@@ -75,14 +79,9 @@ describe('useCaseLoader', () => {
   });
 
   it("ignores the error of a case the reader has already left, but reports the current one's", async () => {
-    const { result, pending, pushError } = setup();
-    let openA: Promise<void> = Promise.resolve();
-    let openB: Promise<void> = Promise.resolve();
+    const { pending, pushError, openAThenB } = setup();
+    const { openA, openB } = await openAThenB();
     await act(async () => {
-      openA = result.current.openSample('A');
-      await vi.waitFor(() => expect(pending.has('A')).toBe(true));
-      openB = result.current.openSample('B');
-      await vi.waitFor(() => expect(pending.has('B')).toBe(true));
       pending.get('A')!.reject(new Error('A failed'));
       await openA;
     });

@@ -6,40 +6,16 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { SpvApi } from '../../src/api';
-import type { CaseSummary, SessionDetail, StoredCaseView } from '../../src/api/store-contract';
+import type { SessionDetail, StoredCaseView } from '../../src/api/store-contract';
 import { ReviewPanel } from '../../renderer/review/ReviewPanel';
-import { caseView } from './renderer-hook-fixtures';
-
-function summary(caseId: string): CaseSummary {
-  return {
-    caseId,
-    title: caseId,
-    patientKey: `p-${caseId}`,
-    patientName: null,
-    studyInstanceUid: null,
-    studyDate: null,
-    status: 'new',
-    version: 1,
-    views: ['coronal'],
-    calibrated: true,
-    volumeMl: null,
-    ci95Ml: null,
-    signedOffAt: null,
-    signedOffBy: null,
-    flagComment: null,
-  };
-}
+import { caseView, worklistEntry } from './renderer-fixtures';
 
 const session: SessionDetail = {
   sessionId: 's1',
   title: 'Monday list',
   reader: 'Dr A',
   createdAt: '2026-11-28T10:00:00Z',
-  worklist: ['c1', 'c2', 'c3'].map((id, position) => ({
-    position,
-    timeSpentMs: 0,
-    case: summary(id),
-  })),
+  worklist: ['c1', 'c2', 'c3'].map((id, position) => worklistEntry(id, 'new', position)),
 };
 
 describe('ReviewPanel', () => {
@@ -64,7 +40,7 @@ describe('ReviewPanel', () => {
     await waitFor(() => expect(screen.getByRole('option', { name: /Monday list/ })).toBeTruthy());
     fireEvent.change(screen.getByTestId('session-select'), { target: { value: 's1' } });
     await waitFor(() => expect(api.getSession).toHaveBeenCalled());
-    await waitFor(() => expect(screen.getAllByText('c1').length).toBeGreaterThan(0));
+    await waitFor(() => expect(screen.getAllByText('case c1').length).toBeGreaterThan(0));
 
     // Alt+↓ twice: c1, then c2 (the first press selects the first case of the list).
     fireEvent.keyDown(window, { key: 'ArrowDown', altKey: true });

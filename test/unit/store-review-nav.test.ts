@@ -7,29 +7,10 @@ import {
   visibleEntries,
 } from '../../renderer/review/worklist-nav';
 import type { CaseStatus, WorklistEntry } from '../../src/api/store-contract';
+import { worklistEntry } from './renderer-fixtures';
 
 function entry(caseId: string, status: CaseStatus): WorklistEntry {
-  return {
-    position: Number(caseId),
-    timeSpentMs: 0,
-    case: {
-      caseId,
-      title: `case ${caseId}`,
-      patientKey: 'P',
-      patientName: null,
-      studyInstanceUid: null,
-      studyDate: null,
-      status,
-      version: 1,
-      views: ['coronal'],
-      calibrated: true,
-      volumeMl: null,
-      ci95Ml: null,
-      signedOffAt: null,
-      signedOffBy: null,
-      flagComment: null,
-    },
-  };
+  return worklistEntry(caseId, status, Number(caseId));
 }
 const list = [
   entry('1', 'signed-off'),

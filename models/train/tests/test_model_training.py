@@ -90,6 +90,14 @@ def test_checkpoints_are_plain_cpu_state_dicts(tmp_path):
     assert path.stat().st_size < 15e6
 
 
+def saved_rvae(tmp_path):
+    """A fresh single-view RVAE and the published file of it (volume scaling 4.0 / 0.5) to start from."""
+    base = RVAE(1)
+    init = tmp_path / "init.pt"
+    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 4.0, "y_std": 0.5}}, init)
+    return base, init
+
+
 def test_atomic_save_creates_the_folder(tmp_path):
     path = tmp_path / "new" / "folder" / "w.pt"
     common.atomic_save({"x": torch.ones(2)}, path)
@@ -97,9 +105,7 @@ def test_atomic_save_creates_the_folder(tmp_path):
 
 
 def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_scaling(data_dir, tmp_path):
-    base = RVAE(1)
-    init = tmp_path / "init.pt"
-    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 4.0, "y_std": 0.5}}, init)
+    base, init = saved_rvae(tmp_path)
     run = tmp_path / "ft"
     train_rvae.main(["--mode", "single", "--data", str(data_dir), "--run-dir", str(run), "--batch", "2",
                      "--device", "cpu", "--epochs", "0.5", "--pretrain", "0.0", "--lr", "0", "--init-from", str(init)])
@@ -112,9 +118,7 @@ def test_rvae_fine_tune_starts_from_the_given_weights_and_keeps_their_volume_sca
 
 
 def test_rvae_with_a_frozen_decoder_trains_encoder_and_head_only(data_dir, tmp_path):
-    base = RVAE(1)
-    init = tmp_path / "init.pt"
-    common.atomic_save({"state_dict": common.cpu_state(base), "meta": {"y_mean": 4.0, "y_std": 0.5}}, init)
+    base, init = saved_rvae(tmp_path)
     run = tmp_path / "frozen"
     train_rvae.main(["--mode", "single", "--data", str(data_dir), "--run-dir", str(run), "--batch", "4",
                      "--device", "cpu", "--epochs", "2", "--pretrain", "0.0", "--lr", "1e-2",
