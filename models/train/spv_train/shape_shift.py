@@ -36,19 +36,34 @@ def alt_case(seed: int) -> dict:
     """One case from an altshapes spleen: both views imaged by the training simulator."""
     spleen = make_alt_spleen(seed)
     views = simulate_views(spleen, lambda k: np.random.default_rng([int(seed), k, VIEW_SEED]))
-    return {"volume_ml": spleen.volume_ml, "box_ratio": spleen.box_ratio, **views}
+    return {"volume_ml": spleen.volume_ml, "box_ratio": spleen.box_ratio, "seed": int(seed), **views}
+
+
+def _alt_case_or_none(seed: int) -> dict | None:
+    """alt_case, or None for a spleen no view plane of the simulator can hold (a rare massive one)."""
+    try:
+        return alt_case(seed)
+    except ValueError as error:
+        common.log(f"shape_shift: skipped altshapes seed {seed - ALT_SEED_BASE}: {error}")
+        return None
 
 
 def build_alt_split(n: int, workers: int, first: int = 0) -> dict:
-    """n alternative-shape cases (seeds ALT_SEED_BASE + first, + first + 1, …) as arrays in the layout
-    of a split file (dataset.build)."""
-    seeds = [ALT_SEED_BASE + first + i for i in range(n)]
-    if workers <= 1:
-        cases = [alt_case(s) for s in seeds]
-    else:
-        with mp.get_context("spawn").Pool(workers) as pool:
-            cases = pool.map(alt_case, seeds, chunksize=4)
-    split: dict = {}
+    """The first n alternative-shape cases from seed ALT_SEED_BASE + first on, as arrays in the layout of
+    a split file (dataset.build). A seed whose spleen cannot be imaged is skipped and the next one
+    taken, so a sample always holds n cases; split["seed"] lists the seeds used (offsets from the base)."""
+    cases: list[dict] = []
+    next_seed = ALT_SEED_BASE + first
+    while len(cases) < n:
+        seeds = list(range(next_seed, next_seed + n - len(cases)))
+        next_seed += len(seeds)
+        if workers <= 1:
+            drawn = [_alt_case_or_none(s) for s in seeds]
+        else:
+            with mp.get_context("spawn").Pool(workers) as pool:
+                drawn = pool.map(_alt_case_or_none, seeds, chunksize=4)
+        cases += [c for c in drawn if c is not None]
+    split: dict = {"seed": np.array([c["seed"] - ALT_SEED_BASE for c in cases], dtype=np.int64)}
     for view, key in VIEW_KEYS:
         split[f"img_{key}"] = np.stack([c[view]["image"] for c in cases])
         split[f"mask_{key}"] = np.stack([c[view]["mask"] for c in cases])
@@ -126,7 +141,11 @@ def _distribution(values: np.ndarray) -> str:
 def write_report(path: Path, manifest: dict, columns: list[tuple[str, dict]], shapes: dict[str, dict],
                  flags: list[dict[str, np.ndarray]], n: int, checkpoints: str, first: int = 0) -> None:
     command = f"--checkpoints {checkpoints} --n {n}" + (f" --first {first}" if first else "")
-    sample = f"altshapes seeds {first}–{first + n - 1}" + ("" if first else ", the standing sample")
+    seeds = shapes["altshapes.py"]["seed"]
+    skipped = sorted(set(range(first, int(seeds[-1]) + 1)) - set(int(s) for s in seeds))
+    sample = (f"altshapes seeds {first}–{int(seeds[-1])}" + ("" if first else ", the standing sample")
+              + (f"; seed{'s' if len(skipped) > 1 else ''} {', '.join(map(str, skipped))} skipped: no view plane "
+                 "of the simulator holds that spleen" if skipped else ""))
     lines = [
         "# Shape shift — spleens from a second shape generator",
         "",

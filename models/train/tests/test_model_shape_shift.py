@@ -41,3 +41,12 @@ def test_a_fresh_sample_starts_at_the_asked_seed():
     fresh = build_alt_split(1, workers=1, first=300)
     assert fresh["volume_ml"][0] == np.float32(make_alt_spleen(ALT_SEED_BASE + 300).volume_ml)
     assert fresh["volume_ml"][0] != build_alt_split(1, workers=1)["volume_ml"][0]
+
+
+def test_a_spleen_no_view_plane_holds_is_skipped_and_the_next_seed_taken():
+    from spv_train.shape_shift import build_alt_split
+
+    # altshapes seed 1066 is a massive spleen no coronal plane of the simulator fits (found 2026-11-28).
+    sample = build_alt_split(2, workers=1, first=1065)
+    assert list(sample["seed"]) == [1065, 1067]
+    assert len(sample["volume_ml"]) == len(sample["mask_cor"]) == 2
