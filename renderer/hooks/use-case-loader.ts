@@ -5,11 +5,12 @@
  * newest opening goes on after each wait: a reader who opens B while A is still being segmented
  * must not get A's masks (or its error) on B.
  */
-import { useCallback, useRef, type RefObject } from 'react';
+import { useCallback, type RefObject } from 'react';
 import type { CaseView, Masks, OpenCaseRequest, SpvApi, StoredCaseView } from '../../src/api';
 import { decodeMaskRle } from '../../src/imaging/mask-codec';
 import { viewsOf } from '../case-views';
 import type { MaskSet } from '../viewer/types';
+import { useNewest } from './use-newest';
 
 /** A case opened from the store: the engine's view plus the masks already stored. */
 interface OpenedCase {
@@ -43,16 +44,15 @@ export function useCaseLoader({
   setMessage(message: string): void;
   pushError(source: string, err: unknown): void;
 }): CaseLoader {
-  const latestOpening = useRef(0);
+  const startOpening = useNewest();
   const loadCase = useCallback(
     async (source: string, open: () => Promise<CaseView | OpenedCase>) => {
-      const opening = ++latestOpening.current;
-      const superseded = () => opening !== latestOpening.current;
+      const isNewest = startOpening();
       closeOpenDialog();
       setMessage(`Opening ${source}…`);
       try {
         const opened = await open();
-        if (superseded()) return;
+        if (!isNewest()) return;
         const {
           view: cv,
           aiMasks,
@@ -64,7 +64,7 @@ export function useCaseLoader({
         const segmented = await Promise.all(
           views.map((view) => aiMasks?.[view] ?? api.segment({ caseId: cv.caseId, view })),
         );
-        if (superseded()) return;
+        if (!isNewest()) return;
         segmented.forEach((rle, k) => {
           const ai = decodeMaskRle(rle);
           const saved = currentMasks?.[views[k]];
@@ -78,12 +78,12 @@ export function useCaseLoader({
         setMessage(`${cv.title} opened`);
         masksLoaded();
       } catch (err) {
-        if (superseded()) return;
+        if (!isNewest()) return;
         setMessage('');
         pushError(`Open ${source}`, err);
       }
     },
-    [api, masksRef, showCase, masksLoaded, closeOpenDialog, setMessage, pushError],
+    [api, masksRef, showCase, masksLoaded, closeOpenDialog, setMessage, pushError, startOpening],
   );
 
   const openSample = useCallback(

@@ -17,6 +17,7 @@ import type {
   SessionSummary,
   StoredCaseView,
 } from '../../src/api/store-contract';
+import { useNewest } from '../hooks/use-newest';
 import { CaseActions } from './CaseActions';
 import { CaseBrowser } from './CaseBrowser';
 import { SessionSummaryView } from './SessionSummaryView';
@@ -132,10 +133,10 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
 
   // Alt+↓ pressed quickly sends several openings; only the newest may show its case, whatever
   // order the answers come back in.
-  const latestOpening = useRef(0);
+  const startOpening = useNewest();
   const open = useCallback(
     async (caseId: string) => {
-      const opening = ++latestOpening.current;
+      const isNewest = startOpening();
       select(caseId);
       if (needReader) {
         setErrors((list) => [
@@ -151,12 +152,12 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
           sessionId: session?.sessionId ?? null,
         }),
       );
-      if (opened && opening === latestOpening.current) {
+      if (opened && isNewest()) {
         onOpenCase(caseId, opened);
         await refresh();
       }
     },
-    [api, call, needReader, onOpenCase, reader, refresh, select, session?.sessionId],
+    [api, call, needReader, onOpenCase, reader, refresh, select, session?.sessionId, startOpening],
   );
 
   // Alt+↓ / Alt+↑ move through the worklist from anywhere (the viewer keeps the plain arrows).
