@@ -1,8 +1,8 @@
 """Augmentation and grid building in torch, on whatever device trains (GPU on the big box).
 
 - U-Net: geometric (small affine, flips) and intensity (gain, gamma, contrast, noise, blur)
-  changes, and optionally look randomisation (randomize_look), so the segmenter does not learn
-  one simulator's look.
+  changes, and optionally look, rendering and texture randomisation (randomize_look,
+  randomize_rendering, randomize_texture), so the segmenter does not learn one simulator's look.
 - RVAE: masks are perturbed at full image resolution (dilation/erosion, smooth boundary noise) so
   that the imperfect masks the U-Net produces at test time are in the training distribution; then
   they go onto the physical grid exactly as PIPELINE §4 says (same arithmetic as preprocess.py).
@@ -177,6 +177,47 @@ def randomize_rendering(images: torch.Tensor, p: float) -> torch.Tensor:
     return out
 
 
+def randomize_texture(images: torch.Tensor, p: float, kernel_sizes: tuple[int, ...] = (1, 3, 5, 7)) -> torch.Tensor:
+    """Random-convolution texture randomisation (RandConv, Xu et al., ICLR 2021) for a share p of the
+    batch. Each picked image goes through its own random k×k filter (k drawn once per call from
+    kernel_sizes, weights N(0, 1/k²)), is brought back to its own mean and spread inside the field
+    of view, and is blended with the original by a random weight. A random filter keeps edges where
+    they are but changes what the texture, the speckle and the grey levels look like, and may invert
+    the contrast: the segmenter has to key on the organ's outline, which is what another scanner or
+    simulator keeps. Generic on purpose (nothing here imitates altlook.py, the yardstick).
+
+    Images are letterboxed g/255, [B, 1, S, S]; pixels at 0 (letterbox, outside the fan) stay 0 and
+    the result stays in [0, 1.5]. Returns the images; with p = 0 nothing is drawn."""
+    if p <= 0:
+        return images
+    b, _, size, _ = images.shape
+    dev = images.device
+    pick = torch.rand(b, device=dev) < p
+    if not bool(pick.any()):
+        return images
+    x = images[pick]
+    n = x.shape[0]
+    k = kernel_sizes[int(torch.randint(0, len(kernel_sizes), (1,)))]
+    weights = torch.randn(n, 1, k, k, device=dev) / k
+    filtered = F.conv2d(x.reshape(1, n, size, size), weights, padding=k // 2, groups=n).reshape(n, 1, size, size)
+    inside = (x > 0.0).float()
+    count = inside.sum(dim=(2, 3), keepdim=True).clamp(min=1.0)
+
+    def moments(v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean = (v * inside).sum(dim=(2, 3), keepdim=True) / count
+        spread = (((v - mean) * inside) ** 2).sum(dim=(2, 3), keepdim=True) / count
+        return mean, spread.sqrt().clamp(min=1e-4)
+
+    mean_x, std_x = moments(x)
+    mean_f, std_f = moments(filtered)
+    restyled = (filtered - mean_f) / std_f * std_x + mean_x
+    alpha = torch.rand(n, 1, 1, 1, device=dev)
+    mixed = (alpha * x + (1.0 - alpha) * restyled).clamp(1e-3, 1.5)
+    out = images.clone()
+    out[pick] = torch.where(inside > 0, mixed, torch.zeros_like(mixed))
+    return out
+
+
 def _geometry(b: int, wide: float, dev: torch.device) -> tuple[torch.Tensor, ...]:
     """Per-image rotation (rad), zoom, mirror sign and shift (in affine_grid's [-1, 1] units).
 
@@ -205,14 +246,16 @@ def augment_images(
     look: float = 0.0,
     rendering: float = 0.0,
     wide: float = 0.0,
+    texture: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Letterboxed images [B, 1, S, S] (normalised g/255 with mean 0, std 1) and soft targets.
 
     Geometric changes move image and target together; intensity changes touch the image only;
     `look` > 0 randomises the look of that share of the batch (randomize_look), `rendering` > 0
     the resolution and grey map of that share (randomize_rendering), `wide` > 0 draws that share's
-    framing from wider ranges (_geometry). With all three at 0 the random stream is what it was
-    before they existed."""
+    framing from wider ranges (_geometry), `texture` > 0 passes that share through a random
+    convolution (randomize_texture). With all four at 0 the random stream is what it was before they
+    existed."""
     b = images.shape[0]
     dev = images.device
     angle, scale, flip, tx, ty = _geometry(b, wide, dev)
@@ -229,6 +272,8 @@ def augment_images(
         x = randomize_look(x, targets, look)
     if rendering > 0:
         x = randomize_rendering(x, rendering)
+    if texture > 0:
+        x = randomize_texture(x, texture)
     gamma = torch.exp((torch.rand(b, 1, 1, 1, device=dev) - 0.5) * 1.0)  # 0.6–1.65
     gain = 0.6 + 0.8 * torch.rand(b, 1, 1, 1, device=dev)
     x = gain * x.clamp(min=1e-6) ** gamma

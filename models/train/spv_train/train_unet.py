@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--wide-geometry", type=float, default=0.0,
                     help="share of each batch framed with wider rotation, zoom and shift "
                          "(augment._geometry)")
+    ap.add_argument("--texture-aug", type=float, default=0.0,
+                    help="share of each batch passed through a random convolution "
+                         "(augment.randomize_texture)")
     ap.add_argument(
         "--init-from", type=Path, default=None,
         help="fine-tune: start from these weights (a published .pt of the same --base)",
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
         "train_images": int(len(train_idx)), "torch": torch.__version__,
         "init_from": str(args.init_from) if args.init_from is not None else None,
         "look_aug": args.look_aug, "render_aug": args.render_aug,
-        "wide_geometry": args.wide_geometry, "data": [str(d) for d in args.data],
+        "wide_geometry": args.wide_geometry, "texture_aug": args.texture_aug, "data": [str(d) for d in args.data],
     }
 
     def checkpoint() -> None:
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         common.set_lr(optimizer, common.cosine_lr(args.lr, budget.progress(step)))
         pick = train_idx_t[torch.randint(0, len(train_idx), (args.batch,), generator=gen).to(device)]
         x, t = augment_images(images[pick].float(), masks[pick].float(), look=args.look_aug,
-                              rendering=args.render_aug, wide=args.wide_geometry)
+                              rendering=args.render_aug, wide=args.wide_geometry, texture=args.texture_aug)
         with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=use_amp):
             logits = model(x)
         loss = bce_dice_loss(logits.float(), t)

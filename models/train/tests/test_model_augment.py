@@ -1,9 +1,10 @@
-"""U-Net augmentation: look, rendering and framing (augment.randomize_look, randomize_rendering, _geometry)."""
+"""U-Net augmentation: look, rendering, texture and framing (augment.randomize_look, randomize_rendering,
+randomize_texture, _geometry)."""
 
 import pytest
 import torch
 
-from spv_train.augment import augment_images, randomize_look, randomize_rendering
+from spv_train.augment import augment_images, randomize_look, randomize_rendering, randomize_texture
 
 
 def _batch(n: int = 8, size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -35,7 +36,7 @@ def test_spleen_contrast_changes_and_letterbox_rows_stay_empty():
     assert torch.equal(out[:, :, :8], images[:, :, :8])  # the letterbox padding is never filled
 
 
-@pytest.mark.parametrize("option", ["look", "rendering"])
+@pytest.mark.parametrize("option", ["look", "rendering", "texture"])
 def test_augment_images_keeps_targets_independent_of_intensity_options(option):
     images, targets = _batch()
     torch.manual_seed(1)
@@ -90,3 +91,43 @@ def test_wide_geometry_at_share_zero_leaves_the_random_stream_alone():
     torch.manual_seed(2)
     x_zero, t_zero = augment_images(images, targets, wide=0.0)
     assert torch.equal(t_default, t_zero) and torch.equal(x_default, x_zero)
+
+
+def test_texture_share_zero_draws_nothing():
+    images, _ = _batch()
+    torch.manual_seed(4)
+    before = torch.get_rng_state()
+    assert torch.equal(randomize_texture(images, 0.0), images)
+    assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_texture_keeps_the_field_of_view_and_its_grey_level():
+    images, _ = _batch(32)
+    torch.manual_seed(6)
+    out = randomize_texture(images, 1.0)
+    assert out.shape == images.shape and torch.isfinite(out).all()
+    assert (out >= 0).all() and (out <= 1.5).all()
+    assert torch.equal(out[:, :, :8], images[:, :, :8]) and torch.equal(out[:, :, 8:, :6], images[:, :, 8:, :6])
+    fov = images > 0
+    assert (out[fov] > 0).all()  # nothing inside the fan is blanked
+    mean_in = images[:, :, 8:, 6:].mean(dim=(1, 2, 3))
+    mean_out = out[:, :, 8:, 6:].mean(dim=(1, 2, 3))
+    assert torch.allclose(mean_in, mean_out, atol=0.05)  # restyled to the image's own mean
+    assert not torch.allclose(out, images, atol=1e-2)
+
+
+def test_texture_with_a_point_filter_is_a_grey_map_that_can_invert():
+    """k = 1: each image becomes an affine map of itself inside the fan, and some maps invert it."""
+    images, _ = _batch(64)
+    torch.manual_seed(7)
+    out = randomize_texture(images, 1.0, kernel_sizes=(1,))
+    fov = images[0, 0] > 0
+    slopes = []
+    for a, b in zip(images[:, 0], out[:, 0]):
+        xa, xb = a[fov], b[fov]
+        keep = (xb > 1e-3 + 1e-6) & (xb < 1.5 - 1e-6)  # away from the clamp
+        design = torch.stack([xa[keep], torch.ones_like(xa[keep])], 1)
+        coef = torch.linalg.lstsq(design, xb[keep][:, None]).solution[:, 0]
+        assert torch.allclose(design @ coef, xb[keep], atol=1e-4)
+        slopes.append(float(coef[0]))
+    assert min(slopes) < 0 < max(slopes)
