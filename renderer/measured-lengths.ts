@@ -3,10 +3,11 @@
  * lengths measured on the current masks (PIPELINE §7). Only calibrated views give lengths.
  */
 import type { CaseView, ViewName } from '../src/api';
+import { spacingForMask } from '../src/imaging/calibration';
 import { measureMask, type MaskMeasurements } from '../src/imaging/measure';
 import { calibrationOf } from './case-views';
 import type { MeasuredLengths } from './components/ComparisonPanel';
-import { caliperMm } from './editing/calipers';
+import { caliperLengthMm } from './editing/calipers';
 import type { CalipersByView, MaskSet } from './viewer/types';
 
 export function caliperLengthsCm(
@@ -18,7 +19,12 @@ export function caliperLengthsCm(
   for (const view of ['coronal', 'transverse'] as const) {
     const cal = calibrationOf(cv, view);
     if (!cal) continue;
-    for (const c of all[view]) out[c.kind] = caliperMm(c, cal.spacingX, cal.spacingY) / 10;
+    for (const c of all[view]) {
+      // A caliper without a scale (outside the regions, or across two) gives no length; the
+      // engine refuses the estimate with the reason until it is redrawn.
+      const { mm } = caliperLengthMm(c, cal);
+      if (mm !== null) out[c.kind] = mm / 10;
+    }
   }
   return out;
 }
@@ -50,5 +56,15 @@ function measureView(masks: MaskSet, cv: CaseView | null, view: ViewName): MaskM
   const m = masks[view];
   const cal = calibrationOf(cv, view);
   if (!m || !cal) return null;
-  return measureMask(m.current, m.width, m.height, { x: cal.spacingX, y: cal.spacingY });
+  try {
+    // The scale of the ultrasound region holding the outline, as the engine's volume uses.
+    return measureMask(
+      m.current,
+      m.width,
+      m.height,
+      spacingForMask(m.current, m.width, m.height, cal),
+    );
+  } catch {
+    return null; // no single scale: the estimate is refused with the reason
+  }
 }

@@ -1,4 +1,7 @@
 /** Caliper measurements in millimetres from two image points and the pixel spacing. */
+import type { Calibration } from '../../src/api';
+import { spacingForSegment } from '../../src/imaging/calibration';
+
 export type CaliperKind = 'length' | 'width' | 'thickness';
 
 export interface Caliper {
@@ -9,6 +12,23 @@ export interface Caliper {
 
 export function caliperMm(c: Pick<Caliper, 'a' | 'b'>, spacingX: number, spacingY: number): number {
   return Math.hypot((c.b[0] - c.a[0]) * spacingX, (c.b[1] - c.a[1]) * spacingY);
+}
+
+/**
+ * A caliper's length in mm on a calibrated view, in the scale of the ultrasound region holding it
+ * (the engine measures with the same rule), or null with the reason when it has none: it reaches
+ * outside the calibrated regions or spans two regions of different scale.
+ */
+export function caliperLengthMm(
+  c: Pick<Caliper, 'a' | 'b'>,
+  calibration: Calibration,
+): { mm: number; problem: null } | { mm: null; problem: string } {
+  try {
+    const spacing = spacingForSegment(c.a, c.b, calibration);
+    return { mm: caliperMm(c, spacing.x, spacing.y), problem: null };
+  } catch (error) {
+    return { mm: null, problem: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /**

@@ -7,9 +7,9 @@
 import type Konva from 'konva';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { Ellipse, Image as KImage, Layer, Line, Stage, Text } from 'react-konva';
-import type { ViewImage, ViewName } from '../../src/api';
+import type { Calibration, ViewImage, ViewName } from '../../src/api';
 import { brushShape, paintSegment, type DirtyRect } from '../editing/brush';
-import { caliperMm, type Caliper } from '../editing/calipers';
+import { caliperLengthMm, type Caliper } from '../editing/calipers';
 import { StrokeRecorder, type MaskDelta } from '../editing/delta';
 import { growRect, renderOverlay, type OverlayStyle } from '../editing/overlay';
 import { fillPolygon } from '../editing/polygon';
@@ -454,9 +454,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
             <CaliperShape
               key={c.kind}
               caliper={c}
-              spacingX={spacingX}
-              spacingY={spacingY}
-              calibrated={spacingKnown}
+              calibration={image.calibration}
               fontSize={labelSize}
             />
           ))}
@@ -496,13 +494,16 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
 
 function CaliperShape(props: {
   caliper: Caliper;
-  spacingX: number;
-  spacingY: number;
-  calibrated: boolean;
+  calibration: Calibration | null;
   fontSize: number;
 }): JSX.Element {
-  const { caliper, spacingX, spacingY, calibrated, fontSize } = props;
-  const mm = caliperMm(caliper, spacingX, spacingY);
+  const { caliper, calibration, fontSize } = props;
+  const measured = calibration ? caliperLengthMm(caliper, calibration) : null;
+  const value = !measured
+    ? '(uncalibrated)'
+    : measured.mm !== null
+      ? `${measured.mm.toFixed(1)} mm`
+      : '(no single scale: redraw it within one image region)';
   // The label sits beside the end point, so crossing width and thickness calipers stay readable.
   const labelAt: [number, number] = [caliper.b[0], caliper.b[1]];
   const colour =
@@ -518,7 +519,7 @@ function CaliperShape(props: {
       <Text
         x={labelAt[0] + 4}
         y={labelAt[1] + 4}
-        text={`${caliper.kind} ${calibrated ? `${mm.toFixed(1)} mm` : '(uncalibrated)'}`}
+        text={`${caliper.kind} ${value}`}
         fill={colour}
         fontSize={fontSize}
       />

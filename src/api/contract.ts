@@ -13,12 +13,33 @@ export const ViewNameSchema = z.enum(['coronal', 'transverse']);
 export type ViewName = z.infer<typeof ViewNameSchema>;
 
 /** Physical pixel size in mm, and where it came from. */
+/**
+ * A calibrated ultrasound region of a DICOM image (0018,6011): inclusive pixel bounds and its own
+ * pixel size in mm. A mask or caliper is measured with the scale of the region it lies in.
+ */
+export const CalibratedRegionSchema = z.object({
+  x0: z.number().int(),
+  y0: z.number().int(),
+  x1: z.number().int(),
+  y1: z.number().int(),
+  spacingX: z.number().positive().max(10),
+  spacingY: z.number().positive().max(10),
+});
+export type CalibratedRegion = z.infer<typeof CalibratedRegionSchema>;
+
 export const CalibrationSchema = z.object({
+  /** The image's main scale: that of its largest calibrated region, or the only one there is. */
   spacingX: z.number().positive().max(10),
   spacingY: z.number().positive().max(10),
   source: z.enum(['ultrasound-regions', 'pixel-spacing', 'sidecar', 'user', 'caller']),
   /** Human-readable detail, e.g. "US region 0: 0.0350 cm/px". */
   detail: z.string().optional(),
+  /**
+   * Only for source 'ultrasound-regions': every calibrated region, the main one first. Then a
+   * mask or caliper takes the scale of the region holding it, and one reaching outside the regions,
+   * or across regions of different scale, is refused (src/imaging/calibration.ts).
+   */
+  regions: z.array(CalibratedRegionSchema).min(1).max(16).optional(),
 });
 export type Calibration = z.infer<typeof CalibrationSchema>;
 

@@ -3,9 +3,10 @@
  * the mask from the U-Net (images) or from the file itself (--mask), and estimate.
  */
 import { basename } from 'node:path';
+import type { Calibration } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { binaryMaskFromDecoded, decodeImageFile, type DecodedImage } from '../decode';
-import { spacingOf } from '../imaging/calibration';
+import { spacingForMask } from '../imaging/calibration';
 import type { Spacing } from '../imaging/types';
 import type { Engine } from '../engine/engine';
 import type { DetailedEstimate, EstimateOptions } from '../engine/estimator';
@@ -23,7 +24,7 @@ export interface CaseFiles {
 export interface LoadedView {
   path: string;
   decoded: DecodedImage;
-  spacing: Spacing;
+  calibration: Calibration;
 }
 
 /** Decode one view and insist on its calibration, before any model runs. */
@@ -36,7 +37,7 @@ async function loadView(path: string, files: CaseFiles): Promise<LoadedView> {
       `${basename(path)} has no calibration (no physical pixel size in the file and no sidecar ${basename(path).replace(/\.[^.]*$/, '')}.json): give --spacing MM (mm per pixel); no volume is computed for an uncalibrated image.`,
     );
   }
-  return { path, decoded, spacing: spacingOf(decoded.calibration) };
+  return { path, decoded, calibration: decoded.calibration };
 }
 
 /** Decode and check every view of a case (fast, no models needed: bad input fails early). */
@@ -54,11 +55,21 @@ async function viewMask(
   kind: CaseFiles['kind'],
 ): Promise<ViewMask> {
   const { width, height } = view.decoded.grey;
+  // The outline takes the scale of the ultrasound region it lies in (src/imaging/calibration.ts).
+  const spacingOfMask = (mask: Uint8Array): Spacing =>
+    spacingForMask(mask, width, height, view.calibration, `The outline in ${basename(view.path)}`);
   if (kind === 'mask') {
-    return { mask: binaryMaskFromDecoded(view.decoded), width, height, spacing: view.spacing };
+    const mask = binaryMaskFromDecoded(view.decoded);
+    return { mask, width, height, spacing: spacingOfMask(mask) };
   }
   const ai = await engine.segmentGrey(view.decoded.grey);
-  return { mask: ai.mask, width, height, spacing: view.spacing, aiConfidence: ai.confidence };
+  return {
+    mask: ai.mask,
+    width,
+    height,
+    spacing: spacingOfMask(ai.mask),
+    aiConfidence: ai.confidence,
+  };
 }
 
 /** Masks (from the U-Net or the mask files) → the estimate. */

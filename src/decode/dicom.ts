@@ -94,7 +94,7 @@ export interface DicomMeta {
 export interface DecodedDicom {
   grey: GreyImage;
   frames: number;
-  regions: UltrasoundRegion[];
+  /** From the ultrasound regions (each kept, with its scale) or else Pixel Spacing. */
   calibration: Calibration | null;
   meta: DicomMeta;
 }
@@ -468,7 +468,7 @@ export function decodeDicom(
     const calibration =
       calibrationFromRegions(regions, layout.columns, layout.rows) ??
       pixelSpacingCalibration(dataSet);
-    return { grey, frames, regions, calibration, meta: readMeta(dataSet) };
+    return { grey, frames, calibration, meta: readMeta(dataSet) };
   } catch (error) {
     throw asDecodeError(error, name, 'DICOM');
   }

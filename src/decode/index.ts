@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Calibration } from '../api/contract';
-import type { UltrasoundRegion } from '../imaging/calibration';
 import type { GreyImage, Spacing } from '../imaging/types';
 import { badInput } from './bad-input';
 import { decodeDicom, hasDicomPrefix, type DicomMeta } from './dicom';
@@ -21,8 +20,6 @@ export interface DecodedImage {
   grey: GreyImage;
   /** Null when nothing calibrates the image: then no volume is computed. */
   calibration: Calibration | null;
-  /** DICOM ultrasound regions (empty for PNG/JPEG), for per-caliper spacing. */
-  regions: UltrasoundRegion[];
   format: ImageFormat;
   frames: number;
   meta: DicomMeta & { sourcePath?: string };
@@ -101,7 +98,6 @@ export async function decodeImageBuffer(
     return {
       grey: dicom.grey,
       calibration: caller ?? dicom.calibration,
-      regions: dicom.regions,
       format,
       frames: dicom.frames,
       meta: dicom.meta,
@@ -115,7 +111,7 @@ export async function decodeImageBuffer(
     );
   }
   const grey = await decodeRaster(buf, name, format);
-  return { grey, calibration: caller, regions: [], format, frames: 1, meta: {} };
+  return { grey, calibration: caller, format, frames: 1, meta: {} };
 }
 
 async function readImageFile(path: string): Promise<Buffer> {

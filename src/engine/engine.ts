@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { EstimateSchema } from '../api/contract';
 import type {
   CalibrateRequest,
+  CaliperLine,
   Estimate,
   CaseApi,
   CaseView,
@@ -25,7 +26,11 @@ import type {
 } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
-import { calibrationFromTwoPoints, spacingOf } from '../imaging/calibration';
+import {
+  calibrationFromTwoPoints,
+  spacingForMask,
+  spacingForSegment,
+} from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
 import type { SessionOptions } from '../inference/onnx-inference';
@@ -150,6 +155,7 @@ class SpvEngine implements Engine {
   async estimate(req: EstimateRequest): Promise<Estimate> {
     const opened = this.getCase(req.caseId);
     const masks = this.masksFor(opened, req.masks);
+    this.checkCaliperLines(opened, req.caliperLines ?? []);
     await this.markUneditedAiMasks(opened, masks);
     const detailed = await this.estimateFromMasks(masks, {
       patient: req.patient,
@@ -262,6 +268,18 @@ class SpvEngine implements Engine {
     }
   }
 
+  /**
+   * A caliper outside the calibrated regions of its image, or across two regions of different
+   * scale, has no length: refused with the reason (its length came from the UI, which measures it
+   * with the same spacingForSegment).
+   */
+  private checkCaliperLines(opened: OpenedCase, lines: CaliperLine[]): void {
+    for (const line of lines) {
+      const calibration = this.getView(opened, line.view).calibration;
+      if (calibration) spacingForSegment(line.a, line.b, calibration);
+    }
+  }
+
   /** Decode the request's masks and pair each with its image's calibration. */
   private masksFor(opened: OpenedCase, masks: Masks): MasksInput {
     const toViewMask = (view: ViewName, rle: MaskRle): ViewMask => {
@@ -279,7 +297,11 @@ class SpvEngine implements Engine {
           `${image.sourceName} has no calibration (no physical pixel size): calibrate it on the depth ruler or give the spacing in mm per pixel; no volume is computed for an uncalibrated image.`,
         );
       }
-      return { mask: decodeMaskRle(rle), width, height, spacing: spacingOf(image.calibration) };
+      const mask = decodeMaskRle(rle);
+      // A DICOM with several calibrated regions: the outline takes the scale of the region it lies
+      // in, and one outside the regions or across two scales is refused (src/imaging/calibration).
+      const spacing = spacingForMask(mask, width, height, image.calibration, `The ${view} outline`);
+      return { mask, width, height, spacing };
     };
     return {
       coronal: toViewMask('coronal', masks.coronal),

@@ -1,10 +1,10 @@
 /**
  * Physical pixel size from DICOM ultrasound regions (0018,6011) or from a distance the user draws.
  * Pure: the DICOM reader (src/decode) extracts the regions; this module decides what they mean.
- * Like cornerstone3D, a measurement is read region by region and one that spans regions of
- * different scale is refused: a single mm/px cannot describe it.
+ * Like cornerstone3D, a measurement (a caliper, or a mask's outline) is read region by region and
+ * one that spans regions of different scale is refused: a single mm/px cannot describe it.
  */
-import type { Calibration } from '../api/contract';
+import type { CalibratedRegion, Calibration } from '../api/contract';
 import { SpvError } from '../api/errors';
 import type { PixelPoint, Spacing } from './types';
 
@@ -61,21 +61,27 @@ function coveredPixels(r: UltrasoundRegion, width: number, height: number): numb
   return x1 < x0 || y1 < y0 ? 0 : (x1 - x0 + 1) * (y1 - y0 + 1);
 }
 
-function contains(r: UltrasoundRegion, p: PixelPoint): boolean {
-  // Region bounds are inclusive pixel indices; a continuous point belongs to the pixel it lies in.
-  const x = Math.floor(p[0]);
-  const y = Math.floor(p[1]);
-  return (
-    x >= Math.min(r.x0, r.x1) &&
-    x <= Math.max(r.x0, r.x1) &&
-    y >= Math.min(r.y0, r.y1) &&
-    y <= Math.max(r.y0, r.y1)
-  );
+/** The region's bounds (ordered) and scale (mm/px) as the API carries them. */
+function calibratedRegion(r: UltrasoundRegion): CalibratedRegion {
+  const spacing = regionSpacing(r);
+  return {
+    x0: Math.min(r.x0, r.x1),
+    y0: Math.min(r.y0, r.y1),
+    x1: Math.max(r.x0, r.x1),
+    y1: Math.max(r.y0, r.y1),
+    spacingX: spacing.x,
+    spacingY: spacing.y,
+  };
 }
 
+/** CalibrationSchema keeps at most this many regions (ultrasound layouts have a handful). */
+const MAX_REGIONS = 16;
+
 /**
- * The image's calibration from its ultrasound regions: the 2D region in cm covering most of the
- * image (the tissue image, not a Doppler strip or a thumbnail). Null when there is none.
+ * The image's calibration from its ultrasound regions. The main scale is that of the 2D region in
+ * cm covering most of the image (the tissue image, not a Doppler strip or a thumbnail); every
+ * calibrated region on the image is kept too, the main one first, so that what lies in another
+ * region is measured with that region's scale. Null when there is none.
  */
 export function calibrationFromRegions(
   regions: UltrasoundRegion[],
@@ -95,43 +101,97 @@ export function calibrationFromRegions(
   if (bestIndex < 0) return null;
   const region = regions[bestIndex];
   const spacing = regionSpacing(region);
+  const others = regions.filter(
+    (r, index) =>
+      index !== bestIndex && isSpatialCmRegion(r) && coveredPixels(r, width, height) > 0,
+  );
   return {
     spacingX: spacing.x,
     spacingY: spacing.y,
     source: 'ultrasound-regions',
     detail: `US region ${bestIndex}: ${Math.abs(region.deltaX).toFixed(4)} × ${Math.abs(region.deltaY).toFixed(4)} cm/px`,
+    regions: [region, ...others].slice(0, MAX_REGIONS).map(calibratedRegion),
   };
 }
 
+/** The first region holding pixel (x, y) (the main region comes first), or undefined. */
+function regionAt(regions: CalibratedRegion[], x: number, y: number): CalibratedRegion | undefined {
+  return regions.find((r) => x >= r.x0 && x <= r.x1 && y >= r.y0 && y <= r.y1);
+}
+
+function sameScale(a: CalibratedRegion, b: CalibratedRegion): boolean {
+  return (
+    Math.abs(a.spacingX - b.spacingX) <= 1e-9 * a.spacingX &&
+    Math.abs(a.spacingY - b.spacingY) <= 1e-9 * a.spacingY
+  );
+}
+
+function scaleText(r: CalibratedRegion): string {
+  return `${r.spacingX.toFixed(3)}×${r.spacingY.toFixed(3)} mm/px`;
+}
+
 /**
- * The spacing that applies to a caliper from `a` to `b` (pixel coordinates): the spacing of the
- * calibrated region holding both. Refused when a point lies in no calibrated region, or when the
- * points lie in regions of different scale.
+ * The one scale that holds for every pixel of `pixels` (integer x, y): the calibration's own
+ * spacing when it has no regions; otherwise that of the regions holding the pixels. Refused when a
+ * pixel lies in no calibrated region, or when the pixels lie in regions of different scale: a
+ * single mm/px cannot describe them (as cornerstone3D does for its measurements). `what` names the
+ * measurement in the message.
  */
-export function spacingForSegment(
-  a: PixelPoint,
-  b: PixelPoint,
-  regions: UltrasoundRegion[],
+function spacingWithinRegions(
+  calibration: Calibration,
+  pixels: Iterable<[number, number]>,
+  what: string,
 ): Spacing {
-  const calibrated = regions.filter(isSpatialCmRegion);
-  const regionA = calibrated.find((r) => contains(r, a));
-  const regionB = calibrated.find((r) => contains(r, b));
-  if (!regionA || !regionB) {
-    const outside = !regionA ? a : b;
-    throw new SpvError(
-      'bad-input',
-      `The point (${outside[0].toFixed(1)}, ${outside[1].toFixed(1)}) lies outside every calibrated ultrasound region; measure inside the image area.`,
-    );
+  const regions = calibration.regions;
+  if (!regions) return spacingOf(calibration);
+  let first: CalibratedRegion | undefined;
+  for (const [x, y] of pixels) {
+    const region = regionAt(regions, x, y);
+    if (!region) {
+      throw new SpvError(
+        'bad-input',
+        `${what} reaches pixel (${x}, ${y}), outside every calibrated ultrasound region of the image: keep it inside the image area.`,
+      );
+    }
+    first ??= region;
+    if (!sameScale(first, region)) {
+      throw new SpvError(
+        'bad-input',
+        `${what} spans two ultrasound regions of different scale (${scaleText(first)} and ${scaleText(region)}): keep it within one region.`,
+      );
+    }
   }
-  const sa = regionSpacing(regionA);
-  const sb = regionSpacing(regionB);
-  if (Math.abs(sa.x - sb.x) > 1e-9 * sa.x || Math.abs(sa.y - sb.y) > 1e-9 * sa.y) {
-    throw new SpvError(
-      'bad-input',
-      `The measurement spans two ultrasound regions of different scale (${sa.x.toFixed(3)}×${sa.y.toFixed(3)} and ${sb.x.toFixed(3)}×${sb.y.toFixed(3)} mm/px); measure within one region.`,
-    );
+  return first ? { x: first.spacingX, y: first.spacingY } : spacingOf(calibration);
+}
+
+/**
+ * The spacing for a caliper from `a` to `b` (pixel coordinates; a continuous point belongs to the
+ * pixel it lies in): see spacingWithinRegions.
+ */
+export function spacingForSegment(a: PixelPoint, b: PixelPoint, calibration: Calibration): Spacing {
+  const pixel = (p: PixelPoint): [number, number] => [Math.floor(p[0]), Math.floor(p[1])];
+  return spacingWithinRegions(calibration, [pixel(a), pixel(b)], 'The measurement');
+}
+
+/**
+ * The spacing for a binary mask (row-major, non-zero = inside) of a width × height image: see
+ * spacingWithinRegions. An empty mask gets the main spacing (the volume code refuses it with its
+ * own message).
+ */
+export function spacingForMask(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  calibration: Calibration,
+  what = 'The outline',
+): Spacing {
+  function* inside(): Generator<[number, number]> {
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) if (mask[row + x]) yield [x, y];
+    }
   }
-  return sa;
+  return spacingWithinRegions(calibration, inside(), what);
 }
 
 /**

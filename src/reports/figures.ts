@@ -3,6 +3,8 @@
  * and a small explanation figure (the case among the training cases in the latent space).
  */
 import sharp from 'sharp';
+import type { Calibration } from '../api/contract';
+import { spacingForMask, spacingForSegment } from '../imaging/calibration';
 import { measureMask } from '../imaging/measure';
 import type { Spacing } from '../imaging/types';
 import { escapeXml, niceTicks, svgToPng } from './svg';
@@ -14,7 +16,8 @@ export interface ViewFigureInput {
   width: number;
   height: number;
   mask: Uint8Array | null;
-  spacing: Spacing | null;
+  /** Null for an uncalibrated view: nothing is measured on it. */
+  calibration: Calibration | null;
   /** The reader's own calipers on this view (pixel end points); without them the mask's Feret line is drawn. */
   calipers?: { a: [number, number]; b: [number, number] }[];
 }
@@ -55,19 +58,35 @@ interface CaliperDrawing {
  * else the mask's Feret line (what the mask-measured formulas used).
  */
 function calipersToDraw(input: ViewFigureInput): CaliperDrawing[] {
-  if (!input.spacing) return [];
-  const { x: sx, y: sy } = input.spacing;
+  const calibration = input.calibration;
+  if (!calibration) return [];
   if (input.calipers && input.calipers.length > 0) {
-    return input.calipers.map(({ a, b }) => ({
-      a,
-      b,
-      label: `${(Math.hypot((b[0] - a[0]) * sx, (b[1] - a[1]) * sy) / 10).toFixed(1)} cm`,
-    }));
+    return input.calipers.map(({ a, b }) => {
+      // Each caliper in the scale of the ultrasound region it lies in (the engine refused any
+      // that had none before its lengths were used).
+      const spacing = scaleOrNull(() => spacingForSegment(a, b, calibration));
+      const cm = spacing
+        ? Math.hypot((b[0] - a[0]) * spacing.x, (b[1] - a[1]) * spacing.y) / 10
+        : null;
+      return { a, b, label: cm === null ? 'no scale' : `${cm.toFixed(1)} cm` };
+    });
   }
   if (!input.mask) return [];
-  const m = measureMask(input.mask, input.width, input.height, input.spacing);
+  const spacing = scaleOrNull(() =>
+    spacingForMask(input.mask!, input.width, input.height, calibration),
+  );
+  const m = spacing ? measureMask(input.mask, input.width, input.height, spacing) : null;
   if (!m) return [];
   return [{ a: m.endpoints[0], b: m.endpoints[1], label: `${(m.lengthMm / 10).toFixed(1)} cm` }];
+}
+
+/** A figure never fails over a scale: what has none is drawn without a length. */
+function scaleOrNull(find: () => Spacing): Spacing | null {
+  try {
+    return find();
+  } catch {
+    return null;
+  }
 }
 
 /** The calipers as an SVG overlay. */

@@ -12,7 +12,7 @@ import type {
   MaskRle,
   ViewImage,
 } from '../api/contract';
-import { spacingOf } from '../imaging/calibration';
+import { spacingForMask, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle } from '../imaging/mask-codec';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
@@ -45,14 +45,21 @@ async function reportView(
   mask: MaskRle | null,
   calipers: CaliperLine[],
 ): Promise<ReportView> {
-  const spacing = image.calibration ? spacingOf(image.calibration) : null;
+  const pixels = mask ? decodeMaskRle(mask) : null;
+  // The scale the volume used: that of the ultrasound region holding the outline, when the image
+  // has several (src/imaging/calibration.ts); the image's main scale otherwise.
+  const spacing = image.calibration
+    ? pixels
+      ? spacingForMask(pixels, image.width, image.height, image.calibration)
+      : spacingOf(image.calibration)
+    : null;
   const figurePng = await viewFigurePng({
     label,
     grey: await greyOf(image),
     width: image.width,
     height: image.height,
-    mask: mask ? decodeMaskRle(mask) : null,
-    spacing,
+    mask: pixels,
+    calibration: image.calibration,
     calipers: calipers.filter((c) => c.view === image.view),
   });
   return {

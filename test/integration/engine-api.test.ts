@@ -20,6 +20,12 @@ import { decodeImageFile, readBinaryMaskFile } from '../../src/decode';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+import {
+  imageElements,
+  regionItem,
+  regionsElement,
+  writeDicom,
+} from '../fixtures/dicom/write-dicom';
 
 describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped models', () => {
   let engine: Engine;
@@ -94,6 +100,88 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
       masks: { coronal: encodeMaskRle(mask, rle.width, rle.height) },
     });
     expect(after.volumeMl).toBeLessThan(before.volumeMl);
+  });
+
+  it('measures an outline in the scale of the ultrasound region it lies in (split screen)', async () => {
+    // sample-03's coronal image on the right of a split-screen DICOM, in a region of its own scale;
+    // the larger left region (the main one) has another scale. Same mask, same scale → same volume.
+    const png = await decodeImageFile(join(SAMPLES_DIR, 'sample-03_coronal.png'), {});
+    const truth = await readBinaryMaskFile(join(SAMPLES_DIR, 'sample-03_coronal_mask.png'));
+    const { width: w, height: h } = png.grey;
+    const spacingMm = png.calibration!.spacingX;
+    const left = w + 40; // wider than the sample: the main region
+    const W = left + w;
+    const pixels = new Uint8Array(W * h);
+    const shifted = new Uint8Array(W * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        pixels[y * W + left + x] = png.grey.data[y * w + x];
+        shifted[y * W + left + x] = truth.mask[y * w + x];
+      }
+    }
+    const regions = regionsElement([
+      regionItem({ x0: 0, y0: 0, x1: left - 1, y1: h - 1, deltaXcm: 0.05, deltaYcm: 0.05 }),
+      regionItem({
+        x0: left,
+        y0: 0,
+        x1: W - 1,
+        y1: h - 1,
+        deltaXcm: spacingMm / 10,
+        deltaYcm: spacingMm / 10,
+      }),
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), 'spv-split-'));
+    try {
+      const path = join(dir, 'split_coronal.dcm');
+      await writeFile(
+        path,
+        writeDicom(imageElements({ rows: h, columns: W, pixelBytes: pixels, extra: [regions] })),
+      );
+      const split = await engine.openCase({ coronalPath: path });
+      expect(split.coronal.calibration).toMatchObject({
+        spacingX: 0.5,
+        source: 'ultrasound-regions',
+      });
+      const sample = await engine.openSample({ sampleId: 'sample-03' });
+      const reference = await engine.estimate({
+        caseId: sample.caseId,
+        masks: { coronal: encodeMaskRle(truth.mask, w, h) },
+      });
+      const inRegion = await engine.estimate({
+        caseId: split.caseId,
+        masks: { coronal: encodeMaskRle(shifted, W, h) },
+      });
+      expect(inRegion.volumeMl).toBeCloseTo(reference.volumeMl, 6);
+      expect(inRegion.lengths.length).toBeCloseTo(reference.lengths.length!, 6);
+
+      // The outline dragged across the border into the left region: refused, with the reason.
+      const across = Uint8Array.from(shifted);
+      for (let y = 100; y < 120; y++) across.fill(1, y * W + left - 30, y * W + left + 30);
+      await expect(
+        engine.estimate({ caseId: split.caseId, masks: { coronal: encodeMaskRle(across, W, h) } }),
+      ).rejects.toMatchObject({
+        code: 'bad-input',
+        message: expect.stringMatching(
+          /^The coronal outline spans two ultrasound regions of different scale/,
+        ),
+      });
+      // So is a caliper drawn across the two regions.
+      await expect(
+        engine.estimate({
+          caseId: split.caseId,
+          masks: { coronal: encodeMaskRle(shifted, W, h) },
+          caliperLengths: { length: 12 },
+          caliperLines: [
+            { view: 'coronal', kind: 'length', a: [left - 50, 100], b: [left + 100, 100] },
+          ],
+        }),
+      ).rejects.toMatchObject({
+        code: 'bad-input',
+        message: expect.stringMatching(/different scale/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a volume for an uncalibrated image until it is calibrated', async () => {

@@ -61,7 +61,8 @@ describe('DICOM decoding', () => {
     expect(d.calibration).toMatchObject({ source: 'ultrasound-regions' });
     expect(d.calibration!.spacingX).toBeCloseTo(0.35, 12);
     expect(d.calibration!.spacingY).toBeCloseTo(0.42, 12);
-    expect(d.regions).toHaveLength(2);
+    expect(d.calibration!.regions).toHaveLength(2); // each kept with its scale, the main one first
+    expect(d.calibration!.regions![0].spacingX).toBeCloseTo(0.35, 12);
     expect(d.meta).toMatchObject({
       patientId: 'SYNTH-0001',
       patientName: 'SYNTH^TEST',

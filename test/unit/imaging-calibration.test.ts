@@ -3,6 +3,7 @@ import { SpvError } from '../../src/api/errors';
 import {
   calibrationFromRegions,
   calibrationFromTwoPoints,
+  spacingForMask,
   spacingForSegment,
   type UltrasoundRegion,
 } from '../../src/imaging/calibration';
@@ -45,24 +46,89 @@ describe('calibration from ultrasound regions', () => {
   });
 });
 
-describe('spacing for a caliper', () => {
+describe('measuring on an image with several calibrated regions', () => {
+  // A split screen: two B-mode images side by side, the right one at another depth (scale), and a
+  // thumbnail of a third scale over the top-left corner of the left one.
   const left = region({ x0: 0, x1: 199, deltaX: 0.03, deltaY: 0.03 });
   const right = region({ x0: 200, x1: 399, deltaX: 0.05, deltaY: 0.05 });
   const rightSame = region({ x0: 200, x1: 399, deltaX: 0.03, deltaY: 0.03 });
+  const thumbnail = region({ x0: 0, y0: 0, x1: 49, y1: 39, deltaX: 0.2, deltaY: 0.2 });
+  const splitScreen = calibrationFromRegions([thumbnail, right, left], 400, 300)!;
 
-  it('uses the region holding both points', () => {
-    expect(spacingForSegment([10, 10], [150, 200], [left, right])).toEqual({ x: 0.3, y: 0.3 });
-    expect(spacingForSegment([10, 10], [250, 200], [left, rightSame]).x).toBeCloseTo(0.3, 12);
+  it('keeps every calibrated region on the image, the main one first', () => {
+    expect(splitScreen.spacingX).toBeCloseTo(0.5, 12); // right and left tie in size: the first
+    expect(splitScreen.regions?.map((r) => r.x0)).toEqual([200, 0, 0]);
+    expect(splitScreen.regions?.[0]).toMatchObject({ x1: 399, y0: 0, y1: 299 });
+    // A region off the image is not kept.
+    const off = calibrationFromRegions([left, region({ x0: 500, x1: 600 })], 400, 300)!;
+    expect(off.regions).toHaveLength(1);
   });
 
-  it('refuses points in regions of different scale, or outside every region', () => {
-    expect(() => spacingForSegment([10, 10], [250, 10], [left, right])).toThrowError(
-      /different scale/,
+  it('gives a caliper the scale of the region holding both points', () => {
+    expect(spacingForSegment([10, 100], [150, 200], splitScreen)).toEqual({ x: 0.3, y: 0.3 });
+    expect(spacingForSegment([250, 10], [390, 290], splitScreen)).toEqual({ x: 0.5, y: 0.5 });
+    const same = calibrationFromRegions([left, rightSame], 400, 300)!;
+    expect(spacingForSegment([10, 10], [250, 200], same).x).toBeCloseTo(0.3, 12);
+  });
+
+  it('refuses a caliper across regions of different scale, or outside every region', () => {
+    expect(() => spacingForSegment([10, 100], [250, 100], splitScreen)).toThrowError(
+      /spans two ultrasound regions of different scale \(0\.300×0\.300 mm\/px and 0\.500×0\.500/,
     );
-    expect(() => spacingForSegment([10, 10], [250, 10], [left])).toThrowError(SpvError);
-    expect(() => spacingForSegment([10, 10], [250, 10], [left])).toThrowError(
-      /outside every calibrated/,
+    const leftOnly = calibrationFromRegions([left], 400, 300)!;
+    expect(() => spacingForSegment([10, 10], [250, 10], leftOnly)).toThrowError(SpvError);
+    expect(() => spacingForSegment([10, 10], [250.7, 10], leftOnly)).toThrowError(
+      /pixel \(250, 10\), outside every calibrated ultrasound region/,
     );
+  });
+
+  function rectangleMask(x0: number, y0: number, x1: number, y1: number): Uint8Array {
+    const mask = new Uint8Array(400 * 300);
+    for (let y = y0; y <= y1; y++) mask.fill(1, y * 400 + x0, y * 400 + x1 + 1);
+    return mask;
+  }
+
+  it('gives a mask the scale of the region it lies in', () => {
+    expect(spacingForMask(rectangleMask(60, 100, 150, 200), 400, 300, splitScreen)).toEqual({
+      x: 0.3,
+      y: 0.3,
+    });
+    expect(spacingForMask(rectangleMask(220, 40, 380, 250), 400, 300, splitScreen)).toEqual({
+      x: 0.5,
+      y: 0.5,
+    });
+    // Empty: the main scale (the volume code refuses an empty mask with its own message).
+    expect(spacingForMask(new Uint8Array(400 * 300), 400, 300, splitScreen).x).toBeCloseTo(0.5, 12);
+  });
+
+  it('refuses a mask across two scales, or reaching outside the regions, naming it', () => {
+    expect(() =>
+      spacingForMask(
+        rectangleMask(150, 100, 250, 200),
+        400,
+        300,
+        splitScreen,
+        'The coronal outline',
+      ),
+    ).toThrowError(/^The coronal outline spans two ultrasound regions of different scale/);
+    expect(() =>
+      spacingForMask(rectangleMask(20, 20, 100, 100), 400, 300, splitScreen),
+    ).toThrowError(
+      /different scale \(2\.000×2\.000 mm\/px and 0\.300×0\.300/, // the thumbnail drawn over the left image
+    );
+    const leftOnly = calibrationFromRegions([left], 400, 300)!;
+    expect(() => spacingForMask(rectangleMask(150, 10, 210, 20), 400, 300, leftOnly)).toThrowError(
+      /The outline reaches pixel \(200, 10\), outside every calibrated ultrasound region/,
+    );
+  });
+
+  it('measures with the main spacing when the calibration has no regions (user, Pixel Spacing)', () => {
+    const user = calibrationFromTwoPoints([0, 0], [0, 100], 50);
+    expect(spacingForSegment([10, 10], [1000, 10], user)).toEqual({ x: 0.5, y: 0.5 });
+    expect(spacingForMask(rectangleMask(0, 0, 399, 299), 400, 300, user)).toEqual({
+      x: 0.5,
+      y: 0.5,
+    });
   });
 });
 

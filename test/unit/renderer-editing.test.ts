@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { brushShape, paintSegment } from '../../renderer/editing/brush';
+import type { CaseView, Calibration } from '../../src/api';
 import {
   nextCaliperKind,
+  caliperLengthMm,
   caliperMm,
   placeCaliper,
   type Caliper,
 } from '../../renderer/editing/calipers';
+import { measuredLengths } from '../../renderer/measured-lengths';
+import { caseView } from './renderer-fixtures';
 import { applyDelta, diffMasks, StrokeRecorder } from '../../renderer/editing/delta';
 import { EditHistory } from '../../renderer/editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../../renderer/editing/morphology';
@@ -283,6 +287,40 @@ describe('overlay and geometry', () => {
     mask[7] = 1; // pixel (3, 1)
     expect(maskCentroidMm(mask, 4, 2, 2, 3)).toEqual([2 * 2.5, 3 * 1]);
     expect(maskCentroidMm(new Uint8Array(8), 4, 2, 1, 1)).toBeNull();
+  });
+
+  it('measures a caliper and an outline in the scale of the image region holding them', () => {
+    // A split screen: the left region at 0.3 mm/px (the main one), the right at 0.5 mm/px.
+    const split: Calibration = {
+      spacingX: 0.3,
+      spacingY: 0.3,
+      source: 'ultrasound-regions',
+      regions: [
+        { x0: 0, y0: 0, x1: 19, y1: 29, spacingX: 0.3, spacingY: 0.3 },
+        { x0: 20, y0: 0, x1: 39, y1: 29, spacingX: 0.5, spacingY: 0.5 },
+      ],
+    };
+    expect(caliperLengthMm({ a: [22, 0], b: [22, 10] }, split)).toEqual({ mm: 5, problem: null });
+    const across = caliperLengthMm({ a: [2, 5], b: [30, 5] }, split);
+    expect(across.mm).toBeNull();
+    expect(across.problem).toMatch(/spans two ultrasound regions of different scale/);
+
+    const cv: CaseView = caseView('split');
+    cv.coronal = { ...cv.coronal, width: W, height: H, calibration: split };
+    const mask = new Uint8Array(W * H);
+    for (let y = 5; y < 15; y++) mask.fill(1, y * W + 24, y * W + 34); // 10 × 10 px, right region
+    const masks = { coronal: { ai: mask, current: mask, width: W, height: H } };
+    const calipers = {
+      coronal: [
+        { kind: 'length' as const, a: [2, 5] as [number, number], b: [30, 5] as [number, number] },
+      ],
+      transverse: [],
+    };
+    const lengths = measuredLengths(masks, cv, calipers);
+    expect(lengths.mask.length).toBeCloseTo((Math.hypot(10, 10) * 0.5) / 10, 6); // Feret at 0.5 mm/px
+    expect(lengths.caliper.length).toBeUndefined(); // no scale: no length for the formulas
+    mask.fill(1, 10 * W + 10, 10 * W + 24); // the outline now reaches into the left region
+    expect(measuredLengths(masks, cv, calipers).mask.length).toBeNull();
   });
 
   it('measures calipers in mm and cycles transverse kinds', () => {

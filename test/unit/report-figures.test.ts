@@ -30,7 +30,7 @@ describe('report view figure', () => {
     width: W,
     height: H,
     mask: ellipseMask(W, H, 80, 30),
-    spacing: { x: 0.5, y: 0.5 },
+    calibration: { spacingX: 0.5, spacingY: 0.5, source: 'caller' as const },
   };
 
   it("draws the mask's Feret caliper when the reader drew none", async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
     width: w,
     height: h,
     mask: ellipseMask(w, h, 120, 60),
-    spacing: { x: 0.4, y: 0.4 },
+    calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
   });
   const transverse = await viewFigurePng({
     label: 'Transverse',
@@ -39,7 +39,7 @@ beforeAll(async () => {
     width: w,
     height: h,
     mask: ellipseMask(w, h, 70, 45),
-    spacing: { x: 0.4, y: 0.4 },
+    calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
   });
   const cloud: [number, number, number][] = Array.from({ length: 60 }, (_, i) => [
     Math.cos(i) * 2 + i / 20,
