@@ -114,11 +114,6 @@ export function calibrationFromRegions(
   };
 }
 
-/** The first region holding pixel (x, y) (the main region comes first), or undefined. */
-function regionAt(regions: CalibratedRegion[], x: number, y: number): CalibratedRegion | undefined {
-  return regions.find((r) => x >= r.x0 && x <= r.x1 && y >= r.y0 && y <= r.y1);
-}
-
 function sameScale(a: CalibratedRegion, b: CalibratedRegion): boolean {
   return (
     Math.abs(a.spacingX - b.spacingX) <= 1e-9 * a.spacingX &&
@@ -131,52 +126,82 @@ function scaleText(r: CalibratedRegion): string {
 }
 
 /**
- * The one scale that holds for every pixel of `pixels` (integer x, y): the calibration's own
- * spacing when it has no regions; otherwise that of the regions holding the pixels. Refused when a
- * pixel lies in no calibrated region, or when the pixels lie in regions of different scale: a
- * single mm/px cannot describe them (as cornerstone3D does for its measurements). `what` names the
- * measurement in the message.
+ * Checks pixels (integer x, y) one by one against the calibrated regions: each must lie in one,
+ * and all in regions of one scale, or the measurement is refused with the reason — a single mm/px
+ * cannot describe it (cornerstone3D refuses its measurements likewise). `what` names the
+ * measurement in the messages.
  */
-function spacingWithinRegions(
-  calibration: Calibration,
-  pixels: Iterable<[number, number]>,
-  what: string,
-): Spacing {
-  const regions = calibration.regions;
-  if (!regions) return spacingOf(calibration);
-  let first: CalibratedRegion | undefined;
-  for (const [x, y] of pixels) {
-    const region = regionAt(regions, x, y);
-    if (!region) {
-      throw new SpvError(
-        'bad-input',
-        `${what} reaches pixel (${x}, ${y}), outside every calibrated ultrasound region of the image: keep it inside the image area.`,
-      );
+class RegionScale {
+  private first: CalibratedRegion | undefined;
+
+  constructor(
+    private readonly regions: CalibratedRegion[],
+    private readonly what: string,
+  ) {}
+
+  /**
+   * Checks pixel (x, y): it must lie in a region, and every region holding it must have the scale
+   * of the pixels before. Where two regions of different scale overlap, which one the pixel shows
+   * is not recorded, so a pixel there is refused like one across a border.
+   */
+  check(x: number, y: number): void {
+    let inside = false;
+    for (const region of this.regions) {
+      if (x < region.x0 || x > region.x1 || y < region.y0 || y > region.y1) continue;
+      inside = true;
+      this.first ??= region;
+      if (!sameScale(this.first, region)) {
+        throw new SpvError(
+          'bad-input',
+          `${this.what} spans two ultrasound regions of different scale (${scaleText(this.first)} and ${scaleText(region)}): keep it within one region.`,
+        );
+      }
     }
-    first ??= region;
-    if (!sameScale(first, region)) {
+    if (!inside) {
       throw new SpvError(
         'bad-input',
-        `${what} spans two ultrasound regions of different scale (${scaleText(first)} and ${scaleText(region)}): keep it within one region.`,
+        `${this.what} reaches pixel (${x}, ${y}), outside every calibrated ultrasound region of the image: keep it inside the image area.`,
       );
     }
   }
-  return first ? { x: first.spacingX, y: first.spacingY } : spacingOf(calibration);
+
+  /**
+   * Checks the run of pixels x0..x1 on row y. Regions are rectangles: when every region that meets
+   * the run holds all of it, each pixel lies in the same regions and one check suffices.
+   */
+  checkRun(x0: number, x1: number, y: number): void {
+    const uniform = this.regions.every(
+      (r) => y < r.y0 || y > r.y1 || x1 < r.x0 || x0 > r.x1 || (x0 >= r.x0 && x1 <= r.x1),
+    );
+    if (uniform) return this.check(x0, y);
+    // Otherwise pixel by pixel, so that a refusal names the first pixel at fault.
+    for (let x = x0; x <= x1; x++) this.check(x, y);
+  }
+
+  /** The scale of the pixels checked; `fallback` when there were none. */
+  spacing(fallback: Spacing): Spacing {
+    return this.first ? { x: this.first.spacingX, y: this.first.spacingY } : fallback;
+  }
 }
 
 /**
  * The spacing for a caliper from `a` to `b` (pixel coordinates; a continuous point belongs to the
- * pixel it lies in): see spacingWithinRegions.
+ * pixel it lies in): the calibration's own when it has no regions, else that of the region holding
+ * both ends (RegionScale).
  */
 export function spacingForSegment(a: PixelPoint, b: PixelPoint, calibration: Calibration): Spacing {
-  const pixel = (p: PixelPoint): [number, number] => [Math.floor(p[0]), Math.floor(p[1])];
-  return spacingWithinRegions(calibration, [pixel(a), pixel(b)], 'The measurement');
+  if (!calibration.regions) return spacingOf(calibration);
+  const scale = new RegionScale(calibration.regions, 'The measurement');
+  scale.check(Math.floor(a[0]), Math.floor(a[1]));
+  scale.check(Math.floor(b[0]), Math.floor(b[1]));
+  return scale.spacing(spacingOf(calibration));
 }
 
 /**
- * The spacing for a binary mask (row-major, non-zero = inside) of a width × height image: see
- * spacingWithinRegions. An empty mask gets the main spacing (the volume code refuses it with its
- * own message).
+ * The spacing for a binary mask (row-major, non-zero = inside) of a width × height image: the
+ * calibration's own when it has no regions, else that of the regions holding every mask pixel
+ * (RegionScale). An empty mask gets the main spacing (the volume code refuses it with its own
+ * message).
  */
 export function spacingForMask(
   mask: Uint8Array,
@@ -185,13 +210,22 @@ export function spacingForMask(
   calibration: Calibration,
   what = 'The outline',
 ): Spacing {
-  function* inside(): Generator<[number, number]> {
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      for (let x = 0; x < width; x++) if (mask[row + x]) yield [x, y];
+  if (!calibration.regions) return spacingOf(calibration);
+  const scale = new RegionScale(calibration.regions, what);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let x = 0;
+    while (x < width) {
+      if (!mask[row + x]) {
+        x++;
+        continue;
+      }
+      const start = x;
+      while (x < width && mask[row + x]) x++;
+      scale.checkRun(start, x - 1, y);
     }
   }
-  return spacingWithinRegions(calibration, inside(), what);
+  return scale.spacing(spacingOf(calibration));
 }
 
 /**

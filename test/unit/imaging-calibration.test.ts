@@ -101,6 +101,18 @@ describe('measuring on an image with several calibrated regions', () => {
     expect(spacingForMask(new Uint8Array(400 * 300), 400, 300, splitScreen).x).toBeCloseTo(0.5, 12);
   });
 
+  it('checks every pixel of a row, not only its ends', () => {
+    // Across the border of two regions of the same scale: one scale, accepted.
+    const same = calibrationFromRegions([left, rightSame], 400, 300)!;
+    expect(spacingForMask(rectangleMask(150, 10, 250, 20), 400, 300, same).x).toBeCloseTo(0.3, 12);
+    // Both ends of each row in the main region, the middle over an inset of another scale.
+    const inset = region({ x0: 100, y0: 100, x1: 150, y1: 150, deltaX: 0.02, deltaY: 0.02 });
+    const withInset = calibrationFromRegions([region({}), inset], 400, 300)!;
+    expect(() =>
+      spacingForMask(rectangleMask(50, 120, 200, 125), 400, 300, withInset),
+    ).toThrowError(/different scale \(0\.300×0\.400 mm\/px and 0\.200×0\.200/);
+  });
+
   it('refuses a mask across two scales, or reaching outside the regions, naming it', () => {
     expect(() =>
       spacingForMask(
@@ -114,7 +126,7 @@ describe('measuring on an image with several calibrated regions', () => {
     expect(() =>
       spacingForMask(rectangleMask(20, 20, 100, 100), 400, 300, splitScreen),
     ).toThrowError(
-      /different scale \(2\.000×2\.000 mm\/px and 0\.300×0\.300/, // the thumbnail drawn over the left image
+      /different scale \(2\.000×2\.000 mm\/px and 0\.300×0\.300/, // where the thumbnail overlaps the left image
     );
     const leftOnly = calibrationFromRegions([left], 400, 300)!;
     expect(() => spacingForMask(rectangleMask(150, 10, 210, 20), 400, 300, leftOnly)).toThrowError(
