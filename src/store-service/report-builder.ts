@@ -4,6 +4,7 @@
  */
 import sharp from 'sharp';
 import type {
+  Calibration,
   CaliperLine,
   CaseApi,
   CaseView,
@@ -14,6 +15,7 @@ import type {
 } from '../api/contract';
 import { spacingForMask, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle } from '../imaging/mask-codec';
+import type { Spacing } from '../imaging/types';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
 
@@ -39,6 +41,24 @@ async function greyOf(image: ViewImage): Promise<Uint8Array> {
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
+/**
+ * The scale the volume used: that of the ultrasound region holding the outline when the image has
+ * several (src/imaging/calibration.ts), else the image's main scale. A report never fails over it:
+ * an outline without a single scale (saved, never estimated) shows the main one.
+ */
+function reportSpacing(
+  calibration: Calibration,
+  mask: Uint8Array | null,
+  image: { width: number; height: number },
+): Spacing {
+  if (!mask) return spacingOf(calibration);
+  try {
+    return spacingForMask(mask, image.width, image.height, calibration);
+  } catch {
+    return spacingOf(calibration);
+  }
+}
+
 async function reportView(
   label: string,
   image: ViewImage,
@@ -46,13 +66,7 @@ async function reportView(
   calipers: CaliperLine[],
 ): Promise<ReportView> {
   const pixels = mask ? decodeMaskRle(mask) : null;
-  // The scale the volume used: that of the ultrasound region holding the outline, when the image
-  // has several (src/imaging/calibration.ts); the image's main scale otherwise.
-  const spacing = image.calibration
-    ? pixels
-      ? spacingForMask(pixels, image.width, image.height, image.calibration)
-      : spacingOf(image.calibration)
-    : null;
+  const spacing = image.calibration ? reportSpacing(image.calibration, pixels, image) : null;
   const figurePng = await viewFigurePng({
     label,
     grey: await greyOf(image),
