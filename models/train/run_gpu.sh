@@ -22,7 +22,9 @@
 # SPV_UNET_LOOK (share of U-Net batches with a randomised look, default 0.5), SPV_UNET_RENDER
 # (share with randomised resolution and grey map, augment.randomize_rendering; default 0.5, as in
 # round 7 of the CPU training), SPV_UNET_WIDE (share framed with wider rotation, zoom and shift,
-# augment._geometry; default 0), SPV_PIPELINE_MASKS
+# augment._geometry; default 0), SPV_UNET_TEXTURE (share passed through a random convolution,
+# augment.randomize_texture; default 0.5: round 13 on the CPU raised the second-look Dice most with it),
+# SPV_PIPELINE_MASKS
 # (space-separated .npz files from spv_train.pipeline_masks: U-Net masks mixed into the RVAEs'
 # batches, share SPV_PIPELINE_SHARE, default 0.5), SPV_RVAE_MAX_MIN (cap on the RVAEs' minutes, so
 # that the U-Net has the GPU to itself for the rest of the budget; default: no cap), SPV_PROBE_MIX
@@ -133,7 +135,7 @@ say "2/3 training the U-Net, ${MINUTES} min"
 train unet spv_train.train_unet --data "$WORK/img" --run-dir "$WORK/runs/unet" \
   --max-minutes "$MINUTES" --epochs "$EPOCHS" --batch 64 --device "$DEVICE" --lr "${SPV_UNET_LR:-2e-3}" \
   --look-aug "${SPV_UNET_LOOK:-0.5}" --render-aug "${SPV_UNET_RENDER:-0.5}" \
-  --wide-geometry "${SPV_UNET_WIDE:-0}" \
+  --wide-geometry "${SPV_UNET_WIDE:-0}" --texture-aug "${SPV_UNET_TEXTURE:-0.5}" \
   --checkpoint-every 1000 --publish "$OUT/unet.pt" $(init_args unet) &
 
 # Show the lead where training is while it runs (the last progress line of each model).

@@ -91,6 +91,13 @@ def _smooth_field(b: int, size: int | tuple[int, int], cells: int | tuple[int, i
     return F.interpolate(coarse, size=size_hw, mode="bilinear", align_corners=False)
 
 
+def _picked(images: torch.Tensor, p: float) -> torch.Tensor | None:
+    """The share p of the batch that an intensity option changes, as a boolean mask over the
+    batch; None when it picked no image."""
+    pick = torch.rand(images.shape[0], device=images.device) < p
+    return pick if bool(pick.any()) else None
+
+
 def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> torch.Tensor:
     """Look randomisation for a share p of the batch, so that the U-Net keys on the organ's shape
     and boundary rather than on one simulator's rendering (models/ROBUSTNESS.md measured how much
@@ -104,10 +111,10 @@ def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> tor
       rectangular field of view has no fan corners).
 
     Images are letterboxed g/255; targets soft masks; both [B, 1, S, S]. Returns the images."""
-    b, _, size, _ = images.shape
+    _, _, size, _ = images.shape
     dev = images.device
-    pick = torch.rand(b, device=dev) < p
-    if not bool(pick.any()):
+    pick = _picked(images, p)
+    if pick is None:
         return images
     x, t = images[pick], targets[pick]
     n = x.shape[0]
@@ -145,10 +152,10 @@ def randomize_rendering(images: torch.Tensor, p: float) -> torch.Tensor:
       while black stays black and white stays white (levels above 1 are clipped to 1).
 
     Images are letterboxed g/255, [B, 1, S, S]; zero padding stays zero. Returns the images."""
-    b, _, size, _ = images.shape
+    _, _, size, _ = images.shape
     dev = images.device
-    pick = torch.rand(b, device=dev) < p
-    if not bool(pick.any()):
+    pick = _picked(images, p)
+    if pick is None:
         return images
     x = images[pick]
     n = x.shape[0]
@@ -190,10 +197,10 @@ def randomize_texture(images: torch.Tensor, p: float, kernel_sizes: tuple[int, .
     the result stays in [0, 1.5]. Returns the images; with p = 0 nothing is drawn."""
     if p <= 0:
         return images
-    b, _, size, _ = images.shape
+    _, _, size, _ = images.shape
     dev = images.device
-    pick = torch.rand(b, device=dev) < p
-    if not bool(pick.any()):
+    pick = _picked(images, p)
+    if pick is None:
         return images
     x = images[pick]
     n = x.shape[0]
