@@ -91,11 +91,11 @@ def _smooth_field(b: int, size: int | tuple[int, int], cells: int | tuple[int, i
     return F.interpolate(coarse, size=size_hw, mode="bilinear", align_corners=False)
 
 
-def _picked(images: torch.Tensor, p: float) -> torch.Tensor | None:
-    """The share p of the batch that an intensity option changes, as a boolean mask over the
-    batch; None when it picked no image."""
+def _picked(images: torch.Tensor, p: float) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The share p of the batch that an intensity option changes: a boolean mask over the batch
+    and those images; None when it picked no image."""
     pick = torch.rand(images.shape[0], device=images.device) < p
-    return pick if bool(pick.any()) else None
+    return (pick, images[pick]) if bool(pick.any()) else None
 
 
 def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> torch.Tensor:
@@ -111,12 +111,12 @@ def randomize_look(images: torch.Tensor, targets: torch.Tensor, p: float) -> tor
       rectangular field of view has no fan corners).
 
     Images are letterboxed g/255; targets soft masks; both [B, 1, S, S]. Returns the images."""
-    _, _, size, _ = images.shape
-    dev = images.device
-    pick = _picked(images, p)
-    if pick is None:
+    picked = _picked(images, p)
+    if picked is None:
         return images
-    x, t = images[pick], targets[pick]
+    pick, x = picked
+    t = targets[pick]
+    size, dev = images.shape[-1], images.device
     n = x.shape[0]
     soft = _box_filter(t, 1)
     contrast = torch.exp((torch.rand(n, 1, 1, 1, device=dev) * 1.4 - 0.7))  # 0.5–2
@@ -152,13 +152,11 @@ def randomize_rendering(images: torch.Tensor, p: float) -> torch.Tensor:
       while black stays black and white stays white (levels above 1 are clipped to 1).
 
     Images are letterboxed g/255, [B, 1, S, S]; zero padding stays zero. Returns the images."""
-    _, _, size, _ = images.shape
-    dev = images.device
-    pick = _picked(images, p)
-    if pick is None:
+    picked = _picked(images, p)
+    if picked is None:
         return images
-    x = images[pick]
-    n = x.shape[0]
+    pick, x = picked
+    n, size, dev = x.shape[0], images.shape[-1], images.device
     empty = x <= 0.0
     factors = 1.0 + torch.rand(n, 2)
     rows = []
@@ -197,13 +195,11 @@ def randomize_texture(images: torch.Tensor, p: float, kernel_sizes: tuple[int, .
     the result stays in [0, 1.5]. Returns the images; with p = 0 nothing is drawn."""
     if p <= 0:
         return images
-    _, _, size, _ = images.shape
-    dev = images.device
-    pick = _picked(images, p)
-    if pick is None:
+    picked = _picked(images, p)
+    if picked is None:
         return images
-    x = images[pick]
-    n = x.shape[0]
+    pick, x = picked
+    n, size, dev = x.shape[0], images.shape[-1], images.device
     k = kernel_sizes[int(torch.randint(0, len(kernel_sizes), (1,)))]
     weights = torch.randn(n, 1, k, k, device=dev) / k
     filtered = F.conv2d(x.reshape(1, n, size, size), weights, padding=k // 2, groups=n).reshape(n, 1, size, size)
