@@ -88,23 +88,16 @@ export function calibrationFromRegions(
   width: number,
   height: number,
 ): Calibration | null {
-  let bestIndex = -1;
-  let bestCovered = 0;
-  for (let index = 0; index < regions.length; index++) {
-    if (!isSpatialCmRegion(regions[index])) continue;
-    const covered = coveredPixels(regions[index], width, height);
-    if (covered > bestCovered) {
-      bestCovered = covered;
-      bestIndex = index;
-    }
-  }
-  if (bestIndex < 0) return null;
-  const region = regions[bestIndex];
+  // Calibrated regions on the image, in file order; the main one covers most pixels (the first
+  // such on a tie).
+  const onImage = regions
+    .map((region, index) => ({ region, index, covered: coveredPixels(region, width, height) }))
+    .filter(({ region, covered }) => covered > 0 && isSpatialCmRegion(region));
+  if (onImage.length === 0) return null;
+  const main = onImage.reduce((best, r) => (r.covered > best.covered ? r : best));
+  const { region, index: bestIndex } = main;
   const spacing = regionSpacing(region);
-  const others = regions.filter(
-    (r, index) =>
-      index !== bestIndex && isSpatialCmRegion(r) && coveredPixels(r, width, height) > 0,
-  );
+  const others = onImage.filter((r) => r !== main).map((r) => r.region);
   return {
     spacingX: spacing.x,
     spacingY: spacing.y,

@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import type { Calibration } from '../api/contract';
-import { spacingForMask, spacingForSegment } from '../imaging/calibration';
+import { spacingForSegment } from '../imaging/calibration';
 import { measureMask } from '../imaging/measure';
 import type { Spacing } from '../imaging/types';
 import { escapeXml, niceTicks, svgToPng } from './svg';
@@ -16,8 +16,13 @@ export interface ViewFigureInput {
   width: number;
   height: number;
   mask: Uint8Array | null;
-  /** Null for an uncalibrated view: nothing is measured on it. */
+  /** Null for an uncalibrated view: nothing is measured on it. The reader's calipers are measured with it. */
   calibration: Calibration | null;
+  /**
+   * The scale the outline is measured in (src/imaging/calibration.ts, spacingForMask); null when
+   * the view is uncalibrated or the outline has no single scale: then no Feret line is drawn.
+   */
+  maskSpacing: Spacing | null;
   /** The reader's own calipers on this view (pixel end points); without them the mask's Feret line is drawn. */
   calipers?: { a: [number, number]; b: [number, number] }[];
 }
@@ -71,11 +76,8 @@ function calipersToDraw(input: ViewFigureInput): CaliperDrawing[] {
       return { a, b, label: cm === null ? 'no scale' : `${cm.toFixed(1)} cm` };
     });
   }
-  if (!input.mask) return [];
-  const spacing = scaleOrNull(() =>
-    spacingForMask(input.mask!, input.width, input.height, calibration),
-  );
-  const m = spacing ? measureMask(input.mask, input.width, input.height, spacing) : null;
+  if (!input.mask || !input.maskSpacing) return [];
+  const m = measureMask(input.mask, input.width, input.height, input.maskSpacing);
   if (!m) return [];
   return [{ a: m.endpoints[0], b: m.endpoints[1], label: `${(m.lengthMm / 10).toFixed(1)} cm` }];
 }

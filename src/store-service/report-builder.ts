@@ -42,20 +42,19 @@ async function greyOf(image: ViewImage): Promise<Uint8Array> {
 }
 
 /**
- * The scale the volume used: that of the ultrasound region holding the outline when the image has
- * several (src/imaging/calibration.ts), else the image's main scale. A report never fails over it:
- * an outline without a single scale (saved, never estimated) shows the main one.
+ * The scale the volume used for the outline: that of the ultrasound region holding it when the
+ * image has several (src/imaging/calibration.ts), else the image's main scale. Null when it has no
+ * single scale (saved, never estimated): a report never fails over it.
  */
-function reportSpacing(
+function outlineSpacing(
   calibration: Calibration,
-  mask: Uint8Array | null,
+  mask: Uint8Array,
   image: { width: number; height: number },
-): Spacing {
-  if (!mask) return spacingOf(calibration);
+): Spacing | null {
   try {
     return spacingForMask(mask, image.width, image.height, calibration);
   } catch {
-    return spacingOf(calibration);
+    return null;
   }
 }
 
@@ -66,7 +65,9 @@ async function reportView(
   calipers: CaliperLine[],
 ): Promise<ReportView> {
   const pixels = mask ? decodeMaskRle(mask) : null;
-  const spacing = image.calibration ? reportSpacing(image.calibration, pixels, image) : null;
+  const maskSpacing =
+    image.calibration && pixels ? outlineSpacing(image.calibration, pixels, image) : null;
+  const spacing = maskSpacing ?? (image.calibration ? spacingOf(image.calibration) : null);
   const figurePng = await viewFigurePng({
     label,
     grey: await greyOf(image),
@@ -74,6 +75,7 @@ async function reportView(
     height: image.height,
     mask: pixels,
     calibration: image.calibration,
+    maskSpacing,
     calipers: calipers.filter((c) => c.view === image.view),
   });
   return {

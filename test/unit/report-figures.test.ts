@@ -31,6 +31,7 @@ describe('report view figure', () => {
     height: H,
     mask: ellipseMask(W, H, 80, 30),
     calibration: { spacingX: 0.5, spacingY: 0.5, source: 'caller' as const },
+    maskSpacing: { x: 0.5, y: 0.5 },
   };
 
   it("draws the mask's Feret caliper when the reader drew none", async () => {

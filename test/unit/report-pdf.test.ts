@@ -32,6 +32,7 @@ beforeAll(async () => {
     height: h,
     mask: ellipseMask(w, h, 120, 60),
     calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
+    maskSpacing: { x: 0.4, y: 0.4 },
   });
   const transverse = await viewFigurePng({
     label: 'Transverse',
@@ -40,6 +41,7 @@ beforeAll(async () => {
     height: h,
     mask: ellipseMask(w, h, 70, 45),
     calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
+    maskSpacing: { x: 0.4, y: 0.4 },
   });
   const cloud: [number, number, number][] = Array.from({ length: 60 }, (_, i) => [
     Math.cos(i) * 2 + i / 20,
