@@ -146,6 +146,17 @@ def train_mode(model: RVAE, freeze_decoder: bool) -> None:
         model.decoder.eval()
 
 
+def train_latents(model: RVAE, source: GridSource, volume_ml: np.ndarray, train_idx: np.ndarray,
+                  device: torch.device) -> dict[str, np.ndarray]:
+    """The latents.npz arrays that summary.py packs for calibrate: mu, logvar and volume of up to
+    4,000 train cases (a fixed random choice, so two runs on one split encode the same cases)."""
+    rng = np.random.default_rng(7)
+    keep = np.sort(rng.permutation(train_idx)[: min(4000, len(train_idx))])
+    mu, logvar, _ = encode_all(model, source, keep, device)
+    return {"mu": mu.astype(np.float32), "logvar": logvar.astype(np.float32),
+            "volume_ml": volume_ml[keep].astype(np.float32), "index": keep.astype(np.int64)}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mode", choices=sorted(VIEWS), required=True)
@@ -287,13 +298,7 @@ def main(argv: list[str] | None = None) -> None:
         _, _, y_pipe = encode_all(model, pipe.source, pipe.val_idx, device)
         pipe_mrva = mrva_pct(np.exp(y_mean + y_std * y_pipe.astype(np.float64)), pipe.volume_ml[pipe.val_idx])
 
-    rng = np.random.default_rng(7)
-    keep = np.sort(rng.permutation(train_idx)[: min(4000, len(train_idx))])
-    mu, logvar, _ = encode_all(model, source, keep, device)
-    np.savez(
-        args.run_dir / "latents.npz", mu=mu.astype(np.float32), logvar=logvar.astype(np.float32),
-        volume_ml=data["volume_ml"][keep].astype(np.float32), index=keep.astype(np.int64),
-    )
+    np.savez(args.run_dir / "latents.npz", **train_latents(model, source, data["volume_ml"], train_idx, device))
     meta = {
         **meta_base, "steps": step, "elapsed_s": round(budget.elapsed(), 1),
         "monitor_mrva_gt_pct": round(mrva, 2), "final_losses": running,

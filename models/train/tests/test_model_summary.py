@@ -31,3 +31,28 @@ def test_base_summary_keeps_what_the_runs_do_not_replace(tmp_path):
 def test_summary_needs_the_train_split_or_a_base(tmp_path):
     with pytest.raises(SystemExit, match="--data"):
         summary.pack(None, tmp_path, tmp_path / "x.npz")
+
+
+def test_latents_encoded_from_published_weights_equal_those_of_the_training_run(tmp_path):
+    from spv_train import train_rvae
+    from test_model_training import tiny_split
+
+    data = tmp_path / "split"
+    data.mkdir()
+    tiny_split(data)
+    published = tmp_path / "weights"
+    published.mkdir()
+    for mode in ("single", "dual"):
+        train_rvae.main(["--mode", mode, "--data", str(data), "--run-dir", str(tmp_path / mode), "--batch", "2",
+                         "--device", "cpu", "--epochs", "0.5", "--pretrain", "0.0",
+                         "--publish", str(published / f"rvae_{mode}.pt")])
+    encoded = summary.encoded_latents(data, published)  # what pack(..., checkpoints=) adds to the summary
+    for mode in ("single", "dual"):
+        with np.load(tmp_path / mode / "latents.npz") as run:
+            for key in ("mu", "logvar", "volume_ml", "index"):
+                np.testing.assert_allclose(encoded[f"{mode}_{key}"], run[key], rtol=1e-5, atol=1e-6)
+
+
+def test_encoding_needs_the_train_split(tmp_path):
+    with pytest.raises(SystemExit, match="--data"):
+        summary.pack(None, None, tmp_path / "x.npz", checkpoints=tmp_path)
