@@ -262,13 +262,13 @@ def rebuild_unet(models_dir: Path, batches: list[torch.Tensor]) -> tuple[UNet, d
     return unet, rebuild_part(unet, example, models_dir / "segmenter.onnx", ["logits"], batches)
 
 
-def rebuild_rvae(models_dir: Path, mode: str, channels: int, grid_batches_: list[torch.Tensor]) -> tuple[RVAE, dict]:
+def rebuild_rvae(models_dir: Path, mode: str, channels: int, grids: list[torch.Tensor]) -> tuple[RVAE, dict]:
     rvae = RVAE(channels)
     d = rvae.encoder.latent_dim
     enc = rebuild_part(rvae.encoder, torch.zeros(1, channels, GRID_SIZE, GRID_SIZE),
-                       models_dir / f"rvae_{mode}_encoder.onnx", ["mu", "logvar"], grid_batches_)
+                       models_dir / f"rvae_{mode}_encoder.onnx", ["mu", "logvar"], grids)
     with torch.no_grad():
-        latents = [rvae.encoder.eval()(g)[0] for g in grid_batches_]
+        latents = [rvae.encoder.eval()(g)[0] for g in grids]
     head = rebuild_part(rvae.head, torch.zeros(1, d), models_dir / f"rvae_{mode}_head.onnx", ["y"], None)
     dec = rebuild_part(rvae.decoder, torch.zeros(1, d), models_dir / f"rvae_{mode}_decoder.onnx",
                        ["recon_logits"], latents)
