@@ -25,7 +25,8 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def export_onnx(module: nn.Module, example: torch.Tensor, path: Path, input_name: str, output_names: list[str]) -> None:
+def onnx_bytes(module: nn.Module, example: torch.Tensor, input_name: str, output_names: list[str]) -> bytes:
+    """The module in eval mode as an ONNX graph (BatchNorms folded into their convolutions)."""
     module = module.eval()
     dynamic = {input_name: {0: "batch"}, **{name: {0: "batch"} for name in output_names}}
     buffer = io.BytesIO()
@@ -34,7 +35,11 @@ def export_onnx(module: nn.Module, example: torch.Tensor, path: Path, input_name
             module, (example,), buffer, opset_version=OPSET, input_names=[input_name],
             output_names=output_names, dynamic_axes=dynamic, do_constant_folding=True,
         )
-    path.write_bytes(buffer.getvalue())
+    return buffer.getvalue()
+
+
+def export_onnx(module: nn.Module, example: torch.Tensor, path: Path, input_name: str, output_names: list[str]) -> None:
+    path.write_bytes(onnx_bytes(module, example, input_name, output_names))
 
 
 def spec(name: str, *shape) -> dict:

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 
 from . import common
 from .evaluate import mrva
+from .infer import load_rvae
 from .nets import RVAE
 from .train_rvae import VIEWS, GridSource, encode_all
 
@@ -196,10 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     common.set_threads(args.threads)
 
-    state, meta = common.load_final(args.checkpoint)
-    model = RVAE(len(VIEWS[args.mode]))
-    model.load_state_dict(state)
-    model.eval()
+    model, meta = load_rvae(args.checkpoint, len(VIEWS[args.mode]))
     pool = cached_pool(args.pool_cache, model, args)
     tuned, report = finetune(model, meta, pool, args.epochs, args.lr, args.pipeline_share, args.batch, args.seed)
     report.update({"from": str(args.checkpoint), "data": [str(d) for d in args.data],

@@ -28,7 +28,6 @@ the meta as `rebuilt_from_onnx.train_mode_gap`).
 from __future__ import annotations
 
 import argparse
-import io
 import json
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from onnx import numpy_helper
 from torch import nn
 
 from . import common
-from .export import sha256
+from .export import onnx_bytes, sha256
 from .nets import RVAE, UNet
 from .preprocess import GRID_SIZE, UNET_INPUT_SIZE
 
@@ -180,13 +179,7 @@ def measure_batchnorm(module: nn.Module, folded: list[nn.BatchNorm2d], batches: 
 def reexport_gap(module: nn.Module, example: torch.Tensor, model: onnx.ModelProto, output_names: list[str]) -> float:
     """Largest relative difference between the weights of `module` exported again and the shipped
     ONNX's (node by node, in graph order)."""
-    buffer = io.BytesIO()
-    with torch.no_grad():
-        torch.onnx.export(
-            module.eval(), (example,), buffer, opset_version=model.opset_import[0].version,
-            input_names=["input"], output_names=output_names, do_constant_folding=True,
-        )
-    again = onnx_weight_nodes(onnx.load_from_string(buffer.getvalue()))
+    again = onnx_weight_nodes(onnx.load_from_string(onnx_bytes(module, example, "input", output_names)))
     shipped = onnx_weight_nodes(model)
     if [op for op, _ in again] != [op for op, _ in shipped]:
         raise ValueError("the rebuilt network exports to a different graph than the shipped one")

@@ -28,11 +28,16 @@ def load_models(checkpoints: Path) -> Models:
     unet, unet_meta = load_unet(checkpoints / "unet.pt")
     rvae, rvae_meta = {}, {}
     for mode, channels in (("single", 1), ("dual", 2)):
-        state, meta = common.load_final(checkpoints / f"rvae_{mode}.pt")
-        model = RVAE(channels)
-        model.load_state_dict(state)
-        rvae[mode], rvae_meta[mode] = model.eval(), meta
+        rvae[mode], rvae_meta[mode] = load_rvae(checkpoints / f"rvae_{mode}.pt", channels)
     return Models(unet, unet_meta, rvae, rvae_meta)
+
+
+def load_rvae(path: Path, channels: int) -> tuple[RVAE, dict]:
+    """A published rvae_{single,dual}.pt → the network in eval mode and its meta."""
+    state, meta = common.load_final(path)
+    model = RVAE(channels)
+    model.load_state_dict(state)
+    return model.eval(), meta
 
 
 def load_unet(path: Path) -> tuple[UNet, dict]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import holdout_split, load_final, load_split, log
+from .common import holdout_split, load_split, log
 
 SCALARS = ["volume_ml", "length_cm", "width_cm", "thickness_cm", "craniocaudal_cm", "spacing_cor", "spacing_tr"]
 
@@ -32,19 +32,18 @@ def encoded_latents(data_dir: Path, checkpoints: Path) -> dict[str, np.ndarray]:
     split in `data_dir`, as train_rvae writes them at the end of a run."""
     import torch
 
-    from .nets import RVAE
+    from .infer import load_rvae
     from .train_rvae import VIEWS, GridSource, train_latents
 
+    # One read of the split serves both modes (the dual view's arrays include the single view's).
+    keys = ["volume_ml"] + [f"{kind}_{v}" for kind in ("mask", "spacing") for v in VIEWS["dual"]]
+    data = load_split(data_dir, "train", keys)
+    train_idx, _ = holdout_split(len(data["volume_ml"]))
+    cpu = torch.device("cpu")
     arrays: dict[str, np.ndarray] = {}
     for mode, views in VIEWS.items():
-        state, _ = load_final(checkpoints / f"rvae_{mode}.pt")
-        model = RVAE(len(views))
-        model.load_state_dict(state)
-        keys = ["volume_ml"] + [f"mask_{v}" for v in views] + [f"spacing_{v}" for v in views]
-        data = load_split(data_dir, "train", keys)
-        train_idx, _ = holdout_split(len(data["volume_ml"]))
-        source = GridSource(data, views, torch.device("cpu"))
-        latents = train_latents(model.eval(), source, data["volume_ml"], train_idx, torch.device("cpu"))
+        model, _ = load_rvae(checkpoints / f"rvae_{mode}.pt", len(views))
+        latents = train_latents(model, GridSource(data, views, cpu), data["volume_ml"], train_idx, cpu)
         arrays.update({f"{mode}_{key}": value for key, value in latents.items()})
         log(f"summary: encoded {len(latents['mu'])} {mode} train latents with {checkpoints / f'rvae_{mode}.pt'}")
     return arrays
