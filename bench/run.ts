@@ -8,6 +8,8 @@
  * Timings are never asserted in tests; the targets of issue 2 are printed beside the numbers.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -66,11 +68,22 @@ interface TorchStage {
   p95_ms: number;
 }
 
+/** One large fp32 matrix product: the best arithmetic rate a runtime reaches on this CPU. */
+interface MatmulRun extends TorchStage {
+  n: number;
+  macs: number;
+  /** The same product as an ONNX graph, for onnxruntime (written on request). */
+  onnx?: string;
+}
+
 interface TorchRun {
   torch: string;
   threads: number;
   weights: string;
   stages: Record<string, TorchStage>;
+  /** Multiply-adds of one U-Net pass (its convolution layers). */
+  unet_macs: number;
+  matmul: MatmulRun;
 }
 
 /** PyTorch's timings, each stage at whichever thread count ran it faster. */
@@ -79,6 +92,8 @@ interface TorchResult {
   weights: string;
   threadCounts: number[];
   stages: Record<string, TorchStage & { threads: number }>;
+  unetMacs: number;
+  matmul: MatmulRun & { threads: number };
 }
 
 /**
@@ -95,6 +110,9 @@ async function torchReference(): Promise<TorchResult | string> {
     if (typeof run === 'string') return run;
     runs.push(run);
   }
+  const fastestMatmul = runs.reduce((best, run) =>
+    run.matmul.median_ms < best.matmul.median_ms ? run : best,
+  );
   const stages: TorchResult['stages'] = {};
   for (const run of runs) {
     for (const [name, stage] of Object.entries(run.stages)) {
@@ -103,7 +121,14 @@ async function torchReference(): Promise<TorchResult | string> {
         stages[name] = { ...stage, threads: run.threads };
     }
   }
-  return { torch: runs[0].torch, weights: runs[0].weights, threadCounts: counts, stages };
+  return {
+    torch: runs[0].torch,
+    weights: runs[0].weights,
+    threadCounts: counts,
+    stages,
+    unetMacs: runs[0].unet_macs,
+    matmul: { ...fastestMatmul.matmul, onnx: runs[0].matmul.onnx, threads: fastestMatmul.threads },
+  };
 }
 
 function torchReferenceRun(threadCount: number): Promise<TorchRun | string> {
@@ -118,6 +143,8 @@ function torchReferenceRun(threadCount: number): Promise<TorchRun | string> {
         String(threadCount),
         '--repeats',
         String(repeats),
+        '--matmul-onnx',
+        matmulOnnxPath,
       ],
       {
         env: { ...process.env, OPENBLAS_NUM_THREADS: String(threadCount) },
@@ -129,6 +156,47 @@ function torchReferenceRun(threadCount: number): Promise<TorchRun | string> {
       },
     );
   });
+}
+
+/** Where the reference writes its matrix-product graph; removed when the bench ends. */
+const scratchDir = mkdtempSync(join(tmpdir(), 'spv-bench-'));
+const matmulOnnxPath = join(scratchDir, 'matmul.onnx');
+process.on('exit', () => rmSync(scratchDir, { recursive: true, force: true }));
+
+/**
+ * Multiply-adds per second of the U-Net in both runtimes beside each runtime's rate on one large
+ * matrix product: the ceiling on how much faster onnxruntime's U-Net could be, stated from
+ * measurements rather than argued.
+ */
+async function arithmeticRates(torch: TorchResult, unetMs: number): Promise<string[]> {
+  const torchUnet = torch.stages['segment (U-Net)'];
+  const gmacs = (macs: number, ms: number) => macs / ms / 1e6;
+  const rate = (value: number) => `${value.toFixed(0)} GMAC/s`;
+  const lines = [
+    `Arithmetic: one U-Net pass is ${(torch.unetMacs / 1e6).toFixed(0)} M multiply-adds (its convolutions). ` +
+      `onnxruntime ran it at ${rate(gmacs(torch.unetMacs, unetMs))}, PyTorch at ${rate(gmacs(torch.unetMacs, torchUnet.median_ms))}; ` +
+      `2× PyTorch would take ${rate(2 * gmacs(torch.unetMacs, torchUnet.median_ms))}.`,
+  ];
+  const { n, macs } = torch.matmul;
+  let ortMatmul = 'not timed';
+  if (torch.matmul.onnx) {
+    const session = await ort.InferenceSession.create(
+      torch.matmul.onnx,
+      sessionOptions('cpu', threads),
+    );
+    const operand = new ort.Tensor('float32', new Float32Array(n * n).fill(0.5), [n, n]);
+    const stat = await time(
+      () => session.run({ a: operand, b: operand }),
+      Math.max(5, repeats / 2),
+    );
+    await session.release();
+    ortMatmul = `${rate(gmacs(macs, stat.median))} in onnxruntime (${threads} threads)`;
+  }
+  lines.push(
+    `A ${n}³ fp32 matrix product, the best case for either runtime, ran at ${ortMatmul} and ` +
+      `${rate(gmacs(macs, torch.matmul.median_ms))} in PyTorch (${torch.matmul.threads} thread${torch.matmul.threads === 1 ? '' : 's'}).`,
+  );
+  return lines;
 }
 
 /** Milliseconds to 3 significant figures at most; below 0.1 ms (the head) in µs precision. */
@@ -283,6 +351,8 @@ async function main() {
     out.push(
       `PyTorch ${torch.torch}, timed on ${torch.threadCounts.join(' and ')} thread(s), each stage at its faster count; ` +
         `weights ${torch.weights}. onnxruntime: the head on 1 thread through its native session, the rest on ${threads}. Target: onnxruntime ≥ 2× faster.`,
+      '',
+      ...(await arithmeticRates(torch, unetStat.median)),
     );
   process.stdout.write(`${out.join('\n')}\n`);
 
