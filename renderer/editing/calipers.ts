@@ -1,6 +1,6 @@
 /** Caliper measurements in millimetres from two image points and the pixel spacing. */
 import type { Calibration } from '../../src/api';
-import { spacingForSegment } from '../../src/imaging/calibration';
+import { segmentLengthMm, spacingForSegment } from '../../src/imaging/calibration';
 
 export type CaliperKind = 'length' | 'width' | 'thickness';
 
@@ -11,7 +11,8 @@ export interface Caliper {
 }
 
 export function caliperMm(c: Pick<Caliper, 'a' | 'b'>, spacingX: number, spacingY: number): number {
-  return Math.hypot((c.b[0] - c.a[0]) * spacingX, (c.b[1] - c.a[1]) * spacingY);
+  // The engine measures the caliper lines it is sent with the same function (src/engine/calipers.ts).
+  return segmentLengthMm(c.a, c.b, { x: spacingX, y: spacingY });
 }
 
 /**

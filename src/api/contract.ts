@@ -198,9 +198,16 @@ export const EstimateRequestSchema = z.object({
   caseId: z.string(),
   masks: MasksSchema,
   patient: PatientSchema.nullable().optional(),
-  /** Caliper lengths (cm) drawn by the reader; they replace the mask-measured ones in the formulas. */
+  /**
+   * Caliper lengths (cm) drawn by the reader; they replace the mask-measured ones in the formulas.
+   * Where a line of the same kind is sent below, the engine measures that line itself and refuses a
+   * length that differs from it (src/engine/calipers.ts).
+   */
   caliperLengths: LengthsSchema.partial().nullable().optional(),
-  /** The reader's calipers themselves, stored beside their lengths so reports can redraw them. */
+  /**
+   * The reader's calipers themselves: measured by the engine (the newest line of each kind gives
+   * that kind's length) and stored beside their lengths so reports can redraw them.
+   */
   caliperLines: z.array(CaliperLineSchema).max(12).nullable().optional(),
 });
 export const ExplainRequestSchema = z.object({ caseId: z.string(), masks: MasksSchema });

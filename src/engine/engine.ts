@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { EstimateSchema } from '../api/contract';
 import type {
   CalibrateRequest,
-  CaliperLine,
   Estimate,
   CaseApi,
   CaseView,
@@ -26,16 +25,13 @@ import type {
 } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
-import {
-  calibrationFromTwoPoints,
-  spacingForMask,
-  spacingForSegment,
-} from '../imaging/calibration';
+import { calibrationFromTwoPoints, spacingForMask } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
 import type { SessionOptions } from '../inference/onnx-inference';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import type { Manifest } from '../models/manifest';
+import { verifiedCaliperLengths } from './calipers';
 import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './estimator';
 import { DEFAULT_SAMPLE_ID, readCaseIndex, type CaseRow } from './samples';
 import { segmentImage, type AiSegmentation } from './segmentation';
@@ -155,11 +151,15 @@ class SpvEngine implements Engine {
   async estimate(req: EstimateRequest): Promise<Estimate> {
     const opened = this.getCase(req.caseId);
     const masks = this.masksFor(opened, req.masks);
-    this.checkCaliperLines(opened, req.caliperLines ?? []);
+    const caliperLengths = verifiedCaliperLengths(
+      req.caliperLines ?? [],
+      (view) => this.getView(opened, view).calibration,
+      req.caliperLengths,
+    );
     await this.markUneditedAiMasks(opened, masks);
     const detailed = await this.estimateFromMasks(masks, {
       patient: req.patient,
-      caliperLengths: req.caliperLengths,
+      caliperLengths,
     });
     // Only the contract's fields cross the API (a Float32Array would not survive JSON).
     return EstimateSchema.parse(detailed);
@@ -265,18 +265,6 @@ class SpvEngine implements Engine {
       if (!view || !mask) continue;
       const ai = await this.aiSegmentation(view);
       if (sameMask(ai.mask, mask.mask)) mask.aiConfidence = ai.confidence;
-    }
-  }
-
-  /**
-   * A caliper outside the calibrated regions of its image, or across two regions of different
-   * scale, has no length: refused with the reason (its length came from the UI, which measures it
-   * with the same spacingForSegment).
-   */
-  private checkCaliperLines(opened: OpenedCase, lines: CaliperLine[]): void {
-    for (const line of lines) {
-      const calibration = this.getView(opened, line.view).calibration;
-      if (calibration) spacingForSegment(line.a, line.b, calibration);
     }
   }
 

@@ -190,6 +190,11 @@ export function spacingForSegment(a: PixelPoint, b: PixelPoint, calibration: Cal
   return scale.spacing(spacingOf(calibration));
 }
 
+/** The length in mm of the segment from `a` to `b` (pixel coordinates) at that spacing. */
+export function segmentLengthMm(a: PixelPoint, b: PixelPoint, spacing: Spacing): number {
+  return Math.hypot((b[0] - a[0]) * spacing.x, (b[1] - a[1]) * spacing.y);
+}
+
 /**
  * The spacing for a binary mask (row-major, non-zero = inside) of a width × height image: the
  * calibration's own when it has no regions, else that of the regions holding every mask pixel

@@ -213,6 +213,8 @@ export class StoreService implements SpvApi {
       masks: req.masks,
       patient: req.patient,
       caliperLengths: req.caliperLengths,
+      // The lines too: the engine measures them and refuses a length that is not its line's.
+      caliperLines: req.caliperLines,
     });
     await this.saver.save(open, req.masks, estimate, req.reader, 'manual', readerCalipers(req));
     return caseSummary(this.store, this.store.getCase(caseId));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
-import type { MaskRle } from '../../src/api/contract';
+import type { CaliperLine, MaskRle } from '../../src/api/contract';
 
 const root = join(__dirname, '../..');
 const modelsDir = join(root, 'models');
@@ -102,6 +102,17 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
       sessionId: session.sessionId,
     });
     const aiVolume = toCorrect.estimate!.volumeMl;
+    // A correction saved with a caliper length that is not its line's is refused, nothing saved.
+    await expect(
+      service.saveCorrection({
+        caseId: ids['sample-03'],
+        reader: READER,
+        masks: toCorrect.aiMasks!,
+        caliperLengths: { length: 20 },
+        caliperLines: [{ view: 'coronal', kind: 'length', a: [40, 150], b: [257, 150] }],
+      }),
+    ).rejects.toThrow(/^The length sent \(20 cm\) is not the length of its caliper/);
+    expect((await service.getCase({ caseId: ids['sample-03'] })).measurements).toEqual([]);
     const corrected = await service.saveCorrection({
       caseId: ids['sample-03'],
       reader: READER,
@@ -178,19 +189,36 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
       },
     });
     // Caliper lengths sent with an estimate are kept as measurements (only when they change).
+    // The lines are horizontal: their lengths are their pixel spans at each view's scale.
+    const caliperLines = [
+      { view: 'coronal', kind: 'length', a: [40, 150], b: [257, 150] },
+      { view: 'transverse', kind: 'width', a: [90, 120], b: [195, 120] },
+    ] satisfies CaliperLine[];
+    const lengthCm = (217 * toCorrect.view.coronal.calibration!.spacingX) / 10;
+    const widthCm = (105 * toCorrect.view.transverse!.calibration!.spacingX) / 10;
+    const edited = {
+      caseId: toCorrect.view.caseId,
+      masks: {
+        coronal: cutRightThird(cutRightThird(toCorrect.aiMasks!.coronal)),
+        transverse: toCorrect.aiMasks!.transverse,
+      },
+    };
+    // A length that is not its line's (a stale or hand-typed number) is refused and not stored.
+    await expect(
+      service.estimate({ ...edited, caliperLengths: { length: 11.2 }, caliperLines }),
+    ).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(
+        /^The length sent \(11\.2 cm\) is not the length of its caliper on the coronal view/,
+      ),
+    });
     for (let k = 0; k < 2; k++) {
-      await service.estimate({
-        caseId: toCorrect.view.caseId,
-        masks: {
-          coronal: cutRightThird(cutRightThird(toCorrect.aiMasks!.coronal)),
-          transverse: toCorrect.aiMasks!.transverse,
-        },
-        caliperLengths: { length: 11.2, width: 5.4 },
-        caliperLines: [
-          { view: 'coronal', kind: 'length', a: [40, 150], b: [257, 150] },
-          { view: 'transverse', kind: 'width', a: [90, 120], b: [195, 120] },
-        ],
+      const estimate = await service.estimate({
+        ...edited,
+        caliperLengths: { length: lengthCm, width: widthCm },
+        caliperLines,
       });
+      expect(estimate.lengths).toMatchObject({ length: lengthCm, width: widthCm });
     }
     const detail = await service.getCase({ caseId: ids['sample-03'] });
     expect(detail.measurements.map((m) => [m.view, m.kind, m.valueCm, m.points, m.author])).toEqual(
@@ -198,7 +226,7 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
         [
           'coronal',
           'length',
-          11.2,
+          lengthCm,
           [
             [40, 150],
             [257, 150],
@@ -208,7 +236,7 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
         [
           'transverse',
           'width',
-          5.4,
+          widthCm,
           [
             [90, 120],
             [195, 120],
