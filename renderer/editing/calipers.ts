@@ -1,6 +1,11 @@
 /** Caliper measurements in millimetres from two image points and the pixel spacing. */
 import type { Calibration } from '../../src/api';
-import { segmentLengthMm, spacingForSegment } from '../../src/imaging/calibration';
+import {
+  RegionScaleError,
+  segmentLengthMm,
+  spacingForSegment,
+  type RegionProblem,
+} from '../../src/imaging/calibration';
 
 export type CaliperKind = 'length' | 'width' | 'thickness';
 
@@ -15,20 +20,30 @@ export function caliperMm(c: Pick<Caliper, 'a' | 'b'>, spacingX: number, spacing
   return segmentLengthMm(c.a, c.b, { x: spacingX, y: spacingY });
 }
 
+/** The caliper label's words for each reason a caliper has no length. */
+const PROBLEM_LABEL: Record<RegionProblem, string> = {
+  'outside-regions': 'outside the image area: redraw it inside',
+  'two-scales': 'across two image regions of different scale: redraw it within one',
+};
+
 /**
  * A caliper's length in mm on a calibrated view, in the scale of the ultrasound region holding it
  * (the engine measures with the same rule), or null with the reason when it has none: it reaches
- * outside the calibrated regions or spans two regions of different scale.
+ * outside the calibrated regions or spans two regions of different scale. `problem` is the whole
+ * message (the engine's refusal repeats it); `label` is the few words the caliper's label shows.
  */
 export function caliperLengthMm(
   c: Pick<Caliper, 'a' | 'b'>,
   calibration: Calibration,
-): { mm: number; problem: null } | { mm: null; problem: string } {
+): { mm: number; problem: null; label: null } | { mm: null; problem: string; label: string } {
   try {
     const spacing = spacingForSegment(c.a, c.b, calibration);
-    return { mm: caliperMm(c, spacing.x, spacing.y), problem: null };
+    return { mm: caliperMm(c, spacing.x, spacing.y), problem: null, label: null };
   } catch (error) {
-    return { mm: null, problem: error instanceof Error ? error.message : String(error) };
+    const problem = error instanceof Error ? error.message : String(error);
+    const label =
+      error instanceof RegionScaleError ? PROBLEM_LABEL[error.problem] : 'not measurable';
+    return { mm: null, problem, label };
   }
 }
 

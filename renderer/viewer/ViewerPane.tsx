@@ -503,7 +503,7 @@ function CaliperShape(props: {
     ? '(uncalibrated)'
     : measured.mm !== null
       ? `${measured.mm.toFixed(1)} mm`
-      : '(no single scale: redraw it within one image region)';
+      : `(${measured.label})`;
   // The label sits beside the end point, so crossing width and thickness calipers stay readable.
   const labelAt: [number, number] = [caliper.b[0], caliper.b[1]];
   const colour =

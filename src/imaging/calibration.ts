@@ -118,6 +118,20 @@ function scaleText(r: CalibratedRegion): string {
   return `${r.spacingX.toFixed(3)}×${r.spacingY.toFixed(3)} mm/px`;
 }
 
+/** Why a measurement has no single scale; the viewer labels a caliper with it. */
+export type RegionProblem = 'outside-regions' | 'two-scales';
+
+/** A refused measurement (bad input) that also says which of the two region problems it is. */
+export class RegionScaleError extends SpvError {
+  constructor(
+    readonly problem: RegionProblem,
+    message: string,
+  ) {
+    super('bad-input', message);
+    this.name = 'RegionScaleError';
+  }
+}
+
 /**
  * Checks pixels (integer x, y) one by one against the calibrated regions: each must lie in one,
  * and all in regions of one scale, or the measurement is refused with the reason — a single mm/px
@@ -144,15 +158,15 @@ class RegionScale {
       inside = true;
       this.first ??= region;
       if (!sameScale(this.first, region)) {
-        throw new SpvError(
-          'bad-input',
+        throw new RegionScaleError(
+          'two-scales',
           `${this.what} spans two ultrasound regions of different scale (${scaleText(this.first)} and ${scaleText(region)}): keep it within one region.`,
         );
       }
     }
     if (!inside) {
-      throw new SpvError(
-        'bad-input',
+      throw new RegionScaleError(
+        'outside-regions',
         `${this.what} reaches pixel (${x}, ${y}), outside every calibrated ultrasound region of the image: keep it inside the image area.`,
       );
     }

@@ -300,10 +300,19 @@ describe('overlay and geometry', () => {
         { x0: 20, y0: 0, x1: 39, y1: 29, spacingX: 0.5, spacingY: 0.5 },
       ],
     };
-    expect(caliperLengthMm({ a: [22, 0], b: [22, 10] }, split)).toEqual({ mm: 5, problem: null });
+    expect(caliperLengthMm({ a: [22, 0], b: [22, 10] }, split)).toEqual({
+      mm: 5,
+      problem: null,
+      label: null,
+    });
     const across = caliperLengthMm({ a: [2, 5], b: [30, 5] }, split);
     expect(across.mm).toBeNull();
     expect(across.problem).toMatch(/spans two ultrasound regions of different scale/);
+    // The label on the image says which problem it is, in a few words.
+    expect(across.label).toBe('across two image regions of different scale: redraw it within one');
+    const outside = caliperLengthMm({ a: [22, 5], b: [22, 500] }, split);
+    expect(outside.problem).toMatch(/outside every calibrated ultrasound region/);
+    expect(outside.label).toBe('outside the image area: redraw it inside');
 
     const cv: CaseView = caseView('split');
     cv.coronal = { ...cv.coronal, width: W, height: H, calibration: split };
