@@ -312,7 +312,7 @@ async function main() {
     if (typeof torch === 'string') return undefined;
     const t = torch.stages[name];
     return t
-      ? `${fmt(t.median_ms)} ms on ${t.threads} thread${t.threads === 1 ? '' : 's'} (ORT ${(t.median_ms / ort.median).toFixed(2)}× faster)`
+      ? `${fmt(t.median_ms)} ms on ${t.threads} thread${t.threads === 1 ? '' : 's'} (ORT speed-up ${(t.median_ms / ort.median).toFixed(2)}×)`
       : undefined;
   };
   const unetRow = rows.find((r) => r.stage === 'segment: U-Net only');
