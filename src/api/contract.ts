@@ -201,7 +201,8 @@ export const EstimateRequestSchema = z.object({
   /**
    * Caliper lengths (cm) drawn by the reader; they replace the mask-measured ones in the formulas.
    * Where a line of the same kind is sent below, the engine measures that line itself and refuses a
-   * length that differs from it (src/engine/calipers.ts).
+   * length that differs from it by more than 1 µm, a rounded one included: send the line's length
+   * unrounded, or the line alone (src/engine/calipers.ts).
    */
   caliperLengths: LengthsSchema.partial().nullable().optional(),
   /**
