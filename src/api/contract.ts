@@ -193,6 +193,12 @@ export const CaliperLineSchema = z.object({
   b: z.tuple([z.number(), z.number()]),
 });
 export type CaliperLine = z.infer<typeof CaliperLineSchema>;
+/** The view each caliper kind is drawn on (the viewer places them so; PIPELINE §7). */
+export const CALIPER_VIEW = {
+  length: 'coronal',
+  width: 'transverse',
+  thickness: 'transverse',
+} as const satisfies Record<CaliperLine['kind'], ViewName>;
 
 export const EstimateRequestSchema = z.object({
   caseId: z.string(),

@@ -4,16 +4,10 @@
  * every line itself, with its view's calibration, rather than trust a number the UI computed: a
  * stale or mistyped length is refused with the reason, never used in silence.
  */
+import { CALIPER_VIEW } from '../api/contract';
 import type { Calibration, CaliperLine, Lengths, ViewName } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { segmentLengthMm, spacingForSegment } from '../imaging/calibration';
-
-/** The view each caliper kind is drawn on (the viewer places them so; PIPELINE §7). */
-export const CALIPER_VIEW = {
-  length: 'coronal',
-  width: 'transverse',
-  thickness: 'transverse',
-} as const satisfies Record<CaliperLine['kind'], ViewName>;
 
 /**
  * Largest difference (cm) allowed between a length sent and the length of its line measured here:

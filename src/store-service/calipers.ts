@@ -2,7 +2,7 @@
  * The reader's calipers on a stored case: the lengths the formulas used, saved when they change,
  * and the lines drawn, read back so that reports redraw the reader's own lines.
  */
-import type { CaliperLine, Lengths } from '../api/contract';
+import { CALIPER_VIEW, type CaliperLine, type Lengths } from '../api/contract';
 import type { CaseStore } from '../store/store';
 import type { MeasurementInput } from '../store/types';
 
@@ -34,7 +34,8 @@ export function recordCalipers(
   for (const kind of ['length', 'width', 'thickness', 'craniocaudal'] as const) {
     const value = calipers.lengths[kind];
     if (value === null || value === undefined || last.get(kind) === value) continue;
-    const view = kind === 'width' || kind === 'thickness' ? 'transverse' : 'coronal';
+    // The cranio-caudal length is read on the coronal view; the others where their calipers are drawn.
+    const view = kind === 'craniocaudal' ? 'coronal' : CALIPER_VIEW[kind];
     const line = calipers.lines?.find((l) => l.kind === kind && l.view === view);
     const points = line ? ([line.a, line.b] as MeasurementInput['points']) : null;
     store.addMeasurement({ caseId, view, kind, valueCm: value, points, author });
