@@ -30,7 +30,7 @@
 # that the U-Net has the GPU to itself for the rest of the budget; default: no cap), SPV_PROBE_MIX
 # (share of views imaged with a phased-array sector or a flat linear probe, both splits; default 0,
 # the curvilinear probe only), SPV_MASK_FAMILIES (space-separated shape families for the RVAEs'
-# split, dataset.SHAPE_FAMILIES: "spleen warped" builds one mask split per family, the mask
+# split, dataset.SHAPE_FAMILIES: "spleen warped carved" builds one mask split per family, the mask
 # workers shared between them, and trains the RVAEs on all; default "spleen", shapes.py only), PYTHON.
 set -uo pipefail
 

@@ -31,7 +31,7 @@ def log(message: str) -> None:
     and forking a process that has started torch's threads can deadlock."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
-FAMILIES = ("spleen", "warped")
+FAMILIES = ("spleen", "warped", "carved")
 SCALARS = ["volume_ml", "length_cm", "width_cm", "thickness_cm", "craniocaudal_cm"]
 
 
@@ -44,7 +44,10 @@ def _one(job: tuple[int, int, bool, float, str]) -> dict:
     from .dataset import make_case, probe_codes  # imported in the worker: keeps the parent light
 
     shape_seed, view_seed, images, probe_mix, family = job
-    case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix, family=family)
+    try:
+        case = make_case(shape_seed, view_seed, images=images, probe_mix=probe_mix, family=family)
+    except ValueError as error:  # a massive spleen no view plane of the simulator holds (views.py)
+        return {"shape_id": shape_seed, "skipped": str(error)}
     lengths = case["lengths_cm"]
     pictures = (
         {"img_cor": case["coronal"]["image"], "img_tr": case["transverse"]["image"]} if images else {}
@@ -94,12 +97,18 @@ def build_budget(
     finally:
         pool.terminate()
         pool.join()
-    # Keep the longest gap-free prefix of seeds so the split is reproducible from its size alone.
-    kept = []
+    # Keep the longest gap-free prefix of seeds so the split is reproducible from its size alone. A
+    # seed the simulator could not image is part of the prefix but holds no case.
+    kept, skipped = [], []
     for seed in seeds:
         if seed not in done:
             break
-        kept.append(done[seed])
+        if "skipped" in done[seed]:
+            skipped.append(done[seed])
+        else:
+            kept.append(done[seed])
+    for case in skipped:
+        log(f"build {split}: skipped shape {case['shape_id']}: {case['skipped']}")
     if not kept:
         raise SystemExit(f"build {split}: no shape finished within {max_seconds}s")
     arrays = {
@@ -139,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
                          "(dataset.probe_family; 0: all curvilinear, the same cases as before)")
     # dataset.SHAPE_FAMILIES's names, written out so that the parent never imports the generators (pytest checks).
     ap.add_argument("--family", default="spleen", choices=FAMILIES,
-                    help="shape generator (dataset.SHAPE_FAMILIES): shapes.py or warpshapes.py")
+                    help="shape generator (dataset.SHAPE_FAMILIES): shapes.py, warpshapes.py or carveshapes.py")
     args = ap.parse_args(argv)
     build_budget(args.out, args.split, args.n, args.max_seconds, args.workers, args.seed,
                  images=not args.masks_only, probe_mix=args.probe_mix, family=args.family)

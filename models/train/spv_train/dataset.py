@@ -22,6 +22,7 @@ import numpy as np
 
 from . import SPLIT_SEED_BASE
 from .shapes import make_spleen
+from .carveshapes import make_carved_spleen
 from .warpshapes import make_warped_spleen
 from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, PROBE_FAMILIES, place_section, simulate
 from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
@@ -204,7 +205,7 @@ def probe_codes(case: dict) -> dict[str, int]:
 
 # The shape families a split can be built from (altshapes.py is deliberately not one of them: it
 # is the shape-shift yardstick and must stay unseen by training).
-SHAPE_FAMILIES = {"spleen": make_spleen, "warped": make_warped_spleen}
+SHAPE_FAMILIES = {"spleen": make_spleen, "warped": make_warped_spleen, "carved": make_carved_spleen}
 
 
 def family_module(family: str) -> str:

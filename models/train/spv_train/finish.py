@@ -182,6 +182,11 @@ def _head_families(manifest: dict, mode: str) -> list[str]:
     return sorted(set(report.get("families", {}).values())) if report else []
 
 
+def _listed(names: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def shape_families_line(manifest: dict) -> str:
     """The model card's sentence on which shape generators the RVAEs learned from."""
     refit = [mode for mode in ("single", "dual") if len(_head_families(manifest, mode)) > 1]
@@ -189,8 +194,9 @@ def shape_families_line(manifest: dict) -> str:
         return "The RVAEs learned one shape generator's spleens (shapes.py)."
     heads = " and ".join(refit) + ("-view heads were" if len(refit) > 1 else "-view head was")
     others = sorted({f for mode in refit for f in _head_families(manifest, mode)} - {"spleen"})
+    more = "a second family" if len(others) == 1 else f"{len(others)} more families"
     return (f"The RVAEs' encoders learned one shape generator's spleens (shapes.py); the {heads} re-fitted on "
-            f"those and a second family ({', '.join(family_module(f) for f in others)}).")
+            f"those and {more} ({_listed([family_module(f) for f in others])}).")
 
 
 def head_finetune_lines(manifest: dict) -> str:
@@ -200,7 +206,7 @@ def head_finetune_lines(manifest: dict) -> str:
         report = _head_report(manifest, mode)
         if report:
             families = _head_families(manifest, mode)
-            of_families = (f" from {len(families)} shape generators, {' and '.join(family_module(f) for f in families)}"
+            of_families = (f" from {len(families)} shape generators, {_listed([family_module(f) for f in families])}"
                            if len(families) > 1 else "")
             lines.append(
                 f"The {mode}-view RVAE's head was then re-fitted (encoder and decoder unchanged) on latents of "

@@ -1,7 +1,8 @@
 """What views.py and dataset.py read from a spleen besides its inside test, shared by the shape
-generators: shapes.Spleen (training), warpshapes (training, a second family) and altshapes (the
-shape-shift probe, never trained on). Only derived geometry lives here — the principal frame of a
-voxelised organ and the hilum found on its surface — never anything that decides a shape."""
+generators: shapes.Spleen (training), warpshapes and carveshapes (training, a second and a third
+family) and altshapes (the shape-shift probe, never trained on). Only derived geometry lives here —
+the principal frame of a voxelised organ and the hilum found on its surface — never anything that
+decides a shape."""
 
 from __future__ import annotations
 

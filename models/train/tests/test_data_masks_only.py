@@ -54,3 +54,22 @@ def test_build_budget_records_the_shape_family_and_builds_from_it(tmp_path):
     old = tmp_path / "old.npz"
     np.savez(old, volume_ml=np.ones(1, np.float32))
     assert common.split_family(old) == "spleen"
+
+
+def test_build_budget_skips_a_shape_the_simulator_cannot_image(tmp_path, monkeypatch):
+    """A massive spleen no view plane holds (views.py raises) is left out and logged; the seeds after
+    it are still kept, so the split stays the same prefix of seeds."""
+    from spv_train.build_budget import build_budget
+
+    seeds = [int(s) for s in dataset.shape_seeds("train", 3, 5)]
+    make_case = dataset.make_case
+
+    def refuse_the_second(shape_seed, *args, **kwargs):
+        if shape_seed == seeds[1]:
+            raise ValueError(f"spleen {shape_seed}: no coronal plane fits the field of view")
+        return make_case(shape_seed, *args, **kwargs)
+
+    monkeypatch.setattr(dataset, "make_case", refuse_the_second)
+    path = build_budget(tmp_path / "skip", "train", 3, max_seconds=120, workers=1, seed=5, images=False)
+    with np.load(path) as split:
+        assert list(split["shape_id"]) == [seeds[0], seeds[2]]

@@ -1,14 +1,14 @@
-"""The voxel-built shape generators: altshapes.py (the shape-shift probe, never trained on) and
-warpshapes.py (a second family for training). Determinism, a spleen the views can cut, and
+"""The voxel-built shape generators: altshapes.py (the shape-shift probe, never trained on),
+warpshapes.py and carveshapes.py (a second and a third family for training). Determinism, a spleen the views can cut, and
 populations that are plausible and differ from the training generator's (shapes.py)."""
 
 import numpy as np
 import pytest
 
-from spv_train import altshapes, dataset, shapes, warpshapes
+from spv_train import altshapes, carveshapes, dataset, shapes, warpshapes
 from spv_train.shape_shift import alt_case
 
-GENERATORS = [altshapes.make_alt_spleen, warpshapes.make_warped_spleen]
+GENERATORS = [altshapes.make_alt_spleen, warpshapes.make_warped_spleen, carveshapes.make_carved_spleen]
 
 
 @pytest.mark.parametrize("make", GENERATORS)
@@ -60,6 +60,34 @@ def test_warped_population_spans_the_ratios_the_issue_asks_for():
     assert all(s.L_mm > s.W_mm > s.T_mm for s in warped)
 
 
+def test_carved_population_spans_the_ratios_the_issue_asks_for():
+    carved = [carveshapes.make_carved_spleen(seed) for seed in range(40)]
+    volumes = np.array([s.volume_ml for s in carved])
+    ratios = np.array([s.box_ratio for s in carved])
+    assert volumes.min() >= 40 and volumes.max() <= 2100
+    assert 150 <= np.median(volumes) <= 300
+    assert (volumes > 400).mean() >= 0.1  # an enlarged tail
+    # 40 seeds span 0.37–0.57; 400 span 0.31–0.60.
+    assert ratios.min() < 0.38 and ratios.max() > 0.54 and 0.28 < ratios.min() and ratios.max() < 0.65
+    assert all(s.L_mm > s.W_mm > s.T_mm for s in carved)
+
+
+def test_a_carved_spleen_is_hollowed_on_the_visceral_side():
+    """The stomach's impression: over the middle of the organ the visceral surface (+z) lies lower
+    than towards the poles, so a line through the thickness is shorter in the middle."""
+    form = carveshapes.sample_form(np.random.default_rng(5), 200.0)
+    form = carveshapes.CarvedForm(**{**form.__dict__, "hollow": (0.4, 1.2, 1.0, 1.5),
+                                     "hilum": (0.0, 0.0, 1e-3, 1e-3, 1e-3), "bend": 0.0})
+    z = np.linspace(-60, 60, 1201)[:, None, None]
+
+    def top(x_mm: float) -> float:
+        inside = carveshapes._inside(form, 1.0, np.array([[[x_mm]]]), np.array([[[0.0]]]), z)[:, 0, 0]
+        return float(z[inside, 0, 0].max())
+
+    middle, pole = top(0.0), top(0.6 * form.half_len[1])
+    assert middle < pole - 3.0
+
+
 def test_enlarged_warped_spleens_are_rounder():
     """Splenomegaly blunts the crescent: the thickness grows faster than the length."""
     form_small = [warpshapes.sample_form(np.random.default_rng(k), 200.0) for k in range(200)]
@@ -75,7 +103,8 @@ def test_altshapes_stays_out_of_the_training_families():
     assert altshapes.make_alt_spleen not in dataset.SHAPE_FAMILIES.values()
     assert dataset.SHAPE_FAMILIES["spleen"] is shapes.make_spleen
     assert set(build_budget.FAMILIES) == set(dataset.SHAPE_FAMILIES)  # the builder offers exactly these
-    assert [dataset.family_module(f) for f in ("spleen", "warped")] == ["shapes.py", "warpshapes.py"]
+    assert [dataset.family_module(f) for f in ("spleen", "warped", "carved")] == [
+        "shapes.py", "warpshapes.py", "carveshapes.py"]
 
 
 def test_an_alternative_case_has_both_views_and_their_lengths():

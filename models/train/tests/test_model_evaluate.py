@@ -73,6 +73,9 @@ def test_the_model_card_names_the_shape_families_a_head_was_refitted_on():
     assert "30 ground-truth or perturbed masks from 2 shape generators, shapes.py and warpshapes.py (spv_train" in two
     assert "single-view head was re-fitted on those and a second family (warpshapes.py)" in shape_families_line(
         manifest({"a": "warped", "b": "spleen"}))
+    three = manifest({"a": "warped", "b": "spleen", "c": "carved"})
+    assert "from 3 shape generators, carveshapes.py, shapes.py and warpshapes.py (spv_train" in head_finetune_lines(three)
+    assert "re-fitted on those and 2 more families (carveshapes.py and warpshapes.py)" in shape_families_line(three)
     one = head_finetune_lines(manifest({"a": "spleen"}))
     assert "30 ground-truth or perturbed masks (spv_train.finetune_head)" in one and "dual" not in one
     assert shape_families_line(manifest({"a": "spleen"})) == "The RVAEs learned one shape generator's spleens (shapes.py)."
