@@ -174,10 +174,17 @@ view_seed)` and `dataset.build(...)` → `<split>.npz` + `<split>.csv`.
   lobulated super-ellipsoids — an implicit solid whose exponents set pointed to boxy forms, curled
   into a crescent towards the hilum, bent, tapered to the poles (one sometimes a long "tongue"),
   with a Gaussian hilum dent and low-frequency lobes; enlarged ones rounder; its own volume mixture
-  (V/(L·W·T) about 0.33–0.57). Since `spv-2026.11-202611281100` the dual-view RVAE's head is
-  re-fitted on masks of both families. The calib and test splits (and this card's figures) stay
-  `shapes.py`'s; a third generator, `altshapes.py`, is never trained on and measures what a shape
-  family the models have not seen costs (models/SHAPE_SHIFT.md).
+  (V/(L·W·T) about 0.33–0.57).
+- A third family for training, `carveshapes.py` (`build_budget --family carved`): a convex
+  super-ellipsoid body carved by quadrics — a larger ellipsoid bites the stomach's hollow out of
+  the visceral side, two tilted half-spaces cut the gastric and renal facets, a small ellipsoid the
+  hilum, thin ones 0–3 notches in the superior border; enlarged ones wider, thicker, less hollowed;
+  its own volume mixture (V/(L·W·T) about 0.31–0.60).
+- Since `spv-2026.11-202611281100` the dual-view RVAE's head is re-fitted on masks of more than
+  one family (`shapes.py` and `warpshapes.py`; since `spv-2026.12-202612012213` `carveshapes.py`
+  too); the encoders and the single-view head learned `shapes.py`'s. The calib and test splits (and
+  this card's figures) stay `shapes.py`'s; a fourth generator, `altshapes.py`, is never trained on
+  and measures what a shape family the models have not seen costs (models/SHAPE_SHIFT.md).
 
 ### Views
 - Coronal: plane through the long axis and the hilum; image x along the long axis (cranial pole
