@@ -30,11 +30,12 @@ and counted exactly from the voxels.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
-from scipy import ndimage
 
-from .organ import VoxelSpleen, voxel_spleen
+from .implicit import scaled_spleen
+from .organ import VoxelSpleen
 
 VOXEL_MM = 1.0
 VOXEL_MM_SMALL = 0.8  # below SMALL_ML, so that small spleens are not dominated by the staircase
@@ -154,20 +155,6 @@ def _bounds(form: WarpForm, scale: float) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def voxelise(form: WarpForm, scale: float, voxel_mm: float) -> tuple[np.ndarray, np.ndarray]:
-    """(voxels bool (z, y, x), origin (x, y, z) of voxel [0, 0, 0]'s corner), largest component only."""
-    lo, hi = _bounds(form, scale)
-    lo, hi = lo - 2 * voxel_mm, hi + 2 * voxel_mm
-    shape = np.ceil((hi - lo) / voxel_mm).astype(int)
-    x, y, z = (lo[d] + (np.arange(shape[d]) + 0.5) * voxel_mm for d in range(3))
-    vox = _inside(form, scale, x[None, None, :], y[None, :, None], z[:, None, None])
-    labels, n = ndimage.label(vox)
-    if n > 1:
-        sizes = ndimage.sum(vox, labels, index=np.arange(1, n + 1))
-        vox = labels == (1 + int(np.argmax(sizes)))
-    return vox, lo
-
-
 def _notch(form: WarpForm, scale: float) -> np.ndarray:
     """The un-dented visceral surface above the hilum's centre (x, y, z; mm)."""
     hx, hy = form.hilum[:2]
@@ -184,7 +171,5 @@ def make_warped_spleen(seed: int) -> VoxelSpleen:
     target = sample_volume(rng)
     form = sample_form(rng, target)
     voxel = VOXEL_MM_SMALL if target < SMALL_ML else VOXEL_MM
-    vox, _ = voxelise(form, 1.0, voxel)
-    scale = (target / (vox.sum() * voxel**3 / 1000.0)) ** (1.0 / 3.0)
-    vox, origin = voxelise(form, scale, voxel)
-    return voxel_spleen(seed, vox, origin, voxel, _notch(form, scale), rng)
+    return scaled_spleen(seed, rng, target, voxel, partial(_inside, form), partial(_bounds, form),
+                         partial(_notch, form))
