@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from . import SPLIT_SEED_BASE
-from .shapes import make_spleen
 from .carveshapes import make_carved_spleen
+from .shapes import make_spleen
 from .warpshapes import make_warped_spleen
 from .ultrasound import EXTENDED_FAN_DEG_RANGE, FAN_DEG_RANGE, IMAGE_SHAPE, PROBE_FAMILIES, place_section, simulate
 from .views import VIEWS, clean_mask, jittered_plane, render_section, section_points
