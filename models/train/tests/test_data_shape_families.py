@@ -1,6 +1,9 @@
 """The voxel-built shape generators: altshapes.py (the shape-shift probe, never trained on),
-warpshapes.py and carveshapes.py (a second and a third family for training). Determinism, a spleen the views can cut, and
-populations that are plausible and differ from the training generator's (shapes.py)."""
+warpshapes.py and carveshapes.py (a second and a third family for training). Determinism, a
+spleen the views can cut, and populations that are plausible and differ from the training
+generator's (shapes.py)."""
+
+import dataclasses
 
 import numpy as np
 import pytest
@@ -68,8 +71,7 @@ def test_a_carved_spleen_is_hollowed_on_the_visceral_side():
     """The stomach's impression: over the middle of the organ the visceral surface (+z) lies lower
     than towards the poles, so a line through the thickness is shorter in the middle."""
     form = carveshapes.sample_form(np.random.default_rng(5), 200.0)
-    form = carveshapes.CarvedForm(**{**form.__dict__, "hollow": (0.4, 1.2, 1.0, 1.5),
-                                     "hilum": (0.0, 0.0, 1e-3, 1e-3, 1e-3), "bend": 0.0})
+    form = dataclasses.replace(form, hollow=(0.4, 1.2, 1.0, 1.5), hilum=(0.0, 0.0, 1e-3, 1e-3, 1e-3), bend=0.0)
     z = np.linspace(-60, 60, 1201)[:, None, None]
 
     def top(x_mm: float) -> float:
