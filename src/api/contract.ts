@@ -124,7 +124,15 @@ export const EstimateSchema = z.object({
   model: z.enum(['single', 'dual']),
   modelVersion: z.string(),
   provider: z.string(),
+  /** The lengths the formulas used: the reader's caliper lengths where given, else the mask's. */
   lengths: LengthsSchema,
+  /**
+   * The reader's caliper lengths (cm) among those, as the engine took them: each drawn line
+   * measured with its view's calibration, a typed length as sent. Only the kinds given; null when
+   * none was (absent on estimates saved before this field existed). The store keeps these as the
+   * reader's measurements.
+   */
+  caliperLengths: LengthsSchema.partial().nullable().optional(),
   formulas: z.array(FormulaResultSchema),
   classification: z.array(ClassificationSchema),
   warnings: z.array(z.string()),

@@ -162,7 +162,7 @@ class SpvEngine implements Engine {
       caliperLengths,
     });
     // Only the contract's fields cross the API (a Float32Array would not survive JSON).
-    return EstimateSchema.parse(detailed);
+    return EstimateSchema.parse({ ...detailed, caliperLengths });
   }
 
   async estimateFromMasks(

@@ -2,26 +2,31 @@
  * The reader's calipers on a stored case: the lengths the formulas used, saved when they change,
  * and the lines drawn, read back so that reports redraw the reader's own lines.
  */
-import { CALIPER_VIEW, type CaliperLine, type Lengths } from '../api/contract';
+import { CALIPER_VIEW, type CaliperLine, type Estimate, type Lengths } from '../api/contract';
 import type { CaseStore } from '../store/store';
 import type { MeasurementInput } from '../store/types';
 
 /** What the reader measured with calipers: the lengths the formulas used and the lines drawn. */
 export interface ReaderCalipers {
   lengths: Partial<Lengths> | null;
-  lines: CaliperLine[] | null;
+  lines: readonly CaliperLine[] | null;
 }
 
-export function readerCalipers(req: {
-  caliperLengths?: Partial<Lengths> | null;
-  caliperLines?: CaliperLine[] | null;
-}): ReaderCalipers {
-  return { lengths: req.caliperLengths ?? null, lines: req.caliperLines ?? null };
+/**
+ * The reader's calipers of an estimate: the lengths as the engine took them (each line measured
+ * there, so a line sent without its length is kept too) and the lines the request sent.
+ */
+export function readerCalipers(
+  estimate: Pick<Estimate, 'caliperLengths'>,
+  req: { caliperLines?: readonly CaliperLine[] | null },
+): ReaderCalipers {
+  return { lengths: estimate.caliperLengths ?? null, lines: req.caliperLines ?? null };
 }
 
 /**
  * The reader's caliper lengths (cm), stored when they change: what the formulas used, with the
- * caliper's end points when the UI sent them (reports redraw the reader's own lines).
+ * caliper's end points when the UI sent them (reports redraw the reader's own lines). A kind's
+ * newest line is the one the engine measured, so it is the one stored.
  */
 export function recordCalipers(
   store: CaseStore,
@@ -36,7 +41,7 @@ export function recordCalipers(
     if (value === null || value === undefined || last.get(kind) === value) continue;
     // The cranio-caudal length is read on the coronal view; the others where their calipers are drawn.
     const view = kind === 'craniocaudal' ? 'coronal' : CALIPER_VIEW[kind];
-    const line = calipers.lines?.find((l) => l.kind === kind && l.view === view);
+    const line = calipers.lines?.findLast((l) => l.kind === kind && l.view === view);
     const points = line ? ([line.a, line.b] as MeasurementInput['points']) : null;
     store.addMeasurement({ caseId, view, kind, valueCm: value, points, author });
   }

@@ -131,7 +131,8 @@ export class StoreService implements SpvApi {
         ],
       };
     }
-    await this.saver.save(open, req.masks, estimate, open.reader, 'manual', readerCalipers(req));
+    const calipers = readerCalipers(estimate, req);
+    await this.saver.save(open, req.masks, estimate, open.reader, 'manual', calipers);
     return estimate;
   }
 
@@ -216,7 +217,8 @@ export class StoreService implements SpvApi {
       // The lines too: the engine measures them and refuses a length that is not its line's.
       caliperLines: req.caliperLines,
     });
-    await this.saver.save(open, req.masks, estimate, req.reader, 'manual', readerCalipers(req));
+    const calipers = readerCalipers(estimate, req);
+    await this.saver.save(open, req.masks, estimate, req.reader, 'manual', calipers);
     return caseSummary(this.store, this.store.getCase(caseId));
   }
 

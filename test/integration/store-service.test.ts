@@ -252,6 +252,37 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
       [2, 'manual'],
       [3, 'manual'],
     ]);
+    // A line sent without its length is measured by the engine, and the store keeps that length;
+    // of two lines of one kind the newest is measured and its end points are the ones kept.
+    const thicknessLine = {
+      view: 'transverse',
+      kind: 'thickness',
+      a: [140, 60],
+      b: [140, 150],
+    } satisfies CaliperLine;
+    const newerLength = {
+      view: 'coronal',
+      kind: 'length',
+      a: [40, 150],
+      b: [240, 150],
+    } satisfies CaliperLine;
+    const linesOnly = await service.estimate({
+      ...edited,
+      caliperLines: [...caliperLines, thicknessLine, newerLength],
+    });
+    const thicknessCm = (90 * toCorrect.view.transverse!.calibration!.spacingY) / 10;
+    const newerCm = (200 * toCorrect.view.coronal.calibration!.spacingX) / 10;
+    expect(linesOnly.caliperLengths).toEqual({
+      length: expect.closeTo(newerCm, 9),
+      width: expect.closeTo(widthCm, 9),
+      thickness: expect.closeTo(thicknessCm, 9),
+    });
+    expect(linesOnly.lengths).toMatchObject(linesOnly.caliperLengths!);
+    const remeasured = await service.getCase({ caseId: ids['sample-03'] });
+    expect(remeasured.measurements.slice(2).map((m) => [m.kind, m.valueCm, m.points])).toEqual([
+      ['length', expect.closeTo(newerCm, 9), [newerLength.a, newerLength.b]],
+      ['thickness', expect.closeTo(thicknessCm, 9), [thicknessLine.a, thicknessLine.b]],
+    ]);
     expect(detail.audit.map((a) => a.action)).toEqual(
       expect.arrayContaining(['case.sign-off', 'case.unlock', 'mask.save', 'estimate.save']),
     );

@@ -59,7 +59,7 @@ describe('verifiedCaliperLengths', () => {
   });
 
   it('gives no length for a line on an uncalibrated view, and refuses one sent for it', () => {
-    expect(verifiedCaliperLengths([coronalLength], both(null), null)).toEqual({});
+    expect(verifiedCaliperLengths([coronalLength], both(null), null)).toBeNull();
     expect(() => verifiedCaliperLengths([coronalLength], both(null), { length: 2.5 })).toThrow(
       expect.objectContaining({ code: 'not-calibrated' }),
     );
@@ -74,5 +74,32 @@ describe('verifiedCaliperLengths', () => {
       length: 2.5,
     });
     expect(verifiedCaliperLengths([], both(halfMm), null)).toBeNull();
+    // Kinds left out (null) are not returned: only what the reader gave is theirs to store.
+    expect(verifiedCaliperLengths([], both(halfMm), { length: null, width: 6 })).toEqual({
+      width: 6,
+    });
+    expect(verifiedCaliperLengths([], both(halfMm), { thickness: null })).toBeNull();
+  });
+
+  it('refuses a length sent that is not a positive number of centimetres', () => {
+    // The formulas would take the mask's length instead while the store kept this number.
+    for (const bad of [0, -3, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => verifiedCaliperLengths([], both(halfMm), { thickness: bad })).toThrow(
+        expect.objectContaining({
+          code: 'bad-input',
+          message: expect.stringMatching(
+            /^The thickness sent \(.+ cm\) is not a length: send a positive number of centimetres/,
+          ),
+        }),
+      );
+    }
+    expect(() =>
+      verifiedCaliperLengths([coronalLength], both(halfMm), { length: 2.5, width: -1 }),
+    ).toThrow(/^The width sent \(-1 cm\) is not a length/);
+    // Nor does a caliper whose two ends are one point give a length of 0.
+    const point: CaliperLine = { view: 'coronal', kind: 'length', a: [5, 5], b: [5, 5] };
+    expect(() => verifiedCaliperLengths([point], both(halfMm), null)).toThrow(
+      /^The length caliper on the coronal view has no length \(its two ends are the same point\)/,
+    );
   });
 });
