@@ -48,6 +48,31 @@ export const RESEARCH_NOTICE =
 const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
 
+const LENGTH_LABELS = [
+  ['length', 'length'],
+  ['width', 'width'],
+  ['thickness', 'thickness'],
+  ['craniocaudal', 'cranio-caudal'],
+] as const;
+
+/**
+ * The report's lengths line. Each length the reader's caliper gave is marked "(caliper)", the
+ * others were measured on the mask; an estimate saved before the app recorded which (no
+ * caliperLengths) says nothing about it rather than guess.
+ */
+export function lengthsLine(e: Pick<Estimate, 'lengths' | 'caliperLengths'>): string {
+  const fromCaliper = (kind: (typeof LENGTH_LABELS)[number][0]) =>
+    e.caliperLengths?.[kind] !== undefined && e.caliperLengths?.[kind] !== null;
+  const parts = LENGTH_LABELS.map(
+    ([kind, label]) => `${label} ${fmt(e.lengths[kind])}${fromCaliper(kind) ? ' (caliper)' : ''}`,
+  );
+  const line = `Lengths (cm): ${parts.join(', ')}`;
+  if (e.caliperLengths === undefined) return line;
+  return LENGTH_LABELS.some(([kind]) => fromCaliper(kind))
+    ? `${line}. (caliper): drawn by the reader; the others measured on the mask.`
+    : `${line}, all measured on the mask.`;
+}
+
 export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer> {
   const fonts = findReportFonts();
   const t = (s: string) => (fonts.unicode ? s : asciiFallback(s));
@@ -129,12 +154,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
         `95% interval ${fmt(e.ci95Ml[0])} – ${fmt(e.ci95Ml[1])} mL · mask: ${data.maskSource === 'ai' ? 'AI segmentation accepted' : 'corrected by the reader'}`,
       ),
     );
-  const l = e.lengths;
-  doc.text(
-    t(
-      `Lengths (cm): length ${fmt(l.length)}, width ${fmt(l.width)}, thickness ${fmt(l.thickness)}, cranio-caudal ${fmt(l.craniocaudal)}`,
-    ),
-  );
+  doc.text(t(lengthsLine(e)));
   if (data.referenceVolumeMl !== null)
     doc.text(t(`True volume of this synthetic sample: ${fmt(data.referenceVolumeMl)} mL`));
 

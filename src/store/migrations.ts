@@ -143,6 +143,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX audit_log_case ON audit_log(case_id);
     `,
   },
+  {
+    version: 4,
+    name: 'estimate-caliper-lengths',
+    sql: `
+      -- The reader's caliper lengths an estimate used, as the engine took them ('null': none), so
+      -- reports say which lengths were the reader's. NULL on estimates saved before: not known.
+      ALTER TABLE estimates ADD COLUMN caliper_lengths_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

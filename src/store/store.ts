@@ -62,6 +62,8 @@ interface EstimateDbRow {
   ciLowMl: number;
   ciHighMl: number;
   lengthsJson: string;
+  /** NULL on estimates saved before schema 4. */
+  caliperLengthsJson: string | null;
   formulasJson: string;
   classificationJson: string;
   warningsJson: string;
@@ -432,8 +434,9 @@ export class CaseStore {
         this.db
           .prepare(
             `INSERT INTO estimates (case_id, source, coronal_mask_id, transverse_mask_id, model, model_version, model_hash, provider,
-               volume_ml, ci_low_ml, ci_high_ml, lengths_json, formulas_json, classification_json, warnings_json, author, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               volume_ml, ci_low_ml, ci_high_ml, lengths_json, caliper_lengths_json, formulas_json, classification_json, warnings_json,
+               author, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             input.caseId,
@@ -448,6 +451,7 @@ export class CaseStore {
             e.ci95Ml[0],
             e.ci95Ml[1],
             JSON.stringify(e.lengths),
+            e.caliperLengths === undefined ? null : JSON.stringify(e.caliperLengths),
             JSON.stringify(e.formulas),
             JSON.stringify(e.classification),
             JSON.stringify(e.warnings),
@@ -600,7 +604,7 @@ const MASK_SELECT = `SELECT id, case_id AS caseId, view, version, source, author
 
 const ESTIMATE_SELECT = `SELECT id, case_id AS caseId, source, coronal_mask_id AS coronalMaskId, transverse_mask_id AS transverseMaskId,
   model, model_version AS modelVersion, model_hash AS modelHash, provider, volume_ml AS volumeMl, ci_low_ml AS ciLowMl,
-  ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
+  ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, caliper_lengths_json AS caliperLengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
   warnings_json AS warningsJson, author, created_at AS createdAt FROM estimates`;
 
 function imageFromDb(row: ImageDbRow): ImageRow {
@@ -620,6 +624,9 @@ function estimateFromDb(row: EstimateDbRow): EstimateRow {
     modelVersion: row.modelVersion,
     provider: row.provider,
     lengths: JSON.parse(row.lengthsJson) as Estimate['lengths'],
+    ...(row.caliperLengthsJson !== null && {
+      caliperLengths: JSON.parse(row.caliperLengthsJson) as Estimate['caliperLengths'],
+    }),
     formulas: JSON.parse(row.formulasJson) as Estimate['formulas'],
     classification: JSON.parse(row.classificationJson) as Estimate['classification'],
     warnings: JSON.parse(row.warningsJson) as string[],

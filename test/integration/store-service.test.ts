@@ -279,6 +279,8 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
     });
     expect(linesOnly.lengths).toMatchObject(linesOnly.caliperLengths!);
     const remeasured = await service.getCase({ caseId: ids['sample-03'] });
+    // The saved estimate keeps which lengths were the reader's (the report marks them).
+    expect(remeasured.finalEstimate?.caliperLengths).toEqual(linesOnly.caliperLengths);
     expect(remeasured.measurements.slice(2).map((m) => [m.kind, m.valueCm, m.points])).toEqual([
       ['length', expect.closeTo(newerCm, 9), [newerLength.a, newerLength.b]],
       ['thickness', expect.closeTo(thicknessCm, 9), [thicknessLine.a, thicknessLine.b]],

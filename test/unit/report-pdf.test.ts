@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
+  lengthsLine,
   renderCaseReportPdf,
   RESEARCH_NOTICE,
   type CaseReportData,
@@ -14,7 +15,8 @@ import { ellipseMask, sampleEstimate } from './store-fixtures';
 
 let dir: string;
 let pdfPath: string;
-const estimate = sampleEstimate(212.4);
+// The reader drew the thickness with a caliper; the other lengths are the mask's.
+const estimate = sampleEstimate(212.4, { caliperLengths: { thickness: 4.2 } });
 
 async function speckle(width: number, height: number): Promise<Uint8Array> {
   const grey = new Uint8Array(width * height);
@@ -108,12 +110,29 @@ describe('case report PDF', () => {
       expect(text).toContain(f.name);
       if (f.volumeMl !== null) expect(text).toContain(f.volumeMl.toFixed(1));
     }
+    expect(text).toContain(
+      'Lengths (cm): length 10.8, width 6.1, thickness 4.2 (caliper), cranio-caudal 10.1. (caliper): drawn by the reader; the others measured on the mask.',
+    );
     expect(text).toContain('Prassopoulos et al., Eur Radiol 1997;7:246–8');
     expect(text).toContain('adult volume ≤ 314 mL');
     expect(text).toContain('Dr. Reader');
     expect(text).toContain('2026-11-27T10:00:00.000Z');
     expect(text).toContain('spv-test-1');
     expect(text).toContain(RESEARCH_NOTICE.slice(0, 40));
+  });
+
+  it('says which lengths the reader measured only when the estimate recorded it', () => {
+    const lengths = { length: 10.8, width: null, thickness: null, craniocaudal: 10.1 };
+    expect(lengthsLine({ lengths, caliperLengths: null })).toBe(
+      'Lengths (cm): length 10.8, width —, thickness —, cranio-caudal 10.1, all measured on the mask.',
+    );
+    // Saved before the app recorded it: no claim either way.
+    expect(lengthsLine({ lengths })).toBe(
+      'Lengths (cm): length 10.8, width —, thickness —, cranio-caudal 10.1',
+    );
+    expect(lengthsLine({ lengths, caliperLengths: { length: 10.8 } })).toMatch(
+      /^Lengths \(cm\): length 10\.8 \(caliper\), width —, .*; the others measured on the mask\.$/,
+    );
   });
 
   it('renders pages (pdftoppm) that are not blank', async () => {

@@ -131,6 +131,25 @@ describe('case store', () => {
     const back = store.latestEstimate(caseId)!;
     expect(back.estimate).toEqual(estimate);
     expect(back.modelHash).toBe('deadbeef');
+    // Which lengths were the reader's calipers is kept: some, none (null), or not known (absent).
+    for (const caliperLengths of [{ length: 10.8, thickness: 4.2 }, null]) {
+      const withCalipers = sampleEstimate(212.4, { caliperLengths });
+      store.addEstimate({
+        caseId,
+        source: 'ai',
+        coronalMaskId: ai.id,
+        transverseMaskId: null,
+        modelHash: 'deadbeef',
+        author: 'model',
+        estimate: withCalipers,
+      });
+      expect(store.latestEstimate(caseId)!.estimate).toEqual(withCalipers);
+    }
+    expect(store.estimates(caseId).map((e) => e.estimate.caliperLengths)).toEqual([
+      undefined,
+      { length: 10.8, thickness: 4.2 },
+      null,
+    ]);
 
     store.addMeasurement({
       caseId,
