@@ -118,22 +118,13 @@ describe('case store', () => {
       true,
     );
 
-    const estimate = sampleEstimate(212.4);
-    store.addEstimate({
-      caseId,
-      source: 'ai',
-      coronalMaskId: ai.id,
-      transverseMaskId: null,
-      modelHash: 'deadbeef',
-      author: 'model',
-      estimate,
-    });
-    const back = store.latestEstimate(caseId)!;
-    expect(back.estimate).toEqual(estimate);
-    expect(back.modelHash).toBe('deadbeef');
-    // Which lengths were the reader's calipers is kept: some, none (null), or not known (absent).
-    for (const caliperLengths of [{ length: 10.8, thickness: 4.2 }, null]) {
-      const withCalipers = sampleEstimate(212.4, { caliperLengths });
+    // Which lengths were the reader's calipers is kept: not known (absent, as on estimates saved
+    // before schema 4), some, or none (null).
+    for (const caliperLengths of [undefined, { length: 10.8, thickness: 4.2 }, null]) {
+      const estimate = sampleEstimate(
+        212.4,
+        caliperLengths === undefined ? {} : { caliperLengths },
+      );
       store.addEstimate({
         caseId,
         source: 'ai',
@@ -141,9 +132,11 @@ describe('case store', () => {
         transverseMaskId: null,
         modelHash: 'deadbeef',
         author: 'model',
-        estimate: withCalipers,
+        estimate,
       });
-      expect(store.latestEstimate(caseId)!.estimate).toEqual(withCalipers);
+      const back = store.latestEstimate(caseId)!;
+      expect(back.estimate).toEqual(estimate);
+      expect(back.modelHash).toBe('deadbeef');
     }
     expect(store.estimates(caseId).map((e) => e.estimate.caliperLengths)).toEqual([
       undefined,
