@@ -88,6 +88,8 @@ export const LengthsSchema = z.object({
   craniocaudal: z.number().nullable(),
 });
 export type Lengths = z.infer<typeof LengthsSchema>;
+/** The four lengths, in the order the schema (and every report) lists them. */
+export const LENGTH_KINDS = LengthsSchema.keyof().options;
 
 export const PatientSchema = z.object({
   ageYears: z.number().min(0).max(130).nullable().optional(),

@@ -4,7 +4,7 @@
  * every line itself, with its view's calibration, rather than trust a number the UI computed: a
  * stale or mistyped length is refused with the reason, never used in silence.
  */
-import { CALIPER_VIEW } from '../api/contract';
+import { CALIPER_VIEW, LENGTH_KINDS } from '../api/contract';
 import type { Calibration, CaliperLine, Lengths, ViewName } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { segmentLengthMm, spacingForSegment } from '../imaging/calibration';
@@ -18,8 +18,6 @@ export const CALIPER_AGREEMENT_CM = 1e-4;
 
 const given = (value: number | null | undefined): value is number =>
   value !== null && value !== undefined;
-
-const LENGTH_KINDS = ['length', 'width', 'thickness', 'craniocaudal'] as const;
 
 /**
  * The lengths sent, without the kinds left out (null or absent). A length that is not a positive

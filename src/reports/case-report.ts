@@ -5,7 +5,7 @@
  * provider, the reader and sign-off, and the research-use notice.
  */
 import PDFDocument from 'pdfkit';
-import type { Estimate } from '../api/contract';
+import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 import { asciiFallback, findReportFonts } from './pdf-fonts';
 
 export interface ReportView {
@@ -48,12 +48,12 @@ export const RESEARCH_NOTICE =
 const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
 
-const LENGTH_LABELS = [
-  ['length', 'length'],
-  ['width', 'width'],
-  ['thickness', 'thickness'],
-  ['craniocaudal', 'cranio-caudal'],
-] as const;
+const LENGTH_LABEL: Record<keyof Lengths, string> = {
+  length: 'length',
+  width: 'width',
+  thickness: 'thickness',
+  craniocaudal: 'cranio-caudal',
+};
 
 /**
  * The report's lengths line. Each length the reader's caliper gave is marked "(caliper)", the
@@ -61,14 +61,15 @@ const LENGTH_LABELS = [
  * caliperLengths) says nothing about it rather than guess.
  */
 export function lengthsLine(e: Pick<Estimate, 'lengths' | 'caliperLengths'>): string {
-  const fromCaliper = (kind: (typeof LENGTH_LABELS)[number][0]) =>
+  const fromCaliper = (kind: keyof Lengths) =>
     e.caliperLengths?.[kind] !== undefined && e.caliperLengths?.[kind] !== null;
-  const parts = LENGTH_LABELS.map(
-    ([kind, label]) => `${label} ${fmt(e.lengths[kind])}${fromCaliper(kind) ? ' (caliper)' : ''}`,
+  const parts = LENGTH_KINDS.map(
+    (kind) =>
+      `${LENGTH_LABEL[kind]} ${fmt(e.lengths[kind])}${fromCaliper(kind) ? ' (caliper)' : ''}`,
   );
   const line = `Lengths (cm): ${parts.join(', ')}`;
   if (e.caliperLengths === undefined) return line;
-  return LENGTH_LABELS.some(([kind]) => fromCaliper(kind))
+  return LENGTH_KINDS.some(fromCaliper)
     ? `${line}. (caliper): drawn by the reader; the others measured on the mask.`
     : `${line}, all measured on the mask.`;
 }

@@ -2,7 +2,13 @@
  * The reader's calipers on a stored case: the lengths the formulas used, saved when they change,
  * and the lines drawn, read back so that reports redraw the reader's own lines.
  */
-import { CALIPER_VIEW, type CaliperLine, type Estimate, type Lengths } from '../api/contract';
+import {
+  CALIPER_VIEW,
+  LENGTH_KINDS,
+  type CaliperLine,
+  type Estimate,
+  type Lengths,
+} from '../api/contract';
 import type { CaseStore } from '../store/store';
 import type { MeasurementInput } from '../store/types';
 
@@ -36,7 +42,7 @@ export function recordCalipers(
 ): void {
   if (!calipers?.lengths) return;
   const last = new Map(store.measurements(caseId).map((m) => [m.kind, m.valueCm]));
-  for (const kind of ['length', 'width', 'thickness', 'craniocaudal'] as const) {
+  for (const kind of LENGTH_KINDS) {
     const value = calipers.lengths[kind];
     if (value === null || value === undefined || last.get(kind) === value) continue;
     // The cranio-caudal length is read on the coronal view; the others where their calipers are drawn.
