@@ -119,6 +119,16 @@ export function computeFormula(
   if (volume === null) {
     return { ...base, volumeMl: null, unavailableReason: 'no coefficients in the model manifest' };
   }
+  if (!Number.isFinite(volume) || volume <= 0) {
+    // A fitted line (the length-only regression) crosses zero for short spleens; a child's 7-cm
+    // spleen would otherwise be listed at −150 mL beside the other methods.
+    const shown = Number.isFinite(volume) ? `${Math.round(volume)} mL` : 'no number';
+    return {
+      ...base,
+      volumeMl: null,
+      unavailableReason: `gives ${shown} for these lengths, which is not a volume: outside the range where this formula applies`,
+    };
+  }
   return { ...base, volumeMl: volume, unavailableReason: null };
 }
 

@@ -49,6 +49,20 @@ describe('clinical formulas', () => {
     expect(volumes({ ...full, thickness: -1 }).prassopoulos).toBeNull();
   });
 
+  it('lists no volume where the length-only line falls to zero or below (a short spleen)', () => {
+    // context: −250 + 40·L, so L = 6 cm gives −10 mL and L = 6.25 cm exactly 0.
+    for (const length of [6, 6.25]) {
+      const result = computeFormulas({ ...full, length }, context).find(
+        (f) => f.id === 'length_only',
+      );
+      expect(result?.volumeMl).toBeNull();
+      expect(result?.unavailableReason).toMatch(
+        /gives -?\d+ mL for these lengths, which is not a volume/,
+      );
+    }
+    expect(volumes({ ...full, length: 6.5 }).length_only).toBeCloseTo(10, 10);
+  });
+
   it('has no length-only number without manifest coefficients', () => {
     const result = computeFormulas(full, { lengthOnly: null }).find((f) => f.id === 'length_only');
     expect(result?.volumeMl).toBeNull();
