@@ -306,7 +306,30 @@ async function main(): Promise<void> {
   }
   registerIpc(services, policy);
   await createWindow(policy);
-  app.on('before-quit', () => void services?.close());
+  app.on('before-quit', (event) => closeServicesThenQuit(event));
+}
+
+let servicesClosed = false;
+let servicesClosing = false;
+
+/**
+ * Quitting waits for the services to close: the requests in progress finish (an estimate is saved)
+ * and the database closes cleanly. The first before-quit is held back until then; the app.quit()
+ * that follows passes through.
+ */
+function closeServicesThenQuit(event: Electron.Event): void {
+  if (servicesClosed || !services) return;
+  event.preventDefault();
+  if (servicesClosing) return;
+  servicesClosing = true;
+  services
+    .close()
+    .catch((err: unknown) => console.error('SPV: closing the services failed:', err))
+    .finally(() => {
+      servicesClosed = true;
+      services = null;
+      app.quit();
+    });
 }
 
 void main();

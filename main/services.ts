@@ -27,7 +27,70 @@ export function appPaths(appRoot: string, dataDir: string): AppPaths {
 export interface Services {
   service: HostedService;
   engine: Engine;
+  /** Lets the calls in progress finish (up to a grace period), then closes inference and store. */
   close(): Promise<void>;
+}
+
+/** How long closing waits for calls in progress: an estimate being computed, then saved. */
+export const CLOSE_GRACE_MS = 15_000;
+
+export interface TrackedService<T> {
+  service: T;
+  /** Calls that have started and not settled. */
+  readonly inFlight: number;
+  /**
+   * Waits for the calls in progress, and for those they start meanwhile; true when none is left
+   * within `timeoutMs`, false when some were still running.
+   */
+  drain(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * The service with every call counted while it runs, so that closing can let the calls in progress
+ * finish — an estimate that completes is saved to the store — before the store closes under them.
+ */
+export function trackCalls<T extends object>(target: T): TrackedService<T> {
+  const running = new Set<Promise<unknown>>();
+  const service = new Proxy(target, {
+    get(obj, key) {
+      const value: unknown = Reflect.get(obj, key);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        // Called on the service itself, whatever `this` the caller used (its private state).
+        const result: unknown = Reflect.apply(value as (...a: unknown[]) => unknown, obj, args);
+        if (result instanceof Promise) {
+          running.add(result);
+          const done = () => running.delete(result);
+          result.then(done, done);
+        }
+        return result;
+      };
+    },
+  });
+  return {
+    service,
+    get inFlight() {
+      return running.size;
+    },
+    async drain(timeoutMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timedOut = false;
+      const deadline = new Promise<void>(
+        (r) =>
+          (timer = setTimeout(() => {
+            timedOut = true;
+            r();
+          }, timeoutMs)),
+      );
+      try {
+        while (running.size > 0 && !timedOut)
+          await Promise.race([Promise.allSettled([...running]), deadline]);
+        return running.size === 0;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
 export async function createServices(
@@ -43,12 +106,21 @@ export async function createServices(
   });
   mkdirSync(paths.dataDir, { recursive: true });
   const store = createStoreService({ dataDir: paths.dataDir, engine });
+  const calls = trackCalls<HostedService>(store);
   return {
-    service: store,
+    service: calls.service,
     engine,
     close: async () => {
-      store.close();
-      await engine.close();
+      if (!(await calls.drain(CLOSE_GRACE_MS)))
+        console.error(
+          `SPV: ${calls.inFlight} request(s) still running after ${CLOSE_GRACE_MS / 1000} s; closing anyway.`,
+        );
+      try {
+        // Inference first: a call still waiting for it fails now, rather than saving into a closed store.
+        await engine.close();
+      } finally {
+        store.close();
+      }
     },
   };
 }

@@ -6,7 +6,7 @@
  * wires them together and lays out the window.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
-import type { CaseView, SpvApi, Status, ViewName } from '../src/api';
+import type { CaseView, Estimate, SpvApi, Status, ViewName } from '../src/api';
 import { calibrationOf, viewerTool, viewsOf } from './case-views';
 import { CalibrationDialog } from './components/CalibrationDialog';
 import { ComparisonPanel, VolumeSummary } from './components/ComparisonPanel';
@@ -18,11 +18,11 @@ import { StatusBar } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
 import { downloadEstimateJson } from './export-estimate';
 import { useCalibration } from './hooks/use-calibration';
-import { useCaseLoader } from './hooks/use-case-loader';
+import { useCaseLoader, type StoredCaseShown } from './hooks/use-case-loader';
 import { useErrors } from './hooks/use-errors';
 import { useEstimateInputs } from './hooks/use-estimate-inputs';
 import { useKeyboardShortcuts } from './hooks/use-keyboard-shortcuts';
-import { useLiveAnalysis } from './hooks/use-live-analysis';
+import { useLiveAnalysis, type StoredCaseRef } from './hooks/use-live-analysis';
 import { useMaskEditing } from './hooks/use-mask-editing';
 import { useShellCommands } from './hooks/use-shell-commands';
 import { useViewerControls } from './hooks/use-viewer-controls';
@@ -47,11 +47,14 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const [message, setMessage] = useState('');
   const [inferenceNote, setInferenceNote] = useState<string | null>(null);
   const { errors, pushError, dismissError } = useErrors();
-  const controls = useViewerControls();
   const inputs = useEstimateInputs();
-  const { caseView, calipers, patient, setCaseView, clearCalipers } = inputs;
+  const { caseView, calipers, patient, setCaseView, clearCalipers, restoreInputs } = inputs;
+  // Given the case, the controls make the coronal view active when the case lacks the active one.
+  const controls = useViewerControls(caseView);
   const masksRef = useRef<MaskSet>({});
-  const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest);
+  // The stored case in the viewer (null: a sample or files): its edits are saved under its reader.
+  const storedCase = useRef<StoredCaseRef | null>(null);
+  const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest, storedCase);
   const { estimate, explanation, scheduleEstimate, scheduleExplain } = analysis;
   const editing = useMaskEditing({
     masksRef,
@@ -74,19 +77,23 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const { clearMasks } = editing;
   const { clearLine } = calibration;
   const { fit } = controls;
+  // The previous case's edit still waiting is sent (and saved) by resetAnalysis, before its masks go.
   const showCase = useCallback(
-    (cv: CaseView) => {
+    (cv: CaseView, stored?: StoredCaseShown | null) => {
       resetAnalysis();
       clearMasks();
       clearCalipers();
       clearLine();
       setCaseView(cv);
+      storedCase.current = stored ? { caseId: stored.caseId, reader: stored.reader } : null;
+      // A reopened stored case shows the patient and calipers its latest estimate used.
+      if (stored) restoreInputs(stored.patient, stored.caliperLines);
       fit();
     },
-    [resetAnalysis, clearMasks, clearCalipers, clearLine, setCaseView, fit],
+    [resetAnalysis, clearMasks, clearCalipers, clearLine, setCaseView, restoreInputs, fit],
   );
   const closeOpenDialog = useCallback(() => setOpenDialog(false), []);
-  const { openSample, openFiles, openStoredCase } = useCaseLoader({
+  const { openSample, openFiles, openStoredCase, claimOpening } = useCaseLoader({
     api,
     masksRef,
     showCase,
@@ -95,6 +102,17 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     setMessage,
     pushError,
   });
+
+  /** Waits until the viewer's edits of stored case `caseId` are saved; its estimate (if shown). */
+  const { settled } = analysis;
+  const settleViewer = useCallback(
+    async (caseId: string): Promise<{ estimate: Estimate | null } | null> => {
+      if (storedCase.current?.caseId !== caseId) return null;
+      await settled();
+      return { estimate: analysis.estimateNow() };
+    },
+    [settled, analysis.estimateNow],
+  );
 
   const exportEstimate = () => {
     const cv = inputs.latest.current.caseView;
@@ -279,7 +297,11 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
           <div hidden={tab !== 'review'} data-testid="review-tab">
             <ReviewPanel
               api={api}
-              onOpenCase={(caseId, opened) => void openStoredCase(caseId, opened)}
+              onOpenCase={(caseId, opened, reader, claim) =>
+                void openStoredCase(caseId, opened, reader, claim)
+              }
+              claimViewer={claimOpening}
+              settleViewer={settleViewer}
             />
           </div>
         </aside>

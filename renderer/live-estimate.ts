@@ -1,7 +1,9 @@
 /**
  * Re-estimation that never blocks painting: requests are coalesced — at most one in flight, and
  * when it returns only the newest pending request is sent — and an answer that is already stale
- * (the mask changed meanwhile) is dropped instead of shown. Kept free of React so it can be
+ * (the mask changed meanwhile) is dropped instead of shown. A request is never dropped unsent: a
+ * stored case's estimate also saves the edit it carries, so one still waiting when the reader
+ * opens another case is sent all the same (its answer ignored). Kept free of React so it can be
  * reasoned about (and tested) on its own; the App subscribes to its state.
  */
 export interface LiveState<T> {
@@ -22,9 +24,12 @@ export class LiveRequest<Req, T> {
     receivedAt: null,
     failed: false,
   };
-  private pending: { build: () => Req; at: number } | null = null;
+  private pending: { build: () => Req; at: number; generation: number } | null = null;
   private inFlight = false;
   private generation = 0;
+  /** The running send loop, and requests of a case left behind that are still on their way. */
+  private pumping: Promise<void> = Promise.resolve();
+  private readonly leftBehind = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(s: LiveState<T>) => void>();
 
   constructor(
@@ -44,24 +49,41 @@ export class LiveRequest<Req, T> {
 
   /** Asks for a fresh value; `build` runs when the request is actually sent (latest mask). */
   schedule(build: () => Req): void {
-    this.pending = { build, at: this.now() };
+    this.pending = { build, at: this.now(), generation: this.generation };
     this.set({ ...this.state, updating: true });
-    if (!this.inFlight) void this.pump();
+    if (!this.inFlight) this.pumping = this.pump();
   }
 
-  /** Forgets the value (a new case was opened) and ignores answers still on their way. */
+  /**
+   * Forgets the value (a new case was opened) and ignores answers still on their way. A request
+   * still waiting is built now, while its case's masks are still there, and sent all the same.
+   */
   reset(): void {
+    const waiting = this.pending;
     this.generation++;
     this.pending = null;
+    if (waiting) {
+      const sent = this.call(waiting.build()).catch(() => {
+        // The reader has left that case: its answer, or its error, is no longer shown.
+      });
+      this.leftBehind.add(sent);
+      void sent.finally(() => this.leftBehind.delete(sent));
+    }
     this.set({ value: null, updating: false, requestedAt: null, receivedAt: null, failed: false });
+  }
+
+  /** Resolves once every request scheduled so far has been answered (or has failed). */
+  async settled(): Promise<void> {
+    while (this.inFlight || this.pending || this.leftBehind.size > 0) {
+      await Promise.allSettled([this.pumping, ...this.leftBehind]);
+    }
   }
 
   private async pump(): Promise<void> {
     this.inFlight = true;
     while (this.pending) {
-      const { build, at } = this.pending;
+      const { build, at, generation } = this.pending;
       this.pending = null;
-      const generation = this.generation;
       try {
         const value = await this.call(build());
         // Newer edits are waiting: this answer is stale, go straight on to the newest request.

@@ -16,11 +16,16 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
   const [coronal, setCoronal] = useState('');
   const [transverse, setTransverse] = useState('');
   const [spacing, setSpacing] = useState('');
-  const [frame, setFrame] = useState('');
+  // Each view has its own frame: a multi-frame coronal can be paired with a single-frame transverse.
+  const [coronalFrame, setCoronalFrame] = useState('');
+  const [transverseFrame, setTransverseFrame] = useState('');
   const [sample, setSample] = useState(p.sampleIds[0] ?? '');
   const spacingMm = spacing.trim() === '' ? null : Number(spacing);
-  const frameIndex = frame.trim() === '' ? null : Number(frame);
-  const frameValid = frameIndex === null || (Number.isInteger(frameIndex) && frameIndex >= 0);
+  const coronalFrameIndex = frameIndexOf(coronalFrame);
+  const transverseFrameIndex = frameIndexOf(transverseFrame);
+  const framesValid = [coronalFrameIndex, transverseFrameIndex].every(
+    (f) => f === null || (Number.isInteger(f) && f >= 0),
+  );
   return (
     <div
       className="dialog open-case"
@@ -73,8 +78,8 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
             onChange={(e) => setTransverse(e.target.value)}
           />
         </label>
-        <label>
-          Spacing mm/px (optional){' '}
+        <label title="Only for images without calibration: a DICOM's own calibration is used instead">
+          Spacing mm/px (optional, images without calibration){' '}
           <input
             type="number"
             step={0.001}
@@ -84,29 +89,41 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
             onChange={(e) => setSpacing(e.target.value)}
           />
         </label>
-        <label title="Multi-frame DICOM: which frame to read (0 = the first)">
-          Frame (multi-frame DICOM){' '}
+        <label title="Multi-frame coronal DICOM: which frame to read (0 = the first)">
+          Coronal frame (multi-frame DICOM){' '}
           <input
             type="number"
             min={0}
             step={1}
-            data-testid="open-frame"
-            value={frame}
-            onChange={(e) => setFrame(e.target.value)}
+            data-testid="open-coronal-frame"
+            value={coronalFrame}
+            onChange={(e) => setCoronalFrame(e.target.value)}
+          />
+        </label>
+        <label title="Multi-frame transverse DICOM: which frame to read (0 = the first)">
+          Transverse frame (multi-frame DICOM){' '}
+          <input
+            type="number"
+            min={0}
+            step={1}
+            data-testid="open-transverse-frame"
+            value={transverseFrame}
+            onChange={(e) => setTransverseFrame(e.target.value)}
           />
         </label>
         <button
           type="button"
           data-testid="open-files"
           disabled={
-            coronal.trim() === '' || (spacingMm !== null && !(spacingMm > 0)) || !frameValid
+            coronal.trim() === '' || (spacingMm !== null && !(spacingMm > 0)) || !framesValid
           }
           onClick={() =>
             p.onOpenCase({
               coronalPath: coronal.trim(),
               transversePath: transverse.trim() === '' ? null : transverse.trim(),
               spacing: spacingMm ? { x: spacingMm, y: spacingMm } : null,
-              frame: frameIndex,
+              coronalFrame: coronalFrameIndex,
+              transverseFrame: transverse.trim() === '' ? null : transverseFrameIndex,
             })
           }
         >
@@ -118,4 +135,8 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
       </button>
     </div>
   );
+}
+
+function frameIndexOf(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
 }

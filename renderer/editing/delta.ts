@@ -42,13 +42,29 @@ export function diffMasks(before: Uint8Array, after: Uint8Array): MaskDelta | nu
 }
 
 /**
+ * How many strokes are being recorded on each mask. A stroke's delta keeps each pixel's value from
+ * before the stroke first touched it, so anything else that changes the mask meanwhile (undo, redo,
+ * a whole-mask operation) would be overwritten or undone wrongly when the stroke's delta is applied.
+ */
+const openStrokes = new WeakMap<Uint8Array, number>();
+
+/** True while a stroke is being painted on the mask: other edits must wait until it ends. */
+export function strokeInProgress(mask: Uint8Array): boolean {
+  return (openStrokes.get(mask) ?? 0) > 0;
+}
+
+/**
  * Records the pixels a stroke changes while it paints in place, so that painting stays O(brush
- * area) per pointer move and the delta is ready when the stroke ends.
+ * area) per pointer move and the delta is ready when the stroke ends. The mask counts as being
+ * stroked (strokeInProgress) from construction until finish().
  */
 export class StrokeRecorder {
   private readonly original = new Map<number, number>();
+  private open = true;
 
-  constructor(private readonly mask: Uint8Array) {}
+  constructor(private readonly mask: Uint8Array) {
+    openStrokes.set(mask, (openStrokes.get(mask) ?? 0) + 1);
+  }
 
   /** Sets a pixel to 0/1; returns true when its value changed. */
   set(index: number, value: 0 | 1): boolean {
@@ -65,6 +81,10 @@ export class StrokeRecorder {
 
   /** The stroke's delta (pixels painted back to their first value are left out); null if none. */
   finish(): MaskDelta | null {
+    if (this.open) {
+      this.open = false;
+      openStrokes.set(this.mask, (openStrokes.get(this.mask) ?? 1) - 1);
+    }
     const entries = [...this.original.entries()]
       .filter(([i, old]) => this.mask[i] !== old)
       .sort((a, b) => a[0] - b[0]);

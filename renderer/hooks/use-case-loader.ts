@@ -3,26 +3,55 @@
  * is shown as soon as the engine has it; its masks follow (a stored case brings its AI and last
  * saved masks, a new case is segmented now), and then the first estimate is asked for. Only the
  * newest opening goes on after each wait: a reader who opens B while A is still being segmented
- * must not get A's masks (or its error) on B.
+ * must not get A's masks (or its error) on B. A stored case opened from the review panel takes its
+ * place in that order when the reader asks for it (`claimOpening`), not when the store answers.
  */
 import { useCallback, type RefObject } from 'react';
-import type { CaseView, Masks, OpenCaseRequest, SpvApi, StoredCaseView } from '../../src/api';
+import type {
+  CaliperLine,
+  CaseView,
+  Masks,
+  OpenCaseRequest,
+  Patient,
+  SpvApi,
+  StoredCaseView,
+} from '../../src/api';
 import { decodeMaskRle } from '../../src/imaging/mask-codec';
 import { viewsOf } from '../case-views';
 import type { MaskSet } from '../viewer/types';
 import { useNewest } from './use-newest';
+
+/** A stored case in the viewer: whose edits are saved, and the inputs its latest estimate used. */
+export interface StoredCaseShown {
+  caseId: string;
+  reader: string;
+  patient: Patient | null;
+  caliperLines: readonly CaliperLine[];
+}
 
 /** A case opened from the store: the engine's view plus the masks already stored. */
 interface OpenedCase {
   view: CaseView;
   aiMasks: Masks | null;
   currentMasks: Masks | null;
+  stored: StoredCaseShown | null;
 }
 
 export interface CaseLoader {
   openSample(sampleId: string | null): Promise<void>;
   openFiles(req: OpenCaseRequest): Promise<void>;
-  openStoredCase(caseId: string, opened: StoredCaseView): Promise<void>;
+  /**
+   * Shows a stored case that `claim` (from claimOpening, taken when the reader asked) still owns;
+   * `reader` is whom its edits are saved under.
+   */
+  openStoredCase(
+    caseId: string,
+    opened: StoredCaseView,
+    reader?: string,
+    claim?: () => boolean,
+  ): Promise<void>;
+  /** Takes a place among the openings now; the returned check says whether it is still newest. */
+  claimOpening(): () => boolean;
 }
 
 export function useCaseLoader({
@@ -36,8 +65,11 @@ export function useCaseLoader({
 }: {
   api: SpvApi;
   masksRef: RefObject<MaskSet>;
-  /** Leaves the previous case behind and shows this one, before its masks are in. */
-  showCase(cv: CaseView): void;
+  /**
+   * Leaves the previous case behind and shows this one, before its masks are in; `stored` when it
+   * is a stored case (its inputs are restored, its edits saved).
+   */
+  showCase(cv: CaseView, stored?: StoredCaseShown | null): void;
   /** The masks are in `masksRef`: redraw and estimate. */
   masksLoaded(): void;
   closeOpenDialog(): void;
@@ -46,7 +78,9 @@ export function useCaseLoader({
 }): CaseLoader {
   const startOpening = useNewest();
   const loadCase = useCallback(
-    async (source: string, open: () => Promise<CaseView | OpenedCase>) => {
+    async (source: string, open: () => Promise<CaseView | OpenedCase>, claim?: () => boolean) => {
+      // An opening claimed earlier that a later one overtook shows nothing.
+      if (claim && !claim()) return;
       const isNewest = startOpening();
       closeOpenDialog();
       setMessage(`Opening ${source}…`);
@@ -57,8 +91,11 @@ export function useCaseLoader({
           view: cv,
           aiMasks,
           currentMasks,
-        } = 'view' in opened ? opened : { view: opened, aiMasks: null, currentMasks: null };
-        showCase(cv);
+          stored,
+        } = 'view' in opened
+          ? opened
+          : { view: opened, aiMasks: null, currentMasks: null, stored: null };
+        showCase(cv, stored);
         const views = viewsOf(cv);
         // A stored case brings its AI and last saved masks; a new case is segmented now.
         const segmented = await Promise.all(
@@ -95,14 +132,26 @@ export function useCaseLoader({
     [api, loadCase],
   );
   const openStoredCase = useCallback(
-    (caseId: string, opened: StoredCaseView) =>
-      loadCase(`stored case ${caseId}`, async () => ({
-        view: opened.view,
-        aiMasks: opened.aiMasks,
-        currentMasks: opened.currentMasks,
-      })),
+    (caseId: string, opened: StoredCaseView, reader?: string, claim?: () => boolean) =>
+      loadCase(
+        `stored case ${caseId}`,
+        async () => ({
+          view: opened.view,
+          aiMasks: opened.aiMasks,
+          currentMasks: opened.currentMasks,
+          stored: reader
+            ? {
+                caseId,
+                reader,
+                patient: opened.patient ?? null,
+                caliperLines: opened.caliperLines ?? [],
+              }
+            : null,
+        }),
+        claim,
+      ),
     [loadCase],
   );
 
-  return { openSample, openFiles, openStoredCase };
+  return { openSample, openFiles, openStoredCase, claimOpening: startOpening };
 }

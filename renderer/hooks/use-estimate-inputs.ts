@@ -5,7 +5,7 @@
  * before a re-estimate also write `latest` at once.
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
-import type { CaseView, Patient, ViewName } from '../../src/api';
+import type { CaliperLine, CaseView, Patient, ViewName } from '../../src/api';
 import { nextCaliperKind, placeCaliper } from '../editing/calipers';
 import type { CalipersByView } from '../viewer/types';
 
@@ -22,17 +22,20 @@ export interface EstimateInputsState extends EstimateInputs {
   /** Places a caliper on `view`: the next kind the view needs, replacing an older one of it. */
   addCaliper(view: ViewName, a: [number, number], b: [number, number]): void;
   clearCalipers(): void;
+  /**
+   * Shows a reopened stored case's own inputs: the patient and the caliper lines its latest
+   * estimate used (so that the first estimate repeats it instead of replacing it).
+   */
+  restoreInputs(patient: Patient | null, lines: readonly CaliperLine[]): void;
 }
+
+const noPatient = (): Patient => ({ ageYears: null, sex: null, heightCm: null });
 
 const noCalipers = (): CalipersByView => ({ coronal: [], transverse: [] });
 
 export function useEstimateInputs(): EstimateInputsState {
   const [caseView, setCaseViewState] = useState<CaseView | null>(null);
-  const [patient, setPatientState] = useState<Patient>({
-    ageYears: null,
-    sex: null,
-    heightCm: null,
-  });
+  const [patient, setPatientState] = useState<Patient>(noPatient);
   const [calipers, setCalipers] = useState<CalipersByView>(noCalipers);
 
   // The latest values the request builders need, read when a request is actually sent.
@@ -69,6 +72,16 @@ export function useEstimateInputs(): EstimateInputsState {
     latest.current.calipers = none;
   }, []);
 
+  const restoreInputs = useCallback((p: Patient | null, lines: readonly CaliperLine[]) => {
+    const restored = { ...noPatient(), ...p };
+    const byView = noCalipers();
+    for (const { view, kind, a, b } of lines) byView[view].push({ kind, a, b });
+    latest.current.patient = restored;
+    latest.current.calipers = byView;
+    setPatientState(restored);
+    setCalipers(byView);
+  }, []);
+
   return {
     caseView,
     patient,
@@ -78,5 +91,6 @@ export function useEstimateInputs(): EstimateInputsState {
     setPatient,
     addCaliper,
     clearCalipers,
+    restoreInputs,
   };
 }

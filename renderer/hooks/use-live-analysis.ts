@@ -1,10 +1,12 @@
 /**
  * The estimate and the explanation of the current masks, kept live: each is a LiveRequest (at most
  * one request in flight, stale answers dropped), built from the masks and `latest` inputs at the
- * moment it is sent.
+ * moment it is sent. A stored case's estimates are saved by the service as they happen; where no
+ * estimate can be asked for (the case is not calibrated yet) its edits are saved on their own.
  */
 import { useCallback, useMemo, type RefObject } from 'react';
 import type { Estimate, EstimateRequest, Explanation, ExplainRequest, SpvApi } from '../../src/api';
+import type { CaseSummary, SaveCorrectionRequest } from '../../src/api/store-contract';
 import { encodeMaskRle } from '../../src/imaging/mask-codec';
 import { LiveRequest, type LiveState } from '../live-estimate';
 import { caliperLengthsCm } from '../measured-lengths';
@@ -25,6 +27,14 @@ export interface LiveAnalysis {
   currentMasks(): EstimateRequest['masks'] | null;
   /** The newest estimate, even one React has not rendered yet. */
   estimateNow(): Estimate | null;
+  /** Resolves once every edit scheduled so far has been estimated or saved (or has failed). */
+  settled(): Promise<void>;
+}
+
+/** The stored case in the viewer, if it is one: its edits are saved under `reader`. */
+export interface StoredCaseRef {
+  caseId: string;
+  reader: string;
 }
 
 /** Sent only if the masks are gone by the time a scheduled request is built. */
@@ -37,8 +47,9 @@ export function useLiveAnalysis(
   pushError: (source: string, err: unknown) => void,
   masksRef: RefObject<MaskSet>,
   latest: RefObject<EstimateInputs>,
+  storedCase?: RefObject<StoredCaseRef | null>,
 ): LiveAnalysis {
-  const [estimator, explainer] = useMemo(
+  const [estimator, explainer, saver] = useMemo(
     () =>
       [
         new LiveRequest<EstimateRequest, Estimate>(
@@ -48,6 +59,10 @@ export function useLiveAnalysis(
         new LiveRequest<ExplainRequest, Explanation>(
           (req) => api.explain(req),
           (err) => pushError('Explain', err),
+        ),
+        new LiveRequest<SaveCorrectionRequest, CaseSummary>(
+          (req) => api.saveCorrection(req),
+          (err) => pushError('Saving the edit', err),
         ),
       ] as const,
     [api, pushError],
@@ -75,9 +90,28 @@ export function useLiveAnalysis(
     return cv && cv.coronal.calibration && masksRef.current.coronal ? cv : null;
   }, [latest, masksRef]);
 
+  /** Saves a stored case's masks without an estimate (every view, calibrated or not). */
+  const scheduleSave = useCallback(() => {
+    const stored = storedCase?.current;
+    if (!stored || !masksRef.current.coronal) return;
+    saver.schedule(() => {
+      const { coronal: cor, transverse: tr } = masksRef.current;
+      return {
+        caseId: stored.caseId,
+        reader: stored.reader,
+        masks: {
+          coronal: cor ? encodeMaskRle(cor.current, cor.width, cor.height) : emptyMasks().coronal,
+          transverse: tr ? encodeMaskRle(tr.current, tr.width, tr.height) : null,
+        },
+        masksOnly: true,
+      };
+    });
+  }, [saver, storedCase, masksRef]);
+
   const scheduleEstimate = useCallback(() => {
     const cv = analysableCase();
-    if (!cv) return;
+    // No estimate without a calibration, but a stored case's edit is kept all the same.
+    if (!cv) return scheduleSave();
     estimator.schedule(() => {
       const masks = currentMasks();
       const { patient: pat, calipers: cals, caseView: view } = latest.current;
@@ -93,7 +127,7 @@ export function useLiveAnalysis(
         ),
       };
     });
-  }, [estimator, analysableCase, currentMasks, latest]);
+  }, [estimator, analysableCase, currentMasks, latest, scheduleSave]);
 
   const scheduleExplain = useCallback(() => {
     const cv = analysableCase();
@@ -104,9 +138,15 @@ export function useLiveAnalysis(
   const reset = useCallback(() => {
     estimator.reset();
     explainer.reset();
-  }, [estimator, explainer]);
+    saver.reset();
+  }, [estimator, explainer, saver]);
 
   const estimateNow = useCallback(() => estimator.current.value, [estimator]);
+
+  const settled = useCallback(
+    () => Promise.all([estimator.settled(), saver.settled()]).then(() => undefined),
+    [estimator, saver],
+  );
 
   return {
     estimate,
@@ -116,5 +156,6 @@ export function useLiveAnalysis(
     reset,
     currentMasks,
     estimateNow,
+    settled,
   };
 }

@@ -7,7 +7,7 @@
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
-import { diffMasks, type MaskDelta } from '../editing/delta';
+import { diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
 import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
 import type { MaskSet } from '../viewer/types';
@@ -29,7 +29,7 @@ export interface MaskEditing {
   masksChanged(): void;
 }
 
-type WholeMaskOp = (mask: Uint8Array, width: number, height: number) => Uint8Array;
+type WholeMaskOp = (mask: Uint8Array, width: number, height: number, view: ViewName) => Uint8Array;
 
 export function useMaskEditing({
   masksRef,
@@ -71,19 +71,31 @@ export function useMaskEditing({
     if (!m) throw new Error(`No mask for the ${view} view`);
     return m.current;
   };
+  /**
+   * Undo, redo and whole-mask operations are ignored while a stroke is being painted (Ctrl+Z with
+   * the button held): the stroke's delta is recorded against the pixels as they were when it began.
+   */
+  const refusedMidStroke = (name: string): boolean => {
+    const busy = Object.values(masksRef.current).some((m) => m && strokeInProgress(m.current));
+    if (busy) setMessage(`${name}: finish the stroke first`);
+    return busy;
+  };
   const undo = () => {
+    if (refusedMidStroke('Undo')) return;
     if (historyRef.current.undo(maskFor)) masksChanged();
   };
   const redo = () => {
+    if (refusedMidStroke('Redo')) return;
     if (historyRef.current.redo(maskFor)) masksChanged();
   };
 
   /** Applies a whole-mask operation to the active view as one undoable step. */
   const applyWhole = (name: string, op: WholeMaskOp) => {
+    if (refusedMidStroke(name)) return;
     const view = masksRef.current[activeView] ? activeView : 'coronal';
     const m = masksRef.current[view];
     if (!m) return;
-    const next = op(m.current, m.width, m.height);
+    const next = op(m.current, m.width, m.height, view);
     const delta = diffMasks(m.current, next);
     if (!delta) {
       setMessage(`${name}: nothing to change`);
@@ -94,13 +106,15 @@ export function useMaskEditing({
     setMessage(`${name} on the ${view} mask`);
     masksChanged();
   };
-  const smoothRadiusPx = () => {
-    const cal = calibrationOf(caseView, activeView);
+  /** About 1.5 mm in the pixels of the view being smoothed (which may not be the active one). */
+  const smoothRadiusPx = (view: ViewName) => {
+    const cal = calibrationOf(caseView, view);
     return cal ? Math.max(1, Math.round(1.5 / cal.spacingX)) : 2;
   };
 
   // Both views in one step: one undo brings back every edit the reset discarded, not half of them.
   const resetToAi = () => {
+    if (refusedMidStroke('Reset to AI')) return;
     const step: HistoryEntry<ViewName>[] = [];
     for (const view of ['coronal', 'transverse'] as const) {
       const m = masksRef.current[view];
@@ -121,7 +135,8 @@ export function useMaskEditing({
     onStrokeEnd,
     undo,
     redo,
-    smooth: () => applyWhole('Smooth', (m, w, h) => smoothMask(m, w, h, smoothRadiusPx())),
+    smooth: () =>
+      applyWhole('Smooth', (m, w, h, view) => smoothMask(m, w, h, smoothRadiusPx(view))),
     fillHoles: () => applyWhole('Fill holes', fillMaskHoles),
     keepLargestIsland: () => applyWhole('Keep largest island', keepLargestIsland),
     resetToAi,

@@ -4,7 +4,7 @@
  * over the images, and the signal that fits the images to their panes.
  */
 import { useCallback, useState } from 'react';
-import type { ViewName } from '../../src/api';
+import type { CaseView, ViewName } from '../../src/api';
 import type { OverlayMode } from '../editing/overlay';
 import type { Tool } from '../viewer/types';
 
@@ -42,7 +42,12 @@ export interface ViewerControls {
   fit(): void;
 }
 
-export function useViewerControls(): ViewerControls {
+/**
+ * `caseView` is the open case: when one opens without the active view (a coronal-only case after
+ * working on a transverse image), the coronal view becomes active, so that the toolbar and the
+ * mask tools do not act on a view the case does not have.
+ */
+export function useViewerControls(caseView: CaseView | null = null): ViewerControls {
   const [tool, setTool] = useState<Tool>('brush');
   const [brushMm, setBrush] = useState(8);
   const [overlayVisible, setOverlayVisible] = useState(true);
@@ -54,6 +59,10 @@ export function useViewerControls(): ViewerControls {
   const [activeView, setActiveView] = useState<ViewName>('coronal');
   const [showRecon, setShowRecon] = useState(false);
   const [fitSignal, setFitSignal] = useState(0);
+
+  // Adjusted while rendering (React's pattern for state that follows a prop), so no frame shows
+  // the stale view as active.
+  if (activeView === 'transverse' && caseView && !caseView.transverse) setActiveView('coronal');
 
   const setBrushMm = useCallback((mm: number) => setBrush(clampBrushMm(mm)), []);
   const nudgeBrushMm = useCallback(

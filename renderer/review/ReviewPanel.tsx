@@ -3,10 +3,12 @@
  * reader, work through its worklist (filters, ↓/↑ or j/k, Enter opens the case in the viewer),
  * accept / flag / sign off / unlock each case, see and export the session summary, and export
  * reports. Time on each case is recorded while it is selected. The viewer (mounted by the host
- * app through `onOpenCase`) saves corrections itself: every estimate of a stored case is stored.
+ * app through `onOpenCase`) saves corrections itself: every edit of a stored case is stored. An
+ * action on the case in the viewer waits for its edits to be saved first, and accepting the AI's
+ * mask or unlocking shows the case again as the store now holds it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
-import type { SpvApi } from '../../src/api';
+import type { Estimate, SpvApi } from '../../src/api';
 import type {
   CaseSummary,
   ExportedFile,
@@ -32,9 +34,25 @@ export interface ReviewPanelProps {
   /**
    * Show the case in the viewer. `opened` is what openStoredCase returned: the engine's CaseView
    * (its caseId is the one segment/estimate take), the AI's and the current masks, the estimate.
-   * Estimates of that engine case are saved by the service as the reader edits.
+   * Estimates of that engine case are saved by the service as the reader edits, under `reader`.
+   * `claim` says whether this opening is still the newest the viewer was asked for.
    */
-  onOpenCase: (caseId: string, opened: StoredCaseView) => void;
+  onOpenCase: (
+    caseId: string,
+    opened: StoredCaseView,
+    reader: string,
+    claim: (() => boolean) | undefined,
+  ) => void;
+  /**
+   * Takes the opening's place among the viewer's openings when the reader asks for it: an opening
+   * the reader made later from elsewhere (the Open dialog) wins over this one answering later.
+   */
+  claimViewer?: () => () => boolean;
+  /**
+   * When `caseId` is the stored case in the viewer: waits until its edits are saved and gives the
+   * estimate the viewer shows. Null when the viewer shows another case.
+   */
+  settleViewer?: (caseId: string) => Promise<{ estimate: Estimate | null } | null>;
 }
 
 function readStoredReader(): string {
@@ -45,7 +63,12 @@ function readStoredReader(): string {
   }
 }
 
-export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element {
+export function ReviewPanel({
+  api,
+  onOpenCase,
+  claimViewer,
+  settleViewer,
+}: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
   const [cases, setCases] = useState<CaseSummary[]>([]);
   const [sessions, setSessions] = useState<SessionListItem[]>([]);
@@ -137,6 +160,7 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
   const open = useCallback(
     async (caseId: string) => {
       const isNewest = startOpening();
+      const claim = claimViewer?.();
       select(caseId);
       if (needReader) {
         setErrors((list) => [
@@ -153,11 +177,22 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
         }),
       );
       if (opened && isNewest()) {
-        onOpenCase(caseId, opened);
+        onOpenCase(caseId, opened, reader.trim(), claim);
         await refresh();
       }
     },
-    [api, call, needReader, onOpenCase, reader, refresh, select, session?.sessionId, startOpening],
+    [
+      api,
+      call,
+      claimViewer,
+      needReader,
+      onOpenCase,
+      reader,
+      refresh,
+      select,
+      session?.sessionId,
+      startOpening,
+    ],
   );
 
   // Alt+↓ / Alt+↑ move through the worklist from anywhere (the viewer keeps the plain arrows).
@@ -176,6 +211,34 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
     if (await call(what, fn)) await call('Refreshing', () => refresh());
   };
   const who = reader.trim();
+
+  /**
+   * A change of the case's final masks or lock (accept, unlock): after the viewer's own edits are
+   * saved, and then the viewer shows the case as stored (its masks, a fresh undo history).
+   */
+  const changeCase = async (what: string, caseId: string, fn: () => Promise<unknown>) => {
+    const inViewer = (await settleViewer?.(caseId)) ?? null;
+    if (!(await call(what, fn))) return;
+    if (inViewer) await open(caseId);
+    else await call('Refreshing', () => refresh());
+  };
+
+  /**
+   * Signs off the estimate the reader saw: the viewer's, once its edits are saved (refused if the
+   * store holds another volume), or the one this panel shows for a case not in the viewer.
+   */
+  const signOff = async (c: CaseSummary): Promise<CaseSummary> => {
+    const inViewer = (await settleViewer?.(c.caseId)) ?? null;
+    if (!inViewer) return api.signOff({ caseId: c.caseId, reader: who, estimateId: c.estimateId });
+    const onRecord = (await api.listCases({})).find((x) => x.caseId === c.caseId);
+    const shown = inViewer.estimate;
+    if (shown && onRecord && onRecord.volumeMl !== shown.volumeMl) {
+      throw new Error(
+        `the volume in the viewer (${shown.volumeMl.toFixed(1)} mL) is not the one on record (${onRecord.volumeMl?.toFixed(1) ?? 'none'} mL): the latest edit has no saved estimate yet. Wait for the volume to update or correct the mask, then sign off.`,
+      );
+    }
+    return api.signOff({ caseId: c.caseId, reader: who, estimateId: onRecord?.estimateId });
+  };
 
   return (
     <div className="review-panel" data-testid="review-panel">
@@ -296,7 +359,7 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
           exported={caseExports}
           onOpen={() => void open(selected.caseId)}
           onAccept={() =>
-            void act('Accepting the AI mask', () =>
+            void changeCase('Accepting the AI mask', selected.caseId, () =>
               api.acceptAi({ caseId: selected.caseId, reader: who }),
             )
           }
@@ -305,17 +368,21 @@ export function ReviewPanel({ api, onOpenCase }: ReviewPanelProps): JSX.Element 
               api.flagCase({ caseId: selected.caseId, reader: who, comment }),
             )
           }
-          onSignOff={() =>
-            void act('Signing off', () => api.signOff({ caseId: selected.caseId, reader: who }))
-          }
+          onSignOff={() => void act('Signing off', () => signOff(selected))}
           onUnlock={(reason) =>
-            void act('Unlocking', () =>
+            void changeCase('Unlocking', selected.caseId, () =>
               api.unlockCase({ caseId: selected.caseId, reader: who, reason }),
             )
           }
           onExport={(format: ReportFormat, anonymise: boolean) =>
             void call('Exporting the report', async () => {
-              const file = await api.exportReport({ caseId: selected.caseId, format, anonymise });
+              const file = await api.exportReport({
+                caseId: selected.caseId,
+                format,
+                anonymise,
+                // The audit trail names who exported the patient's report, when a reader is set.
+                ...(who ? { reader: who } : {}),
+              });
               setCaseExports((list) => [file, ...list]);
             })
           }

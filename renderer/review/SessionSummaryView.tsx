@@ -6,6 +6,8 @@ import { formatDuration, STATUS_LABELS } from './worklist-nav';
 
 const ml = (v: number | null) => (v === null ? '—' : v.toFixed(0));
 const pct = (v: number | null) => (v === null ? '—' : v.toFixed(3));
+const titleOf = (summary: SessionSummary, caseId: string) =>
+  summary.rows.find((r) => r.caseId === caseId)?.title ?? `case ${caseId}`;
 
 export function SessionSummaryView({
   summary,
@@ -26,6 +28,14 @@ export function SessionSummaryView({
         {formatDuration(summary.meanTimePerCaseMs)} · mean Dice (AI vs final){' '}
         <span data-testid="summary-dice">{pct(summary.meanDice)}</span>
       </p>
+      {summary.notReviewed.length > 0 && (
+        <p data-testid="summary-not-reviewed">
+          Statistics cover the {summary.rows.length - summary.notReviewed.length} reviewed case(s);{' '}
+          {summary.notReviewed.length} not reviewed left out (their final masks are the AI&apos;s):{' '}
+          {summary.notReviewed.map((c) => `${titleOf(summary, c.caseId)} (${c.reason})`).join('; ')}
+          .
+        </p>
+      )}
       <div className="review-table-wrap">
         <table className="review-table">
           <thead>

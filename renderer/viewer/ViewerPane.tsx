@@ -360,6 +360,11 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     return () => {
       window.removeEventListener('pointerup', end);
       window.removeEventListener('blur', end);
+      // Unmounted mid-stroke: close the recorder, or its mask would count as being stroked forever
+      // and undo and the whole-mask tools would refuse it.
+      const g = gestureRef.current;
+      gestureRef.current = null;
+      if (g?.kind === 'paint') g.recorder.finish();
     };
   }, []);
 
@@ -413,6 +418,13 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       <div className="viewer-label">
         {view === 'coronal' ? 'Coronal' : 'Transverse'} · {image.sourceName}
         {spacingKnown ? ` · ${image.calibration?.spacingX.toFixed(3)} mm/px` : ' · uncalibrated'}
+        {/* What decoding decided for the reader (a given spacing not used, an unknown character
+            set): shown as long as the case is open, not only in the passing status line. */}
+        {image.notices?.map((notice) => (
+          <div key={notice} className="viewer-notice" data-testid={`viewer-notice-${view}`}>
+            {notice}
+          </div>
+        ))}
       </div>
       <Stage
         ref={stageRef}

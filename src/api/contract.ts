@@ -64,6 +64,11 @@ export const ViewImageSchema = z.object({
   /** Null when the image carries no calibration: then no volume is ever computed. */
   calibration: CalibrationSchema.nullable(),
   sourceName: z.string(),
+  /**
+   * What the reader should know about how the image was read, though nothing failed: e.g. a given
+   * spacing that was not used because the DICOM carries its own calibration. Absent when none.
+   */
+  notices: z.array(z.string()).optional(),
 });
 export type ViewImage = z.infer<typeof ViewImageSchema>;
 
@@ -176,10 +181,17 @@ export type Status = z.infer<typeof StatusSchema>;
 export const OpenCaseRequestSchema = z.object({
   coronalPath: z.string().min(1),
   transversePath: z.string().min(1).nullable().optional(),
-  /** Explicit calibration in mm/px for images that carry none. */
+  /**
+   * Explicit calibration in mm/px for images that carry none. A DICOM's own calibration (its
+   * ultrasound regions, else Pixel Spacing) wins over it; the view's `notices` then say so.
+   */
   spacing: z.object({ x: z.number().positive(), y: z.number().positive() }).nullable().optional(),
-  /** For multi-frame DICOM. */
+  /** For multi-frame DICOM: the frame of every multi-frame view without a frame of its own. */
   frame: z.number().int().nonnegative().nullable().optional(),
+  /** The frame of a multi-frame coronal DICOM (a PNG/JPEG has only frame 0). */
+  coronalFrame: z.number().int().nonnegative().nullable().optional(),
+  /** The frame of a multi-frame transverse DICOM. */
+  transverseFrame: z.number().int().nonnegative().nullable().optional(),
 });
 export const OpenSampleRequestSchema = z.object({ sampleId: z.string().nullable().optional() });
 export const CalibrateRequestSchema = z.object({

@@ -43,6 +43,8 @@ export const CaseSummarySchema = z.object({
   signedOffAt: z.string().nullable(),
   signedOffBy: z.string().nullable(),
   flagComment: z.string().nullable(),
+  /** The id of the latest estimate (the one `volumeMl` is), which sign-off takes; null without. */
+  estimateId: z.string().nullable(),
 });
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 
@@ -108,6 +110,12 @@ export const StoredCaseViewSchema = z.object({
   aiMasks: MasksSchema.nullable(),
   currentMasks: MasksSchema.nullable(),
   estimate: EstimateSchema.nullable(),
+  /** The id of `estimate`, the one sign-off takes; null without one. */
+  estimateId: z.string().nullable(),
+  /** The patient inputs `estimate` used (null: none given, or not known). */
+  patient: PatientSchema.nullable(),
+  /** The caliper lines `estimate` used: the viewer draws them again. */
+  caliperLines: z.array(CaliperLineSchema),
 });
 export type StoredCaseView = z.infer<typeof StoredCaseViewSchema>;
 
@@ -182,6 +190,11 @@ export const SessionSummarySchema = z.object({
   blandAltman: z.array(BlandAltmanSchema),
   /** Bland–Altman plots as PNG data: URLs. */
   plots: z.array(z.object({ name: z.string(), pngDataUrl: z.string() })),
+  /**
+   * The cases no reader reviewed (their final masks are the AI's): listed in `rows`, left out of
+   * the agreement statistics and the mean Dice, each with the reason.
+   */
+  notReviewed: z.array(z.object({ caseId: z.string(), reason: z.string() })),
 });
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
@@ -220,6 +233,20 @@ export const SaveCorrectionRequestSchema = z.object({
   patient: PatientSchema.nullable().optional(),
   caliperLengths: LengthsSchema.partial().nullable().optional(),
   caliperLines: z.array(CaliperLineSchema).max(12).nullable().optional(),
+  /**
+   * Save the masks alone, without an estimate: how the viewer keeps each edit whatever its
+   * estimate does. An uncalibrated case's correction is always saved so (it has no volume).
+   */
+  masksOnly: z.boolean().optional(),
+});
+export const SignOffRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  /**
+   * The estimate the reader reviewed (CaseSummary.estimateId, StoredCaseView.estimateId): refused
+   * when a newer one was saved since. The viewer always sends it; optional for the CLI.
+   */
+  estimateId: IdSchema.nullable().optional(),
 });
 export const FlagCaseRequestSchema = z.object({
   caseId: IdSchema,
@@ -250,6 +277,8 @@ export const ExportReportRequestSchema = z.object({
   caseId: IdSchema,
   format: ReportFormatSchema,
   anonymise: z.boolean().optional(),
+  /** Who asks for the export, for the audit trail ('export' when not given, as from the CLI). */
+  reader: ReaderSchema.optional(),
 });
 
 export type ImportPathsRequest = z.infer<typeof ImportPathsRequestSchema>;
@@ -258,6 +287,7 @@ export type CaseRequest = z.infer<typeof CaseRequestSchema>;
 export type OpenStoredCaseRequest = z.infer<typeof OpenStoredCaseRequestSchema>;
 export type ReaderCaseRequest = z.infer<typeof ReaderCaseRequestSchema>;
 export type SaveCorrectionRequest = z.infer<typeof SaveCorrectionRequestSchema>;
+export type SignOffRequest = z.infer<typeof SignOffRequestSchema>;
 export type FlagCaseRequest = z.infer<typeof FlagCaseRequestSchema>;
 export type UnlockCaseRequest = z.infer<typeof UnlockCaseRequestSchema>;
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
@@ -275,7 +305,7 @@ export interface StoreApi {
   acceptAi(req: ReaderCaseRequest): Promise<CaseSummary>;
   saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary>;
   flagCase(req: FlagCaseRequest): Promise<CaseSummary>;
-  signOff(req: ReaderCaseRequest): Promise<CaseSummary>;
+  signOff(req: SignOffRequest): Promise<CaseSummary>;
   unlockCase(req: UnlockCaseRequest): Promise<CaseSummary>;
   createSession(req: CreateSessionRequest): Promise<SessionDetail>;
   listSessions(req: Record<string, never> | undefined): Promise<SessionListItem[]>;
@@ -295,7 +325,7 @@ export const storeApiRequestSchemas = {
   acceptAi: ReaderCaseRequestSchema,
   saveCorrection: SaveCorrectionRequestSchema,
   flagCase: FlagCaseRequestSchema,
-  signOff: ReaderCaseRequestSchema,
+  signOff: SignOffRequestSchema,
   unlockCase: UnlockCaseRequestSchema,
   createSession: CreateSessionRequestSchema,
   listSessions: z.object({}).optional(),

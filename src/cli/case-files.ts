@@ -5,18 +5,25 @@
 import { basename } from 'node:path';
 import type { Calibration } from '../api/contract';
 import { SpvError } from '../api/errors';
-import { binaryMaskFromDecoded, decodeImageFile, type DecodedImage } from '../decode';
+import {
+  binaryMaskFromDecoded,
+  checkCaseFrameUsed,
+  decodeImageFile,
+  viewFrameOptions,
+  type CaseFrames,
+  type DecodedImage,
+} from '../decode';
 import { spacingForMask } from '../imaging/calibration';
 import type { Spacing } from '../imaging/types';
 import type { Engine } from '../engine/engine';
 import type { DetailedEstimate, EstimateOptions } from '../engine/estimator';
 import type { ViewMask } from '../engine/types';
 
-export interface CaseFiles {
+export interface CaseFiles extends CaseFrames {
   coronal: string;
   transverse?: string | null;
+  /** For views whose file carries no calibration (a DICOM's own wins, with a notice). */
   spacing?: Spacing | null;
-  frame?: number | null;
   /** 'mask': the files are binary masks (non-zero = spleen), not ultrasound images. */
   kind: 'image' | 'mask';
 }
@@ -27,14 +34,32 @@ export interface LoadedView {
   calibration: Calibration;
 }
 
-/** Decode one view and insist on its calibration, before any model runs. */
-async function loadView(path: string, files: CaseFiles): Promise<LoadedView> {
-  const decoded = await decodeImageFile(path, { frame: files.frame, spacing: files.spacing });
+/** Decode one view (its calibration is checked once both views are read). */
+async function decodeView(
+  path: string,
+  view: 'coronal' | 'transverse',
+  files: CaseFiles,
+): Promise<DecodedImage> {
+  return decodeImageFile(path, {
+    ...viewFrameOptions(files, view),
+    howToChooseFrame: `with --${view}-frame N (or --frame N)`,
+    spacing: files.spacing,
+  });
+}
+
+/** Insist on a view's calibration, before any model runs: no calibration, no volume. */
+function calibrated(path: string, decoded: DecodedImage): LoadedView {
   if (!decoded.calibration) {
-    // An uncalibrated image never yields a number in mL.
+    const name = basename(path);
+    // Only PNG/JPEG read a sidecar: naming one for a DICOM would send the reader to write a file
+    // that is never looked at.
+    const where =
+      decoded.format === 'dicom'
+        ? 'no ultrasound regions and no Pixel Spacing in the DICOM file'
+        : `no physical pixel size in the file and no sidecar ${name.replace(/\.[^.]*$/, '')}.json`;
     throw new SpvError(
       'not-calibrated',
-      `${basename(path)} has no calibration (no physical pixel size in the file and no sidecar ${basename(path).replace(/\.[^.]*$/, '')}.json): give --spacing MM (mm per pixel); no volume is computed for an uncalibrated image.`,
+      `${name} has no calibration (${where}): give --spacing MM (mm per pixel); no volume is computed for an uncalibrated image.`,
     );
   }
   return { path, decoded, calibration: decoded.calibration };
@@ -44,9 +69,23 @@ async function loadView(path: string, files: CaseFiles): Promise<LoadedView> {
 export async function loadCaseFiles(
   files: CaseFiles,
 ): Promise<{ coronal: LoadedView; transverse: LoadedView | null }> {
-  const coronal = await loadView(files.coronal, files);
-  const transverse = files.transverse ? await loadView(files.transverse, files) : null;
-  return { coronal, transverse };
+  const views: { view: 'coronal' | 'transverse'; path: string }[] = [
+    { view: 'coronal', path: files.coronal },
+  ];
+  if (files.transverse) views.push({ view: 'transverse', path: files.transverse });
+  const decoded = [];
+  for (const v of views) decoded.push({ ...v, decoded: await decodeView(v.path, v.view, files) });
+  checkCaseFrameUsed(files, decoded);
+  const [coronal, transverse] = decoded.map((v) => calibrated(v.path, v.decoded));
+  return { coronal, transverse: transverse ?? null };
+}
+
+/** The decoders' notices of a case's views (an unused --spacing, an unsupported character set). */
+export function caseNotices(views: {
+  coronal: LoadedView;
+  transverse: LoadedView | null;
+}): string[] {
+  return [views.coronal, views.transverse].flatMap((v) => v?.decoded.notices ?? []);
 }
 
 async function viewMask(
@@ -81,7 +120,9 @@ export async function estimateLoadedCase(
 ): Promise<DetailedEstimate> {
   const coronal = await viewMask(engine, views.coronal, kind);
   const transverse = views.transverse ? await viewMask(engine, views.transverse, kind) : null;
-  return engine.estimateFromMasks({ coronal, transverse }, options);
+  const estimate = await engine.estimateFromMasks({ coronal, transverse }, options);
+  // How the images were read belongs with the result: printed by spv estimate, in batch's column.
+  return { ...estimate, warnings: [...caseNotices(views), ...estimate.warnings] };
 }
 
 export async function estimateCaseFiles(

@@ -12,8 +12,12 @@ import { EXIT, UsageError, parseNonNegativeInteger, parsePositiveNumber } from '
 
 export const ESTIMATE_USAGE = `spv estimate [--sample ID]                 the bundled sample (default ${DEFAULT_SAMPLE_ID})
 spv estimate --coronal FILE [--transverse FILE] [--spacing MM | --spacing-x MM --spacing-y MM]
-             [--mask] [--frame N] [--age YEARS] [--sex female|male] [--height CM] [--json]
-             [--models DIR] [--provider cpu|cuda|dml] [--threads N]`;
+             [--mask] [--coronal-frame N] [--transverse-frame N] [--frame N]
+             [--age YEARS] [--sex female|male] [--height CM] [--json]
+             [--models DIR] [--provider cpu|cuda|dml] [--threads N]
+             --spacing is for images without calibration: a DICOM's own regions or Pixel Spacing win
+             (a note says so). --coronal-frame/--transverse-frame: the frame of a multi-frame DICOM
+             view; --frame N: the frame of every multi-frame view without one of its own.`;
 
 function spacingFrom(values: { spacing?: string; 'spacing-x'?: string; 'spacing-y'?: string }) {
   const both = parsePositiveNumber('spacing', values.spacing);
@@ -53,6 +57,8 @@ export async function runEstimate(argv: string[]): Promise<number> {
       'spacing-y': { type: 'string' },
       mask: { type: 'boolean', default: false },
       frame: { type: 'string' },
+      'coronal-frame': { type: 'string' },
+      'transverse-frame': { type: 'string' },
       sample: { type: 'string' },
       json: { type: 'boolean', default: false },
       age: { type: 'string' },
@@ -68,6 +74,11 @@ export async function runEstimate(argv: string[]): Promise<number> {
   const patient = patientFrom(values);
   const spacing = spacingFrom(values);
   const frame = parseNonNegativeInteger('frame', values.frame);
+  const coronalFrame = parseNonNegativeInteger('coronal-frame', values['coronal-frame']);
+  const transverseFrame = parseNonNegativeInteger('transverse-frame', values['transverse-frame']);
+  if (transverseFrame !== undefined && !values.transverse)
+    throw new UsageError('--transverse-frame needs --transverse FILE');
+  const anyFrame = [frame, coronalFrame, transverseFrame].some((f) => f !== undefined);
 
   let files: CaseFiles;
   let caseLabel: string;
@@ -79,6 +90,8 @@ export async function runEstimate(argv: string[]): Promise<number> {
       transverse: values.transverse,
       spacing,
       frame,
+      coronalFrame,
+      transverseFrame,
       kind: values.mask ? 'mask' : 'image',
     };
     caseLabel = [values.coronal, values.transverse]
@@ -86,8 +99,8 @@ export async function runEstimate(argv: string[]): Promise<number> {
       .map((p) => basename(p as string))
       .join(' + ');
   } else {
-    if (values.transverse || values.mask || spacing || frame !== undefined) {
-      throw new UsageError('--transverse, --mask, --spacing and --frame need --coronal FILE');
+    if (values.transverse || values.mask || spacing || anyFrame) {
+      throw new UsageError('--transverse, --mask, --spacing and the frames need --coronal FILE');
     }
     const id = values.sample ?? DEFAULT_SAMPLE_ID;
     const index = join(findModelsDir(values.models), 'samples', 'index.csv');

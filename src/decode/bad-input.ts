@@ -11,10 +11,22 @@ export function badInput(name: string, problem: string, whatToDo: string): SpvEr
   return new SpvError('bad-input', `${name}: ${problem}. ${whatToDo}`);
 }
 
+/**
+ * The words of a third-party error: an Error's message, a thrown string, or dicom-parser's
+ * `{ exception, dataSet }` object (which String() would turn into "[object Object]").
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const exception = (error as { exception?: unknown } | null)?.exception;
+  if (typeof exception === 'string') return exception;
+  if (exception instanceof Error) return exception.message;
+  return String(error);
+}
+
 /** Wraps anything thrown while decoding `name` into a bad-input SpvError (SpvErrors pass through). */
 export function asDecodeError(error: unknown, name: string, format: string): SpvError {
   if (error instanceof SpvError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = reasonOf(error);
   return new SpvError(
     'bad-input',
     `${name}: the ${format} file could not be decoded (${reason.slice(0, 200)}). It may be truncated or corrupt; export the image again.`,

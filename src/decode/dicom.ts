@@ -1,6 +1,7 @@
 /**
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
- * RGB interleaved or planar, YBR_FULL) and JPEG baseline (jpeg-js on the encapsulated frame).
+ * RGB interleaved or planar, YBR_FULL, YBR_FULL_422) and JPEG baseline (jpeg-js on the
+ * encapsulated frame). Text values are decoded by the Specific Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
@@ -77,6 +78,7 @@ const TAG = {
   patientName: 'x00100010',
   studyDate: 'x00080020',
   modality: 'x00080060',
+  specificCharacterSet: 'x00080005',
 } as const;
 
 export interface DicomMeta {
@@ -97,6 +99,17 @@ export interface DecodedDicom {
   /** From the ultrasound regions (each kept, with its scale) or else Pixel Spacing. */
   calibration: Calibration | null;
   meta: DicomMeta;
+  /** What the reader should know though nothing failed (an unsupported character set). */
+  notices: string[];
+}
+
+export interface DicomFrameChoice {
+  /** 0-based; required when the file has several frames. */
+  frame?: number | null;
+  /** The frame was given for a whole case: a single-frame file ignores it. */
+  frameOnlyIfMultiframe?: boolean;
+  /** How to choose a frame where the caller is, for the message (e.g. "with --frame N"). */
+  howToChooseFrame?: string;
 }
 
 /** True when the buffer has the DICOM Part 10 preamble and "DICM" prefix. */
@@ -110,6 +123,21 @@ export function hasDicomPrefix(buf: Uint8Array): boolean {
   );
 }
 
+/**
+ * True when a buffer without the Part 10 header starts like a bare data set: an element of one
+ * of the low groups every image has (0002–0028, even), with an explicit VR or a length that fits
+ * (implicit VR). Text and other files fail this on their first bytes.
+ */
+export function looksLikeBareDicom(buf: Uint8Array): boolean {
+  if (buf.length < 12) return false;
+  const group = buf[0] | (buf[1] << 8);
+  if (group < 0x0002 || group > 0x0028 || group % 2 !== 0) return false;
+  const isUpper = (b: number) => b >= 0x41 && b <= 0x5a;
+  if (isUpper(buf[4]) && isUpper(buf[5])) return true;
+  const length = (buf[4] | (buf[5] << 8) | (buf[6] << 16)) + buf[7] * 0x1000000;
+  return length <= buf.length - 8;
+}
+
 function parse(bytes: Uint8Array, name: string): DataSet {
   if (!hasDicomPrefix(bytes)) {
     // A bare data set without the Part 10 header: the default transfer syntax applies.
@@ -117,10 +145,17 @@ function parse(bytes: Uint8Array, name: string): DataSet {
   }
   const header = dicomParser.readPart10Header(bytes);
   const syntax = header.string(TAG.transferSyntax) ?? '';
+  if (syntax === '') {
+    // Every Part 10 file names its transfer syntax in the first bytes after DICM: a file without
+    // one was cut short there (or is not DICOM at all); no export setting would help.
+    throw badInput(
+      name,
+      'the DICOM header ends before its transfer syntax: the file is truncated or not a DICOM file',
+      'Copy or export the image again.',
+    );
+  }
   if (!SUPPORTED_SYNTAXES.has(syntax)) {
-    const label = SYNTAX_NAMES[syntax]
-      ? `${SYNTAX_NAMES[syntax]} (${syntax})`
-      : syntax || 'missing';
+    const label = SYNTAX_NAMES[syntax] ? `${SYNTAX_NAMES[syntax]} (${syntax})` : syntax;
     throw badInput(
       name,
       `the DICOM transfer syntax ${label} is not supported`,
@@ -168,7 +203,70 @@ function pixelSpacingCalibration(dataSet: DataSet): Calibration | null {
   };
 }
 
-function readMeta(dataSet: DataSet): DicomMeta {
+/**
+ * TextDecoder labels for the Specific Character Set (0008,0005) values met in practice. Absent or
+ * ISO_IR 6 is the default repertoire (ASCII); latin1 also reads it exactly.
+ */
+const CHARSET_DECODERS: Record<string, string> = {
+  '': 'latin1',
+  ISO_IR_6: 'latin1',
+  ISO_IR_100: 'latin1',
+  ISO_IR_101: 'iso-8859-2',
+  ISO_IR_109: 'iso-8859-3',
+  ISO_IR_110: 'iso-8859-4',
+  ISO_IR_144: 'iso-8859-5',
+  ISO_IR_127: 'iso-8859-6',
+  ISO_IR_126: 'iso-8859-7',
+  ISO_IR_138: 'iso-8859-8',
+  ISO_IR_148: 'iso-8859-9',
+  ISO_IR_166: 'windows-874',
+  ISO_IR_192: 'utf-8',
+  GB18030: 'gb18030',
+  GBK: 'gbk',
+};
+
+interface TextReader {
+  read(dataSet: DataSet, tag: string): string | undefined;
+  /** The character set when it is one we cannot decode (its non-ASCII bytes are shown as "?"). */
+  unsupported: string | null;
+}
+
+/**
+ * Reads text values by the data set's character set. dicom-parser's own string() maps each byte
+ * to one character (Latin-1), which turns UTF-8 "Müller" into "MÃ¼ller". A set we cannot decode
+ * (ISO 2022 code extensions, several values) keeps ASCII and marks every other byte "?", and the
+ * caller says so, rather than showing a wrong name as if it were right.
+ */
+function textReader(dataSet: DataSet): TextReader {
+  const declared = (dataSet.string(TAG.specificCharacterSet) ?? '').trim();
+  // Several values (code extensions) use the first for the bytes before any escape sequence.
+  const single = declared.includes('\\') ? null : declared.replace(/[ -]/g, '_').toUpperCase();
+  const label = single === null ? undefined : CHARSET_DECODERS[single];
+  let decoder: TextDecoder | null = null;
+  if (label) {
+    try {
+      decoder = new TextDecoder(label);
+    } catch {
+      decoder = null; // a Node without full ICU: treated as unsupported below
+    }
+  }
+  return {
+    unsupported: decoder ? null : declared,
+    read(d, tag) {
+      const element = d.elements[tag];
+      if (!element || element.length <= 0) return undefined;
+      const end = Math.min(element.dataOffset + element.length, d.byteArray.length);
+      const bytes = d.byteArray.subarray(element.dataOffset, end);
+      const text = decoder
+        ? decoder.decode(bytes)
+        : Array.from(bytes, (b) => (b < 0x80 ? String.fromCharCode(b) : '?')).join('');
+      // Values are padded with a space (text) or NUL (UIDs) to an even length.
+      return text.replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    },
+  };
+}
+
+function readMeta(dataSet: DataSet, text: TextReader): DicomMeta {
   const meta: DicomMeta = {};
   const keys = [
     'studyInstanceUid',
@@ -182,10 +280,21 @@ function readMeta(dataSet: DataSet): DicomMeta {
     'photometric',
   ] as const;
   for (const key of keys) {
-    const value = dataSet.string(TAG[key]);
+    const value = text.read(dataSet, TAG[key]);
     if (value) meta[key] = value;
   }
   return meta;
+}
+
+/** A notice when names in the file may show "?" for characters of a set we cannot decode. */
+function charsetNotice(name: string, text: TextReader, meta: DicomMeta): string[] {
+  if (text.unsupported === null) return [];
+  const affected = [meta.patientName, meta.patientId].some((v) => v?.includes('?'));
+  if (!affected) return [];
+  const file = name.split(/[\\/]/).pop() ?? name;
+  return [
+    `${file}: the character set "${text.unsupported}" (0008,0005) is not supported: characters outside ASCII in the patient's name and ID are shown as "?"; check them against the scanner.`,
+  ];
 }
 
 interface PixelLayout {
@@ -247,6 +356,7 @@ function readLayout(dataSet: DataSet, name: string): PixelLayout {
       'Export the image as 8-bit RGB or greyscale.',
     );
   }
+  const planar = dataSet.uint16(TAG.planarConfiguration) === 1;
   return {
     rows,
     columns,
@@ -254,9 +364,35 @@ function readLayout(dataSet: DataSet, name: string): PixelLayout {
     bitsAllocated,
     bitsStored,
     signed: dataSet.uint16(TAG.pixelRepresentation) === 1,
-    planar: dataSet.uint16(TAG.planarConfiguration) === 1,
+    planar,
     photometric,
   };
+}
+
+/**
+ * Bytes one uncompressed frame takes. YBR_FULL_422 stores two pixels in four bytes (Y1 Y2 Cb Cr:
+ * the two share their chroma), PS3.3 C.7.6.3.1.2; everything else one value per sample.
+ */
+function uncompressedFrameBytes(layout: PixelLayout): number {
+  const pixels = layout.rows * layout.columns;
+  if (isSubsampled422(layout)) return pixels * 2;
+  return pixels * layout.samplesPerPixel * (layout.bitsAllocated / 8);
+}
+
+function isSubsampled422(layout: PixelLayout): boolean {
+  return layout.photometric === 'YBR_FULL_422' && layout.samplesPerPixel === 3;
+}
+
+/** Uncompressed YBR_FULL_422 (Y1 Y2 Cb Cr per pixel pair) → interleaved Y Cb Cr per pixel. */
+function expand422(bytes: Uint8Array, layout: PixelLayout): Float64Array {
+  const { rows, columns } = layout;
+  const out = new Float64Array(rows * columns * 3);
+  for (let p = 0, i = 0; p < rows * columns; p += 2, i += 4) {
+    const cb = bytes[i + 2];
+    const cr = bytes[i + 3];
+    out.set([bytes[i], cb, cr, bytes[i + 1], cb, cr], p * 3);
+  }
+  return out;
 }
 
 /** Stored sample values of one uncompressed frame, interleaved (planar data is interleaved here). */
@@ -271,7 +407,7 @@ function readUncompressedFrame(
   const { rows, columns, samplesPerPixel: spp, bitsAllocated, bitsStored, signed } = layout;
   const pixels = rows * columns;
   const bytesPerSample = bitsAllocated / 8;
-  const frameBytes = pixels * spp * bytesPerSample;
+  const frameBytes = uncompressedFrameBytes(layout);
   const start = element.dataOffset + frame * frameBytes;
   const available = Math.min(element.length, dataSet.byteArray.length - element.dataOffset);
   if (element.encapsulatedPixelData || (frame + 1) * frameBytes > available) {
@@ -282,6 +418,18 @@ function readUncompressedFrame(
     );
   }
   const bytes = dataSet.byteArray;
+  if (isSubsampled422(layout)) {
+    // Uncompressed 4:2:2 pairs pixels along a row and is only ever interleaved (PS3.3 C.7.6.3.1.2);
+    // a JPEG frame may have any width, so this is checked here and not with the header.
+    if (columns % 2 !== 0 || layout.planar) {
+      throw badInput(
+        name,
+        `uncompressed YBR_FULL_422 with ${layout.planar ? 'planar configuration 1' : `an odd number of columns (${columns})`} is not valid`,
+        'The file is corrupt; export the image again (as RGB if the scanner allows).',
+      );
+    }
+    return expand422(bytes.subarray(start, start + frameBytes), layout);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, frameBytes);
   const valueMask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
   const signBit = 1 << (bitsStored - 1);
@@ -423,7 +571,7 @@ function toGrey(
 export function decodeDicom(
   buf: Uint8Array,
   name: string,
-  frame: number | undefined | null,
+  choice: DicomFrameChoice = {},
 ): DecodedDicom {
   try {
     const dataSet = parse(buf, name);
@@ -441,12 +589,15 @@ export function decodeDicom(
       declaredFrames !== undefined && Number.isInteger(declaredFrames) && declaredFrames > 0
         ? declaredFrames
         : 1;
+    let frame = choice.frame;
+    // A frame given for the whole case is not meant for a single-frame file.
+    if (frames === 1 && choice.frameOnlyIfMultiframe) frame = 0;
     if (frame === undefined || frame === null) {
       if (frames > 1) {
         throw badInput(
           name,
           `the file has ${frames} frames`,
-          `Choose one with --frame (0 to ${frames - 1}).`,
+          `Choose one (0 to ${frames - 1}) ${choice.howToChooseFrame ?? 'with --frame N'}.`,
         );
       }
       frame = 0;
@@ -468,7 +619,9 @@ export function decodeDicom(
     const calibration =
       calibrationFromRegions(regions, layout.columns, layout.rows) ??
       pixelSpacingCalibration(dataSet);
-    return { grey, frames, calibration, meta: readMeta(dataSet) };
+    const text = textReader(dataSet);
+    const meta = readMeta(dataSet, text);
+    return { grey, frames, calibration, meta, notices: charsetNotice(name, text, meta) };
   } catch (error) {
     throw asDecodeError(error, name, 'DICOM');
   }

@@ -5,9 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Calibration } from '../api/contract';
+import { isPlausibleSpacingMm, SPACING_RANGE_TEXT } from '../imaging/calibration';
 import type { GreyImage, Spacing } from '../imaging/types';
 import { badInput } from './bad-input';
-import { decodeDicom, hasDicomPrefix, type DicomMeta } from './dicom';
+import { decodeDicom, hasDicomPrefix, looksLikeBareDicom, type DicomMeta } from './dicom';
 import { decodeRaster } from './raster';
 import { readSidecarCalibration } from './sidecar';
 
@@ -23,12 +24,31 @@ export interface DecodedImage {
   format: ImageFormat;
   frames: number;
   meta: DicomMeta & { sourcePath?: string };
+  /**
+   * What the reader should know about how the image was read, though nothing failed: a given
+   * spacing that was not used because the file has its own calibration, a character set that
+   * could not be decoded. Shown by the CLI and carried by the API's ViewImage.
+   */
+  notices: string[];
 }
 
 export interface DecodeOptions {
   /** 0-based frame of a multi-frame DICOM; required when it has several. */
   frame?: number | null;
-  /** Spacing given by the caller (mm/px); it wins over anything in the file. */
+  /**
+   * True when `frame` was given for a whole case rather than for this file: it then applies only
+   * if the file has several frames, and a single-frame image ignores it (the caller checks that
+   * some view used it).
+   */
+  frameOnlyIfMultiframe?: boolean;
+  /** How to choose a frame where the caller is (a CLI flag, a dialog field), for the message. */
+  howToChooseFrame?: string;
+  /**
+   * Spacing given by the caller (mm/px), for an image that carries no calibration of its own. A
+   * DICOM's ultrasound regions or Pixel Spacing win over it (DESIGN: regions, then Pixel Spacing,
+   * then the user): they were written by the scanner for this very image, while one number typed
+   * for a case may have been meant for its other view. The unused spacing is named in `notices`.
+   */
   spacing?: Spacing | null;
 }
 
@@ -39,8 +59,9 @@ function sniffFormat(buf: Uint8Array, name: string): ImageFormat | null {
   if (buf.length >= 8 && PNG_SIGNATURE.every((b, i) => buf[i] === b)) return 'png';
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
   if (hasDicomPrefix(buf)) return 'dicom';
-  // A bare DICOM data set has no signature: trust the extension only for DICOM.
-  if (/\.(dcm|dicom)$/i.test(name)) return 'dicom';
+  // A bare DICOM data set has no signature: with a DICOM extension, its first element must at
+  // least look like one (a text file named .dcm is not a DICOM file with no pixels).
+  if (/\.(dcm|dicom)$/i.test(name) && looksLikeBareDicom(buf)) return 'dicom';
   return null;
 }
 
@@ -55,11 +76,11 @@ function looksLikeText(buf: Uint8Array): boolean {
 
 function callerCalibration(spacing: Spacing | null | undefined, name: string): Calibration | null {
   if (!spacing) return null;
-  if (!(spacing.x > 0 && spacing.y > 0 && spacing.x <= 10 && spacing.y <= 10)) {
+  if (!(isPlausibleSpacingMm(spacing.x) && isPlausibleSpacingMm(spacing.y))) {
     throw badInput(
       name,
-      `the spacing ${spacing.x}×${spacing.y} mm/px is not in (0, 10]`,
-      'Give the pixel size in mm per pixel.',
+      `the spacing ${spacing.x}×${spacing.y} mm/px is outside ${SPACING_RANGE_TEXT} that ultrasound images have`,
+      'Give the pixel size in mm per pixel (e.g. 0.3), not in cm or µm.',
     );
   }
   return {
@@ -68,6 +89,46 @@ function callerCalibration(spacing: Spacing | null | undefined, name: string): C
     source: 'caller',
     detail: `given: ${spacing.x} × ${spacing.y} mm/px`,
   };
+}
+
+/** The frames a case was opened with: one per view, and/or one for every multi-frame view. */
+export interface CaseFrames {
+  /** The frame of every multi-frame view that has no frame of its own (single-frame ones ignore it). */
+  frame?: number | null;
+  coronalFrame?: number | null;
+  transverseFrame?: number | null;
+}
+
+/** The decode options for one view of a case opened with `frames`. */
+export function viewFrameOptions(
+  frames: CaseFrames,
+  view: 'coronal' | 'transverse',
+): Pick<DecodeOptions, 'frame' | 'frameOnlyIfMultiframe'> {
+  const own = view === 'coronal' ? frames.coronalFrame : frames.transverseFrame;
+  if (own !== undefined && own !== null) return { frame: own };
+  return { frame: frames.frame, frameOnlyIfMultiframe: true };
+}
+
+/**
+ * A case-wide frame other than 0 that no view read (no view without its own frame has several
+ * frames) was meant for something that is not there: refused rather than silently dropped.
+ */
+export function checkCaseFrameUsed(
+  frames: CaseFrames,
+  views: { view: 'coronal' | 'transverse'; path: string; decoded: DecodedImage }[],
+): void {
+  const shared = frames.frame;
+  if (shared === undefined || shared === null || shared === 0) return;
+  const readers = views.filter(
+    ({ view, decoded }) =>
+      viewFrameOptions(frames, view).frameOnlyIfMultiframe && decoded.frames > 1,
+  );
+  if (readers.length > 0) return;
+  throw badInput(
+    views.map((v) => v.path.split(/[\\/]/).pop()).join(' + '),
+    `frame ${shared} is out of range: no image of the case without a frame of its own has several frames`,
+    'Leave out the frame, or give it to the multi-frame view.',
+  );
 }
 
 /** Decodes an image held in memory; `name` is used in messages and to recognise bare DICOM. */
@@ -84,34 +145,64 @@ export async function decodeImageBuffer(
     );
   const format = sniffFormat(buf, name);
   if (format === null) {
+    const dicomName = /\.(dcm|dicom)$/i.test(name);
     throw badInput(
       name,
       looksLikeText(buf)
-        ? 'this is a text file, not an image'
-        : 'this is not a PNG, JPEG or DICOM image',
+        ? `this is a text file, not ${dicomName ? 'a DICOM file' : 'an image'}`
+        : dicomName
+          ? 'this is not a DICOM file (no DICM header and no DICOM data elements)'
+          : 'this is not a PNG, JPEG or DICOM image',
       'Open a PNG, JPEG or DICOM ultrasound image.',
     );
   }
   const caller = callerCalibration(opts.spacing, name);
   if (format === 'dicom') {
-    const dicom = decodeDicom(buf, name, opts.frame);
+    const dicom = decodeDicom(buf, name, {
+      frame: opts.frame,
+      frameOnlyIfMultiframe: opts.frameOnlyIfMultiframe,
+      howToChooseFrame: opts.howToChooseFrame,
+    });
+    const notices = [...dicom.notices];
+    if (caller && dicom.calibration)
+      notices.push(unusedSpacingNotice(name, caller, dicom.calibration));
     return {
       grey: dicom.grey,
-      calibration: caller ?? dicom.calibration,
+      calibration: dicom.calibration ?? caller,
       format,
       frames: dicom.frames,
       meta: dicom.meta,
+      notices,
     };
   }
-  if (opts.frame !== undefined && opts.frame !== null && opts.frame !== 0) {
+  if (
+    opts.frame !== undefined &&
+    opts.frame !== null &&
+    opts.frame !== 0 &&
+    !opts.frameOnlyIfMultiframe
+  ) {
     throw badInput(
       name,
       `frame ${opts.frame} is out of range: a ${format.toUpperCase()} image has one frame`,
-      'Leave out --frame.',
+      'Leave out the frame.',
     );
   }
   const grey = await decodeRaster(buf, name, format);
-  return { grey, calibration: caller, format, frames: 1, meta: {} };
+  return { grey, calibration: caller, format, frames: 1, meta: {}, notices: [] };
+}
+
+/** Why a given spacing was not used for a DICOM that carries its own calibration. */
+function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration): string {
+  const file = name.split(/[\\/]/).pop() ?? name;
+  const ownText = own.detail ?? `${own.spacingX} × ${own.spacingY} mm/px`;
+  const agrees =
+    Math.abs(caller.spacingX - own.spacingX) <= 0.005 * own.spacingX &&
+    Math.abs(caller.spacingY - own.spacingY) <= 0.005 * own.spacingY;
+  return (
+    `${file}: the given spacing ${caller.spacingX} × ${caller.spacingY} mm/px was not used: ` +
+    `the file carries its own calibration (${ownText})${agrees ? ', which agrees' : ', which differs'}. ` +
+    'A given spacing applies only to images without one.'
+  );
 }
 
 async function readImageFile(path: string): Promise<Buffer> {
@@ -134,7 +225,7 @@ async function readImageFile(path: string): Promise<Buffer> {
 
 /**
  * Decodes an image file. PNG/JPEG take their calibration from opts.spacing, else from a JSON
- * sidecar beside the file; DICOM from opts.spacing, else its ultrasound regions, else Pixel Spacing.
+ * sidecar beside the file; DICOM from its ultrasound regions, else Pixel Spacing, else opts.spacing.
  */
 export async function decodeImageFile(
   path: string,

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Calibration } from '../api/contract';
+import { isPlausibleSpacingMm, SPACING_RANGE_TEXT } from '../imaging/calibration';
 import { badInput } from './bad-input';
 
 export function sidecarCandidates(imagePath: string): string[] {
@@ -32,15 +33,11 @@ export async function readSidecarCalibration(imagePath: string): Promise<Calibra
     }
     const spacing = (parsed as { spacing_mm?: unknown } | null)?.spacing_mm;
     if (spacing === undefined) continue; // a sidecar without calibration (e.g. other metadata)
-    if (
-      !Array.isArray(spacing) ||
-      spacing.length !== 2 ||
-      !spacing.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= 10)
-    ) {
+    if (!Array.isArray(spacing) || spacing.length !== 2 || !spacing.every(isPlausibleSpacingMm)) {
       throw badInput(
         candidate,
-        `"spacing_mm" must be [sx, sy], two numbers of mm per pixel in (0, 10], not ${JSON.stringify(spacing)}`,
-        'Fix the sidecar file.',
+        `"spacing_mm" must be [sx, sy], two numbers of mm per pixel in ${SPACING_RANGE_TEXT}, not ${JSON.stringify(spacing)}`,
+        'Fix the sidecar file (the pixel size in mm, not cm or µm).',
       );
     }
     return {

@@ -24,7 +24,13 @@ import type {
   ViewName,
 } from '../api/contract';
 import { SpvError } from '../api/errors';
-import { decodeImageFile, encodeGreyPng, type DecodedImage } from '../decode';
+import {
+  checkCaseFrameUsed,
+  decodeImageFile,
+  encodeGreyPng,
+  viewFrameOptions,
+  type DecodedImage,
+} from '../decode';
 import { calibrationFromTwoPoints, spacingForMask } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
@@ -199,9 +205,12 @@ class SpvEngine implements Engine {
     referenceVolumeMl: number | null,
   ): Promise<OpenedCase> {
     const spacing = req.spacing ?? null;
-    const frame = req.frame ?? undefined;
-    const openView = async (path: string): Promise<OpenedView> => {
-      const image = await decodeImageFile(path, { frame, spacing });
+    const openView = async (view: ViewName, path: string): Promise<OpenedView> => {
+      const image = await decodeImageFile(path, {
+        ...viewFrameOptions(req, view),
+        howToChooseFrame: `as the ${view} image's frame when opening the case`,
+        spacing,
+      });
       return {
         image,
         calibration: image.calibration,
@@ -209,8 +218,14 @@ class SpvEngine implements Engine {
         ai: null,
       };
     };
-    const coronal = await openView(req.coronalPath);
-    const transverse = req.transversePath ? await openView(req.transversePath) : null;
+    const coronal = await openView('coronal', req.coronalPath);
+    const transverse = req.transversePath ? await openView('transverse', req.transversePath) : null;
+    checkCaseFrameUsed(req, [
+      { view: 'coronal', path: req.coronalPath, decoded: coronal.image },
+      ...(transverse && req.transversePath
+        ? [{ view: 'transverse' as const, path: req.transversePath, decoded: transverse.image }]
+        : []),
+    ]);
     const opened: OpenedCase = {
       id: randomUUID(),
       title: title ?? coronal.sourceName,
@@ -306,6 +321,7 @@ class SpvEngine implements Engine {
       pngDataUrl: `data:image/png;base64,${png.toString('base64')}`,
       calibration: opened.calibration,
       sourceName: opened.sourceName,
+      ...(opened.image.notices.length > 0 ? { notices: opened.image.notices } : {}),
     };
   }
 

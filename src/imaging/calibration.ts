@@ -30,7 +30,23 @@ const UNIT_CM = 3;
 /** RegionSpatialFormat of a 2D image region. */
 const SPATIAL_2D = 1;
 /** Calibrations outside this many mm/px are not ultrasound images (CalibrationSchema allows ≤ 10). */
-const MAX_MM_PER_PIXEL = 10;
+export const MAX_MM_PER_PIXEL = 10;
+/**
+ * Nor are those below this: ultrasound pixels are rarely under ~0.01 mm even on high-frequency
+ * probes, so a smaller value given by hand is a typo (0.0001 for 0.1) that would shrink the volume
+ * a million-fold without a word.
+ */
+export const MIN_MM_PER_PIXEL = 0.01;
+
+/** True for a pixel size (mm/px) an ultrasound image can have. */
+export function isPlausibleSpacingMm(v: unknown): v is number {
+  return (
+    typeof v === 'number' && Number.isFinite(v) && v >= MIN_MM_PER_PIXEL && v <= MAX_MM_PER_PIXEL
+  );
+}
+
+/** The plausible range as the messages state it. */
+export const SPACING_RANGE_TEXT = `${MIN_MM_PER_PIXEL}–${MAX_MM_PER_PIXEL} mm per pixel`;
 
 /** True when the region is a 2D region with both axes in cm and a usable positive delta. */
 function isSpatialCmRegion(r: UltrasoundRegion): boolean {
@@ -267,6 +283,12 @@ export function calibrationFromTwoPoints(
     throw new SpvError(
       'bad-input',
       `${distanceMm} mm over ${pixels.toFixed(1)} px gives ${spacing.toFixed(2)} mm/px, more than ultrasound images have (≤ ${MAX_MM_PER_PIXEL}); check the distance entered.`,
+    );
+  }
+  if (spacing < MIN_MM_PER_PIXEL) {
+    throw new SpvError(
+      'bad-input',
+      `${distanceMm} mm over ${pixels.toFixed(1)} px gives ${spacing.toPrecision(2)} mm/px, less than ultrasound images have (≥ ${MIN_MM_PER_PIXEL}); check the distance entered (in mm, not cm or m).`,
     );
   }
   return {

@@ -10,6 +10,8 @@ export interface BlandAltmanPlotOptions {
   /** e.g. "AI − final (mL)". */
   yLabel: string;
   xLabel?: string;
+  /** A line under the title, e.g. which cases the plot leaves out; none when null. */
+  note?: string | null;
   width?: number;
   height?: number;
 }
@@ -17,7 +19,7 @@ export interface BlandAltmanPlotOptions {
 export function blandAltmanSvg(stats: BlandAltmanStats, options: BlandAltmanPlotOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 420;
-  const m = { left: 70, right: 150, top: 40, bottom: 55 };
+  const m = { left: 70, right: 150, top: options.note ? 56 : 40, bottom: 55 };
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
   const xs = stats.points.map((p) => p.mean);
@@ -38,6 +40,10 @@ export function blandAltmanSvg(stats: BlandAltmanStats, options: BlandAltmanPlot
     `<text x="${width / 2}" y="24" font-size="16" text-anchor="middle" font-weight="bold">${escapeXml(options.title)}</text>`,
     `<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`,
   ];
+  if (options.note)
+    parts.push(
+      `<text x="${width / 2}" y="44" font-size="12" text-anchor="middle" fill="#555">${escapeXml(options.note)}</text>`,
+    );
   for (const t of niceTicks(x0, x1)) {
     parts.push(
       `<line x1="${sx(t)}" y1="${m.top + ph}" x2="${sx(t)}" y2="${m.top + ph + 5}" stroke="#444"/>`,

@@ -7,6 +7,7 @@
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 import { asciiFallback, findReportFonts } from './pdf-fonts';
+import type { MaskReview } from './review-state';
 
 export interface ReportView {
   label: string;
@@ -28,8 +29,8 @@ export interface CaseReportData {
   views: ReportView[];
   estimate: Estimate;
   modelHash: string | null;
-  /** Source of the final masks: the AI's, or corrected by a reader. */
-  maskSource: 'ai' | 'manual';
+  /** The final masks: corrected by a reader, the AI's accepted by a reader, or the AI's unreviewed. */
+  maskSource: MaskReview;
   reader: string | null;
   signedOffAt: string | null;
   status: string;
@@ -47,6 +48,12 @@ export const RESEARCH_NOTICE =
 
 const fmt = (v: number | null | undefined, digits = 1): string =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
+
+const MASK_TEXT: Record<MaskReview, string> = {
+  corrected: 'corrected by the reader',
+  'ai-accepted': 'AI segmentation accepted by the reader',
+  'ai-not-reviewed': 'AI segmentation, not reviewed by a reader',
+};
 
 const LENGTH_LABEL: Record<keyof Lengths, string> = {
   length: 'length',
@@ -152,7 +159,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     .fontSize(10)
     .text(
       t(
-        `95% interval ${fmt(e.ci95Ml[0])} – ${fmt(e.ci95Ml[1])} mL · mask: ${data.maskSource === 'ai' ? 'AI segmentation accepted' : 'corrected by the reader'}`,
+        `95% interval ${fmt(e.ci95Ml[0])} – ${fmt(e.ci95Ml[1])} mL · mask: ${MASK_TEXT[data.maskSource]}`,
       ),
     );
   doc.text(t(lengthsLine(e)));

@@ -2,11 +2,12 @@
  * DICOM exports for PACS: the PDF report as an Encapsulated PDF instance, and the volume as a
  * Comprehensive SR; both in the source study (same Study Instance UID) and referencing the
  * source images. With `anonymise`, patient identifiers are removed (PS3.15 basic profile style):
- * name and id replaced, birth date and sex dropped, UIDs replaced by hashed ones.
+ * name and id replaced, birth date, sex and study date dropped, UIDs replaced by hashed ones.
+ * Dates and times are the computer's local ones, with Timezone Offset From UTC (0008,0201).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
-import type { Estimate } from '../api/contract';
+import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 
 const { DicomMetaDictionary, DicomDict } = dcmjs.data;
 
@@ -18,7 +19,14 @@ const IMPLEMENTATION_CLASS_UID = '2.25.230427845183920718304522790185011257863';
 export interface DicomSource {
   patientId: string;
   patientName: string | null;
+  /** The source study's UID; null for cases imported from non-DICOM images. */
   studyInstanceUid: string | null;
+  /**
+   * What identifies this case in this database and no other (CaseExports.caseIdentity): a case
+   * without a source study gets a study UID derived from it, the same on every re-export and
+   * different for every case.
+   */
+  caseIdentity: string;
   studyDate: string | null;
   title: string;
   referencedImages: {
@@ -58,12 +66,36 @@ const code = (value: string, scheme: string, meaning: string) => [
 ];
 const SPLEEN = code('78961009', 'SCT', 'Spleen');
 const ML = code('mL', 'UCUM', 'mL');
+const CM = code('cm', 'UCUM', 'cm');
+// No standard concept names these four spleen lengths as the formulas use them: a private scheme.
+const LENGTH_CONCEPT: Record<keyof Lengths, ReturnType<typeof code>> = {
+  length: code('SPLEEN-LENGTH', '99SPV', 'Spleen length'),
+  width: code('SPLEEN-WIDTH', '99SPV', 'Spleen width'),
+  thickness: code('SPLEEN-THICKNESS', '99SPV', 'Spleen thickness'),
+  craniocaudal: code('SPLEEN-CCL', '99SPV', 'Spleen cranio-caudal length'),
+};
 
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+/** DA of the local date. */
 function dicomDate(d: Date): string {
-  return d.toISOString().slice(0, 10).replace(/-/g, '');
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}`;
 }
+/** TM of the local time. */
 function dicomTime(d: Date): string {
-  return d.toISOString().slice(11, 19).replace(/:/g, '');
+  return `${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+/** The local offset from UTC at `d` as DICOM writes it (+HHMM / -HHMM). */
+export function utcOffset(d: Date): string {
+  const minutes = -d.getTimezoneOffset();
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`;
+}
+/**
+ * DT of the local date and time with its own offset: a sign-off in winter exported in summer
+ * keeps its winter offset rather than take the file's Timezone Offset From UTC.
+ */
+function dicomDateTime(d: Date): string {
+  return `${dicomDate(d)}${dicomTime(d)}${utcOffset(d)}`;
 }
 const ds = (v: number) => Number(v.toFixed(3));
 
@@ -71,12 +103,13 @@ function numItem(
   concept: ReturnType<typeof code>,
   value: number,
   children: NaturalDataset[] = [],
+  units = ML,
 ): NaturalDataset {
   const item: NaturalDataset = {
     RelationshipType: 'CONTAINS',
     ValueType: 'NUM',
     ConceptNameCodeSequence: concept,
-    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: ML, NumericValue: ds(value) }],
+    MeasuredValueSequence: [{ MeasurementUnitsCodeSequence: units, NumericValue: ds(value) }],
   };
   if (children.length) item.ContentSequence = children;
   return item;
@@ -95,7 +128,33 @@ function textItem(
   };
 }
 
-/** The SR content tree: the DeepSPV volume (with its interval and finding site) and each formula. */
+/**
+ * The observer (TID 1002, a person) when a reader signed off: observation context comes first in
+ * the container, before the measurements it applies to.
+ */
+function observerContext(signedOffBy: string | null): NaturalDataset[] {
+  if (!signedOffBy) return [];
+  return [
+    {
+      RelationshipType: 'HAS OBS CONTEXT',
+      ValueType: 'CODE',
+      ConceptNameCodeSequence: code('121005', 'DCM', 'Observer Type'),
+      ConceptCodeSequence: code('121006', 'DCM', 'Person'),
+    },
+    {
+      RelationshipType: 'HAS OBS CONTEXT',
+      ValueType: 'PNAME',
+      ConceptNameCodeSequence: code('121008', 'DCM', 'Person Observer Name'),
+      PersonName: signedOffBy.slice(0, 64),
+    },
+  ];
+}
+
+/**
+ * The SR content tree: the observer, the DeepSPV volume (with its interval and finding site), the
+ * lengths the formulas used (each saying whether a caliper or the mask gave it), each formula's
+ * volume and the classification.
+ */
 function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
   const findingSite: NaturalDataset = {
     RelationshipType: 'HAS CONCEPT MOD',
@@ -124,6 +183,17 @@ function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
       findingSite,
     ]),
   ];
+  for (const kind of LENGTH_KINDS) {
+    const cm = e.lengths[kind];
+    if (cm === null) continue;
+    const fromCaliper = e.caliperLengths?.[kind] !== undefined && e.caliperLengths?.[kind] !== null;
+    // Saved before the app recorded which lengths were the reader's: no claim either way.
+    const how =
+      e.caliperLengths === undefined
+        ? []
+        : [method(fromCaliper ? 'Caliper drawn by the reader' : 'Measured on the mask')];
+    items.push(numItem(LENGTH_CONCEPT[kind], cm, [findingSite, ...how], CM));
+  }
   for (const f of e.formulas) {
     if (f.volumeMl === null) continue;
     items.push(
@@ -145,22 +215,17 @@ function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
         `${c.status}: ${c.limitText}. ${c.detail} (${c.citation})`,
       ),
     );
-  if (signedOffBy)
-    items.push(
-      textItem(code('121008', 'DCM', 'Person Observer Name'), signedOffBy, 'HAS OBS CONTEXT'),
-    );
-  return items;
+  return [...observerContext(signedOffBy), ...items];
 }
 
 export function exportDicomReport(request: DicomExportRequest): Buffer {
   const now = request.now ?? new Date();
   const src = request.source;
   const anon = request.anonymise;
-  const studyUid = src.studyInstanceUid
-    ? anon
-      ? newUid(`study:${src.studyInstanceUid}`)
-      : src.studyInstanceUid
-    : newUid(`study:${src.patientId}:${src.title}`);
+  // A case from non-DICOM images has no study: it gets one of its own, derived from the case so
+  // that re-exports land in the same study and two cases (two patients) never share one.
+  const ownStudyUid = src.studyInstanceUid ?? newUid(`case-study:${src.caseIdentity}`);
+  const studyUid = anon ? newUid(`study:${ownStudyUid}`) : ownStudyUid;
   const refs = src.referencedImages.map((r) => ({
     sopInstanceUid: anon ? newUid(`sop:${r.sopInstanceUid}`) : r.sopInstanceUid,
     sopClassUid: r.sopClassUid,
@@ -178,10 +243,15 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: sopClass,
     SOPInstanceUID: sopInstanceUid,
-    StudyDate: src.studyDate ?? dicomDate(now),
+    InstanceCreationDate: dicomDate(now),
+    InstanceCreationTime: dicomTime(now),
+    // The study date identifies the patient's visit: an anonymised export leaves it empty (Type 2),
+    // as the anonymised PDF does.
+    StudyDate: anon ? '' : (src.studyDate ?? dicomDate(now)),
     StudyTime: '',
     ContentDate: dicomDate(now),
     ContentTime: dicomTime(now),
+    TimezoneOffsetFromUTC: utcOffset(now),
     AccessionNumber: '',
     Modality: request.kind === 'encapsulated-pdf' ? 'DOC' : 'SR',
     Manufacturer: 'SPV Workstation',
@@ -201,7 +271,7 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   if (anon) {
     dataset.PatientIdentityRemoved = 'YES';
     dataset.DeidentificationMethod =
-      'SPV Workstation: name and id replaced, birth date and sex removed, UIDs replaced';
+      'SPV Workstation: name and id replaced, birth date, sex and study date removed, UIDs replaced';
   }
   const referencedSeries = groupBySeries(refs);
 
@@ -214,12 +284,15 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
         ? 'Spleen volume report'
         : `Spleen volume report — ${src.title}`.slice(0, 64),
       ConceptNameCodeSequence: code('18748-4', 'LN', 'Diagnostic imaging report'),
-      AcquisitionDateTime: `${dicomDate(now)}${dicomTime(now)}`,
+      AcquisitionDateTime: dicomDateTime(now),
       MIMETypeOfEncapsulatedDocument: 'application/pdf',
-      SourceInstanceSequence: refs.map((r) => ({
-        ReferencedSOPClassUID: r.sopClassUid,
-        ReferencedSOPInstanceUID: r.sopInstanceUid,
-      })),
+      // Type 1C: only when there are source images (a case from PNGs has none to reference).
+      ...(refs.length > 0 && {
+        SourceInstanceSequence: refs.map((r) => ({
+          ReferencedSOPClassUID: r.sopClassUid,
+          ReferencedSOPInstanceUID: r.sopInstanceUid,
+        })),
+      }),
       // OB must have even length: padded with one zero byte; the real length goes in (0042,0015) below.
       EncapsulatedDocument: evenLength(request.pdf),
     });
@@ -233,9 +306,12 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
       CompletionFlag: 'COMPLETE',
       VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
       ContentSequence: srContent(request.estimate, anon ? null : src.signedOffBy),
-      CurrentRequestedProcedureEvidenceSequence: [
-        { StudyInstanceUID: studyUid, ReferencedSeriesSequence: referencedSeries },
-      ],
+      // Type 1C, and its Referenced Series Sequence is Type 1: left out with no source images.
+      ...(referencedSeries.length > 0 && {
+        CurrentRequestedProcedureEvidenceSequence: [
+          { StudyInstanceUID: studyUid, ReferencedSeriesSequence: referencedSeries },
+        ],
+      }),
       PerformedProcedureCodeSequence: [],
       ReferencedPerformedProcedureStepSequence: [],
     });
@@ -245,7 +321,7 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
           VerifyingObserverName: anon ? 'ANONYMOUS' : src.signedOffBy,
           VerifyingObserverIdentificationCodeSequence: [],
           VerifyingOrganization: 'SPV Workstation',
-          VerificationDateTime: src.signedOffAt!.replace(/[-:]/g, '').replace('T', '').slice(0, 14),
+          VerificationDateTime: dicomDateTime(new Date(src.signedOffAt!)),
         },
       ];
     }

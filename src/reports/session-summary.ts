@@ -1,17 +1,29 @@
 /**
  * The summary of a review session: a row per case (AI and final volumes, Dice between the AI and
  * final masks, time spent), Bland–Altman agreement of AI against final volume and of DeepSPV
- * against each length formula, as numbers, PNG plots and a CSV.
+ * against each length formula, as numbers, PNG plots and a CSV. The agreement statistics and the
+ * mean Dice cover only the cases a reader reviewed (review-state.ts): an unreviewed case's final
+ * masks are the AI's own, which would count as perfect agreement.
  */
 import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { ViewName } from '../store/types';
 import { blandAltmanPng } from './bland-altman-plot';
+import { caseReview } from './review-state';
 import { blandAltman, dice, mean } from './stats';
+
+/** A case the statistics leave out, and why. */
+export type NotReviewedCase = SessionSummary['notReviewed'][number];
 
 export interface SessionSummaryWithPngs extends SessionSummary {
   pngs: { name: string; fileName: string; png: Buffer }[];
+}
+
+/** "2 cases not reviewed left out", or null when every case was reviewed. */
+export function notReviewedNote(notReviewed: readonly NotReviewedCase[]): string | null {
+  const n = notReviewed.length;
+  return n ? `${n} case${n === 1 ? '' : 's'} not reviewed left out` : null;
 }
 
 async function maskDice(store: CaseStore, caseId: number, view: ViewName): Promise<number | null> {
@@ -29,9 +41,15 @@ export async function summariseSession(
 ): Promise<SessionSummaryWithPngs> {
   const session = store.getSession(sessionId);
   const rows: SessionSummaryRow[] = [];
+  const reviewedRows: SessionSummaryRow[] = [];
+  const notReviewed: NotReviewedCase[] = [];
   const formulaNames = new Map<string, string>();
   for (const entry of store.sessionCases(sessionId)) {
     const c = store.getCase(entry.caseId);
+    const review = caseReview(store, c.id);
+    if (review.notReviewedReason !== null)
+      notReviewed.push({ caseId: String(c.id), reason: review.notReviewedReason });
+    const reviewed = review.notReviewedReason === null;
     const ai = store.latestEstimate(c.id, 'ai');
     const final = store.latestEstimate(c.id);
     const formulas: Record<string, number | null> = {};
@@ -39,7 +57,7 @@ export async function summariseSession(
       formulas[f.id] = f.volumeMl;
       formulaNames.set(f.id, f.name);
     }
-    rows.push({
+    const row: SessionSummaryRow = {
       caseId: String(c.id),
       title: c.title,
       patientKey: c.patientKey,
@@ -47,14 +65,17 @@ export async function summariseSession(
       aiVolumeMl: ai?.estimate.volumeMl ?? null,
       finalVolumeMl: final?.estimate.volumeMl ?? null,
       finalCi95Ml: final?.estimate.ci95Ml ?? null,
-      diceCoronal: await maskDice(store, c.id, 'coronal'),
-      diceTransverse: await maskDice(store, c.id, 'transverse'),
+      // Unreviewed, the final masks are the AI's: a Dice of 1 would say nothing.
+      diceCoronal: reviewed ? await maskDice(store, c.id, 'coronal') : null,
+      diceTransverse: reviewed ? await maskDice(store, c.id, 'transverse') : null,
       timeSpentMs: entry.timeSpentMs,
       formulas,
       flagComment: c.flagComment,
       signedOffBy: c.signedOffBy,
       signedOffAt: c.signedOffAt,
-    });
+    };
+    rows.push(row);
+    if (reviewed) reviewedRows.push(row);
   }
 
   const comparisons: {
@@ -67,7 +88,7 @@ export async function summariseSession(
       name: 'AI vs final',
       fileName: 'bland-altman-ai-vs-final.png',
       yLabel: 'AI − final (mL)',
-      pairs: rows
+      pairs: reviewedRows
         .filter((r) => r.aiVolumeMl !== null && r.finalVolumeMl !== null)
         .map((r) => [r.aiVolumeMl!, r.finalVolumeMl!]),
     },
@@ -77,7 +98,7 @@ export async function summariseSession(
       name: `DeepSPV vs ${name}`,
       fileName: `bland-altman-deepspv-vs-${id.replace(/[^a-z0-9-]+/gi, '-')}.png`,
       yLabel: `DeepSPV − ${name} (mL)`,
-      pairs: rows
+      pairs: reviewedRows
         .filter((r) => r.finalVolumeMl !== null && r.formulas[id] != null)
         .map((r) => [r.finalVolumeMl!, r.formulas[id]!]),
     });
@@ -94,23 +115,28 @@ export async function summariseSession(
       meanDifferenceMl: stats.meanDifference,
       limitsOfAgreementMl: stats.limitsOfAgreement,
     });
-    const png = await blandAltmanPng(stats, { title: `Bland–Altman: ${c.name}`, yLabel: c.yLabel });
+    const png = await blandAltmanPng(stats, {
+      title: `Bland–Altman: ${c.name}`,
+      yLabel: c.yLabel,
+      note: notReviewedNote(notReviewed),
+    });
     pngs.push({ name: c.name, fileName: c.fileName, png });
     plots.push({ name: c.name, pngDataUrl: `data:image/png;base64,${png.toString('base64')}` });
   }
 
-  const dices = rows
+  const dices = reviewedRows
     .flatMap((r) => [r.diceCoronal, r.diceTransverse])
     .filter((d): d is number => d !== null);
-  const reviewed = rows.filter((r) => r.timeSpentMs > 0).map((r) => r.timeSpentMs);
+  const timed = rows.filter((r) => r.timeSpentMs > 0).map((r) => r.timeSpentMs);
   return {
     sessionId: String(session.id),
     reader: session.reader,
     rows,
-    meanTimePerCaseMs: mean(reviewed),
+    meanTimePerCaseMs: mean(timed),
     meanDice: mean(dices),
     blandAltman: blandAltmanRows,
     plots,
+    notReviewed,
     pngs,
   };
 }
@@ -122,12 +148,18 @@ function csvField(value: unknown): string {
       ? Number.isInteger(value)
         ? String(value)
         : value.toFixed(3)
-      : String(value);
+      : // A spreadsheet runs a text cell starting with = + - @ as a formula (a title or comment
+        // is typed by whoever imported or flagged the case): a leading ' keeps it text.
+        String(value).replace(/^[=+\-@\t\r]/, "'$&");
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One row per case; one column per formula seen in the session. */
+/**
+ * One row per case; one column per formula seen in the session; and whether the case is in the
+ * session's statistics (no, with the reason, for a case no reader reviewed).
+ */
 export function sessionSummaryCsv(summary: SessionSummary): string {
+  const leftOut = new Map(summary.notReviewed.map((c) => [c.caseId, c.reason]));
   const formulaIds = [...new Set(summary.rows.flatMap((r) => Object.keys(r.formulas)))].sort();
   const header = [
     'case_id',
@@ -145,6 +177,7 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
     'signed_off_by',
     'signed_off_at',
     'flag_comment',
+    'in_statistics',
   ];
   const lines = [header.join(',')];
   for (const r of summary.rows) {
@@ -165,6 +198,7 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
         r.signedOffBy,
         r.signedOffAt,
         r.flagComment,
+        leftOut.has(r.caseId) ? `no: ${leftOut.get(r.caseId)}` : 'yes',
       ]
         .map(csvField)
         .join(','),

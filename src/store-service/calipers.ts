@@ -1,6 +1,6 @@
 /**
  * The reader's calipers on a stored case: the lengths the formulas used, saved when they change,
- * and the lines drawn, read back so that reports redraw the reader's own lines.
+ * and the lines drawn, read back so that reports redraw the lines an estimate used.
  */
 import {
   CALIPER_VIEW,
@@ -53,12 +53,32 @@ export function recordCalipers(
   }
 }
 
-/** The latest caliper of each kind that was stored with its end points. */
-export function latestCaliperLines(store: CaseStore, caseId: number): CaliperLine[] {
-  const latest = new Map<string, CaliperLine>();
-  for (const m of store.measurements(caseId)) {
-    if (!m.points || m.kind === 'craniocaudal') continue;
-    latest.set(m.kind, { view: m.view, kind: m.kind, a: m.points[0], b: m.points[1] });
+/**
+ * The caliper lines behind an estimate: for each length the estimate took from a caliper, the line
+ * the engine measured for it. Lengths measured on the mask (or typed in without a line) draw no
+ * line, even when an older caliper of that kind is stored: the figure must show what the numbers
+ * used. An estimate saved before the app recorded its caliper lengths draws none.
+ */
+export function estimateCaliperLines(
+  store: CaseStore,
+  caseId: number,
+  saved: { estimate: Pick<Estimate, 'caliperLengths'>; caliperLines?: readonly CaliperLine[] },
+): CaliperLine[] {
+  const lines: CaliperLine[] = [];
+  const measurements = saved.caliperLines ? [] : store.measurements(caseId);
+  for (const kind of Object.keys(CALIPER_VIEW) as CaliperLine['kind'][]) {
+    const valueCm = saved.estimate.caliperLengths?.[kind];
+    if (valueCm === null || valueCm === undefined) continue;
+    if (saved.caliperLines) {
+      // Saved with the estimate: of a kind's lines the engine measured the newest.
+      const line = saved.caliperLines.findLast((l) => l.kind === kind);
+      if (line) lines.push(line);
+      continue;
+    }
+    // Saved before the lines were kept with the estimate: the newest stored measurement of that
+    // kind and length (a length is stored again only when it changes, so that is its line).
+    const m = measurements.findLast((m) => m.kind === kind && Math.abs(m.valueCm - valueCm) < 1e-9);
+    if (m?.points) lines.push({ view: m.view, kind, a: m.points[0], b: m.points[1] });
   }
-  return [...latest.values()];
+  return lines;
 }

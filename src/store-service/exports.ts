@@ -2,15 +2,17 @@
  * Exports of stored cases: a session's summary, plots and case reports written into a folder, and
  * a case's report as a PDF, an Encapsulated PDF or a Comprehensive SR. Each export is audited.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseApi } from '../api/contract';
 import { SpvError } from '../api/errors';
 import type { ExportedFile, ReportFormat } from '../api/store-contract';
 import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
+import { caseReview } from '../reports/review-state';
 import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
 import type { CaseStore } from '../store/store';
-import { latestCaliperLines } from './calipers';
+import type { CaseRow, ImageRow } from '../store/types';
+import { estimateCaliperLines } from './calipers';
 import type { OpenCases } from './open-cases';
 import { buildCaseReportPdf } from './report-builder';
 import { storedMasks } from './saved-masks';
@@ -28,8 +30,16 @@ export class CaseExports {
     return this.exportSessionTo(sessionId, this.exportFolder(`session-${sessionId}`));
   }
 
-  /** Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`. */
+  /**
+   * Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`;
+   * refused, before anything is written, when the folder already holds an export's summary.
+   */
   async exportSessionTo(sessionId: number, folder: string): Promise<ExportedFile[]> {
+    if (existsSync(join(folder, 'summary.csv')))
+      throw new SpvError(
+        'bad-input',
+        `${folder} already holds summary.csv (an earlier export): give a new or empty folder, or move the earlier export away first.`,
+      );
     const summary = await summariseSession(this.store, sessionId);
     mkdirSync(folder, { recursive: true });
     const files: ExportedFile[] = [
@@ -50,10 +60,15 @@ export class CaseExports {
     return files;
   }
 
+  /**
+   * `actor` is who asked for the export, for the audit trail. ExportReportRequest carries no
+   * reader yet, so callers cannot say: until it does, the trail says 'export'.
+   */
   async exportReport(
     caseId: number,
     format: ReportFormat,
     anonymise: boolean,
+    actor = 'export',
   ): Promise<ExportedFile> {
     const report = await this.renderReport(caseId, format, anonymise);
     const file = writeExport(
@@ -62,7 +77,7 @@ export class CaseExports {
       report.mimeType,
       report.bytes,
     );
-    this.store.audit('export', 'report.export', caseId, {
+    this.store.audit(actor, 'report.export', caseId, {
       format,
       anonymise,
       path: file.path,
@@ -119,13 +134,14 @@ export class CaseExports {
         'bad-input',
         `Case ${caseId} has no mask yet: open it in the worklist first.`,
       );
+    const review = caseReview(this.store, caseId);
     const explanation = await this.engine
       .explain({ caseId: open.engineCaseId, masks })
       .catch(() => null);
     return buildCaseReportPdf({
       view: open.view,
       masks: { coronal: masks.coronal, transverse: masks.transverse ?? null },
-      calipers: latestCaliperLines(this.store, caseId),
+      calipers: estimateCaliperLines(this.store, caseId, estimateRow),
       estimate: estimateRow.estimate,
       explanation,
       // Anonymised: the title can hold the patient id (imports name cases after it), so it goes too.
@@ -145,8 +161,9 @@ export class CaseExports {
             studyInstanceUid: row.studyInstanceUid,
             studyDate: row.studyDate,
           },
-      maskSource: estimateRow.source,
-      reader: row.signedOffBy ?? sessionReader,
+      // What a reader did with the masks, not who is exporting: an untouched case has no reader.
+      maskSource: review.masks,
+      reader: review.reader,
       signedOffAt: row.signedOffAt,
       status: `${row.status} (version ${row.version})`,
       modelHash: estimateRow.modelHash,
@@ -160,6 +177,7 @@ export class CaseExports {
       patientId: row.patientKey,
       patientName: row.patientName,
       studyInstanceUid: row.studyInstanceUid,
+      caseIdentity: caseIdentity(row, images),
       studyDate: row.studyDate,
       title: row.title,
       referencedImages: images
@@ -187,6 +205,15 @@ export class CaseExports {
     mkdirSync(folder, { recursive: true });
     return folder;
   }
+}
+
+/**
+ * What tells this case from every other, here and in other databases: its id (unique in this
+ * database), when it was created (to the millisecond) and the content hash of its first image
+ * (what was scanned). It never changes, so a re-export derives the same study UID from it.
+ */
+function caseIdentity(row: CaseRow, images: readonly ImageRow[]): string {
+  return `${row.id}:${row.createdAt}:${images[0]?.contentHash ?? ''}`;
 }
 
 function writeExport(folder: string, name: string, mimeType: string, bytes: Buffer): ExportedFile {

@@ -1,8 +1,11 @@
 /**
- * The stored cases open in the engine: each is opened once (images, then the reader's
- * calibrations replayed), runs the AI the first time it is seen, and is kept in a small
- * most-recently-used cache so that edits in the engine can be saved against the stored case.
+ * The stored cases open in the engine: each is opened once (images, checked against the content
+ * imported, then the reader's calibrations replayed), runs the AI the first time it is seen, and
+ * is kept in a small most-recently-used cache so that edits in the engine can be saved against
+ * the stored case.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import {
   EstimateSchema,
   type CaseApi,
@@ -13,12 +16,20 @@ import {
 } from '../api/contract';
 import { SpvError, isSpvError } from '../api/errors';
 import type { CaseStore } from '../store/store';
-import { latestSavedMasks, type CaseMasks, type MaskSaver } from './saved-masks';
+import type { ImageRow } from '../store/types';
+import {
+  latestSavedMasks,
+  normalisedPatient,
+  type CaseMasks,
+  type EstimateToSave,
+  type MaskSaver,
+} from './saved-masks';
 import { userCalibrationOf } from './stored-calibration';
 
 /** A stored case open in the engine: its engine id, the reader and the masks last saved. */
 export interface OpenStoredCase extends CaseMasks {
   engineCaseId: string;
+  /** Who its viewer edits are saved under: the reader who opened it in the viewer. */
   reader: string;
   sessionId: number | null;
   view: CaseView;
@@ -51,15 +62,21 @@ export class OpenCases {
     sessionId: number | null,
   ): Promise<OpenStoredCase> {
     const open = await this.open(caseId, reader, sessionId);
+    // The viewer's reader is the one its edits are saved under (an export opening the same
+    // case meanwhile must not change that).
+    open.reader = reader;
     this.viewerCaseId = open.caseId;
     return open;
   }
 
-  /** Opens a stored case in the engine (once), running the AI the first time the case is seen. */
+  /**
+   * Opens a stored case in the engine (once), running the AI the first time the case is seen.
+   * `reader` is recorded only when the case is not open yet: callers that save pass their own
+   * actor to each save, and the viewer's reader is set by openInViewer.
+   */
   async open(caseId: number, reader: string, sessionId: number | null): Promise<OpenStoredCase> {
     const known = this.byCaseId.get(caseId);
     if (known) {
-      known.reader = reader;
       known.sessionId = sessionId ?? known.sessionId;
       // Most recently used last: the Map's order is the eviction order.
       this.byCaseId.delete(caseId);
@@ -74,6 +91,7 @@ export class OpenCases {
         `Case ${caseId} has no coronal image: import one (…_coronal.png or a DICOM) first.`,
       );
     const transverse = images.find((i) => i.view === 'transverse') ?? null;
+    for (const image of [coronal, transverse]) if (image) await assertUnchanged(image);
     let view = await this.engine.openCase({
       coronalPath: coronal.originalPath,
       transversePath: transverse?.originalPath ?? null,
@@ -123,6 +141,25 @@ export class OpenCases {
     }
   }
 
+  /**
+   * An estimate to save: the estimate, with the calibration read before the engine ran (so that a
+   * recalibration meanwhile makes it stale, never fresh) and the patient and calipers it used.
+   */
+  async estimateToSave(
+    open: OpenStoredCase,
+    req: Omit<EstimateRequest, 'caseId'>,
+  ): Promise<EstimateToSave> {
+    const calibration = this.store.calibrationOf(open.caseId);
+    const estimate = await this.estimate(open, req);
+    return {
+      estimate,
+      calibration,
+      patient: normalisedPatient(req.patient),
+      // Always the same key order, so that unchanged calipers compare equal.
+      caliperLines: (req.caliperLines ?? []).map(({ view, kind, a, b }) => ({ view, kind, a, b })),
+    };
+  }
+
   private forget(caseId: number): void {
     const open = this.byCaseId.get(caseId);
     if (!open) return;
@@ -144,11 +181,31 @@ export class OpenCases {
       await this.saver.save(open, masks, null, 'model', 'ai');
       return;
     }
-    const estimate = EstimateSchema.parse(
-      await this.engine.estimate({ caseId: open.engineCaseId, masks }),
-    );
+    const estimate = await this.estimateToSave(open, { masks });
     await this.saver.save(open, masks, estimate, 'model', 'ai');
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
+  }
+}
+
+/**
+ * Refuses an image whose file is gone or is no longer the file imported (same SHA-256 as at
+ * import): a stored case, signed off or not, must never show or report another image.
+ */
+async function assertUnchanged(image: ImageRow): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(image.originalPath);
+  } catch {
+    throw new SpvError(
+      'not-found',
+      `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there (or import the study again from where it is now).`,
+    );
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== image.contentHash) {
+    throw new SpvError(
+      'bad-input',
+      `The file at ${image.originalPath} changed since it was imported as the ${image.view} image of case ${image.caseId}: it is not the image that was reviewed. Put the original file back there; a new image belongs in a new import.`,
+    );
   }
 }

@@ -18,6 +18,7 @@ import { decodeMaskRle } from '../imaging/mask-codec';
 import type { Spacing } from '../imaging/types';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
+import type { MaskReview } from '../reports/review-state';
 
 export interface ReportInputs {
   view: CaseView;
@@ -26,12 +27,15 @@ export interface ReportInputs {
   explanation: Explanation | null;
   patient: CaseReportData['patient'];
   study: CaseReportData['study'];
-  maskSource: 'ai' | 'manual';
+  maskSource: MaskReview;
   reader: string | null;
   signedOffAt: string | null;
   status: string;
   modelHash: string | null;
-  /** The reader's calipers (both views); the figures draw them instead of the mask's Feret line. */
+  /**
+   * The reader's calipers (both views) behind the estimate's caliper lengths; the figures draw
+   * them instead of the mask's Feret line.
+   */
   calipers?: CaliperLine[];
 }
 
@@ -151,7 +155,7 @@ export async function buildSampleReportPdf(
       name: 'Synthetic sample (no patient)',
     },
     study: { caseId: '—', title: view.title, studyInstanceUid: null, studyDate: null },
-    maskSource: 'ai',
+    maskSource: 'ai-not-reviewed',
     reader: null,
     signedOffAt: null,
     status: 'sample (AI masks, not reviewed)',

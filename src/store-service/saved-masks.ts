@@ -2,7 +2,7 @@
  * A stored case's saved masks: the views whose mask changed become new mask versions, written with
  * the estimate and the reader's calipers in one transaction; and the saved masks read back.
  */
-import type { Estimate, MaskRle, Masks } from '../api/contract';
+import type { CaliperLine, Estimate, MaskRle, Masks, Patient } from '../api/contract';
 import { maskArea } from '../imaging/components';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
@@ -11,6 +11,28 @@ import type { MaskRow, ViewName } from '../store/types';
 import { recordCalipers, type ReaderCalipers } from './calipers';
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
+
+/**
+ * An estimate to save, with what it was computed from besides the masks: the images' calibration
+ * when it was asked for (CaseStore.calibrationOf, read before the engine ran), the patient inputs
+ * and the caliper lines. A reopened case restores these, and sign-off compares the calibration.
+ */
+export interface EstimateToSave {
+  estimate: Estimate;
+  calibration: string;
+  patient: Patient | null;
+  caliperLines: readonly CaliperLine[];
+}
+
+/** The patient inputs as saved: null when none was given, else every field (null: not given). */
+export function normalisedPatient(patient: Patient | null | undefined): Patient | null {
+  const p = {
+    ageYears: patient?.ageYears ?? null,
+    sex: patient?.sex ?? null,
+    heightCm: patient?.heightCm ?? null,
+  };
+  return p.ageYears === null && p.sex === null && p.heightCm === null ? null : p;
+}
 
 /** The masks last saved of each view, as the database holds them. */
 export type LatestMasks = Partial<Record<ViewName, { maskId: number; mask: Uint8Array }>>;
@@ -69,12 +91,14 @@ export class MaskSaver {
 
   /**
    * Saves the views whose mask changed as new versions, with the estimate (null: the masks only,
-   * as for an uncalibrated case, which has no volume) and the reader's calipers.
+   * as for an uncalibrated case, which has no volume, or an edit whose estimate failed) and the
+   * reader's calipers. An estimate of unchanged masks, calibration, patient and calipers is not
+   * saved again: reopening a case must not replace the reader's final estimate with a copy.
    */
   async save(
     open: CaseMasks,
     masks: Masks,
-    estimate: Estimate | null,
+    estimate: EstimateToSave | null,
     author: string,
     source: 'ai' | 'manual' = 'manual',
     calipers: ReaderCalipers | null = null,
@@ -132,7 +156,7 @@ export class MaskSaver {
     pending: PendingMask[],
     author: string,
     source: 'ai' | 'manual',
-    estimate: Estimate | null,
+    estimate: EstimateToSave | null,
     calipers: ReaderCalipers | null,
   ): void {
     const saved = this.store.transaction(() => {
@@ -159,16 +183,20 @@ export class MaskSaver {
         sources.push(source);
         written.push({ view: p.view, id: row.id, mask: p.mask });
       }
-      if (estimate) {
+      const maskIds = { coronal: ids.coronal ?? null, transverse: ids.transverse ?? null };
+      if (estimate && !this.repeatsLatest(open.caseId, maskIds, estimate)) {
         const effective = sources.includes('manual') ? 'manual' : 'ai';
         this.store.addEstimate({
           caseId: open.caseId,
           source: effective,
-          coronalMaskId: ids.coronal ?? null,
-          transverseMaskId: ids.transverse ?? null,
+          coronalMaskId: maskIds.coronal,
+          transverseMaskId: maskIds.transverse,
           modelHash: this.modelHash,
           author,
-          estimate,
+          estimate: estimate.estimate,
+          calibration: estimate.calibration,
+          patient: normalisedPatient(estimate.patient),
+          caliperLines: estimate.caliperLines,
         });
         if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
       }
@@ -178,4 +206,45 @@ export class MaskSaver {
     // Only after the commit: the in-memory "last saved" must never run ahead of the database.
     for (const w of saved) open.latest[w.view] = { maskId: w.id, mask: w.mask };
   }
+
+  /** Whether the latest saved estimate was made from exactly these inputs (nothing new to save). */
+  private repeatsLatest(
+    caseId: number,
+    maskIds: { coronal: number | null; transverse: number | null },
+    next: EstimateToSave,
+  ): boolean {
+    const last = this.store.latestEstimate(caseId);
+    // Saved before the inputs were kept (schema 5): not known to be the same.
+    if (!last || last.patient === undefined || last.caliperLines === undefined) return false;
+    return (
+      inputsKey(
+        [last.coronalMaskId, last.transverseMaskId, last.modelHash, last.calibration],
+        last.patient,
+        last.caliperLines,
+        last.estimate,
+      ) ===
+      inputsKey(
+        [maskIds.coronal, maskIds.transverse, this.modelHash, next.calibration],
+        next.patient,
+        next.caliperLines,
+        next.estimate,
+      )
+    );
+  }
+}
+
+/** What an estimate was computed from, as one comparable text. */
+function inputsKey(
+  ids: (string | number | null)[],
+  patient: Patient | null,
+  caliperLines: readonly CaliperLine[],
+  estimate: Pick<Estimate, 'caliperLengths'>,
+): string {
+  return JSON.stringify([
+    ...ids,
+    normalisedPatient(patient),
+    // In any order: the viewer may list the same lines differently after a reopen.
+    caliperLines.map((l) => JSON.stringify([l.view, l.kind, l.a, l.b])).sort(),
+    estimate.caliperLengths ?? null,
+  ]);
 }

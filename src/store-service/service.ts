@@ -38,6 +38,7 @@ import type {
   SessionListItem,
   SessionRequest,
   SessionSummary,
+  SignOffRequest,
   StoredCaseView,
   UnlockCaseRequest,
   WorklistEntry,
@@ -46,7 +47,7 @@ import { manifestFiles, type Manifest } from '../models/manifest';
 import { summariseSession } from '../reports/session-summary';
 import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
-import { readerCalipers } from './calipers';
+import { estimateCaliperLines, readerCalipers } from './calipers';
 import { CaseExports } from './exports';
 import { OpenCases } from './open-cases';
 import { MaskSaver, storedMasks } from './saved-masks';
@@ -103,6 +104,10 @@ export class StoreService implements SpvApi {
   explain: CaseApi['explain'] = (req) => this.engine.explain(req);
 
   async calibrate(req: CalibrateRequest): Promise<CaseView> {
+    // A signed-off case keeps the calibration its volume was signed with: refused before the
+    // engine changes anything.
+    const stored = this.openCases.byEngineCaseId(req.caseId);
+    if (stored) this.store.assertEditable(stored.caseId);
     const view = await this.engine.calibrate(req);
     const open = this.openCases.byEngineCaseId(req.caseId);
     const calibration = (req.view === 'coronal' ? view.coronal : view.transverse)?.calibration;
@@ -119,10 +124,10 @@ export class StoreService implements SpvApi {
   }
 
   async estimate(req: EstimateRequest): Promise<Estimate> {
-    const estimate = EstimateSchema.parse(await this.engine.estimate(req));
     const open = this.openCases.byEngineCaseId(req.caseId);
-    if (!open) return estimate;
+    if (!open) return EstimateSchema.parse(await this.engine.estimate(req));
     if (this.store.getCase(open.caseId).status === 'signed-off') {
+      const estimate = EstimateSchema.parse(await this.engine.estimate(req));
       return {
         ...estimate,
         warnings: [
@@ -131,9 +136,36 @@ export class StoreService implements SpvApi {
         ],
       };
     }
-    const calipers = readerCalipers(estimate, req);
-    await this.saver.save(open, req.masks, estimate, open.reader, 'manual', calipers);
-    return estimate;
+    return this.whileSaving(open.caseId, async () => {
+      const { caseId: _engineCaseId, ...inputs } = req;
+      let toSave;
+      try {
+        toSave = await this.openCases.estimateToSave(open, inputs);
+      } catch (error) {
+        // The edit is kept even when it has no volume (an empty mask, one outside the grid):
+        // only the stroke in progress may ever be lost.
+        await this.saver.save(open, req.masks, null, open.reader, 'manual');
+        throw error;
+      }
+      const calipers = readerCalipers(toSave.estimate, req);
+      await this.saver.save(open, req.masks, toSave, open.reader, 'manual', calipers);
+      return toSave.estimate;
+    });
+  }
+
+  /** Stored cases with a save under way, by case id (sign-off waits for none of them: it refuses). */
+  private readonly saving = new Map<number, number>();
+
+  /** Runs an estimate-and-save of a stored case, counted so that sign-off sees it in flight. */
+  private async whileSaving<T>(caseId: number, work: () => Promise<T>): Promise<T> {
+    this.saving.set(caseId, (this.saving.get(caseId) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      const left = (this.saving.get(caseId) ?? 1) - 1;
+      if (left > 0) this.saving.set(caseId, left);
+      else this.saving.delete(caseId);
+    }
   }
 
   // ---- cases ----------------------------------------------------------------------------------
@@ -180,6 +212,7 @@ export class StoreService implements SpvApi {
     const status = this.store.getCase(open.caseId).status;
     const aiMasks = await storedMasks(this.store, open.caseId, 'ai');
     const currentMasks = await storedMasks(this.store, open.caseId);
+    const latest = this.store.latestEstimate(open.caseId);
     return {
       caseId: String(open.caseId),
       view: open.view,
@@ -187,54 +220,87 @@ export class StoreService implements SpvApi {
       locked: status === 'signed-off',
       aiMasks,
       currentMasks,
-      estimate: this.store.latestEstimate(open.caseId)?.estimate ?? null,
+      estimate: latest?.estimate ?? null,
+      estimateId: latest ? String(latest.id) : null,
+      // What the latest estimate used, so that the viewer shows the reader's own inputs again
+      // (and its first estimate repeats the saved one instead of replacing it).
+      patient: latest?.patient ?? null,
+      caliperLines: latest
+        ? [...(latest.caliperLines ?? estimateCaliperLines(this.store, open.caseId, latest))]
+        : [],
     };
   }
 
   async acceptAi(req: ReaderCaseRequest): Promise<CaseSummary> {
     const caseId = toId(req.caseId);
-    const open = await this.openCases.open(caseId, req.reader, null);
-    const aiMasks = await storedMasks(this.store, caseId, 'ai');
-    if (!aiMasks) throw new SpvError('bad-input', `Case ${caseId} has no AI mask to accept.`);
-    // Accepting makes the AI's masks the final ones again (a new version if a correction came between).
-    const estimate = await this.openCases.estimate(open, { masks: aiMasks });
-    await this.saver.save(open, aiMasks, estimate, req.reader, 'ai');
-    this.store.transaction(() => {
-      this.store.setStatus(caseId, 'in-review', req.reader);
-      this.store.audit(req.reader, 'case.accept-ai', caseId, { volumeMl: estimate.volumeMl });
+    // Accepting replaces the final masks: a signed-off case needs an unlock with a reason first.
+    this.store.assertEditable(caseId);
+    return this.whileSaving(caseId, async () => {
+      const open = await this.openCases.open(caseId, req.reader, null);
+      const aiMasks = await storedMasks(this.store, caseId, 'ai');
+      if (!aiMasks) throw new SpvError('bad-input', `Case ${caseId} has no AI mask to accept.`);
+      // Accepting makes the AI's masks the final ones again (a new version if a correction came between).
+      const estimate = await this.openCases.estimateToSave(open, { masks: aiMasks });
+      await this.saver.save(open, aiMasks, estimate, req.reader, 'ai');
+      this.store.transaction(() => {
+        this.store.setStatus(caseId, 'in-review', req.reader);
+        this.store.audit(req.reader, 'case.accept-ai', caseId, {
+          volumeMl: estimate.estimate.volumeMl,
+        });
+      });
+      return this.summaryOf(caseId);
     });
-    return caseSummary(this.store, this.store.getCase(caseId));
   }
 
   async saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary> {
     const caseId = toId(req.caseId);
     this.store.assertEditable(caseId);
-    const open = await this.openCases.open(caseId, req.reader, null);
-    const estimate = await this.openCases.estimate(open, {
-      masks: req.masks,
-      patient: req.patient,
-      caliperLengths: req.caliperLengths,
-      // The lines too: the engine measures them and refuses a length that is not its line's.
-      caliperLines: req.caliperLines,
+    return this.whileSaving(caseId, async () => {
+      const open = await this.openCases.open(caseId, req.reader, null);
+      const calibrated = open.view.coronal.calibration !== null;
+      if (req.masksOnly || !calibrated) {
+        // The edit alone: an uncalibrated case has no volume yet, and the viewer saves each edit
+        // at once, whatever its estimate does (sign-off refuses until an estimate catches up).
+        await this.saver.save(open, req.masks, null, req.reader, 'manual');
+        return this.summaryOf(caseId);
+      }
+      const estimate = await this.openCases.estimateToSave(open, {
+        masks: req.masks,
+        patient: req.patient,
+        caliperLengths: req.caliperLengths,
+        // The lines too: the engine measures them and refuses a length that is not its line's.
+        caliperLines: req.caliperLines,
+      });
+      const calipers = readerCalipers(estimate.estimate, req);
+      await this.saver.save(open, req.masks, estimate, req.reader, 'manual', calipers);
+      return this.summaryOf(caseId);
     });
-    const calipers = readerCalipers(estimate, req);
-    await this.saver.save(open, req.masks, estimate, req.reader, 'manual', calipers);
-    return caseSummary(this.store, this.store.getCase(caseId));
   }
 
   async flagCase(req: FlagCaseRequest): Promise<CaseSummary> {
     this.store.flag(toId(req.caseId), req.reader, req.comment);
-    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+    return this.summaryOf(toId(req.caseId));
   }
 
-  async signOff(req: ReaderCaseRequest): Promise<CaseSummary> {
-    this.store.signOff(toId(req.caseId), req.reader);
-    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+  async signOff(req: SignOffRequest): Promise<CaseSummary> {
+    const caseId = toId(req.caseId);
+    if (this.saving.has(caseId)) {
+      throw new SpvError(
+        'bad-input',
+        `Case ${caseId}: the estimate of the latest edit has not finished, so the volume on screen may not be the one on record. Wait for the volume to update, check it, then sign off.`,
+      );
+    }
+    this.store.signOff(caseId, req.reader, req.estimateId ? toId(req.estimateId) : undefined);
+    return this.summaryOf(toId(req.caseId));
   }
 
   async unlockCase(req: UnlockCaseRequest): Promise<CaseSummary> {
     this.store.unlock(toId(req.caseId), req.reader, req.reason);
-    return caseSummary(this.store, this.store.getCase(toId(req.caseId)));
+    return this.summaryOf(toId(req.caseId));
+  }
+
+  private summaryOf(caseId: number): CaseSummary {
+    return caseSummary(this.store, this.store.getCase(caseId));
   }
 
   // ---- sessions -------------------------------------------------------------------------------
@@ -271,7 +337,7 @@ export class StoreService implements SpvApi {
     return {
       position: row.position,
       timeSpentMs: row.timeSpentMs,
-      case: caseSummary(this.store, this.store.getCase(row.caseId)),
+      case: this.summaryOf(row.caseId),
     };
   }
 
@@ -292,7 +358,12 @@ export class StoreService implements SpvApi {
   }
 
   async exportReport(req: ExportReportRequest): Promise<ExportedFile> {
-    return this.exports.exportReport(toId(req.caseId), req.format, req.anonymise ?? false);
+    return this.exports.exportReport(
+      toId(req.caseId),
+      req.format,
+      req.anonymise ?? false,
+      req.reader,
+    );
   }
 
   /** A case's report as a PDF, an Encapsulated PDF or a Comprehensive SR, in memory. */

@@ -22,6 +22,7 @@ export function caseSummary(store: CaseStore, row: CaseRow): CaseSummary {
     signedOffAt: row.signedOffAt,
     signedOffBy: row.signedOffBy,
     flagComment: row.flagComment,
+    estimateId: latest ? String(latest.id) : null,
   };
 }
 

@@ -1,14 +1,16 @@
 /**
  * Import of image files and folders into the cases store. DICOM images are grouped into cases by
- * StudyInstanceUID; PNG/JPEG pairs named `<x>_coronal.png` / `<x>_transverse.png` become one case.
+ * StudyInstanceUID; PNG/JPEG pairs named `<x>_coronal.png` / `<x>_transverse.png` (any letter case)
+ * become one case.
  * Duplicates are recognised by SOP Instance UID or by the file's SHA-256. A bad file is listed
  * with its reason and the rest are imported: one unreadable image never stops a folder.
  */
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/store-contract';
 import { decodeImageFile, type DecodedImage } from '../decode';
+import { sidecarCandidates } from '../decode/sidecar';
 import type { CaseStore } from './store';
 import type { ViewName } from './types';
 
@@ -23,32 +25,91 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
 }
 
-/** Files a folder import looks at: images, and extension-less files (DICOM often has none). */
+/** Files a folder import takes by their name: images, and extension-less files (DICOM often has none). */
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.dcm', '.dicom', '']);
 const PAIR_NAME = /^(.*?)_(coronal|transverse)\.(png|jpe?g)$/i;
 const MASK_NAME = /_mask\.(png|jpe?g)$/i;
+/** A calibration sidecar: read with its PNG/JPEG, not a case of its own. */
+const SIDECAR_NAME = /\.json$/i;
 
-/** Every candidate file under the given paths, folders walked recursively, in a stable order. */
-export async function collectImageFiles(
-  paths: string[],
-): Promise<{ files: string[]; missing: { path: string; reason: string }[] }> {
+/**
+ * A case in the store holds one frame per view and import has no way to choose it: a multi-frame
+ * DICOM is opened directly instead, where a frame is chosen.
+ */
+const MULTIFRAME_HOW_TO =
+  'by opening the file directly, not by import (import takes single-frame images): ' +
+  'spv estimate --coronal FILE --coronal-frame N, or the frame fields of the Open dialog';
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/**
+ * True when the file has the DICOM Part 10 marker ("DICM" at byte 128): how a folder import knows
+ * a DICOM named by its UID (`1.2.840….12345`) or with any other extension.
+ */
+async function hasDicmMarker(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const head = Buffer.alloc(132);
+    const { bytesRead } = await handle.read(head, 0, 132, 0);
+    return bytesRead === 132 && head.toString('latin1', 128, 132) === 'DICM';
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Every candidate file under the given paths, folders walked recursively, in a stable order; and
+ * every file of those folders that is not taken, with the reason, so that nothing is left out
+ * without a word. Links are followed (a link to a folder once: loops are cut); hidden files
+ * (.DS_Store, .git) are passed over unlisted.
+ */
+export async function collectImageFiles(paths: string[]): Promise<{
+  files: string[];
+  missing: { path: string; reason: string }[];
+  skipped: SkippedFile[];
+}> {
   const files: string[] = [];
   const missing: { path: string; reason: string }[] = [];
+  const skipped: SkippedFile[] = [];
+  const walkedFolders = new Set<string>();
   const walk = async (dir: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (walkedFolders.has(real)) return; // a link back to a folder already walked
+    walkedFolders.add(real);
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
       a.name.localeCompare(b.name),
     );
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      // Companion files of a folder (…_mask.png beside its image, .json sidecars) are not cases.
-      else if (
-        entry.isFile() &&
-        IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase()) &&
-        !MASK_NAME.test(entry.name)
-      )
-        files.push(full);
+      // A link's Dirent says "link", not what it points to: stat follows it.
+      let info;
+      try {
+        info = await stat(full);
+      } catch {
+        skipped.push({
+          path: full,
+          reason: 'skipped: a link to a file or folder that does not exist',
+        });
+        continue;
+      }
+      if (info.isDirectory()) await walk(full);
+      else if (!info.isFile())
+        skipped.push({
+          path: full,
+          reason: 'skipped: not a regular file (a device, pipe or socket)',
+        });
+      else {
+        const why = await skipReason(full, entry.name);
+        if (why === null) files.push(full);
+        else skipped.push({ path: full, reason: `skipped: ${why}` });
+      }
     }
   };
   for (const given of paths) {
@@ -61,15 +122,41 @@ export async function collectImageFiles(
       missing.push({ path, reason: 'the file or folder does not exist; check the path' });
     }
   }
-  return { files: [...new Set(files)], missing };
+  // A sidecar beside an image taken is used with it, not skipped; one without an image is listed.
+  const used = new Set(files.flatMap((file) => sidecarCandidates(file)));
+  return {
+    files: [...new Set(files)],
+    missing,
+    skipped: skipped.filter((s) => !used.has(s.path)),
+  };
 }
 
-/** The case a PNG/JPEG pair belongs to: `<dir>/<x>`; null for an image without the naming. */
-function pairKey(path: string): { key: string; title: string; view: ViewName } | null {
+/** Why a file met in a folder is not imported; null when it is to be tried as an image. */
+async function skipReason(path: string, name: string): Promise<string | null> {
+  // Companion files of a folder (…_mask.png beside its image, .json sidecars) are not cases.
+  if (MASK_NAME.test(name))
+    return 'a mask image (…_mask.png); masks come from the AI or the reader, not from import';
+  if (SIDECAR_NAME.test(name))
+    return 'a JSON file without an image beside it (a calibration sidecar is read with its PNG/JPEG)';
+  if (IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) return null;
+  // DICOM files are often named by their UID (the "extension" is its last number) or any other
+  // way: the content decides.
+  if (await hasDicmMarker(path)) return null;
+  return `not a PNG, JPEG or DICOM file (the extension ${extname(name)} is not an image's and there is no DICOM header)`;
+}
+
+/**
+ * The case a PNG/JPEG pair belongs to: `<dir>` and `<x>` (lower case: `Scan_Coronal.PNG` and
+ * `scan_transverse.png` are one pair); null for an image without the naming.
+ */
+function pairKey(
+  path: string,
+): { dir: string; stem: string; title: string; view: ViewName } | null {
   const match = PAIR_NAME.exec(basename(path));
   if (!match) return null;
   return {
-    key: join(dirname(path), match[1]),
+    dir: dirname(path),
+    stem: match[1].toLowerCase(),
     title: match[1],
     view: match[2].toLowerCase() as ViewName,
   };
@@ -94,8 +181,10 @@ export async function importPaths(
 ): Promise<ImportReport> {
   const actor = options.actor ?? 'import';
   const report: ImportReport = { imported: [], duplicates: [], failed: [], caseIds: [] };
-  const { files, missing } = await collectImageFiles(paths);
+  const { files, missing, skipped } = await collectImageFiles(paths);
   report.failed.push(...missing);
+  // ImportReport has no list of its own for these: they go with the problems, marked "skipped:".
+  report.failed.push(...skipped);
   const touched = new Set<number>();
 
   for (const [index, path] of files.entries()) {
@@ -111,7 +200,7 @@ export async function importPaths(
     try {
       const bytes = await readFile(path);
       const contentHash = createHash('sha256').update(bytes).digest('hex');
-      const decoded = await decodeImageFile(path);
+      const decoded = await decodeImageFile(path, { howToChooseFrame: MULTIFRAME_HOW_TO });
       const sop = decoded.meta.sopInstanceUid ?? null;
       const existing = store.imageByHashOrSop(contentHash, sop);
       if (existing) {
@@ -149,7 +238,7 @@ function placeImage(
   const pair = decoded.format === 'dicom' ? null : pairKey(path);
   let caseId: number | null = null;
   if (meta.studyInstanceUid) caseId = store.caseByStudyUid(meta.studyInstanceUid)?.id ?? null;
-  else if (pair) caseId = findPairCase(store, pair.key);
+  else if (pair) caseId = findPairCase(store, pair);
 
   if (caseId === null) {
     const title =
@@ -158,7 +247,7 @@ function placeImage(
         ? `${meta.patientId}${meta.studyDate ? ` ${meta.studyDate}` : ''}`
         : basename(path, extname(path)));
     const patientId = store.upsertPatient({
-      key: meta.patientId ?? `LOCAL-${pair?.title ?? basename(path, extname(path))}`,
+      key: meta.patientId ?? localPatientKey(path, pair?.title ?? basename(path, extname(path))),
       name: meta.patientName ?? null,
     });
     caseId = store.createCase(
@@ -200,17 +289,29 @@ function placeImage(
   return { caseId, view };
 }
 
+/**
+ * The patient of an image that names none (PNG/JPEG, DICOM without Patient ID): one per folder
+ * and name, so that `patientA/scan_coronal.png` and `patientB/scan_coronal.png` are two patients,
+ * not one "LOCAL-scan". The folder enters as a short hash: the key stays readable and holds no path.
+ */
+function localPatientKey(path: string, stem: string): string {
+  const folder = createHash('sha256').update(dirname(path)).digest('hex').slice(0, 8);
+  return `LOCAL-${stem}-${folder}`;
+}
+
 /** The case already holding the other image of a `<x>_coronal` / `<x>_transverse` pair. */
-function findPairCase(store: CaseStore, key: string): number | null {
-  const row = store.db
+function findPairCase(store: CaseStore, pair: { dir: string; stem: string }): number | null {
+  // Images of the same folder (exact), then the pair naming compared case-insensitively.
+  const prefix = join(pair.dir, '/');
+  const rows = store.db
     .prepare(
-      `SELECT case_id AS caseId FROM images
-       WHERE original_path IN (?, ?, ?, ?, ?, ?) LIMIT 1`,
+      `SELECT case_id AS caseId, original_path AS path FROM images
+       WHERE substr(original_path, 1, length(?)) = ? ORDER BY id`,
     )
-    .get(
-      ...['coronal', 'transverse'].flatMap((v) =>
-        ['png', 'jpg', 'jpeg'].map((ext) => `${key}_${v}.${ext}`),
-      ),
-    ) as { caseId: number } | undefined;
-  return row?.caseId ?? null;
+    .all(prefix, prefix) as { caseId: number; path: string }[];
+  for (const row of rows) {
+    const other = pairKey(row.path);
+    if (other && other.dir === pair.dir && other.stem === pair.stem) return row.caseId;
+  }
+  return null;
 }

@@ -152,6 +152,21 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE estimates ADD COLUMN caliper_lengths_json TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'estimate-inputs',
+    sql: `
+      -- What else an estimate was computed from, so that a reopened case shows the reader's own
+      -- inputs and a stale estimate is recognised. NULL on estimates saved before: not known.
+      -- The calibration of each view when the estimate was asked for: sign-off refuses an
+      -- estimate whose calibration is no longer the images' (the reader recalibrated since).
+      ALTER TABLE estimates ADD COLUMN calibration_json TEXT;
+      -- The patient inputs (age, sex, height) the classification used ('null': none given).
+      ALTER TABLE estimates ADD COLUMN patient_json TEXT;
+      -- The caliper lines the reader had drawn ('[]': none).
+      ALTER TABLE estimates ADD COLUMN caliper_lines_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -6,7 +6,7 @@
  */
 import { SpvError } from '../api/errors';
 import type { CaseStatus } from '../api/store-contract';
-import type { Calibration, Estimate } from '../api/contract';
+import type { Calibration, CaliperLine, Estimate, Patient } from '../api/contract';
 import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
 import type {
   AuditRow,
@@ -64,6 +64,10 @@ interface EstimateDbRow {
   lengthsJson: string;
   /** NULL on estimates saved before schema 4. */
   caliperLengthsJson: string | null;
+  /** NULL on estimates saved before schema 5 (these three). */
+  calibrationJson: string | null;
+  patientJson: string | null;
+  caliperLinesJson: string | null;
   formulasJson: string;
   classificationJson: string;
   warningsJson: string;
@@ -226,7 +230,8 @@ export class CaseStore {
     detail: Record<string, unknown> = {},
   ): void {
     this.transaction(() => {
-      const before = this.getCase(caseId);
+      // Sign-off and unlock change the status themselves: nothing else moves a signed-off case.
+      const before = this.assertEditable(caseId);
       if (before.status === status) return;
       this.db
         .prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?')
@@ -247,7 +252,13 @@ export class CaseStore {
     });
   }
 
-  signOff(caseId: number, actor: string): void {
+  /**
+   * Signs off the case's latest estimate. `estimateId`, when given, is the estimate the reader saw:
+   * refused if a newer one was saved since. Refused too when the latest estimate is stale: the
+   * masks changed after it (an edit whose estimate failed or is still running) or the images were
+   * recalibrated after it was asked for.
+   */
+  signOff(caseId: number, actor: string, estimateId?: number): void {
     this.transaction(() => {
       const before = this.assertEditable(caseId);
       const estimate = this.latestEstimate(caseId);
@@ -257,6 +268,13 @@ export class CaseStore {
           `Case ${caseId} (${before.title}) has no estimate yet: open it, accept or correct the AI mask, then sign off.`,
         );
       }
+      if (estimateId !== undefined && estimateId !== estimate.id) {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}): the estimate you reviewed (${estimateId}) is no longer the latest (${estimate.id}); a newer edit was saved since. Check the volume now shown, then sign off again.`,
+        );
+      }
+      this.assertEstimateCurrent(before, estimate);
       const t = now();
       this.db
         .prepare(
@@ -270,6 +288,27 @@ export class CaseStore {
         volumeMl: estimate.estimate.volumeMl,
       });
     });
+  }
+
+  /** Refuses an estimate that no longer describes the case: newer masks, or a new calibration. */
+  private assertEstimateCurrent(row: CaseRow, estimate: EstimateRow): void {
+    const coronal = this.latestMask(row.id, 'coronal');
+    const transverse = this.latestMask(row.id, 'transverse');
+    const masksChanged =
+      (coronal !== null && coronal.id !== estimate.coronalMaskId) ||
+      (estimate.transverseMaskId !== null && transverse?.id !== estimate.transverseMaskId);
+    if (masksChanged) {
+      throw new SpvError(
+        'bad-input',
+        `Case ${row.id} (${row.title}): the mask was edited after its latest estimate, so the volume on record is not the mask's (the edit's estimate failed or has not finished). Wait for the volume to update, or fix the mask until it gives one, then sign off.`,
+      );
+    }
+    if (estimate.calibration !== null && estimate.calibration !== this.calibrationOf(row.id)) {
+      throw new SpvError(
+        'bad-input',
+        `Case ${row.id} (${row.title}) was recalibrated after its latest estimate, so the volume on record used the old calibration. Open the case and let the volume update (or accept or correct the mask), then sign off.`,
+      );
+    }
   }
 
   unlock(caseId: number, actor: string, reason: string): void {
@@ -345,6 +384,7 @@ export class CaseStore {
     actor: string,
   ): void {
     this.transaction(() => {
+      this.assertEditable(caseId);
       const result = this.db
         .prepare('UPDATE images SET calibration_json = ? WHERE case_id = ? AND view = ?')
         .run(JSON.stringify(calibration), caseId, view);
@@ -352,6 +392,17 @@ export class CaseStore {
         throw new SpvError('not-found', `Case ${caseId} has no ${view} image to calibrate.`);
       this.audit(actor, 'image.calibrate', caseId, { view, calibration });
     });
+  }
+
+  /**
+   * The calibration of the case's images, as one comparable text: an estimate records the one it
+   * was asked with, and a different one now means the images were recalibrated since.
+   */
+  calibrationOf(caseId: number): string {
+    const rows = this.db
+      .prepare('SELECT view, calibration_json AS c FROM images WHERE case_id = ? ORDER BY view, id')
+      .all(caseId) as { view: ViewName; c: string | null }[];
+    return JSON.stringify(rows.map((r) => [r.view, r.c]));
   }
 
   images(caseId: number): ImageRow[] {
@@ -364,7 +415,8 @@ export class CaseStore {
 
   addMask(input: MaskInput): MaskRow {
     return this.transaction(() => {
-      if (input.source === 'manual') this.assertEditable(input.caseId);
+      // Every source: accepting the AI's mask again is a change too (unlock with a reason first).
+      this.assertEditable(input.caseId);
       const { v } = this.db
         .prepare(
           'SELECT COALESCE(MAX(version), 0) + 1 AS v FROM masks WHERE case_id = ? AND view = ?',
@@ -427,7 +479,7 @@ export class CaseStore {
 
   addEstimate(input: EstimateInput): EstimateRow {
     return this.transaction(() => {
-      if (input.source === 'manual') this.assertEditable(input.caseId);
+      this.assertEditable(input.caseId);
       const e = input.estimate;
       const createdAt = now();
       const id = Number(
@@ -435,8 +487,8 @@ export class CaseStore {
           .prepare(
             `INSERT INTO estimates (case_id, source, coronal_mask_id, transverse_mask_id, model, model_version, model_hash, provider,
                volume_ml, ci_low_ml, ci_high_ml, lengths_json, caliper_lengths_json, formulas_json, classification_json, warnings_json,
-               author, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               calibration_json, patient_json, caliper_lines_json, author, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             input.caseId,
@@ -455,6 +507,9 @@ export class CaseStore {
             JSON.stringify(e.formulas),
             JSON.stringify(e.classification),
             JSON.stringify(e.warnings),
+            input.calibration ?? null,
+            input.patient === undefined ? null : JSON.stringify(input.patient),
+            input.caliperLines === undefined ? null : JSON.stringify(input.caliperLines),
             input.author,
             createdAt,
           ).lastInsertRowid,
@@ -465,7 +520,14 @@ export class CaseStore {
         ci95Ml: e.ci95Ml,
         modelVersion: e.modelVersion,
       });
-      return { ...input, id, createdAt };
+      return {
+        ...input,
+        calibration: input.calibration ?? null,
+        patient: input.patient,
+        caliperLines: input.caliperLines,
+        id,
+        createdAt,
+      };
     });
   }
 
@@ -605,7 +667,8 @@ const MASK_SELECT = `SELECT id, case_id AS caseId, view, version, source, author
 const ESTIMATE_SELECT = `SELECT id, case_id AS caseId, source, coronal_mask_id AS coronalMaskId, transverse_mask_id AS transverseMaskId,
   model, model_version AS modelVersion, model_hash AS modelHash, provider, volume_ml AS volumeMl, ci_low_ml AS ciLowMl,
   ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, caliper_lengths_json AS caliperLengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
-  warnings_json AS warningsJson, author, created_at AS createdAt FROM estimates`;
+  warnings_json AS warningsJson, calibration_json AS calibrationJson, patient_json AS patientJson,
+  caliper_lines_json AS caliperLinesJson, author, created_at AS createdAt FROM estimates`;
 
 function imageFromDb(row: ImageDbRow): ImageRow {
   const { calibrationJson, metaJson, ...rest } = row;
@@ -643,5 +706,10 @@ function estimateFromDb(row: EstimateDbRow): EstimateRow {
     author: row.author,
     createdAt: row.createdAt,
     estimate,
+    calibration: row.calibrationJson,
+    ...(row.patientJson !== null && { patient: JSON.parse(row.patientJson) as Patient | null }),
+    ...(row.caliperLinesJson !== null && {
+      caliperLines: JSON.parse(row.caliperLinesJson) as CaliperLine[],
+    }),
   };
 }

@@ -1,5 +1,5 @@
 /** Row shapes of the cases database, as the store hands them to its callers. */
-import type { Calibration, Estimate } from '../api/contract';
+import type { Calibration, CaliperLine, Estimate, Patient } from '../api/contract';
 import type { CaseStatus } from '../api/store-contract';
 
 export type ViewName = 'coronal' | 'transverse';
@@ -72,11 +72,22 @@ export interface EstimateInput {
   modelHash: string;
   author: string;
   estimate: Estimate;
+  /**
+   * The images' calibration when the estimate was asked for (CaseStore.calibrationOf, read
+   * before the engine ran): sign-off refuses the estimate once the images are recalibrated.
+   * Null or absent: not known (estimates saved before schema 5).
+   */
+  calibration?: string | null;
+  /** The patient inputs the estimate used (null: none given); absent: not known. */
+  patient?: Patient | null;
+  /** The caliper lines the reader had drawn; absent: not known. */
+  caliperLines?: readonly CaliperLine[];
 }
 
 export interface EstimateRow extends EstimateInput {
   id: number;
   createdAt: string;
+  calibration: string | null;
 }
 
 export interface MeasurementInput {

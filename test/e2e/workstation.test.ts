@@ -126,4 +126,19 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
     expect(Number(v)).toBeGreaterThan(0);
     await shot(page, 'web-07-calibrated');
   });
+
+  it('keeps a DICOM’s own calibration over a typed spacing, and says so on the image', async () => {
+    await page.keyboard.press('Control+o');
+    await page.getByTestId('open-coronal').fill(join(SAMPLES, 'sample-03_coronal.dcm'));
+    await page.getByTestId('open-spacing').fill('0.3');
+    await page.getByTestId('open-files').click();
+    const notice = page.getByTestId('viewer-notice-coronal');
+    await notice.waitFor({ timeout: 60_000 });
+    await expect(notice.innerText()).resolves.toMatch(/0\.3 × 0\.3 mm\/px was not used/);
+    // The label shows the file's spacing, not the typed 0.300.
+    await expect(page.getByTestId('viewer-coronal').innerText()).resolves.not.toMatch(
+      /0\.300 mm\/px/,
+    );
+    await shot(page, 'web-12-dicom-spacing-notice');
+  });
 });

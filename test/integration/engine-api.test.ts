@@ -300,6 +300,39 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
       code: 'not-found',
     });
   });
+
+  it('opens a multi-frame coronal with a single-frame transverse (a frame per view)', async () => {
+    const coronalPath = join(SAMPLES_DIR, 'sample-multiframe.dcm');
+    const transversePath = join(SAMPLES_DIR, 'sample-01_transverse.png');
+    const view = CaseViewSchema.parse(
+      await engine.openCase({ coronalPath, transversePath, coronalFrame: 1 }),
+    );
+    expect(view.transverse).not.toBeNull();
+    // The case-wide frame goes to the multi-frame view only.
+    const shared = CaseViewSchema.parse(
+      await engine.openCase({ coronalPath, transversePath, frame: 1 }),
+    );
+    expect(shared.coronal.pngDataUrl).toBe(view.coronal.pngDataUrl);
+    await expect(
+      engine.openCase({ coronalPath, transversePath, coronalFrame: 1, transverseFrame: 2 }),
+    ).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/frame 2 is out of range/),
+    });
+  });
+
+  it('keeps a DICOM’s own calibration over a given spacing, with a notice on the view', async () => {
+    const coronalPath = join(SAMPLES_DIR, 'sample-03_coronal.dcm');
+    const own = CaseViewSchema.parse(await engine.openCase({ coronalPath }));
+    const given = CaseViewSchema.parse(
+      await engine.openCase({ coronalPath, spacing: { x: 0.3, y: 0.3 } }),
+    );
+    expect(given.coronal.calibration).toEqual(own.coronal.calibration);
+    expect(own.coronal.notices).toBeUndefined();
+    expect(given.coronal.notices).toEqual([
+      expect.stringMatching(/given spacing 0\.3 × 0\.3 mm\/px was not used/),
+    ]);
+  });
 });
 
 function manifestHasConfidence(): boolean {

@@ -91,6 +91,10 @@ describe.skipIf(!ready)('spv report / import / session', () => {
     expect(files).toEqual(
       expect.arrayContaining(['summary.csv', 'bland-altman-ai-vs-final.png', 'report-case-1.pdf']),
     );
+    // A second export into the same folder is refused, the first left as it was.
+    const again = spv('session', 'export', '1', '--out', exportDir, '--data-dir', data);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/already holds summary\.csv/);
   });
 
   it('answers bad input with exit 3 and usage errors with exit 2', () => {

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InferenceReply, InferenceRequest } from '../../main/inference-protocol';
-import { SupervisedInference, type InferenceStatus } from '../../main/supervised-inference';
+import {
+  SupervisedInference,
+  type InferenceStatus,
+  type SupervisorOptions,
+} from '../../main/supervised-inference';
 
 /**
  * A real child process speaking the inference protocol: it doubles segment inputs, and exits with
@@ -34,13 +38,32 @@ const BROKEN = `process.send({ id: 0, ok: false, ready: false, error: { code: 'm
 const brokenPath = join(dir, 'broken.cjs');
 writeFileSync(brokenPath, BROKEN);
 
-function launch(script = workerPath) {
+/** Answers info, but never answers segment: a hung onnxruntime run. */
+const HUNG = `
+process.on('message', (req) => {
+  if (req.op === 'info') process.send({ id: req.id, ok: true, result: { provider: 'cpu', providersTried: [] } });
+});
+process.send({ id: 0, ok: true, ready: true });
+`;
+const hungPath = join(dir, 'hung.cjs');
+writeFileSync(hungPath, HUNG);
+
+/** Starts but never reports ready: a model load or provider initialisation that hangs. */
+const neverReadyPath = join(dir, 'never-ready.cjs');
+writeFileSync(neverReadyPath, 'setInterval(() => {}, 1000);');
+
+function launch(
+  script = workerPath,
+  { failLaunches = 0, ...options }: Partial<SupervisorOptions> & { failLaunches?: number } = {},
+) {
   let launches = 0;
   const statuses: InferenceStatus[] = [];
   inference = new SupervisedInference({
     backoffBaseMs: 20,
+    ...options,
     launch: () => {
       launches++;
+      if (launches <= failLaunches) throw new Error(`spawn EAGAIN (attempt ${launches})`);
       const child = fork(script, [], { serialization: 'advanced', stdio: 'ignore' });
       return {
         postMessage: (m: InferenceRequest) => child.send(m),
@@ -102,5 +125,75 @@ describe('SupervisedInference', () => {
     await expect(inference.decode('single', new Float32Array(2), 1)).rejects.toThrow(
       /unsupported op decode/,
     );
+  });
+
+  it('stops a child that does not answer within the request deadline, fails the call, and restarts it', async () => {
+    const { inference, statuses, launches } = launch(hungPath, { requestTimeoutMs: 300 });
+    await expect(inference.segment(new Float32Array(4), 2)).rejects.toThrow(
+      /did not answer a segment request within 0\.3 s and was stopped\..*try again/,
+    );
+    expect(statuses.find((s) => s.state === 'crashed')).toMatchObject({
+      message: expect.stringMatching(/did not answer a segment request/) as unknown,
+    });
+    // The replacement child serves the next call.
+    expect(await inference.info()).toMatchObject({ provider: 'cpu' });
+    expect(launches()).toBe(2);
+  });
+
+  it('restarts a child that never reports ready, failing the calls waiting for it', async () => {
+    const { inference, statuses, launches } = launch(neverReadyPath, { startupTimeoutMs: 200 });
+    await expect(inference.info()).rejects.toThrow(/did not load its models within 0\.2 s/);
+    expect(statuses.map((s) => s.state).slice(0, 2)).toEqual(['starting', 'crashed']);
+    // The next call waits for a fresh child, which hangs the same way and is given up on again.
+    await expect(inference.info()).rejects.toThrow(/did not load its models/);
+    expect(launches()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails the calls in flight or waiting for a child when closed', async () => {
+    const { inference } = launch(hungPath);
+    await inference.info();
+    const inFlight = inference.segment(new Float32Array(4), 2);
+    // Let the call reach the child before closing.
+    await new Promise((r) => setImmediate(r));
+    await inference.close();
+    await expect(inFlight).rejects.toThrow(/inference process was closed/);
+
+    const { inference: starting } = launch(neverReadyPath);
+    const waiting = starting.info();
+    await starting.close();
+    await expect(waiting).rejects.toThrow(/inference process was closed/);
+  });
+
+  it('retries a launch that throws, and serves calls once a child starts', async () => {
+    const { inference, statuses, launches } = launch(workerPath, { failLaunches: 1 });
+    expect(await inference.info()).toMatchObject({ provider: 'cpu' });
+    expect(launches()).toBe(2);
+    expect(statuses[1]).toMatchObject({
+      state: 'crashed',
+      message: expect.stringMatching(/could not be started: spawn EAGAIN/) as unknown,
+    });
+  });
+
+  it('gives up with a clear error after repeated launch failures', async () => {
+    const { inference, statuses, launches } = launch(workerPath, {
+      failLaunches: 99,
+      maxLaunchAttempts: 3,
+    });
+    // Each call fails with the launch it was waiting for, the last with the give-up.
+    const messages: string[] = [];
+    for (let i = 0; i < 3; i++)
+      messages.push(await inference.info().then(String, (e: Error) => e.message));
+    expect(messages[0]).toMatch(/could not be started: spawn EAGAIN \(attempt 2\)$/);
+    expect(messages[1]).toMatch(/spawn EAGAIN \(attempt 3\) \(gave up after 3 attempts;/);
+    expect(messages[2]).toBe(messages[1]);
+    expect(launches()).toBe(3);
+    expect(statuses.map((s) => s.state)).toEqual([
+      'starting',
+      'crashed',
+      'starting',
+      'crashed',
+      'starting',
+      'failed',
+    ]);
   });
 });

@@ -10,7 +10,12 @@ import {
 } from '../../renderer/editing/calipers';
 import { measuredLengths } from '../../renderer/measured-lengths';
 import { caseView } from './renderer-fixtures';
-import { applyDelta, diffMasks, StrokeRecorder } from '../../renderer/editing/delta';
+import {
+  applyDelta,
+  diffMasks,
+  StrokeRecorder,
+  strokeInProgress,
+} from '../../renderer/editing/delta';
 import { EditHistory } from '../../renderer/editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../../renderer/editing/morphology';
 import { maskCentroidMm, renderOverlay } from '../../renderer/editing/overlay';
@@ -115,6 +120,20 @@ describe('polygon fill', () => {
 });
 
 describe('deltas and history', () => {
+  it('counts a mask as being stroked from the creation of its recorder until finish()', () => {
+    const mask = new Uint8Array(W * H);
+    const other = new Uint8Array(W * H);
+    expect(strokeInProgress(mask)).toBe(false);
+    const first = new StrokeRecorder(mask);
+    const second = new StrokeRecorder(mask);
+    expect([strokeInProgress(mask), strokeInProgress(other)]).toEqual([true, false]);
+    first.finish();
+    first.finish(); // finishing twice releases the mask once
+    expect(strokeInProgress(mask)).toBe(true);
+    second.finish();
+    expect(strokeInProgress(mask)).toBe(false);
+  });
+
   it('records only the pixels a stroke changed and undoes/redoes them exactly', () => {
     const mask = new Uint8Array(W * H);
     const history = new EditHistory(50);

@@ -33,6 +33,7 @@ export function caseSummary(caseId: string, status: CaseStatus = 'new'): CaseSum
     signedOffAt: null,
     signedOffBy: null,
     flagComment: null,
+    estimateId: null,
   };
 }
 

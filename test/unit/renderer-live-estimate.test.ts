@@ -62,4 +62,56 @@ describe('LiveRequest', () => {
     expect(errors).toHaveLength(1);
     expect(failing.current).toMatchObject({ updating: false, failed: true, value: null });
   });
+
+  it('still sends a request waiting when the case changes (it saves an edit), ignoring its answer', async () => {
+    const sent: string[] = [];
+    const answers: ReturnType<typeof deferred<string>>[] = [];
+    const live = new LiveRequest<string, string>(
+      (req) => {
+        sent.push(req);
+        const d = deferred<string>();
+        answers.push(d);
+        return d.promise;
+      },
+      () => {},
+    );
+    let mask = 'A: stroke 1';
+    live.schedule(() => mask);
+    mask = 'A: stroke 2';
+    live.schedule(() => mask); // waits behind stroke 1
+    live.reset(); // the reader opens case B now
+    mask = 'B: opened';
+    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2']);
+    live.schedule(() => mask);
+    answers[0].resolve('A1');
+    answers[1].resolve('A2');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2', 'B: opened']);
+    expect(live.current.value).toBeNull(); // neither of A's answers is shown on B
+    answers[2].resolve('B');
+    await live.settled();
+    expect(live.current.value).toBe('B');
+  });
+
+  it('settles once every request scheduled so far is answered', async () => {
+    const answers: ReturnType<typeof deferred<string>>[] = [];
+    const live = new LiveRequest<number, string>(
+      () => {
+        const d = deferred<string>();
+        answers.push(d);
+        return d.promise;
+      },
+      () => {},
+    );
+    let settled = false;
+    live.schedule(() => 1);
+    live.schedule(() => 2);
+    const done = live.settled().then(() => (settled = true));
+    answers[0].resolve('v1');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(settled).toBe(false); // 2 is on its way now
+    answers[1].reject(new Error('empty mask'));
+    await done;
+    expect(live.current).toMatchObject({ updating: false, failed: true });
+  });
 });

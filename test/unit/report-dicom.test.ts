@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ const source: DicomSource = {
   patientId: 'SYNTH-0042',
   patientName: 'Synthetic^Patient',
   studyInstanceUid: '1.2.826.0.1.3680043.8.498.100',
+  caseIdentity: '3:2026-11-20T08:00:00.000Z:abc123',
   studyDate: '20260102',
   title: 'SYNTH-0042 20260102',
   referencedImages: [
@@ -38,6 +39,30 @@ const source: DicomSource = {
 // A stand-in PDF body with the patient's name in it, as the real report has.
 const pdf = Buffer.from('%PDF-1.3\n% Synthetic^Patient SYNTH-0042\n%%EOF\n');
 const estimate = sampleEstimate(212.4);
+/** A case imported from PNGs: no source study, no source images to reference. */
+const pngSource: DicomSource = {
+  ...source,
+  studyInstanceUid: null,
+  studyDate: null,
+  referencedImages: [],
+};
+
+/** dcmdump's line for a top-level attribute (tag in lower case, e.g. "0008,0020"), or undefined. */
+function topLevel(dump: string, tag: string): string | undefined {
+  return dump.split('\n').find((l) => l.startsWith(`(${tag})`));
+}
+
+/** Runs `fn` with the process's time zone set to `tz` (Node reads TZ again when it changes). */
+function inTimeZone<T>(tz: string, fn: () => T): T {
+  const before = process.env.TZ;
+  process.env.TZ = tz;
+  try {
+    return fn();
+  } finally {
+    if (before === undefined) delete process.env.TZ;
+    else process.env.TZ = before;
+  }
+}
 
 function write(name: string, bytes: Buffer): string {
   const path = join(dir, name);
@@ -104,5 +129,124 @@ describe('DICOM exports', () => {
       expect(dump).toMatch(/PatientIdentityRemoved/);
       if (kind === 'comprehensive-sr') execFileSync('dsrdump', [file]);
     }
+  });
+
+  it('leaves the reference sequences out for a case from PNGs (no empty Type 1 sequences), and dsrdump reads the SR without complaint', () => {
+    for (const kind of ['encapsulated-pdf', 'comprehensive-sr'] as const) {
+      const file = write(
+        `${kind}-png.dcm`,
+        exportDicomReport({ kind, pdf, source: pngSource, estimate, anonymise: false }),
+      );
+      const dump = execFileSync('dcmdump', ['-q', file]).toString();
+      expect(dump).not.toContain('SourceInstanceSequence');
+      expect(dump).not.toContain('CurrentRequestedProcedureEvidenceSequence');
+      expect(dump).not.toContain('ReferencedSeriesSequence');
+      if (kind === 'comprehensive-sr') {
+        const sr = spawnSync('dsrdump', [file], { encoding: 'utf8' });
+        expect(sr.status).toBe(0);
+        // Its only warning is about its own checker (UTF-8 is not checked); before, it also said
+        // "ReferencedSeriesSequence (0008,1115) empty in SR document (type 1)".
+        const warnings = sr.stderr
+          .split('\n')
+          .filter((l) => l && !l.includes('does not support this Specific Character Set'));
+        expect(warnings).toEqual([]);
+      }
+    }
+    // With source images, the SR still lists them as evidence.
+    const withRefs = execFileSync('dcmdump', [
+      '-q',
+      write(
+        'sr-refs.dcm',
+        exportDicomReport({ kind: 'comprehensive-sr', pdf, source, estimate, anonymise: false }),
+      ),
+    ]).toString();
+    expect(withRefs).toContain('CurrentRequestedProcedureEvidenceSequence');
+  });
+
+  it('gives each case from PNGs a study UID of its own, the same on every re-export', () => {
+    const studyUid = (s: DicomSource, anonymise = false) =>
+      topLevel(
+        execFileSync('dcmdump', [
+          '-q',
+          write(
+            'uid.dcm',
+            exportDicomReport({ kind: 'comprehensive-sr', pdf, source: s, estimate, anonymise }),
+          ),
+        ]).toString(),
+        '0020,000d',
+      );
+    const first = studyUid(pngSource);
+    expect(first).toMatch(/UI \[2\.25\.\d+\]/);
+    expect(studyUid(pngSource)).toBe(first);
+    // Another patient's case with the same title and id as this one: still another study.
+    expect(studyUid({ ...pngSource, caseIdentity: '4:2026-11-20T08:00:01.000Z:def456' })).not.toBe(
+      first,
+    );
+    // Anonymised, the UID is replaced too: it cannot be matched against the identified export.
+    expect(studyUid(pngSource, true)).not.toBe(first);
+  });
+
+  it('leaves the study date out of anonymised exports, as the anonymised PDF does', () => {
+    for (const kind of ['encapsulated-pdf', 'comprehensive-sr'] as const) {
+      const dump = (anonymise: boolean) =>
+        execFileSync('dcmdump', [
+          '-q',
+          write(`${kind}-date.dcm`, exportDicomReport({ kind, pdf, source, estimate, anonymise })),
+        ]).toString();
+      expect(topLevel(dump(false), '0008,0020')).toContain('[20260102]');
+      const anon = dump(true);
+      expect(topLevel(anon, '0008,0020')).toMatch(/DA \(no value available\)/);
+      expect(anon).not.toContain('20260102');
+      expect(anon).toMatch(/PatientIdentityRemoved\s*$/m);
+    }
+  });
+
+  it('writes local dates and times with the offset from UTC, the sign-off with its own offset', () => {
+    const dump = inTimeZone('Europe/Berlin', () =>
+      execFileSync('dcmdump', [
+        '-q',
+        write(
+          'tz.dcm',
+          exportDicomReport({
+            kind: 'comprehensive-sr',
+            pdf,
+            // Signed off in winter (UTC+1), exported on a summer night (UTC+2) that is already
+            // the next day in Berlin.
+            source: { ...source, signedOffAt: '2025-01-15T10:00:00.000Z' },
+            estimate,
+            anonymise: false,
+            now: new Date('2025-06-30T23:30:00Z'),
+          }),
+        ),
+      ]).toString(),
+    );
+    expect(topLevel(dump, '0008,0023')).toContain('[20250701]');
+    expect(topLevel(dump, '0008,0033')).toContain('[013000]');
+    expect(topLevel(dump, '0008,0012')).toContain('[20250701]');
+    expect(topLevel(dump, '0008,0013')).toContain('[013000]');
+    expect(topLevel(dump, '0008,0201')).toContain('[+0200]');
+    expect(dump).toMatch(/\(0040,a030\) DT \[20250115110000\+0100\]/);
+  });
+
+  it('records each length with how it was measured, and the observer as a person name', () => {
+    const file = write(
+      'sr-lengths.dcm',
+      exportDicomReport({
+        kind: 'comprehensive-sr',
+        pdf,
+        source,
+        estimate: sampleEstimate(212.4, { caliperLengths: { thickness: 4.2 } }),
+        anonymise: false,
+      }),
+    );
+    const sr = execFileSync('dsrdump', [file]).toString();
+    expect(sr).toMatch(/Spleen length.*="10\.8" \(cm,UCUM,"cm"\)/);
+    expect(sr).toMatch(/Spleen cranio-caudal length.*="10\.1" \(cm,UCUM,"cm"\)/);
+    const lines = sr.split('\n');
+    const methodAfter = (concept: string) =>
+      lines[lines.findIndex((l) => l.includes(concept)) + 2] ?? '';
+    expect(methodAfter('Spleen thickness')).toContain('Caliper drawn by the reader');
+    expect(methodAfter('Spleen width')).toContain('Measured on the mask');
+    expect(sr).toContain('<has obs context PNAME:(,,"Person Observer Name")="Dr. Reader">');
   });
 });

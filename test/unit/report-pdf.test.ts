@@ -76,7 +76,7 @@ beforeAll(async () => {
     ],
     estimate,
     modelHash: 'ab'.repeat(32),
-    maskSource: 'manual',
+    maskSource: 'corrected',
     reader: 'Dr. Reader',
     signedOffAt: '2026-11-27T10:00:00.000Z',
     status: 'signed-off',

@@ -54,6 +54,9 @@ describe('Bland–Altman', () => {
     expect(svg).toContain('+1.96 SD 39.6');
     expect(svg).toContain('AI vs &lt;final&gt;');
     const png = await blandAltmanPng(stats, { title: 't', yLabel: 'y' });
+    expect(
+      blandAltmanSvg(stats, { title: 't', yLabel: 'y', note: '2 cases not reviewed left out' }),
+    ).toContain('>2 cases not reviewed left out</text>');
     const info = await sharp(png).stats();
     expect(info.channels[0].stdev).toBeGreaterThan(10);
   });
@@ -76,6 +79,7 @@ describe('session summary CSV', () => {
       meanDice: 0.9,
       blandAltman: [],
       plots: [],
+      notReviewed: [],
       rows: [
         {
           caseId: '4',
@@ -97,10 +101,45 @@ describe('session summary CSV', () => {
     };
     const lines = sessionSummaryCsv(summary).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment',
+      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment,in_statistics',
     );
     expect(lines[1]).toBe(
-      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,0.950,,61.500,,180.250,,,rib shadow',
+      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,0.950,,61.500,,180.250,,,rib shadow,yes',
+    );
+  });
+
+  it('says why a case is left out of the statistics, and keeps text cells from running as spreadsheet formulas', () => {
+    const row = {
+      caseId: '5',
+      title: '=HYPERLINK("http://x","y")',
+      patientKey: '+P5',
+      status: 'ai-ready' as const,
+      aiVolumeMl: -1.5,
+      finalVolumeMl: null,
+      finalCi95Ml: null,
+      diceCoronal: null,
+      diceTransverse: null,
+      timeSpentMs: 0,
+      formulas: {},
+      flagComment: '@SUM(A1)',
+      signedOffBy: '-x',
+      signedOffAt: null,
+    };
+    const lines = sessionSummaryCsv({
+      sessionId: '1',
+      reader: 'Dr. A',
+      meanTimePerCaseMs: null,
+      meanDice: null,
+      blandAltman: [],
+      plots: [],
+      rows: [row],
+      notReviewed: [{ caseId: '5', reason: 'never opened by a reader' }],
+    })
+      .trimEnd()
+      .split('\n');
+    // Numbers stay numbers (-1.500); text starting = + - @ gets a leading '.
+    expect(lines[1]).toBe(
+      `5,"'=HYPERLINK(""http://x"",""y"")",'+P5,ai-ready,-1.500,,,,,,0,'-x,,'@SUM(A1),no: never opened by a reader`,
     );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -95,7 +95,17 @@ describe('import', () => {
     expect(report.caseIds).toHaveLength(3);
     expect(report.duplicates).toEqual([]);
     const failedNames = report.failed.map((f) => f.path.split('/').pop()).sort();
-    expect(failedNames).toEqual(['broken.png', 'truncated.dcm']);
+    // Files of the folder that are not imported are listed too (they used to be left out without
+    // a word); the sidecars read with their images are not.
+    expect(failedNames).toEqual([
+      'README.txt',
+      'broken.png',
+      'case-a_coronal_mask.png',
+      'truncated.dcm',
+    ]);
+    expect(report.failed.find((f) => f.path.endsWith('README.txt'))!.reason).toMatch(
+      /^skipped: not a PNG, JPEG or DICOM file/,
+    );
     expect(report.failed.find((f) => f.path.endsWith('broken.png'))!.reason).toMatch(
       /broken\.png.*text file, not an image/,
     );
@@ -181,5 +191,83 @@ describe('import', () => {
       expect.stringMatching(/does not exist/),
       expect.stringMatching(/already has a coronal and a transverse image/),
     ]);
+  });
+});
+
+describe('import: pairing, local patients and files found by content (input audit)', () => {
+  it('pairs <x>_coronal / <x>_transverse whatever the case of the name or extension', async () => {
+    const root = join(dir, 'mixed-case');
+    mkdirSync(root);
+    await writePng(join(root, 'scan_coronal.PNG'), 1, null);
+    writeFileSync(join(root, 'scan_coronal.json'), JSON.stringify({ spacing_mm: [0.5, 0.5] }));
+    await writePng(join(root, 'scan_transverse.png'), 2, 0.5);
+    await writePng(join(root, 'Case8_Coronal.png'), 3, 0.5);
+    await writePng(join(root, 'Case8_Transverse.png'), 4, 0.5);
+    const report = await importPaths(store, [root]);
+    expect(report.failed).toEqual([]);
+    expect(report.caseIds).toHaveLength(2);
+    for (const title of ['scan', 'Case8']) {
+      const found = store.listCases().find((c) => c.title === title)!;
+      expect(
+        store
+          .images(found.id)
+          .map((i) => i.view)
+          .sort(),
+      ).toEqual(['coronal', 'transverse']);
+    }
+  });
+
+  it('gives same-named images of different folders different local patients', async () => {
+    for (const [who, seed] of [
+      ['patientA', 10],
+      ['patientB', 20],
+    ] as const) {
+      mkdirSync(join(dir, who));
+      await writePng(join(dir, who, 'scan_coronal.png'), seed, 0.5);
+      await writePng(join(dir, who, 'scan_transverse.png'), seed + 1, 0.5);
+    }
+    const report = await importPaths(store, [join(dir, 'patientA'), join(dir, 'patientB')]);
+    expect(report.caseIds).toHaveLength(2);
+    const keys = store.listCases().map((c) => c.patientKey);
+    expect(new Set(keys).size).toBe(2);
+    for (const key of keys) expect(key).toMatch(/^LOCAL-scan-[0-9a-f]{8}$/);
+  });
+
+  it('imports DICOM named by UID or linked, and lists every file it skips with the reason', async () => {
+    const root = join(dir, 'uids');
+    mkdirSync(root);
+    dicomImage(join(root, '1.2.826.0.1.3680043.8.498.12345'), '9.1', '9', 1);
+    dicomImage(join(dir, 'elsewhere.dcm'), '9.2', '9', 2);
+    symlinkSync(join(dir, 'elsewhere.dcm'), join(root, 'linked.dcm'));
+    symlinkSync(join(dir, 'nothing-here.dcm'), join(root, 'dangling.dcm'));
+    symlinkSync(root, join(root, 'loop')); // a link back to the folder: walked once
+    writeFileSync(join(root, 'notes.12345'), 'not an image at all');
+    const report = await importPaths(store, [root]);
+    expect(report.imported.map((i) => i.path.split('/').pop()).sort()).toEqual([
+      '1.2.826.0.1.3680043.8.498.12345',
+      'linked.dcm',
+    ]);
+    expect(report.failed.map((f) => [f.path.split('/').pop(), f.reason])).toEqual([
+      ['dangling.dcm', expect.stringMatching(/^skipped: a link to .* does not exist/)],
+      ['notes.12345', expect.stringMatching(/^skipped: not a PNG, JPEG or DICOM file/)],
+    ]);
+  });
+
+  it('tells how to read a multi-frame DICOM, which import cannot (no --frame there)', async () => {
+    const rows = 8;
+    const columns = 8;
+    const path = join(dir, 'cine.dcm');
+    writeFileSync(
+      path,
+      writeDicom(
+        imageElements({ rows, columns, frames: 3, pixelBytes: new Uint8Array(rows * columns * 3) }),
+      ),
+    );
+    const report = await importPaths(store, [path]);
+    expect(report.failed).toHaveLength(1);
+    expect(report.failed[0].reason).toMatch(
+      /has 3 frames.*opening the file directly.*--coronal-frame/,
+    );
+    expect(report.failed[0].reason).not.toMatch(/Choose one with --frame/);
   });
 });

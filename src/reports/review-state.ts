@@ -1,0 +1,48 @@
+/**
+ * Whether a reader has reviewed a case's final masks, and how: a case nobody reviewed still holds
+ * the AI's masks as its "final" ones, so counting it would read as perfect AI–final agreement
+ * (Dice 1, zero volume difference) in a session's statistics, and its report must not say that a
+ * reader accepted the AI's segmentation.
+ */
+import type { CaseStore } from '../store/store';
+
+/** Where a case's final masks come from, as far as a reader is concerned. */
+export type MaskReview = 'corrected' | 'ai-accepted' | 'ai-not-reviewed';
+
+export interface CaseReview {
+  masks: MaskReview;
+  /** Who corrected, accepted or signed off the masks; null when nobody did. */
+  reader: string | null;
+  /** Why the case counts as not reviewed (null when it was). */
+  notReviewedReason: string | null;
+}
+
+/**
+ * A case is reviewed when a reader corrected its masks, accepted the AI's, or signed it off (a
+ * sign-off since undone by an unlock still means its masks were read); opening, flagging or a
+ * time record alone is not a review.
+ */
+export function caseReview(store: CaseStore, caseId: number): CaseReview {
+  const row = store.getCase(caseId);
+  const final = store.latestEstimate(caseId);
+  if (final?.source === 'manual')
+    return { masks: 'corrected', reader: row.signedOffBy ?? final.author, notReviewedReason: null };
+  const audit = store.auditLog(caseId);
+  const lastOf = (action: string) => audit.findLast((a) => a.action === action)?.actor ?? null;
+  const acceptedBy =
+    row.signedOffBy ?? lastOf('case.accept-ai') ?? (final ? lastOf('case.sign-off') : null);
+  if (final && acceptedBy)
+    return { masks: 'ai-accepted', reader: acceptedBy, notReviewedReason: null };
+  return {
+    masks: 'ai-not-reviewed',
+    reader: null,
+    notReviewedReason: notReviewedReason(row.status, final !== null),
+  };
+}
+
+function notReviewedReason(status: string, estimated: boolean): string {
+  if (!estimated) return 'no volume yet (not calibrated or not segmented)';
+  if (status === 'new' || status === 'ai-ready') return 'never opened by a reader';
+  if (status === 'flagged') return 'flagged; the AI mask was neither accepted nor corrected';
+  return 'opened, but the AI mask was neither accepted nor corrected';
+}

@@ -1,0 +1,274 @@
+/**
+ * Reports and exports of stored cases over the real engine and the shipped models: what a session
+ * summary counts, what a case report says about its masks and reader, which caliper lines its
+ * figure draws, and the audit trail of an export.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createEngine, type Engine } from '../../src/engine';
+import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
+import { estimateCaliperLines } from '../../src/store-service/calipers';
+import { CaseExports } from '../../src/store-service/exports';
+import { OpenCases } from '../../src/store-service/open-cases';
+import { MaskSaver } from '../../src/store-service/saved-masks';
+import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { CaliperLine, MaskRle } from '../../src/api/contract';
+
+const root = join(__dirname, '../..');
+const modelsDir = join(root, 'models');
+const samplesDir = join(modelsDir, 'samples');
+const haveModels =
+  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
+if (!haveModels)
+  console.warn(
+    'store-exports tests skipped: models/manifest.json or models/samples/ is not there yet (export the models first)',
+  );
+
+const READER = 'Dr. Exports';
+let dir: string;
+let engine: Engine;
+let service: StoreService;
+/** Case ids by sample name (sample-01 …), each sample its own case. */
+const ids: Record<string, string> = {};
+
+/** Erases the first `pixels` pixels of the mask: a correction the reader made. */
+function erase(rle: MaskRle, pixels: number): MaskRle {
+  const mask = decodeMaskRle(rle);
+  let n = 0;
+  for (let i = 0; i < mask.length && n < pixels; i++)
+    if (mask[i]) {
+      mask[i] = 0;
+      n++;
+    }
+  return encodeMaskRle(mask, rle.width, rle.height);
+}
+
+/** The PDF's text (pdftotext -layout: a key and its value stay on one line), spaces collapsed. */
+const pdfText = (path: string) =>
+  execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
+
+/**
+ * How many caliper-coloured (#00e5ff) pixels the report's coronal figure (its first image, at the
+ * view's own pixel size) has within 6 px of `point`: where a caliper's end-point circle is drawn.
+ */
+async function caliperPixelsNear(pdfPath: string, point: [number, number]): Promise<number> {
+  const prefix = join(dir, `figure-${Date.now()}`);
+  execFileSync('pdfimages', ['-png', '-f', '1', '-l', '1', pdfPath, prefix]);
+  const { data, info } = await sharp(`${prefix}-000.png`)
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let n = 0;
+  for (let y = point[1] - 6; y <= point[1] + 6; y++)
+    for (let x = point[0] - 6; x <= point[0] + 6; x++) {
+      const i = (y * info.width + x) * info.channels;
+      if (data[i] < 80 && data[i + 1] > 180 && data[i + 2] > 200) n++;
+    }
+  for (const f of readdirSync(dir))
+    if (f.startsWith(prefix.slice(dir.length + 1))) rmSync(join(dir, f));
+  return n;
+}
+
+describe.skipIf(!haveModels)('stored-case exports', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spv-exports-'));
+    const images = join(dir, 'images');
+    mkdirSync(images);
+    for (const sample of ['sample-01', 'sample-02', 'sample-04', 'sample-05', 'sample-06'])
+      for (const view of ['coronal', 'transverse'])
+        for (const ext of ['png', 'json'])
+          copyFileSync(
+            join(samplesDir, `${sample}_${view}.${ext}`),
+            join(images, `${sample}_${view}.${ext}`),
+          );
+    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    // The AI runs on every case at import: the session's untouched cases are "AI ready".
+    const report = await service.importPaths({ paths: [images], runAi: true });
+    expect(report.failed).toEqual([]);
+    for (const c of await service.listCases({})) ids[c.title] = c.caseId;
+  });
+  afterAll(async () => {
+    service?.close();
+    await engine?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves cases no reader reviewed out of the session statistics, says so, and reports their masks as not reviewed', async () => {
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [ids['sample-01'], ids['sample-02'], ids['sample-04'], ids['sample-05']],
+      title: 'exports',
+    });
+    // sample-01: corrected and signed off.
+    const corrected = await service.openStoredCase({
+      caseId: ids['sample-01'],
+      reader: READER,
+      sessionId: session.sessionId,
+    });
+    await service.saveCorrection({
+      caseId: ids['sample-01'],
+      reader: READER,
+      masks: {
+        coronal: erase(corrected.aiMasks!.coronal, 3000),
+        transverse: corrected.aiMasks!.transverse,
+      },
+    });
+    await service.signOff({ caseId: ids['sample-01'], reader: READER });
+    // sample-04: the AI's masks accepted, not yet signed off.
+    await service.openStoredCase({ caseId: ids['sample-04'], reader: READER });
+    await service.acceptAi({ caseId: ids['sample-04'], reader: READER });
+    // sample-05: opened and flagged, its masks neither accepted nor corrected.
+    await service.openStoredCase({ caseId: ids['sample-05'], reader: READER });
+    await service.flagCase({ caseId: ids['sample-05'], reader: READER, comment: 'rib shadow' });
+    // sample-02: never opened.
+    await service.recordTimeSpent({
+      sessionId: session.sessionId,
+      caseId: ids['sample-01'],
+      ms: 30_000,
+    });
+
+    const summary = await service.sessionSummary({ sessionId: session.sessionId });
+    const row = (sample: string) => summary.rows.find((r) => r.caseId === ids[sample])!;
+    // Every case is still listed, with its volumes.
+    expect(summary.rows).toHaveLength(4);
+    expect(row('sample-02').finalVolumeMl).toBeCloseTo(row('sample-02').aiVolumeMl!, 9);
+    // Only the reviewed ones have a Dice: an untouched case's "final" masks are the AI's own.
+    expect(row('sample-01').diceCoronal!).toBeLessThan(1);
+    expect(row('sample-04').diceCoronal).toBe(1);
+    expect(row('sample-02').diceCoronal).toBeNull();
+    expect(row('sample-05').diceCoronal).toBeNull();
+    expect(summary.meanDice).toBeCloseTo(
+      [row('sample-01'), row('sample-04')]
+        .flatMap((r) => [r.diceCoronal!, r.diceTransverse!])
+        .reduce((s, d) => s + d, 0) / 4,
+      9,
+    );
+    // AI vs final over the two reviewed cases only.
+    const aiVsFinal = summary.blandAltman.find((b) => b.name === 'AI vs final')!;
+    expect(aiVsFinal.n).toBe(2);
+    expect(aiVsFinal.meanDifferenceMl).toBeCloseTo(
+      (row('sample-01').aiVolumeMl! - row('sample-01').finalVolumeMl!) / 2,
+      9,
+    );
+    for (const b of summary.blandAltman) expect(b.n).toBeLessThanOrEqual(2);
+    // The summary says which cases it left out and why.
+    expect((summary as { notReviewed?: unknown }).notReviewed).toEqual([
+      { caseId: ids['sample-02'], reason: 'never opened by a reader' },
+      {
+        caseId: ids['sample-05'],
+        reason: 'flagged; the AI mask was neither accepted nor corrected',
+      },
+    ]);
+
+    const folder = join(dir, 'session-export');
+    const files = await service.exportSessionTo(Number(session.sessionId), folder);
+    const csv = readFileSync(join(folder, 'summary.csv'), 'utf8').trimEnd().split('\n');
+    expect(csv[0]).toMatch(/,in_statistics$/);
+    const csvRow = (sample: string) => csv.find((l) => l.startsWith(`${ids[sample]},`))!;
+    expect(csvRow('sample-01')).toMatch(/,yes$/);
+    expect(csvRow('sample-02')).toMatch(/,no: never opened by a reader$/);
+
+    const report = (sample: string) =>
+      pdfText(files.find((f) => f.name === `report-case-${ids[sample]}.pdf`)!.path);
+    const untouched = report('sample-02');
+    expect(untouched).toContain('mask: AI segmentation, not reviewed by a reader');
+    expect(untouched).not.toContain('AI segmentation accepted');
+    // Nobody reviewed it: the session's reader is not named as its reader.
+    expect(untouched).not.toContain(READER);
+    expect(untouched).toMatch(/Reader — /);
+    expect(report('sample-01')).toContain('mask: corrected by the reader');
+    expect(report('sample-01')).toMatch(/Reader Dr\. Exports/);
+    expect(report('sample-04')).toContain('mask: AI segmentation accepted by the reader');
+    expect(report('sample-04')).toMatch(/Reader Dr\. Exports/);
+  });
+
+  it('refuses to export a session over an earlier export rather than overwrite it', async () => {
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [ids['sample-02']],
+      title: 'twice',
+    });
+    const folder = join(dir, 'twice');
+    await service.exportSessionTo(Number(session.sessionId), folder);
+    const first = readFileSync(join(folder, 'summary.csv'), 'utf8');
+    await expect(service.exportSessionTo(Number(session.sessionId), folder)).rejects.toThrow(
+      /already holds summary\.csv.*give a new or empty folder/,
+    );
+    expect(readFileSync(join(folder, 'summary.csv'), 'utf8')).toBe(first);
+  });
+
+  it('draws only the caliper lines behind the estimate, not a caliper it stopped using', async () => {
+    const caseId = ids['sample-06'];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    const line = {
+      view: 'coronal',
+      kind: 'length',
+      a: [40, 150],
+      b: [257, 150],
+    } satisfies CaliperLine;
+    const withCaliper = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: opened.aiMasks!,
+      caliperLines: [line],
+    });
+    expect(withCaliper.caliperLengths?.length).toBeGreaterThan(0);
+    const first = service.store.latestEstimate(Number(caseId))!;
+    expect(estimateCaliperLines(service.store, Number(caseId), first)).toEqual([line]);
+    const drawn = await service.exportReport({ caseId, format: 'pdf' });
+    expect(await caliperPixelsNear(drawn.path, line.a)).toBeGreaterThan(5);
+    // Estimates saved before the lines were kept with them: found among the stored calipers.
+    expect(
+      estimateCaliperLines(service.store, Number(caseId), { estimate: first.estimate }),
+    ).toEqual([line]);
+
+    // Reopened later without calipers: the next estimate measures every length on the mask.
+    const masks = {
+      coronal: erase(opened.aiMasks!.coronal, 100),
+      transverse: opened.aiMasks!.transverse,
+    };
+    const onMask = await service.estimate({
+      caseId: opened.view.caseId,
+      masks,
+      caliperLengths: null,
+      caliperLines: [],
+    });
+    expect(onMask.caliperLengths).toBeNull();
+    const latest = service.store.latestEstimate(Number(caseId))!;
+    // The old caliper is still stored, but the figure must not draw it next to mask lengths.
+    expect(service.store.measurements(Number(caseId)).map((m) => m.kind)).toEqual(['length']);
+    expect(estimateCaliperLines(service.store, Number(caseId), latest)).toEqual([]);
+    expect(
+      estimateCaliperLines(service.store, Number(caseId), { estimate: latest.estimate }),
+    ).toEqual([]);
+    const pdf = await service.exportReport({ caseId, format: 'pdf' });
+    expect(pdfText(pdf.path)).toContain('all measured on the mask');
+    expect(await caliperPixelsNear(pdf.path, line.a)).toBe(0);
+  });
+
+  it('audits an export under the name of whoever asked for it', async () => {
+    const exports = new CaseExports(
+      service.store,
+      engine,
+      new OpenCases(service.store, engine, new MaskSaver(service.store, service.modelHash)),
+      join(dir, 'data'),
+    );
+    const caseId = Number(ids['sample-04']);
+    await exports.exportReport(caseId, 'dicom-sr', false, READER);
+    await exports.exportReport(caseId, 'pdf', false);
+    const exported = service.store.auditLog(caseId).filter((a) => a.action === 'report.export');
+    expect(exported.map((a) => a.actor)).toEqual([READER, 'export']);
+  });
+});

@@ -1,0 +1,289 @@
+/**
+ * Stored-case integrity over the real engine and the shipped models: a signed-off case refuses
+ * every change until it is unlocked, sign-off takes only the estimate the reader saw (fresh: its
+ * masks and calibration are the case's), every edit is saved whether or not it can be estimated,
+ * a reopened case keeps the reader's own inputs, edits stay under the reader who made them, and a
+ * case whose image file changed since import is refused.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../../src/engine';
+import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
+import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { CaliperLine, Masks, MaskRle } from '../../src/api/contract';
+
+const root = join(__dirname, '../..');
+const modelsDir = join(root, 'models');
+const samplesDir = join(modelsDir, 'samples');
+const haveModels =
+  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
+
+const SAMPLES = ['sample-01', 'sample-02', 'sample-03', 'sample-05', 'sample-06', 'sample-07'];
+/** Imported without its calibration sidecars: a case with no volume until it is calibrated. */
+const UNCALIBRATED = 'sample-08';
+const A = 'Dr. Integrity';
+const B = 'Dr. Second';
+
+let dir: string;
+let images: string;
+let engine: Engine;
+let service: StoreService;
+const ids: Record<string, string> = {};
+
+/** Clears the first `n` foreground pixels: a small correction. */
+function trimmed(rle: MaskRle, n: number): MaskRle {
+  const mask = decodeMaskRle(rle);
+  for (let i = 0, cut = 0; i < mask.length && cut < n; i++) {
+    if (mask[i]) {
+      mask[i] = 0;
+      cut++;
+    }
+  }
+  return encodeMaskRle(mask, rle.width, rle.height);
+}
+
+const withCoronal = (masks: Masks, coronal: MaskRle): Masks => ({ ...masks, coronal });
+const empty = (rle: MaskRle): MaskRle => ({
+  width: rle.width,
+  height: rle.height,
+  runs: [rle.width * rle.height],
+});
+
+describe.skipIf(!haveModels)('stored-case integrity', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spv-integrity-'));
+    images = join(dir, 'images');
+    mkdirSync(images);
+    for (const s of SAMPLES)
+      for (const view of ['coronal', 'transverse'])
+        for (const ext of ['png', 'json']) {
+          const file = join(samplesDir, `${s}_${view}.${ext}`);
+          if (existsSync(file)) copyFileSync(file, join(images, `${s}_${view}.${ext}`));
+        }
+    for (const view of ['coronal', 'transverse'])
+      copyFileSync(
+        join(samplesDir, `${UNCALIBRATED}_${view}.png`),
+        join(images, `${UNCALIBRATED}_${view}.png`),
+      );
+    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    await service.importPaths({ paths: [images] });
+    for (const c of await service.listCases({})) ids[c.title] = c.caseId;
+    expect(Object.keys(ids)).toEqual(expect.arrayContaining(SAMPLES));
+  });
+  afterAll(async () => {
+    service?.close();
+    await engine?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to accept the AI mask, recalibrate or change the status of a signed-off case', async () => {
+    const caseId = ids['sample-01'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    await service.saveCorrection({
+      caseId,
+      reader: A,
+      masks: withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 400)),
+    });
+    const signed = await service.signOff({ caseId, reader: A });
+    const before = await service.getCase({ caseId });
+
+    await expect(service.acceptAi({ caseId, reader: B })).rejects.toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/signed off by Dr\. Integrity .*unlock it with a reason/),
+    });
+    await expect(
+      service.calibrate({
+        caseId: opened.view.caseId,
+        view: 'coronal',
+        pointA: [10, 10],
+        pointB: [10, 210],
+        distanceMm: 160,
+      }),
+    ).rejects.toThrow(/unlock it with a reason/);
+    expect(() => service.store.setStatus(Number(caseId), 'in-review', B)).toThrow(
+      /unlock it with a reason/,
+    );
+    const after = await service.getCase({ caseId });
+    expect(after.summary).toEqual(before.summary);
+    expect(after.summary).toMatchObject({ status: 'signed-off', signedOffBy: A });
+    expect(after.summary.volumeMl).toBe(signed.volumeMl);
+    expect(after.masks).toEqual(before.masks);
+    expect(after.images).toEqual(before.images);
+    expect(after.audit).toEqual(before.audit);
+    // The engine kept the calibration the volume was signed with.
+    const reopened = await service.openStoredCase({ caseId, reader: A });
+    expect(reopened.view.coronal.calibration).toEqual(opened.view.coronal.calibration);
+
+    // The unlock path still works, and then accepting the AI mask is an ordinary change.
+    await service.unlockCase({ caseId, reader: B, reason: 'compare with the AI mask' });
+    const accepted = await service.acceptAi({ caseId, reader: B });
+    expect(accepted).toMatchObject({ status: 'in-review', signedOffBy: null, version: 2 });
+  });
+
+  it('refuses to sign off an estimate made before a recalibration until a fresh one exists', async () => {
+    const caseId = ids['sample-02'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    for (const view of ['coronal', 'transverse'] as const)
+      await service.calibrate({
+        caseId: opened.view.caseId,
+        view,
+        pointA: [10, 10],
+        pointB: [10, 210],
+        distanceMm: 160,
+      });
+    await expect(service.signOff({ caseId, reader: A })).rejects.toThrow(
+      /was recalibrated after its latest estimate/,
+    );
+    expect((await service.getCase({ caseId })).summary.status).not.toBe('signed-off');
+    // The estimate of the new calibration is saved; its volume is the one signed off.
+    const fresh = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: opened.currentMasks!,
+    });
+    expect(fresh.volumeMl).not.toBeCloseTo(opened.estimate!.volumeMl, 3);
+    const signed = await service.signOff({ caseId, reader: A });
+    expect(signed.volumeMl).toBe(fresh.volumeMl);
+  });
+
+  it('signs off only the latest estimate: not while an edit is being estimated, nor an older one', async () => {
+    const caseId = ids['sample-03'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    expect(opened.estimateId).not.toBeNull();
+    const masks = withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 4000));
+    const inFlight = service.estimate({ caseId: opened.view.caseId, masks });
+    await expect(service.signOff({ caseId, reader: A })).rejects.toThrow(
+      /the estimate of the latest edit has not finished/,
+    );
+    const edited = await inFlight;
+    // The id the reader had from opening the case is no longer the latest one.
+    await expect(
+      service.signOff({ caseId, reader: A, estimateId: opened.estimateId }),
+    ).rejects.toThrow(/no longer the latest/);
+    const current = (await service.listCases({})).find((c) => c.caseId === caseId)!;
+    expect(current.volumeMl).toBe(edited.volumeMl);
+    const signed = await service.signOff({ caseId, reader: A, estimateId: current.estimateId });
+    expect(signed).toMatchObject({ status: 'signed-off', volumeMl: edited.volumeMl });
+  });
+
+  it('saves an edit that has no estimate, and refuses to sign off the older estimate then', async () => {
+    const caseId = ids['sample-05'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    const erased = withCoronal(opened.aiMasks!, empty(opened.aiMasks!.coronal));
+    await expect(service.estimate({ caseId: opened.view.caseId, masks: erased })).rejects.toThrow();
+    const detail = await service.getCase({ caseId });
+    expect(
+      detail.masks.filter((m) => m.view === 'coronal').map((m) => [m.source, m.areaPx]),
+    ).toEqual([
+      ['ai', expect.any(Number)],
+      ['manual', 0],
+    ]);
+    expect(detail.audit.at(-1)).toMatchObject({ actor: A, action: 'mask.save' });
+    await expect(service.signOff({ caseId, reader: A })).rejects.toThrow(
+      /the mask was edited after its latest estimate/,
+    );
+    // The viewer's own save of an edit, without an estimate.
+    const redrawn = withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 100));
+    await service.saveCorrection({ caseId, reader: A, masks: redrawn, masksOnly: true });
+    const latest = (await service.getCase({ caseId })).masks.filter((m) => m.view === 'coronal');
+    expect(latest.at(-1)).toMatchObject({ source: 'manual', version: 3, author: A });
+  });
+
+  it('saves the corrections of a case that is not calibrated yet', async () => {
+    const caseId = ids[UNCALIBRATED];
+    expect((await service.getCase({ caseId })).summary.calibrated).toBe(false);
+    const opened = await service.openStoredCase({ caseId: caseId, reader: A });
+    expect(opened.estimate).toBeNull();
+    const corrected = withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 300));
+    await service.saveCorrection({ caseId: caseId, reader: A, masks: corrected });
+    const again = await service.openStoredCase({ caseId: caseId, reader: A });
+    expect(again.currentMasks!.coronal).toEqual(corrected.coronal);
+  });
+
+  it("reopens a case with the reader's patient inputs and calipers, and does not replace its estimate", async () => {
+    const caseId = ids['sample-06'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    const line: CaliperLine = { view: 'coronal', kind: 'length', a: [40, 150], b: [300, 150] };
+    const patient = { ageYears: 6, sex: 'female' as const, heightCm: 115 };
+    const final = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: opened.currentMasks!,
+      patient,
+      caliperLines: [line],
+    });
+    const estimatesBefore = (await service.getCase({ caseId })).audit.filter(
+      (a) => a.action === 'estimate.save',
+    ).length;
+
+    // Next day: a fresh service; the viewer restores what the case returns and estimates it.
+    const later = createStoreService({ dataDir: join(dir, 'data'), engine });
+    try {
+      const reopened = await later.openStoredCase({ caseId, reader: A });
+      expect(reopened.patient).toEqual(patient);
+      expect(reopened.caliperLines).toEqual([line]);
+      expect(reopened.estimate).toMatchObject({ volumeMl: final.volumeMl });
+      const first = await later.estimate({
+        caseId: reopened.view.caseId,
+        masks: reopened.currentMasks!,
+        patient: reopened.patient,
+        caliperLines: reopened.caliperLines,
+      });
+      expect(first.volumeMl).toBe(final.volumeMl);
+      const detail = await later.getCase({ caseId });
+      expect(detail.audit.filter((a) => a.action === 'estimate.save')).toHaveLength(
+        estimatesBefore,
+      );
+      expect(detail.finalEstimate!.caliperLengths).toEqual(final.caliperLengths);
+      const signed = await later.signOff({ caseId, reader: A, estimateId: reopened.estimateId });
+      expect(signed.volumeMl).toBe(final.volumeMl);
+    } finally {
+      later.close();
+    }
+  });
+
+  it('keeps recording the viewer edits under its reader when someone else opens the case meanwhile', async () => {
+    const caseId = ids['sample-07'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    const engineCaseId = opened.view.caseId;
+    await service.estimate({
+      caseId: engineCaseId,
+      masks: withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 200)),
+    });
+    // Another action opens the same stored case under another name (an export, an accept).
+    await service.acceptAi({ caseId, reader: B });
+    await service.estimate({
+      caseId: engineCaseId,
+      masks: withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 400)),
+    });
+    const masks = (await service.getCase({ caseId })).masks.filter((m) => m.view === 'coronal');
+    expect(masks.map((m) => [m.source, m.author])).toEqual([
+      ['ai', 'model'],
+      ['manual', A],
+      ['ai', B],
+      ['manual', A],
+    ]);
+  });
+
+  it('refuses to open a case whose image file changed or went away since the import', async () => {
+    service.close();
+    copyFileSync(join(samplesDir, 'sample-05_coronal.png'), join(images, 'sample-01_coronal.png'));
+    rmSync(join(images, 'sample-02_coronal.png'));
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    await expect(
+      service.openStoredCase({ caseId: ids['sample-01'], reader: A }),
+    ).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringContaining(
+        `The file at ${join(images, 'sample-01_coronal.png')} changed since it was imported`,
+      ),
+    });
+    await expect(
+      service.openStoredCase({ caseId: ids['sample-02'], reader: A }),
+    ).rejects.toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining(`is no longer at ${join(images, 'sample-02_coronal.png')}`),
+    });
+  });
+});
