@@ -82,6 +82,16 @@ export function CaseBrowser({
               </ul>
             </details>
           )}
+          {lastImport.skipped.length > 0 && (
+            <details data-testid="import-skipped">
+              <summary>{lastImport.skipped.length} file(s) skipped: not ultrasound images</summary>
+              <ul>
+                {lastImport.skipped.map((f) => (
+                  <li key={f.path}>{`${f.path}: ${f.reason}`}</li>
+                ))}
+              </ul>
+            </details>
+          )}
         </div>
       )}
       <div className="review-row">

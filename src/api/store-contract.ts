@@ -124,7 +124,13 @@ export const ImportReportSchema = z.object({
     z.object({ path: z.string(), caseId: z.string(), view: z.enum(['coronal', 'transverse']) }),
   ),
   duplicates: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** Files that could not be imported: unreadable, not decodable, a third image for a study. */
   failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /**
+   * Files that are not ultrasound images and were not tried (a README, a mask PNG, a link to
+   * nothing), each with the reason: listed, never passed over in silence.
+   */
+  skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   caseIds: z.array(z.string()),
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;

@@ -95,7 +95,7 @@ export async function collectImageFiles(paths: string[]): Promise<{
       } catch {
         skipped.push({
           path: full,
-          reason: 'skipped: a link to a file or folder that does not exist',
+          reason: 'a link to a file or folder that does not exist',
         });
         continue;
       }
@@ -103,12 +103,12 @@ export async function collectImageFiles(paths: string[]): Promise<{
       else if (!info.isFile())
         skipped.push({
           path: full,
-          reason: 'skipped: not a regular file (a device, pipe or socket)',
+          reason: 'not a regular file (a device, pipe or socket)',
         });
       else {
         const why = await skipReason(full, entry.name);
         if (why === null) files.push(full);
-        else skipped.push({ path: full, reason: `skipped: ${why}` });
+        else skipped.push({ path: full, reason: why });
       }
     }
   };
@@ -122,8 +122,10 @@ export async function collectImageFiles(paths: string[]): Promise<{
       missing.push({ path, reason: 'the file or folder does not exist; check the path' });
     }
   }
-  // A sidecar beside an image taken is used with it, not skipped; one without an image is listed.
-  const used = new Set(files.flatMap((file) => sidecarCandidates(file)));
+  // A sidecar beside an image taken is used with it, not skipped; one beside a mask goes with the
+  // mask's line; one without an image is listed.
+  const masks = skipped.filter((s) => MASK_NAME.test(basename(s.path))).map((s) => s.path);
+  const used = new Set([...files, ...masks].flatMap((file) => sidecarCandidates(file)));
   return {
     files: [...new Set(files)],
     missing,
@@ -180,17 +182,20 @@ export async function importPaths(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const actor = options.actor ?? 'import';
-  const report: ImportReport = { imported: [], duplicates: [], failed: [], caseIds: [] };
   const { files, missing, skipped } = await collectImageFiles(paths);
-  report.failed.push(...missing);
-  // ImportReport has no list of its own for these: they go with the problems, marked "skipped:".
-  report.failed.push(...skipped);
+  const report: ImportReport = {
+    imported: [],
+    duplicates: [],
+    failed: [...missing],
+    skipped,
+    caseIds: [],
+  };
   const touched = new Set<number>();
 
   for (const [index, path] of files.entries()) {
     options.onProgress?.({ done: index, total: files.length, path });
     if (MASK_NAME.test(path)) {
-      report.failed.push({
+      report.skipped.push({
         path,
         reason:
           'a mask image (…_mask.png), not an ultrasound image: import the images; masks come from the AI or the reader',

@@ -73,7 +73,8 @@ async function makeFolder(): Promise<string> {
   await writePng(join(root, 'pngs', 'case-a_coronal.png'), 1, 0.5);
   await writePng(join(root, 'pngs', 'case-a_transverse.png'), 2, 0.5);
   await writePng(join(root, 'pngs', 'nested', 'case-b_coronal.png'), 3, null);
-  await writePng(join(root, 'pngs', 'case-a_coronal_mask.png'), 4, null);
+  // With a sidecar: it goes with the mask's line in the report, not a line of its own.
+  await writePng(join(root, 'pngs', 'case-a_coronal_mask.png'), 4, 0.5);
   dicomImage(join(root, 'dicom', 'study1_cor.dcm'), '1.2.3.4.1', '1.2.3.4');
   dicomImage(join(root, 'dicom', 'study1_trans.dcm'), '1.2.3.4.2', '1.2.3.4');
   writeFileSync(join(root, 'broken.png'), 'this is not an image');
@@ -95,16 +96,13 @@ describe('import', () => {
     expect(report.caseIds).toHaveLength(3);
     expect(report.duplicates).toEqual([]);
     const failedNames = report.failed.map((f) => f.path.split('/').pop()).sort();
-    // Files of the folder that are not imported are listed too (they used to be left out without
+    expect(failedNames).toEqual(['broken.png', 'truncated.dcm']);
+    // Files of the folder that are not images are listed too (they used to be left out without
     // a word); the sidecars read with their images are not.
-    expect(failedNames).toEqual([
-      'README.txt',
-      'broken.png',
-      'case-a_coronal_mask.png',
-      'truncated.dcm',
-    ]);
-    expect(report.failed.find((f) => f.path.endsWith('README.txt'))!.reason).toMatch(
-      /^skipped: not a PNG, JPEG or DICOM file/,
+    const skippedNames = report.skipped.map((f) => f.path.split('/').pop()).sort();
+    expect(skippedNames).toEqual(['README.txt', 'case-a_coronal_mask.png']);
+    expect(report.skipped.find((f) => f.path.endsWith('README.txt'))!.reason).toMatch(
+      /^not a PNG, JPEG or DICOM file/,
     );
     expect(report.failed.find((f) => f.path.endsWith('broken.png'))!.reason).toMatch(
       /broken\.png.*text file, not an image/,
@@ -174,7 +172,8 @@ describe('import', () => {
   it('lists a mask image named explicitly as not imported, with the reason', async () => {
     const root = await makeFolder();
     const report = await importPaths(store, [join(root, 'pngs', 'case-a_coronal_mask.png')]);
-    expect(report.failed).toEqual([
+    expect(report.failed).toEqual([]);
+    expect(report.skipped).toEqual([
       {
         path: join(root, 'pngs', 'case-a_coronal_mask.png'),
         reason: expect.stringMatching(/a mask image .* not an ultrasound image/),
@@ -247,9 +246,10 @@ describe('import: pairing, local patients and files found by content (input audi
       '1.2.826.0.1.3680043.8.498.12345',
       'linked.dcm',
     ]);
-    expect(report.failed.map((f) => [f.path.split('/').pop(), f.reason])).toEqual([
-      ['dangling.dcm', expect.stringMatching(/^skipped: a link to .* does not exist/)],
-      ['notes.12345', expect.stringMatching(/^skipped: not a PNG, JPEG or DICOM file/)],
+    expect(report.failed).toEqual([]);
+    expect(report.skipped.map((f) => [f.path.split('/').pop(), f.reason])).toEqual([
+      ['dangling.dcm', expect.stringMatching(/^a link to .* does not exist/)],
+      ['notes.12345', expect.stringMatching(/^not a PNG, JPEG or DICOM file/)],
     ]);
   });
 

@@ -69,6 +69,10 @@ export async function run(argv: string[]): Promise<number> {
     out.write(`Skipped ${report.duplicates.length} duplicate(s):\n`);
     for (const d of report.duplicates) out.write(`  ${d.path}: ${d.reason}\n`);
   }
+  if (report.skipped.length) {
+    out.write(`Skipped ${report.skipped.length} file(s) that are not ultrasound images:\n`);
+    for (const s of report.skipped) out.write(`  ${s.path}: ${s.reason}\n`);
+  }
   if (report.failed.length) {
     process.stderr.write(`${report.failed.length} problem(s):\n`);
     for (const f of report.failed) {
@@ -79,5 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   }
   const nothingUsable = report.imported.length === 0 && report.duplicates.length === 0;
-  return nothingUsable && report.failed.length > 0 ? EXIT.badInput : EXIT.ok;
+  // Nothing taken from what was given, and something refused or passed over: say so in the exit.
+  const refused = report.failed.length + report.skipped.length;
+  return nothingUsable && refused > 0 ? EXIT.badInput : EXIT.ok;
 }
