@@ -239,9 +239,19 @@ export class StoreService implements SpvApi {
       const open = await this.openCases.open(caseId, req.reader, null);
       const aiMasks = await storedMasks(this.store, caseId, 'ai');
       if (!aiMasks) throw new SpvError('bad-input', `Case ${caseId} has no AI mask to accept.`);
-      // Accepting makes the AI's masks the final ones again (a new version if a correction came between).
-      const estimate = await this.openCases.estimateToSave(open, { masks: aiMasks });
-      await this.saver.save(open, aiMasks, estimate, req.reader, 'ai');
+      // Accepting makes the AI's masks the final ones again (a new version if a correction came
+      // between). The reader's patient inputs and calipers do not depend on the mask: kept.
+      const last = this.store.latestEstimate(caseId);
+      const inputs = {
+        masks: aiMasks,
+        patient: last?.patient ?? null,
+        caliperLines: last
+          ? [...(last.caliperLines ?? estimateCaliperLines(this.store, caseId, last))]
+          : null,
+      };
+      const estimate = await this.openCases.estimateToSave(open, inputs);
+      const calipers = readerCalipers(estimate.estimate, inputs);
+      await this.saver.save(open, aiMasks, estimate, req.reader, 'ai', calipers);
       this.store.transaction(() => {
         this.store.setStatus(caseId, 'in-review', req.reader);
         this.store.audit(req.reader, 'case.accept-ai', caseId, {

@@ -20,7 +20,15 @@ const samplesDir = join(modelsDir, 'samples');
 const haveModels =
   existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
 
-const SAMPLES = ['sample-01', 'sample-02', 'sample-03', 'sample-05', 'sample-06', 'sample-07'];
+const SAMPLES = [
+  'sample-01',
+  'sample-02',
+  'sample-03',
+  'sample-04',
+  'sample-05',
+  'sample-06',
+  'sample-07',
+];
 /** Imported without its calibration sidecars: a case with no volume until it is calibrated. */
 const UNCALIBRATED = 'sample-08';
 const A = 'Dr. Integrity';
@@ -241,6 +249,33 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     } finally {
       later.close();
     }
+  });
+
+  it("keeps the reader's patient inputs and calipers when the AI mask is accepted after a correction", async () => {
+    const caseId = ids['sample-04'];
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    const line: CaliperLine = { view: 'coronal', kind: 'length', a: [40, 150], b: [300, 150] };
+    const patient = { ageYears: 5, sex: 'male' as const, heightCm: null };
+    const corrected = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, 500)),
+      patient,
+      caliperLines: [line],
+    });
+    expect(corrected.caliperLengths?.length).toBeGreaterThan(0);
+
+    await service.acceptAi({ caseId, reader: A });
+    const accepted = (await service.getCase({ caseId })).finalEstimate!;
+    // The length is still the caliper's, and the child's length limit (Rosenberg) still applies.
+    expect(accepted.caliperLengths).toEqual(corrected.caliperLengths);
+    expect(accepted.lengths.length).toBeCloseTo(corrected.lengths.length, 9);
+    expect(accepted.classification.map((c) => c.limitText)).toEqual(
+      corrected.classification.map((c) => c.limitText),
+    );
+    expect(accepted.classification.some((c) => /child/.test(c.limitText))).toBe(true);
+    const reopened = await service.openStoredCase({ caseId, reader: A });
+    expect(reopened.patient).toEqual(patient);
+    expect(reopened.caliperLines).toEqual([line]);
   });
 
   it('keeps recording the viewer edits under its reader when someone else opens the case meanwhile', async () => {
