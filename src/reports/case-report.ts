@@ -27,6 +27,8 @@ export interface CaseReportData {
     studyDate: string | null;
   };
   views: ReportView[];
+  /** Said under the images (an anonymised report says what of them it blanked). */
+  viewsNote?: string | null;
   estimate: Estimate;
   modelHash: string | null;
   /** The final masks: corrected by a reader, the AI's accepted by a reader, or the AI's unreviewed. */
@@ -147,6 +149,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   });
   doc.y = viewTop + boxH + 16;
   doc.x = left;
+  if (data.viewsNote) doc.font('regular').fontSize(8).text(t(data.viewsNote), left);
 
   // ---- volume
   doc.moveDown(0.4);

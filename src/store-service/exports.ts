@@ -167,6 +167,7 @@ export class CaseExports {
       signedOffAt: row.signedOffAt,
       status: `${row.status} (version ${row.version})`,
       modelHash: estimateRow.modelHash,
+      anonymise,
     });
   }
 

@@ -17,6 +17,7 @@ import { spacingForMask, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle } from '../imaging/mask-codec';
 import type { Spacing } from '../imaging/types';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
+import { blankAroundSpleen, DEIDENTIFIED_FIGURE_NOTE } from '../reports/deidentify-figure';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
 import type { MaskReview } from '../reports/review-state';
 
@@ -37,6 +38,11 @@ export interface ReportInputs {
    * them instead of the mask's Feret line.
    */
   calipers?: CaliperLine[];
+  /**
+   * An anonymised report: each figure keeps only the spleen's surroundings (burned-in names and
+   * dates lie elsewhere in an ultrasound image), and the report says so.
+   */
+  anonymise?: boolean;
 }
 
 async function greyOf(image: ViewImage): Promise<Uint8Array> {
@@ -67,20 +73,31 @@ async function reportView(
   image: ViewImage,
   mask: MaskRle | null,
   calipers: CaliperLine[],
+  anonymise: boolean,
 ): Promise<ReportView> {
   const pixels = mask ? decodeMaskRle(mask) : null;
+  const viewCalipers = calipers.filter((c) => c.view === image.view);
+  const grey = await greyOf(image);
   const maskSpacing =
     image.calibration && pixels ? outlineSpacing(image.calibration, pixels, image) : null;
   const spacing = maskSpacing ?? (image.calibration ? spacingOf(image.calibration) : null);
   const figurePng = await viewFigurePng({
     label,
-    grey: await greyOf(image),
+    grey: anonymise
+      ? blankAroundSpleen(grey, {
+          width: image.width,
+          height: image.height,
+          mask: pixels,
+          points: viewCalipers.flatMap((c) => [c.a, c.b]),
+          regions: image.calibration?.regions,
+        })
+      : grey,
     width: image.width,
     height: image.height,
     mask: pixels,
     calibration: image.calibration,
     maskSpacing,
-    calipers: calipers.filter((c) => c.view === image.view),
+    calipers: viewCalipers,
   });
   return {
     label,
@@ -102,16 +119,26 @@ function explanationText(e: Explanation): string {
 
 export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> {
   const calipers = inputs.calipers ?? [];
-  const views = [await reportView('Coronal', inputs.view.coronal, inputs.masks.coronal, calipers)];
+  const anonymise = inputs.anonymise ?? false;
+  const views = [
+    await reportView('Coronal', inputs.view.coronal, inputs.masks.coronal, calipers, anonymise),
+  ];
   if (inputs.view.transverse)
     views.push(
-      await reportView('Transverse', inputs.view.transverse, inputs.masks.transverse, calipers),
+      await reportView(
+        'Transverse',
+        inputs.view.transverse,
+        inputs.masks.transverse,
+        calipers,
+        anonymise,
+      ),
     );
   const e = inputs.explanation;
   return renderCaseReportPdf({
     patient: inputs.patient,
     study: inputs.study,
     views,
+    viewsNote: anonymise ? DEIDENTIFIED_FIGURE_NOTE : null,
     estimate: inputs.estimate,
     modelHash: inputs.modelHash,
     maskSource: inputs.maskSource,
