@@ -24,6 +24,7 @@ export function caliperMm(c: Pick<Caliper, 'a' | 'b'>, spacingX: number, spacing
 const PROBLEM_LABEL: Record<RegionProblem, string> = {
   'outside-regions': 'outside the image area: redraw it inside',
   'two-scales': 'across two image regions of different scale: redraw it within one',
+  'two-regions': 'across two panes of the image: redraw it within one',
 };
 
 /**

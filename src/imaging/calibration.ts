@@ -135,7 +135,7 @@ function scaleText(r: CalibratedRegion): string {
 }
 
 /** Why a measurement has no single scale; the viewer labels a caliper with it. */
-export type RegionProblem = 'outside-regions' | 'two-scales';
+export type RegionProblem = 'outside-regions' | 'two-scales' | 'two-regions';
 
 /** A refused measurement (bad input) that also says which of the two region problems it is. */
 export class RegionScaleError extends SpvError {
@@ -150,12 +150,15 @@ export class RegionScaleError extends SpvError {
 
 /**
  * Checks pixels (integer x, y) one by one against the calibrated regions: each must lie in one,
- * and all in regions of one scale, or the measurement is refused with the reason — a single mm/px
- * cannot describe it (cornerstone3D refuses its measurements likewise). `what` names the
+ * all in regions of one scale, and one region must hold them all, or the measurement is refused
+ * with the reason — a single mm/px cannot describe it, or it spans two panes of the image
+ * (cornerstone3D requires one region to hold a measurement likewise). `what` names the
  * measurement in the messages.
  */
 class RegionScale {
   private first: CalibratedRegion | undefined;
+  /** The regions holding every pixel checked so far (undefined before the first pixel). */
+  private holdingAll: CalibratedRegion[] | undefined;
 
   constructor(
     private readonly regions: CalibratedRegion[],
@@ -169,9 +172,11 @@ class RegionScale {
    */
   check(x: number, y: number): void {
     let inside = false;
+    const holding: CalibratedRegion[] = [];
     for (const region of this.regions) {
       if (x < region.x0 || x > region.x1 || y < region.y0 || y > region.y1) continue;
       inside = true;
+      holding.push(region);
       this.first ??= region;
       if (!sameScale(this.first, region)) {
         throw new RegionScaleError(
@@ -184,6 +189,15 @@ class RegionScale {
       throw new RegionScaleError(
         'outside-regions',
         `${this.what} reaches pixel (${x}, ${y}), outside every calibrated ultrasound region of the image: keep it inside the image area.`,
+      );
+    }
+    // Two panes of one scale (a dual B-mode layout) are still two images: a distance from one to
+    // the other, or an outline over both, measures nothing. One region must hold it all.
+    this.holdingAll = (this.holdingAll ?? holding).filter((r) => holding.includes(r));
+    if (this.holdingAll.length === 0) {
+      throw new RegionScaleError(
+        'two-regions',
+        `${this.what} spans two separate ultrasound regions (panes of the image), reaching pixel (${x}, ${y}): keep it within one region.`,
       );
     }
   }

@@ -67,8 +67,16 @@ describe('measuring on an image with several calibrated regions', () => {
   it('gives a caliper the scale of the region holding both points', () => {
     expect(spacingForSegment([10, 100], [150, 200], splitScreen)).toEqual({ x: 0.3, y: 0.3 });
     expect(spacingForSegment([250, 10], [390, 290], splitScreen)).toEqual({ x: 0.5, y: 0.5 });
+  });
+
+  it('refuses a caliper from one pane to another, even of the same scale', () => {
+    // A dual B-mode layout: two images side by side at one scale. A distance from one to the
+    // other measures nothing (cornerstone3D likewise wants one region to hold a measurement).
     const same = calibrationFromRegions([left, rightSame], 400, 300)!;
-    expect(spacingForSegment([10, 10], [250, 200], same).x).toBeCloseTo(0.3, 12);
+    expect(() => spacingForSegment([10, 10], [250, 200], same)).toThrowError(
+      /spans two separate ultrasound regions \(panes of the image\), reaching pixel \(250, 200\)/,
+    );
+    expect(spacingForSegment([210, 10], [250, 200], same).x).toBeCloseTo(0.3, 12);
   });
 
   it('refuses a caliper across regions of different scale, or outside every region', () => {
@@ -102,9 +110,20 @@ describe('measuring on an image with several calibrated regions', () => {
   });
 
   it('checks every pixel of a row, not only its ends', () => {
-    // Across the border of two regions of the same scale: one scale, accepted.
+    // Across the border of two panes of the same scale: one scale, but two images: refused.
     const same = calibrationFromRegions([left, rightSame], 400, 300)!;
-    expect(spacingForMask(rectangleMask(150, 10, 250, 20), 400, 300, same).x).toBeCloseTo(0.3, 12);
+    expect(() => spacingForMask(rectangleMask(150, 10, 250, 20), 400, 300, same)).toThrowError(
+      /The outline spans two separate ultrasound regions/,
+    );
+    // Within one of them, whichever: its scale.
+    expect(spacingForMask(rectangleMask(250, 10, 300, 20), 400, 300, same).x).toBeCloseTo(0.3, 12);
+    // A region of the same scale nested in the image's (a colour box): the outer one holds it all.
+    const box = region({ x0: 100, y0: 100, x1: 150, y1: 150 });
+    const nested = calibrationFromRegions([region({}), box], 400, 300)!;
+    expect(spacingForMask(rectangleMask(50, 120, 200, 125), 400, 300, nested).x).toBeCloseTo(
+      0.3,
+      12,
+    );
     // Both ends of each row in the main region, the middle over an inset of another scale.
     const inset = region({ x0: 100, y0: 100, x1: 150, y1: 150, deltaX: 0.02, deltaY: 0.02 });
     const withInset = calibrationFromRegions([region({}), inset], 400, 300)!;
