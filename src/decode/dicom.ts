@@ -77,6 +77,11 @@ const TAG = {
   patientId: 'x00100020',
   patientName: 'x00100010',
   studyDate: 'x00080020',
+  studyTime: 'x00080030',
+  accessionNumber: 'x00080050',
+  studyId: 'x00200010',
+  patientBirthDate: 'x00100030',
+  patientSex: 'x00100040',
   modality: 'x00080060',
   specificCharacterSet: 'x00080005',
 } as const;
@@ -89,6 +94,12 @@ export interface DicomMeta {
   patientId?: string;
   patientName?: string;
   studyDate?: string;
+  /** Study-level attributes an export for PACS carries over (they must match the source study). */
+  studyTime?: string;
+  accessionNumber?: string;
+  studyId?: string;
+  patientBirthDate?: string;
+  patientSex?: string;
   modality?: string;
   photometric?: string;
 }
@@ -276,6 +287,11 @@ function readMeta(dataSet: DataSet, text: TextReader): DicomMeta {
     'patientId',
     'patientName',
     'studyDate',
+    'studyTime',
+    'accessionNumber',
+    'studyId',
+    'patientBirthDate',
+    'patientSex',
     'modality',
     'photometric',
   ] as const;

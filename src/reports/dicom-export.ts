@@ -19,6 +19,15 @@ const IMPLEMENTATION_CLASS_UID = '2.25.230427845183920718304522790185011257863';
 export interface DicomSource {
   patientId: string;
   patientName: string | null;
+  /**
+   * The rest of the source study's patient and study attributes (null: it had none, or the case
+   * comes from PNG/JPEG): a report filed into that study in PACS must agree with it.
+   */
+  patientBirthDate?: string | null;
+  patientSex?: string | null;
+  studyTime?: string | null;
+  accessionNumber?: string | null;
+  studyId?: string | null;
   /** The source study's UID; null for cases imported from non-DICOM images. */
   studyInstanceUid: string | null;
   /**
@@ -245,24 +254,25 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
     SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: dicomDate(now),
     InstanceCreationTime: dicomTime(now),
-    // The study date identifies the patient's visit: an anonymised export leaves it empty (Type 2),
-    // as the anonymised PDF does.
-    StudyDate: anon ? '' : (src.studyDate ?? dicomDate(now)),
-    StudyTime: '',
+    // The study's own attributes, as the source wrote them (empty, Type 2, where it had none: a
+    // case from PNGs has no study date to invent). The study date and time identify the patient's
+    // visit: an anonymised export leaves them empty, as the anonymised PDF does.
+    StudyDate: anon ? '' : (src.studyDate ?? ''),
+    StudyTime: anon ? '' : (src.studyTime ?? ''),
     ContentDate: dicomDate(now),
     ContentTime: dicomTime(now),
     TimezoneOffsetFromUTC: utcOffset(now),
-    AccessionNumber: '',
+    AccessionNumber: anon ? '' : (src.accessionNumber ?? ''),
     Modality: request.kind === 'encapsulated-pdf' ? 'DOC' : 'SR',
     Manufacturer: 'SPV Workstation',
     ReferringPhysicianName: '',
     PatientName: anon ? 'ANONYMOUS' : (src.patientName ?? ''),
     PatientID: anon ? anonymousPatientId(src.patientId) : src.patientId,
-    PatientBirthDate: '',
-    PatientSex: '',
+    PatientBirthDate: anon ? '' : (src.patientBirthDate ?? ''),
+    PatientSex: anon ? '' : (src.patientSex ?? ''),
     StudyInstanceUID: studyUid,
     SeriesInstanceUID: newUid(),
-    StudyID: '',
+    StudyID: anon ? '' : (src.studyId ?? ''),
     SeriesNumber: request.kind === 'encapsulated-pdf' ? 9901 : 9902,
     InstanceNumber: 1,
     SeriesDescription:
@@ -270,8 +280,8 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   };
   if (anon) {
     dataset.PatientIdentityRemoved = 'YES';
-    dataset.DeidentificationMethod =
-      'SPV Workstation: name and id replaced, birth date, sex and study date removed, UIDs replaced';
+    // LO: at most 64 characters.
+    dataset.DeidentificationMethod = 'Names, ids, dates, sex, accession removed; UIDs replaced';
   }
   const referencedSeries = groupBySeries(refs);
 

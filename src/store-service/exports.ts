@@ -174,12 +174,20 @@ export class CaseExports {
   private dicomSource(caseId: number) {
     const row = this.store.getCase(caseId);
     const images = this.store.images(caseId);
+    // Study-level attributes as the source DICOM wrote them (its first image that has each).
+    const studyText = (key: string): string | null =>
+      images.map((i) => i.meta[key]).find((v): v is string => typeof v === 'string') ?? null;
     return {
       patientId: row.patientKey,
       patientName: row.patientName,
+      patientBirthDate: row.patientBirthDate,
+      patientSex: row.patientSex,
       studyInstanceUid: row.studyInstanceUid,
       caseIdentity: caseIdentity(row, images),
       studyDate: row.studyDate,
+      studyTime: studyText('studyTime'),
+      accessionNumber: studyText('accessionNumber'),
+      studyId: studyText('studyId'),
       title: row.title,
       referencedImages: images
         .filter((i) => i.sopInstanceUid)

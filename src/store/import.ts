@@ -254,6 +254,9 @@ function placeImage(
     const patientId = store.upsertPatient({
       key: meta.patientId ?? localPatientKey(path, pair?.title ?? basename(path, extname(path))),
       name: meta.patientName ?? null,
+      // Carried into the DICOM exports, which must agree with the source study in PACS.
+      birthDate: meta.patientBirthDate ?? null,
+      sex: meta.patientSex ?? null,
     });
     caseId = store.createCase(
       {

@@ -28,6 +28,7 @@ const now = (): string => new Date().toISOString();
 
 const CASE_SELECT = `
   SELECT c.id, c.patient_id AS patientId, p.patient_key AS patientKey, p.name AS patientName,
+         p.birth_date AS patientBirthDate, p.sex AS patientSex,
          c.study_instance_uid AS studyInstanceUid, c.study_date AS studyDate, c.title, c.status,
          c.version, c.signed_off_at AS signedOffAt, c.signed_off_by AS signedOffBy,
          c.flag_comment AS flagComment, c.created_at AS createdAt, c.updated_at AS updatedAt

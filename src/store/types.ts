@@ -17,6 +17,9 @@ export interface CaseRow {
   patientId: number;
   patientKey: string;
   patientName: string | null;
+  /** From the source DICOM (DA and CS text as written there); null when it had none. */
+  patientBirthDate: string | null;
+  patientSex: string | null;
   studyInstanceUid: string | null;
   studyDate: string | null;
   title: string;

@@ -383,6 +383,10 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
       const file = await service.exportReport({ caseId, format });
       const dump = execFileSync('dcmdump', ['-q', file.path]).toString();
       expect(dump).toContain('[SYNTH-0003]');
+      // The source study's own attributes are carried from import into the export.
+      expect(dump).toMatch(/\(0008,0030\) TM \[120000\]/);
+      expect(dump).toMatch(/\(0010,0040\) CS \[O\]/);
+      expect(dump).toMatch(/\(0020,0010\) SH \[SYNTH0003\]/);
       if (format === 'dicom-sr')
         expect(execFileSync('dsrdump', [file.path]).toString()).toMatch(/Volume.*\(mL,UCUM,"mL"\)/);
       const anon = await service.exportReport({ caseId, format, anonymise: true });

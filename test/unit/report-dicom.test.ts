@@ -17,6 +17,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const source: DicomSource = {
   patientId: 'SYNTH-0042',
   patientName: 'Synthetic^Patient',
+  patientBirthDate: '19700101',
+  patientSex: 'F',
+  studyTime: '120000',
+  accessionNumber: 'ACC12345',
+  studyId: 'SYNTH0003',
   studyInstanceUid: '1.2.826.0.1.3680043.8.498.100',
   caseIdentity: '3:2026-11-20T08:00:00.000Z:abc123',
   studyDate: '20260102',
@@ -42,6 +47,11 @@ const estimate = sampleEstimate(212.4);
 /** A case imported from PNGs: no source study, no source images to reference. */
 const pngSource: DicomSource = {
   ...source,
+  patientBirthDate: null,
+  patientSex: null,
+  studyTime: null,
+  accessionNumber: null,
+  studyId: null,
   studyInstanceUid: null,
   studyDate: null,
   referencedImages: [],
@@ -184,6 +194,38 @@ describe('DICOM exports', () => {
     );
     // Anonymised, the UID is replaced too: it cannot be matched against the identified export.
     expect(studyUid(pngSource, true)).not.toBe(first);
+  });
+
+  it('carries the source study’s patient and study attributes, and leaves them out anonymised', () => {
+    // Tag, and the value the source study has.
+    const carried: [string, string][] = [
+      ['0010,0030', '19700101'], // Patient's Birth Date
+      ['0010,0040', 'F'], // Patient's Sex
+      ['0008,0030', '120000'], // Study Time
+      ['0008,0050', 'ACC12345'], // Accession Number
+      ['0020,0010', 'SYNTH0003'], // Study ID
+    ];
+    for (const kind of ['encapsulated-pdf', 'comprehensive-sr'] as const) {
+      const dump = (s: DicomSource, anonymise: boolean) =>
+        execFileSync('dcmdump', [
+          '-q',
+          write(
+            `${kind}-study.dcm`,
+            exportDicomReport({ kind, pdf, source: s, estimate, anonymise }),
+          ),
+        ]).toString();
+      const identified = dump(source, false);
+      const anon = dump(source, true);
+      const fromPng = dump(pngSource, false);
+      for (const [tag, value] of carried) {
+        expect(topLevel(identified, tag)).toContain(`[${value}]`);
+        expect(topLevel(anon, tag)).toMatch(/\(no value available\)/);
+        expect(topLevel(fromPng, tag)).toMatch(/\(no value available\)/);
+      }
+      // A case from PNGs has no study date: none is invented (the export date was written before).
+      expect(topLevel(fromPng, '0008,0020')).toMatch(/DA \(no value available\)/);
+      expect(topLevel(anon, '0012,0063')).toMatch(/\[.{1,64}\]/); // De-identification Method: LO
+    }
   });
 
   it('leaves the study date out of anonymised exports, as the anonymised PDF does', () => {
