@@ -7,7 +7,8 @@ export interface CaseBrowserProps {
   cases: readonly CaseSummary[];
   lastImport: ImportReport | null;
   busy: boolean;
-  onImport(paths: string[], runAi: boolean): void;
+  /** `frame`: of every multi-frame DICOM imported (null: such files are refused, with the reason). */
+  onImport(paths: string[], runAi: boolean, frame: number | null): void;
   onCreateSession(caseIds: string[], title: string): void;
 }
 
@@ -20,6 +21,7 @@ export function CaseBrowser({
 }: CaseBrowserProps): JSX.Element {
   const [paths, setPaths] = useState('');
   const [runAi, setRunAi] = useState(true);
+  const [frame, setFrame] = useState('');
   const [filter, setFilter] = useState<CaseStatus | 'all'>('all');
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [title, setTitle] = useState('');
@@ -42,7 +44,7 @@ export function CaseBrowser({
             .split(/\n|;/)
             .map((p) => p.trim())
             .filter(Boolean);
-          if (list.length) onImport(list, runAi);
+          if (list.length) onImport(list, runAi, frame.trim() === '' ? null : Number(frame));
         }}
       >
         <input
@@ -60,6 +62,19 @@ export function CaseBrowser({
             data-testid="import-run-ai"
           />{' '}
           run the AI
+        </label>
+        <label title="The frame (from 0) to take from every multi-frame DICOM imported; without it such files are not imported">
+          Frame{' '}
+          <input
+            type="number"
+            min={0}
+            step={1}
+            className="review-frame"
+            placeholder="multi-frame"
+            value={frame}
+            onChange={(e) => setFrame(e.target.value)}
+            data-testid="import-frame"
+          />
         </label>
         <button type="submit" disabled={busy || !paths.trim()} data-testid="import-button">
           Import

@@ -274,9 +274,9 @@ export function ReviewPanel({
         cases={cases}
         lastImport={lastImport}
         busy={busy}
-        onImport={(paths, runAi) =>
+        onImport={(paths, runAi, frame) =>
           void call('Importing', async () => {
-            const report = await api.importPaths({ paths, runAi });
+            const report = await api.importPaths({ paths, runAi, frame });
             setLastImport(report);
             await refresh();
           })

@@ -223,6 +223,11 @@ export const ImportPathsRequestSchema = z.object({
   paths: z.array(z.string().min(1)).min(1).max(10_000),
   /** Run the AI on every imported case at once (cases become "AI ready"); else on first open. */
   runAi: z.boolean().optional(),
+  /**
+   * The frame (0-based) of every multi-frame DICOM imported; single-frame images ignore it.
+   * Without it a multi-frame file is refused with the reason.
+   */
+  frame: z.number().int().min(0).max(100_000).nullable().optional(),
 });
 export const ListCasesRequestSchema = z.object({ status: CaseStatusSchema.nullable().optional() });
 export const CaseRequestSchema = z.object({ caseId: IdSchema });

@@ -95,6 +95,9 @@ export class OpenCases {
     let view = await this.engine.openCase({
       coronalPath: coronal.originalPath,
       transversePath: transverse?.originalPath ?? null,
+      // The frame chosen at import, for a multi-frame file.
+      coronalFrame: storedFrame(coronal),
+      transverseFrame: transverse ? storedFrame(transverse) : null,
     });
     // Replay the reader's depth-ruler calibrations, so the case reopens as it was calibrated.
     for (const image of [coronal, transverse]) {
@@ -186,6 +189,11 @@ export class OpenCases {
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
   }
+}
+
+/** The frame of a multi-frame image chosen at import (src/store/import.ts), else null. */
+function storedFrame(image: ImageRow): number | null {
+  return typeof image.meta.frame === 'number' ? image.meta.frame : null;
 }
 
 /**

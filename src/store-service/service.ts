@@ -174,6 +174,7 @@ export class StoreService implements SpvApi {
     const report = await importPaths(this.store, req.paths, {
       actor: 'import',
       onProgress: this.options.onImportProgress,
+      frame: req.frame,
     });
     if (req.runAi) {
       for (const caseId of report.caseIds) {

@@ -23,6 +23,12 @@ export interface ImportProgress {
 export interface ImportOptions {
   actor?: string;
   onProgress?: (progress: ImportProgress) => void;
+  /**
+   * The frame (0-based) to take from every multi-frame DICOM imported; single-frame images ignore
+   * it. Without it a multi-frame file is refused: which frame the spleen is measured on is the
+   * reader's choice, never a silent default. Stored with the image and used whenever it is opened.
+   */
+  frame?: number | null;
 }
 
 /** Files a folder import takes by their name: images, and extension-less files (DICOM often has none). */
@@ -37,8 +43,8 @@ const SIDECAR_NAME = /\.json$/i;
  * DICOM is opened directly instead, where a frame is chosen.
  */
 const MULTIFRAME_HOW_TO =
-  'by opening the file directly, not by import (import takes single-frame images): ' +
-  'spv estimate --coronal FILE --coronal-frame N, or the frame fields of the Open dialog';
+  'for the import: spv import --frame N (the frame of every multi-frame file imported), or the ' +
+  'Frame field beside Import in the Review tab';
 
 export interface SkippedFile {
   path: string;
@@ -205,7 +211,11 @@ export async function importPaths(
     try {
       const bytes = await readFile(path);
       const contentHash = createHash('sha256').update(bytes).digest('hex');
-      const decoded = await decodeImageFile(path, { howToChooseFrame: MULTIFRAME_HOW_TO });
+      const decoded = await decodeImageFile(path, {
+        frame: options.frame,
+        frameOnlyIfMultiframe: true,
+        howToChooseFrame: MULTIFRAME_HOW_TO,
+      });
       const sop = decoded.meta.sopInstanceUid ?? null;
       const existing = store.imageByHashOrSop(contentHash, sop);
       if (existing) {
@@ -219,7 +229,11 @@ export async function importPaths(
         });
         continue;
       }
-      const placed = store.transaction(() => placeImage(store, path, decoded, contentHash, actor));
+      // A multi-frame file decodes only with a frame chosen (options.frame): that one is stored.
+      const frame = decoded.frames > 1 ? (options.frame ?? null) : null;
+      const placed = store.transaction(() =>
+        placeImage(store, path, decoded, contentHash, actor, frame),
+      );
       touched.add(placed.caseId);
       report.imported.push({ path, caseId: String(placed.caseId), view: placed.view });
     } catch (error) {
@@ -238,6 +252,7 @@ function placeImage(
   decoded: DecodedImage,
   contentHash: string,
   actor: string,
+  frame: number | null,
 ): { caseId: number; view: ViewName } {
   const meta = decoded.meta;
   const pair = decoded.format === 'dicom' ? null : pairKey(path);
@@ -290,7 +305,8 @@ function placeImage(
       width: decoded.grey.width,
       height: decoded.grey.height,
       calibration: decoded.calibration,
-      meta: { ...meta, frames: decoded.frames },
+      // `frame`: the frame of a multi-frame file the case shows (OpenCases opens it with it).
+      meta: { ...meta, frames: decoded.frames, ...(frame !== null && { frame }) },
     },
     actor,
   );

@@ -301,6 +301,29 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     ]);
   });
 
+  it('opens a multi-frame DICOM case on the frame chosen at import, every time', async () => {
+    const cine = join(dir, 'cine');
+    mkdirSync(cine);
+    copyFileSync(join(samplesDir, 'sample-multiframe.dcm'), join(cine, 'loop.dcm'));
+    const report = await service.importPaths({ paths: [cine], frame: 1 });
+    expect(report.failed).toEqual([]);
+    const caseId = report.caseIds[0];
+    const stored = await service.openStoredCase({ caseId, reader: A });
+    const direct = async (frame: number) =>
+      (await engine.openCase({ coronalPath: join(cine, 'loop.dcm'), coronalFrame: frame })).coronal
+        .pngDataUrl;
+    expect(stored.view.coronal.pngDataUrl).toBe(await direct(1));
+    expect(stored.view.coronal.pngDataUrl).not.toBe(await direct(0));
+    // A fresh service (the engine forgot the case) opens the same frame again.
+    const later = createStoreService({ dataDir: join(dir, 'data'), engine });
+    try {
+      const again = await later.openStoredCase({ caseId, reader: A });
+      expect(again.view.coronal.pngDataUrl).toBe(stored.view.coronal.pngDataUrl);
+    } finally {
+      later.close();
+    }
+  });
+
   it('refuses to open a case whose image file changed or went away since the import', async () => {
     service.close();
     copyFileSync(join(samplesDir, 'sample-05_coronal.png'), join(images, 'sample-01_coronal.png'));

@@ -253,7 +253,7 @@ describe('import: pairing, local patients and files found by content (input audi
     ]);
   });
 
-  it('tells how to read a multi-frame DICOM, which import cannot (no --frame there)', async () => {
+  it('imports a multi-frame DICOM only with a frame chosen, and stores that frame', async () => {
     const rows = 8;
     const columns = 8;
     const path = join(dir, 'cine.dcm');
@@ -263,11 +263,27 @@ describe('import: pairing, local patients and files found by content (input audi
         imageElements({ rows, columns, frames: 3, pixelBytes: new Uint8Array(rows * columns * 3) }),
       ),
     );
-    const report = await importPaths(store, [path]);
-    expect(report.failed).toHaveLength(1);
-    expect(report.failed[0].reason).toMatch(
-      /has 3 frames.*opening the file directly.*--coronal-frame/,
+    const refused = await importPaths(store, [path]);
+    expect(refused.failed).toHaveLength(1);
+    expect(refused.failed[0].reason).toMatch(/has 3 frames.*spv import --frame N.*Frame field/);
+    const taken = await importPaths(store, [path], { frame: 2 });
+    expect(taken.failed).toEqual([]);
+    const [image] = store.images(Number(taken.imported[0].caseId));
+    expect(image.meta).toMatchObject({ frames: 3, frame: 2 });
+    // Out of range: refused with the range, nothing stored.
+    const other = join(dir, 'cine2.dcm');
+    writeFileSync(
+      other,
+      writeDicom(
+        imageElements({
+          rows,
+          columns,
+          frames: 3,
+          pixelBytes: new Uint8Array(rows * columns * 3).fill(7),
+        }),
+      ),
     );
-    expect(report.failed[0].reason).not.toMatch(/Choose one with --frame/);
+    const tooFar = await importPaths(store, [other], { frame: 3 });
+    expect(tooFar.failed[0].reason).toMatch(/frame 3 is out of range/);
   });
 });

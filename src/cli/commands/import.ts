@@ -7,14 +7,16 @@ import { createStoreService } from '../../store-service/service';
 import { engineFromArgs, engineOptionSpecs } from '../engine-options';
 import { CaseStore } from '../../store/store';
 import { ProgressBar } from '../progress';
-import { EXIT, UsageError } from '../usage';
+import { EXIT, UsageError, parseNonNegativeInteger } from '../usage';
 
-export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR] [--ai]
+export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR] [--ai] [--frame N]
   Imports PNG/JPEG/DICOM files and folders (recursively) into the cases database.
   DICOM images are grouped by StudyInstanceUID; <x>_coronal.png + <x>_transverse.png make one case.
   Duplicates (same SOP Instance UID or same content) are skipped; bad files are listed with the reason.
   --data-dir DIR   the database folder (default: ${defaultDataDir()})
   --ai             also run the AI on every imported case (segmentation and estimate)
+  --frame N        the frame (from 0) to take from every multi-frame DICOM; without it they are
+                   refused (single-frame images ignore it)
   --models DIR, --provider LIST, --threads N   as for spv estimate (with --ai)`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -25,6 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' },
       ai: { type: 'boolean', default: false },
+      frame: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...engineOptionSpecs,
     },
@@ -35,6 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to import');
   const dataDir = values['data-dir'] ?? defaultDataDir();
+  const frame = parseNonNegativeInteger('frame', values.frame) ?? null;
   const bars: ProgressBar[] = [];
   let current = '';
   // Called before each file (done = files finished so far) and once at the end.
@@ -48,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     const engine = await engineFromArgs(values);
     const service = createStoreService({ dataDir, engine, onImportProgress: onProgress });
     try {
-      report = await service.importPaths({ paths: positionals, runAi: true });
+      report = await service.importPaths({ paths: positionals, runAi: true, frame });
     } finally {
       service.close();
       await engine.close();
@@ -56,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const store = CaseStore.open(dataDir);
     try {
-      report = await importPaths(store, positionals, { actor: 'spv import', onProgress });
+      report = await importPaths(store, positionals, { actor: 'spv import', onProgress, frame });
     } finally {
       store.close();
     }
