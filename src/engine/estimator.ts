@@ -36,10 +36,11 @@ interface ModeState {
   spec: RvaeSpec;
   /** ε [K × D], fixed per model: the same mask always gives the same interval. */
   eps: Float64Array;
-  /** Head input [(1 + K) × D]: row 0 is mu, rows 1..K the samples. */
-  z: Float32Array;
-  grid: Float32Array;
 }
+// The grid and the head's input are made for each call, never kept per mode: onnxruntime reads an
+// input tensor's buffer only when the run starts, on a later turn of the event loop, so two
+// estimates in flight at once (two cases, or a stroke and a case switch) would otherwise read each
+// other's masks — and give one case the other's volume.
 
 export class VolumeEstimator {
   private readonly modes = new Map<RvaeMode, ModeState>();
@@ -64,24 +65,20 @@ export class VolumeEstimator {
           'model',
           `The installed models have no ${mode}-view RVAE: reinstall the models`,
         );
-      const k = spec.interval.samples;
-      const d = spec.latent_dim;
-      const g = this.manifest.grid.size;
       state = {
         spec,
-        eps: standardNormalMatrix(spec.interval.seed, k, d),
-        z: new Float32Array((k + 1) * d),
-        grid: new Float32Array(spec.channels.length * g * g),
+        eps: standardNormalMatrix(spec.interval.seed, spec.interval.samples, spec.latent_dim),
       };
       this.modes.set(mode, state);
     }
     return state;
   }
 
-  /** The RVAE input for the masks: channel 0 coronal, channel 1 transverse (dual). */
+  /** The RVAE input for the masks (a new buffer): channel 0 coronal, channel 1 transverse (dual). */
   gridFor(mode: RvaeMode, masks: MasksInput): Float32Array {
-    const state = this.state(mode);
+    const { spec } = this.state(mode);
     const { size, spacing_mm } = this.manifest.grid;
+    const input = new Float32Array(spec.channels.length * size * size);
     const views: [string, ViewMask][] = [['coronal', masks.coronal]];
     if (mode === 'dual' && masks.transverse) views.push(['transverse', masks.transverse]);
     views.forEach(([name, view], channel) => {
@@ -94,9 +91,9 @@ export class VolumeEstimator {
           throw new SpvError(error.code, `${name} view: ${error.message}`, { cause: error });
         throw error;
       }
-      state.grid.set(grid, channel * size * size);
+      input.set(grid, channel * size * size);
     });
-    return state.grid;
+    return input;
   }
 
   async encode(
@@ -118,9 +115,11 @@ export class VolumeEstimator {
     const d = spec.latent_dim;
 
     const { mu, logvar } = await this.encode(mode, masks);
-    state.z.set(mu, 0);
-    sampleLatents(mu, logvar, state.eps, k, state.z.subarray(d));
-    const y = await this.inference.head(mode, state.z, k + 1);
+    // Head input [(1 + K) × D]: row 0 is mu, rows 1..K the samples.
+    const z = new Float32Array((k + 1) * d);
+    z.set(mu, 0);
+    sampleLatents(mu, logvar, state.eps, k, z.subarray(d));
+    const y = await this.inference.head(mode, z, k + 1);
     const y0 = y[0];
     const volume = estimateVolume(y0, y.subarray(1, k + 1), spec.volume, spec.interval);
 

@@ -1,0 +1,65 @@
+/**
+ * Requests in flight at the same time, as a host sees them (a stroke's estimate still running when
+ * the reader opens the next case, two windows, a batch): each must get its own answer. onnxruntime
+ * reads an input buffer only when the run starts, on a later turn of the event loop, so a buffer
+ * shared between calls gave one case the other's volume.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Estimate, Masks } from '../../src/api/contract';
+import { createEngine, type Engine } from '../../src/engine/engine';
+import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+
+describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))(
+  'the engine with requests in flight at once',
+  () => {
+    let engine: Engine;
+    beforeAll(async () => {
+      engine = await createEngine({ modelsDir: MODELS_DIR, samplesDir: SAMPLES_DIR, host: 'web' });
+    });
+    afterAll(async () => engine?.close());
+
+    /** A sample opened and segmented: its engine case id and its AI masks. */
+    async function opened(sampleId: string): Promise<{ caseId: string; masks: Masks }> {
+      const view = await engine.openSample({ sampleId });
+      const coronal = await engine.segment({ caseId: view.caseId, view: 'coronal' });
+      const transverse = view.transverse
+        ? await engine.segment({ caseId: view.caseId, view: 'transverse' })
+        : null;
+      return { caseId: view.caseId, masks: { coronal, transverse } };
+    }
+
+    it('gives each of two overlapping estimates its own case’s volume', async () => {
+      // A small and a massive spleen, so that a mix-up cannot hide in the interval.
+      const small = await opened('sample-01');
+      const large = await opened('sample-08');
+      const alone: Estimate[] = [];
+      for (const c of [small, large]) alone.push(await engine.estimate(c));
+      expect(alone[1].volumeMl).toBeGreaterThan(3 * alone[0].volumeMl);
+
+      // Both at once, single and dual view, and explanations alongside.
+      const singleSmall = { caseId: small.caseId, masks: { ...small.masks, transverse: null } };
+      const together = await Promise.all([
+        engine.estimate(small),
+        engine.estimate(large),
+        engine.estimate(singleSmall),
+        engine.explain(large),
+        engine.estimate(small),
+      ]);
+      const [a, b, single, explanation, again] = together as [
+        Estimate,
+        Estimate,
+        Estimate,
+        Awaited<ReturnType<Engine['explain']>>,
+        Estimate,
+      ];
+      expect(a.volumeMl).toBe(alone[0].volumeMl);
+      expect(a.ci95Ml).toEqual(alone[0].ci95Ml);
+      expect(b.volumeMl).toBe(alone[1].volumeMl);
+      expect(b.ci95Ml).toEqual(alone[1].ci95Ml);
+      expect(again.volumeMl).toBe(alone[0].volumeMl);
+      expect(single.model).toBe('single');
+      expect(single.volumeMl).toBe((await engine.estimate(singleSmall)).volumeMl);
+      expect(explanation.pcaPosition).toEqual((await engine.explain(large)).pcaPosition);
+    });
+  },
+);
