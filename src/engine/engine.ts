@@ -234,7 +234,8 @@ class SpvEngine implements Engine {
     };
     this.cases.set(opened.id, opened);
     const limit = this.options.maxOpenCases ?? 32;
-    // Maps iterate in insertion order: the first key is the oldest case.
+    // Maps iterate in insertion order, and every use moves a case to the end (getCase): the first
+    // key is the case used longest ago, never the one the reader is working on.
     while (this.cases.size > limit) this.cases.delete(this.cases.keys().next().value as string);
     return opened;
   }
@@ -246,6 +247,10 @@ class SpvEngine implements Engine {
         'not-found',
         `Case ${caseId} is not open (it may have been closed): open it again.`,
       );
+    // Most recently used last: opening many other cases (an import that runs the AI on a folder)
+    // must not forget the case in the viewer while the reader still edits it.
+    this.cases.delete(caseId);
+    this.cases.set(caseId, opened);
     return opened;
   }
 

@@ -61,5 +61,27 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))(
       expect(single.volumeMl).toBe((await engine.estimate(singleSmall)).volumeMl);
       expect(explanation.pcaPosition).toEqual((await engine.explain(large)).pcaPosition);
     });
+
+    it('forgets the case used longest ago, not the one in use, when too many are open', async () => {
+      const few = await createEngine({
+        modelsDir: MODELS_DIR,
+        samplesDir: SAMPLES_DIR,
+        host: 'web',
+        maxOpenCases: 2,
+      });
+      try {
+        const inUse = await few.openSample({ sampleId: 'sample-01' });
+        const other = await few.openSample({ sampleId: 'sample-02' });
+        // The reader works on the first case; then a third is opened.
+        await few.segment({ caseId: inUse.caseId, view: 'coronal' });
+        await few.openSample({ sampleId: 'sample-03' });
+        await expect(few.segment({ caseId: inUse.caseId, view: 'coronal' })).resolves.toBeTruthy();
+        await expect(few.segment({ caseId: other.caseId, view: 'coronal' })).rejects.toThrow(
+          /is not open/,
+        );
+      } finally {
+        await few.close();
+      }
+    });
   },
 );
