@@ -1,9 +1,10 @@
 /**
  * Re-estimation that never blocks painting: requests are coalesced — at most one in flight, and
  * when it returns only the newest pending request is sent — and an answer that is already stale
- * (the mask changed meanwhile) is dropped instead of shown. A request is never dropped unsent: a
- * stored case's estimate also saves the edit it carries, so one still waiting when the reader
- * opens another case is sent all the same (its answer ignored). Kept free of React so it can be
+ * (the mask changed meanwhile) is dropped instead of shown. A request that saves what it carries
+ * (a stored case's estimate saves the edit) is never dropped unsent: one still waiting when the
+ * reader opens another case is sent all the same, after the request still in flight, so that the
+ * edits reach the store in the order they were made (its answer ignored). Kept free of React so it can be
  * reasoned about (and tested) on its own; the App subscribes to its state.
  */
 export interface LiveState<T> {
@@ -27,8 +28,9 @@ export class LiveRequest<Req, T> {
   private pending: { build: () => Req; at: number; generation: number } | null = null;
   private inFlight = false;
   private generation = 0;
-  /** The running send loop, and requests of a case left behind that are still on their way. */
+  /** The running send loop, its request in flight, and requests of a case left behind. */
   private pumping: Promise<void> = Promise.resolve();
+  private sending: Promise<unknown> = Promise.resolve();
   private readonly leftBehind = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(s: LiveState<T>) => void>();
 
@@ -36,6 +38,8 @@ export class LiveRequest<Req, T> {
     private readonly call: (req: Req) => Promise<T>,
     private readonly onError: (err: unknown) => void,
     private readonly now: () => number = () => performance.now(),
+    /** False for requests that only fetch (an explanation): a case left behind needs no answer. */
+    private readonly sendWaitingOnReset = true,
   ) {}
 
   subscribe(listener: (s: LiveState<T>) => void): () => void {
@@ -62,10 +66,16 @@ export class LiveRequest<Req, T> {
     const waiting = this.pending;
     this.generation++;
     this.pending = null;
-    if (waiting) {
-      const sent = this.call(waiting.build()).catch(() => {
-        // The reader has left that case: its answer, or its error, is no longer shown.
-      });
+    if (waiting && this.sendWaitingOnReset) {
+      // Built now, while that case's masks are still there; sent once the request in flight (of
+      // the same case) is answered, so that the store saves the two in the order they were made.
+      const req = waiting.build();
+      const sent = this.sending
+        .catch(() => undefined)
+        .then(() => this.call(req))
+        .catch(() => {
+          // The reader has left that case: its answer, or its error, is no longer shown.
+        });
       this.leftBehind.add(sent);
       void sent.finally(() => this.leftBehind.delete(sent));
     }
@@ -85,7 +95,9 @@ export class LiveRequest<Req, T> {
       const { build, at, generation } = this.pending;
       this.pending = null;
       try {
-        const value = await this.call(build());
+        const call = this.call(build());
+        this.sending = call;
+        const value = await call;
         // Newer edits are waiting: this answer is stale, go straight on to the newest request.
         if (generation === this.generation && !this.pending) {
           this.set({

@@ -59,6 +59,9 @@ export function useLiveAnalysis(
         new LiveRequest<ExplainRequest, Explanation>(
           (req) => api.explain(req),
           (err) => pushError('Explain', err),
+          undefined,
+          // An explanation saves nothing: one still waiting for a case left behind is dropped.
+          false,
         ),
         new LiveRequest<SaveCorrectionRequest, CaseSummary>(
           (req) => api.saveCorrection(req),

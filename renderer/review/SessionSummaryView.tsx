@@ -31,7 +31,7 @@ export function SessionSummaryView({
       {summary.notReviewed.length > 0 && (
         <p data-testid="summary-not-reviewed">
           Statistics cover the {summary.rows.length - summary.notReviewed.length} reviewed case(s);{' '}
-          {summary.notReviewed.length} not reviewed left out (their final masks are the AI&apos;s):{' '}
+          {summary.notReviewed.length} left out, with the reason:{' '}
           {summary.notReviewed.map((c) => `${titleOf(summary, c.caseId)} (${c.reason})`).join('; ')}
           .
         </p>

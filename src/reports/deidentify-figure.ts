@@ -7,9 +7,9 @@
  */
 import type { CalibratedRegion } from '../api/contract';
 
-/** Margin around the spleen's box: a quarter of its larger side, at least this many pixels. */
+/** Margin around the spleen's box: a tenth of its larger side, at least this many pixels. */
 const MIN_MARGIN_PX = 16;
-const MARGIN_FRACTION = 0.25;
+const MARGIN_FRACTION = 0.1;
 
 export interface SpleenSurroundings {
   width: number;
@@ -51,21 +51,43 @@ export function keptBox(
   };
 }
 
-/** A copy of `grey` with every pixel outside the spleen's surroundings set to black. */
-export function blankAroundSpleen(grey: Uint8Array, input: SpleenSurroundings): Uint8Array {
+/**
+ * A copy of `grey` with every pixel outside the spleen's surroundings set to black, and the share
+ * of the image's pixels that were blanked (a large spleen leaves little to blank).
+ */
+export function blankAroundSpleen(
+  grey: Uint8Array,
+  input: SpleenSurroundings,
+): { grey: Uint8Array; blankedShare: number } {
   const { width, height, regions } = input;
   const out = new Uint8Array(width * height);
   const box = keptBox(input);
-  if (!box) return out;
+  if (!box) return { grey: out, blankedShare: 1 };
   const inRegion = (x: number, y: number) =>
     !regions?.length || regions.some((r) => x >= r.x0 && x <= r.x1 && y >= r.y0 && y <= r.y1);
+  let kept = 0;
   for (let y = box.y0; y <= box.y1; y++)
     for (let x = box.x0; x <= box.x1; x++)
-      if (inRegion(x, y)) out[y * width + x] = grey[y * width + x];
-  return out;
+      if (inRegion(x, y)) {
+        out[y * width + x] = grey[y * width + x];
+        kept++;
+      }
+  return { grey: out, blankedShare: 1 - kept / (width * height) };
 }
 
-/** What the anonymised report says about its images. */
-export const DEIDENTIFIED_FIGURE_NOTE =
-  'Anonymised: each image shows only the spleen and its surroundings; the rest, where scanners burn ' +
-  'in names, ids and dates, is blanked.';
+/**
+ * What the anonymised report says about its images: what was blanked, per view, and what is not
+ * removed (text burned in near the spleen), so that nobody takes the images for checked.
+ */
+export function deidentifiedFigureNote(
+  views: readonly { label: string; blankedShare: number }[],
+): string {
+  const shares = views
+    .map((v) => `${v.label.toLowerCase()} ${Math.round(100 * v.blankedShare)}%`)
+    .join(', ');
+  return (
+    'Anonymised: each image is shown only around the spleen and its calipers, where scanners rarely ' +
+    `burn in names, ids and dates (blanked: ${shares} of the image). Text burned in within that area ` +
+    'is not removed: look at the images before sharing the report.'
+  );
+}

@@ -25,14 +25,24 @@ export interface CaseReview {
 export function caseReview(store: CaseStore, caseId: number): CaseReview {
   const row = store.getCase(caseId);
   const final = store.latestEstimate(caseId);
+  // The reader's last edit has no volume (its estimate failed, or it was never estimated): the
+  // final volume is not the final masks'. Reported with the estimate's masks, not counted.
+  const stale =
+    final && store.masksChangedSince(caseId, final)
+      ? 'edited after its latest estimate; that edit has no volume yet'
+      : null;
   if (final?.source === 'manual')
-    return { masks: 'corrected', reader: row.signedOffBy ?? final.author, notReviewedReason: null };
+    return {
+      masks: 'corrected',
+      reader: row.signedOffBy ?? final.author,
+      notReviewedReason: stale,
+    };
   const audit = store.auditLog(caseId);
   const lastOf = (action: string) => audit.findLast((a) => a.action === action)?.actor ?? null;
   const acceptedBy =
     row.signedOffBy ?? lastOf('case.accept-ai') ?? (final ? lastOf('case.sign-off') : null);
   if (final && acceptedBy)
-    return { masks: 'ai-accepted', reader: acceptedBy, notReviewedReason: null };
+    return { masks: 'ai-accepted', reader: acceptedBy, notReviewedReason: stale };
   return {
     masks: 'ai-not-reviewed',
     reader: null,

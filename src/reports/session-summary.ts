@@ -26,9 +26,12 @@ export function notReviewedNote(notReviewed: readonly NotReviewedCase[]): string
   return n ? `${n} case${n === 1 ? '' : 's'} not reviewed left out` : null;
 }
 
+/** Dice of the AI's mask against the mask behind the final estimate (its numbers' mask). */
 async function maskDice(store: CaseStore, caseId: number, view: ViewName): Promise<number | null> {
   const ai = store.latestMask(caseId, view, 'ai');
-  const final = store.latestMask(caseId, view);
+  const estimate = store.latestEstimate(caseId);
+  const finalId = view === 'coronal' ? estimate?.coronalMaskId : estimate?.transverseMaskId;
+  const final = finalId ? store.maskById(finalId) : null;
   if (!ai || !final) return null;
   if (ai.id === final.id) return 1;
   const [a, b] = await Promise.all([decodeMaskPng(ai.png), decodeMaskPng(final.png)]);

@@ -15,7 +15,7 @@ import type { CaseRow, ImageRow } from '../store/types';
 import { estimateCaliperLines } from './calipers';
 import type { OpenCases } from './open-cases';
 import { buildCaseReportPdf } from './report-builder';
-import { storedMasks } from './saved-masks';
+import { estimateMasks, storedMasks } from './saved-masks';
 
 export class CaseExports {
   constructor(
@@ -60,10 +60,7 @@ export class CaseExports {
     return files;
   }
 
-  /**
-   * `actor` is who asked for the export, for the audit trail. ExportReportRequest carries no
-   * reader yet, so callers cannot say: until it does, the trail says 'export'.
-   */
+  /** `actor` is who asked for the export, for the audit trail ('export' when nobody is named). */
   async exportReport(
     caseId: number,
     format: ReportFormat,
@@ -128,7 +125,9 @@ export class CaseExports {
     // Opening first runs the AI on a case never opened, so its report shows the AI's estimate.
     const open = await this.openCases.open(caseId, sessionReader ?? 'report', null);
     const estimateRow = this.requireEstimate(caseId);
-    const masks = await storedMasks(this.store, caseId);
+    // The masks behind the estimate's numbers (a later edit saved without a volume is not them).
+    const masks =
+      (await estimateMasks(this.store, estimateRow)) ?? (await storedMasks(this.store, caseId));
     if (!masks)
       throw new SpvError(
         'bad-input',
@@ -165,7 +164,11 @@ export class CaseExports {
       maskSource: review.masks,
       reader: review.reader,
       signedOffAt: row.signedOffAt,
-      status: `${row.status} (version ${row.version})`,
+      status:
+        `${row.status} (version ${row.version})` +
+        (this.store.masksChangedSince(caseId, estimateRow)
+          ? ' — the masks were edited after this estimate and that edit has no volume yet: the report shows the estimated masks'
+          : ''),
       modelHash: estimateRow.modelHash,
       anonymise,
     });

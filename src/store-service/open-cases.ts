@@ -184,8 +184,20 @@ export class OpenCases {
       await this.saver.save(open, masks, null, 'model', 'ai');
       return;
     }
-    const estimate = await this.estimateToSave(open, { masks });
+    let estimate: EstimateToSave | null = null;
+    let noVolume: string | null = null;
+    try {
+      estimate = await this.estimateToSave(open, { masks });
+    } catch (error) {
+      // The AI's outline gives no volume (empty, too large for the grid, across two regions): its
+      // masks are kept all the same, for the reader to correct; the reason goes in the audit log
+      // and comes back as the estimate's error when the case is opened.
+      if (!isSpvError(error) || error.code !== 'bad-input') throw error;
+      noVolume = error.message;
+    }
     await this.saver.save(open, masks, estimate, 'model', 'ai');
+    if (noVolume !== null)
+      this.store.audit('model', 'ai.no-volume', open.caseId, { reason: noVolume });
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
   }

@@ -17,7 +17,7 @@ import { spacingForMask, spacingOf } from '../imaging/calibration';
 import { decodeMaskRle } from '../imaging/mask-codec';
 import type { Spacing } from '../imaging/types';
 import { renderCaseReportPdf, type CaseReportData, type ReportView } from '../reports/case-report';
-import { blankAroundSpleen, DEIDENTIFIED_FIGURE_NOTE } from '../reports/deidentify-figure';
+import { blankAroundSpleen, deidentifiedFigureNote } from '../reports/deidentify-figure';
 import { latentFigurePng, viewFigurePng } from '../reports/figures';
 import type { MaskReview } from '../reports/review-state';
 
@@ -74,24 +74,25 @@ async function reportView(
   mask: MaskRle | null,
   calipers: CaliperLine[],
   anonymise: boolean,
-): Promise<ReportView> {
+): Promise<ReportView & { blankedShare: number | null }> {
   const pixels = mask ? decodeMaskRle(mask) : null;
   const viewCalipers = calipers.filter((c) => c.view === image.view);
   const grey = await greyOf(image);
+  const blanked = anonymise
+    ? blankAroundSpleen(grey, {
+        width: image.width,
+        height: image.height,
+        mask: pixels,
+        points: viewCalipers.flatMap((c) => [c.a, c.b]),
+        regions: image.calibration?.regions,
+      })
+    : null;
   const maskSpacing =
     image.calibration && pixels ? outlineSpacing(image.calibration, pixels, image) : null;
   const spacing = maskSpacing ?? (image.calibration ? spacingOf(image.calibration) : null);
   const figurePng = await viewFigurePng({
     label,
-    grey: anonymise
-      ? blankAroundSpleen(grey, {
-          width: image.width,
-          height: image.height,
-          mask: pixels,
-          points: viewCalipers.flatMap((c) => [c.a, c.b]),
-          regions: image.calibration?.regions,
-        })
-      : grey,
+    grey: blanked?.grey ?? grey,
     width: image.width,
     height: image.height,
     mask: pixels,
@@ -107,6 +108,7 @@ async function reportView(
     spacingText: spacing
       ? `${spacing.x.toFixed(3)} × ${spacing.y.toFixed(3)} mm/px`
       : 'uncalibrated',
+    blankedShare: blanked?.blankedShare ?? null,
   };
 }
 
@@ -138,7 +140,11 @@ export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> 
     patient: inputs.patient,
     study: inputs.study,
     views,
-    viewsNote: anonymise ? DEIDENTIFIED_FIGURE_NOTE : null,
+    viewsNote: anonymise
+      ? deidentifiedFigureNote(
+          views.map((v) => ({ label: v.label, blankedShare: v.blankedShare ?? 0 })),
+        )
+      : null,
     estimate: inputs.estimate,
     modelHash: inputs.modelHash,
     maskSource: inputs.maskSource,

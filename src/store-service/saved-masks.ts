@@ -7,7 +7,7 @@ import { maskArea } from '../imaging/components';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
-import type { MaskRow, ViewName } from '../store/types';
+import type { EstimateRow, MaskRow, ViewName } from '../store/types';
 import { recordCalipers, type ReaderCalipers } from './calipers';
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
@@ -80,6 +80,25 @@ export async function storedMasks(
     coronal,
     transverse: await toRle(store.latestMask(caseId, 'transverse', source)),
   };
+}
+
+/**
+ * The masks an estimate was computed from (its mask ids), so that a report or a Dice shows the
+ * masks behind the numbers even when a later edit was saved without a volume; null for an
+ * estimate that does not name its coronal mask.
+ */
+export async function estimateMasks(
+  store: CaseStore,
+  estimate: Pick<EstimateRow, 'coronalMaskId' | 'transverseMaskId'>,
+): Promise<Masks | null> {
+  const toRle = async (id: number | null): Promise<MaskRle | null> => {
+    const row = id === null ? null : store.maskById(id);
+    if (!row) return null;
+    const { mask, width, height } = await decodeMaskPng(row.png);
+    return encodeMaskRle(mask, width, height);
+  };
+  const coronal = await toRle(estimate.coronalMaskId);
+  return coronal ? { coronal, transverse: await toRle(estimate.transverseMaskId) } : null;
 }
 
 /** Saves a case's masks and estimates under one model hash (the one every estimate records). */

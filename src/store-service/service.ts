@@ -153,19 +153,37 @@ export class StoreService implements SpvApi {
     });
   }
 
-  /** Stored cases with a save under way, by case id (sign-off waits for none of them: it refuses). */
+  /** Stored cases with a save under way or queued, by case id (sign-off refuses while any is). */
   private readonly saving = new Map<number, number>();
+  /** Per stored case, the end of its queue of saves. */
+  private readonly saveQueues = new Map<number, Promise<void>>();
 
-  /** Runs an estimate-and-save of a stored case, counted so that sign-off sees it in flight. */
+  /**
+   * Runs an estimate-and-save of a stored case after the ones asked for before it: the reader's
+   * edits land in the order they were made, even when two are in flight (a stroke's estimate and
+   * the one sent as the reader opens the next case), and sign-off sees them in flight.
+   */
   private async whileSaving<T>(caseId: number, work: () => Promise<T>): Promise<T> {
     this.saving.set(caseId, (this.saving.get(caseId) ?? 0) + 1);
+    const run = this.savesSettled(caseId).then(work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.saveQueues.set(caseId, tail);
     try {
-      return await work();
+      return await run;
     } finally {
       const left = (this.saving.get(caseId) ?? 1) - 1;
       if (left > 0) this.saving.set(caseId, left);
       else this.saving.delete(caseId);
+      if (this.saveQueues.get(caseId) === tail) this.saveQueues.delete(caseId);
     }
+  }
+
+  /** Resolves once every save of the case asked for so far is done (failed ones included). */
+  private savesSettled(caseId: number): Promise<void> {
+    return this.saveQueues.get(caseId) ?? Promise.resolve();
   }
 
   // ---- cases ----------------------------------------------------------------------------------
@@ -202,6 +220,8 @@ export class StoreService implements SpvApi {
   }
 
   async openStoredCase(req: OpenStoredCaseRequest): Promise<StoredCaseView> {
+    // A reader back on a case left a moment ago gets the masks of every edit sent before.
+    await this.savesSettled(toId(req.caseId));
     const open = await this.openCases.openInViewer(
       toId(req.caseId),
       req.reader,

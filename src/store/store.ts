@@ -291,14 +291,26 @@ export class CaseStore {
     });
   }
 
+  /**
+   * True when a view's latest mask is not the one the estimate used: the reader edited after it
+   * and that edit has no volume yet (its estimate failed, is still running, or the case is not
+   * calibrated). A transverse mask added after a coronal-only estimate counts too.
+   */
+  masksChangedSince(
+    caseId: number,
+    estimate: Pick<EstimateRow, 'coronalMaskId' | 'transverseMaskId'>,
+  ): boolean {
+    const coronal = this.latestMask(caseId, 'coronal')?.id ?? null;
+    const transverse = this.latestMask(caseId, 'transverse')?.id ?? null;
+    return (
+      (coronal !== null && coronal !== estimate.coronalMaskId) ||
+      (transverse !== null && transverse !== estimate.transverseMaskId)
+    );
+  }
+
   /** Refuses an estimate that no longer describes the case: newer masks, or a new calibration. */
   private assertEstimateCurrent(row: CaseRow, estimate: EstimateRow): void {
-    const coronal = this.latestMask(row.id, 'coronal');
-    const transverse = this.latestMask(row.id, 'transverse');
-    const masksChanged =
-      (coronal !== null && coronal.id !== estimate.coronalMaskId) ||
-      (estimate.transverseMaskId !== null && transverse?.id !== estimate.transverseMaskId);
-    if (masksChanged) {
+    if (this.masksChangedSince(row.id, estimate)) {
       throw new SpvError(
         'bad-input',
         `Case ${row.id} (${row.title}): the mask was edited after its latest estimate, so the volume on record is not the mask's (the edit's estimate failed or has not finished). Wait for the volume to update, or fix the mask until it gives one, then sign off.`,

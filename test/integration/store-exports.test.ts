@@ -83,7 +83,14 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     dir = mkdtempSync(join(tmpdir(), 'spv-exports-'));
     const images = join(dir, 'images');
     mkdirSync(images);
-    for (const sample of ['sample-01', 'sample-02', 'sample-04', 'sample-05', 'sample-06'])
+    for (const sample of [
+      'sample-01',
+      'sample-02',
+      'sample-04',
+      'sample-05',
+      'sample-06',
+      'sample-07',
+    ])
       for (const view of ['coronal', 'transverse'])
         for (const ext of ['png', 'json'])
           copyFileSync(
@@ -303,7 +310,49 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
         if (plain.data.subarray(i, i + 3).equals(anon.data.subarray(i, i + 3))) same++;
       }
     expect(same / inside).toBeGreaterThan(0.99);
-    expect(anon.text).toMatch(/Anonymised: each image shows only the spleen and its surroundings/);
+    expect(anon.text).toMatch(
+      /Anonymised: each image is shown only around the spleen and its calipers/,
+    );
+    expect(anon.text).toMatch(/blanked: coronal \d+%, transverse \d+% of the image/);
     expect(plain.text).not.toMatch(/Anonymised:/);
+  });
+
+  it('reports and counts the masks behind the estimate when a later edit has no volume', async () => {
+    const caseId = ids['sample-07'];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    await service.acceptAi({ caseId, reader: READER });
+    const coronalFigure = async () => {
+      const file = await service.exportReport({ caseId, format: 'pdf' });
+      const prefix = join(dir, `stale-${Date.now()}`);
+      execFileSync('pdfimages', ['-png', '-f', '1', '-l', '1', file.path, prefix]);
+      const figure = readFileSync(`${prefix}-000.png`);
+      return { figure, text: pdfText(file.path) };
+    };
+    const before = await coronalFigure();
+    // The reader erases the whole outline: saved, but an empty mask has no volume.
+    const { width, height } = opened.aiMasks!.coronal;
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: { ...opened.aiMasks!, coronal: { width, height, runs: [width * height] } },
+      masksOnly: true,
+    });
+    const after = await coronalFigure();
+    // The figure still shows the masks the volume was computed from, and the report says why.
+    expect(after.figure.equals(before.figure)).toBe(true);
+    expect(after.text).toMatch(
+      /the masks were edited after this estimate and that edit has no volume yet/,
+    );
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [caseId],
+      title: 'stale',
+    });
+    const summary = await service.sessionSummary({ sessionId: session.sessionId });
+    expect(summary.notReviewed).toEqual([
+      { caseId, reason: 'edited after its latest estimate; that edit has no volume yet' },
+    ]);
+    expect(summary.blandAltman.find((b) => b.name === 'AI vs final')?.n ?? 0).toBe(0);
+    expect(summary.meanDice).toBeNull();
   });
 });

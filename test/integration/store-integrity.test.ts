@@ -6,9 +6,10 @@
  * case whose image file changed since import is refused.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { createEngine, type Engine } from '../../src/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
@@ -299,6 +300,71 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
       ['ai', B],
       ['manual', A],
     ]);
+  });
+
+  it('saves two edits in flight at once in the order they were made, and reopens on the last', async () => {
+    // The real engine, with the first estimate held back: the reader's next edit is sent while
+    // it runs (a stroke's estimate still in flight as the reader opens the next case).
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    let calls = 0;
+    const slow = new Proxy(engine, {
+      get(target, key) {
+        if (key === 'estimate')
+          return async (req: Parameters<Engine['estimate']>[0]) => {
+            if (calls++ === 0) await held;
+            return target.estimate(req);
+          };
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const racing = createStoreService({ dataDir: join(dir, 'data'), engine: slow });
+    try {
+      const caseId = ids['sample-01'];
+      const opened = await racing.openStoredCase({ caseId, reader: A });
+      const ai = opened.aiMasks!;
+      const first = racing.estimate({
+        caseId: opened.view.caseId,
+        masks: withCoronal(ai, trimmed(ai.coronal, 100)),
+      });
+      const lastMasks = withCoronal(ai, trimmed(ai.coronal, 900));
+      const last = racing.estimate({ caseId: opened.view.caseId, masks: lastMasks });
+      // Reopening waits for both; the first is still held back.
+      const reopened = racing.openStoredCase({ caseId, reader: A });
+      release();
+      const [, lastEstimate] = await Promise.all([first, last]);
+      expect((await reopened).currentMasks!.coronal).toEqual(lastMasks.coronal);
+      const detail = await racing.getCase({ caseId });
+      expect(detail.finalEstimate!.volumeMl).toBe(lastEstimate.volumeMl);
+      const signed = await racing.signOff({ caseId, reader: A });
+      expect(signed.volumeMl).toBe(lastEstimate.volumeMl);
+    } finally {
+      racing.close();
+    }
+  });
+
+  it('keeps the AI masks of an outline that gives no volume, and opens the case for correction', async () => {
+    // A calibrated image with nothing in it: the AI finds no spleen, and an empty outline has
+    // no volume. The case must still open (with the AI's empty masks) for the reader to draw.
+    const blank = join(dir, 'blank');
+    mkdirSync(blank);
+    await sharp(Buffer.alloc(320 * 240), { raw: { width: 320, height: 240, channels: 1 } })
+      .png()
+      .toFile(join(blank, 'blank_coronal.png'));
+    writeFileSync(join(blank, 'blank_coronal.json'), JSON.stringify({ spacing_mm: [0.4, 0.4] }));
+    const report = await service.importPaths({ paths: [blank], runAi: true });
+    expect(report.failed).toEqual([]);
+    const caseId = report.caseIds[0];
+    const detail = await service.getCase({ caseId });
+    expect(detail.summary.status).toBe('ai-ready');
+    expect(detail.masks.map((m) => [m.view, m.source])).toEqual([['coronal', 'ai']]);
+    expect(detail.audit.find((a) => a.action === 'ai.no-volume')?.detail).toMatchObject({
+      reason: expect.stringMatching(/empty/i),
+    });
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    expect(opened.aiMasks?.coronal.runs).toEqual([320 * 240]);
+    expect(opened.estimate).toBeNull();
   });
 
   it('opens a multi-frame DICOM case on the frame chosen at import, every time', async () => {

@@ -63,14 +63,14 @@ describe('LiveRequest', () => {
     expect(failing.current).toMatchObject({ updating: false, failed: true, value: null });
   });
 
-  it('still sends a request waiting when the case changes (it saves an edit), ignoring its answer', async () => {
+  it('still sends a request waiting when the case changes (it saves an edit), after the one in flight, ignoring its answer', async () => {
     const sent: string[] = [];
-    const answers: ReturnType<typeof deferred<string>>[] = [];
+    const answers = new Map<string, ReturnType<typeof deferred<string>>>();
     const live = new LiveRequest<string, string>(
       (req) => {
         sent.push(req);
         const d = deferred<string>();
-        answers.push(d);
+        answers.set(req, d);
         return d.promise;
       },
       () => {},
@@ -81,16 +81,37 @@ describe('LiveRequest', () => {
     live.schedule(() => mask); // waits behind stroke 1
     live.reset(); // the reader opens case B now
     mask = 'B: opened';
-    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2']);
     live.schedule(() => mask);
-    answers[0].resolve('A1');
-    answers[1].resolve('A2');
     await new Promise((r) => setTimeout(r, 0));
-    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2', 'B: opened']);
+    // Stroke 2 keeps A's mask, but waits for stroke 1: the store must save them in that order.
+    expect(sent).toEqual(['A: stroke 1']);
+    answers.get('A: stroke 1')!.resolve('A1');
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...sent].sort()).toEqual(['A: stroke 1', 'A: stroke 2', 'B: opened']);
+    answers.get('A: stroke 2')!.resolve('A2');
+    await new Promise((r) => setTimeout(r, 0));
     expect(live.current.value).toBeNull(); // neither of A's answers is shown on B
-    answers[2].resolve('B');
+    answers.get('B: opened')!.resolve('B');
     await live.settled();
     expect(live.current.value).toBe('B');
+  });
+
+  it('drops a waiting request that only fetches (an explanation) when the case changes', async () => {
+    const sent: string[] = [];
+    const live = new LiveRequest<string, string>(
+      (req) => {
+        sent.push(req);
+        return new Promise<string>(() => {});
+      },
+      () => {},
+      undefined,
+      false,
+    );
+    live.schedule(() => 'A: explain 1');
+    live.schedule(() => 'A: explain 2');
+    live.reset();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual(['A: explain 1']);
   });
 
   it('settles once every request scheduled so far is answered', async () => {
