@@ -2,18 +2,47 @@
  * `spv batch INDEX.csv --out RESULTS.csv`: every case of an index, one result row each. The models
  * load once; a bad row gets its error in its row and the batch goes on.
  */
-import { writeFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { SpvError } from '../api/errors';
 import { FORMULAS } from '../clinical/formulas';
 import { formatCsvRow } from '../engine/csv';
-import { readCaseIndex, type CaseRow } from '../engine/samples';
+import { isBadCaseRow, readCaseIndexRows, type BadCaseRow, type CaseRow } from '../engine/samples';
 import { estimateCaseFiles } from './case-files';
-import { engineFromArgs, engineOptionSpecs } from './engine-options';
+import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
 import { ProgressBar } from './progress';
 import { EXIT, UsageError } from './usage';
 
-export const BATCH_USAGE = `spv batch INDEX.csv --out RESULTS.csv [--models DIR] [--provider …] [--threads N]
-             INDEX columns: id,coronal,transverse,spacing_mm,kind[,true_volume_ml] (paths relative to the CSV)`;
+export const BATCH_USAGE = `spv batch INDEX.csv --out RESULTS.csv [--models DIR] [--provider cpu|cuda|dml] [--threads N]
+             INDEX columns: id,coronal,transverse,spacing_mm,kind[,coronal_frame][,transverse_frame][,true_volume_ml]
+             (paths relative to the CSV; coronal_frame/transverse_frame: the frame of a multi-frame
+             DICOM view, from 0). A bad row gets its error in the results' error column; the others run.`;
+
+/**
+ * Open the results file before any case runs: a path that cannot be written must not be found
+ * only after the whole batch has run.
+ */
+async function openResults(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+            ? 'you may not write there'
+            : (error as Error).message;
+    throw new SpvError(
+      'bad-input',
+      `--out ${resolve(path)} cannot be written (${why}): give --out a file in a folder that exists and that you can write to. No case was run.`,
+      { cause: error },
+    );
+  }
+}
 
 const fixed = (value: number | null | undefined, digits = 2) =>
   value === null || value === undefined ? '' : value.toFixed(digits);
@@ -27,7 +56,8 @@ export async function runBatch(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('spv batch needs exactly one INDEX.csv');
   if (!values.out) throw new UsageError('spv batch needs --out RESULTS.csv');
-  const index = await readCaseIndex(positionals[0]);
+  sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
+  const index = await readCaseIndexRows(positionals[0]);
 
   const header = [
     'id',
@@ -42,24 +72,32 @@ export async function runBatch(argv: string[]): Promise<number> {
     // a row (uncertain AI outline, mask at the border, far from the training data), ' | '-joined.
     'warnings',
   ];
-  const lines = [formatCsvRow(header)];
   const started = performance.now();
   let estimated = 0;
   let warned = 0;
   let inside = 0;
   let withTruth = 0;
   const engine = await engineFromArgs(values);
+  let results: FileHandle;
+  try {
+    results = await openResults(values.out);
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const progress = new ProgressBar(index.rows.length, process.stderr);
   try {
+    // Row by row: what ran is on disk even if the batch is stopped half-way.
+    await results.write(`${formatCsvRow(header)}\n`);
     for (const row of index.rows) {
       progress.tick(row.id);
-      lines.push(formatCsvRow(await resultRow(row)));
+      await results.write(`${formatCsvRow(await resultRow(row))}\n`);
     }
   } finally {
     progress.done();
+    await results.close();
     await engine.close();
   }
-  await writeFile(values.out, `${lines.join('\n')}\n`);
 
   const seconds = (performance.now() - started) / 1000;
   const failed = index.rows.length - estimated;
@@ -73,10 +111,22 @@ export async function runBatch(argv: string[]): Promise<number> {
   );
   return failed === 0 ? EXIT.ok : EXIT.badInput;
 
-  async function resultRow(row: CaseRow): Promise<(string | number | null)[]> {
+  async function resultRow(row: CaseRow | BadCaseRow): Promise<(string | number | null)[]> {
     const truth = index.hasTrueVolume ? [fixed(row.trueVolumeMl), ''] : [];
+    const failedRow = (message: string) => [
+      row.id,
+      '',
+      '',
+      '',
+      '',
+      message,
+      ...FORMULAS.map(() => ''),
+      ...truth,
+      '',
+    ];
+    if (isBadCaseRow(row)) return failedRow(row.error);
     try {
-      const estimate = await estimateCaseFiles(engine, row);
+      const estimate = await estimateCaseFiles(engine, { ...row, givenIn: 'index' });
       estimated++;
       if (estimate.warnings.length > 0) warned++;
       const formulas = FORMULAS.map((f) =>
@@ -101,8 +151,7 @@ export async function runBatch(argv: string[]): Promise<number> {
         estimate.warnings.join(' | '),
       ];
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return [row.id, '', '', '', '', message, ...FORMULAS.map(() => ''), ...truth, ''];
+      return failedRow(error instanceof Error ? error.message : String(error));
     }
   }
 }

@@ -26,6 +26,11 @@ export interface CaseFiles extends CaseFrames {
   spacing?: Spacing | null;
   /** 'mask': the files are binary masks (non-zero = spleen), not ultrasound images. */
   kind: 'image' | 'mask';
+  /**
+   * Where the case was described, so that a message names what the reader can change: the
+   * options of `spv estimate` (the default) or a row of `spv batch`'s index.
+   */
+  givenIn?: 'options' | 'index';
 }
 
 export interface LoadedView {
@@ -42,7 +47,10 @@ async function decodeView(
 ): Promise<DecodedImage> {
   return decodeImageFile(path, {
     ...viewFrameOptions(files, view),
-    howToChooseFrame: `with --${view}-frame N (or --frame N)`,
+    howToChooseFrame:
+      files.givenIn === 'index'
+        ? `in the row's ${view}_frame column`
+        : `with --${view}-frame N (or --frame N)`,
     spacing: files.spacing,
   });
 }
@@ -88,10 +96,28 @@ export function caseNotices(views: {
   return [views.coronal, views.transverse].flatMap((v) => v?.decoded.notices ?? []);
 }
 
+/**
+ * The U-Net found nothing: say so, naming the image, rather than the generic "the mask is empty"
+ * meant for a mask the reader drew (src/imaging/grid.ts), which would send them to run the
+ * segmentation that just ran.
+ */
+function noSpleenFound(path: string, givenIn: CaseFiles['givenIn']): SpvError {
+  const ownMask =
+    givenIn === 'index'
+      ? 'give its mask file in a row of kind "mask"'
+      : 'pass its mask file with --mask';
+  return new SpvError(
+    'bad-input',
+    `The AI found no spleen in ${basename(path)}: check that it is a coronal or transverse view of ` +
+      `the spleen, or draw the mask in the workstation, or ${ownMask}. No volume is computed.`,
+  );
+}
+
 async function viewMask(
   engine: Engine,
   view: LoadedView,
   kind: CaseFiles['kind'],
+  givenIn: CaseFiles['givenIn'],
 ): Promise<ViewMask> {
   const { width, height } = view.decoded.grey;
   // The outline takes the scale of the ultrasound region it lies in (src/imaging/calibration.ts).
@@ -102,6 +128,7 @@ async function viewMask(
     return { mask, width, height, spacing: spacingOfMask(mask) };
   }
   const ai = await engine.segmentGrey(view.decoded.grey);
+  if (!ai.mask.some((value) => value !== 0)) throw noSpleenFound(view.path, givenIn);
   return {
     mask: ai.mask,
     width,
@@ -117,9 +144,12 @@ export async function estimateLoadedCase(
   views: { coronal: LoadedView; transverse: LoadedView | null },
   kind: CaseFiles['kind'],
   options: EstimateOptions = {},
+  givenIn: CaseFiles['givenIn'] = 'options',
 ): Promise<DetailedEstimate> {
-  const coronal = await viewMask(engine, views.coronal, kind);
-  const transverse = views.transverse ? await viewMask(engine, views.transverse, kind) : null;
+  const coronal = await viewMask(engine, views.coronal, kind, givenIn);
+  const transverse = views.transverse
+    ? await viewMask(engine, views.transverse, kind, givenIn)
+    : null;
   const estimate = await engine.estimateFromMasks({ coronal, transverse }, options);
   // How the images were read belongs with the result: printed by spv estimate, in batch's column.
   return { ...estimate, warnings: [...caseNotices(views), ...estimate.warnings] };
@@ -130,5 +160,5 @@ export async function estimateCaseFiles(
   files: CaseFiles,
   options: EstimateOptions = {},
 ): Promise<DetailedEstimate> {
-  return estimateLoadedCase(engine, await loadCaseFiles(files), files.kind, options);
+  return estimateLoadedCase(engine, await loadCaseFiles(files), files.kind, options, files.givenIn);
 }

@@ -5,7 +5,7 @@ import { SpvError } from '../api/errors';
 import { PatientSchema, type Patient } from '../api/contract';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
 import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files';
-import { engineFromArgs, engineOptionSpecs } from './engine-options';
+import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
 import { estimateJson, formatEstimateTable } from './format';
 import { findModelsDir } from './models-dir';
 import { EXIT, UsageError, parseNonNegativeInteger, parsePositiveNumber } from './usage';
@@ -72,6 +72,7 @@ export async function runEstimate(argv: string[]): Promise<number> {
   if (values.age !== undefined)
     parseNonNegativeInteger('age', String(Math.floor(Number(values.age))));
   const patient = patientFrom(values);
+  sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
   const spacing = spacingFrom(values);
   const frame = parseNonNegativeInteger('frame', values.frame);
   const coronalFrame = parseNonNegativeInteger('coronal-frame', values['coronal-frame']);

@@ -14,12 +14,33 @@ export interface CaseRow {
   transverse: string | null;
   spacing: { x: number; y: number } | null;
   kind: 'image' | 'mask';
+  /** The frame of a multi-frame DICOM view (columns coronal_frame, transverse_frame). */
+  coronalFrame?: number;
+  transverseFrame?: number;
+  trueVolumeMl: number | null;
+}
+
+/** A row that cannot be a case (a bad spacing, kind or frame): kept, with what is wrong with it. */
+export interface BadCaseRow {
+  id: string;
+  /** Names the index, the row and the problem. */
+  error: string;
   trueVolumeMl: number | null;
 }
 
 export interface CaseIndex {
   rows: CaseRow[];
   hasTrueVolume: boolean;
+}
+
+/** Every row of an index in order, the bad ones with their error (for `spv batch`). */
+export interface CaseIndexRows {
+  rows: (CaseRow | BadCaseRow)[];
+  hasTrueVolume: boolean;
+}
+
+export function isBadCaseRow(row: CaseRow | BadCaseRow): row is BadCaseRow {
+  return 'error' in row;
 }
 
 export const DEFAULT_SAMPLE_ID = 'sample-03';
@@ -35,8 +56,55 @@ export function parseSpacing(text: string): { x: number; y: number } | null {
   return { x: parts[0], y: parts[1] ?? parts[0] };
 }
 
-/** Read an index CSV (columns id,coronal,transverse,spacing_mm,kind[,true_volume_ml]). */
-export async function readCaseIndex(indexPath: string): Promise<CaseIndex> {
+/** A frame column: empty for none, else a whole number ≥ 0 (frames count from 0). */
+function parseFrame(column: string, text: string | undefined): number | undefined {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '') return undefined;
+  if (!/^\d+$/.test(trimmed)) {
+    throw new Error(
+      `${column} "${text}" is not a whole number ≥ 0 (the frame of a multi-frame DICOM, counted from 0)`,
+    );
+  }
+  return Number(trimmed);
+}
+
+/** One record → a case; throws an Error saying what is wrong with the row. */
+function caseFromRecord(
+  record: Record<string, string>,
+  id: string,
+  base: string,
+  trueVolumeMl: number | null,
+): CaseRow {
+  if (!record.coronal) throw new Error('the coronal column is empty: give the coronal image file');
+  const spacing = parseSpacing(record.spacing_mm ?? '');
+  const kind = (record.kind || 'image').toLowerCase();
+  if (kind !== 'image' && kind !== 'mask') {
+    throw new Error(`kind "${record.kind}" is neither "image" nor "mask"`);
+  }
+  const coronalFrame = parseFrame('coronal_frame', record.coronal_frame);
+  const transverseFrame = parseFrame('transverse_frame', record.transverse_frame);
+  if (transverseFrame !== undefined && !record.transverse) {
+    throw new Error('transverse_frame is given but the row has no transverse file');
+  }
+  return {
+    id,
+    coronal: resolve(base, record.coronal),
+    transverse: record.transverse ? resolve(base, record.transverse) : null,
+    spacing,
+    kind,
+    // Only when given, so that rows without frames stay exactly as they were.
+    ...(coronalFrame !== undefined ? { coronalFrame } : {}),
+    ...(transverseFrame !== undefined ? { transverseFrame } : {}),
+    trueVolumeMl,
+  };
+}
+
+/**
+ * Read an index CSV (columns id,coronal,transverse,spacing_mm,kind[,coronal_frame]
+ * [,transverse_frame][,true_volume_ml]), keeping each bad row with its error: one bad row must
+ * not cost the batch its other rows. A missing file or column is still refused as a whole.
+ */
+export async function readCaseIndexRows(indexPath: string): Promise<CaseIndexRows> {
   let text: string;
   try {
     text = await readFile(indexPath, 'utf8');
@@ -57,30 +125,23 @@ export async function readCaseIndex(indexPath: string): Promise<CaseIndex> {
     }
   }
   const base = dirname(indexPath);
-  const rows = records.map((record, i): CaseRow => {
-    const where = `${indexPath} row ${i + 2}`;
-    let spacing: CaseRow['spacing'];
-    try {
-      spacing = parseSpacing(record.spacing_mm ?? '');
-    } catch (error) {
-      throw new SpvError('bad-input', `${where}: ${(error as Error).message}`);
-    }
-    const kind = (record.kind || 'image').toLowerCase();
-    if (kind !== 'image' && kind !== 'mask') {
-      throw new SpvError(
-        'bad-input',
-        `${where}: kind "${record.kind}" is neither "image" nor "mask"`,
-      );
-    }
+  const rows = records.map((record, i): CaseRow | BadCaseRow => {
+    const id = record.id || `row-${i + 2}`;
     const trueVolume = record.true_volume_ml ? Number(record.true_volume_ml) : null;
-    return {
-      id: record.id || `row-${i + 2}`,
-      coronal: resolve(base, record.coronal),
-      transverse: record.transverse ? resolve(base, record.transverse) : null,
-      spacing,
-      kind,
-      trueVolumeMl: trueVolume !== null && Number.isFinite(trueVolume) ? trueVolume : null,
-    };
+    const trueVolumeMl = trueVolume !== null && Number.isFinite(trueVolume) ? trueVolume : null;
+    try {
+      return caseFromRecord(record, id, base, trueVolumeMl);
+    } catch (error) {
+      return { id, error: `${indexPath} row ${i + 2}: ${(error as Error).message}`, trueVolumeMl };
+    }
   });
   return { rows, hasTrueVolume: header.includes('true_volume_ml') };
+}
+
+/** Read an index whose every row must be a case (the bundled samples): a bad row is refused. */
+export async function readCaseIndex(indexPath: string): Promise<CaseIndex> {
+  const { rows, hasTrueVolume } = await readCaseIndexRows(indexPath);
+  const bad = rows.find(isBadCaseRow);
+  if (bad) throw new SpvError('bad-input', bad.error);
+  return { rows: rows.filter((row): row is CaseRow => !isBadCaseRow(row)), hasTrueVolume };
 }

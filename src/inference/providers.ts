@@ -14,6 +14,37 @@ export interface ProviderPlatform {
   arch: string;
 }
 
+/**
+ * Every execution provider name onnxruntime-node knows (its listSupportedBackends names, on any
+ * platform). A name outside this list is a typo, to be refused, not silently replaced by CPU.
+ */
+export const KNOWN_PROVIDERS = ['cpu', 'cuda', 'tensorrt', 'dml', 'webgpu', 'coreml'] as const;
+
+/** The names among `names` that no onnxruntime-node build knows. */
+export function unknownProviders(names: readonly string[]): string[] {
+  const known: readonly string[] = KNOWN_PROVIDERS;
+  return names.filter((name) => !known.includes(name));
+}
+
+/**
+ * The reader asked for `requested` and the models run on `info.provider`: one line per requested
+ * provider that was passed over, saying why (from providersTried); empty when the first one ran.
+ */
+export function providerFallbackNotes(
+  requested: readonly string[],
+  info: { provider: string; providersTried: readonly ProviderAttempt[] },
+): string[] {
+  const notes: string[] = [];
+  for (const name of requested) {
+    if (name === info.provider) break;
+    const attempt = info.providersTried.find((tried) => tried.provider === name && !tried.ok);
+    notes.push(
+      `provider ${name} is not available here (${attempt?.error ?? 'not tried'}); the models run on ${info.provider}`,
+    );
+  }
+  return notes;
+}
+
 /** The default preference for a platform, before filtering by what the binding supports. */
 export function defaultProviderOrder({ platform, arch }: ProviderPlatform): string[] {
   if (platform === 'linux' && arch === 'x64') return ['cuda', 'cpu'];

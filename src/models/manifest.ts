@@ -108,7 +108,78 @@ export const RvaeSchema = z
   });
 export type RvaeSpec = z.infer<typeof RvaeSchema>;
 
-export const ManifestSchema = z.object({
+/** One declared tensor's fixed dimension, for a cross-check (names: "batch" etc. match anything). */
+interface DeclaredDim {
+  /** Where the dimension is declared, e.g. `rvae.single.encoder input "grid"`. */
+  where: string;
+  shape: readonly (number | string)[];
+  axis: number;
+}
+
+/**
+ * The sizes the manifest states (grid.size, channels, latent_dim, segmenter.input_size) are the
+ * ones the code feeds the models; the declared shapes are the ones the models were exported with
+ * (and are checked against the ONNX files when the sessions open). A manifest edited, or written
+ * by another export, where the two disagree would only fail at the first inference with
+ * onnxruntime's "invalid dimensions": refuse it at load, naming the field and both values.
+ */
+function crossCheckSizes(manifest: ManifestShape, ctx: z.RefinementCtx): void {
+  const check = (field: (string | number)[], value: number, dims: DeclaredDim[]) => {
+    for (const { where, shape, axis } of dims) {
+      const declared = shape[axis];
+      if (typeof declared !== 'number' || declared === value) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: field,
+        message:
+          `${value}, but ${where} has ${declared} there (shape [${shape.join(', ')}]): ` +
+          'the manifest does not match its models; re-export the manifest and the models together',
+      });
+      return; // One issue per field: the first disagreement says enough.
+    }
+  };
+  const seg = manifest.segmenter;
+  check(['segmenter', 'input_size'], seg.input_size, [
+    { where: `segmenter input "${seg.input.name}"`, shape: seg.input.shape, axis: 2 },
+    { where: `segmenter input "${seg.input.name}"`, shape: seg.input.shape, axis: 3 },
+    { where: `segmenter output "${seg.output.name}"`, shape: seg.output.shape, axis: 2 },
+    { where: `segmenter output "${seg.output.name}"`, shape: seg.output.shape, axis: 3 },
+  ]);
+  for (const mode of ['single', 'dual'] as const) {
+    const rvae = manifest.rvae[mode];
+    if (!rvae) continue;
+    const name = `rvae.${mode}`;
+    const gridIn = rvae.encoder.inputs[0];
+    const recon = rvae.decoder.outputs[0];
+    const encoderIn = { where: `${name}.encoder input "${gridIn.name}"`, shape: gridIn.shape };
+    const decoderOut = { where: `${name}.decoder output "${recon.name}"`, shape: recon.shape };
+    check(['grid', 'size'], manifest.grid.size, [
+      { ...encoderIn, axis: 2 },
+      { ...encoderIn, axis: 3 },
+      { ...decoderOut, axis: 2 },
+      { ...decoderOut, axis: 3 },
+    ]);
+    check([...name.split('.'), 'channels'], rvae.channels.length, [
+      { ...encoderIn, axis: 1 },
+      { ...decoderOut, axis: 1 },
+    ]);
+    const latentDims: DeclaredDim[] = [
+      ...rvae.encoder.outputs.slice(0, 2).map((spec) => ({
+        where: `${name}.encoder output "${spec.name}"`,
+        shape: spec.shape,
+        axis: 1,
+      })),
+      ...(['head', 'decoder'] as const).map((part) => ({
+        where: `${name}.${part} input "${rvae[part].inputs[0].name}"`,
+        shape: rvae[part].inputs[0].shape,
+        axis: 1,
+      })),
+    ];
+    check([...name.split('.'), 'latent_dim'], rvae.latent_dim, latentDims);
+  }
+}
+
+const ManifestObjectSchema = z.object({
   schema_version: z.literal(1),
   model_version: z.string().min(1),
   created: z.string().optional(),
@@ -127,6 +198,9 @@ export const ManifestSchema = z.object({
   training_data: z.record(z.string(), z.unknown()).optional(),
   evaluation: z.record(z.string(), z.unknown()).optional(),
 });
+type ManifestShape = z.infer<typeof ManifestObjectSchema>;
+
+export const ManifestSchema = ManifestObjectSchema.superRefine(crossCheckSizes);
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export type RvaeModeName = keyof Manifest['rvae'];

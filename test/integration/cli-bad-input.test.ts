@@ -134,6 +134,14 @@ describe.skipIf(!HAVE_MODELS)('spv estimate refuses bad input with exit code 3',
       ['--coronal', file('empty_mask.png'), '--mask', '--spacing', '0.5'],
       /mask is empty/i,
     ));
+  it('an image in which the AI finds no spleen names the image, not a mask to draw', async () => {
+    // Uniform black: the U-Net finds nothing. The generic "the mask is empty: … run the
+    // segmentation" would send the reader to run what just ran.
+    await expectRefused(
+      ['--coronal', file('empty_mask.png'), '--spacing', '0.5'],
+      /The AI found no spleen in empty_mask\.png: check that it is a coronal or transverse view of the spleen, or draw the mask in the workstation, or pass its mask file with --mask/,
+    );
+  });
   it('a mask larger than the grid', () =>
     expectRefused(
       ['--coronal', file('big_mask.png'), '--mask', '--spacing', '2'],
@@ -189,6 +197,37 @@ describe.skipIf(!HAVE_MODELS)('spv estimate refuses bad input with exit code 3',
       new RegExp(
         `${manifest.rvae.single.head.file} failed its SHA-256 check \\(expected [0-9a-f]{64}, got [0-9a-f]{64}\\): reinstall the models`,
       ),
+      copy,
+    );
+  });
+
+  it('a manifest whose sizes do not match its declared model shapes', async () => {
+    // The real model files, so that without the check the run goes on to onnxruntime.
+    const copy = file('models-mismatch');
+    await mkdir(copy);
+    for (const name of await readdir(MODELS_DIR)) {
+      if (name.endsWith('.onnx')) await copyFile(join(MODELS_DIR, name), join(copy, name));
+    }
+    const manifest = JSON.parse(await readFile(join(MODELS_DIR, 'manifest.json'), 'utf8')) as {
+      grid: { size: number };
+      segmenter: { input_size: number };
+    };
+    const declared = manifest.grid.size;
+    manifest.grid.size = 64;
+    await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    await expectRefused(
+      ['--coronal', file('border_mask.png'), '--mask', '--spacing', '0.5'],
+      new RegExp(
+        `grid\\.size: 64, but rvae\\.single\\.encoder input "\\w+" has ${declared} there .*the manifest does not match its models; re-export the manifest and the models together`,
+      ),
+      copy,
+    );
+    manifest.grid.size = declared;
+    manifest.segmenter.input_size = 256;
+    await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+    await expectRefused(
+      ['--coronal', file('border_mask.png'), '--mask', '--spacing', '0.5'],
+      /segmenter\.input_size: 256, but segmenter input "\w+" has \d+ there/,
       copy,
     );
   });

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatCsvRow, parseCsv } from '../../src/engine/csv';
-import { parseSpacing, readCaseIndex } from '../../src/engine/samples';
+import { parseSpacing, readCaseIndex, readCaseIndexRows } from '../../src/engine/samples';
 
 describe('CSV', () => {
   it('parses quoted fields, doubled quotes, CRLF and a BOM', () => {
@@ -58,6 +58,69 @@ describe('case index', () => {
       await expect(readCaseIndex(path)).rejects.toThrow(/row 2: kind "video"/);
       await writeFile(path, 'name,file\n');
       await expect(readCaseIndex(path)).rejects.toThrow(/no "id" column/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a bad row with its error and reads the rows around it (spv batch)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spv-index-'));
+    try {
+      const path = join(dir, 'index.csv');
+      await writeFile(
+        path,
+        'id,coronal,transverse,spacing_mm,kind,true_volume_ml\n' +
+          'good,a.png,,0.5,image,100\n' +
+          'spacing,b.png,,abc,image,200\n' +
+          'kind,c.png,,0.5,picture,\n' +
+          'after,d.png,,,mask,\n',
+      );
+      const { rows, hasTrueVolume } = await readCaseIndexRows(path);
+      expect(hasTrueVolume).toBe(true);
+      expect(rows.map((row) => row.id)).toEqual(['good', 'spacing', 'kind', 'after']);
+      expect(rows[0]).toMatchObject({ coronal: join(dir, 'a.png'), spacing: { x: 0.5, y: 0.5 } });
+      expect(rows[1]).toEqual({
+        id: 'spacing',
+        error: `${path} row 3: spacing "abc" is not one or two positive numbers (mm per pixel)`,
+        trueVolumeMl: 200,
+      });
+      expect(rows[2]).toMatchObject({ error: expect.stringMatching(/row 4: kind "picture"/) });
+      expect(rows[3]).toMatchObject({ kind: 'mask', spacing: null });
+      // The bundled samples' reader still refuses an index with a bad row as a whole.
+      await expect(readCaseIndex(path)).rejects.toThrow(/row 3: spacing "abc"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads coronal_frame and transverse_frame, and refuses a frame that is not a whole number ≥ 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spv-index-'));
+    try {
+      const path = join(dir, 'index.csv');
+      await writeFile(
+        path,
+        'id,coronal,transverse,spacing_mm,kind,coronal_frame,transverse_frame\n' +
+          'both,a.dcm,b.dcm,,image,2,0\n' +
+          'none,a.png,,,image,,\n' +
+          'negative,a.dcm,,,image,-1,\n' +
+          'fraction,a.dcm,b.dcm,,image,,1.5\n' +
+          'alone,a.dcm,,,image,,3\n',
+      );
+      const { rows } = await readCaseIndexRows(path);
+      expect(rows[0]).toMatchObject({ coronalFrame: 2, transverseFrame: 0 });
+      expect(rows[1]).not.toHaveProperty('coronalFrame');
+      expect(rows[1]).not.toHaveProperty('transverseFrame');
+      expect(rows[2]).toMatchObject({
+        error: expect.stringMatching(/row 4: coronal_frame "-1" is not a whole number ≥ 0/),
+      });
+      expect(rows[3]).toMatchObject({
+        error: expect.stringMatching(/row 5: transverse_frame "1\.5" is not a whole number ≥ 0/),
+      });
+      expect(rows[4]).toMatchObject({
+        error: expect.stringMatching(
+          /row 6: transverse_frame is given but the row has no transverse/,
+        ),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -1,13 +1,16 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../../src/inference/manifest-loader';
+import { parseManifest } from '../../src/models/manifest';
 import {
   firstWorkingProvider,
   isRealFailure,
   providerCandidates,
+  providerFallbackNotes,
+  unknownProviders,
 } from '../../src/inference/providers';
 import { signatureProblems } from '../../src/inference/signature';
 import { SpvError } from '../../src/api/errors';
@@ -17,7 +20,8 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** A structurally valid manifest whose "model files" are small text files with known hashes. */
 function fakeManifest(files: Record<string, string>) {
-  const file = (name: string, inputs: object[], outputs: object[]) => ({
+  type Tensor = { name: string; shape: (string | number)[] };
+  const file = (name: string, inputs: Tensor[], outputs: Tensor[]) => ({
     file: name,
     sha256: sha(files[name]),
     inputs,
@@ -143,6 +147,50 @@ describe('loadManifest', () => {
     await expect(loadManifest(dir)).rejects.toThrow(/segmenter\.file: a plain file name/);
   });
 
+  it('refuses sizes that disagree with the declared tensor shapes, naming the field and both values', async () => {
+    const grid = fakeManifest(files);
+    grid.grid.size = 12;
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(grid));
+    await expect(loadManifest(dir)).rejects.toThrow(
+      /grid\.size: 12, but rvae\.single\.encoder input "grid" has 16 there \(shape \[batch, 1, 16, 16\]\): the manifest does not match its models; re-export the manifest and the models together/,
+    );
+
+    const segmenter = fakeManifest(files);
+    segmenter.segmenter.input_size = 64;
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(segmenter));
+    await expect(loadManifest(dir)).rejects.toThrow(
+      /segmenter\.input_size: 64, but segmenter input "image" has 32 there/,
+    );
+
+    // The decoder alone may disagree too: every declared place is compared.
+    const decoder = fakeManifest(files);
+    decoder.rvae.single.decoder.outputs[0].shape = ['batch', 2, 16, 16];
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(decoder));
+    await expect(loadManifest(dir)).rejects.toThrow(
+      /rvae\.single\.channels: 1, but rvae\.single\.decoder output "recon_logits" has 2 there/,
+    );
+
+    const latent = fakeManifest(files);
+    latent.rvae.single.head.inputs[0].shape = ['batch', 8];
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(latent));
+    await expect(loadManifest(dir)).rejects.toThrow(
+      /rvae\.single\.latent_dim: 4, but rvae\.single\.head input "z" has 8 there/,
+    );
+
+    // Symbolic dimensions match any size.
+    const symbolic = fakeManifest(files);
+    symbolic.rvae.single.encoder.inputs[0].shape = ['batch', 1, 'h', 'w'];
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(symbolic));
+    await expect(loadManifest(dir)).resolves.toMatchObject({ model_version: 'test-1' });
+  });
+
+  it('accepts the shipped manifest, whose sizes agree with its shapes', async () => {
+    const shipped = join(__dirname, '..', '..', 'models', 'manifest.json');
+    const text = await readFile(shipped, 'utf8').catch(() => null);
+    if (text === null) return; // No models installed: nothing to compare.
+    expect(parseManifest(JSON.parse(text), shipped)).toMatchObject({ ok: true });
+  });
+
   it('says when there is no manifest or it is not JSON', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'spv-nomanifest-'));
     try {
@@ -230,6 +278,32 @@ describe('provider selection', () => {
       true,
     );
     expect(isRealFailure({ provider: 'cpu', ok: true })).toBe(false);
+  });
+
+  it('knows the provider names, so that a typo is refused rather than run on CPU', () => {
+    expect(unknownProviders(['cuda', 'gpu', 'cpu', 'DirectML'])).toEqual(['gpu', 'DirectML']);
+    expect(unknownProviders(['cpu', 'cuda', 'tensorrt', 'dml', 'webgpu', 'coreml'])).toEqual([]);
+  });
+
+  it('says which requested provider was passed over, why, and which one runs', () => {
+    const { skipped } = providerCandidates(cpuOnly, linux, ['dml']);
+    const info = { provider: 'cpu', providersTried: [...skipped, { provider: 'cpu', ok: true }] };
+    expect(providerFallbackNotes(['dml'], info)).toEqual([
+      'provider dml is not available here (not supported by this onnxruntime-node build); the models run on cpu',
+    ]);
+    expect(providerFallbackNotes(['cpu'], info)).toEqual([]);
+    expect(providerFallbackNotes([], info)).toEqual([]);
+    expect(
+      providerFallbackNotes(['cuda', 'webgpu'], {
+        provider: 'webgpu',
+        providersTried: [
+          { provider: 'cuda', ok: false, error: 'provider libraries not installed (x)' },
+          { provider: 'webgpu', ok: true },
+        ],
+      }),
+    ).toEqual([
+      'provider cuda is not available here (provider libraries not installed (x)); the models run on webgpu',
+    ]);
   });
 
   it('reports every reason when no provider works', async () => {
