@@ -23,6 +23,24 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
+/**
+ * A DICOM object that holds no image: a DICOMDIR, a structured report, a presentation state. A
+ * type of its own so that a folder import lists it among the files it skips (a CD carries such
+ * objects beside its images), not among the images that failed.
+ */
+export class DicomWithoutPixelDataError extends SpvError {
+  constructor(name: string) {
+    super(
+      'bad-input',
+      badInput(
+        name,
+        'the DICOM file contains no pixel data (it may be a DICOMDIR, a report or a presentation state)',
+        'Open the ultrasound image itself.',
+      ).message,
+    );
+  }
+}
+
 /** Wraps anything thrown while decoding `name` into a bad-input SpvError (SpvErrors pass through). */
 export function asDecodeError(error: unknown, name: string, format: string): SpvError {
   if (error instanceof SpvError) return error;

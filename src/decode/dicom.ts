@@ -11,7 +11,13 @@ import { decode as decodeJpeg } from 'jpeg-js';
 import type { Calibration } from '../api/contract';
 import { calibrationFromRegions, type UltrasoundRegion } from '../imaging/calibration';
 import type { GreyImage } from '../imaging/types';
-import { asDecodeError, badInput, checkImageSize, MAX_IMAGE_SIDE } from './bad-input';
+import {
+  asDecodeError,
+  badInput,
+  checkImageSize,
+  DicomWithoutPixelDataError,
+  MAX_IMAGE_SIDE,
+} from './bad-input';
 import { greyFromInterleaved } from './luma';
 
 // dicom-parser ships a UMD bundle: Node's ESM loader exposes it as `default`, bundlers as the namespace.
@@ -137,16 +143,17 @@ export function hasDicomPrefix(buf: Uint8Array): boolean {
 /**
  * True when a buffer without the Part 10 header starts like a bare data set: an element of one
  * of the low groups every image has (0002–0028, even), with an explicit VR or a length that fits
- * (implicit VR). Text and other files fail this on their first bytes.
+ * (implicit VR). Text and other files fail this on their first bytes. `buf` may be only the head
+ * of a file of `byteLength` bytes (a folder import looks at the first bytes of each file).
  */
-export function looksLikeBareDicom(buf: Uint8Array): boolean {
-  if (buf.length < 12) return false;
+export function looksLikeBareDicom(buf: Uint8Array, byteLength: number = buf.length): boolean {
+  if (buf.length < 12 || byteLength < 12) return false;
   const group = buf[0] | (buf[1] << 8);
   if (group < 0x0002 || group > 0x0028 || group % 2 !== 0) return false;
   const isUpper = (b: number) => b >= 0x41 && b <= 0x5a;
   if (isUpper(buf[4]) && isUpper(buf[5])) return true;
   const length = (buf[4] | (buf[5] << 8) | (buf[6] << 16)) + buf[7] * 0x1000000;
-  return length <= buf.length - 8;
+  return length <= byteLength - 8;
 }
 
 function parse(bytes: Uint8Array, name: string): DataSet {
@@ -593,11 +600,7 @@ export function decodeDicom(
     const dataSet = parse(buf, name);
     const element = dataSet.elements[TAG.pixelData];
     if (!element) {
-      throw badInput(
-        name,
-        'the DICOM file contains no pixel data (it may be a report or a presentation state)',
-        'Open the ultrasound image itself.',
-      );
+      throw new DicomWithoutPixelDataError(name);
     }
     const layout = readLayout(dataSet, name);
     const declaredFrames = dataSet.intString(TAG.numberOfFrames);

@@ -13,7 +13,7 @@ import { decodeRaster } from './raster';
 import { readSidecarCalibration } from './sidecar';
 
 export { encodeGreyPng } from './raster';
-export { MAX_IMAGE_SIDE } from './bad-input';
+export { DicomWithoutPixelDataError, MAX_IMAGE_SIDE } from './bad-input';
 
 export type ImageFormat = 'png' | 'jpeg' | 'dicom';
 
@@ -47,22 +47,39 @@ export interface DecodeOptions {
    * Spacing given by the caller (mm/px), for an image that carries no calibration of its own. A
    * DICOM's ultrasound regions or Pixel Spacing win over it (DESIGN: regions, then Pixel Spacing,
    * then the user): they were written by the scanner for this very image, while one number typed
-   * for a case may have been meant for its other view. The unused spacing is named in `notices`.
+   * for a case may have been meant for its other view. A PNG/JPEG's JSON sidecar wins over it
+   * alike (decodeImageFile): it was written for that one image. The unused spacing is named in
+   * `notices`.
    */
   spacing?: Spacing | null;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** The format from the content (never from the name alone: a text file named .png is not a PNG). */
-function sniffFormat(buf: Uint8Array, name: string): ImageFormat | null {
+/**
+ * The format from the content (never from the name alone: a text file named .png is not a PNG).
+ * `buf` may be only the first bytes (132 suffice) of a file of `byteLength` bytes: a folder import
+ * decides by them which files without an image's extension to try.
+ */
+export function sniffFormat(
+  buf: Uint8Array,
+  name: string,
+  byteLength: number = buf.length,
+): ImageFormat | null {
   if (buf.length >= 8 && PNG_SIGNATURE.every((b, i) => buf[i] === b)) return 'png';
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
   if (hasDicomPrefix(buf)) return 'dicom';
-  // A bare DICOM data set has no signature: with a DICOM extension, its first element must at
-  // least look like one (a text file named .dcm is not a DICOM file with no pixels).
-  if (/\.(dcm|dicom)$/i.test(name) && looksLikeBareDicom(buf)) return 'dicom';
+  // A bare DICOM data set has no signature: with a DICOM extension or none (files on a CD are
+  // often named IM0001), its first element must at least look like one (a text file named .dcm is
+  // not a DICOM file with no pixels).
+  if (mayBeBareDicomName(name) && looksLikeBareDicom(buf, byteLength)) return 'dicom';
   return null;
+}
+
+/** True for a name a bare DICOM data set (no Part 10 header) may have: `.dcm`, `.dicom`, or none. */
+function mayBeBareDicomName(name: string): boolean {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  return /\.(dcm|dicom)$/i.test(base) || !base.includes('.');
 }
 
 function looksLikeText(buf: Uint8Array): boolean {
@@ -191,7 +208,10 @@ export async function decodeImageBuffer(
   return { grey, calibration: caller, format, frames: 1, meta: {}, notices: [] };
 }
 
-/** Why a given spacing was not used for a DICOM that carries its own calibration. */
+/**
+ * Why a given spacing was not used for an image that carries its own calibration (a DICOM's
+ * regions or Pixel Spacing, a PNG/JPEG's sidecar).
+ */
 function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration): string {
   const file = name.split(/[\\/]/).pop() ?? name;
   const ownText = own.detail ?? `${own.spacingX} × ${own.spacingY} mm/px`;
@@ -200,7 +220,8 @@ function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration
     Math.abs(caller.spacingY - own.spacingY) <= 0.005 * own.spacingY;
   return (
     `${file}: the given spacing ${caller.spacingX} × ${caller.spacingY} mm/px was not used: ` +
-    `the file carries its own calibration (${ownText})${agrees ? ', which agrees' : ', which differs'}. ` +
+    `${own.source === 'sidecar' ? 'the image has its own calibration in its sidecar' : 'the file carries its own calibration'} ` +
+    `(${ownText})${agrees ? ', which agrees' : ', which differs'}. ` +
     'A given spacing applies only to images without one.'
   );
 }
@@ -224,16 +245,23 @@ async function readImageFile(path: string): Promise<Buffer> {
 }
 
 /**
- * Decodes an image file. PNG/JPEG take their calibration from opts.spacing, else from a JSON
- * sidecar beside the file; DICOM from its ultrasound regions, else Pixel Spacing, else opts.spacing.
+ * Decodes an image file. Its own calibration wins over opts.spacing, which calibrates only an
+ * image that carries none: PNG/JPEG take it from a JSON sidecar beside the file, DICOM from its
+ * ultrasound regions, else Pixel Spacing. A given spacing not used is named in `notices`.
  */
 export async function decodeImageFile(
   path: string,
   opts: DecodeOptions = {},
 ): Promise<DecodedImage> {
   const decoded = await decodeImageBuffer(await readImageFile(path), path, opts);
-  if (decoded.format !== 'dicom' && decoded.calibration === null) {
-    decoded.calibration = await readSidecarCalibration(path);
+  if (decoded.format !== 'dicom') {
+    const sidecar = await readSidecarCalibration(path);
+    if (sidecar) {
+      // decodeImageBuffer (no path, so no sidecar) took the given spacing, if any.
+      const given = decoded.calibration;
+      if (given) decoded.notices.push(unusedSpacingNotice(path, given, sidecar));
+      decoded.calibration = sidecar;
+    }
   }
   decoded.meta.sourcePath = path;
   return decoded;

@@ -1,20 +1,49 @@
 /**
  * Calibration of PNG/JPEG images from a JSON sidecar written next to them: `<name>.json` (image
  * extension replaced) or `<name>.<ext>.json`, holding `"spacing_mm": [sx, sy]` in mm per pixel.
+ * The sidecar's name is matched ignoring letter case (`Scan_Coronal.PNG` beside
+ * `Scan_Coronal.JSON`), as the coronal/transverse pairing is: on a case-sensitive disk an exact
+ * path would miss it and the image would import uncalibrated.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Calibration } from '../api/contract';
 import { isPlausibleSpacingMm, SPACING_RANGE_TEXT } from '../imaging/calibration';
 import { badInput } from './bad-input';
 
-export function sidecarCandidates(imagePath: string): string[] {
-  const withoutExt = imagePath.replace(/\.[^./\\]*$/, '');
-  return [`${withoutExt}.json`, `${imagePath}.json`];
+/**
+ * The sidecars of `imagePath` among the names of its folder (`folderNames`), as paths, in the
+ * order they are tried: `<name>.json` before `<name>.<ext>.json`; of names differing only in
+ * letter case (possible on a case-sensitive disk), the one spelt exactly like the image first.
+ */
+export function sidecarsAmong(imagePath: string, folderNames: readonly string[]): string[] {
+  const imageName = basename(imagePath);
+  const folder = dirname(imagePath);
+  const spelt = [`${imageName.replace(/\.[^.]*$/, '')}.json`, `${imageName}.json`];
+  const found = new Set<string>();
+  for (const wanted of spelt) {
+    const matching = folderNames
+      .filter((name) => name.toLowerCase() === wanted.toLowerCase())
+      .sort((a, b) => Number(a !== wanted) - Number(b !== wanted) || a.localeCompare(b));
+    for (const name of matching) found.add(join(folder, name));
+  }
+  return [...found];
+}
+
+/** The sidecar files beside an image (see sidecarsAmong); none when its folder cannot be listed. */
+export async function findSidecars(imagePath: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dirname(imagePath));
+  } catch {
+    return [];
+  }
+  return sidecarsAmong(imagePath, names);
 }
 
 /** The sidecar's calibration; null when there is no sidecar; bad-input when it is malformed. */
 export async function readSidecarCalibration(imagePath: string): Promise<Calibration | null> {
-  for (const candidate of sidecarCandidates(imagePath)) {
+  for (const candidate of await findSidecars(imagePath)) {
     let text: string;
     try {
       text = await readFile(candidate, 'utf8');
@@ -44,7 +73,7 @@ export async function readSidecarCalibration(imagePath: string): Promise<Calibra
       spacingX: spacing[0] as number,
       spacingY: spacing[1] as number,
       source: 'sidecar',
-      detail: `${candidate.split(/[\\/]/).pop()}: ${spacing[0]} × ${spacing[1]} mm/px`,
+      detail: `${basename(candidate)}: ${spacing[0]} × ${spacing[1]} mm/px`,
     };
   }
   return null;

@@ -3,14 +3,20 @@
  * StudyInstanceUID; PNG/JPEG pairs named `<x>_coronal.png` / `<x>_transverse.png` (any letter case)
  * become one case.
  * Duplicates are recognised by SOP Instance UID or by the file's SHA-256. A bad file is listed
- * with its reason and the rest are imported: one unreadable image never stops a folder.
+ * with its reason and the rest are imported: one unreadable image never stops a folder. A file
+ * that is no image (a README, a DICOMDIR) is listed as skipped, not failed.
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/store-contract';
-import { decodeImageFile, type DecodedImage } from '../decode';
-import { sidecarCandidates } from '../decode/sidecar';
+import {
+  decodeImageFile,
+  DicomWithoutPixelDataError,
+  sniffFormat,
+  type DecodedImage,
+} from '../decode';
+import { sidecarsAmong } from '../decode/sidecar';
 import type { CaseStore } from './store';
 import type { ViewName } from './types';
 
@@ -31,8 +37,11 @@ export interface ImportOptions {
   frame?: number | null;
 }
 
-/** Files a folder import takes by their name: images, and extension-less files (DICOM often has none). */
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.dcm', '.dicom', '']);
+/**
+ * Files a folder import takes by their name. Any other file, extension-less ones included (a
+ * README, or a DICOM named IM0001), is taken only if its content is an image's.
+ */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.dcm', '.dicom']);
 const PAIR_NAME = /^(.*?)_(coronal|transverse)\.(png|jpe?g)$/i;
 const MASK_NAME = /_mask\.(png|jpe?g)$/i;
 /** A calibration sidecar: read with its PNG/JPEG, not a case of its own. */
@@ -51,17 +60,23 @@ export interface SkippedFile {
   reason: string;
 }
 
+const NOT_AN_IMAGE = 'not a PNG, JPEG or DICOM file';
+const NO_PIXEL_DATA =
+  'not a PNG, JPEG or DICOM image: a DICOM file without pixel data (a DICOMDIR, a report or a presentation state)';
+
 /**
- * True when the file has the DICOM Part 10 marker ("DICM" at byte 128): how a folder import knows
- * a DICOM named by its UID (`1.2.840….12345`) or with any other extension.
+ * True when the file's first bytes are an image's, as the decoder reads them: a PNG or JPEG
+ * signature, the DICOM Part 10 marker ("DICM" at byte 128: a DICOM named by its UID,
+ * `1.2.840….12345`, or any other way) or, for a name without extension, a bare DICOM data set.
  */
-async function hasDicmMarker(path: string): Promise<boolean> {
+async function startsLikeImage(path: string, name: string): Promise<boolean> {
   let handle;
   try {
     handle = await open(path, 'r');
     const head = Buffer.alloc(132);
-    const { bytesRead } = await handle.read(head, 0, 132, 0);
-    return bytesRead === 132 && head.toString('latin1', 128, 132) === 'DICM';
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const { size } = await handle.stat();
+    return sniffFormat(head.subarray(0, bytesRead), name, size) !== null;
   } catch {
     return false;
   } finally {
@@ -72,8 +87,9 @@ async function hasDicmMarker(path: string): Promise<boolean> {
 /**
  * Every candidate file under the given paths, folders walked recursively, in a stable order; and
  * every file of those folders that is not taken, with the reason, so that nothing is left out
- * without a word. Links are followed (a link to a folder once: loops are cut); hidden files
- * (.DS_Store, .git) are passed over unlisted.
+ * without a word. Links are followed (a link to a folder once: loops are cut). The one exception:
+ * hidden files and folders (a name starting with ".": .git, .DS_Store) are passed over silently,
+ * not listed among the skipped: they are the system's or a tool's, never a reader's images.
  */
 export async function collectImageFiles(paths: string[]): Promise<{
   files: string[];
@@ -92,7 +108,7 @@ export async function collectImageFiles(paths: string[]): Promise<{
       a.name.localeCompare(b.name),
     );
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
+      if (entry.name.startsWith('.')) continue; // hidden: passed over unlisted (see above)
       const full = join(dir, entry.name);
       // A link's Dirent says "link", not what it points to: stat follows it.
       let info;
@@ -129,9 +145,16 @@ export async function collectImageFiles(paths: string[]): Promise<{
     }
   }
   // A sidecar beside an image taken is used with it, not skipped; one beside a mask goes with the
-  // mask's line; one without an image is listed.
+  // mask's line; one without an image is listed. Matched ignoring letter case, as decoding does.
   const masks = skipped.filter((s) => MASK_NAME.test(basename(s.path))).map((s) => s.path);
-  const used = new Set([...files, ...masks].flatMap((file) => sidecarCandidates(file)));
+  const used = new Set<string>();
+  const listings = new Map<string, Promise<string[]>>(); // one listing per folder, not per image
+  for (const file of [...files, ...masks]) {
+    const folder = dirname(file);
+    const listing = listings.get(folder) ?? readdir(folder).catch((): string[] => []);
+    listings.set(folder, listing);
+    for (const sidecar of sidecarsAmong(file, await listing)) used.add(sidecar);
+  }
   return {
     files: [...new Set(files)],
     missing,
@@ -147,10 +170,13 @@ async function skipReason(path: string, name: string): Promise<string | null> {
   if (SIDECAR_NAME.test(name))
     return 'a JSON file without an image beside it (a calibration sidecar is read with its PNG/JPEG)';
   if (IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) return null;
-  // DICOM files are often named by their UID (the "extension" is its last number) or any other
-  // way: the content decides.
-  if (await hasDicmMarker(path)) return null;
-  return `not a PNG, JPEG or DICOM file (the extension ${extname(name)} is not an image's and there is no DICOM header)`;
+  // DICOM files are often named by their UID (the "extension" is its last number), have no
+  // extension (IM0001 on a CD) or are named any other way: the content decides.
+  if (await startsLikeImage(path, name)) return null;
+  const ext = extname(name);
+  return ext === ''
+    ? `${NOT_AN_IMAGE} (no extension, and the content is not an image's)`
+    : `${NOT_AN_IMAGE} (the extension ${ext} is not an image's, nor is the content)`;
 }
 
 /**
@@ -237,7 +263,10 @@ export async function importPaths(
       touched.add(placed.caseId);
       report.imported.push({ path, caseId: String(placed.caseId), view: placed.view });
     } catch (error) {
-      report.failed.push({ path, reason: reasonOf(error) });
+      // A DICOMDIR, report or presentation state is DICOM but no image: there is nothing to fail.
+      if (error instanceof DicomWithoutPixelDataError)
+        report.skipped.push({ path, reason: NO_PIXEL_DATA });
+      else report.failed.push({ path, reason: reasonOf(error) });
     }
   }
   options.onProgress?.({ done: files.length, total: files.length, path: '' });

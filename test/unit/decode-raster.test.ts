@@ -90,7 +90,7 @@ describe('PNG and JPEG decoding', () => {
     expect((await sharp(bytes).metadata()).channels).toBe(1);
   });
 
-  it('takes calibration from a sidecar (<name>.json), and opts.spacing wins', async () => {
+  it('takes calibration from a sidecar (<name>.json), which wins over opts.spacing', async () => {
     const file = join(dir, 'case_coronal.png');
     writeFileSync(file, await png(rgbPixels(), 3));
     expect((await decodeImageFile(file)).calibration).toBeNull();
@@ -101,8 +101,13 @@ describe('PNG and JPEG decoding', () => {
     const d = await decodeImageFile(file);
     expect(d.calibration).toMatchObject({ source: 'sidecar', spacingX: 0.31, spacingY: 0.42 });
     expect(d.meta.sourcePath).toBe(file);
+    // The sidecar is the image's own calibration, as a DICOM's is: a given spacing calibrates
+    // only an image that carries none (it used to win here), and the notice says so.
     const given = await decodeImageFile(file, { spacing: { x: 0.5, y: 0.5 } });
-    expect(given.calibration).toMatchObject({ source: 'caller', spacingX: 0.5 });
+    expect(given.calibration).toMatchObject({ source: 'sidecar', spacingX: 0.31 });
+    expect(given.notices).toEqual([
+      expect.stringMatching(/given spacing 0\.5 × 0\.5 mm\/px was not used/),
+    ]);
     writeFileSync(join(dir, 'case_coronal.json'), JSON.stringify({ spacing_mm: [0.31] }));
     await expectBadInput(decodeImageFile(file), /case_coronal\.json: "spacing_mm" must be/);
   });
