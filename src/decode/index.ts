@@ -180,9 +180,9 @@ export async function decodeImageBuffer(
       frameOnlyIfMultiframe: opts.frameOnlyIfMultiframe,
       howToChooseFrame: opts.howToChooseFrame,
     });
-    const notices = [...dicom.notices];
-    if (caller && dicom.calibration)
-      notices.push(unusedSpacingNotice(name, caller, dicom.calibration));
+    const unused =
+      caller && dicom.calibration && unusedSpacingNotice(name, caller, dicom.calibration);
+    const notices = unused ? [...dicom.notices, unused] : [...dicom.notices];
     return {
       grey: dicom.grey,
       calibration: dicom.calibration ?? caller,
@@ -210,19 +210,20 @@ export async function decodeImageBuffer(
 
 /**
  * Why a given spacing was not used for an image that carries its own calibration (a DICOM's
- * regions or Pixel Spacing, a PNG/JPEG's sidecar).
+ * regions or Pixel Spacing, a PNG/JPEG's sidecar); null when the two agree within 0.5%, since
+ * then nothing the reader gave was overridden (the bundled samples' index repeats their sidecars).
  */
-function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration): string {
-  const file = name.split(/[\\/]/).pop() ?? name;
-  const ownText = own.detail ?? `${own.spacingX} × ${own.spacingY} mm/px`;
+function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration): string | null {
   const agrees =
     Math.abs(caller.spacingX - own.spacingX) <= 0.005 * own.spacingX &&
     Math.abs(caller.spacingY - own.spacingY) <= 0.005 * own.spacingY;
+  if (agrees) return null;
+  const file = name.split(/[\\/]/).pop() ?? name;
+  const ownText = own.detail ?? `${own.spacingX} × ${own.spacingY} mm/px`;
   return (
     `${file}: the given spacing ${caller.spacingX} × ${caller.spacingY} mm/px was not used: ` +
     `${own.source === 'sidecar' ? 'the image has its own calibration in its sidecar' : 'the file carries its own calibration'} ` +
-    `(${ownText})${agrees ? ', which agrees' : ', which differs'}. ` +
-    'A given spacing applies only to images without one.'
+    `(${ownText}), which differs. A given spacing applies only to images without one.`
   );
 }
 
@@ -259,7 +260,8 @@ export async function decodeImageFile(
     if (sidecar) {
       // decodeImageBuffer (no path, so no sidecar) took the given spacing, if any.
       const given = decoded.calibration;
-      if (given) decoded.notices.push(unusedSpacingNotice(path, given, sidecar));
+      const unused = given && unusedSpacingNotice(path, given, sidecar);
+      if (unused) decoded.notices.push(unused);
       decoded.calibration = sidecar;
     }
   }

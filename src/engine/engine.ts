@@ -162,6 +162,7 @@ class SpvEngine implements Engine {
       (view) => this.getView(opened, view).calibration,
       req.caliperLengths,
     );
+    this.refuseEmptyAiMasks(opened, masks);
     await this.markUneditedAiMasks(opened, masks);
     const detailed = await this.estimateFromMasks(masks, {
       patient: req.patient,
@@ -267,6 +268,23 @@ class SpvEngine implements Engine {
   private async aiSegmentation(view: OpenedView): Promise<AiSegmentation> {
     view.ai ??= await this.segmentGrey(view.image.grey);
     return view.ai;
+  }
+
+  /**
+   * An empty mask that is the U-Net's own unedited answer means the AI found no spleen: said so,
+   * naming the image, rather than the generic "the mask is empty" meant for an erased outline.
+   */
+  private refuseEmptyAiMasks(opened: OpenedCase, masks: MasksInput): void {
+    for (const view of ['coronal', 'transverse'] as const) {
+      const mask = masks[view];
+      const shown = opened.views[view];
+      if (!mask || !shown?.ai || mask.mask.some((v) => v !== 0)) continue;
+      if (shown.ai.mask.some((v) => v !== 0)) continue; // the reader erased the AI's outline
+      throw new SpvError(
+        'bad-input',
+        `The AI found no spleen in the ${viewName(view)} image ${shown.sourceName}: check that it is a view of the spleen, or draw the spleen with the brush or lasso. No volume is computed.`,
+      );
+    }
   }
 
   /**

@@ -5,6 +5,10 @@
  * shared between calls gave one case the other's volume.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
 import type { Estimate, Masks } from '../../src/api/contract';
 import { createEngine, type Engine } from '../../src/engine/engine';
 import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
@@ -85,3 +89,40 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))(
     });
   },
 );
+
+describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('an image in which the AI finds no spleen', () => {
+  it('says so, naming the image, and keeps the generic message for an outline the reader erased', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spv-blank-'));
+    const engine = await createEngine({
+      modelsDir: MODELS_DIR,
+      samplesDir: SAMPLES_DIR,
+      host: 'web',
+    });
+    try {
+      const blank = join(dir, 'blank.png');
+      await sharp(Buffer.alloc(320 * 240), { raw: { width: 320, height: 240, channels: 1 } })
+        .png()
+        .toFile(blank);
+      const view = await engine.openCase({ coronalPath: blank, spacing: { x: 0.4, y: 0.4 } });
+      const coronal = await engine.segment({ caseId: view.caseId, view: 'coronal' });
+      expect(coronal.runs).toEqual([320 * 240]);
+      await expect(
+        engine.estimate({ caseId: view.caseId, masks: { coronal, transverse: null } }),
+      ).rejects.toThrow(/The AI found no spleen in the coronal image blank\.png/);
+
+      // A sample whose outline the reader erased: the generic message, not the AI's.
+      const sample = await engine.openSample({ sampleId: 'sample-01' });
+      const ai = await engine.segment({ caseId: sample.caseId, view: 'coronal' });
+      const erased = { width: ai.width, height: ai.height, runs: [ai.width * ai.height] };
+      await expect(
+        engine.estimate({ caseId: sample.caseId, masks: { coronal: erased, transverse: null } }),
+      ).rejects.toThrow(/empty/i);
+      await expect(
+        engine.estimate({ caseId: sample.caseId, masks: { coronal: erased, transverse: null } }),
+      ).rejects.not.toThrow(/The AI found no spleen/);
+    } finally {
+      await engine.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
