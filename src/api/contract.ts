@@ -183,7 +183,8 @@ export const OpenCaseRequestSchema = z.object({
   transversePath: z.string().min(1).nullable().optional(),
   /**
    * Explicit calibration in mm/px for images that carry none. A DICOM's own calibration (its
-   * ultrasound regions, else Pixel Spacing) wins over it; the view's `notices` then say so.
+   * ultrasound regions, else Pixel Spacing) or a PNG/JPEG's sidecar wins over it; the view's
+   * `notices` then say so where the two differ.
    */
   spacing: z.object({ x: z.number().positive(), y: z.number().positive() }).nullable().optional(),
   /** For multi-frame DICOM: the frame of every multi-frame view without a frame of its own. */

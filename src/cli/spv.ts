@@ -20,7 +20,7 @@ Usage:
   spv report …    spv session …    spv import …   (cases, review sessions and reports; see spv <command> --help)
   spv --help | --version
 
-Images: PNG/JPEG (calibration from --spacing or a <name>.json sidecar with "spacing_mm": [sx, sy]) or
+Images: PNG/JPEG (calibration from a <name>.json sidecar with "spacing_mm": [sx, sy], else --spacing) or
 DICOM (calibration from its ultrasound regions or Pixel Spacing, else --spacing). No calibration, no volume.
 Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input (batch: some rows failed).
 Models: --models DIR, else $SPV_MODELS_DIR, else the installation's models/ folder.
