@@ -56,7 +56,7 @@ export function strokeInProgress(mask: Uint8Array): boolean {
 /**
  * Records the pixels a stroke changes while it paints in place, so that painting stays O(brush
  * area) per pointer move and the delta is ready when the stroke ends. The mask counts as being
- * stroked (strokeInProgress) from construction until finish().
+ * stroked (strokeInProgress) from construction until finish() or discard().
  */
 export class StrokeRecorder {
   private readonly original = new Map<number, number>();
@@ -81,10 +81,7 @@ export class StrokeRecorder {
 
   /** The stroke's delta (pixels painted back to their first value are left out); null if none. */
   finish(): MaskDelta | null {
-    if (this.open) {
-      this.open = false;
-      openStrokes.set(this.mask, (openStrokes.get(this.mask) ?? 1) - 1);
-    }
+    this.close();
     const entries = [...this.original.entries()]
       .filter(([i, old]) => this.mask[i] !== old)
       .sort((a, b) => a[0] - b[0]);
@@ -98,5 +95,19 @@ export class StrokeRecorder {
       after[k] = this.mask[i];
     });
     return { indices, before, after };
+  }
+
+  /** Ends the stroke leaving no trace: every pixel it changed gets its first value back. */
+  discard(): void {
+    this.close();
+    for (const [i, old] of this.original) this.mask[i] = old;
+    this.original.clear();
+  }
+
+  /** The mask no longer counts as being stroked by this recorder (once, however often called). */
+  private close(): void {
+    if (!this.open) return;
+    this.open = false;
+    openStrokes.set(this.mask, (openStrokes.get(this.mask) ?? 1) - 1);
   }
 }

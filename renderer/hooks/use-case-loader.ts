@@ -4,7 +4,9 @@
  * saved masks, a new case is segmented now), and then the first estimate is asked for. Only the
  * newest opening goes on after each wait: a reader who opens B while A is still being segmented
  * must not get A's masks (or its error) on B. A stored case opened from the review panel takes its
- * place in that order when the reader asks for it (`claimOpening`), not when the store answers.
+ * place in that order when the reader asks for it (`claimOpening`), not when the store answers; the
+ * opening it overtakes is dropped then, so the status line says from then on what the viewer waits
+ * for, and what failed if the store refuses the case.
  */
 import { useCallback, type RefObject } from 'react';
 import type {
@@ -29,6 +31,19 @@ export interface StoredCaseShown {
   caliperLines: readonly CaliperLine[];
 }
 
+/**
+ * A stored case's place among the viewer's openings, taken when the reader asked for it. Calling it
+ * says whether it is still the newest opening.
+ */
+export interface OpeningClaim {
+  (): boolean;
+  /**
+   * The store refused the case: the status line says so (instead of "Opening …" for an opening that
+   * will never come), unless a later opening has the viewer by now.
+   */
+  failed(err: unknown): void;
+}
+
 /** A case opened from the store: the engine's view plus the masks already stored. */
 interface OpenedCase {
   view: CaseView;
@@ -50,8 +65,11 @@ export interface CaseLoader {
     reader?: string,
     claim?: () => boolean,
   ): Promise<void>;
-  /** Takes a place among the openings now; the returned check says whether it is still newest. */
-  claimOpening(): () => boolean;
+  /**
+   * Takes a place among the openings now for stored case `caseId`, dropping any opening in
+   * progress: call it only once the opening will be asked of the store.
+   */
+  claimOpening(caseId: string): OpeningClaim;
 }
 
 export function useCaseLoader({
@@ -134,7 +152,7 @@ export function useCaseLoader({
   const openStoredCase = useCallback(
     (caseId: string, opened: StoredCaseView, reader?: string, claim?: () => boolean) =>
       loadCase(
-        `stored case ${caseId}`,
+        storedSource(caseId),
         async () => ({
           view: opened.view,
           aiMasks: opened.aiMasks,
@@ -153,5 +171,24 @@ export function useCaseLoader({
     [loadCase],
   );
 
-  return { openSample, openFiles, openStoredCase, claimOpening: startOpening };
+  const claimOpening = useCallback(
+    (caseId: string): OpeningClaim => {
+      const isNewest = startOpening();
+      setMessage(`Opening ${storedSource(caseId)}…`);
+      const failed = (err: unknown) => {
+        if (!isNewest()) return;
+        const why = err instanceof Error ? err.message : String(err);
+        setMessage(`Could not open ${storedSource(caseId)}: ${why}`);
+      };
+      return Object.assign(isNewest, { failed });
+    },
+    [setMessage, startOpening],
+  );
+
+  return { openSample, openFiles, openStoredCase, claimOpening };
+}
+
+/** How the status line and the errors name a stored case being opened. */
+function storedSource(caseId: string): string {
+  return `stored case ${caseId}`;
 }

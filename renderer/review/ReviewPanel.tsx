@@ -19,6 +19,7 @@ import type {
   SessionSummary,
   StoredCaseView,
 } from '../../src/api/store-contract';
+import type { OpeningClaim } from '../hooks/use-case-loader';
 import { useNewest } from '../hooks/use-newest';
 import { CaseActions } from './CaseActions';
 import { CaseBrowser } from './CaseBrowser';
@@ -45,14 +46,31 @@ export interface ReviewPanelProps {
   ) => void;
   /**
    * Takes the opening's place among the viewer's openings when the reader asks for it: an opening
-   * the reader made later from elsewhere (the Open dialog) wins over this one answering later.
+   * the reader made later from elsewhere (the Open dialog) wins over this one answering later. It
+   * drops the viewer's opening in progress, so it is taken only for an opening that is asked of the
+   * store; `failed` is told when the store refuses it.
    */
-  claimViewer?: () => () => boolean;
+  claimViewer?: (caseId: string) => OpeningClaim;
   /**
    * When `caseId` is the stored case in the viewer: waits until its edits are saved and gives the
    * estimate the viewer shows. Null when the viewer shows another case.
    */
   settleViewer?: (caseId: string) => Promise<{ estimate: Estimate | null } | null>;
+}
+
+/**
+ * How far apart (relative) the volume on record and the viewer's may be and still count as the
+ * same: float noise, far below the 0.1 mL shown. An estimate recomputed from the same inputs on
+ * another inference provider (the viewer's, after `spv import --ai` elsewhere) differs in its last
+ * digits and is not saved again, since it repeats the saved one's inputs: exact equality would
+ * refuse sign-off for good. Volumes this close show the same value to every digit displayed.
+ */
+const VOLUME_NOISE = 1e-6;
+
+/** Whether the volume on record is the one the viewer shows (see VOLUME_NOISE). */
+function sameVolume(onRecord: number | null, shown: number): boolean {
+  if (onRecord === null) return false;
+  return Math.abs(onRecord - shown) <= VOLUME_NOISE * Math.max(Math.abs(onRecord), Math.abs(shown));
 }
 
 function readStoredReader(): string {
@@ -160,7 +178,6 @@ export function ReviewPanel({
   const open = useCallback(
     async (caseId: string) => {
       const isNewest = startOpening();
-      const claim = claimViewer?.();
       select(caseId);
       if (needReader) {
         setErrors((list) => [
@@ -169,13 +186,21 @@ export function ReviewPanel({
         ]);
         return;
       }
-      const opened = await call('Opening the case', () =>
-        api.openStoredCase({
-          caseId,
-          reader: reader.trim(),
-          sessionId: session?.sessionId ?? null,
-        }),
-      );
+      // Claimed now, not when the store answers (a later Open-dialog opening wins), but only now
+      // that the store is asked: an opening refused here must not cancel the viewer's.
+      const claim = claimViewer?.(caseId);
+      const opened = await call('Opening the case', async () => {
+        try {
+          return await api.openStoredCase({
+            caseId,
+            reader: reader.trim(),
+            sessionId: session?.sessionId ?? null,
+          });
+        } catch (error) {
+          claim?.failed(error);
+          throw error;
+        }
+      });
       if (opened && isNewest()) {
         onOpenCase(caseId, opened, reader.trim(), claim);
         await refresh();
@@ -232,7 +257,7 @@ export function ReviewPanel({
     if (!inViewer) return api.signOff({ caseId: c.caseId, reader: who, estimateId: c.estimateId });
     const onRecord = (await api.listCases({})).find((x) => x.caseId === c.caseId);
     const shown = inViewer.estimate;
-    if (shown && onRecord && onRecord.volumeMl !== shown.volumeMl) {
+    if (shown && onRecord && !sameVolume(onRecord.volumeMl, shown.volumeMl)) {
       throw new Error(
         `the volume in the viewer (${shown.volumeMl.toFixed(1)} mL) is not the one on record (${onRecord.volumeMl?.toFixed(1) ?? 'none'} mL): the latest edit has no saved estimate yet. Wait for the volume to update or correct the mask, then sign off.`,
       );

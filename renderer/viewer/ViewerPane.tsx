@@ -11,6 +11,7 @@ import type { Calibration, ViewImage, ViewName } from '../../src/api';
 import { brushShape, paintSegment, type DirtyRect } from '../editing/brush';
 import { caliperLengthMm, type Caliper } from '../editing/calipers';
 import { StrokeRecorder, type MaskDelta } from '../editing/delta';
+import { endGesturesOnWindowEvents, GestureSlot, type GestureEnded } from '../editing/gesture';
 import { growRect, renderOverlay, type OverlayStyle } from '../editing/overlay';
 import { fillPolygon } from '../editing/polygon';
 import { adjustedImageCanvas, loadImage } from './image-adjust';
@@ -52,7 +53,8 @@ export interface ViewerPaneProps {
 const NOMINAL_SPACING_MM = 0.3;
 const ZOOM_STEP = 1.15;
 
-type Gesture =
+/** A gesture in progress, made by the pointer `pointerId`. */
+type Gesture = { pointerId: number } & (
   | {
       kind: 'paint';
       recorder: StrokeRecorder;
@@ -61,7 +63,8 @@ type Gesture =
       dirty: DirtyRect | null;
     }
   | { kind: 'lasso'; points: [number, number][]; value: 0 | 1; moved: number }
-  | { kind: 'line'; a: [number, number]; b: [number, number]; purpose: 'caliper' | 'calibrate' };
+  | { kind: 'line'; a: [number, number]; b: [number, number]; purpose: 'caliper' | 'calibrate' }
+);
 
 function unionRect(a: DirtyRect | null, b: DirtyRect | null): DirtyRect | null {
   if (!a) return b;
@@ -82,7 +85,12 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   const overlayNodeRef = useRef<Konva.Image>(null);
   const cursorRef = useRef<Konva.Ellipse>(null);
   const previewRef = useRef<Konva.Line>(null);
-  const gestureRef = useRef<Gesture | null>(null);
+  // Every way a gesture ends goes through the slot, which closes a stroke's recorder each time;
+  // what the end means for this pane is in onGestureEnded (the newest, through the ref).
+  const gestureEndedRef = useRef<GestureEnded<Gesture>>(() => undefined);
+  const [gestures] = useState(
+    () => new GestureSlot<Gesture>((g, how, delta) => gestureEndedRef.current(g, how, delta)),
+  );
   const clickPolygonRef = useRef<[number, number][]>([]);
   const [size, setSize] = useState({ width: 400, height: 300 });
   const [sourceImage, setSourceImage] = useState<HTMLImageElement | null>(null);
@@ -251,30 +259,35 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   const onPointerDown = (e: Konva.KonvaEventObject<PointerEvent>) => {
     props.onActivate(view);
     if (!editing || e.evt.button !== 0) return;
+    // A press while a gesture is still open (a second finger, a pen beside the mouse): the open
+    // one ends first, before a new stroke's recorder starts on the same pixels.
+    gestures.end('commit');
     const p = imagePoint();
     if (!p) return;
+    const pointerId = e.evt.pointerId;
     // Keep receiving moves (and the release) when the pointer leaves the pane mid-stroke.
     const target = e.evt.target;
-    if (target instanceof Element) target.setPointerCapture(e.evt.pointerId);
+    if (target instanceof Element) target.setPointerCapture(pointerId);
     if ((tool === 'brush' || tool === 'eraser') && masks) {
       const recorder = new StrokeRecorder(masks.current);
       const value = tool === 'brush' ? 1 : 0;
       const rect = paintSegment(recorder, masks.width, masks.height, p, p, shape, value);
-      gestureRef.current = { kind: 'paint', recorder, last: p, value, dirty: rect };
+      gestures.begin({ pointerId, kind: 'paint', recorder, last: p, value, dirty: rect });
       if (rect) redrawOverlay(growRect(rect, 1, masks.width, masks.height));
     } else if ((tool === 'lasso-add' || tool === 'lasso-cut') && masks) {
-      gestureRef.current = {
+      gestures.begin({
+        pointerId,
         kind: 'lasso',
         points: [p],
         value: tool === 'lasso-add' ? 1 : 0,
         moved: 0,
-      };
+      });
     } else if (tool === 'caliper' || tool === 'calibrate') {
-      gestureRef.current = { kind: 'line', a: p, b: p, purpose: tool };
+      gestures.begin({ pointerId, kind: 'line', a: p, b: p, purpose: tool });
     }
   };
 
-  const onPointerMove = () => {
+  const onPointerMove = (e: Konva.KonvaEventObject<PointerEvent>) => {
     const p = imagePoint();
     if (!p) return;
     const cursor = cursorRef.current;
@@ -284,8 +297,9 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       cursor.visible(tool === 'brush' || tool === 'eraser');
       cursor.getLayer()?.batchDraw();
     }
-    const g = gestureRef.current;
-    if (!g) return;
+    const g = gestures.current;
+    // Another pointer's moves (a second finger) do not extend this gesture.
+    if (!g || g.pointerId !== e.evt.pointerId) return;
     if (g.kind === 'paint' && masks) {
       const rect = paintSegment(g.recorder, masks.width, masks.height, g.last, p, shape, g.value);
       g.last = p;
@@ -305,12 +319,17 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     }
   };
 
-  const onPointerUp = () => {
-    const g = gestureRef.current;
-    gestureRef.current = null;
-    if (!g) return;
-    if (g.kind === 'paint' && masks) {
-      const delta = g.recorder.finish();
+  /**
+   * A gesture is over: released, cancelled, lost its pointer capture, or replaced by a new press
+   * (committed), or left behind with masks no longer shown (discarded: the stroke's pixels are
+   * already put back, and the pane redraws the new masks whole).
+   */
+  const onGestureEnded: GestureEnded<Gesture> = (g, how, delta) => {
+    if (how === 'discard') {
+      updatePreview([], false);
+      return;
+    }
+    if (g.kind === 'paint') {
       if (delta) {
         recount();
         props.onStrokeEnd(view, delta);
@@ -348,25 +367,13 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     closeClickPolygon(true);
   };
 
-  // A release outside the window must still end the stroke, or its pixels would miss the history.
-  const pointerUpRef = useRef(onPointerUp);
-  pointerUpRef.current = onPointerUp;
-  useEffect(() => {
-    const end = () => {
-      if (gestureRef.current) pointerUpRef.current();
-    };
-    window.addEventListener('pointerup', end);
-    window.addEventListener('blur', end);
-    return () => {
-      window.removeEventListener('pointerup', end);
-      window.removeEventListener('blur', end);
-      // Unmounted mid-stroke: close the recorder, or its mask would count as being stroked forever
-      // and undo and the whole-mask tools would refuse it.
-      const g = gestureRef.current;
-      gestureRef.current = null;
-      if (g?.kind === 'paint') g.recorder.finish();
-    };
-  }, []);
+  gestureEndedRef.current = onGestureEnded;
+  // A release (or cancel, or lost capture) outside the pane or the window still ends the gesture,
+  // or a stroke's pixels would miss the history and its mask stay "being stroked" for good.
+  useEffect(() => endGesturesOnWindowEvents(window, gestures), [gestures]);
+  // Other masks (another case, or the same case opened again) or unmounted mid-gesture: the gesture
+  // belongs to masks no longer shown, and its delta must never land in the new masks' history.
+  useEffect(() => () => gestures.end('discard'), [gestures, masks]);
 
   const closeClickPolygon = useCallback(
     (apply: boolean) => {
@@ -435,7 +442,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
         onWheel={onWheel}
         onPointerDown={onPointerDown}
         onPointerMove={onPointerMove}
-        onPointerUp={onPointerUp}
+        onPointerUp={(e) => gestures.end('commit', e.evt.pointerId)}
         onDblClick={onDoubleClick}
       >
         <Layer imageSmoothingEnabled={false} listening={false}>

@@ -63,14 +63,14 @@ describe('opening a stored case in the viewer', () => {
       }),
     );
     await act(async () => {
-      const claim = result.current.claimOpening(); // "Open in viewer" clicked: the store is slow
+      const claim = result.current.claimOpening('5'); // "Open in viewer" clicked: the store is slow
       await result.current.openSample('sample-07'); // meanwhile, the Open dialog
       await result.current.openStoredCase('5', stored('5'), 'Dr A', claim); // the store answers
     });
     expect(shown.map(([id]) => id)).toEqual(['sample-07']);
 
     await act(async () => {
-      const claim = result.current.claimOpening();
+      const claim = result.current.claimOpening('5');
       await result.current.openStoredCase('5', stored('5'), 'Dr A', claim);
     });
     expect(shown.at(-1)).toEqual([
@@ -116,7 +116,8 @@ const estimated = (caseId: string, volumeMl: number, estimateId: string): CaseSu
 });
 
 describe('the review panel on the case in the viewer', () => {
-  function setup(summary: CaseSummary) {
+  /** The panel on `summary`, with the viewer showing that case at `viewerVolumeMl`. */
+  function setup(summary: CaseSummary, viewerVolumeMl = 120) {
     globalThis.localStorage?.setItem('spv-reader', 'Dr A');
     const session: SessionDetail = {
       sessionId: 's1',
@@ -145,7 +146,7 @@ describe('the review panel on the case in the viewer', () => {
         return { ...summary, status: 'signed-off' };
       }),
     } as unknown as SpvApi;
-    const viewerEstimate = { volumeMl: 120 } as Estimate;
+    const viewerEstimate = { volumeMl: viewerVolumeMl } as Estimate;
     const settleViewer = vi.fn(async (caseId: string) => {
       order.push('settleViewer');
       return caseId === summary.caseId ? { estimate: viewerEstimate } : null;
@@ -155,7 +156,7 @@ describe('the review panel on the case in the viewer', () => {
       <ReviewPanel
         api={api}
         onOpenCase={onOpenCase}
-        claimViewer={() => () => true}
+        claimViewer={() => Object.assign(() => true, { failed: () => undefined })}
         settleViewer={settleViewer}
       />,
     );
@@ -208,5 +209,28 @@ describe('the review panel on the case in the viewer', () => {
     await waitFor(() => expect(api.signOff).toHaveBeenCalled());
     expect(order).toEqual(['settleViewer', 'signOff']);
     expect(api.signOff).toHaveBeenCalledWith({ caseId: 'c1', reader: 'Dr A', estimateId: '7' });
+  });
+
+  it('signs off when the viewer recomputed the volume on record with float noise only', async () => {
+    // Imported with `spv import --ai` on one provider, recomputed by the viewer on another: the
+    // same inputs, so the service does not save the viewer's estimate again.
+    const summary = estimated('c1', 117.43218765432, '7');
+    const { api } = setup(summary, 117.43218765432 * (1 + 3e-9));
+    await selectTheCase();
+    await clickWhenReady('action-sign-off');
+    await waitFor(() => expect(api.signOff).toHaveBeenCalled());
+    expect(api.signOff).toHaveBeenCalledWith({ caseId: 'c1', reader: 'Dr A', estimateId: '7' });
+  });
+
+  it('still refuses a volume that differs by more than noise, even one shown alike', async () => {
+    const { api } = setup(estimated('c1', 117.4, '7'), 117.4012); // both shown as 117.4 mL
+    await selectTheCase();
+    await clickWhenReady('action-sign-off');
+    await waitFor(() =>
+      expect(screen.getByTestId('review-errors').textContent).toMatch(
+        /the volume in the viewer \(117\.4 mL\) is not the one on record/,
+      ),
+    );
+    expect(api.signOff).not.toHaveBeenCalled();
   });
 });
