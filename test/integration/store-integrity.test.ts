@@ -360,7 +360,9 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     expect(detail.summary.status).toBe('ai-ready');
     expect(detail.masks.map((m) => [m.view, m.source])).toEqual([['coronal', 'ai']]);
     expect(detail.audit.find((a) => a.action === 'ai.no-volume')?.detail).toMatchObject({
-      reason: expect.stringMatching(/empty/i),
+      reason: expect.stringMatching(
+        /The AI found no spleen in the coronal image blank_coronal\.png/,
+      ),
     });
     const opened = await service.openStoredCase({ caseId, reader: A });
     expect(opened.aiMasks?.coronal.runs).toEqual([320 * 240]);
