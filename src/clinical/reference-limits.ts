@@ -20,10 +20,13 @@ const ADULT_LENGTH_CITATION =
 const CHILD_LENGTH_CITATION = 'Rosenberg HK et al. AJR 1991;157:119–121';
 
 /**
- * Rosenberg et al. upper limits of normal spleen length by age group: a child up to `maxAgeYears`
- * (inclusive) has the limit on the same row.
+ * Rosenberg et al. upper limits of normal spleen length by age group: a child younger than
+ * `maxAgeYears` (and as old as the row before's) has the limit on the same row. The groups share
+ * their bounds ("6–8 years", "8–10 years"); an age in completed years belongs to the group it
+ * starts, as in clinical use: an 8-year-old is in "8–10 years", a 15-year-old in "15–20 years".
  */
 export const ROSENBERG_LENGTH_LIMITS: readonly {
+  /** Exclusive upper bound of the group, in years. */
   maxAgeYears: number;
   label: string;
   limitCm: number;
@@ -76,7 +79,7 @@ export function lengthLimitFor(
   if (age === null || age >= ADULT_AGE_YEARS) {
     return { limitCm: ADULT_LENGTH_LIMIT_CM, label: 'adult', citation: ADULT_LENGTH_CITATION };
   }
-  const row = ROSENBERG_LENGTH_LIMITS.find((entry) => age <= entry.maxAgeYears);
+  const row = ROSENBERG_LENGTH_LIMITS.find((entry) => age < entry.maxAgeYears);
   if (row)
     return { limitCm: row.limitCm, label: `child ${row.label}`, citation: CHILD_LENGTH_CITATION };
   const sex = patient.sex ?? null;

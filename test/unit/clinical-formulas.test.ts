@@ -87,7 +87,17 @@ describe('classification against reference limits', () => {
 
   it('uses Rosenberg’s age table for children', () => {
     expect(lengthLimitFor({ ageYears: 0.2 })).toMatchObject({ limitCm: 6.0 });
-    expect(lengthLimitFor({ ageYears: 0.5 })).toMatchObject({ limitCm: 6.5 });
+    expect(lengthLimitFor({ ageYears: 0.4 })).toMatchObject({ limitCm: 6.5 });
+    // An age in completed years starts its group: 6 months is "6–12 months", 8 years "8–10 years".
+    expect(lengthLimitFor({ ageYears: 0.5 })).toMatchObject({ limitCm: 7.0 });
+    expect(lengthLimitFor({ ageYears: 8 })).toMatchObject({
+      limitCm: 11.0,
+      label: 'child 8–10 years',
+    });
+    expect(lengthLimitFor({ ageYears: 7.9 })).toMatchObject({ limitCm: 10.0 });
+    expect(lengthLimitFor({ ageYears: 12 })).toMatchObject({ limitCm: 12.0 });
+    expect(lengthLimitFor({ ageYears: 15, sex: 'male' })).toMatchObject({ limitCm: 13.0 });
+    expect(lengthLimitFor({ ageYears: 14.9, sex: 'male' })).toMatchObject({ limitCm: 12.0 });
     expect(lengthLimitFor({ ageYears: 3 })).toMatchObject({ limitCm: 9.0 });
     expect(lengthLimitFor({ ageYears: 9 })).toMatchObject({ limitCm: 11.0 });
     expect(lengthLimitFor({ ageYears: 11.5 })).toMatchObject({ limitCm: 11.5 });
