@@ -7,7 +7,7 @@ import type { Estimate, Explanation, Patient, Lengths } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { classify } from '../clinical/reference-limits';
 import { computeFormulas } from '../clinical/formulas';
-import { touchesBorder } from '../imaging/components';
+import { outlineDefects, touchesBorder } from '../imaging/components';
 import { maskToGrid } from '../imaging/grid';
 import { estimateVolume, sampleLatents } from '../models/interval';
 import { mahalanobisDistance, pcaPosition } from '../models/latent';
@@ -183,6 +183,17 @@ export class VolumeEstimator {
     ];
     const confidence = this.manifest.segmenter.confidence;
     for (const [name, view] of views) {
+      if (view) {
+        const { pieces, holePixels } = outlineDefects(view.mask, view.width, view.height);
+        const defects = [
+          ...(pieces > 1 ? [`${pieces} separate pieces`] : []),
+          ...(holePixels > 0 ? [`holes (${holePixels} px)`] : []),
+        ];
+        if (defects.length > 0)
+          warnings.push(
+            `The ${name} outline has ${defects.join(' and ')}: the model learnt from one solid outline per view, so the volume may move the wrong way (erasing a hole can raise it). Use Fill holes or Largest island unless the gaps are real.`,
+          );
+      }
       if (view && touchesBorder(view.mask, view.width, view.height)) {
         warnings.push(
           `The ${name} mask touches the image border: the spleen may be cut off and its volume underestimated.`,

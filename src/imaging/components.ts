@@ -115,3 +115,43 @@ export function touchesBorder(mask: Uint8Array, w: number, h: number): boolean {
 export function cleanMask(mask: Uint8Array, w: number, h: number): Uint8Array {
   return fillHoles(largestComponent(mask, w, h), w, h);
 }
+
+/**
+ * What keeps a mask from being one solid outline: its number of 8-connected pieces and the pixels
+ * of its holes (background not 4-connected to the outside). The RVAE learnt from solid single
+ * outlines, so an edit that leaves either changes the volume in ways it was never trained for
+ * (erasing a hole can raise it). Computed on the mask's bounding box widened by one pixel, so a
+ * live re-estimate pays for the spleen, not for the whole image.
+ */
+export function outlineDefects(
+  mask: Uint8Array,
+  w: number,
+  h: number,
+): { pieces: number; holePixels: number } {
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (mask[y * w + x] !== 0) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+  if (x1 < 0) return { pieces: 0, holePixels: 0 };
+  // The box with a one-pixel empty frame: the outside stays connected all around.
+  const bw = x1 - x0 + 3;
+  const bh = y1 - y0 + 3;
+  const box = new Uint8Array(bw * bh);
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) box[(y - y0 + 1) * bw + (x - x0 + 1)] = mask[y * w + x] ? 1 : 0;
+  const labels = new Int32Array(bw * bh);
+  const stack = new Int32Array(bw * bh);
+  let pieces = 0;
+  for (let i = 0; i < box.length; i++)
+    if (box[i] !== 0 && labels[i] === 0)
+      floodFrom(box, labels, stack, i, ++pieces, bw, bh, true, true);
+  return { pieces, holePixels: maskArea(fillHoles(box, bw, bh)) - maskArea(box) };
+}

@@ -102,6 +102,41 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
     expect(after.volumeMl).toBeLessThan(before.volumeMl);
   });
 
+  it('warns when an edit leaves holes or separate pieces in the outline, not for the AI’s', async () => {
+    const view = await engine.openSample({ sampleId: 'sample-03' });
+    const ai = await engine.segment({ caseId: view.caseId, view: 'coronal' });
+    const outline = /The coronal outline has/;
+    const clean = await engine.estimate({ caseId: view.caseId, masks: { coronal: ai } });
+    expect(clean.warnings.some((w) => outline.test(w))).toBe(false);
+    // Erase a 6×6 block at the outline's centre: a hole of 36 px.
+    const mask = decodeMaskRle(ai);
+    let sx = 0;
+    let sy = 0;
+    let n = 0;
+    for (let i = 0; i < mask.length; i++)
+      if (mask[i]) {
+        sx += i % ai.width;
+        sy += Math.floor(i / ai.width);
+        n++;
+      }
+    const cx = Math.round(sx / n);
+    const cy = Math.round(sy / n);
+    for (let y = cy - 3; y < cy + 3; y++)
+      for (let x = cx - 3; x < cx + 3; x++) {
+        expect(mask[y * ai.width + x]).toBe(1);
+        mask[y * ai.width + x] = 0;
+      }
+    const holed = await engine.estimate({
+      caseId: view.caseId,
+      masks: { coronal: encodeMaskRle(mask, ai.width, ai.height) },
+    });
+    expect(holed.warnings).toContainEqual(
+      expect.stringMatching(
+        /^The coronal outline has holes \(36 px\): the model learnt from one solid outline/,
+      ),
+    );
+  });
+
   it('measures an outline in the scale of the ultrasound region it lies in (split screen)', async () => {
     // sample-03's coronal image on the right of a split-screen DICOM, in a region of its own scale;
     // the larger left region (the main one) has another scale. Same mask, same scale → same volume.

@@ -5,6 +5,7 @@ import {
   fillHoles,
   largestComponent,
   maskArea,
+  outlineDefects,
   touchesBorder,
 } from '../../src/imaging/components';
 import { maskToGrid } from '../../src/imaging/grid';
@@ -192,6 +193,34 @@ describe('components and holes', () => {
     m[3 * w + 7] = 1; // grow the right one to 7
     expect(largestComponent(m, w, h)[1 * w + 6]).toBe(1);
     expect(maskArea(largestComponent(new Uint8Array(12), 4, 3))).toBe(0);
+  });
+
+  it('counts the pieces and hole pixels that keep a mask from being one solid outline', () => {
+    const w = 12;
+    const h = 9;
+    const solid = rectMask(w, h, 2, 2, 9, 7);
+    expect(outlineDefects(solid, w, h)).toEqual({ pieces: 1, holePixels: 0 });
+    // A hole of 4 px, and a notch open to the outside (not a hole).
+    const holed = solid.slice();
+    for (const [x, y] of [
+      [4, 4],
+      [5, 4],
+      [4, 5],
+      [5, 5],
+    ])
+      holed[y * w + x] = 0;
+    holed[2 * w + 7] = 0;
+    expect(outlineDefects(holed, w, h)).toEqual({ pieces: 1, holePixels: 4 });
+    // A second piece (diagonal contact joins pieces: 8-connectivity), even at the image's edge.
+    const split = solid.slice();
+    split[0] = 1;
+    expect(outlineDefects(split, w, h)).toEqual({ pieces: 2, holePixels: 0 });
+    split[1 * w + 1] = 1;
+    expect(outlineDefects(split, w, h).pieces).toBe(1);
+    // A mask touching the border: the frame keeps its outside connected, so no false hole.
+    const edge = rectMask(w, h, 0, 0, w, 3);
+    expect(outlineDefects(edge, w, h)).toEqual({ pieces: 1, holePixels: 0 });
+    expect(outlineDefects(new Uint8Array(w * h), w, h)).toEqual({ pieces: 0, holePixels: 0 });
   });
 
   it('fills holes but not background 4-connected to the border', () => {
