@@ -111,7 +111,7 @@ export function computeFormula(
   if (missing.length > 0) {
     const names = missing.map((name) => LENGTH_LABEL[name]).join(', ');
     const hint = missing.some((name) => name === 'width' || name === 'thickness')
-      ? ' (needs a transverse view or caliper measurements)'
+      ? ' (measured on a calibrated transverse view, by its mask or calipers)'
       : '';
     return { ...base, volumeMl: null, unavailableReason: `missing ${names}${hint}` };
   }
