@@ -42,6 +42,7 @@ import { VolumeEstimator, type DetailedEstimate, type EstimateOptions } from './
 import { DEFAULT_SAMPLE_ID, readCaseIndex, type CaseRow } from './samples';
 import { segmentImage, type AiSegmentation } from './segmentation';
 import type { MasksInput, ViewMask } from './types';
+import type { GreyImage } from '../imaging/types';
 
 export interface EngineOptions {
   modelsDir: string;
@@ -82,6 +83,13 @@ export interface Engine extends CaseApi {
   segmentGrey(image: DecodedImage['grey']): Promise<AiSegmentation>;
   inferenceInfo(): InferenceInfo;
   close(): Promise<void>;
+}
+
+/** True when two decoded images hold the same pixels (a file given for both views, or a copy). */
+function sameImage(a: GreyImage, b: GreyImage): boolean {
+  if (a.width !== b.width || a.height !== b.height) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
 }
 
 function viewName(view: ViewName): string {
@@ -227,6 +235,13 @@ class SpvEngine implements Engine {
         ? [{ view: 'transverse' as const, path: req.transversePath, decoded: transverse.image }]
         : []),
     ]);
+    if (transverse && sameImage(coronal.image.grey, transverse.image.grey)) {
+      // One picture as both views would give a dual-view volume from a single plane.
+      throw new SpvError(
+        'bad-input',
+        `The coronal and transverse images are the same picture (${coronal.sourceName} and ${transverse.sourceName}): give the transverse view its own image, or open the case with the coronal view only.`,
+      );
+    }
     const opened: OpenedCase = {
       id: randomUUID(),
       title: title ?? coronal.sourceName,

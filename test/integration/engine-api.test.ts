@@ -102,6 +102,16 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
     expect(after.volumeMl).toBeLessThan(before.volumeMl);
   });
 
+  it('refuses one picture given as both views', async () => {
+    const coronal = join(SAMPLES_DIR, 'sample-03_coronal.png');
+    await expect(
+      engine.openCase({ coronalPath: coronal, transversePath: coronal }),
+    ).rejects.toMatchObject({
+      code: 'bad-input',
+      message: expect.stringMatching(/The coronal and transverse images are the same picture/),
+    });
+  });
+
   it('warns when an edit leaves holes or separate pieces in the outline, not for the AI’s', async () => {
     const view = await engine.openSample({ sampleId: 'sample-03' });
     const ai = await engine.segment({ caseId: view.caseId, view: 'coronal' });
