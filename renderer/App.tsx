@@ -18,7 +18,7 @@ import { StatusBar } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
 import { downloadEstimateJson } from './export-estimate';
 import { useCalibration } from './hooks/use-calibration';
-import { useCaseLoader, type StoredCaseShown } from './hooks/use-case-loader';
+import { readOnlyReason, useCaseLoader, type StoredCaseShown } from './hooks/use-case-loader';
 import { useErrors } from './hooks/use-errors';
 import { useEstimateInputs } from './hooks/use-estimate-inputs';
 import { useKeyboardShortcuts } from './hooks/use-keyboard-shortcuts';
@@ -27,6 +27,7 @@ import { useMaskEditing } from './hooks/use-mask-editing';
 import { useShellCommands } from './hooks/use-shell-commands';
 import { useViewerControls } from './hooks/use-viewer-controls';
 import { measuredLengths } from './measured-lengths';
+import { ReadOnlyBanner } from './review/ReadOnlyBanner';
 import { ReviewPanel } from './review/ReviewPanel';
 import { ShellBridge } from './shell';
 import { placeReconstruction } from './viewer/reconstruction-placement';
@@ -54,6 +55,9 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const masksRef = useRef<MaskSet>({});
   // The stored case in the viewer (null: a sample or files): its edits are saved under its reader.
   const storedCase = useRef<StoredCaseRef | null>(null);
+  // The same case for the screen: the review panel marks it, and a signed-off one is read-only.
+  const [storedShown, setStoredShown] = useState<StoredCaseShown | null>(null);
+  const readOnly = readOnlyReason(storedShown);
   const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest, storedCase);
   const { estimate, explanation, scheduleEstimate, scheduleExplain } = analysis;
   const editing = useMaskEditing({
@@ -62,6 +66,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     caseView,
     setMessage,
     onMasksChanged: scheduleEstimate,
+    readOnly,
   });
   const calibration = useCalibration({
     api,
@@ -86,6 +91,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       clearLine();
       setCaseView(cv);
       storedCase.current = stored ? { caseId: stored.caseId, reader: stored.reader } : null;
+      setStoredShown(stored ?? null);
       // A reopened stored case shows the patient and calipers its latest estimate used.
       if (stored) restoreInputs(stored.patient, stored.caliperLines);
       fit();
@@ -242,6 +248,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
                   }}
                   onCalibrationLine={calibration.drawLine}
                   onActivate={controls.setActiveView}
+                  readOnly={readOnly}
+                  onEditRefused={setMessage}
                 />
               );
             })
@@ -253,6 +261,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         </div>
         <aside className="side">
           {caseView && <h1 className="case-title">{caseView.title}</h1>}
+          <ReadOnlyBanner reason={readOnly} />
           {uncalibratedView && (
             <CalibrationDialog
               view={uncalibratedView}
@@ -302,6 +311,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               }
               claimViewer={claimOpening}
               settleViewer={settleViewer}
+              viewerCaseId={storedShown?.caseId ?? null}
             />
           </div>
         </aside>

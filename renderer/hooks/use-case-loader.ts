@@ -29,6 +29,21 @@ export interface StoredCaseShown {
   reader: string;
   patient: Patient | null;
   caliperLines: readonly CaliperLine[];
+  /**
+   * Signed off when it was opened: the store refuses its changes until it is unlocked (with a
+   * reason), so the viewer refuses them too instead of letting the reader draw work that is lost.
+   */
+  locked: boolean;
+}
+
+/**
+ * Why the viewer's case cannot be edited (shown when an edit is refused), or null when it can: a
+ * signed-off stored case is read-only until the Review tab unlocks it, which opens it again.
+ */
+export function readOnlyReason(stored: StoredCaseShown | null): string | null {
+  return stored?.locked
+    ? `Case ${stored.caseId} is signed off: unlock it with a reason in the Review tab to change it`
+    : null;
 }
 
 /**
@@ -163,6 +178,7 @@ export function useCaseLoader({
                 reader,
                 patient: opened.patient ?? null,
                 caliperLines: opened.caliperLines ?? [],
+                locked: opened.locked,
               }
             : null,
         }),

@@ -2,12 +2,12 @@
  * Editing the masks: strokes (applied in place by the viewers), whole-mask operations on the active
  * view, reset to the AI's masks, and undo/redo over one history for both views. The masks live in
  * `masksRef` and change at pointer rate; `maskVersion` says when they changed, and every change
- * asks for a new estimate through `onMasksChanged`.
+ * asks for a new estimate through `onMasksChanged`. A read-only case (signed off) refuses them all.
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
-import { diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
+import { applyDelta, diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
 import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
 import type { MaskSet } from '../viewer/types';
@@ -37,15 +37,24 @@ export function useMaskEditing({
   caseView,
   setMessage,
   onMasksChanged,
+  readOnly = null,
 }: {
   masksRef: RefObject<MaskSet>;
   activeView: ViewName;
   caseView: CaseView | null;
   setMessage(message: string): void;
   onMasksChanged(): void;
+  /**
+   * Why the case in the viewer may not be edited (it is signed off), or null: every edit is then
+   * refused with this message, since the store would not save it.
+   */
+  readOnly?: string | null;
 }): MaskEditing {
   const [maskVersion, setMaskVersion] = useState(0);
   const historyRef = useRef(new EditHistory<ViewName>(100));
+  // Read through a ref: a stroke's end may arrive from a handler bound before the case changed.
+  const readOnlyRef = useRef(readOnly);
+  readOnlyRef.current = readOnly;
 
   const masksChanged = useCallback(() => {
     setMaskVersion((n) => n + 1);
@@ -54,11 +63,21 @@ export function useMaskEditing({
 
   const onStrokeEnd = useCallback(
     (view: ViewName, delta: MaskDelta) => {
+      const refusal = readOnlyRef.current;
+      const mask = masksRef.current[view]?.current;
+      if (refusal !== null) {
+        // The viewer refuses strokes on a read-only case as they start; one that got through (begun
+        // just before the case was signed off) is put back, so the screen shows what is stored.
+        if (mask) applyDelta(mask, delta, 'backward');
+        setMessage(refusal);
+        setMaskVersion((n) => n + 1);
+        return;
+      }
       historyRef.current.push({ target: view, delta });
       // The viewer already redrew its overlay; the panels need the new version and estimate.
       masksChanged();
     },
-    [masksChanged],
+    [masksChanged, masksRef, setMessage],
   );
 
   const clearMasks = useCallback(() => {
@@ -72,26 +91,31 @@ export function useMaskEditing({
     return m.current;
   };
   /**
-   * Undo, redo and whole-mask operations are ignored while a stroke is being painted (Ctrl+Z with
-   * the button held): the stroke's delta is recorded against the pixels as they were when it began.
+   * Undo, redo and whole-mask operations are refused on a read-only case (the store would not save
+   * them), and ignored while a stroke is being painted (Ctrl+Z with the button held): the stroke's
+   * delta is recorded against the pixels as they were when it began.
    */
-  const refusedMidStroke = (name: string): boolean => {
+  const refused = (name: string): boolean => {
+    if (readOnly !== null) {
+      setMessage(`${name}: ${readOnly}`);
+      return true;
+    }
     const busy = Object.values(masksRef.current).some((m) => m && strokeInProgress(m.current));
     if (busy) setMessage(`${name}: finish the stroke first`);
     return busy;
   };
   const undo = () => {
-    if (refusedMidStroke('Undo')) return;
+    if (refused('Undo')) return;
     if (historyRef.current.undo(maskFor)) masksChanged();
   };
   const redo = () => {
-    if (refusedMidStroke('Redo')) return;
+    if (refused('Redo')) return;
     if (historyRef.current.redo(maskFor)) masksChanged();
   };
 
   /** Applies a whole-mask operation to the active view as one undoable step. */
   const applyWhole = (name: string, op: WholeMaskOp) => {
-    if (refusedMidStroke(name)) return;
+    if (refused(name)) return;
     const view = masksRef.current[activeView] ? activeView : 'coronal';
     const m = masksRef.current[view];
     if (!m) return;
@@ -114,7 +138,7 @@ export function useMaskEditing({
 
   // Both views in one step: one undo brings back every edit the reset discarded, not half of them.
   const resetToAi = () => {
-    if (refusedMidStroke('Reset to AI')) return;
+    if (refused('Reset to AI')) return;
     const step: HistoryEntry<ViewName>[] = [];
     for (const view of ['coronal', 'transverse'] as const) {
       const m = masksRef.current[view];

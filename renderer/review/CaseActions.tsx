@@ -2,36 +2,69 @@
  * What a reader does with the selected case: open it in the viewer (corrections are saved as
  * they are drawn), accept the AI's mask, flag it with a comment, sign off, unlock with a reason,
  * and export its report (PDF, DICOM Encapsulated PDF or Comprehensive SR, optionally anonymised).
+ * Accepting and signing off act on what the reader reviewed, so only on the case in the viewer;
+ * every recorded action waits for the reader's name.
  */
 import { useState, type JSX } from 'react';
 import type { CaseSummary, ExportedFile, ReportFormat } from '../../src/api/store-contract';
 import { ExportLinks } from './ExportLinks';
 import { STATUS_LABELS } from './worklist-nav';
 
+/** Why Accept and Sign off are off for a selected case that is not the one in the viewer. */
+export const OPEN_IN_VIEWER_FIRST = 'Open this case in the viewer to review it first';
+/** Why the recorded actions are off before the reader has typed a name. */
+export const NAME_THE_READER_FIRST =
+  'Type your name as the reader first: every change is recorded under it';
+
 export interface CaseActionsProps {
   summary: CaseSummary;
   busy: boolean;
   exported: readonly ExportedFile[];
+  /** Whether this case is the one the viewer shows (what the reader reviewed). */
+  inViewer: boolean;
+  /** Whether the reader has typed a name yet: every change is recorded under it. */
+  readerNamed: boolean;
   onOpen(): void;
   onAccept(): void;
-  onFlag(comment: string): void;
+  /** Resolves to whether the case was flagged: the comment is kept for another try if not. */
+  onFlag(comment: string): Promise<boolean>;
   onSignOff(): void;
-  onUnlock(reason: string): void;
+  /** Resolves to whether the case was unlocked: the reason is kept for another try if not. */
+  onUnlock(reason: string): Promise<boolean>;
   onExport(format: ReportFormat, anonymise: boolean): void;
 }
 
 export function CaseActions(props: CaseActionsProps): JSX.Element {
-  const { summary: c, busy } = props;
+  const { summary: c, busy, inViewer, readerNamed } = props;
   const [comment, setComment] = useState('');
   const [reason, setReason] = useState('');
   const [format, setFormat] = useState<ReportFormat>('pdf');
   const [anonymise, setAnonymise] = useState(false);
   const locked = c.status === 'signed-off';
+  // Why Accept and Sign off are off (besides busy, locked, no volume): said on the buttons and below.
+  const reviewBlock = !readerNamed
+    ? NAME_THE_READER_FIRST
+    : !inViewer
+      ? OPEN_IN_VIEWER_FIRST
+      : null;
+  const hint = !readerNamed
+    ? NAME_THE_READER_FIRST
+    : !locked && !inViewer
+      ? OPEN_IN_VIEWER_FIRST
+      : null;
   return (
     <section className="review-section" data-testid="case-actions">
       <h3>
         {c.title}{' '}
         <span className={`review-status status-${c.status}`}>{STATUS_LABELS[c.status]}</span>
+        {inViewer && (
+          <>
+            {' '}
+            <span className="review-in-viewer" data-testid="case-actions-in-viewer">
+              in viewer
+            </span>
+          </>
+        )}
       </h3>
       <p className="review-muted">
         Patient {c.patientKey}
@@ -52,7 +85,8 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         <button
           type="button"
           onClick={props.onAccept}
-          disabled={busy || locked}
+          disabled={busy || locked || reviewBlock !== null}
+          title={reviewBlock ?? undefined}
           data-testid="action-accept"
         >
           Accept AI mask
@@ -60,12 +94,18 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         <button
           type="button"
           onClick={props.onSignOff}
-          disabled={busy || locked || c.volumeMl === null}
+          disabled={busy || locked || c.volumeMl === null || reviewBlock !== null}
+          title={reviewBlock ?? undefined}
           data-testid="action-sign-off"
         >
           Sign off
         </button>
       </div>
+      {hint && (
+        <p className="review-hint" data-testid="case-actions-hint">
+          {hint}.
+        </p>
+      )}
       {!locked && (
         <TextActionForm
           placeholder="Why flag this case?"
@@ -73,6 +113,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           onChange={setComment}
           minLength={1}
           busy={busy}
+          blockedBy={readerNamed ? null : NAME_THE_READER_FIRST}
           label="Flag"
           inputTestId="flag-comment"
           buttonTestId="action-flag"
@@ -86,6 +127,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           onChange={setReason}
           minLength={3}
           busy={busy}
+          blockedBy={readerNamed ? null : NAME_THE_READER_FIRST}
           label="Unlock"
           inputTestId="unlock-reason"
           buttonTestId="action-unlock"
@@ -135,22 +177,31 @@ interface TextActionFormProps {
   /** Characters (after trimming) the text needs before the action can be sent. */
   minLength: number;
   busy: boolean;
+  /** Why the action cannot be sent now (no reader named), or null. */
+  blockedBy: string | null;
   label: string;
   inputTestId: string;
   buttonTestId: string;
-  onSubmit(text: string): void;
+  /** Resolves to whether the action succeeded. */
+  onSubmit(text: string): Promise<boolean>;
 }
 
 /** One line of text and the action it goes with (flag with a comment, unlock with a reason); the
- * text lives in the parent so a draft survives the form being hidden while the case is locked. */
+ * text lives in the parent so a draft survives the form being hidden while the case is locked. It
+ * is cleared only once the action succeeded: a refused one keeps it for another try. */
 function TextActionForm(props: TextActionFormProps): JSX.Element {
+  const { onSubmit, onChange, value } = props;
+  const blocked = props.busy || props.blockedBy !== null || value.trim().length < props.minLength;
   return (
     <form
       className="review-row"
       onSubmit={(e) => {
         e.preventDefault();
-        props.onSubmit(props.value);
-        props.onChange('');
+        // Enter in the box submits even while the button is off.
+        if (blocked) return;
+        void onSubmit(value).then((done) => {
+          if (done) onChange('');
+        });
       }}
     >
       <input
@@ -162,7 +213,8 @@ function TextActionForm(props: TextActionFormProps): JSX.Element {
       />
       <button
         type="submit"
-        disabled={props.busy || props.value.trim().length < props.minLength}
+        disabled={blocked}
+        title={props.blockedBy ?? undefined}
         data-testid={props.buttonTestId}
       >
         {props.label}

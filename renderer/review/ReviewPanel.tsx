@@ -3,9 +3,11 @@
  * reader, work through its worklist (filters, ↓/↑ or j/k, Enter opens the case in the viewer),
  * accept / flag / sign off / unlock each case, see and export the session summary, and export
  * reports. Time on each case is recorded while it is selected. The viewer (mounted by the host
- * app through `onOpenCase`) saves corrections itself: every edit of a stored case is stored. An
- * action on the case in the viewer waits for its edits to be saved first, and accepting the AI's
- * mask or unlocking shows the case again as the store now holds it.
+ * app through `onOpenCase`) saves corrections itself: every edit of a stored case is stored.
+ * Accepting the AI's mask and signing off act on what the reader reviewed, so only on the case in
+ * the viewer (`viewerCaseId`, marked in the worklist). An action on the case in the viewer waits
+ * for its edits to be saved first, and accepting, signing off or unlocking shows the case again as
+ * the store now holds it (its masks, its lock).
  */
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { Estimate, SpvApi } from '../../src/api';
@@ -21,7 +23,7 @@ import type {
 } from '../../src/api/store-contract';
 import type { OpeningClaim } from '../hooks/use-case-loader';
 import { useNewest } from '../hooks/use-newest';
-import { CaseActions } from './CaseActions';
+import { CaseActions, OPEN_IN_VIEWER_FIRST } from './CaseActions';
 import { CaseBrowser } from './CaseBrowser';
 import { SessionSummaryView } from './SessionSummaryView';
 import { Worklist } from './Worklist';
@@ -56,7 +58,15 @@ export interface ReviewPanelProps {
    * estimate the viewer shows. Null when the viewer shows another case.
    */
   settleViewer?: (caseId: string) => Promise<{ estimate: Estimate | null } | null>;
+  /**
+   * The stored case the viewer shows (null or absent: a sample, files, or nothing): the only case
+   * the reader can accept or sign off, since it is the one reviewed.
+   */
+  viewerCaseId?: string | null;
 }
+
+/** What the viewer shows of its stored case once its edits are saved (see settleViewer). */
+type ViewerShown = { estimate: Estimate | null };
 
 /**
  * How far apart (relative) the volume on record and the viewer's may be and still count as the
@@ -86,6 +96,7 @@ export function ReviewPanel({
   onOpenCase,
   claimViewer,
   settleViewer,
+  viewerCaseId = null,
 }: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
   const [cases, setCases] = useState<CaseSummary[]>([]);
@@ -99,7 +110,6 @@ export function ReviewPanel({
   const [sessionExports, setSessionExports] = useState<ExportedFile[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
-  const timer = useRef(new CaseTimer());
 
   /** Runs one API call with the busy mark; failures are shown, never swallowed. */
   const call = useCallback(async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -140,37 +150,55 @@ export function ReviewPanel({
     }
   }, [reader]);
 
-  /** Records the time on the case just left (if any) against the session. */
+  /** Records the time spent on a case against the session it was spent in. */
   const recordTime = useCallback(
-    (finished: { caseId: string; ms: number } | null) => {
-      if (!finished || !session || finished.ms < 1) return;
+    (sessionId: string, finished: { caseId: string; ms: number }) => {
+      if (finished.ms < 1) return;
       void call('Recording the time spent', () =>
-        api.recordTimeSpent({
-          sessionId: session.sessionId,
-          caseId: finished.caseId,
-          ms: finished.ms,
-        }),
+        api.recordTimeSpent({ sessionId, caseId: finished.caseId, ms: finished.ms }),
       );
     },
-    [api, call, session],
+    [api, call],
   );
+  // Read through a ref by the timer below, which must not restart when the recorder changes.
+  const recordTimeRef = useRef(recordTime);
+  recordTimeRef.current = recordTime;
 
-  useEffect(() => () => recordTime(timer.current.stop()), [recordTime]);
+  // Time on the selected case runs from its selection until another case (or none) is selected,
+  // the session changes or the panel goes away. Keyed on the case and the session's id only: every
+  // action refreshes the session (a new object), and that must not stop the clock.
+  const sessionId = session?.sessionId ?? null;
+  useEffect(() => {
+    if (!selectedCaseId || !sessionId) return;
+    const timer = new CaseTimer();
+    timer.start(selectedCaseId);
+    return () => {
+      const finished = timer.stop();
+      if (finished) recordTimeRef.current(sessionId, finished);
+    };
+  }, [selectedCaseId, sessionId]);
 
   const select = useCallback(
     (caseId: string | null) => {
       if (caseId === selectedCaseId) return;
       setSelectedCaseId(caseId);
       setCaseExports([]);
-      recordTime(caseId ? timer.current.start(caseId) : timer.current.stop());
     },
-    [recordTime, selectedCaseId],
+    [selectedCaseId],
   );
 
   const entries = useMemo(() => session?.worklist ?? [], [session]);
   const visible = useMemo(() => visibleEntries(entries, filter), [entries, filter]);
   const selected = entries.find((e) => e.case.caseId === selectedCaseId)?.case ?? null;
   const needReader = !reader.trim();
+  /** The title the worklist and the case browser show for a stored case (null: not listed). */
+  const titleOf = useCallback(
+    (caseId: string): string | null =>
+      entries.find((e) => e.case.caseId === caseId)?.case.title ??
+      cases.find((c) => c.caseId === caseId)?.title ??
+      null,
+    [entries, cases],
+  );
 
   // Alt+↓ pressed quickly sends several openings; only the newest may show its case, whatever
   // order the answers come back in.
@@ -202,7 +230,7 @@ export function ReviewPanel({
         }
       });
       if (opened && isNewest()) {
-        onOpenCase(caseId, opened, reader.trim(), claim);
+        onOpenCase(caseId, withStoredTitle(opened, titleOf(caseId)), reader.trim(), claim);
         await refresh();
       }
     },
@@ -210,6 +238,7 @@ export function ReviewPanel({
       api,
       call,
       claimViewer,
+      titleOf,
       needReader,
       onOpenCase,
       reader,
@@ -232,29 +261,58 @@ export function ReviewPanel({
     return () => window.removeEventListener('keydown', onKey);
   }, [open, selectedCaseId, visible]);
 
-  const act = async (what: string, fn: () => Promise<unknown>) => {
-    if (await call(what, fn)) await call('Refreshing', () => refresh());
+  /** Runs an action, then refreshes; resolves to whether the action succeeded. */
+  const act = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+    if ((await call(what, fn)) === null) return false;
+    await call('Refreshing', () => refresh());
+    return true;
   };
   const who = reader.trim();
 
   /**
-   * A change of the case's final masks or lock (accept, unlock): after the viewer's own edits are
-   * saved, and then the viewer shows the case as stored (its masks, a fresh undo history).
+   * Unlocking: after the viewer's own edits are saved, and then the viewer shows the case as stored
+   * (editable again, a fresh undo history). Resolves to whether the case was unlocked.
    */
-  const changeCase = async (what: string, caseId: string, fn: () => Promise<unknown>) => {
+  const changeCase = async (
+    what: string,
+    caseId: string,
+    fn: () => Promise<unknown>,
+  ): Promise<boolean> => {
     const inViewer = (await settleViewer?.(caseId)) ?? null;
-    if (!(await call(what, fn))) return;
+    if ((await call(what, fn)) === null) return false;
     if (inViewer) await open(caseId);
     else await call('Refreshing', () => refresh());
+    return true;
   };
 
   /**
-   * Signs off the estimate the reader saw: the viewer's, once its edits are saved (refused if the
-   * store holds another volume), or the one this panel shows for a case not in the viewer.
+   * Accepting the AI mask or signing off: acts on what the reader reviewed, so only on the case in
+   * the viewer, once its edits are saved; the viewer then shows the case as stored (its masks, and
+   * after a sign-off its lock, so that it refuses edits the store would not save).
    */
-  const signOff = async (c: CaseSummary): Promise<CaseSummary> => {
-    const inViewer = (await settleViewer?.(c.caseId)) ?? null;
-    if (!inViewer) return api.signOff({ caseId: c.caseId, reader: who, estimateId: c.estimateId });
+  const reviewViewerCase = async (
+    what: string,
+    c: CaseSummary,
+    fn: (shown: ViewerShown) => Promise<unknown>,
+  ): Promise<void> => {
+    const shown = (await settleViewer?.(c.caseId)) ?? null;
+    if (!shown) {
+      // The buttons are off for any other case; the viewer may have moved on since the click.
+      setErrors((list) => [
+        ...list,
+        `${what}: ${c.title} is not the case in the viewer. ${OPEN_IN_VIEWER_FIRST}.`,
+      ]);
+      return;
+    }
+    if ((await call(what, () => fn(shown))) === null) return;
+    await open(c.caseId);
+  };
+
+  /**
+   * Signs off the estimate the reader saw in the viewer, its edits saved: refused if the store
+   * holds another volume.
+   */
+  const signOff = async (c: CaseSummary, inViewer: ViewerShown): Promise<CaseSummary> => {
     const onRecord = (await api.listCases({})).find((x) => x.caseId === c.caseId);
     const shown = inViewer.estimate;
     if (shown && onRecord && !sameVolume(onRecord.volumeMl, shown.volumeMl)) {
@@ -370,6 +428,7 @@ export function ReviewPanel({
             visible={visible}
             filter={filter}
             selectedCaseId={selectedCaseId}
+            viewerCaseId={viewerCaseId}
             onFilter={setFilter}
             onSelect={select}
             onStep={(step) => select(stepCase(visible, selectedCaseId, step))}
@@ -382,20 +441,22 @@ export function ReviewPanel({
           summary={selected}
           busy={busy}
           exported={caseExports}
+          inViewer={selected.caseId === viewerCaseId}
+          readerNamed={!needReader}
           onOpen={() => void open(selected.caseId)}
           onAccept={() =>
-            void changeCase('Accepting the AI mask', selected.caseId, () =>
+            void reviewViewerCase('Accepting the AI mask', selected, () =>
               api.acceptAi({ caseId: selected.caseId, reader: who }),
             )
           }
           onFlag={(comment) =>
-            void act('Flagging', () =>
-              api.flagCase({ caseId: selected.caseId, reader: who, comment }),
-            )
+            act('Flagging', () => api.flagCase({ caseId: selected.caseId, reader: who, comment }))
           }
-          onSignOff={() => void act('Signing off', () => signOff(selected))}
+          onSignOff={() =>
+            void reviewViewerCase('Signing off', selected, (shown) => signOff(selected, shown))
+          }
           onUnlock={(reason) =>
-            void changeCase('Unlocking', selected.caseId, () =>
+            changeCase('Unlocking', selected.caseId, () =>
               api.unlockCase({ caseId: selected.caseId, reader: who, reason }),
             )
           }
@@ -427,4 +488,12 @@ export function ReviewPanel({
       )}
     </div>
   );
+}
+
+/**
+ * The stored case as the viewer shows it, under the title the worklist gives it (the engine's view
+ * is named after its coronal image file), so the reader sees which case is on screen.
+ */
+function withStoredTitle(opened: StoredCaseView, title: string | null): StoredCaseView {
+  return title ? { ...opened, view: { ...opened.view, title } } : opened;
 }

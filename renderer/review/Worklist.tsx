@@ -1,4 +1,7 @@
-/** The session's worklist: status filter, counts, the selected case; ↓/↑ (or j/k) move, Enter opens. */
+/**
+ * The session's worklist: status filter, counts, the selected case, and the case in the viewer
+ * (marked, since the selection can move away from it); ↓/↑ (or j/k) move, Enter opens.
+ */
 import type { JSX, KeyboardEvent } from 'react';
 import type { WorklistEntry } from '../../src/api/store-contract';
 import { countByStatus, formatDuration, STATUS_LABELS, type StatusFilter } from './worklist-nav';
@@ -8,6 +11,8 @@ export interface WorklistProps {
   visible: readonly WorklistEntry[];
   filter: StatusFilter;
   selectedCaseId: string | null;
+  /** The stored case the viewer shows, or null (a sample, files, nothing). */
+  viewerCaseId: string | null;
   onFilter(filter: StatusFilter): void;
   onSelect(caseId: string): void;
   onStep(step: 1 | -1): void;
@@ -19,6 +24,7 @@ export function Worklist({
   visible,
   filter,
   selectedCaseId,
+  viewerCaseId,
   onFilter,
   onSelect,
   onStep,
@@ -82,9 +88,20 @@ export function Worklist({
                 data-testid={`worklist-row-${c.caseId}`}
                 data-status={c.status}
                 aria-selected={c.caseId === selectedCaseId}
+                aria-current={c.caseId === viewerCaseId ? 'true' : undefined}
               >
                 <td>{e.position + 1}</td>
-                <td title={c.patientKey}>{c.title}</td>
+                <td title={c.patientKey}>
+                  {c.title}
+                  {c.caseId === viewerCaseId && (
+                    <>
+                      {' '}
+                      <span className="review-in-viewer" data-testid="worklist-in-viewer">
+                        in viewer
+                      </span>
+                    </>
+                  )}
+                </td>
                 <td>
                   <span className={`review-status status-${c.status}`}>
                     {STATUS_LABELS[c.status]}

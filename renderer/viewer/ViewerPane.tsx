@@ -15,6 +15,7 @@ import { endGesturesOnWindowEvents, GestureSlot, type GestureEnded } from '../ed
 import { growRect, renderOverlay, type OverlayStyle } from '../editing/overlay';
 import { fillPolygon } from '../editing/polygon';
 import { adjustedImageCanvas, loadImage } from './image-adjust';
+import { refusedGesture } from './read-only-gestures';
 import type { Tool, ViewMasks } from './types';
 
 /** Where the reconstruction bitmap lies over the image, in image pixels. */
@@ -47,6 +48,12 @@ export interface ViewerPaneProps {
   onCaliper(view: ViewName, a: [number, number], b: [number, number]): void;
   onCalibrationLine(view: ViewName, a: [number, number], b: [number, number]): void;
   onActivate(view: ViewName): void;
+  /**
+   * Why the case may not be edited (it is signed off), or null: brush, lasso and caliper gestures
+   * then do not start, and `onEditRefused` is told why.
+   */
+  readOnly?: string | null;
+  onEditRefused?(message: string): void;
 }
 
 /** Pixel size used for brush sizes before calibration: sizes are then nominal, not physical. */
@@ -255,10 +262,15 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   };
 
   const editing = !panning && tool !== 'pan';
+  const refusal = editing ? refusedGesture(tool, props.readOnly ?? null) : null;
 
   const onPointerDown = (e: Konva.KonvaEventObject<PointerEvent>) => {
     props.onActivate(view);
     if (!editing || e.evt.button !== 0) return;
+    if (refusal !== null) {
+      props.onEditRefused?.(refusal);
+      return;
+    }
     // A press while a gesture is still open (a second finger, a pen beside the mouse): the open
     // one ends first, before a new stroke's recorder starts on the same pixels.
     gestures.end('commit');
@@ -294,7 +306,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
     if (cursor) {
       cursor.position({ x: p[0], y: p[1] });
       cursor.radius({ x: shape.rx, y: shape.ry });
-      cursor.visible(tool === 'brush' || tool === 'eraser');
+      cursor.visible((tool === 'brush' || tool === 'eraser') && refusal === null);
       cursor.getLayer()?.batchDraw();
     }
     const g = gestures.current;
@@ -401,9 +413,11 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   const cursorStyle =
     panning || tool === 'pan'
       ? 'grab'
-      : tool === 'brush' || tool === 'eraser'
-        ? 'none'
-        : 'crosshair';
+      : refusal !== null
+        ? 'not-allowed'
+        : tool === 'brush' || tool === 'eraser'
+          ? 'none'
+          : 'crosshair';
   const labelSize = Math.max(10, image.width / 50);
 
   return (
@@ -416,6 +430,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
       data-mask-box={maskBox}
       data-image-size={`${image.width},${image.height}`}
       data-overlay-visible={overlay.visible && maskPixels > 0 ? 'true' : 'false'}
+      data-read-only={props.readOnly ? 'true' : undefined}
       style={{ cursor: cursorStyle }}
       onPointerLeave={() => {
         cursorRef.current?.visible(false);

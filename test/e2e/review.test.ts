@@ -1,7 +1,8 @@
 /**
  * End to end in Chromium through the web host (issue 5): import the samples, run a 3-case review
  * session (accept one, correct one in the viewer, flag one), sign off, export the session summary
- * and one report, and read the exports back. Screenshots go to artifacts/e2e/review-*.png.
+ * and one report, and read the exports back. Sign-off is offered only for the case in the viewer,
+ * and a signed-off case in the viewer refuses edits. Screenshots go to artifacts/e2e/review-*.png.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -151,11 +152,63 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     await page.getByTestId('action-open').click();
     await waitStatus(page, accept, 'in-review');
     await idle(page);
+    // The viewer names the case as the worklist does, and the worklist marks it.
+    await expect.poll(() => page.locator('h1.case-title').innerText()).toBe('sample-01');
+    expect(await page.getByTestId(`worklist-row-${accept}`).getAttribute('aria-current')).toBe(
+      'true',
+    );
+    // Another row, never opened: its case cannot be accepted or signed off from here.
+    await page.getByTestId(`worklist-row-${correct}`).click();
+    expect(await page.getByTestId('action-sign-off').isDisabled()).toBe(true);
+    expect(await page.getByTestId('action-sign-off').getAttribute('title')).toBe(
+      'Open this case in the viewer to review it first',
+    );
+    expect(await page.getByTestId('action-accept').isDisabled()).toBe(true);
+    await page.getByTestId(`worklist-row-${accept}`).click();
     await page.getByTestId('action-accept').click();
     await idle(page);
     await page.getByTestId('action-sign-off').click();
     await waitStatus(page, accept, 'signed-off');
     await shot(page, 'review-02-accepted-signed-off');
+
+    // Signed off, the case in the viewer is read-only: a stroke is refused as it starts.
+    await page.getByTestId('read-only-banner').waitFor({ timeout: 60_000 });
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.readOnly ===
+          'true' &&
+        document.querySelector<HTMLElement>('[data-testid=viewer-coronal]')?.dataset.maskBox,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const signedPixels = await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels');
+    await page.keyboard.press('e');
+    const [sx0, sy0, sx1, sy1] = await maskBox(page, 'coronal');
+    await dragPath(page, 'coronal', [
+      [sx0, sy0],
+      [sx1, sy1],
+    ]);
+    expect(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels')).toBe(
+      signedPixels,
+    );
+    await expect
+      .poll(() => page.getByTestId('status-bar').innerText())
+      .toContain(`Case ${accept} is signed off: unlock it with a reason in the Review tab`);
+    expect(
+      await page.getByTestId('viewer-coronal').evaluate((el) => (el as HTMLElement).style.cursor),
+    ).toBe('not-allowed');
+    // A caliper is refused too: the lengths stay those the volume was signed off with.
+    await page.getByTestId('tab-compare').click();
+    const lengths = await page.getByTestId('lengths-table').innerText();
+    await page.keyboard.press('m');
+    await dragPath(page, 'coronal', [
+      [sx0, (sy0 + sy1) / 2],
+      [sx1, (sy0 + sy1) / 2],
+    ]);
+    expect(await page.getByTestId('lengths-table').innerText()).toBe(lengths);
+    await page.keyboard.press('e');
+    await showReviewPanel(page);
+    expect((await service.getCase({ caseId: accept })).summary.status).toBe('signed-off');
 
     // 2. Correct in the viewer: the erase stroke's estimate is saved as a manual mask version.
     await page.getByTestId(`worklist-row-${correct}`).click();

@@ -14,12 +14,13 @@ import {
   screen,
   waitFor,
 } from '@testing-library/react';
+import { useState, type JSX } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CaliperLine, CaseView, Estimate, MaskRle, SpvApi } from '../../src/api';
 import type { CaseSummary, SessionDetail, StoredCaseView } from '../../src/api/store-contract';
 import { useCaseLoader, type StoredCaseShown } from '../../renderer/hooks/use-case-loader';
 import { useEstimateInputs } from '../../renderer/hooks/use-estimate-inputs';
-import { ReviewPanel } from '../../renderer/review/ReviewPanel';
+import { ReviewPanel, type ReviewPanelProps } from '../../renderer/review/ReviewPanel';
 import type { MaskSet } from '../../renderer/viewer/types';
 import { caseSummary, caseView } from './renderer-fixtures';
 
@@ -80,6 +81,7 @@ describe('opening a stored case in the viewer', () => {
         reader: 'Dr A',
         patient: { ageYears: 6, sex: 'female', heightCm: 115 },
         caliperLines: [line],
+        locked: false,
       },
     ]);
     // The reader's saved masks, over the AI's.
@@ -106,6 +108,21 @@ describe('opening a stored case in the viewer', () => {
     expect(result.current.calipers).toEqual(result.current.latest.current.calipers);
   });
 });
+
+/** The review panel with the case it opened in the viewer, as the app tells it. */
+function PanelWithViewer(props: Omit<ReviewPanelProps, 'viewerCaseId'>): JSX.Element {
+  const [viewerCaseId, setViewerCaseId] = useState<string | null>(null);
+  return (
+    <ReviewPanel
+      {...props}
+      viewerCaseId={viewerCaseId}
+      onOpenCase={(caseId, ...rest) => {
+        props.onOpenCase(caseId, ...rest);
+        setViewerCaseId(caseId);
+      }}
+    />
+  );
+}
 
 /** A corrected case whose latest estimate (`estimateId`) gives `volumeMl`. */
 const estimated = (caseId: string, volumeMl: number, estimateId: string): CaseSummary => ({
@@ -153,7 +170,7 @@ describe('the review panel on the case in the viewer', () => {
     });
     const onOpenCase = vi.fn();
     render(
-      <ReviewPanel
+      <PanelWithViewer
         api={api}
         onOpenCase={onOpenCase}
         claimViewer={() => Object.assign(() => true, { failed: () => undefined })}
@@ -207,7 +224,9 @@ describe('the review panel on the case in the viewer', () => {
     order.length = 0;
     await clickWhenReady('action-sign-off');
     await waitFor(() => expect(api.signOff).toHaveBeenCalled());
-    expect(order).toEqual(['settleViewer', 'signOff']);
+    // Then the viewer shows the case as stored: signed off, so read-only.
+    await waitFor(() => expect(order).toContain('openStoredCase'));
+    expect(order).toEqual(['settleViewer', 'signOff', 'openStoredCase']);
     expect(api.signOff).toHaveBeenCalledWith({ caseId: 'c1', reader: 'Dr A', estimateId: '7' });
   });
 
