@@ -16,6 +16,7 @@ import { OpenCaseDialog } from './components/OpenCaseDialog';
 import { SideTabs, type SideTab } from './components/SideTabs';
 import { StatusBar } from './components/StatusBar';
 import { Toolbar } from './components/Toolbar';
+import { drawnKinds } from './editing/calipers';
 import { downloadEstimateJson } from './export-estimate';
 import { useCalibration } from './hooks/use-calibration';
 import { readOnlyReason, useCaseLoader, type StoredCaseShown } from './hooks/use-case-loader';
@@ -75,6 +76,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     setMessage,
     pushError,
     onCalibrated: scheduleEstimate,
+    masks: masksRef,
+    readOnly,
   });
 
   // Another case: nothing of the previous one stays (answers, masks, history, calipers, line).
@@ -162,6 +165,12 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     'toggle-overlay': controls.toggleOverlay,
     'cycle-overlay': controls.cycleOverlayMode,
     'toggle-reconstruction': controls.toggleRecon,
+    'remove-caliper': () => {
+      // Only with the Caliper tool: Delete must not remove a measurement while painting.
+      if (controls.tool !== 'caliper') return;
+      if (readOnly) setMessage(readOnly);
+      else if (inputs.removeLastCaliper()) scheduleEstimate();
+    },
     tool: controls.setTool,
     panning: controls.setPanning,
   });
@@ -213,6 +222,11 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         onResetToAi={editing.resetToAi}
         onFit={controls.fit}
         onOpen={() => setOpenDialog(true)}
+        // The width/thickness choice only where there is a transverse view to draw it on.
+        caliperKind={caseView?.transverse ? inputs.transverseKind : undefined}
+        onCaliperKind={inputs.setTransverseKind}
+        recalibration={calibration.recalibrationOf(controls.activeView)}
+        onRecalibrate={calibration.recalibrate}
       />
       <main className="workspace">
         <div className="viewers">
@@ -268,6 +282,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               line={calibration.lineOn(uncalibratedView)}
               busy={calibration.busy}
               onApply={calibration.apply}
+              {...calibration.dialog}
             />
           )}
           <VolumeSummary
@@ -290,6 +305,15 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
                 scheduleEstimate();
               }}
               referenceVolumeMl={caseView?.referenceVolumeMl ?? null}
+              drawnCalipers={drawnKinds(calipers)}
+              // A signed-off case's calipers stay, as its masks do (no × while read-only).
+              onRemoveCaliper={
+                readOnly
+                  ? undefined
+                  : (kind) => {
+                      if (inputs.removeCaliper(kind)) scheduleEstimate();
+                    }
+              }
             />
           )}
           {tab === 'explain' && (

@@ -29,3 +29,40 @@ export function viewerTool(view: ViewName, tool: Tool, uncalibratedView: ViewNam
   if (view === uncalibratedView) return tool === 'pan' ? 'pan' : 'calibrate';
   return tool === 'calibrate' ? 'brush' : tool;
 }
+
+/** Whether the reader may redraw a calibrated view's calibration, and why not when not. */
+export type Recalibration =
+  { view: ViewName; allowed: true } | { view: ViewName; allowed: false; reason: string };
+
+/**
+ * Only a calibration the reader drew can be redrawn; the file's own (DICOM regions or pixel
+ * spacing, a sidecar) is the scanner's measurement, and a spacing given at opening is changed by
+ * opening the case again. Null when the view has no calibration yet (it is being calibrated).
+ */
+export function recalibrationOf(cv: CaseView | null, view: ViewName): Recalibration | null {
+  const calibration = calibrationOf(cv, view);
+  if (!calibration) return null;
+  switch (calibration.source) {
+    case 'user':
+      return { view, allowed: true };
+    case 'ultrasound-regions':
+    case 'pixel-spacing':
+      return {
+        view,
+        allowed: false,
+        reason: `The ${view} image carries its own calibration (DICOM pixel spacing); it is the scanner's, and cannot be redrawn.`,
+      };
+    case 'sidecar':
+      return {
+        view,
+        allowed: false,
+        reason: `The ${view} image is calibrated by its own calibration file (sidecar); it cannot be redrawn here.`,
+      };
+    case 'caller':
+      return {
+        view,
+        allowed: false,
+        reason: `The ${view} image uses the spacing given when it was opened; open the case again to change it.`,
+      };
+  }
+}

@@ -20,7 +20,8 @@ export type ShortcutAction =
   | 'keep-largest'
   | 'toggle-overlay'
   | 'cycle-overlay'
-  | 'toggle-reconstruction';
+  | 'toggle-reconstruction'
+  | 'remove-caliper';
 
 export interface KeyInput {
   key: string;
@@ -45,6 +46,9 @@ const PLAIN: Record<string, ShortcutAction> = {
   v: 'toggle-overlay',
   o: 'cycle-overlay',
   r: 'toggle-reconstruction',
+  // The handler acts only while the Caliper tool is active (the last caliper drawn goes).
+  Delete: 'remove-caliper',
+  Backspace: 'remove-caliper',
 };
 
 export function shortcutFor(e: KeyInput): ShortcutAction | null {

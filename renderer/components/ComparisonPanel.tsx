@@ -5,6 +5,7 @@
  */
 import type { JSX } from 'react';
 import type { Estimate, Patient } from '../../src/api';
+import type { CaliperKind } from '../editing/calipers';
 import { cm, ml, signed } from './format';
 import { EstimateChart } from './EstimateChart';
 
@@ -28,6 +29,12 @@ export interface ComparisonPanelProps {
   patient: Patient;
   onPatient(p: Patient): void;
   referenceVolumeMl: number | null;
+  /**
+   * The caliper kinds drawn, measurable or not (one across two regions has no length but must still
+   * be removable), and what removes one; without them the table offers no ×.
+   */
+  drawnCalipers?: readonly CaliperKind[];
+  onRemoveCaliper?(kind: CaliperKind): void;
 }
 
 export function VolumeSummary({
@@ -104,12 +111,13 @@ function numberOrNull(text: string): number | null {
 
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
-  const rows: [string, number | null, number | undefined][] = [
-    ['Length', p.lengths.mask.length, p.lengths.caliper.length],
-    ['Width', p.lengths.mask.width, p.lengths.caliper.width],
-    ['Thickness', p.lengths.mask.thickness, p.lengths.caliper.thickness],
-    ['Cranio-caudal', p.lengths.mask.craniocaudal, undefined],
+  const rows: [string, number | null, number | undefined, CaliperKind | null][] = [
+    ['Length', p.lengths.mask.length, p.lengths.caliper.length, 'length'],
+    ['Width', p.lengths.mask.width, p.lengths.caliper.width, 'width'],
+    ['Thickness', p.lengths.mask.thickness, p.lengths.caliper.thickness, 'thickness'],
+    ['Cranio-caudal', p.lengths.mask.craniocaudal, undefined, null],
   ];
+  const { onRemoveCaliper } = p;
   return (
     <section className="panel" data-testid="comparison-panel">
       <h2>Comparison</h2>
@@ -124,10 +132,24 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
           </tr>
         </thead>
         <tbody>
-          {rows.map(([label, mask, caliper]) => (
+          {rows.map(([label, mask, caliper, kind]) => (
             <tr key={label}>
               <td>{label}</td>
-              <td data-testid={`caliper-${label.toLowerCase()}`}>{cm(caliper)}</td>
+              <td data-testid={`caliper-${label.toLowerCase()}`}>
+                {cm(caliper)}
+                {kind && onRemoveCaliper && p.drawnCalipers?.includes(kind) && (
+                  <button
+                    type="button"
+                    className="remove-caliper"
+                    data-testid={`remove-caliper-${kind}`}
+                    title={`Remove the ${kind} caliper (Delete removes the last one drawn)`}
+                    aria-label={`Remove the ${kind} caliper`}
+                    onClick={() => onRemoveCaliper(kind)}
+                  >
+                    ×
+                  </button>
+                )}
+              </td>
               <td data-testid={`mask-${label.toLowerCase()}`}>{cm(mask)}</td>
             </tr>
           ))}

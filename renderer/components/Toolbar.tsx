@@ -1,5 +1,7 @@
 /** The editing and display toolbar; every button's tooltip names its shortcut. */
 import type { JSX } from 'react';
+import type { Recalibration } from '../case-views';
+import type { TransverseCaliperKind } from '../editing/calipers';
 import type { OverlayMode } from '../editing/overlay';
 import type { Tool } from '../viewer/types';
 
@@ -31,7 +33,27 @@ export interface ToolbarProps {
   onResetToAi(): void;
   onFit(): void;
   onOpen(): void;
+  /** What a transverse caliper measures: chosen beside the Caliper tool while it is active. */
+  caliperKind?: TransverseCaliperKind;
+  onCaliperKind?(kind: TransverseCaliperKind): void;
+  /** Whether the active view's calibration can be redrawn; null hides the button. */
+  recalibration?: Recalibration | null;
+  onRecalibrate?(view: Recalibration['view']): void;
 }
+
+const TRANSVERSE_KINDS: { kind: TransverseCaliperKind; label: string; title: string }[] = [
+  {
+    kind: 'width',
+    label: 'Width',
+    title: 'The next transverse caliper measures the width (it replaces the width drawn before)',
+  },
+  {
+    kind: 'thickness',
+    label: 'Thickness',
+    title:
+      'The next transverse caliper measures the thickness (it replaces the thickness drawn before)',
+  },
+];
 
 const TOOLS: { tool: Tool; label: string; title: string }[] = [
   { tool: 'brush', label: 'Brush', title: 'Brush: add to the mask (B)' },
@@ -45,7 +67,8 @@ const TOOLS: { tool: Tool; label: string; title: string }[] = [
   {
     tool: 'caliper',
     label: 'Caliper',
-    title: 'Caliper: length on coronal, width then thickness on transverse (M)',
+    title:
+      'Caliper: length on coronal; on transverse the width or thickness chosen beside it. Delete removes the last caliper (M)',
   },
   { tool: 'pan', label: 'Pan', title: 'Pan (H), or hold Space and drag with any tool' },
 ];
@@ -75,6 +98,51 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
           {t.label}
         </button>
       ))}
+      {p.tool === 'caliper' && p.caliperKind && p.onCaliperKind && (
+        <span
+          className="caliper-kind"
+          role="radiogroup"
+          aria-label="Transverse caliper measures"
+          data-testid="caliper-kind"
+          title="What the next caliper on the transverse view measures"
+        >
+          Transverse:
+          {TRANSVERSE_KINDS.map((k) => (
+            <button
+              type="button"
+              key={k.kind}
+              role="radio"
+              aria-checked={p.caliperKind === k.kind}
+              data-testid={`caliper-kind-${k.kind}`}
+              className={p.caliperKind === k.kind ? 'active' : ''}
+              title={k.title}
+              onClick={() => p.onCaliperKind?.(k.kind)}
+            >
+              {k.label}
+            </button>
+          ))}
+        </span>
+      )}
+      {p.recalibration && p.onRecalibrate && (
+        // The title is on a wrapper: a disabled button shows no tooltip, and its reason matters.
+        <span
+          data-testid="recalibrate-why"
+          title={
+            p.recalibration.allowed
+              ? `Redraw the ${p.recalibration.view} view's calibration on the depth ruler`
+              : p.recalibration.reason
+          }
+        >
+          <button
+            type="button"
+            data-testid="recalibrate"
+            disabled={!p.recalibration.allowed}
+            onClick={() => p.recalibration && p.onRecalibrate?.(p.recalibration.view)}
+          >
+            Recalibrate
+          </button>
+        </span>
+      )}
       {p.calibrating && (
         <span
           className="badge"

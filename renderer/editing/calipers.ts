@@ -48,24 +48,42 @@ export function caliperLengthMm(
   }
 }
 
+/** What a caliper on the transverse view measures: the reader chooses (the Caliper tool's selector). */
+export type TransverseCaliperKind = Extract<CaliperKind, 'width' | 'thickness'>;
+
 /**
- * Which measurement the next caliper on a view is: length on the coronal view; on the transverse
- * view width first, then thickness, then whichever of the two is older.
+ * The transverse kind the selector offers next: the one still missing (width first), else the one
+ * just drawn, so that drawing it again redraws it. Never silently the other kind: a redraw that
+ * replaced the older caliper whatever it was put a wrong width into a signed report.
  */
-export function nextCaliperKind(
-  view: 'coronal' | 'transverse',
+export function suggestedTransverseKind(
   existing: readonly Caliper[],
-): CaliperKind {
-  if (view === 'coronal') return 'length';
-  const hasWidth = existing.some((c) => c.kind === 'width');
-  const hasThickness = existing.some((c) => c.kind === 'thickness');
-  if (!hasWidth) return 'width';
-  if (!hasThickness) return 'thickness';
-  // Both exist: replace the older one (placeCaliper keeps the newest last).
-  return existing.find((c) => c.kind === 'width' || c.kind === 'thickness')?.kind ?? 'width';
+  lastDrawn: TransverseCaliperKind,
+): TransverseCaliperKind {
+  if (!existing.some((c) => c.kind === 'width')) return 'width';
+  if (!existing.some((c) => c.kind === 'thickness')) return 'thickness';
+  return lastDrawn;
 }
 
-/** Replaces the caliper of the same kind, keeping the others. */
+/** What a new caliper on `view` measures: length on the coronal view, the chosen kind on the other. */
+export function nextCaliperKind(
+  view: 'coronal' | 'transverse',
+  chosen: TransverseCaliperKind,
+): CaliperKind {
+  return view === 'coronal' ? 'length' : chosen;
+}
+
+/** Replaces the caliper of the same kind, keeping the others (the newest last). */
 export function placeCaliper(existing: readonly Caliper[], caliper: Caliper): Caliper[] {
   return [...existing.filter((c) => c.kind !== caliper.kind), caliper];
+}
+
+/** The calipers without the one of `kind` (a view has at most one of each kind). */
+export function removeCaliper(existing: readonly Caliper[], kind: CaliperKind): Caliper[] {
+  return existing.filter((c) => c.kind !== kind);
+}
+
+/** The kinds drawn on any view, each once (the comparison table offers to remove these). */
+export function drawnKinds(calipers: Readonly<Record<string, readonly Caliper[]>>): CaliperKind[] {
+  return [...new Set(Object.values(calipers).flatMap((cs) => cs.map((c) => c.kind)))];
 }

@@ -1,17 +1,42 @@
 /**
  * Calibrating a view whose image carries no pixel spacing: the reader draws a line over a known
  * distance on it (its viewer's tool is the calibration line until then), enters the distance, and
- * the engine answers with the calibrated case. An answer for a case the reader has left by then is
+ * the engine answers with the calibrated case. A calibration the reader drew can be redrawn
+ * (Recalibrate), and one that gives an implausible scale keeps the dialog open with a warning
+ * until the reader redraws it or keeps it. An answer for a case the reader has left by then is
  * dropped: it would replace the case now shown.
  */
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, SpvApi, ViewName } from '../../src/api';
-import { firstUncalibratedView } from '../case-views';
+import { calibrationWarning } from '../calibration-plausibility';
+import {
+  calibrationOf,
+  firstUncalibratedView,
+  recalibrationOf,
+  type Recalibration,
+} from '../case-views';
+import { measuredLengths } from '../measured-lengths';
+import type { MaskSet } from '../viewer/types';
 
 type Point = [number, number];
 
+/** What the calibration dialog shows beyond the line and the distance. */
+export interface CalibrationDialogState {
+  /** 'calibrate': the view has none yet; 'recalibrate': the reader redraws their own. */
+  purpose: 'calibrate' | 'recalibrate';
+  /** The applied calibration looks implausible: the reader is asked to check it. */
+  warning: string | null;
+  /** The last calibration was refused (e.g. the case is signed off): the service's words. */
+  problem: string | null;
+  /** Closes the dialog keeping the current calibration; null when the view has none to keep. */
+  onCancel: (() => void) | null;
+}
+
 export interface CalibrationState {
-  /** The view that must be calibrated next; null when every view is. */
+  /**
+   * The view the calibration dialog is for: the first uncalibrated one (the coronal view first),
+   * else the one the reader recalibrates or is asked to check; null when none.
+   */
   uncalibratedView: ViewName | null;
   /** The calibration line's ends when it was drawn on `view`; null otherwise. */
   lineOn(view: ViewName): [Point, Point] | null;
@@ -20,6 +45,17 @@ export interface CalibrationState {
   /** A calibration request is on its way. */
   busy: boolean;
   apply(distanceMm: number): Promise<void>;
+  /** Whether `view` can be recalibrated now (null while the dialog is open or it has none). */
+  recalibrationOf(view: ViewName): Recalibration | null;
+  /** Opens the dialog again for `view`, which the reader calibrated. */
+  recalibrate(view: ViewName): void;
+  dialog: CalibrationDialogState;
+}
+
+/** Dialog state that belongs to one case: dropped when another case is shown. */
+interface ForCase<T> {
+  caseId: string;
+  value: T;
 }
 
 export function useCalibration({
@@ -29,6 +65,8 @@ export function useCalibration({
   setMessage,
   pushError,
   onCalibrated,
+  masks,
+  readOnly = null,
 }: {
   api: SpvApi;
   caseView: CaseView | null;
@@ -36,13 +74,34 @@ export function useCalibration({
   setMessage(message: string): void;
   pushError(source: string, err: unknown): void;
   onCalibrated(): void;
+  /** The masks, to check the coronal length a calibration gives; without them only the scale is. */
+  masks?: RefObject<MaskSet>;
+  /** Why the case cannot be changed (a signed-off stored case), or null: Recalibrate says it. */
+  readOnly?: string | null;
 }): CalibrationState {
   const [line, setLine] = useState<{ view: ViewName; a: Point; b: Point } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [redo, setRedo] = useState<ForCase<ViewName> | null>(null);
+  const [check, setCheck] = useState<ForCase<{ view: ViewName; warning: string }> | null>(null);
+  const [problem, setProblem] = useState<ForCase<string> | null>(null);
 
   const clearLine = useCallback(() => setLine(null), []);
   const shownCaseId = useRef(caseView?.caseId);
   shownCaseId.current = caseView?.caseId;
+  const ofThisCase = <T>(s: ForCase<T> | null): T | null =>
+    s && s.caseId === caseView?.caseId ? s.value : null;
+
+  const firstUncalibrated = firstUncalibratedView(caseView);
+  const checked = ofThisCase(check);
+  const redone = ofThisCase(redo);
+  const dialogView = firstUncalibrated ?? checked?.view ?? redone;
+
+  const close = () => {
+    setRedo(null);
+    setCheck(null);
+    setProblem(null);
+    setLine(null);
+  };
 
   const apply = async (distanceMm: number) => {
     if (!caseView || !line) return;
@@ -59,23 +118,55 @@ export function useCalibration({
       });
       if (left()) return;
       setCaseView(cv);
-      setLine(null);
-      setMessage(`${line.view} calibrated`);
+      close();
+      const warning = warningFor(cv, line.view, masks?.current ?? {});
+      if (warning) setCheck({ caseId, value: { view: line.view, warning } });
+      setMessage(warning ? `${line.view} calibrated: ${warning}` : `${line.view} calibrated`);
       onCalibrated();
     } catch (err) {
       if (left()) return;
+      setProblem({ caseId, value: err instanceof Error ? err.message : String(err) });
       pushError('Calibrate', err);
     } finally {
       setBusy(false);
     }
   };
 
+  // The store refuses a signed-off case's calibration: said before the reader redraws one.
+  const offer = (view: ViewName): Recalibration | null => {
+    const r = recalibrationOf(caseView, view);
+    return r?.allowed && readOnly ? { view, allowed: false, reason: readOnly } : r;
+  };
+
+  const calibrated = dialogView !== null && calibrationOf(caseView, dialogView) != null;
   return {
-    uncalibratedView: firstUncalibratedView(caseView),
+    uncalibratedView: dialogView,
     lineOn: (view) => (line?.view === view ? [line.a, line.b] : null),
     drawLine: (view, a, b) => setLine({ view, a, b }),
     clearLine,
     busy,
     apply,
+    recalibrationOf: (view) => (dialogView ? null : offer(view)),
+    recalibrate: (view) => {
+      if (!caseView || !offer(view)?.allowed) return;
+      close();
+      setRedo({ caseId: caseView.caseId, value: view });
+    },
+    dialog: {
+      purpose: calibrated ? 'recalibrate' : 'calibrate',
+      warning: checked?.warning ?? null,
+      problem: ofThisCase(problem),
+      onCancel: calibrated ? close : null,
+    },
   };
+}
+
+/** The plausibility warning for `view`'s new calibration, with the coronal mask's length. */
+function warningFor(cv: CaseView, view: ViewName, masks: MaskSet): string | null {
+  const calibration = calibrationOf(cv, view);
+  if (!calibration) return null;
+  const noCalipers = { coronal: [], transverse: [] };
+  const lengthCm = view === 'coronal' ? measuredLengths(masks, cv, noCalipers).mask.length : null;
+  // A drawn calibration has square pixels: one spacing says it.
+  return calibrationWarning(calibration.spacingX, lengthCm);
 }

@@ -6,7 +6,14 @@
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaliperLine, CaseView, Patient, ViewName } from '../../src/api';
-import { nextCaliperKind, placeCaliper } from '../editing/calipers';
+import {
+  nextCaliperKind,
+  placeCaliper,
+  removeCaliper as withoutCaliper,
+  suggestedTransverseKind,
+  type CaliperKind,
+  type TransverseCaliperKind,
+} from '../editing/calipers';
 import type { CalipersByView } from '../viewer/types';
 
 export interface EstimateInputs {
@@ -19,8 +26,18 @@ export interface EstimateInputsState extends EstimateInputs {
   latest: RefObject<EstimateInputs>;
   setCaseView(cv: CaseView): void;
   setPatient(p: Patient): void;
-  /** Places a caliper on `view`: the next kind the view needs, replacing an older one of it. */
+  /** What the next transverse caliper measures (the Caliper tool's selector shows it). */
+  transverseKind: TransverseCaliperKind;
+  setTransverseKind(kind: TransverseCaliperKind): void;
+  /**
+   * Places a caliper on `view`: length on the coronal view, `transverseKind` on the transverse one,
+   * replacing the view's caliper of that same kind and no other.
+   */
   addCaliper(view: ViewName, a: [number, number], b: [number, number]): void;
+  /** Removes the caliper of `kind` (from whichever view holds it); false when there was none. */
+  removeCaliper(kind: CaliperKind): boolean;
+  /** Removes the caliper drawn last (on either view); what it removed, or null when none is left. */
+  removeLastCaliper(): { view: ViewName; kind: CaliperKind } | null;
   clearCalipers(): void;
   /**
    * Shows a reopened stored case's own inputs: the patient and the caliper lines its latest
@@ -33,10 +50,17 @@ const noPatient = (): Patient => ({ ageYears: null, sex: null, heightCm: null })
 
 const noCalipers = (): CalipersByView => ({ coronal: [], transverse: [] });
 
+type Drawn = { view: ViewName; kind: CaliperKind };
+
 export function useEstimateInputs(): EstimateInputsState {
   const [caseView, setCaseViewState] = useState<CaseView | null>(null);
   const [patient, setPatientState] = useState<Patient>(noPatient);
   const [calipers, setCalipers] = useState<CalipersByView>(noCalipers);
+  const [transverseKind, setTransverseKindState] = useState<TransverseCaliperKind>('width');
+  // Read by addCaliper at once, as `latest` is: two calipers drawn before a render take two kinds.
+  const chosenKind = useRef<TransverseCaliperKind>(transverseKind);
+  // The calipers in the order drawn, oldest first: Delete removes the last one, whichever view.
+  const drawOrder = useRef<Drawn[]>([]);
 
   // The latest values the request builders need, read when a request is actually sent.
   const latest = useRef<EstimateInputs>({ caseView, patient, calipers });
@@ -52,34 +76,65 @@ export function useEstimateInputs(): EstimateInputsState {
     latest.current.patient = p;
   }, []);
 
+  const setTransverseKind = useCallback((kind: TransverseCaliperKind) => {
+    chosenKind.current = kind;
+    setTransverseKindState(kind);
+  }, []);
+
   // Built from `latest`, not inside a state updater: React may run an updater only at the next
   // render, so a second caliper placed before it (or a request sent before it) would miss the first.
+  const showCalipers = useCallback(
+    (next: CalipersByView, lastTransverse: TransverseCaliperKind) => {
+      latest.current.calipers = next;
+      setCalipers(next);
+      setTransverseKind(suggestedTransverseKind(next.transverse, lastTransverse));
+    },
+    [],
+  );
+
   const addCaliper = useCallback((view: ViewName, a: [number, number], b: [number, number]) => {
     const all = latest.current.calipers;
+    const kind = nextCaliperKind(view, chosenKind.current);
+    drawOrder.current = [
+      ...drawOrder.current.filter((d) => !(d.view === view && d.kind === kind)),
+      { view, kind },
+    ];
+    showCalipers({ ...all, [view]: placeCaliper(all[view], { kind, a, b }) }, chosenKind.current);
+  }, []);
+
+  // The comparison table has one row per kind, so its × removes that kind wherever it was drawn.
+  const removeCaliper = useCallback((kind: CaliperKind) => {
+    const all = latest.current.calipers;
+    if (![...all.coronal, ...all.transverse].some((c) => c.kind === kind)) return false;
+    drawOrder.current = drawOrder.current.filter((d) => d.kind !== kind);
     const next = {
-      ...all,
-      [view]: placeCaliper(all[view], { kind: nextCaliperKind(view, all[view]), a, b }),
+      coronal: withoutCaliper(all.coronal, kind),
+      transverse: withoutCaliper(all.transverse, kind),
     };
-    latest.current.calipers = next;
-    setCalipers(next);
+    showCalipers(next, chosenKind.current);
+    return true;
+  }, []);
+
+  const removeLastCaliper = useCallback(() => {
+    const last = drawOrder.current.at(-1);
+    return last && removeCaliper(last.kind) ? last : null;
   }, []);
 
   // Also at once: opening another case clears the calipers and estimates before React renders, and
   // that estimate must not carry (and, for a stored case, save) the previous case's calipers.
   const clearCalipers = useCallback(() => {
-    const none = noCalipers();
-    setCalipers(none);
-    latest.current.calipers = none;
+    drawOrder.current = [];
+    showCalipers(noCalipers(), 'width');
   }, []);
 
   const restoreInputs = useCallback((p: Patient | null, lines: readonly CaliperLine[]) => {
     const restored = { ...noPatient(), ...p };
     const byView = noCalipers();
     for (const { view, kind, a, b } of lines) byView[view].push({ kind, a, b });
+    drawOrder.current = lines.map(({ view, kind }) => ({ view, kind }));
     latest.current.patient = restored;
-    latest.current.calipers = byView;
     setPatientState(restored);
-    setCalipers(byView);
+    showCalipers(byView, 'width');
   }, []);
 
   return {
@@ -89,7 +144,11 @@ export function useEstimateInputs(): EstimateInputsState {
     latest,
     setCaseView,
     setPatient,
+    transverseKind,
+    setTransverseKind,
     addCaliper,
+    removeCaliper,
+    removeLastCaliper,
     clearCalipers,
     restoreInputs,
   };

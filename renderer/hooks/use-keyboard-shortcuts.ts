@@ -38,9 +38,13 @@ export function useKeyboardShortcuts(handlers: ShortcutHandlers): void {
       }
       const action = shortcutFor(e);
       if (!action) return;
+      if (isToolAction(action)) {
+        e.preventDefault();
+        handlers.tool(action.slice('tool-'.length) as Tool);
+        return;
+      }
       e.preventDefault();
-      if (isToolAction(action)) handlers.tool(action.slice('tool-'.length) as Tool);
-      else handlers[action]();
+      handlers[action]();
     };
     const up = (e: KeyboardEvent) => {
       if (e.key === ' ') handlers.panning(false);

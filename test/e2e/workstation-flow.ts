@@ -411,7 +411,7 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
   await page.getByTestId('estimate-chart').waitFor();
   await shot(page, `${prefix}-04-caliper-formulas`);
 
-  // The patient's age changes the reference: a 4-year-old's length limit is 9 cm (Rosenberg 1991).
+  // The patient's age changes the reference: a 4-year-old (Rosenberg 1991's 4–6 years) has 9.5 cm.
   const adult = await page.getByTestId('classification').innerText();
   expect(adult).toMatch(/adult length ≤ 13(\.0)? cm/);
   await page.getByTestId('patient-age').fill('4');
@@ -421,7 +421,7 @@ export async function runMainFlow(page: Page, prefix: string): Promise<FlowResul
         document.querySelector('[data-testid=classification]')?.textContent ?? 'adult length',
       ),
   );
-  expect(await page.getByTestId('classification').innerText()).toMatch(/length ≤ 9(\.0)? cm/);
+  expect(await page.getByTestId('classification').innerText()).toMatch(/length ≤ 9\.5 cm/);
   await page.getByTestId('patient-age').fill('');
   await page.waitForFunction(() =>
     /adult length/.test(document.querySelector('[data-testid=classification]')?.textContent ?? ''),

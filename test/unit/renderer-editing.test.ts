@@ -6,6 +6,8 @@ import {
   caliperLengthMm,
   caliperMm,
   placeCaliper,
+  removeCaliper,
+  suggestedTransverseKind,
   type Caliper,
 } from '../../renderer/editing/calipers';
 import { measuredLengths } from '../../renderer/measured-lengths';
@@ -351,19 +353,34 @@ describe('overlay and geometry', () => {
     expect(measuredLengths(masks, cv, calipers).mask.length).toBeNull();
   });
 
-  it('measures calipers in mm and cycles transverse kinds', () => {
+  it('measures calipers in mm', () => {
     expect(caliperMm({ a: [0, 0], b: [30, 40] }, 0.5, 0.5)).toBeCloseTo(25);
     expect(caliperMm({ a: [0, 0], b: [10, 10] }, 1, 2)).toBeCloseTo(Math.hypot(10, 20));
+  });
+
+  // The old rule alternated width and thickness once both existed, so redrawing a bad thickness
+  // replaced the width (a 0.8-cm "width" was signed into a report): the kind is now the reader's.
+  it('redraws the transverse kind the reader chose, never the other one', () => {
+    expect(nextCaliperKind('coronal', 'thickness')).toBe('length');
+    expect(nextCaliperKind('transverse', 'thickness')).toBe('thickness');
     let calipers: Caliper[] = [];
-    expect(nextCaliperKind('coronal', calipers)).toBe('length');
-    const kinds: string[] = [];
-    for (let k = 0; k < 4; k++) {
-      const kind = nextCaliperKind('transverse', calipers);
-      kinds.push(kind);
-      calipers = placeCaliper(calipers, { kind, a: [0, 0], b: [k, 1] });
-    }
-    expect(kinds).toEqual(['width', 'thickness', 'width', 'thickness']);
-    expect(calipers).toHaveLength(2);
+    let chosen = suggestedTransverseKind(calipers, 'width');
+    const draw = (b: [number, number]) => {
+      const kind = nextCaliperKind('transverse', chosen);
+      calipers = placeCaliper(calipers, { kind, a: [0, 0], b });
+      chosen = suggestedTransverseKind(calipers, chosen);
+    };
+    draw([40, 0]); // the width
+    draw([0, 3]); // a bad thickness
+    draw([0, 20]); // redrawn: it replaces the thickness
+    expect(calipers).toEqual([
+      { kind: 'width', a: [0, 0], b: [40, 0] },
+      { kind: 'thickness', a: [0, 0], b: [0, 20] },
+    ]);
+    // Removing one offers it next; the other stays.
+    calipers = removeCaliper(calipers, 'width');
+    expect(calipers.map((c) => c.kind)).toEqual(['thickness']);
+    expect(suggestedTransverseKind(calipers, 'thickness')).toBe('width');
   });
 });
 
