@@ -29,6 +29,8 @@ export interface ComparisonPanelProps {
   patient: Patient;
   onPatient(p: Patient): void;
   referenceVolumeMl: number | null;
+  /** Why the case may not be changed (signed off), or null: the patient fields are then locked. */
+  readOnly?: string | null;
   /**
    * The caliper kinds drawn, measurable or not (one across two regions has no length but must still
    * be removable), and what removes one; without them the table offers no ×.
@@ -82,6 +84,17 @@ export function VolumeSummary({
         >
           95% interval {Math.round(estimate.ci95Ml[0])}–{Math.round(estimate.ci95Ml[1])} mL ·{' '}
           {estimate.model === 'dual' ? 'dual-view' : 'single-view'} model
+        </div>
+      )}
+      {estimate && estimate.classification.length > 0 && (
+        // The verdict beside the number, always in sight (the full references, with their
+        // citations, are in the Comparison tab below the fold on a small screen).
+        <div className="volume-classes" data-testid="summary-classification">
+          {estimate.classification.map((c) => (
+            <span key={c.limitText} className={`class-${c.status}`} title={c.detail}>
+              <strong>{c.status}</strong> ({c.limitText})
+            </span>
+          ))}
         </div>
       )}
       {failed && !estimate && !updating && (
@@ -215,7 +228,12 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
         </p>
       )}
       <h3>Reference for this patient</h3>
-      <div className="patient" data-testid="patient-fields">
+      <fieldset
+        className="patient"
+        data-testid="patient-fields"
+        disabled={Boolean(p.readOnly)}
+        title={p.readOnly ?? undefined}
+      >
         <label>
           Age{' '}
           <input
@@ -245,8 +263,8 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
             <option value="male">male</option>
           </select>
         </label>
-        <label>
-          Height{' '}
+        <label title="Recorded with the case; the adult length limit does not use it yet (the height- and sex-adjusted table of Chow et al. 2016 could not be verified here)">
+          Height (not used yet){' '}
           <input
             type="number"
             min={30}
@@ -257,7 +275,7 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
           />{' '}
           cm
         </label>
-      </div>
+      </fieldset>
       {p.calibrated && estimate && (
         <ul className="classification" data-testid="classification">
           {estimate.classification.map((c) => (
