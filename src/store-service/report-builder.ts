@@ -106,10 +106,28 @@ async function reportView(
     width: image.width,
     height: image.height,
     spacingText: spacing
-      ? `${spacing.x.toFixed(3)} × ${spacing.y.toFixed(3)} mm/px`
+      ? `${spacing.x.toFixed(3)} × ${spacing.y.toFixed(3)} mm/px${calibrationOrigin(image.calibration)}`
       : 'uncalibrated',
     blankedShare: blanked?.blankedShare ?? null,
   };
+}
+
+/**
+ * Where the scale came from, for the reader of the report: a scale drawn by hand on the depth
+ * ruler is a measurement of its own and must be checkable.
+ */
+function calibrationOrigin(calibration: Calibration | null): string {
+  if (!calibration) return '';
+  const how: Record<Calibration['source'], string> = {
+    'ultrasound-regions': 'from the DICOM ultrasound regions',
+    'pixel-spacing': 'from the DICOM Pixel Spacing',
+    sidecar: 'from the calibration file',
+    user: 'drawn by the reader',
+    caller: 'typed at opening',
+  };
+  const detail =
+    calibration.source === 'user' && calibration.detail ? `: ${calibration.detail}` : '';
+  return ` (${how[calibration.source]}${detail})`;
 }
 
 function explanationText(e: Explanation): string {

@@ -355,4 +355,29 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     expect(summary.blandAltman.find((b) => b.name === 'AI vs final')?.n ?? 0).toBe(0);
     expect(summary.meanDice).toBeNull();
   });
+
+  it('says in the report where each view’s scale came from, with a hand-drawn one’s line', async () => {
+    const folder = join(dir, 'by-hand');
+    mkdirSync(folder);
+    // sample-08's coronal image without its sidecar: calibrated on the ruler by the reader.
+    copyFileSync(join(samplesDir, 'sample-08_coronal.png'), join(folder, 'byhand_coronal.png'));
+    const report = await service.importPaths({ paths: [folder] });
+    const caseId = report.caseIds[0];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    await service.calibrate({
+      caseId: opened.view.caseId,
+      view: 'coronal',
+      pointA: [10, 10],
+      pointB: [10, 210],
+      distanceMm: 80,
+    });
+    const reopened = await service.openStoredCase({ caseId, reader: READER });
+    await service.estimate({ caseId: reopened.view.caseId, masks: reopened.currentMasks! });
+    const file = await service.exportReport({ caseId, format: 'pdf' });
+    expect(pdfText(file.path)).toMatch(
+      /0\.400 × 0\.400 mm\/px \(drawn by the reader: 80 mm over 200\.0 px\)/,
+    );
+    const sidecar = await service.exportReport({ caseId: ids['sample-06'], format: 'pdf' });
+    expect(pdfText(sidecar.path)).toMatch(/mm\/px \(from the calibration file\)/);
+  });
 });
