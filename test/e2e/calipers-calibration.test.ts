@@ -6,21 +6,19 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
+import type { WebHost } from '../../main/http-server';
 import {
   blur,
-  CHROMIUM_ARGS,
   CHROMIUM_PATH,
   drag,
-  ensureBuilt,
   imageSize,
   maskCentre,
   REPO_ROOT,
   settledVolume,
 } from './workstation-flow';
+import { startWebSession, type WebSession } from './web-session';
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
@@ -32,33 +30,16 @@ const skip =
   !existsSync(UNCALIBRATED);
 
 describe.skipIf(skip)('calipers and calibration in Chromium', () => {
-  let engine: Engine;
+  let session: WebSession | undefined;
   let host: WebHost;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
-    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-    host = await startWebHost({
-      service: engine,
-      rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
-      allowedRoots: [SAMPLES],
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (err) => console.error('page error:', err));
+    session = await startWebSession({ width: 1600, height: 1000 });
+    ({ host, page } = session);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await engine?.close();
-  });
+  afterAll(async () => session?.close());
 
   const cell = (kind: string) => page.getByTestId(`caliper-${kind}`).innerText();
   const ellipsoid = async () =>

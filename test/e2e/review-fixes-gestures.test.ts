@@ -5,19 +5,17 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
+import type { WebHost } from '../../main/http-server';
 import {
-  CHROMIUM_ARGS,
   CHROMIUM_PATH,
-  ensureBuilt,
   imageToPage,
   maskCentre,
   REPO_ROOT,
   settledVolume,
 } from './workstation-flow';
+import { startWebSession, type WebSession } from './web-session';
 
 const MODELS = join(REPO_ROOT, 'models');
 const SAMPLES = join(MODELS, 'samples');
@@ -27,26 +25,13 @@ const skip =
   !existsSync(join(SAMPLES, 'index.csv'));
 
 describe.skipIf(skip)('a stroke that ends without a release, in Chromium', () => {
-  let engine: Engine;
+  let session: WebSession | undefined;
   let host: WebHost;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
-    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-    host = await startWebHost({
-      service: engine,
-      rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
-      allowedRoots: [SAMPLES],
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (err) => console.error('page error:', err));
+    session = await startWebSession({ width: 1400, height: 900 });
+    ({ host, page } = session);
     await page.goto(host.url);
     await page.getByTestId('viewer-coronal').waitFor({ timeout: 60_000 });
     await settledVolume(page, {});
@@ -66,11 +51,7 @@ describe.skipIf(skip)('a stroke that ends without a release, in Chromium', () =>
     await page.getByTestId('brush-size').fill('14');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    await engine?.close();
-  });
+  afterAll(async () => session?.close());
 
   const pixels = async () =>
     Number(await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels'));
