@@ -176,10 +176,8 @@ export class OpenCases {
       ? await this.engine.segment({ caseId: open.engineCaseId, view: 'transverse' })
       : null;
     const masks: Masks = { coronal, transverse };
-    const calibrated =
-      open.view.coronal.calibration !== null &&
-      (!open.view.transverse || open.view.transverse.calibration !== null);
-    if (!calibrated) {
+    const usable = estimableMasks(open.view, masks);
+    if (!usable) {
       // No calibration, no volume: keep the AI masks, leave the case 'new' until it is calibrated.
       await this.saver.save(open, masks, null, 'model', 'ai');
       return;
@@ -187,7 +185,7 @@ export class OpenCases {
     let estimate: EstimateToSave | null = null;
     let noVolume: string | null = null;
     try {
-      estimate = await this.estimateToSave(open, { masks });
+      estimate = await this.estimateToSave(open, { masks: usable });
     } catch (error) {
       // The AI's outline gives no volume (empty, too large for the grid, across two regions): its
       // masks are kept all the same, for the reader to correct; the reason goes in the audit log
@@ -201,6 +199,16 @@ export class OpenCases {
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
   }
+}
+
+/**
+ * The masks an estimate can use, as the viewer sends them: the transverse one only when its view
+ * is calibrated (otherwise that view is left out and the volume is the coronal view's); null when
+ * the coronal view is not calibrated (no volume at all).
+ */
+export function estimableMasks(view: CaseView, masks: Masks): Masks | null {
+  if (view.coronal.calibration === null) return null;
+  return view.transverse?.calibration ? masks : { coronal: masks.coronal, transverse: null };
 }
 
 /** The frame of a multi-frame image chosen at import (src/store/import.ts), else null. */

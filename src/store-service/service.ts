@@ -49,7 +49,7 @@ import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
 import { estimateCaliperLines, readerCalipers } from './calipers';
 import { CaseExports } from './exports';
-import { OpenCases } from './open-cases';
+import { estimableMasks, OpenCases } from './open-cases';
 import { MaskSaver, storedMasks } from './saved-masks';
 import { storedCalibration } from './stored-calibration';
 import { caseDetail, caseSummary, sessionDetail } from './summaries';
@@ -264,7 +264,8 @@ export class StoreService implements SpvApi {
       // between). The reader's patient inputs and calipers do not depend on the mask: kept.
       const last = this.store.latestEstimate(caseId);
       const inputs = {
-        masks: aiMasks,
+        // An uncalibrated transverse view is left out of the volume, as in the viewer.
+        masks: estimableMasks(open.view, aiMasks) ?? aiMasks,
         patient: last?.patient ?? null,
         caliperLines: last
           ? [...(last.caliperLines ?? estimateCaliperLines(this.store, caseId, last))]

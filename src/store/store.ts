@@ -294,7 +294,9 @@ export class CaseStore {
   /**
    * True when a view's latest mask is not the one the estimate used: the reader edited after it
    * and that edit has no volume yet (its estimate failed, is still running, or the case is not
-   * calibrated). A transverse mask added after a coronal-only estimate counts too.
+   * calibrated). The transverse view counts only when the estimate used it: an estimate of the
+   * coronal view alone (the transverse one not calibrated, so left out) does not go stale because
+   * the transverse view has a mask.
    */
   masksChangedSince(
     caseId: number,
@@ -304,7 +306,7 @@ export class CaseStore {
     const transverse = this.latestMask(caseId, 'transverse')?.id ?? null;
     return (
       (coronal !== null && coronal !== estimate.coronalMaskId) ||
-      (transverse !== null && transverse !== estimate.transverseMaskId)
+      (estimate.transverseMaskId !== null && transverse !== estimate.transverseMaskId)
     );
   }
 

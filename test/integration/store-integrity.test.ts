@@ -369,6 +369,39 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     expect(opened.estimate).toBeNull();
   });
 
+  it('estimates, accepts and signs off a case whose transverse view is not calibrated, from the coronal view', async () => {
+    // The coronal image with its sidecar, the transverse one without: left out of the volume.
+    const half = join(dir, 'half');
+    mkdirSync(half);
+    // Re-encoded, so that the import does not take them for the sample-01 images it already has.
+    for (const view of ['coronal', 'transverse'])
+      await sharp(join(samplesDir, `sample-01_${view}.png`))
+        .png({ compressionLevel: 1 })
+        .toFile(join(half, `half_${view}.png`));
+    copyFileSync(join(samplesDir, 'sample-01_coronal.json'), join(half, 'half_coronal.json'));
+    const report = await service.importPaths({ paths: [half], runAi: true });
+    const caseId = report.caseIds[0];
+    // The AI ran on both views and estimated from the coronal one.
+    const imported = await service.getCase({ caseId });
+    expect(imported.summary.status).toBe('ai-ready');
+    expect(imported.finalEstimate?.model).toBe('single');
+    const opened = await service.openStoredCase({ caseId, reader: A });
+    expect(opened.view.transverse?.calibration).toBeNull();
+    // What the viewer sends: the coronal mask alone while the transverse view is uncalibrated.
+    const estimate = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: { coronal: trimmed(opened.aiMasks!.coronal, 200), transverse: null },
+    });
+    await service.acceptAi({ caseId, reader: A });
+    const corrected = await service.estimate({
+      caseId: opened.view.caseId,
+      masks: { coronal: trimmed(opened.aiMasks!.coronal, 200), transverse: null },
+    });
+    expect(corrected.volumeMl).toBe(estimate.volumeMl);
+    const signed = await service.signOff({ caseId, reader: A });
+    expect(signed).toMatchObject({ status: 'signed-off', volumeMl: estimate.volumeMl });
+  });
+
   it('opens a multi-frame DICOM case on the frame chosen at import, every time', async () => {
     const cine = join(dir, 'cine');
     mkdirSync(cine);
