@@ -336,6 +336,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               }
               claimViewer={claimOpening}
               settleViewer={settleViewer}
+              settleEdits={settled}
               viewerCaseId={storedShown?.caseId ?? null}
             />
           </div>

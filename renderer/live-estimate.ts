@@ -78,6 +78,8 @@ export class LiveRequest<Req, T> {
         });
       this.leftBehind.add(sent);
       void sent.finally(() => this.leftBehind.delete(sent));
+      // A later left-behind request goes after this one.
+      this.sending = sent;
     }
     this.set({ value: null, updating: false, requestedAt: null, receivedAt: null, failed: false });
   }
@@ -92,6 +94,12 @@ export class LiveRequest<Req, T> {
   private async pump(): Promise<void> {
     this.inFlight = true;
     while (this.pending) {
+      // Requests of a case left behind were made before this one: they go first (the reader may
+      // be back on that case, whose store saves edits in the order they arrive).
+      if (this.leftBehind.size > 0) {
+        await Promise.allSettled([...this.leftBehind]);
+        continue;
+      }
       const { build, at, generation } = this.pending;
       this.pending = null;
       try {

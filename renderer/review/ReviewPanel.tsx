@@ -59,6 +59,11 @@ export interface ReviewPanelProps {
    */
   settleViewer?: (caseId: string) => Promise<{ estimate: Estimate | null } | null>;
   /**
+   * Waits until every edit the viewer has sent or still holds (of any case, those of a case just
+   * left included) has reached the store: a case opened again must come back with all of them.
+   */
+  settleEdits?: () => Promise<void>;
+  /**
    * The stored case the viewer shows (null or absent: a sample, files, or nothing): the only case
    * the reader can accept or sign off, since it is the one reviewed.
    */
@@ -96,6 +101,7 @@ export function ReviewPanel({
   onOpenCase,
   claimViewer,
   settleViewer,
+  settleEdits,
   viewerCaseId = null,
 }: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
@@ -219,6 +225,7 @@ export function ReviewPanel({
       const claim = claimViewer?.(caseId);
       const opened = await call('Opening the case', async () => {
         try {
+          await settleEdits?.();
           return await api.openStoredCase({
             caseId,
             reader: reader.trim(),
@@ -238,6 +245,7 @@ export function ReviewPanel({
       api,
       call,
       claimViewer,
+      settleEdits,
       titleOf,
       needReader,
       onOpenCase,

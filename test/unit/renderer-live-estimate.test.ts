@@ -87,13 +87,40 @@ describe('LiveRequest', () => {
     expect(sent).toEqual(['A: stroke 1']);
     answers.get('A: stroke 1')!.resolve('A1');
     await new Promise((r) => setTimeout(r, 0));
-    expect([...sent].sort()).toEqual(['A: stroke 1', 'A: stroke 2', 'B: opened']);
+    // Stroke 2 was made first: it goes before the next case's request, which waits for it.
+    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2']);
     answers.get('A: stroke 2')!.resolve('A2');
     await new Promise((r) => setTimeout(r, 0));
+    expect(sent).toEqual(['A: stroke 1', 'A: stroke 2', 'B: opened']);
     expect(live.current.value).toBeNull(); // neither of A's answers is shown on B
     answers.get('B: opened')!.resolve('B');
     await live.settled();
     expect(live.current.value).toBe('B');
+  });
+
+  it('keeps the order of edits when the reader goes back to a case while its requests are out', async () => {
+    const sent: string[] = [];
+    const answers = new Map<string, ReturnType<typeof deferred<string>>>();
+    const live = new LiveRequest<string, string>(
+      (req) => {
+        sent.push(req);
+        const d = deferred<string>();
+        answers.set(req, d);
+        return d.promise;
+      },
+      () => {},
+    );
+    live.schedule(() => 'A0'); // in flight
+    live.schedule(() => 'A1'); // waiting
+    live.reset(); // to case B …
+    live.reset(); // … and straight back to A
+    live.schedule(() => 'A3');
+    for (const name of ['A0', 'A1', 'A3']) {
+      await new Promise((r) => setTimeout(r, 0));
+      answers.get(name)!.resolve(name);
+    }
+    await live.settled();
+    expect(sent).toEqual(['A0', 'A1', 'A3']);
   });
 
   it('drops a waiting request that only fetches (an explanation) when the case changes', async () => {

@@ -30,7 +30,11 @@ const session: SessionDetail = {
 };
 
 /** The status line, the cases shown, and the review panel, wired as in the app. */
-function Workstation(props: { api: SpvApi; loader: { current: CaseLoader | null } }): JSX.Element {
+function Workstation(props: {
+  api: SpvApi;
+  loader: { current: CaseLoader | null };
+  settleEdits?: () => Promise<void>;
+}): JSX.Element {
   const masksRef = useRef<MaskSet>({});
   const [message, setMessage] = useState('');
   const [shown, setShown] = useState<string[]>([]);
@@ -54,13 +58,14 @@ function Workstation(props: { api: SpvApi; loader: { current: CaseLoader | null 
           void loader.openStoredCase(caseId, opened, reader, claim)
         }
         claimViewer={loader.claimOpening}
+        settleEdits={props.settleEdits}
       />
     </>
   );
 }
 
 /** A workstation whose sample opening waits for `release`, and whose store refuses case c1. */
-function setup() {
+function setup(settleEdits?: () => Promise<void>) {
   let release!: (cv: CaseView) => void;
   const api = {
     openSample: vi.fn(() => new Promise<CaseView>((resolve) => (release = resolve))),
@@ -74,7 +79,7 @@ function setup() {
     }),
   } as unknown as SpvApi;
   const loader: { current: CaseLoader | null } = { current: null };
-  render(<Workstation api={api} loader={loader} />);
+  render(<Workstation api={api} loader={loader} settleEdits={settleEdits} />);
   return { api, loader, release: (cv: CaseView) => release(cv) };
 }
 
@@ -128,5 +133,21 @@ describe('an opening from the review panel that never reaches the viewer', () =>
     expect(screen.getByTestId('review-errors').textContent).toMatch(
       /Opening the case: case c1 is locked by Dr B/,
     );
+  });
+});
+
+describe('opening a stored case from the review panel', () => {
+  it('asks the store only once every edit the viewer holds has been sent', async () => {
+    globalThis.localStorage?.setItem('spv-reader', 'Dr A');
+    // The viewer still holds an edit of a case just left (sent once the one in flight answers).
+    let editsSaved!: () => void;
+    const settleEdits = vi.fn(() => new Promise<void>((resolve) => (editsSaved = resolve)));
+    const { api } = setup(settleEdits);
+    await pressOpenOnCaseC1();
+    await waitFor(() => expect(settleEdits).toHaveBeenCalled());
+    await new Promise((r) => setTimeout(r, 10));
+    expect(api.openStoredCase).not.toHaveBeenCalled();
+    await act(async () => editsSaved());
+    await waitFor(() => expect(api.openStoredCase).toHaveBeenCalled());
   });
 });
