@@ -94,7 +94,9 @@ export function useCalibration({
   const firstUncalibrated = firstUncalibratedView(caseView);
   const checked = ofThisCase(check);
   const redone = ofThisCase(redo);
-  const dialogView = firstUncalibrated ?? checked?.view ?? redone;
+  // A calibration being questioned keeps the dialog on its view until the reader redraws or keeps
+  // it; only then does the next uncalibrated view get its turn.
+  const dialogView = checked?.view ?? firstUncalibrated ?? redone;
 
   const close = () => {
     setRedo(null);

@@ -83,11 +83,14 @@ export function useEstimateInputs(): EstimateInputsState {
 
   // Built from `latest`, not inside a state updater: React may run an updater only at the next
   // render, so a second caliper placed before it (or a request sent before it) would miss the first.
+  // The width/thickness selector moves to the kind still missing only when the transverse calipers
+  // changed: a coronal length drawn or removed must not undo the reader's choice.
   const showCalipers = useCallback(
-    (next: CalipersByView, lastTransverse: TransverseCaliperKind) => {
+    (next: CalipersByView, lastTransverse: TransverseCaliperKind, transverseChanged: boolean) => {
       latest.current.calipers = next;
       setCalipers(next);
-      setTransverseKind(suggestedTransverseKind(next.transverse, lastTransverse));
+      if (transverseChanged)
+        setTransverseKind(suggestedTransverseKind(next.transverse, lastTransverse));
     },
     [],
   );
@@ -99,7 +102,11 @@ export function useEstimateInputs(): EstimateInputsState {
       ...drawOrder.current.filter((d) => !(d.view === view && d.kind === kind)),
       { view, kind },
     ];
-    showCalipers({ ...all, [view]: placeCaliper(all[view], { kind, a, b }) }, chosenKind.current);
+    showCalipers(
+      { ...all, [view]: placeCaliper(all[view], { kind, a, b }) },
+      chosenKind.current,
+      view === 'transverse',
+    );
   }, []);
 
   // The comparison table has one row per kind, so its × removes that kind wherever it was drawn.
@@ -111,7 +118,7 @@ export function useEstimateInputs(): EstimateInputsState {
       coronal: withoutCaliper(all.coronal, kind),
       transverse: withoutCaliper(all.transverse, kind),
     };
-    showCalipers(next, chosenKind.current);
+    showCalipers(next, chosenKind.current, kind === 'width' || kind === 'thickness');
     return true;
   }, []);
 
@@ -124,7 +131,7 @@ export function useEstimateInputs(): EstimateInputsState {
   // that estimate must not carry (and, for a stored case, save) the previous case's calipers.
   const clearCalipers = useCallback(() => {
     drawOrder.current = [];
-    showCalipers(noCalipers(), 'width');
+    showCalipers(noCalipers(), 'width', true);
   }, []);
 
   const restoreInputs = useCallback((p: Patient | null, lines: readonly CaliperLine[]) => {
@@ -134,7 +141,7 @@ export function useEstimateInputs(): EstimateInputsState {
     drawOrder.current = lines.map(({ view, kind }) => ({ view, kind }));
     latest.current.patient = restored;
     setPatientState(restored);
-    showCalipers(byView, 'width');
+    showCalipers(byView, 'width', true);
   }, []);
 
   return {

@@ -96,3 +96,16 @@ describe('caliper kinds and removal', () => {
     expect(kinds('coronal')).toEqual(['length:90,0']);
   });
 });
+
+describe('the reader’s width/thickness choice', () => {
+  it('is kept when a coronal length is drawn or removed', () => {
+    const { result } = renderHook(() => useEstimateInputs());
+    act(() => result.current.setTransverseKind('thickness'));
+    act(() => result.current.addCaliper('coronal', [0, 0], [10, 0]));
+    expect(result.current.transverseKind).toBe('thickness');
+    act(() => void result.current.removeCaliper('length'));
+    expect(result.current.transverseKind).toBe('thickness');
+    act(() => result.current.addCaliper('transverse', [0, 0], [0, 5]));
+    expect(result.current.calipers.transverse.map((c) => c.kind)).toEqual(['thickness']);
+  });
+});
