@@ -138,6 +138,8 @@ export class OpenCases {
       if (!(isSpvError(error) && error.code === 'not-found')) throw error;
       this.forget(open.caseId);
       const again = await this.open(open.caseId, open.reader, open.sessionId);
+      // The viewer keeps the id it was given: it goes on finding the case under it.
+      this.byEngineId.set(open.engineCaseId, again);
       return EstimateSchema.parse(
         await this.engine.estimate({ ...req, caseId: again.engineCaseId }),
       );
@@ -167,7 +169,9 @@ export class OpenCases {
     const open = this.byCaseId.get(caseId);
     if (!open) return;
     this.byCaseId.delete(caseId);
-    this.byEngineId.delete(open.engineCaseId);
+    // Its own engine id and any older ones a viewer still sends (see estimate).
+    for (const [engineId, known] of this.byEngineId)
+      if (known === open) this.byEngineId.delete(engineId);
   }
 
   private async runAi(open: OpenStoredCase): Promise<void> {

@@ -100,15 +100,25 @@ export class StoreService implements SpvApi {
   getStatus: CaseApi['getStatus'] = () => this.engine.getStatus();
   openSample: CaseApi['openSample'] = (req) => this.engine.openSample(req);
   openCase: CaseApi['openCase'] = (req) => this.engine.openCase(req);
-  segment: CaseApi['segment'] = (req) => this.engine.segment(req);
-  explain: CaseApi['explain'] = (req) => this.engine.explain(req);
+  segment: CaseApi['segment'] = (req) =>
+    this.engine.segment({ ...req, caseId: this.engineCaseId(req.caseId) });
+  explain: CaseApi['explain'] = (req) =>
+    this.engine.explain({ ...req, caseId: this.engineCaseId(req.caseId) });
+
+  /**
+   * The engine's id now for the case a viewer knows as `caseId`: a stored case the engine forgot
+   * and the service opened again has a new one, while the viewer keeps sending the old.
+   */
+  private engineCaseId(caseId: string): string {
+    return this.openCases.byEngineCaseId(caseId)?.engineCaseId ?? caseId;
+  }
 
   async calibrate(req: CalibrateRequest): Promise<CaseView> {
     // A signed-off case keeps the calibration its volume was signed with: refused before the
     // engine changes anything.
     const stored = this.openCases.byEngineCaseId(req.caseId);
     if (stored) this.store.assertEditable(stored.caseId);
-    const view = await this.engine.calibrate(req);
+    const view = await this.engine.calibrate({ ...req, caseId: this.engineCaseId(req.caseId) });
     const open = this.openCases.byEngineCaseId(req.caseId);
     const calibration = (req.view === 'coronal' ? view.coronal : view.transverse)?.calibration;
     if (open && calibration) {

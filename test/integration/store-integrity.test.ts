@@ -402,6 +402,39 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     expect(signed).toMatchObject({ status: 'signed-off', volumeMl: estimate.volumeMl });
   });
 
+  it('goes on saving the viewer’s edits after the engine forgot its case, under the id it knows', async () => {
+    // An engine that keeps one case: any other opening forgets the viewer's.
+    const forgetful = await createEngine({ modelsDir, samplesDir, host: 'web', maxOpenCases: 1 });
+    const viewer = createStoreService({ dataDir: join(dir, 'data'), engine: forgetful });
+    try {
+      // A case of its own (re-encoded sample-04 images, with their calibration).
+      const own = join(dir, 'evicted');
+      mkdirSync(own);
+      for (const view of ['coronal', 'transverse']) {
+        await sharp(join(samplesDir, `sample-04_${view}.png`))
+          .png({ compressionLevel: 2 })
+          .toFile(join(own, `evicted_${view}.png`));
+        copyFileSync(join(samplesDir, `sample-04_${view}.json`), join(own, `evicted_${view}.json`));
+      }
+      const caseId = (await viewer.importPaths({ paths: [own] })).caseIds[0];
+      const opened = await viewer.openStoredCase({ caseId, reader: A });
+      const knownId = opened.view.caseId;
+      await viewer.openSample({ sampleId: null });
+      for (const cut of [300, 600]) {
+        const masks = withCoronal(opened.aiMasks!, trimmed(opened.aiMasks!.coronal, cut));
+        const estimate = await viewer.estimate({ caseId: knownId, masks });
+        expect((await viewer.getCase({ caseId })).finalEstimate!.volumeMl).toBe(estimate.volumeMl);
+      }
+      // Explaining and calibrating under the old id reach the case too.
+      await expect(
+        viewer.explain({ caseId: knownId, masks: opened.aiMasks! }),
+      ).resolves.toBeTruthy();
+    } finally {
+      viewer.close();
+      await forgetful.close();
+    }
+  });
+
   it('opens a multi-frame DICOM case on the frame chosen at import, every time', async () => {
     const cine = join(dir, 'cine');
     mkdirSync(cine);
