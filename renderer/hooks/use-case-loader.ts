@@ -26,6 +26,8 @@ import { useNewest } from './use-newest';
 /** A stored case in the viewer: whose edits are saved, and the inputs its latest estimate used. */
 export interface StoredCaseShown {
   caseId: string;
+  /** The case's title as the worklist shows it (the viewer's title). */
+  title: string;
   reader: string;
   patient: Patient | null;
   caliperLines: readonly CaliperLine[];
@@ -42,7 +44,7 @@ export interface StoredCaseShown {
  */
 export function readOnlyReason(stored: StoredCaseShown | null): string | null {
   return stored?.locked
-    ? `Case ${stored.caseId} is signed off: unlock it with a reason in the Review tab to change it`
+    ? `${stored.title} is signed off: unlock it with a reason in the Review tab to change it`
     : null;
 }
 
@@ -175,6 +177,7 @@ export function useCaseLoader({
           stored: reader
             ? {
                 caseId,
+                title: opened.view.title,
                 reader,
                 patient: opened.patient ?? null,
                 caliperLines: opened.caliperLines ?? [],

@@ -193,7 +193,7 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     );
     await expect
       .poll(() => page.getByTestId('status-bar').innerText())
-      .toContain(`Case ${accept} is signed off: unlock it with a reason in the Review tab`);
+      .toContain('sample-01 is signed off: unlock it with a reason in the Review tab');
     expect(
       await page.getByTestId('viewer-coronal').evaluate((el) => (el as HTMLElement).style.cursor),
     ).toBe('not-allowed');

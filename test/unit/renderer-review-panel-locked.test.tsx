@@ -27,7 +27,7 @@ import { caseView } from './renderer-fixtures';
 
 afterEach(cleanup);
 
-const REFUSAL = 'Case 4 is signed off: unlock it with a reason in the Review tab to change it';
+const REFUSAL = 'engine-4 is signed off: unlock it with a reason in the Review tab to change it';
 
 // 4×2 masks: the AI's has 5 pixels set, the stored (final) one 2, with a hole at 1.
 const rle = (runs: number[]): MaskRle => ({ width: 4, height: 2, runs });

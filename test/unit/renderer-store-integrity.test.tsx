@@ -78,6 +78,7 @@ describe('opening a stored case in the viewer', () => {
       'engine-5',
       {
         caseId: '5',
+        title: 'engine-5',
         reader: 'Dr A',
         patient: { ageYears: 6, sex: 'female', heightCm: 115 },
         caliperLines: [line],
