@@ -9,5 +9,6 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default'],
+    setupFiles: ['test/setup-testing-library.ts'],
   },
 });
