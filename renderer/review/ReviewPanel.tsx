@@ -178,7 +178,15 @@ export function ReviewPanel({
     if (!selectedCaseId || !sessionId) return;
     const timer = new CaseTimer();
     timer.start(selectedCaseId);
+    // Closing the window runs no React clean-up: the time so far is recorded as the page goes (the
+    // request is sent with keepalive, see api-client.ts), and the clock goes on if it comes back.
+    const onPageHide = () => {
+      const sofar = timer.start(selectedCaseId);
+      if (sofar) recordTimeRef.current(sessionId, sofar);
+    };
+    window.addEventListener('pagehide', onPageHide);
     return () => {
+      window.removeEventListener('pagehide', onPageHide);
       const finished = timer.stop();
       if (finished) recordTimeRef.current(sessionId, finished);
     };

@@ -31,6 +31,20 @@ describe('HTTP API client against the real web host', () => {
   });
   afterAll(() => host.close());
 
+  it('lets a small request outlive the page (the time on a case, as the window closes), not a large one', async () => {
+    const keepalive: (boolean | undefined)[] = [];
+    const api = createHttpApi(host.token, `http://127.0.0.1:${host.port}`, (input, init) => {
+      keepalive.push(init?.keepalive);
+      return fetch(input, init);
+    });
+    await api.recordTimeSpent({ sessionId: '1', caseId: '2', ms: 3000 });
+    // A mask of 400 × 300 with a run per pixel: far over the browsers' 64 KiB keepalive budget.
+    const runs = Array.from({ length: 120_000 }, () => 1);
+    await api.segment({ caseId: 'x', view: 'coronal' });
+    await api.explain({ caseId: 'x', masks: { coronal: { width: 400, height: 300, runs } } });
+    expect(keepalive).toEqual([true, true, false]);
+  });
+
   it('has every API method and returns the result', async () => {
     const api = createHttpApi(host.token, `http://127.0.0.1:${host.port}`);
     for (const method of Object.keys(apiRequestSchemas))

@@ -194,11 +194,17 @@ describe('time on a case', () => {
       [{ sessionId: 's1', caseId: 'c1', ms: 12_000 }],
     ]);
 
-    // c2's time counts until the panel goes away.
+    // The window closes (no React clean-up runs then): c2's time so far is recorded as it goes.
     vi.setSystemTime(new Date('2026-11-30T09:00:15Z'));
-    view.unmount();
+    window.dispatchEvent(new Event('pagehide'));
     expect(vi.mocked(api.recordTimeSpent).mock.calls.at(-1)).toEqual([
       { sessionId: 's1', caseId: 'c2', ms: 3_000 },
+    ]);
+    // Back from the page cache, the clock went on: the rest counts until the panel goes away.
+    vi.setSystemTime(new Date('2026-11-30T09:00:17Z'));
+    view.unmount();
+    expect(vi.mocked(api.recordTimeSpent).mock.calls.at(-1)).toEqual([
+      { sessionId: 's1', caseId: 'c2', ms: 2_000 },
     ]);
   });
 });
