@@ -95,6 +95,13 @@ export function VolumeSummary({
               <strong>{c.status}</strong> ({c.limitText})
             </span>
           ))}
+          {(estimate.uncertainOutline?.length ?? 0) > 0 && (
+            // A green "normal" on an image with no spleen in it is the risk: said at the verdict.
+            <span className="warning" data-testid="summary-classification-caveat">
+              ⚠ from an uncertain AI outline ({estimate.uncertainOutline!.join(' and ')}): check it
+              first
+            </span>
+          )}
         </div>
       )}
       {failed && !estimate && !updating && (

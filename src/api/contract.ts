@@ -143,6 +143,11 @@ export const EstimateSchema = z.object({
   formulas: z.array(FormulaResultSchema),
   classification: z.array(ClassificationSchema),
   warnings: z.array(z.string()),
+  /**
+   * The views whose unedited AI outline is uncertain (PIPELINE §3b; a warning says so too): the
+   * volume and the reference verdicts rest on an outline the reader should check first.
+   */
+  uncertainOutline: z.array(z.enum(['coronal', 'transverse'])).optional(),
   /** Wall time of the estimate in the engine, ms. */
   elapsedMs: z.number(),
 });

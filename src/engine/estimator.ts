@@ -141,6 +141,9 @@ export class VolumeEstimator {
       formulas,
       classification: classify(volume.volumeMl, lengths, options.patient),
       warnings,
+      uncertainOutline: (['coronal', 'transverse'] as const).filter((view) =>
+        this.uncertain(masks[view]),
+      ),
       elapsedMs: performance.now() - started,
       measuredLengths: measured,
       mahalanobis,
@@ -175,6 +178,14 @@ export class VolumeEstimator {
     };
   }
 
+  /** An unedited AI outline whose confidence is below the manifest's level (PIPELINE §3b). */
+  private uncertain(view: ViewMask | null | undefined): boolean {
+    const confidence = this.manifest.segmenter.confidence;
+    return Boolean(
+      confidence && view?.aiConfidence !== undefined && view.aiConfidence < confidence.flag_below,
+    );
+  }
+
   private warnings(masks: MasksInput, mahalanobis: number, threshold: number): string[] {
     const warnings: string[] = [];
     const views: [string, ViewMask | null | undefined][] = [
@@ -199,11 +210,7 @@ export class VolumeEstimator {
           `The ${name} mask touches the image border: the spleen may be cut off and its volume underestimated.`,
         );
       }
-      if (
-        confidence &&
-        view?.aiConfidence !== undefined &&
-        view.aiConfidence < confidence.flag_below
-      ) {
+      if (confidence && view?.aiConfidence !== undefined && this.uncertain(view)) {
         warnings.push(
           `The AI's ${name} outline is uncertain (confidence ${view.aiConfidence.toFixed(3)}, below ${confidence.flag_below.toFixed(3)}; ` +
             `images unlike the training data do this): check the outline against the image and correct it before relying on the volume.`,

@@ -312,6 +312,7 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
         });
         expect(unedited.warnings.join('\n')).toMatch(/AI's transverse outline is uncertain/);
         expect(unedited.warnings.join('\n')).not.toMatch(/coronal outline is uncertain/);
+        expect(unedited.uncertainOutline).toEqual(['transverse']);
 
         const edited = decodeMaskRle(transverse);
         edited[edited.indexOf(1)] = 0; // the reader touched the outline: it is theirs now
@@ -323,6 +324,7 @@ describe.skipIf(!(HAVE_MODELS && HAVE_SAMPLES))('engine CaseApi with the shipped
           },
         });
         expect(afterEdit.warnings.join('\n')).not.toMatch(/outline is uncertain/);
+        expect(afterEdit.uncertainOutline).toEqual([]);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -30,6 +30,27 @@ describe('the volume summary', () => {
     expect(verdicts).toMatch(/enlarged \(child 4–6 years length ≤ 9\.5 cm\)/);
   });
 
+  it('says at the verdicts when they rest on an uncertain AI outline', () => {
+    const classification = classify(86, { length: 9.1 }, { ageYears: 40, sex: null });
+    const summary = (uncertainOutline: ('coronal' | 'transverse')[]) =>
+      render(
+        <VolumeSummary
+          estimate={sampleEstimate(86, { classification, uncertainOutline })}
+          updating={false}
+          calibrated
+          referenceVolumeMl={null}
+          failed={false}
+        />,
+      );
+    summary(['coronal']);
+    expect(screen.getByTestId('summary-classification-caveat').textContent).toMatch(
+      /from an uncertain AI outline \(coronal\): check it first/,
+    );
+    cleanup();
+    summary([]);
+    expect(screen.queryByTestId('summary-classification-caveat')).toBeNull();
+  });
+
   it('locks the patient fields of a signed-off case, saying why', () => {
     const why = 'Case 3 is signed off: unlock it with a reason in the Review tab to change it.';
     const props = {
