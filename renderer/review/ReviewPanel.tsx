@@ -495,9 +495,11 @@ export function ReviewPanel({
           summary={summary}
           exported={sessionExports}
           busy={busy}
-          onExport={() =>
+          onExport={(anonymise) =>
             void call('Exporting the session', async () =>
-              setSessionExports(await api.exportSession({ sessionId: session.sessionId })),
+              setSessionExports(
+                await api.exportSession({ sessionId: session.sessionId, anonymise }),
+              ),
             )
           }
         />

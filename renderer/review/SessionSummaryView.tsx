@@ -1,5 +1,5 @@
 /** The session summary: a table of cases, Dice and time, Bland–Altman plots, and its export. */
-import type { JSX } from 'react';
+import { useState, type JSX } from 'react';
 import type { ExportedFile, SessionSummary } from '../../src/api/store-contract';
 import { ExportLinks } from './ExportLinks';
 import { formatDuration, STATUS_LABELS } from './worklist-nav';
@@ -18,8 +18,10 @@ export function SessionSummaryView({
   summary: SessionSummary;
   exported: readonly ExportedFile[];
   busy: boolean;
-  onExport(): void;
+  /** `anonymise`: no patient ids, titles or comments, and anonymised reports. */
+  onExport(anonymise: boolean): void;
 }): JSX.Element {
+  const [anonymise, setAnonymise] = useState(false);
   return (
     <section className="review-section" data-testid="session-summary">
       <h3>Session summary</h3>
@@ -99,9 +101,23 @@ export function SessionSummaryView({
         ))}
       </div>
       <div className="review-row">
-        <button type="button" onClick={onExport} disabled={busy} data-testid="export-session">
+        <button
+          type="button"
+          onClick={() => onExport(anonymise)}
+          disabled={busy}
+          data-testid="export-session"
+        >
           Export summary (CSV, plots, reports)
         </button>
+        <label>
+          <input
+            type="checkbox"
+            checked={anonymise}
+            onChange={(e) => setAnonymise(e.target.checked)}
+            data-testid="export-session-anonymise"
+          />{' '}
+          anonymised
+        </label>
       </div>
       <ExportLinks files={exported} testId="session-exports" />
     </section>

@@ -276,6 +276,10 @@ export const CreateSessionRequestSchema = z.object({
   title: z.string().max(200).nullable().optional(),
 });
 export const SessionRequestSchema = z.object({ sessionId: IdSchema });
+export const ExportSessionRequestSchema = SessionRequestSchema.extend({
+  /** Anonymised: no patient ids, titles or flag comments in the summary, and anonymised reports. */
+  anonymise: z.boolean().optional(),
+});
 export const RecordTimeRequestSchema = z.object({
   sessionId: IdSchema,
   caseId: IdSchema,
@@ -305,6 +309,7 @@ export type UnlockCaseRequest = z.infer<typeof UnlockCaseRequestSchema>;
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
 export type SessionRequest = z.infer<typeof SessionRequestSchema>;
 export type RecordTimeRequest = z.infer<typeof RecordTimeRequestSchema>;
+export type ExportSessionRequest = z.infer<typeof ExportSessionRequestSchema>;
 export type ExportReportRequest = z.infer<typeof ExportReportRequestSchema>;
 
 export interface StoreApi {
@@ -325,7 +330,7 @@ export interface StoreApi {
   recordTimeSpent(req: RecordTimeRequest): Promise<WorklistEntry>;
   sessionSummary(req: SessionRequest): Promise<SessionSummary>;
   /** Writes the summary CSV, the plots and every case's PDF report; returns the files. */
-  exportSession(req: SessionRequest): Promise<ExportedFile[]>;
+  exportSession(req: ExportSessionRequest): Promise<ExportedFile[]>;
   exportReport(req: ExportReportRequest): Promise<ExportedFile>;
 }
 
@@ -344,6 +349,6 @@ export const storeApiRequestSchemas = {
   getSession: SessionRequestSchema,
   recordTimeSpent: RecordTimeRequestSchema,
   sessionSummary: SessionRequestSchema,
-  exportSession: SessionRequestSchema,
+  exportSession: ExportSessionRequestSchema,
   exportReport: ExportReportRequestSchema,
 } as const satisfies Record<keyof StoreApi, z.ZodType>;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseApi } from '../api/contract';
 import { SpvError } from '../api/errors';
-import type { ExportedFile, ReportFormat } from '../api/store-contract';
+import type { ExportedFile, ReportFormat, SessionSummary } from '../api/store-contract';
 import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
 import { caseReview } from '../reports/review-state';
 import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
@@ -26,15 +26,22 @@ export class CaseExports {
     private readonly dataDir: string,
   ) {}
 
-  async exportSession(sessionId: number): Promise<ExportedFile[]> {
-    return this.exportSessionTo(sessionId, this.exportFolder(`session-${sessionId}`));
+  async exportSession(sessionId: number, anonymise = false): Promise<ExportedFile[]> {
+    const folder = this.exportFolder(`session-${sessionId}${anonymise ? '-anon' : ''}`);
+    return this.exportSessionTo(sessionId, folder, anonymise);
   }
 
   /**
    * Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`;
    * refused, before anything is written, when the folder already holds an export's summary.
+   * Anonymised, the summary carries no patient id, title or flag comment (free text may name the
+   * patient) and the reports are the anonymised ones; the plots hold only volumes.
    */
-  async exportSessionTo(sessionId: number, folder: string): Promise<ExportedFile[]> {
+  async exportSessionTo(
+    sessionId: number,
+    folder: string,
+    anonymise = false,
+  ): Promise<ExportedFile[]> {
     if (existsSync(join(folder, 'summary.csv')))
       throw new SpvError(
         'bad-input',
@@ -42,18 +49,21 @@ export class CaseExports {
       );
     const summary = await summariseSession(this.store, sessionId);
     mkdirSync(folder, { recursive: true });
+    const shared = anonymise ? anonymisedSummary(summary) : summary;
     const files: ExportedFile[] = [
-      writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(summary))),
+      writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(shared))),
     ];
     for (const plot of summary.pngs)
       files.push(writeExport(folder, plot.fileName, 'image/png', plot.png));
     for (const row of summary.rows) {
       if (row.finalVolumeMl === null) continue;
-      const pdf = await this.casePdf(Number(row.caseId), summary.reader);
-      files.push(writeExport(folder, `report-case-${row.caseId}.pdf`, 'application/pdf', pdf));
+      const pdf = await this.casePdf(Number(row.caseId), summary.reader, anonymise);
+      const name = `report-case-${row.caseId}${anonymise ? '-anon' : ''}.pdf`;
+      files.push(writeExport(folder, name, 'application/pdf', pdf));
     }
     this.store.audit(summary.reader, 'session.export', null, {
       sessionId,
+      anonymise,
       folder,
       files: files.map((f) => f.name),
     });
@@ -217,6 +227,19 @@ export class CaseExports {
     mkdirSync(folder, { recursive: true });
     return folder;
   }
+}
+
+/** A session summary with nothing that names the patient: ids replaced, titles and comments out. */
+function anonymisedSummary<S extends SessionSummary>(summary: S): S {
+  return {
+    ...summary,
+    rows: summary.rows.map((row) => ({
+      ...row,
+      title: `case ${row.caseId}`,
+      patientKey: anonymousPatientId(row.patientKey),
+      flagComment: row.flagComment === null ? null : '(comment left out: anonymised)',
+    })),
+  };
 }
 
 /**

@@ -24,6 +24,7 @@ import type {
   CaseSummary,
   CreateSessionRequest,
   ExportReportRequest,
+  ExportSessionRequest,
   ExportedFile,
   FlagCaseRequest,
   ImportPathsRequest,
@@ -390,13 +391,17 @@ export class StoreService implements SpvApi {
 
   // ---- exports --------------------------------------------------------------------------------
 
-  async exportSession(req: SessionRequest): Promise<ExportedFile[]> {
-    return this.exports.exportSession(toId(req.sessionId));
+  async exportSession(req: ExportSessionRequest): Promise<ExportedFile[]> {
+    return this.exports.exportSession(toId(req.sessionId), req.anonymise ?? false);
   }
 
   /** Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`. */
-  async exportSessionTo(sessionId: number, folder: string): Promise<ExportedFile[]> {
-    return this.exports.exportSessionTo(sessionId, folder);
+  async exportSessionTo(
+    sessionId: number,
+    folder: string,
+    anonymise = false,
+  ): Promise<ExportedFile[]> {
+    return this.exports.exportSessionTo(sessionId, folder, anonymise);
   }
 
   async exportReport(req: ExportReportRequest): Promise<ExportedFile> {

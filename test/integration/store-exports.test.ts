@@ -214,6 +214,30 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     expect(readFileSync(join(folder, 'summary.csv'), 'utf8')).toBe(first);
   });
 
+  it('exports a session anonymised: no patient ids, titles or comments, and anonymised reports', async () => {
+    const caseId = ids['sample-05'];
+    const row = (await service.listCases({})).find((c) => c.caseId === caseId)!;
+    await service.openStoredCase({ caseId, reader: READER });
+    await service.flagCase({ caseId, reader: READER, comment: `call ${row.patientKey} back` });
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [caseId],
+      title: 'anon',
+    });
+    const files = await service.exportSession({ sessionId: session.sessionId, anonymise: true });
+    const csv = readFileSync(files.find((f) => f.name === 'summary.csv')!.path, 'utf8');
+    expect(csv).not.toContain(row.patientKey);
+    expect(csv).not.toContain(row.title);
+    expect(csv).toContain(`case ${caseId}`);
+    expect(csv).toContain('(comment left out: anonymised)');
+    const report = files.find((f) => f.name === `report-case-${caseId}-anon.pdf`)!;
+    const text = pdfText(report.path);
+    expect(text).toContain('ANONYMOUS');
+    expect(text).not.toContain(row.patientKey);
+    const audit = service.store.auditLog().filter((a) => a.action === 'session.export');
+    expect(audit.at(-1)?.detail).toMatchObject({ anonymise: true });
+  });
+
   it('draws only the caliper lines behind the estimate, not a caliper it stopped using', async () => {
     const caseId = ids['sample-06'];
     const opened = await service.openStoredCase({ caseId, reader: READER });

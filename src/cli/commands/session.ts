@@ -13,8 +13,9 @@ import { EXIT, UsageError } from '../usage';
 export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [--title TITLE] [--data-dir DIR]
        spv session list [--data-dir DIR]
        spv session show SESSION [--data-dir DIR]
-       spv session export SESSION --out DIR [--data-dir DIR]
-  export writes summary.csv, the Bland–Altman plots (PNG) and each estimated case's PDF report.
+       spv session export SESSION --out DIR [--anonymise] [--data-dir DIR]
+  export writes summary.csv, the Bland–Altman plots (PNG) and each estimated case's PDF report;
+  --anonymise leaves patient ids, titles and flag comments out and writes anonymised reports.
   --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
 
 const id = (text: string | undefined, what: string): number => {
@@ -34,6 +35,7 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string', short: 'o' },
       reader: { type: 'string' },
       title: { type: 'string' },
+      anonymise: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
       ...engineOptionSpecs,
     },
@@ -49,7 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     const engine = await engineFromArgs(values);
     const service = createStoreService({ dataDir, engine });
     try {
-      const files = await service.exportSessionTo(sessionId, values.out);
+      const files = await service.exportSessionTo(sessionId, values.out, values.anonymise);
       for (const f of files) process.stdout.write(`${f.path}\n`);
     } finally {
       service.close();
