@@ -31,7 +31,8 @@ export function caseReview(store: CaseStore, caseId: number): CaseReview {
     final && store.masksChangedSince(caseId, final)
       ? 'edited after its latest estimate; that edit has no volume yet'
       : null;
-  if (final?.source === 'manual')
+  // A reader's edits undone (Reset to AI) leave a manual version equal to the AI's: not a correction.
+  if (final?.source === 'manual' && !sameAsAi(store, caseId, final))
     return {
       masks: 'corrected',
       reader: row.signedOffBy ?? final.author,
@@ -48,6 +49,25 @@ export function caseReview(store: CaseStore, caseId: number): CaseReview {
     reader: null,
     notReviewedReason: notReviewedReason(row.status, final !== null),
   };
+}
+
+/** True when every mask behind the estimate is, pixel for pixel, the AI's latest of its view. */
+function sameAsAi(
+  store: CaseStore,
+  caseId: number,
+  estimate: { coronalMaskId: number | null; transverseMaskId: number | null },
+): boolean {
+  const views = [
+    ['coronal', estimate.coronalMaskId],
+    ['transverse', estimate.transverseMaskId],
+  ] as const;
+  return views.every(([view, id]) => {
+    if (id === null) return true;
+    const used = store.maskById(id);
+    const ai = store.latestMask(caseId, view, 'ai');
+    // The PNG encoding is deterministic: the same pixels give the same bytes.
+    return used !== null && ai !== null && used.png.equals(ai.png);
+  });
 }
 
 function notReviewedReason(status: string, estimated: boolean): string {

@@ -404,4 +404,35 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     const sidecar = await service.exportReport({ caseId: ids['sample-06'], format: 'pdf' });
     expect(pdfText(sidecar.path)).toMatch(/mm\/px \(from the calibration file\)/);
   });
+
+  it('reports a correction undone by Reset to AI, then signed off, as the AI segmentation accepted', async () => {
+    const folder = join(dir, 'reset');
+    mkdirSync(folder);
+    // A case of its own: sample-02's images re-encoded (the import knows the originals).
+    for (const view of ['coronal', 'transverse']) {
+      await sharp(join(samplesDir, `sample-02_${view}.png`))
+        .png({ compressionLevel: 1 })
+        .toFile(join(folder, `reset_${view}.png`));
+      copyFileSync(join(samplesDir, `sample-02_${view}.json`), join(folder, `reset_${view}.json`));
+    }
+    const caseId = (await service.importPaths({ paths: [folder] })).caseIds[0];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    const ai = opened.aiMasks!;
+    await service.estimate({
+      caseId: opened.view.caseId,
+      masks: { ...ai, coronal: erase(ai.coronal, 400) },
+    });
+    await service.estimate({ caseId: opened.view.caseId, masks: ai }); // Reset to AI
+    await service.signOff({ caseId, reader: READER });
+    const report = await service.exportReport({ caseId, format: 'pdf' });
+    expect(pdfText(report.path)).toMatch(/mask: AI segmentation accepted by the reader/);
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [caseId],
+      title: 'reset',
+    });
+    const summary = await service.sessionSummary({ sessionId: session.sessionId });
+    expect(summary.notReviewed).toEqual([]);
+    expect(summary.rows[0].diceCoronal).toBe(1);
+  });
 });
