@@ -134,6 +134,8 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const gap = 12;
   const boxW = (contentWidth - gap) / 2;
   const boxH = 170;
+  // A caption may take two lines (the scale's origin): what follows starts below the tallest.
+  let captionBottom = viewTop + boxH + 16;
   data.views.forEach((view, i) => {
     const x = left + i * (boxW + gap);
     doc.image(view.figurePng, x, viewTop, { fit: [boxW, boxH], align: 'center' });
@@ -146,8 +148,9 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
         viewTop + boxH + 2,
         { width: boxW, align: 'center' },
       );
+    captionBottom = Math.max(captionBottom, doc.y + 4);
   });
-  doc.y = viewTop + boxH + 16;
+  doc.y = captionBottom;
   doc.x = left;
   if (data.viewsNote) doc.font('regular').fontSize(8).text(t(data.viewsNote), left);
 
