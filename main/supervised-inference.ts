@@ -248,15 +248,9 @@ export class SupervisedInference implements Inference {
     const timeoutMs = this.requestTimeoutMs;
     return new Promise<InferenceResult>((resolve, reject) => {
       const deadline = setTimeout(() => {
-        const p = this.takePending(id);
-        if (!p) return;
+        if (!this.pending.has(id)) return;
+        // Stopping the child fails every call waiting on it, this one included, with this reason.
         const message = `The inference process did not answer a ${req.op} request within ${seconds(timeoutMs)} and was stopped.`;
-        p.reject(
-          new SpvError(
-            'model',
-            `${message} The request was not completed; it is being restarted — try again.`,
-          ),
-        );
         this.abandon(child, message, { kill: true });
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, deadline });

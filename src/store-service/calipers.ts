@@ -82,3 +82,15 @@ export function estimateCaliperLines(
   }
   return lines;
 }
+
+/**
+ * The caliper lines a saved estimate used, as a reopened case or an accepted AI mask takes them
+ * again: those saved with it, or (saved before schema 5) the ones behind its caliper lengths.
+ */
+export function savedCaliperLines(
+  store: CaseStore,
+  caseId: number,
+  saved: { estimate: Pick<Estimate, 'caliperLengths'>; caliperLines?: readonly CaliperLine[] },
+): CaliperLine[] {
+  return [...(saved.caliperLines ?? estimateCaliperLines(store, caseId, saved))];
+}

@@ -63,22 +63,24 @@ export async function latestSavedMasks(store: CaseStore, caseId: number): Promis
   return latest;
 }
 
+/** A stored mask version as the API's RLE; null without one. */
+async function maskRowRle(row: MaskRow | null): Promise<MaskRle | null> {
+  if (!row) return null;
+  const { mask, width, height } = await decodeMaskPng(row.png);
+  return encodeMaskRle(mask, width, height);
+}
+
 /** The latest saved masks (of one source, if given) as the API's RLE; null without a coronal one. */
 export async function storedMasks(
   store: CaseStore,
   caseId: number,
   source?: 'ai' | 'manual',
 ): Promise<Masks | null> {
-  const toRle = async (row: MaskRow | null): Promise<MaskRle | null> => {
-    if (!row) return null;
-    const { mask, width, height } = await decodeMaskPng(row.png);
-    return encodeMaskRle(mask, width, height);
-  };
-  const coronal = await toRle(store.latestMask(caseId, 'coronal', source));
+  const coronal = await maskRowRle(store.latestMask(caseId, 'coronal', source));
   if (!coronal) return null;
   return {
     coronal,
-    transverse: await toRle(store.latestMask(caseId, 'transverse', source)),
+    transverse: await maskRowRle(store.latestMask(caseId, 'transverse', source)),
   };
 }
 
@@ -91,14 +93,9 @@ export async function estimateMasks(
   store: CaseStore,
   estimate: Pick<EstimateRow, 'coronalMaskId' | 'transverseMaskId'>,
 ): Promise<Masks | null> {
-  const toRle = async (id: number | null): Promise<MaskRle | null> => {
-    const row = id === null ? null : store.maskById(id);
-    if (!row) return null;
-    const { mask, width, height } = await decodeMaskPng(row.png);
-    return encodeMaskRle(mask, width, height);
-  };
-  const coronal = await toRle(estimate.coronalMaskId);
-  return coronal ? { coronal, transverse: await toRle(estimate.transverseMaskId) } : null;
+  const byId = (id: number | null) => maskRowRle(id === null ? null : store.maskById(id));
+  const coronal = await byId(estimate.coronalMaskId);
+  return coronal ? { coronal, transverse: await byId(estimate.transverseMaskId) } : null;
 }
 
 /** Saves a case's masks and estimates under one model hash (the one every estimate records). */

@@ -48,7 +48,7 @@ import { manifestFiles, type Manifest } from '../models/manifest';
 import { summariseSession } from '../reports/session-summary';
 import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
-import { estimateCaliperLines, readerCalipers } from './calipers';
+import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { estimableMasks, OpenCases } from './open-cases';
 import { MaskSaver, storedMasks } from './saved-masks';
@@ -117,10 +117,9 @@ export class StoreService implements SpvApi {
   async calibrate(req: CalibrateRequest): Promise<CaseView> {
     // A signed-off case keeps the calibration its volume was signed with: refused before the
     // engine changes anything.
-    const stored = this.openCases.byEngineCaseId(req.caseId);
-    if (stored) this.store.assertEditable(stored.caseId);
-    const view = await this.engine.calibrate({ ...req, caseId: this.engineCaseId(req.caseId) });
     const open = this.openCases.byEngineCaseId(req.caseId);
+    if (open) this.store.assertEditable(open.caseId);
+    const view = await this.engine.calibrate({ ...req, caseId: open?.engineCaseId ?? req.caseId });
     const calibration = (req.view === 'coronal' ? view.coronal : view.transverse)?.calibration;
     if (open && calibration) {
       this.store.setImageCalibration(
@@ -164,9 +163,10 @@ export class StoreService implements SpvApi {
     });
   }
 
-  /** Stored cases with a save under way or queued, by case id (sign-off refuses while any is). */
-  private readonly saving = new Map<number, number>();
-  /** Per stored case, the end of its queue of saves. */
+  /**
+   * Per stored case with a save under way or queued, the end of its queue of saves (sign-off
+   * refuses while a case has one).
+   */
   private readonly saveQueues = new Map<number, Promise<void>>();
 
   /**
@@ -175,7 +175,6 @@ export class StoreService implements SpvApi {
    * the one sent as the reader opens the next case), and sign-off sees them in flight.
    */
   private async whileSaving<T>(caseId: number, work: () => Promise<T>): Promise<T> {
-    this.saving.set(caseId, (this.saving.get(caseId) ?? 0) + 1);
     const run = this.savesSettled(caseId).then(work);
     const tail = run.then(
       () => undefined,
@@ -185,9 +184,7 @@ export class StoreService implements SpvApi {
     try {
       return await run;
     } finally {
-      const left = (this.saving.get(caseId) ?? 1) - 1;
-      if (left > 0) this.saving.set(caseId, left);
-      else this.saving.delete(caseId);
+      // The last save of the queue leaves it empty.
       if (this.saveQueues.get(caseId) === tail) this.saveQueues.delete(caseId);
     }
   }
@@ -257,9 +254,7 @@ export class StoreService implements SpvApi {
       // What the latest estimate used, so that the viewer shows the reader's own inputs again
       // (and its first estimate repeats the saved one instead of replacing it).
       patient: latest?.patient ?? null,
-      caliperLines: latest
-        ? [...(latest.caliperLines ?? estimateCaliperLines(this.store, open.caseId, latest))]
-        : [],
+      caliperLines: latest ? savedCaliperLines(this.store, open.caseId, latest) : [],
     };
   }
 
@@ -278,9 +273,7 @@ export class StoreService implements SpvApi {
         // An uncalibrated transverse view is left out of the volume, as in the viewer.
         masks: estimableMasks(open.view, aiMasks) ?? aiMasks,
         patient: last?.patient ?? null,
-        caliperLines: last
-          ? [...(last.caliperLines ?? estimateCaliperLines(this.store, caseId, last))]
-          : null,
+        caliperLines: last ? savedCaliperLines(this.store, caseId, last) : null,
       };
       const estimate = await this.openCases.estimateToSave(open, inputs);
       const calipers = readerCalipers(estimate.estimate, inputs);
@@ -327,7 +320,7 @@ export class StoreService implements SpvApi {
 
   async signOff(req: SignOffRequest): Promise<CaseSummary> {
     const caseId = toId(req.caseId);
-    if (this.saving.has(caseId)) {
+    if (this.saveQueues.has(caseId)) {
       throw new SpvError(
         'bad-input',
         `Case ${caseId}: the estimate of the latest edit has not finished, so the volume on screen may not be the one on record. Wait for the volume to update, check it, then sign off.`,
