@@ -102,6 +102,12 @@ export function VolumeSummary({
               first
             </span>
           )}
+          {(estimate.inputDoubts?.length ?? 0) > 0 && (
+            // Swapped views or an implausible scale: the verdict's number may be far off.
+            <span className="warning" data-testid="summary-input-caveat">
+              ⚠ {estimate.inputDoubts!.join('; ')}: check the inputs first (see the warnings)
+            </span>
+          )}
         </div>
       )}
       {failed && !estimate && !updating && (

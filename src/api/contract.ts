@@ -148,6 +148,12 @@ export const EstimateSchema = z.object({
    * volume and the reference verdicts rest on an outline the reader should check first.
    */
   uncertainOutline: z.array(z.enum(['coronal', 'transverse'])).optional(),
+  /**
+   * Short phrases for inputs the reader should check before trusting the verdicts (views that look
+   * swapped, an implausible scale or length: src/engine/input-doubts.ts); each has a warning too.
+   * Absent on estimates saved before this field existed.
+   */
+  inputDoubts: z.array(z.string()).optional(),
   /** Wall time of the estimate in the engine, ms. */
   elapsedMs: z.number(),
 });

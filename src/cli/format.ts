@@ -44,6 +44,13 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   lines.push('Reference');
   for (const c of estimate.classification)
     lines.push(`  ${c.status.padEnd(9)}${c.limitText}: ${c.detail}`);
+  // As beside the app's verdicts: a "normal" from doubtful inputs must not read as settled.
+  const caveats = [
+    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
+    ...(estimate.inputDoubts ?? []),
+  ];
+  if (caveats.length > 0 && estimate.classification.length > 0)
+    lines.push(`  ! these rest on: ${caveats.join('; ')}. Check the inputs first (see Warnings).`);
   if (estimate.warnings.length === 0) row('Warnings', 'none');
   else {
     lines.push('Warnings');
@@ -85,6 +92,9 @@ export function estimateJson(
         ? null
         : round(estimate.measuredLengths.coronalWidth, 4),
     classification: estimate.classification,
+    // What the classification rests on that the reader should check first (the table's "!" line).
+    uncertain_outline: estimate.uncertainOutline ?? [],
+    input_doubts: estimate.inputDoubts ?? [],
     latent_distance: round(estimate.mahalanobis, 4),
     latent_distance_threshold: estimate.distanceThreshold,
     true_volume_ml: context.trueVolumeMl,

@@ -15,6 +15,7 @@ import type { Manifest, RvaeSpec } from '../models/manifest';
 import { standardNormalMatrix } from '../models/rng';
 import { isRealFailure } from '../inference/providers';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
+import { inputDoubts } from './input-doubts';
 import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
 import type { MasksInput, ViewMask } from './types';
 
@@ -129,7 +130,11 @@ export class VolumeEstimator {
     const lengths = mergeCaliperLengths(measured, options.caliperLengths);
     const formulas = computeFormulas(lengths, { lengthOnly: this.manifest.formulas.length_only });
     const mahalanobis = mahalanobisDistance(mu, spec.latent.mean, spec.latent.precision);
-    const warnings = this.warnings(masks, mahalanobis, spec.latent.distance_threshold);
+    const doubts = inputDoubts(masks, measured);
+    const warnings = [
+      ...doubts.map((doubt) => doubt.warning),
+      ...this.warnings(masks, mahalanobis, spec.latent.distance_threshold),
+    ];
 
     return {
       volumeMl: volume.volumeMl,
@@ -144,6 +149,7 @@ export class VolumeEstimator {
       uncertainOutline: (['coronal', 'transverse'] as const).filter((view) =>
         this.uncertain(masks[view]),
       ),
+      inputDoubts: doubts.map((doubt) => doubt.phrase),
       elapsedMs: performance.now() - started,
       measuredLengths: measured,
       mahalanobis,

@@ -69,6 +69,24 @@ describe('estimate table', () => {
     expect(table).toMatch(/ellipsoid \(π\/6 ellipsoid\)\s+161 mL/);
     expect(table).toMatch(/Yetter \(Yetter 2003\)\s+154 mL/);
     expect(table).toMatch(/! The coronal mask touches the image border/);
+    expect(table).not.toMatch(/these rest on/);
+  });
+
+  it('says under the reference verdicts what they rest on that needs checking', () => {
+    const doubtful = {
+      ...estimate({ length: 7, width: 11, thickness: 4, craniocaudal: 7 }),
+      uncertainOutline: ['transverse' as const],
+      inputDoubts: ['views look swapped'],
+    };
+    const table = formatEstimateTable(doubtful, { caseLabel: 'x', trueVolumeMl: null });
+    const reference = table.slice(table.indexOf('Reference'), table.indexOf('\nWarnings'));
+    expect(reference).toMatch(
+      /! these rest on: uncertain AI transverse outline; views look swapped\. Check the inputs first \(see Warnings\)\./,
+    );
+    expect(estimateJson(doubtful, { caseLabel: 'x', trueVolumeMl: null })).toMatchObject({
+      uncertain_outline: ['transverse'],
+      input_doubts: ['views look swapped'],
+    });
   });
 });
 

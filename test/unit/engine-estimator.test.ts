@@ -141,7 +141,11 @@ describe('VolumeEstimator', () => {
     expect(estimate.ci95Ml[0]).toBeCloseTo(Math.exp(5 + 0.5 * (0.2 - h)), 3);
     expect(estimate.ci95Ml[1]).toBeCloseTo(Math.exp(5 + 0.5 * (0.2 + h)), 3);
     expect(estimate.model).toBe('single');
-    expect(estimate.warnings).toEqual([]);
+    // A 2-cm "spleen" is questioned (src/engine/input-doubts.ts), and that is all.
+    expect(estimate.warnings).toEqual([
+      expect.stringMatching(/coronal outline measures 2\.2 cm, outside 3–30 cm/),
+    ]);
+    expect(estimate.inputDoubts).toEqual(['length implausible']);
   });
 
   it('gives the same numbers for the same mask, call after call (buffers are reused safely)', async () => {
@@ -197,7 +201,8 @@ describe('VolumeEstimator', () => {
         mask: rectangle(64, 48, 10, 10, 50, 30),
         width: 64,
         height: 48,
-        spacing,
+        // 1 mm/px: a 4.5-cm outline, so that no doubt about its length joins the warnings.
+        spacing: { x: 1, y: 1 },
         aiConfidence,
       },
     });

@@ -51,6 +51,28 @@ describe('the volume summary', () => {
     expect(screen.queryByTestId('summary-classification-caveat')).toBeNull();
   });
 
+  it('says at the verdicts when the inputs look wrong (swapped views, an implausible scale)', () => {
+    const classification = classify(150, { length: 7.2 }, { ageYears: 40, sex: null });
+    const summary = (inputDoubts: string[] | undefined) =>
+      render(
+        <VolumeSummary
+          estimate={sampleEstimate(150, { classification, inputDoubts })}
+          updating={false}
+          calibrated
+          referenceVolumeMl={null}
+          failed={false}
+        />,
+      );
+    summary(['views look swapped', 'coronal scale implausible']);
+    expect(screen.getByTestId('summary-input-caveat').textContent).toBe(
+      '⚠ views look swapped; coronal scale implausible: check the inputs first (see the warnings)',
+    );
+    cleanup();
+    // Estimates saved before the field existed have none.
+    summary(undefined);
+    expect(screen.queryByTestId('summary-input-caveat')).toBeNull();
+  });
+
   it('locks the patient fields of a signed-off case, saying why', () => {
     const why = 'Case 3 is signed off: unlock it with a reason in the Review tab to change it.';
     const props = {
