@@ -3,6 +3,7 @@
  * largest 8-connected island and fills holes (background not 4-connected to the image border).
  * Flood fills use one explicit Int32Array stack: no recursion, no per-pixel allocation.
  */
+import { maskBounds, type MaskBounds } from './mask-bounds';
 
 /** Number of foreground (non-zero) pixels. */
 export function maskArea(mask: Uint8Array): number {
@@ -121,26 +122,17 @@ export function cleanMask(mask: Uint8Array, w: number, h: number): Uint8Array {
  * of its holes (background not 4-connected to the outside). The RVAE learnt from solid single
  * outlines, so an edit that leaves either changes the volume in ways it was never trained for
  * (erasing a hole can raise it). Computed on the mask's bounding box widened by one pixel, so a
- * live re-estimate pays for the spleen, not for the whole image.
+ * live re-estimate pays for the spleen, not for the whole image. `bounds`, when given, must be
+ * maskBounds of this very mask (the estimator's one scan, shared with maskToGrid).
  */
 export function outlineDefects(
   mask: Uint8Array,
   w: number,
   h: number,
+  bounds: MaskBounds | null = maskBounds(mask, w, h),
 ): { pieces: number; holePixels: number } {
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (mask[y * w + x] !== 0) {
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        if (y > y1) y1 = y;
-      }
-  if (x1 < 0) return { pieces: 0, holePixels: 0 };
+  if (!bounds) return { pieces: 0, holePixels: 0 };
+  const { x0, y0, x1, y1 } = bounds;
   // The box with a one-pixel empty frame: the outside stays connected all around.
   const bw = x1 - x0 + 3;
   const bh = y1 - y0 + 3;

@@ -4,6 +4,7 @@
  * depends on it), so a mask too large for the grid is refused, never scaled.
  */
 import { SpvError } from '../api/errors';
+import { maskBounds, type MaskBounds } from './mask-bounds';
 import { applySeparable, overlapWeights } from './resample';
 import type { Spacing } from './types';
 
@@ -14,50 +15,6 @@ export interface GridResult {
   centroidMm: [number, number];
 }
 
-interface MaskStats {
-  count: number;
-  sumX: number;
-  sumY: number;
-  minX: number;
-  maxX: number;
-  minY: number;
-  maxY: number;
-  binary: boolean;
-}
-
-function maskStats(mask: Uint8Array, w: number, h: number): MaskStats {
-  const stats: MaskStats = {
-    count: 0,
-    sumX: 0,
-    sumY: 0,
-    minX: w,
-    maxX: -1,
-    minY: h,
-    maxY: -1,
-    binary: true,
-  };
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let rowCount = 0;
-    for (let x = 0; x < w; x++) {
-      const v = mask[row + x];
-      if (v === 0) continue;
-      if (v !== 1) stats.binary = false;
-      rowCount++;
-      stats.sumX += x + 0.5;
-      if (x < stats.minX) stats.minX = x;
-      if (x > stats.maxX) stats.maxX = x;
-    }
-    if (rowCount > 0) {
-      stats.count += rowCount;
-      stats.sumY += rowCount * (y + 0.5);
-      if (y < stats.minY) stats.minY = y;
-      stats.maxY = y;
-    }
-  }
-  return stats;
-}
-
 function formatCm(mm: number): string {
   return (mm / 10).toFixed(1);
 }
@@ -65,7 +22,9 @@ function formatCm(mm: number): string {
 /**
  * Resamples a 0/1 mask (non-zero = spleen) with pixel spacing `spacing` onto the G × G grid of
  * `gridSpacingMm` mm cells. Throws SpvError('bad-input') for an empty mask and
- * SpvError('out-of-range') when any mask pixel lies, even partly, outside the grid.
+ * SpvError('out-of-range') when any mask pixel lies, even partly, outside the grid. `bounds`, when
+ * given, must be maskBounds of this very mask: a caller that also needs it (outlineDefects on the
+ * same view) scans the mask once for both.
  */
 export function maskToGrid(
   mask: Uint8Array,
@@ -74,6 +33,7 @@ export function maskToGrid(
   spacing: Spacing,
   gridSize: number,
   gridSpacingMm: number,
+  bounds?: MaskBounds | null,
 ): GridResult {
   if (mask.length !== w * h) {
     throw new SpvError(
@@ -87,8 +47,9 @@ export function maskToGrid(
       `The pixel spacing ${spacing.x}×${spacing.y} mm is not positive; calibrate the image first.`,
     );
   }
-  const stats = maskStats(mask, w, h);
-  if (stats.count === 0) {
+  // Scanned here rather than as a default parameter: only once the size is known to be right.
+  const fg = bounds === undefined ? maskBounds(mask, w, h) : bounds;
+  if (!fg) {
     throw new SpvError(
       'bad-input',
       'The mask is empty: draw the spleen (or run the segmentation) before estimating its volume.',
@@ -96,15 +57,15 @@ export function maskToGrid(
   }
   const sx = spacing.x;
   const sy = spacing.y;
-  const cx = (sx * stats.sumX) / stats.count;
-  const cy = (sy * stats.sumY) / stats.count;
+  const cx = (sx * fg.sumX) / fg.count;
+  const cy = (sy * fg.sumY) / fg.count;
   const half = (gridSize / 2) * gridSpacingMm;
 
   // Fit check on the mask's bounding box of pixel squares, relative to the centred grid.
-  const left = stats.minX * sx;
-  const right = (stats.maxX + 1) * sx;
-  const top = stats.minY * sy;
-  const bottom = (stats.maxY + 1) * sy;
+  const left = fg.x0 * sx;
+  const right = (fg.x1 + 1) * sx;
+  const top = fg.y0 * sy;
+  const bottom = (fg.y1 + 1) * sy;
   if (left < cx - half || right > cx + half || top < cy - half || bottom > cy + half) {
     const across = Math.max(right - left, bottom - top);
     const reach = Math.max(cx - left, right - cx, cy - top, bottom - cy);
@@ -117,7 +78,7 @@ export function maskToGrid(
   }
 
   let binaryMask = mask;
-  if (!stats.binary) {
+  if (!fg.zeroOne) {
     binaryMask = new Uint8Array(mask.length);
     for (let i = 0; i < mask.length; i++) binaryMask[i] = mask[i] !== 0 ? 1 : 0;
   }
@@ -125,6 +86,6 @@ export function maskToGrid(
   const wx = overlapWeights(w, gridSize, (cx - half) / sx, gridSpacingMm / sx);
   const wy = overlapWeights(h, gridSize, (cy - half) / sy, gridSpacingMm / sy);
   const grid = new Float32Array(gridSize * gridSize);
-  applySeparable(binaryMask, wx, wy, grid, gridSize, 0, 0, stats.minY, stats.maxY + 1);
+  applySeparable(binaryMask, wx, wy, grid, gridSize, 0, 0, fg.y0, fg.y1 + 1);
   return { grid, centroidMm: [cx, cy] };
 }

@@ -8,7 +8,7 @@
 import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
-import type { ViewName } from '../store/types';
+import type { EstimateRow, ViewName } from '../store/types';
 import { blandAltmanPng } from './bland-altman-plot';
 import { caseReview } from './review-state';
 import { blandAltman, dice, mean } from './stats';
@@ -26,10 +26,17 @@ export function notReviewedNote(notReviewed: readonly NotReviewedCase[]): string
   return n ? `${n} case${n === 1 ? '' : 's'} not reviewed left out` : null;
 }
 
-/** Dice of the AI's mask against the mask behind the final estimate (its numbers' mask). */
-async function maskDice(store: CaseStore, caseId: number, view: ViewName): Promise<number | null> {
+/**
+ * Dice of the AI's mask against the mask behind the final estimate (its numbers' mask): `estimate`
+ * is the case's latest estimate, as the caller read it.
+ */
+async function maskDice(
+  store: CaseStore,
+  caseId: number,
+  estimate: EstimateRow | null,
+  view: ViewName,
+): Promise<number | null> {
   const ai = store.latestMask(caseId, view, 'ai');
-  const estimate = store.latestEstimate(caseId);
   const finalId = view === 'coronal' ? estimate?.coronalMaskId : estimate?.transverseMaskId;
   const final = finalId ? store.maskById(finalId) : null;
   if (!ai || !final) return null;
@@ -48,13 +55,14 @@ export async function summariseSession(
   const notReviewed: NotReviewedCase[] = [];
   const formulaNames = new Map<string, string>();
   for (const entry of store.sessionCases(sessionId)) {
+    // Each of the case's rows read once, here, and handed to what needs them.
     const c = store.getCase(entry.caseId);
-    const review = caseReview(store, c.id);
+    const final = store.latestEstimate(c.id);
+    const review = caseReview(store, c.id, { row: c, latestEstimate: final });
     if (review.notReviewedReason !== null)
       notReviewed.push({ caseId: String(c.id), reason: review.notReviewedReason });
     const reviewed = review.notReviewedReason === null;
     const ai = store.latestEstimate(c.id, 'ai');
-    const final = store.latestEstimate(c.id);
     const formulas: Record<string, number | null> = {};
     for (const f of final?.estimate.formulas ?? []) {
       formulas[f.id] = f.volumeMl;
@@ -69,8 +77,8 @@ export async function summariseSession(
       finalVolumeMl: final?.estimate.volumeMl ?? null,
       finalCi95Ml: final?.estimate.ci95Ml ?? null,
       // Unreviewed, the final masks are the AI's: a Dice of 1 would say nothing.
-      diceCoronal: reviewed ? await maskDice(store, c.id, 'coronal') : null,
-      diceTransverse: reviewed ? await maskDice(store, c.id, 'transverse') : null,
+      diceCoronal: reviewed ? await maskDice(store, c.id, final, 'coronal') : null,
+      diceTransverse: reviewed ? await maskDice(store, c.id, final, 'transverse') : null,
       timeSpentMs: entry.timeSpentMs,
       formulas,
       flagComment: c.flagComment,

@@ -7,7 +7,7 @@
  * that is no image (a README, a DICOMDIR) is listed as skipped, not failed.
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/store-contract';
 import {
@@ -17,6 +17,7 @@ import {
   type DecodedImage,
 } from '../decode';
 import { sidecarsAmong } from '../decode/sidecar';
+import { sha256File } from '../inference/manifest-loader';
 import type { CaseStore } from './store';
 import type { ViewName } from './types';
 
@@ -235,8 +236,7 @@ export async function importPaths(
       continue;
     }
     try {
-      const bytes = await readFile(path);
-      const contentHash = createHash('sha256').update(bytes).digest('hex');
+      const contentHash = await sha256File(path);
       const decoded = await decodeImageFile(path, {
         frame: options.frame,
         frameOnlyIfMultiframe: true,
