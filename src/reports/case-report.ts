@@ -21,6 +21,7 @@ export interface ReportView {
 export interface CaseReportData {
   patient: { id: string; name: string | null };
   study: {
+    /** The case's id; in an anonymised report, its pseudonymous reference (Pseudonyms.caseRef). */
     caseId: string;
     title: string;
     studyInstanceUid: string | null;
@@ -41,7 +42,19 @@ export interface CaseReportData {
   explanationPng: Buffer | null;
   explanationText: string | null;
   generatedAt: Date;
+  /**
+   * An anonymised report: no date or time of its own (when it was made, when it was signed off:
+   * both date the patient's care), and the case named by its pseudonymous reference alone.
+   */
+  anonymised?: boolean;
 }
+
+/**
+ * The PDF's creation date in an anonymised report: a dummy (1970-01-01), as DICOM's anonymisation
+ * writes one; pdfkit needs a date, and hashes it into the file id, where a real time could be found
+ * again by trying every millisecond of a day.
+ */
+const DUMMY_CREATION_DATE = new Date(0);
 
 export const RESEARCH_NOTICE =
   'For research use only. Not a medical device; not for diagnosis or treatment decisions. ' +
@@ -88,6 +101,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const t = (s: string) => (fonts.unicode ? s : asciiFallback(s));
   // Headings are in the built-in Helvetica-Bold (WinAnsi).
   const tb = (s: string) => asciiFallback(s);
+  const anonymised = data.anonymised ?? false;
   const doc = new PDFDocument({
     size: 'A4',
     margin: 40,
@@ -95,7 +109,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       Title: `Spleen volume report — ${data.patient.id}`,
       Author: 'SPV Workstation',
       Subject: 'Spleen volume from 2D ultrasound',
-      CreationDate: data.generatedAt,
+      CreationDate: anonymised ? DUMMY_CREATION_DATE : data.generatedAt,
     },
   });
   const chunks: Buffer[] = [];
@@ -116,12 +130,23 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     .font('regular')
     .fontSize(8)
     .fillColor('#555')
-    .text(t(`SPV Workstation · generated ${data.generatedAt.toISOString()}`));
+    .text(
+      t(
+        anonymised
+          ? 'SPV Workstation · anonymised report (no dates)'
+          : `SPV Workstation · generated ${data.generatedAt.toISOString()}`,
+      ),
+    );
   doc.fillColor('#000').moveDown(0.5);
   const header: [string, string][] = [
     ['Patient ID', data.patient.id],
     ['Patient name', data.patient.name ?? '—'],
-    ['Study', `${data.study.title} (case ${data.study.caseId})`],
+    [
+      'Study',
+      anonymised
+        ? `${data.study.caseId} (anonymised case reference)`
+        : `${data.study.title} (case ${data.study.caseId})`,
+    ],
     ['Study date', data.study.studyDate ?? '—'],
     ['Study Instance UID', data.study.studyInstanceUid ?? '—'],
     ['Status', data.status],
@@ -241,7 +266,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       ],
       ['Execution provider', e.provider],
       ['Reader', data.reader ?? '—'],
-      ['Signed off', data.signedOffAt ?? 'not signed off (preliminary)'],
+      ['Signed off', signOffText(data.signedOffAt, anonymised)],
     ],
     left,
     contentWidth,
@@ -256,6 +281,12 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   doc.fillColor('#000');
   doc.end();
   return done;
+}
+
+/** When the case was signed off; anonymised, only whether it was (the time dates the care). */
+function signOffText(signedOffAt: string | null, anonymised: boolean): string {
+  if (signedOffAt === null) return 'not signed off (preliminary)';
+  return anonymised ? 'signed off (date and time left out: anonymised)' : signedOffAt;
 }
 
 function keyValues(

@@ -2,12 +2,15 @@
  * DICOM exports for PACS: the PDF report as an Encapsulated PDF instance, and the volume as a
  * Comprehensive SR; both in the source study (same Study Instance UID) and referencing the
  * source images. With `anonymise`, patient identifiers are removed (PS3.15 basic profile style):
- * name and id replaced, birth date, sex and study date dropped, UIDs replaced by hashed ones.
+ * name replaced, id and UIDs replaced by keyed pseudonyms (anon-pseudonyms.ts), birth date, sex,
+ * accession and study date dropped, and every date and time of the report's own (creation,
+ * content, sign-off) a dummy or left out: they are dates of care too.
  * Dates and times are the computer's local ones, with Timezone Offset From UTC (0008,0201).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
+import type { Pseudonyms } from './anon-pseudonyms';
 
 const { DicomMetaDictionary, DicomDict } = dcmjs.data;
 
@@ -47,18 +50,24 @@ export interface DicomSource {
   signedOffAt: string | null;
 }
 
-export interface DicomExportRequest {
+export type DicomExportRequest = {
   kind: 'encapsulated-pdf' | 'comprehensive-sr';
   /** The report PDF (already anonymised by the caller when `anonymise` is set). */
   pdf: Buffer;
   source: DicomSource;
   estimate: Estimate;
-  anonymise: boolean;
   /** Fixed clock for tests; now by default. */
   now?: Date;
-}
+} & (
+  | { anonymise: false }
+  // Anonymised only with the installation's key: never an unkeyed hash anyone could recompute.
+  | { anonymise: true; pseudonyms: Pseudonyms }
+);
 
-/** A UID under 2.25 (UUID-derived), or a stable one derived from `seed` (anonymised references). */
+/**
+ * A UID under 2.25 (UUID-derived), or a stable one derived from `seed`: for identified exports
+ * only (an anonymised one uses Pseudonyms.uid, keyed), since anyone can recompute this hash.
+ */
 export function newUid(seed?: string): string {
   const hex = seed
     ? createHash('sha256').update(seed).digest('hex').slice(0, 32)
@@ -66,9 +75,12 @@ export function newUid(seed?: string): string {
   return `2.25.${BigInt(`0x${hex}`).toString()}`;
 }
 
-export function anonymousPatientId(patientId: string): string {
-  return `ANON-${createHash('sha256').update(`spv-anon:${patientId}`).digest('hex').slice(0, 10).toUpperCase()}`;
-}
+/**
+ * What an anonymised export writes where a date or time is Type 1 (it must have a value): PS3.15's
+ * "replace with a dummy value". Where empty is allowed, the value is left out instead.
+ */
+const DUMMY_DATE = '19000101';
+const DUMMY_TIME = '000000';
 
 const code = (value: string, scheme: string, meaning: string) => [
   { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning },
@@ -231,18 +243,17 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   const now = request.now ?? new Date();
   const src = request.source;
   const anon = request.anonymise;
+  const pseudonyms = request.anonymise ? request.pseudonyms : null;
+  // Every UID the source had, replaced by its keyed pseudonym in an anonymised export.
+  const uid = (kind: 'study' | 'series' | 'sop', value: string) =>
+    pseudonyms ? pseudonyms.uid(kind, value) : value;
   // A case from non-DICOM images has no study: it gets one of its own, derived from the case so
   // that re-exports land in the same study and two cases (two patients) never share one.
-  const ownStudyUid = src.studyInstanceUid ?? newUid(`case-study:${src.caseIdentity}`);
-  const studyUid = anon ? newUid(`study:${ownStudyUid}`) : ownStudyUid;
+  const studyUid = uid('study', src.studyInstanceUid ?? newUid(`case-study:${src.caseIdentity}`));
   const refs = src.referencedImages.map((r) => ({
-    sopInstanceUid: anon ? newUid(`sop:${r.sopInstanceUid}`) : r.sopInstanceUid,
+    sopInstanceUid: uid('sop', r.sopInstanceUid),
     sopClassUid: r.sopClassUid,
-    seriesInstanceUid: r.seriesInstanceUid
-      ? anon
-        ? newUid(`series:${r.seriesInstanceUid}`)
-        : r.seriesInstanceUid
-      : null,
+    seriesInstanceUid: r.seriesInstanceUid ? uid('series', r.seriesInstanceUid) : null,
   }));
   const sopClass =
     request.kind === 'encapsulated-pdf' ? ENCAPSULATED_PDF_SOP_CLASS : COMPREHENSIVE_SR_SOP_CLASS;
@@ -252,22 +263,27 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
     SpecificCharacterSet: 'ISO_IR 192',
     SOPClassUID: sopClass,
     SOPInstanceUID: sopInstanceUid,
-    InstanceCreationDate: dicomDate(now),
-    InstanceCreationTime: dicomTime(now),
+    // When the report was made is near the visit (an export follows the reading): an anonymised
+    // export has no date of its own (Instance Creation, Type 3: left out; Content, Type 1 in an
+    // SR: a dummy), and then no offset from UTC either.
+    ...(!anon && {
+      InstanceCreationDate: dicomDate(now),
+      InstanceCreationTime: dicomTime(now),
+    }),
     // The study's own attributes, as the source wrote them (empty, Type 2, where it had none: a
     // case from PNGs has no study date to invent). The study date and time identify the patient's
     // visit: an anonymised export leaves them empty, as the anonymised PDF does.
     StudyDate: anon ? '' : (src.studyDate ?? ''),
     StudyTime: anon ? '' : (src.studyTime ?? ''),
-    ContentDate: dicomDate(now),
-    ContentTime: dicomTime(now),
-    TimezoneOffsetFromUTC: utcOffset(now),
+    ContentDate: anon ? DUMMY_DATE : dicomDate(now),
+    ContentTime: anon ? DUMMY_TIME : dicomTime(now),
+    ...(!anon && { TimezoneOffsetFromUTC: utcOffset(now) }),
     AccessionNumber: anon ? '' : (src.accessionNumber ?? ''),
     Modality: request.kind === 'encapsulated-pdf' ? 'DOC' : 'SR',
     Manufacturer: 'SPV Workstation',
     ReferringPhysicianName: '',
     PatientName: anon ? 'ANONYMOUS' : (src.patientName ?? ''),
-    PatientID: anon ? anonymousPatientId(src.patientId) : src.patientId,
+    PatientID: pseudonyms ? pseudonyms.patientId(src.patientId) : src.patientId,
     PatientBirthDate: anon ? '' : (src.patientBirthDate ?? ''),
     PatientSex: anon ? '' : (src.patientSex ?? ''),
     StudyInstanceUID: studyUid,
@@ -281,7 +297,8 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   if (anon) {
     dataset.PatientIdentityRemoved = 'YES';
     // LO: at most 64 characters.
-    dataset.DeidentificationMethod = 'Names, ids, dates, sex, accession removed; UIDs replaced';
+    dataset.DeidentificationMethod = 'Names, dates, sex, accession removed; ids, UIDs keyed HMAC';
+    dataset.LongitudinalTemporalInformationModified = 'REMOVED';
   }
   const referencedSeries = groupBySeries(refs);
 
@@ -294,7 +311,8 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
         ? 'Spleen volume report'
         : `Spleen volume report — ${src.title}`.slice(0, 64),
       ConceptNameCodeSequence: code('18748-4', 'LN', 'Diagnostic imaging report'),
-      AcquisitionDateTime: dicomDateTime(now),
+      // Type 2: empty in an anonymised export (no date of care).
+      AcquisitionDateTime: anon ? '' : dicomDateTime(now),
       MIMETypeOfEncapsulatedDocument: 'application/pdf',
       // Type 1C: only when there are source images (a case from PNGs has none to reference).
       ...(refs.length > 0 && {
@@ -331,7 +349,10 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
           VerifyingObserverName: anon ? 'ANONYMOUS' : src.signedOffBy,
           VerifyingObserverIdentificationCodeSequence: [],
           VerifyingOrganization: 'SPV Workstation',
-          VerificationDateTime: dicomDateTime(new Date(src.signedOffAt!)),
+          // Type 1, and the sign-off is a date of care: a dummy in an anonymised export.
+          VerificationDateTime: anon
+            ? `${DUMMY_DATE}${DUMMY_TIME}`
+            : dicomDateTime(new Date(src.signedOffAt!)),
         },
       ];
     }

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { CaseApi } from '../api/contract';
 import { SpvError } from '../api/errors';
 import type { ExportedFile, ReportFormat, SessionSummary } from '../api/store-contract';
-import { anonymousPatientId, exportDicomReport } from '../reports/dicom-export';
+import { Pseudonyms } from '../reports/anon-pseudonyms';
+import { exportDicomReport } from '../reports/dicom-export';
 import { caseReview } from '../reports/review-state';
 import { sessionSummaryCsv, summariseSession } from '../reports/session-summary';
 import type { CaseStore } from '../store/store';
@@ -34,8 +35,9 @@ export class CaseExports {
   /**
    * Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`;
    * refused, before anything is written, when the folder already holds an export's summary.
-   * Anonymised, the summary carries no patient id, title or flag comment (free text may name the
-   * patient) and the reports are the anonymised ones; the plots hold only volumes.
+   * Anonymised, the summary carries no patient id, case id, title, flag comment (free text may
+   * name the patient) or sign-off time, the ids replaced by keyed pseudonyms, and the reports are
+   * the anonymised ones, named by the case's pseudonymous reference; the plots hold only volumes.
    */
   async exportSessionTo(
     sessionId: number,
@@ -47,9 +49,11 @@ export class CaseExports {
         'bad-input',
         `${folder} already holds summary.csv (an earlier export): give a new or empty folder, or move the earlier export away first.`,
       );
+    // Before anything is written: without its key, an anonymised export is not made at all.
+    const pseudonyms = anonymise ? this.pseudonyms() : null;
     const summary = await summariseSession(this.store, sessionId);
     mkdirSync(folder, { recursive: true });
-    const shared = anonymise ? anonymisedSummary(summary) : summary;
+    const shared = pseudonyms ? anonymisedSummary(summary, pseudonyms) : summary;
     const files: ExportedFile[] = [
       writeExport(folder, 'summary.csv', 'text/csv', Buffer.from(sessionSummaryCsv(shared))),
     ];
@@ -57,9 +61,9 @@ export class CaseExports {
       files.push(writeExport(folder, plot.fileName, 'image/png', plot.png));
     for (const row of summary.rows) {
       if (row.finalVolumeMl === null) continue;
-      const pdf = await this.casePdf(Number(row.caseId), summary.reader, anonymise);
-      const name = `report-case-${row.caseId}${anonymise ? '-anon' : ''}.pdf`;
-      files.push(writeExport(folder, name, 'application/pdf', pdf));
+      const caseId = Number(row.caseId);
+      const pdf = await this.casePdf(caseId, summary.reader, pseudonyms);
+      files.push(writeExport(folder, reportFileName(caseId, pseudonyms), 'application/pdf', pdf));
     }
     this.store.audit(summary.reader, 'session.export', null, {
       sessionId,
@@ -79,7 +83,8 @@ export class CaseExports {
   ): Promise<ExportedFile> {
     const report = await this.renderReport(caseId, format, anonymise);
     const file = writeExport(
-      this.exportFolder(`case-${caseId}`),
+      // Anonymised, the folder (shared with the file, perhaps) does not name the case either.
+      this.exportFolder(anonymise ? 'anonymised' : `case-${caseId}`),
       report.fileName,
       report.mimeType,
       report.bytes,
@@ -92,28 +97,46 @@ export class CaseExports {
     return file;
   }
 
-  /** A case's report as a PDF, an Encapsulated PDF or a Comprehensive SR, in memory. */
+  /**
+   * A case's report as a PDF, an Encapsulated PDF or a Comprehensive SR, in memory. Anonymised,
+   * its file name carries the case's pseudonymous reference, not its id in this database.
+   */
   async renderReport(
     caseId: number,
     format: ReportFormat,
     anonymise: boolean,
   ): Promise<{ bytes: Buffer; fileName: string; mimeType: string }> {
-    const pdf = await this.casePdf(caseId, null, anonymise);
-    const suffix = `case-${caseId}${anonymise ? '-anon' : ''}`;
+    const pseudonyms = anonymise ? this.pseudonyms() : null;
+    const pdf = await this.casePdf(caseId, null, pseudonyms);
     if (format === 'pdf')
-      return { bytes: pdf, fileName: `report-${suffix}.pdf`, mimeType: 'application/pdf' };
-    const bytes = exportDicomReport({
-      kind: format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr',
+      return {
+        bytes: pdf,
+        fileName: reportFileName(caseId, pseudonyms),
+        mimeType: 'application/pdf',
+      };
+    const kind = format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr';
+    const common = {
+      kind,
       pdf,
       source: this.dicomSource(caseId),
       estimate: this.requireEstimate(caseId).estimate,
-      anonymise,
-    });
+    } as const;
+    const bytes = exportDicomReport(
+      pseudonyms ? { ...common, anonymise: true, pseudonyms } : { ...common, anonymise: false },
+    );
     return {
       bytes,
-      fileName: `${format === 'dicom-pdf' ? 'report-pdf' : 'report-sr'}-${suffix}.dcm`,
+      fileName: reportFileName(caseId, pseudonyms, format === 'dicom-pdf' ? 'pdf' : 'sr'),
       mimeType: 'application/dicom',
     };
+  }
+
+  /**
+   * The keyed pseudonyms of this installation's anonymised exports; throws, with what to do, when
+   * the key cannot be read or created (never an unkeyed fallback).
+   */
+  private pseudonyms(): Pseudonyms {
+    return new Pseudonyms(this.store.pseudonymKey());
   }
 
   private requireEstimate(caseId: number) {
@@ -126,10 +149,11 @@ export class CaseExports {
     return estimate;
   }
 
+  /** The case's PDF report; anonymised when given the installation's pseudonyms. */
   private async casePdf(
     caseId: number,
     sessionReader: string | null,
-    anonymise = false,
+    pseudonyms: Pseudonyms | null,
   ): Promise<Buffer> {
     const row = this.store.getCase(caseId);
     // Opening first runs the AI on a case never opened, so its report shows the AI's estimate.
@@ -153,14 +177,15 @@ export class CaseExports {
       calipers: estimateCaliperLines(this.store, caseId, estimateRow),
       estimate: estimateRow.estimate,
       explanation,
-      // Anonymised: the title can hold the patient id (imports name cases after it), so it goes too.
-      patient: anonymise
-        ? { id: anonymousPatientId(row.patientKey), name: 'ANONYMOUS' }
+      // Anonymised: the title can hold the patient id (imports name cases after it), so it goes
+      // too, and the case id (this database's row, which the hospital's copy shows) is replaced.
+      patient: pseudonyms
+        ? { id: pseudonyms.patientId(row.patientKey), name: 'ANONYMOUS' }
         : { id: row.patientKey, name: row.patientName },
-      study: anonymise
+      study: pseudonyms
         ? {
-            caseId: String(row.id),
-            title: `case ${row.id}`,
+            caseId: pseudonyms.caseRef(row.id),
+            title: pseudonyms.caseRef(row.id),
             studyInstanceUid: null,
             studyDate: null,
           }
@@ -180,7 +205,7 @@ export class CaseExports {
           ? ' — the masks were edited after this estimate and that edit has no volume yet: the report shows the estimated masks'
           : ''),
       modelHash: estimateRow.modelHash,
-      anonymise,
+      anonymise: pseudonyms !== null,
     });
   }
 
@@ -229,17 +254,37 @@ export class CaseExports {
   }
 }
 
-/** A session summary with nothing that names the patient: ids replaced, titles and comments out. */
-function anonymisedSummary<S extends SessionSummary>(summary: S): S {
+/**
+ * A session summary with nothing that names the patient or links back to this database: patient
+ * and case ids replaced by keyed pseudonyms, titles and comments out, and whether a case was
+ * signed off without when (a date of care).
+ */
+function anonymisedSummary<S extends SessionSummary>(summary: S, pseudonyms: Pseudonyms): S {
   return {
     ...summary,
     rows: summary.rows.map((row) => ({
       ...row,
-      title: `case ${row.caseId}`,
-      patientKey: anonymousPatientId(row.patientKey),
+      caseId: pseudonyms.caseRef(row.caseId),
+      title: '(title left out: anonymised)',
+      patientKey: pseudonyms.patientId(row.patientKey),
       flagComment: row.flagComment === null ? null : '(comment left out: anonymised)',
+      signedOffAt: row.signedOffAt === null ? null : '(time left out: anonymised)',
     })),
+    notReviewed: summary.notReviewed.map((c) => ({ ...c, caseId: pseudonyms.caseRef(c.caseId) })),
   };
+}
+
+/**
+ * A report's file name: `report-case-12.pdf`, `report-sr-case-12.dcm`; anonymised, the case's
+ * pseudonymous reference instead of its id in this database (`report-CASE-8D2E40B1F6-anon.pdf`).
+ */
+function reportFileName(
+  caseId: number,
+  pseudonyms: Pseudonyms | null,
+  dicom?: 'pdf' | 'sr',
+): string {
+  const suffix = pseudonyms ? `${pseudonyms.caseRef(caseId)}-anon` : `case-${caseId}`;
+  return dicom ? `report-${dicom}-${suffix}.dcm` : `report-${suffix}.pdf`;
 }
 
 /**

@@ -40,7 +40,8 @@ export interface ReportInputs {
   calipers?: CaliperLine[];
   /**
    * An anonymised report: each figure keeps only the spleen's surroundings (burned-in names and
-   * dates lie elsewhere in an ultrasound image), and the report says so.
+   * dates lie elsewhere in an ultrasound image), and the report says so; it has no dates (when it
+   * was made or signed off), and `study.caseId` is the case's pseudonymous reference.
    */
   anonymise?: boolean;
 }
@@ -179,6 +180,7 @@ export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> 
       : null,
     explanationText: e ? explanationText(e) : null,
     generatedAt: new Date(),
+    anonymised: anonymise,
   });
 }
 

@@ -167,6 +167,27 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE estimates ADD COLUMN caliper_lines_json TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'pseudonym-key',
+    sql: `
+      -- The secret key of this installation's anonymised exports (HMAC-SHA-256 pseudonyms of
+      -- patient ids, cases and UIDs): one row, created at random the first time an anonymised
+      -- export needs it (CaseStore.pseudonymKey). Kept in the database, so that it travels with the
+      -- data it pseudonymises (a backup restored keeps every pseudonym) and is as protected as the
+      -- real ids beside it. Never changed or removed: a new key would give every patient a new
+      -- pseudonym, unlinkable to earlier exports.
+      CREATE TABLE pseudonym_key (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        key BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TRIGGER pseudonym_key_no_update BEFORE UPDATE ON pseudonym_key
+        BEGIN SELECT RAISE(ABORT, 'pseudonym_key never changes: pseudonyms would change'); END;
+      CREATE TRIGGER pseudonym_key_no_delete BEFORE DELETE ON pseudonym_key
+        BEGIN SELECT RAISE(ABORT, 'pseudonym_key is never removed: pseudonyms would change'); END;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

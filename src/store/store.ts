@@ -4,24 +4,26 @@
  * log never disagrees with the data. better-sqlite3 is synchronous: callers do async work
  * (decoding, PNG encoding, inference) first and then write.
  */
+import { randomBytes } from 'node:crypto';
 import { SpvError } from '../api/errors';
 import type { CaseStatus } from '../api/store-contract';
 import type { Calibration, CaliperLine, Estimate, Patient } from '../api/contract';
 import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
-import type {
-  AuditRow,
-  CaseRow,
-  EstimateInput,
-  EstimateRow,
-  ImageInput,
-  ImageRow,
-  MaskInput,
-  MaskRow,
-  MeasurementInput,
-  PatientInput,
-  SessionCaseRow,
-  SessionRow,
-  ViewName,
+import {
+  PSEUDONYM_KEY_BYTES,
+  type AuditRow,
+  type CaseRow,
+  type EstimateInput,
+  type EstimateRow,
+  type ImageInput,
+  type ImageRow,
+  type MaskInput,
+  type MaskRow,
+  type MeasurementInput,
+  type PatientInput,
+  type SessionCaseRow,
+  type SessionRow,
+  type ViewName,
 } from './types';
 
 const now = (): string => new Date().toISOString();
@@ -129,6 +131,48 @@ export class CaseStore {
       ...row,
       detail: JSON.parse(d) as Record<string, unknown>,
     }));
+  }
+
+  // ---- anonymised exports ---------------------------------------------------------------------
+
+  /**
+   * This installation's secret key for anonymised exports' pseudonyms
+   * (src/reports/anon-pseudonyms.ts): 32 random bytes, created the first time an export needs
+   * them and the same ever after (the table refuses changes). Refused with a message, never
+   * replaced, when it cannot be read or created: an export then fails rather than fall back to a
+   * hash anyone could recompute.
+   */
+  pseudonymKey(): Buffer {
+    const read = () => this.db.prepare('SELECT key FROM pseudonym_key WHERE id = 1').pluck().get();
+    let key: unknown;
+    try {
+      // Read first: a database that already has its key needs no write (it may be read-only).
+      key =
+        read() ??
+        // IMMEDIATE, and INSERT OR IGNORE: the app and the command line asking at once get one key.
+        this.db
+          .transaction(() => {
+            const created = this.db
+              .prepare('INSERT OR IGNORE INTO pseudonym_key (id, key, created_at) VALUES (1, ?, ?)')
+              .run(randomBytes(PSEUDONYM_KEY_BYTES), now());
+            // Only that it was made: the key itself is never written anywhere else.
+            if (created.changes > 0) this.audit('export', 'pseudonym-key.create', null);
+            return read();
+          })
+          .immediate();
+    } catch (error) {
+      throw new SpvError(
+        'internal',
+        `Cannot read or create the anonymisation key in the cases database (${this.db.name}): ${(error as Error).message}. No anonymised export is made without it: check that the data folder and its database are readable and writable.`,
+        { cause: error },
+      );
+    }
+    if (!Buffer.isBuffer(key) || key.length !== PSEUDONYM_KEY_BYTES)
+      throw new SpvError(
+        'internal',
+        `The anonymisation key in the cases database (${this.db.name}) is damaged (${Buffer.isBuffer(key) ? `${key.length} bytes` : typeof key}, not ${PSEUDONYM_KEY_BYTES}), so no anonymised export is made. Restore the database from a backup: a new key would give every patient a new pseudonym, unlinkable to earlier exports.`,
+      );
+    return key;
   }
 
   // ---- patients and cases ---------------------------------------------------------------------

@@ -3,6 +3,9 @@ import type { Calibration, CaliperLine, Estimate, Patient } from '../api/contrac
 import type { CaseStatus } from '../api/store-contract';
 
 export type ViewName = 'coronal' | 'transverse';
+
+/** Bytes of the installation's secret key for anonymised exports (CaseStore.pseudonymKey). */
+export const PSEUDONYM_KEY_BYTES = 32;
 export type MaskSource = 'ai' | 'manual';
 
 export interface PatientInput {

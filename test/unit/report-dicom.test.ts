@@ -3,12 +3,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  anonymousPatientId,
-  exportDicomReport,
-  type DicomSource,
-} from '../../src/reports/dicom-export';
+import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
+import { exportDicomReport, type DicomSource } from '../../src/reports/dicom-export';
 import { sampleEstimate } from './store-fixtures';
+
+/** An installation's pseudonyms (a fixed key: these tests need no database). */
+const pseudonyms = new Pseudonyms(Buffer.alloc(32, 7));
+/** The request's anonymisation: with the installation's pseudonyms when anonymised. */
+const anonymising = (anonymise: boolean) =>
+  anonymise ? ({ anonymise: true, pseudonyms } as const) : ({ anonymise: false } as const);
 
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'spv-dicom-'))));
@@ -119,9 +122,15 @@ describe('DICOM exports', () => {
   it('anonymised exports carry no patient name or id, and no source UIDs', () => {
     for (const kind of ['encapsulated-pdf', 'comprehensive-sr'] as const) {
       const anonPdf = Buffer.from(
-        `%PDF-1.3\n% ANONYMOUS ${anonymousPatientId(source.patientId)}\n%%EOF\n`,
+        `%PDF-1.3\n% ANONYMOUS ${pseudonyms.patientId(source.patientId)}\n%%EOF\n`,
       );
-      const bytes = exportDicomReport({ kind, pdf: anonPdf, source, estimate, anonymise: true });
+      const bytes = exportDicomReport({
+        kind,
+        pdf: anonPdf,
+        source,
+        estimate,
+        ...anonymising(true),
+      });
       const file = write(`${kind}-anon.dcm`, bytes);
       const dump = execFileSync('dcmdump', ['-q', file]).toString();
       const raw = bytes.toString('latin1');
@@ -135,7 +144,7 @@ describe('DICOM exports', () => {
         expect(dump).not.toContain(identifier);
       }
       expect(dump).toContain('[ANONYMOUS]');
-      expect(dump).toContain(`[${anonymousPatientId(source.patientId)}]`);
+      expect(dump).toContain(`[${pseudonyms.patientId(source.patientId)}]`);
       expect(dump).toMatch(/PatientIdentityRemoved/);
       if (kind === 'comprehensive-sr') execFileSync('dsrdump', [file]);
     }
@@ -180,7 +189,13 @@ describe('DICOM exports', () => {
           '-q',
           write(
             'uid.dcm',
-            exportDicomReport({ kind: 'comprehensive-sr', pdf, source: s, estimate, anonymise }),
+            exportDicomReport({
+              kind: 'comprehensive-sr',
+              pdf,
+              source: s,
+              estimate,
+              ...anonymising(anonymise),
+            }),
           ),
         ]).toString(),
         '0020,000d',
@@ -211,7 +226,7 @@ describe('DICOM exports', () => {
           '-q',
           write(
             `${kind}-study.dcm`,
-            exportDicomReport({ kind, pdf, source: s, estimate, anonymise }),
+            exportDicomReport({ kind, pdf, source: s, estimate, ...anonymising(anonymise) }),
           ),
         ]).toString();
       const identified = dump(source, false);
@@ -233,7 +248,10 @@ describe('DICOM exports', () => {
       const dump = (anonymise: boolean) =>
         execFileSync('dcmdump', [
           '-q',
-          write(`${kind}-date.dcm`, exportDicomReport({ kind, pdf, source, estimate, anonymise })),
+          write(
+            `${kind}-date.dcm`,
+            exportDicomReport({ kind, pdf, source, estimate, ...anonymising(anonymise) }),
+          ),
         ]).toString();
       expect(topLevel(dump(false), '0008,0020')).toContain('[20260102]');
       const anon = dump(true);

@@ -15,7 +15,8 @@ export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [-
        spv session show SESSION [--data-dir DIR]
        spv session export SESSION --out DIR [--anonymise] [--data-dir DIR]
   export writes summary.csv, the Bland–Altman plots (PNG) and each estimated case's PDF report;
-  --anonymise leaves patient ids, titles and flag comments out and writes anonymised reports.
+  --anonymise replaces patient and case ids by pseudonyms keyed with this database's secret,
+  leaves titles, flag comments and sign-off times out, and writes anonymised reports.
   --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
 
 const id = (text: string | undefined, what: string): number => {
