@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { CaseView, Estimate, SpvApi, Status, ViewName } from '../src/api';
 import { calibrationOf, viewerTool, viewsOf } from './case-views';
-import { CalibrationDialog } from './components/CalibrationDialog';
+import { CalibrationDialog, CalibrationRefused } from './components/CalibrationDialog';
 import { ComparisonPanel, VolumeSummary } from './components/ComparisonPanel';
 import { ErrorsPanel } from './components/ErrorsPanel';
 import { ExplainPanel } from './components/ExplainPanel';
@@ -24,7 +24,7 @@ import { useErrors } from './hooks/use-errors';
 import { useEstimateInputs } from './hooks/use-estimate-inputs';
 import { useKeyboardShortcuts } from './hooks/use-keyboard-shortcuts';
 import { useLiveAnalysis, type StoredCaseRef } from './hooks/use-live-analysis';
-import { useMaskEditing } from './hooks/use-mask-editing';
+import { caliperAccess, useMaskEditing } from './hooks/use-mask-editing';
 import { useShellCommands } from './hooks/use-shell-commands';
 import { useViewerControls } from './hooks/use-viewer-controls';
 import { measuredLengths } from './measured-lengths';
@@ -68,6 +68,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     setMessage,
     onMasksChanged: scheduleEstimate,
     readOnly,
+    // Placing and removing a caliper are undone with the strokes, in the order made.
+    calipers: caliperAccess(inputs),
   });
   const calibration = useCalibration({
     api,
@@ -93,7 +95,9 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       clearCalipers();
       clearLine();
       setCaseView(cv);
-      storedCase.current = stored ? { caseId: stored.caseId, reader: stored.reader } : null;
+      storedCase.current = stored
+        ? { caseId: stored.caseId, reader: stored.reader, locked: stored.locked }
+        : null;
       setStoredShown(stored ?? null);
       // A reopened stored case shows the patient and calipers its latest estimate used.
       if (stored) restoreInputs(stored.patient, stored.caliperLines);
@@ -168,8 +172,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     'remove-caliper': () => {
       // Only with the Caliper tool: Delete must not remove a measurement while painting.
       if (controls.tool !== 'caliper') return;
-      if (readOnly) setMessage(readOnly);
-      else if (inputs.removeLastCaliper()) scheduleEstimate();
+      editing.changeCalipers(() => inputs.removeLastCaliper());
     },
     tool: controls.setTool,
     panning: controls.setPanning,
@@ -256,10 +259,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
                   reconstruction={reconstructionFor(view)}
                   fitSignal={controls.fitSignal}
                   onStrokeEnd={editing.onStrokeEnd}
-                  onCaliper={(v, a, b) => {
-                    inputs.addCaliper(v, a, b);
-                    scheduleEstimate();
-                  }}
+                  onCaliper={(v, a, b) => editing.changeCalipers(() => inputs.addCaliper(v, a, b))}
                   onCalibrationLine={calibration.drawLine}
                   onActivate={controls.setActiveView}
                   readOnly={readOnly}
@@ -285,6 +285,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               {...calibration.dialog}
             />
           )}
+          {calibration.refused && <CalibrationRefused {...calibration.refused} />}
           <VolumeSummary
             failed={estimate.failed}
             estimate={coronalCalibrated ? estimate.value : null}
@@ -311,9 +312,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               onRemoveCaliper={
                 readOnly
                   ? undefined
-                  : (kind) => {
-                      if (inputs.removeCaliper(kind)) scheduleEstimate();
-                    }
+                  : (kind) => editing.changeCalipers(() => inputs.removeCaliper(kind))
               }
             />
           )}

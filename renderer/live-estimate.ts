@@ -3,9 +3,11 @@
  * when it returns only the newest pending request is sent — and an answer that is already stale
  * (the mask changed meanwhile) is dropped instead of shown. A request that saves what it carries
  * (a stored case's estimate saves the edit) is never dropped unsent: one still waiting when the
- * reader opens another case is sent all the same, after the request still in flight, so that the
- * edits reach the store in the order they were made (its answer ignored). Kept free of React so it can be
- * reasoned about (and tested) on its own; the App subscribes to its state.
+ * reader opens another case is sent all the same, at once (its answer ignored). Saves that must
+ * not wait at all go through SendNow. Requests leave in the order they were made, and the hosts
+ * hand them to the store in the order they leave (one IPC channel; a web page's requests each
+ * leave as they are made), whose per-case queue saves them in that order. Kept free of React so
+ * it can be reasoned about (and tested) on its own; the App subscribes to its state.
  */
 export interface LiveState<T> {
   value: T | null;
@@ -28,9 +30,8 @@ export class LiveRequest<Req, T> {
   private pending: { build: () => Req; at: number; generation: number } | null = null;
   private inFlight = false;
   private generation = 0;
-  /** The running send loop, its request in flight, and requests of a case left behind. */
+  /** The running send loop, and requests of a case left behind. */
   private pumping: Promise<void> = Promise.resolve();
-  private sending: Promise<unknown> = Promise.resolve();
   private readonly leftBehind = new Set<Promise<unknown>>();
   private readonly listeners = new Set<(s: LiveState<T>) => void>();
 
@@ -51,37 +52,47 @@ export class LiveRequest<Req, T> {
     return this.state;
   }
 
-  /** Asks for a fresh value; `build` runs when the request is actually sent (latest mask). */
-  schedule(build: () => Req): void {
+  /**
+   * Asks for a fresh value; `build` runs when the request is actually sent (latest mask). Returns
+   * whether it was sent at once: false when it waits for the request in flight.
+   */
+  schedule(build: () => Req): boolean {
     this.pending = { build, at: this.now(), generation: this.generation };
     this.set({ ...this.state, updating: true });
-    if (!this.inFlight) this.pumping = this.pump();
+    if (this.inFlight) return false;
+    // pump() builds and sends the request before its first await.
+    this.pumping = this.pump();
+    return true;
   }
 
   /**
    * Forgets the value (a new case was opened) and ignores answers still on their way. A request
-   * still waiting is built now, while its case's masks are still there, and sent all the same.
+   * still waiting is built now, while its case's masks are still there, and sent all the same, at
+   * once: after the request in flight (sent before it), before anything of the next case, and
+   * before any later edit of the same case should the reader go back to it. Held back until the
+   * answer in flight, it could land after such an edit and save older masks over it.
    */
   reset(): void {
     const waiting = this.pending;
     this.generation++;
     this.pending = null;
     if (waiting && this.sendWaitingOnReset) {
-      // Built now, while that case's masks are still there; sent once the request in flight (of
-      // the same case) is answered, so that the store saves the two in the order they were made.
-      const req = waiting.build();
-      const sent = this.sending
-        .catch(() => undefined)
-        .then(() => this.call(req))
-        .catch(() => {
-          // The reader has left that case: its answer, or its error, is no longer shown.
-        });
+      const sent = this.send(waiting.build()).catch(() => {
+        // The reader has left that case: its answer, or its error, is no longer shown.
+      });
       this.leftBehind.add(sent);
       void sent.finally(() => this.leftBehind.delete(sent));
-      // A later left-behind request goes after this one.
-      this.sending = sent;
     }
     this.set({ value: null, updating: false, requestedAt: null, receivedAt: null, failed: false });
+  }
+
+  /** Calls the API now; a call that throws at once fails like one whose answer is an error. */
+  private send(req: Req): Promise<T> {
+    try {
+      return this.call(req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Resolves once every request scheduled so far has been answered (or has failed). */
@@ -94,18 +105,10 @@ export class LiveRequest<Req, T> {
   private async pump(): Promise<void> {
     this.inFlight = true;
     while (this.pending) {
-      // Requests of a case left behind were made before this one: they go first (the reader may
-      // be back on that case, whose store saves edits in the order they arrive).
-      if (this.leftBehind.size > 0) {
-        await Promise.allSettled([...this.leftBehind]);
-        continue;
-      }
       const { build, at, generation } = this.pending;
       this.pending = null;
       try {
-        const call = this.call(build());
-        this.sending = call;
-        const value = await call;
+        const value = await this.send(build());
         // Newer edits are waiting: this answer is stale, go straight on to the newest request.
         if (generation === this.generation && !this.pending) {
           this.set({
@@ -135,5 +138,41 @@ export class LiveRequest<Req, T> {
   private set(next: LiveState<T>): void {
     this.state = next;
     for (const l of this.listeners) l(next);
+  }
+}
+
+/**
+ * Requests that store what they carry (a stored case's finished edit), each sent the moment it is
+ * asked for: never coalesced and never held behind another request's answer, so that an edit is
+ * on its way to the store even while an estimate runs, and a window closed meanwhile loses
+ * nothing the reader finished. They leave in the order they are asked for, which is the order the
+ * store saves them in (see the header). A failure is always reported: an edit was not saved.
+ */
+export class SendNow<Req> {
+  private readonly out = new Set<Promise<void>>();
+
+  constructor(
+    private readonly call: (req: Req) => Promise<unknown>,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  send(req: Req): void {
+    let call: Promise<unknown>;
+    try {
+      call = this.call(req);
+    } catch (err) {
+      call = Promise.reject(err);
+    }
+    const done = call.then(
+      () => undefined,
+      (err: unknown) => this.onError(err),
+    );
+    this.out.add(done);
+    void done.finally(() => this.out.delete(done));
+  }
+
+  /** Resolves once every request sent so far has been answered (or has failed). */
+  async settled(): Promise<void> {
+    while (this.out.size > 0) await Promise.allSettled([...this.out]);
   }
 }

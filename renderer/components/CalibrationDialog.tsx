@@ -6,7 +6,7 @@
  */
 import { useState, type JSX } from 'react';
 import type { ViewName } from '../../src/api';
-import type { CalibrationDialogState } from '../hooks/use-calibration';
+import type { CalibrationDialogState, CalibrationRefusal } from '../hooks/use-calibration';
 
 export interface CalibrationDialogProps extends Partial<CalibrationDialogState> {
   view: ViewName;
@@ -97,6 +97,26 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
           {p.problem}
         </p>
       )}
+    </div>
+  );
+}
+
+/**
+ * In the dialog's place on a read-only (signed-off) case with an uncalibrated view: why that view
+ * cannot be calibrated, and what it means for the volume. No line can be drawn there.
+ */
+export function CalibrationRefused({ view, reason }: CalibrationRefusal): JSX.Element {
+  return (
+    <div
+      className="dialog calibration"
+      role="note"
+      aria-labelledby="calibration-refused-title"
+      data-testid="calibration-refused"
+    >
+      <h2 id="calibration-refused-title">The {view} image cannot be calibrated</h2>
+      <p>
+        {whyCalibrate(view)} {reason}.
+      </p>
     </div>
   );
 }

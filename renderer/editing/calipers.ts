@@ -1,5 +1,5 @@
 /** Caliper measurements in millimetres from two image points and the pixel spacing. */
-import type { Calibration } from '../../src/api';
+import type { Calibration, CaliperLine, ViewName } from '../../src/api';
 import {
   RegionScaleError,
   segmentLengthMm,
@@ -86,4 +86,13 @@ export function removeCaliper(existing: readonly Caliper[], kind: CaliperKind): 
 /** The kinds drawn on any view, each once (the comparison table offers to remove these). */
 export function drawnKinds(calipers: Readonly<Record<string, readonly Caliper[]>>): CaliperKind[] {
   return [...new Set(Object.values(calipers).flatMap((cs) => cs.map((c) => c.kind)))];
+}
+
+/** The calipers of every view as the API's lines (the estimate's inputs, a stored case's record). */
+export function caliperLines(
+  calipers: Readonly<Record<ViewName, readonly Caliper[]>>,
+): CaliperLine[] {
+  return (['coronal', 'transverse'] as const).flatMap((view) =>
+    calipers[view].map((c) => ({ view, kind: c.kind, a: c.a, b: c.b })),
+  );
 }

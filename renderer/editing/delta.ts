@@ -42,15 +42,30 @@ export function diffMasks(before: Uint8Array, after: Uint8Array): MaskDelta | nu
 }
 
 /**
- * How many strokes are being recorded on each mask. A stroke's delta keeps each pixel's value from
- * before the stroke first touched it, so anything else that changes the mask meanwhile (undo, redo,
- * a whole-mask operation) would be overwritten or undone wrongly when the stroke's delta is applied.
+ * The strokes being recorded on each mask. A stroke's delta keeps each pixel's value from before
+ * the stroke first touched it, so anything else that changes the mask meanwhile (undo, redo, a
+ * whole-mask operation) would be overwritten or undone wrongly when the stroke's delta is applied.
  */
-const openStrokes = new WeakMap<Uint8Array, number>();
+const openStrokes = new WeakMap<Uint8Array, Set<StrokeRecorder>>();
 
 /** True while a stroke is being painted on the mask: other edits must wait until it ends. */
 export function strokeInProgress(mask: Uint8Array): boolean {
-  return (openStrokes.get(mask) ?? 0) > 0;
+  return (openStrokes.get(mask)?.size ?? 0) > 0;
+}
+
+/**
+ * The mask as its finished edits left it: the mask itself when no stroke is being painted on it,
+ * else a copy with the open strokes' pixels put back. What is sent to be saved or estimated is
+ * read through this: a stroke that a case switch cuts off is discarded, so none of it may have
+ * been saved before (a stroke is saved whole or not at all).
+ */
+export function finishedPixels(mask: Uint8Array): Uint8Array {
+  const open = openStrokes.get(mask);
+  if (!open || open.size === 0) return mask;
+  const copy = mask.slice();
+  // Newest first: where two strokes overlap, the older one holds the value from before both.
+  for (const recorder of [...open].reverse()) recorder.putBackInto(copy);
+  return copy;
 }
 
 /**
@@ -63,7 +78,9 @@ export class StrokeRecorder {
   private open = true;
 
   constructor(private readonly mask: Uint8Array) {
-    openStrokes.set(mask, (openStrokes.get(mask) ?? 0) + 1);
+    const open = openStrokes.get(mask) ?? new Set<StrokeRecorder>();
+    open.add(this);
+    openStrokes.set(mask, open);
   }
 
   /** Sets a pixel to 0/1; returns true when its value changed. */
@@ -97,6 +114,11 @@ export class StrokeRecorder {
     return { indices, before, after };
   }
 
+  /** Writes the values the stroke's pixels had before it into `target` (a copy of its mask). */
+  putBackInto(target: Uint8Array): void {
+    for (const [i, old] of this.original) target[i] = old;
+  }
+
   /** Ends the stroke leaving no trace: every pixel it changed gets its first value back. */
   discard(): void {
     this.close();
@@ -108,6 +130,6 @@ export class StrokeRecorder {
   private close(): void {
     if (!this.open) return;
     this.open = false;
-    openStrokes.set(this.mask, (openStrokes.get(this.mask) ?? 1) - 1);
+    openStrokes.get(this.mask)?.delete(this);
   }
 }

@@ -4,7 +4,8 @@
  * the engine answers with the calibrated case. A calibration the reader drew can be redrawn
  * (Recalibrate), and one that gives an implausible scale keeps the dialog open with a warning
  * until the reader redraws it or keeps it. An answer for a case the reader has left by then is
- * dropped: it would replace the case now shown.
+ * dropped: it would replace the case now shown. A read-only case (signed off) offers no
+ * calibration at all, since the store would refuse it: the reader is told why instead.
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, SpvApi, ViewName } from '../../src/api';
@@ -32,12 +33,24 @@ export interface CalibrationDialogState {
   onCancel: (() => void) | null;
 }
 
+/** An uncalibrated view that may not be calibrated now, and why (the case is signed off). */
+export interface CalibrationRefusal {
+  view: ViewName;
+  reason: string;
+}
+
 export interface CalibrationState {
   /**
    * The view the calibration dialog is for: the first uncalibrated one (the coronal view first),
-   * else the one the reader recalibrates or is asked to check; null when none.
+   * else the one the reader recalibrates or is asked to check; null when none, and always null
+   * on a read-only case (see `refused`).
    */
   uncalibratedView: ViewName | null;
+  /**
+   * On a read-only case, its first uncalibrated view and why it cannot be calibrated: shown where
+   * the dialog would be, so the reader does not draw a line the store would refuse. Else null.
+   */
+  refused: CalibrationRefusal | null;
   /** The calibration line's ends when it was drawn on `view`; null otherwise. */
   lineOn(view: ViewName): [Point, Point] | null;
   drawLine(view: ViewName, a: Point, b: Point): void;
@@ -95,8 +108,11 @@ export function useCalibration({
   const checked = ofThisCase(check);
   const redone = ofThisCase(redo);
   // A calibration being questioned keeps the dialog on its view until the reader redraws or keeps
-  // it; only then does the next uncalibrated view get its turn.
-  const dialogView = checked?.view ?? firstUncalibrated ?? redone;
+  // it; only then does the next uncalibrated view get its turn. A read-only case has no dialog:
+  // nothing drawn there could be applied.
+  const dialogView = readOnly ? null : (checked?.view ?? firstUncalibrated ?? redone);
+  const refused: CalibrationRefusal | null =
+    readOnly && firstUncalibrated ? { view: firstUncalibrated, reason: readOnly } : null;
 
   const close = () => {
     setRedo(null);
@@ -106,7 +122,8 @@ export function useCalibration({
   };
 
   const apply = async (distanceMm: number) => {
-    if (!caseView || !line) return;
+    // Nothing is sent for a read-only case: the store would refuse it.
+    if (!caseView || !line || readOnly) return;
     const caseId = caseView.caseId;
     const left = () => shownCaseId.current !== caseId;
     setBusy(true);
@@ -143,6 +160,7 @@ export function useCalibration({
   const calibrated = dialogView !== null && calibrationOf(caseView, dialogView) != null;
   return {
     uncalibratedView: dialogView,
+    refused,
     lineOn: (view) => (line?.view === view ? [line.a, line.b] : null),
     drawLine: (view, a, b) => setLine({ view, a, b }),
     clearLine,

@@ -1,16 +1,20 @@
 /**
  * The estimate and the explanation of the current masks, kept live: each is a LiveRequest (at most
  * one request in flight, stale answers dropped), built from the masks and `latest` inputs at the
- * moment it is sent. A stored case's estimates are saved by the service as they happen; where no
- * estimate can be asked for (the case is not calibrated yet) its edits are saved on their own.
+ * moment it is sent. A stored case's estimates are saved by the service as they happen. An edit
+ * whose estimate cannot leave at once (another is in flight, or the case is not calibrated yet) is
+ * saved on its own, at once: a finished stroke never waits unsaved for an estimate. What is sent
+ * leaves out a stroke still being painted, which a case switch would discard.
  */
 import { useCallback, useMemo, type RefObject } from 'react';
 import type { Estimate, EstimateRequest, Explanation, ExplainRequest, SpvApi } from '../../src/api';
 import type { CaseSummary, SaveCorrectionRequest } from '../../src/api/store-contract';
 import { encodeMaskRle } from '../../src/imaging/mask-codec';
-import { LiveRequest, type LiveState } from '../live-estimate';
+import { caliperLines } from '../editing/calipers';
+import { finishedPixels } from '../editing/delta';
+import { LiveRequest, SendNow, type LiveState } from '../live-estimate';
 import { caliperLengthsCm } from '../measured-lengths';
-import type { MaskSet } from '../viewer/types';
+import type { MaskSet, ViewMasks } from '../viewer/types';
 import type { EstimateInputs } from './use-estimate-inputs';
 import { useEstimateLatencyLog } from './use-estimate-latency-log';
 import { useLive } from './use-live';
@@ -35,12 +39,17 @@ export interface LiveAnalysis {
 export interface StoredCaseRef {
   caseId: string;
   reader: string;
+  /** Signed off: the store refuses its edits, so none is sent to be saved. */
+  locked: boolean;
 }
 
 /** Sent only if the masks are gone by the time a scheduled request is built. */
 const emptyMasks = (): EstimateRequest['masks'] => ({
   coronal: { width: 1, height: 1, runs: [1] },
 });
+
+/** A view's mask as sent to the service: its finished edits only (see finishedPixels). */
+const encoded = (m: ViewMasks) => encodeMaskRle(finishedPixels(m.current), m.width, m.height);
 
 export function useLiveAnalysis(
   api: SpvApi,
@@ -63,8 +72,8 @@ export function useLiveAnalysis(
           // An explanation saves nothing: one still waiting for a case left behind is dropped.
           false,
         ),
-        new LiveRequest<SaveCorrectionRequest, CaseSummary>(
-          (req) => api.saveCorrection(req),
+        new SendNow<SaveCorrectionRequest>(
+          (req): Promise<CaseSummary> => api.saveCorrection(req),
           (err) => pushError('Saving the edit', err),
         ),
       ] as const,
@@ -81,10 +90,7 @@ export function useLiveAnalysis(
     const tr = masksRef.current.transverse;
     // The transverse view joins (dual-view model) only when it too is calibrated.
     const useTransverse = tr && cv.transverse?.calibration;
-    return {
-      coronal: encodeMaskRle(cor.current, cor.width, cor.height),
-      transverse: useTransverse ? encodeMaskRle(tr.current, tr.width, tr.height) : null,
-    };
+    return { coronal: encoded(cor), transverse: useTransverse ? encoded(tr) : null };
   }, [latest, masksRef]);
 
   /** The case to analyse: one whose coronal view is calibrated and masked; null otherwise. */
@@ -93,29 +99,24 @@ export function useLiveAnalysis(
     return cv && cv.coronal.calibration && masksRef.current.coronal ? cv : null;
   }, [latest, masksRef]);
 
-  /** Saves a stored case's masks without an estimate (every view, calibrated or not). */
-  const scheduleSave = useCallback(() => {
+  /** Sends a stored case's masks to be saved now, no estimate (every view, calibrated or not). */
+  const saveMasksNow = useCallback(() => {
     const stored = storedCase?.current;
-    if (!stored || !masksRef.current.coronal) return;
-    saver.schedule(() => {
-      const { coronal: cor, transverse: tr } = masksRef.current;
-      return {
-        caseId: stored.caseId,
-        reader: stored.reader,
-        masks: {
-          coronal: cor ? encodeMaskRle(cor.current, cor.width, cor.height) : emptyMasks().coronal,
-          transverse: tr ? encodeMaskRle(tr.current, tr.width, tr.height) : null,
-        },
-        masksOnly: true,
-      };
+    const { coronal: cor, transverse: tr } = masksRef.current;
+    if (!stored || stored.locked || !cor) return;
+    saver.send({
+      caseId: stored.caseId,
+      reader: stored.reader,
+      masks: { coronal: encoded(cor), transverse: tr ? encoded(tr) : null },
+      masksOnly: true,
     });
   }, [saver, storedCase, masksRef]);
 
   const scheduleEstimate = useCallback(() => {
     const cv = analysableCase();
     // No estimate without a calibration, but a stored case's edit is kept all the same.
-    if (!cv) return scheduleSave();
-    estimator.schedule(() => {
+    if (!cv) return saveMasksNow();
+    const sentAtOnce = estimator.schedule(() => {
       const masks = currentMasks();
       const { patient: pat, calipers: cals, caseView: view } = latest.current;
       const caliperLengths = caliperLengthsCm(cals, view);
@@ -125,12 +126,14 @@ export function useLiveAnalysis(
         patient: pat,
         caliperLengths: Object.keys(caliperLengths).length > 0 ? caliperLengths : null,
         // The lines themselves too: a stored case keeps them for its report.
-        caliperLines: (['coronal', 'transverse'] as const).flatMap((v) =>
-          cals[v].map((c) => ({ view: v, kind: c.kind, a: c.a, b: c.b })),
-        ),
+        caliperLines: caliperLines(cals),
       };
     });
-  }, [estimator, analysableCase, currentMasks, latest, scheduleSave]);
+    // The estimate waits for the one in flight, and only an estimate that has left saves what it
+    // carries: the edit goes to the store now, on its own, queued there after the one in flight.
+    // The waiting estimate is built later from the same or newer masks, so it saves nothing older.
+    if (!sentAtOnce) saveMasksNow();
+  }, [estimator, analysableCase, currentMasks, latest, saveMasksNow]);
 
   const scheduleExplain = useCallback(() => {
     const cv = analysableCase();
@@ -141,8 +144,7 @@ export function useLiveAnalysis(
   const reset = useCallback(() => {
     estimator.reset();
     explainer.reset();
-    saver.reset();
-  }, [estimator, explainer, saver]);
+  }, [estimator, explainer]);
 
   const estimateNow = useCallback(() => estimator.current.value, [estimator]);
 

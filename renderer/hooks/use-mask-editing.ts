@@ -1,16 +1,19 @@
 /**
  * Editing the masks: strokes (applied in place by the viewers), whole-mask operations on the active
- * view, reset to the AI's masks, and undo/redo over one history for both views. The masks live in
- * `masksRef` and change at pointer rate; `maskVersion` says when they changed, and every change
- * asks for a new estimate through `onMasksChanged`. A read-only case (signed off) refuses them all.
+ * view, reset to the AI's masks, and undo/redo over one history for both views and the calipers
+ * (placed and removed through `changeCalipers`). The masks live in `masksRef` and change at
+ * pointer rate; `maskVersion` says when they changed, and every change asks for a new estimate
+ * through `onMasksChanged`. A read-only case (signed off) refuses them all.
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
+import { caliperLines } from '../editing/calipers';
 import { applyDelta, diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
 import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
-import type { MaskSet } from '../viewer/types';
+import type { CalipersByView, MaskSet } from '../viewer/types';
+import type { EstimateInputsState } from './use-estimate-inputs';
 
 export interface MaskEditing {
   maskVersion: number;
@@ -27,7 +30,35 @@ export interface MaskEditing {
   clearMasks(): void;
   /** The masks were replaced outside the editing tools (a case opened): redraw and re-estimate. */
   masksChanged(): void;
+  /**
+   * Places or removes calipers with `change` (through the estimate inputs) as one undoable step,
+   * and asks for a new estimate; nothing is recorded when `change` changed nothing.
+   */
+  changeCalipers(change: () => unknown): void;
 }
+
+/** The calipers as the history needs them: read now, and shown again as they were. */
+export interface CalipersAccess {
+  read(): CalipersByView;
+  show(calipers: CalipersByView): void;
+}
+
+/**
+ * The estimate inputs' calipers for the history. Shown again through restoreInputs (the patient
+ * kept as it is), the one setter of the inputs that sets every caliper at once.
+ */
+export function caliperAccess(
+  inputs: Pick<EstimateInputsState, 'latest' | 'restoreInputs'>,
+): CalipersAccess {
+  return {
+    read: () => inputs.latest.current.calipers,
+    show: (shown) => inputs.restoreInputs(inputs.latest.current.patient, caliperLines(shown)),
+  };
+}
+
+/** Whether two caliper sets hold the same lines (a redrawn identical line changes nothing). */
+const sameCalipers = (a: CalipersByView, b: CalipersByView): boolean =>
+  a === b || JSON.stringify(a) === JSON.stringify(b);
 
 type WholeMaskOp = (mask: Uint8Array, width: number, height: number, view: ViewName) => Uint8Array;
 
@@ -38,6 +69,7 @@ export function useMaskEditing({
   setMessage,
   onMasksChanged,
   readOnly = null,
+  calipers,
 }: {
   masksRef: RefObject<MaskSet>;
   activeView: ViewName;
@@ -49,9 +81,13 @@ export function useMaskEditing({
    * refused with this message, since the store would not save it.
    */
   readOnly?: string | null;
+  /** The calipers, so that placing and removing them are steps of the same history. */
+  calipers?: CalipersAccess;
 }): MaskEditing {
   const [maskVersion, setMaskVersion] = useState(0);
   const historyRef = useRef(new EditHistory<ViewName>(100));
+  // Bumped when the history changes without the masks (a caliper step): canUndo is read at render.
+  const [, setHistoryVersion] = useState(0);
   // Read through a ref: a stroke's end may arrive from a handler bound before the case changed.
   const readOnlyRef = useRef(readOnly);
   readOnlyRef.current = readOnly;
@@ -152,6 +188,26 @@ export function useMaskEditing({
     masksChanged();
   };
 
+  // One history with the strokes: Undo after "stroke, caliper" takes the caliper back first.
+  const changeCalipers = (change: () => unknown) => {
+    if (readOnly !== null) return setMessage(readOnly);
+    const before = calipers?.read();
+    change();
+    if (calipers && before) {
+      const after = calipers.read();
+      // Nothing changed (no caliper of that kind, the same line again): no step, no estimate.
+      if (sameCalipers(before, after)) return;
+      historyRef.current.push({
+        target: 'calipers',
+        undo: () => calipers.show(before),
+        redo: () => calipers.show(after),
+      });
+      // Undo becomes possible: the toolbar is drawn again.
+      setHistoryVersion((n) => n + 1);
+    }
+    onMasksChanged();
+  };
+
   return {
     maskVersion,
     canUndo: historyRef.current.canUndo,
@@ -166,5 +222,6 @@ export function useMaskEditing({
     resetToAi,
     clearMasks,
     masksChanged,
+    changeCalipers,
   };
 }
