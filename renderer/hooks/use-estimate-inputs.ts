@@ -44,13 +44,26 @@ export interface EstimateInputsState extends EstimateInputs {
    * estimate used (so that the first estimate repeats it instead of replacing it).
    */
   restoreInputs(patient: Patient | null, lines: readonly CaliperLine[]): void;
+  /** The calipers with the order they were drawn in, as Undo must put them back. */
+  caliperSnapshot(): CaliperSnapshot;
+  /**
+   * Shows the calipers of a snapshot again (undo/redo), with their draw order, so that Delete
+   * still removes the one drawn last; the width/thickness selector moves only when the transverse
+   * calipers changed, as after a drawing.
+   */
+  restoreCalipers(snapshot: CaliperSnapshot): void;
+}
+
+type Drawn = { view: ViewName; kind: CaliperKind };
+
+export interface CaliperSnapshot {
+  calipers: CalipersByView;
+  order: readonly Drawn[];
 }
 
 const noPatient = (): Patient => ({ ageYears: null, sex: null, heightCm: null });
 
 const noCalipers = (): CalipersByView => ({ coronal: [], transverse: [] });
-
-type Drawn = { view: ViewName; kind: CaliperKind };
 
 export function useEstimateInputs(): EstimateInputsState {
   const [caseView, setCaseViewState] = useState<CaseView | null>(null);
@@ -144,6 +157,19 @@ export function useEstimateInputs(): EstimateInputsState {
     showCalipers(byView, 'width', true);
   }, []);
 
+  const caliperSnapshot = useCallback(
+    (): CaliperSnapshot => ({ calipers: latest.current.calipers, order: drawOrder.current }),
+    [],
+  );
+
+  const restoreCalipers = useCallback(({ calipers: next, order }: CaliperSnapshot) => {
+    // By content: a removal elsewhere rebuilds the transverse list without changing it.
+    const transverseChanged =
+      JSON.stringify(next.transverse) !== JSON.stringify(latest.current.calipers.transverse);
+    drawOrder.current = [...order];
+    showCalipers(next, chosenKind.current, transverseChanged);
+  }, []);
+
   return {
     caseView,
     patient,
@@ -158,5 +184,7 @@ export function useEstimateInputs(): EstimateInputsState {
     removeLastCaliper,
     clearCalipers,
     restoreInputs,
+    caliperSnapshot,
+    restoreCalipers,
   };
 }

@@ -8,12 +8,11 @@
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
-import { caliperLines } from '../editing/calipers';
 import { applyDelta, diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
 import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
-import type { CalipersByView, MaskSet } from '../viewer/types';
-import type { EstimateInputsState } from './use-estimate-inputs';
+import type { MaskSet } from '../viewer/types';
+import type { CaliperSnapshot, EstimateInputsState } from './use-estimate-inputs';
 
 export interface MaskEditing {
   maskVersion: number;
@@ -39,26 +38,20 @@ export interface MaskEditing {
 
 /** The calipers as the history needs them: read now, and shown again as they were. */
 export interface CalipersAccess {
-  read(): CalipersByView;
-  show(calipers: CalipersByView): void;
+  read(): CaliperSnapshot;
+  show(snapshot: CaliperSnapshot): void;
 }
 
-/**
- * The estimate inputs' calipers for the history. Shown again through restoreInputs (the patient
- * kept as it is), the one setter of the inputs that sets every caliper at once.
- */
+/** The estimate inputs' calipers for the history, with their draw order (Delete's order). */
 export function caliperAccess(
-  inputs: Pick<EstimateInputsState, 'latest' | 'restoreInputs'>,
+  inputs: Pick<EstimateInputsState, 'caliperSnapshot' | 'restoreCalipers'>,
 ): CalipersAccess {
-  return {
-    read: () => inputs.latest.current.calipers,
-    show: (shown) => inputs.restoreInputs(inputs.latest.current.patient, caliperLines(shown)),
-  };
+  return { read: inputs.caliperSnapshot, show: inputs.restoreCalipers };
 }
 
-/** Whether two caliper sets hold the same lines (a redrawn identical line changes nothing). */
-const sameCalipers = (a: CalipersByView, b: CalipersByView): boolean =>
-  a === b || JSON.stringify(a) === JSON.stringify(b);
+/** Whether two snapshots hold the same lines (a redrawn identical line changes nothing). */
+const sameCalipers = (a: CaliperSnapshot, b: CaliperSnapshot): boolean =>
+  a.calipers === b.calipers || JSON.stringify(a.calipers) === JSON.stringify(b.calipers);
 
 type WholeMaskOp = (mask: Uint8Array, width: number, height: number, view: ViewName) => Uint8Array;
 

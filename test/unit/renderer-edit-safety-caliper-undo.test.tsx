@@ -97,6 +97,21 @@ describe('calipers in the undo history', () => {
     ]);
   });
 
+  it('keeps the draw order and the width/thickness choice through undo and redo', () => {
+    const { now } = setup();
+    const change = (fn: () => unknown) => act(() => now().editing.changeCalipers(fn));
+    // Drawn: transverse width, then coronal length; the reader then picks thickness.
+    change(() => now().inputs.addCaliper('transverse', [0, 0], [3, 0]));
+    change(() => now().inputs.addCaliper('coronal', [0, 0], [3, 1]));
+    act(() => now().inputs.setTransverseKind('width'));
+    change(() => now().inputs.removeLastCaliper()); // the length, drawn last
+    act(() => now().editing.undo()); // the length is back …
+    // … still the one drawn last: Delete takes it again, not the older width.
+    expect(now().inputs.removeLastCaliper()).toEqual({ view: 'coronal', kind: 'length' });
+    // A coronal step undone leaves the reader's transverse choice alone.
+    expect(now().inputs.transverseKind).toBe('width');
+  });
+
   it('records nothing when nothing changed, and drops the redo branch on a new caliper', () => {
     const { now, stroke, onMasksChanged, calipersSent } = setup();
     act(() => now().editing.changeCalipers(() => now().inputs.removeCaliper('length')));
