@@ -9,7 +9,7 @@
  */
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, SpvApi, ViewName } from '../../src/api';
-import { calibrationWarning } from '../calibration-plausibility';
+import { calibrationWarning } from '../../src/imaging/calibration-plausibility';
 import {
   calibrationOf,
   firstUncalibratedView,

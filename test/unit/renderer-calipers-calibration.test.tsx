@@ -1,14 +1,17 @@
 // @vitest-environment happy-dom
 /**
  * Redoing a calibration and questioning an implausible one (renderer/hooks/use-calibration.ts,
- * renderer/calibration-plausibility.ts). The case answer is built by the engine's own two-point
+ * src/imaging/calibration-plausibility.ts). The case answer is built by the engine's own two-point
  * rule (calibrationFromTwoPoints), so the scale checked is the one the engine would return.
  */
 import { act, renderHook } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import type { CalibrateRequest, Calibration, CaseView, SpvApi } from '../../src/api';
 import { calibrationFromTwoPoints } from '../../src/imaging/calibration';
-import { calibrationWarning, PLAUSIBLE_SPACING_MM } from '../../renderer/calibration-plausibility';
+import {
+  calibrationWarning,
+  PLAUSIBLE_SPACING_MM,
+} from '../../src/imaging/calibration-plausibility';
 import { useCalibration } from '../../renderer/hooks/use-calibration';
 import type { MaskSet } from '../../renderer/viewer/types';
 import { caseView } from './renderer-fixtures';
