@@ -8,6 +8,7 @@ import type Konva from 'konva';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import { Ellipse, Image as KImage, Layer, Line, Stage, Text } from 'react-konva';
 import type { Calibration, ViewImage, ViewName } from '../../src/api';
+import { maskBounds } from '../../src/imaging/mask-bounds';
 import { brushShape, paintSegment, type DirtyRect } from '../editing/brush';
 import { caliperLengthMm, type Caliper } from '../editing/calipers';
 import { StrokeRecorder, type MaskDelta } from '../editing/delta';
@@ -175,10 +176,11 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   );
 
   const recount = useCallback(() => {
-    const stats = masks ? maskStats(masks.current, masks.width) : null;
-    setMaskPixels(stats?.count ?? 0);
-    setMaskCentre(stats && stats.count > 0 ? `${stats.cx.toFixed(1)},${stats.cy.toFixed(1)}` : '');
-    setMaskBox(stats && stats.count > 0 ? stats.box.join(',') : '');
+    // Pixel count, centre and bounding box (image pixels), published on the pane for tests.
+    const b = masks ? maskBounds(masks.current, masks.width, masks.height) : null;
+    setMaskPixels(b?.count ?? 0);
+    setMaskCentre(b ? `${(b.sumX / b.count).toFixed(1)},${(b.sumY / b.count).toFixed(1)}` : '');
+    setMaskBox(b ? [b.x0, b.y0, b.x1, b.y1].join(',') : '');
   }, [masks]);
 
   useEffect(() => {
@@ -559,29 +561,4 @@ function CaliperShape(props: {
       />
     </>
   );
-}
-
-/** Pixel count, centre and bounding box (image pixels) of a mask, published on the pane for tests. */
-function maskStats(
-  mask: Uint8Array,
-  width: number,
-): { count: number; cx: number; cy: number; box: [number, number, number, number] } {
-  let count = 0;
-  let sx = 0;
-  let sy = 0;
-  const box: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] !== 0) {
-      const x = i % width;
-      const y = (i - x) / width;
-      count++;
-      sx += x + 0.5;
-      sy += y + 0.5;
-      if (x < box[0]) box[0] = x;
-      if (y < box[1]) box[1] = y;
-      if (x > box[2]) box[2] = x;
-      if (y > box[3]) box[3] = y;
-    }
-  }
-  return { count, cx: count ? sx / count : 0, cy: count ? sy / count : 0, box };
 }

@@ -6,6 +6,7 @@
  * where its ultrasound regions lie, only what is inside them; everything else is blanked. Pure.
  */
 import type { CalibratedRegion } from '../api/contract';
+import { maskBounds } from '../imaging/mask-bounds';
 
 /** Margin around the spleen's box: a tenth of its larger side, at least this many pixels. */
 const MIN_MARGIN_PX = 16;
@@ -27,19 +28,17 @@ export function keptBox(
   input: SpleenSurroundings,
 ): { x0: number; y0: number; x1: number; y1: number } | null {
   const { width, height, mask, points } = input;
-  let x0 = Infinity;
-  let y0 = Infinity;
-  let x1 = -Infinity;
-  let y1 = -Infinity;
+  const spleen = mask ? maskBounds(mask, width, height) : null;
+  let x0 = spleen?.x0 ?? Infinity;
+  let y0 = spleen?.y0 ?? Infinity;
+  let x1 = spleen?.x1 ?? -Infinity;
+  let y1 = spleen?.y1 ?? -Infinity;
   const include = (x: number, y: number) => {
     x0 = Math.min(x0, x);
     y0 = Math.min(y0, y);
     x1 = Math.max(x1, x);
     y1 = Math.max(y1, y);
   };
-  if (mask)
-    for (let y = 0; y < height; y++)
-      for (let x = 0; x < width; x++) if (mask[y * width + x]) include(x, y);
   for (const [x, y] of points) include(Math.floor(x), Math.floor(y));
   if (x0 > x1) return null;
   const margin = Math.max(MIN_MARGIN_PX, Math.round(MARGIN_FRACTION * Math.max(x1 - x0, y1 - y0)));
