@@ -47,11 +47,21 @@ async function main(): Promise<void> {
     send({ id: 0, ok: false, ready: false, error: errorOf(err) });
     return;
   }
+  // The info as last sent: a reply carries it again only when it changed (a provider replaced).
+  let infoSent = JSON.stringify(await inference.info());
+  const changedInfo = async () => {
+    const info = await inference.info();
+    const now = JSON.stringify(info);
+    if (now === infoSent) return {};
+    infoSent = now;
+    return { info };
+  };
   port.on('message', (e) => {
     const req = e.data as InferenceRequest;
     answer(inference, req).then(
-      (result) => send({ id: req.id, ok: true, result }),
-      (err: unknown) => send({ id: req.id, ok: false, error: errorOf(err) }),
+      async (result) => send({ id: req.id, ok: true, result, ...(await changedInfo()) }),
+      async (err: unknown) =>
+        send({ id: req.id, ok: false, error: errorOf(err), ...(await changedInfo()) }),
     );
   });
   send({ id: 0, ok: true, ready: true });

@@ -13,9 +13,18 @@ export type InferenceRequest =
 
 export type InferenceResult = InferenceInfo | Float32Array | EncodeResult;
 
+/**
+ * The provider info, on a reply, when it changed since the last reply that carried it: a provider
+ * that failed while running was replaced by the CPU (OnnxInference), and the main process's
+ * estimates must say so from then on, not only after the next status request.
+ */
+interface ChangedInfo {
+  info?: InferenceInfo;
+}
+
 export type InferenceReply =
-  | { id: number; ok: true; result: InferenceResult }
-  | { id: number; ok: false; error: { code: string | null; message: string } }
+  | ({ id: number; ok: true; result: InferenceResult } & ChangedInfo)
+  | ({ id: number; ok: false; error: { code: string | null; message: string } } & ChangedInfo)
   /** Sent once when the sessions are ready, or when they could not be created. */
   | { id: 0; ok: true; ready: true }
   | { id: 0; ok: false; ready: false; error: { code: string | null; message: string } };

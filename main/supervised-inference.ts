@@ -92,6 +92,8 @@ export class SupervisedInference implements Inference {
   private startupTimer: ReturnType<typeof setTimeout> | null = null;
   /** Set when the models cannot load at all: a restart would fail the same way. */
   private fatal: SpvError | null = null;
+  /** The info last heard from the process, handed out as one object (see info()). */
+  private knownInfo: InferenceInfo | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.start();
@@ -150,6 +152,7 @@ export class SupervisedInference implements Inference {
       }
       return;
     }
+    if ('info' in msg && msg.info) this.adoptInfo(msg.info);
     const p = this.takePending(msg.id);
     if (!p) return;
     if (msg.ok) {
@@ -268,8 +271,19 @@ export class SupervisedInference implements Inference {
     });
   }
 
+  /**
+   * The provider info, always as the same object, updated in place when it changes (a reply says
+   * so when the process replaced a failed provider, or a restarted process chose another): the
+   * engine hands this object to its estimator, whose estimates name the provider that ran.
+   */
   async info(): Promise<InferenceInfo> {
-    return (await this.call({ op: 'info' })) as InferenceInfo;
+    return this.adoptInfo((await this.call({ op: 'info' })) as InferenceInfo);
+  }
+
+  private adoptInfo(fresh: InferenceInfo): InferenceInfo {
+    if (!this.knownInfo) this.knownInfo = fresh;
+    else Object.assign(this.knownInfo, fresh);
+    return this.knownInfo;
   }
 
   async segment(image: Float32Array, size: number): Promise<Float32Array> {

@@ -7,15 +7,13 @@ import type { Calibration } from '../api/contract';
 import { SpvError } from '../api/errors';
 import {
   binaryMaskFromDecoded,
-  checkCaseFrameUsed,
-  decodeImageFile,
-  viewFrameOptions,
+  decodeCaseViews,
   type CaseFrames,
   type DecodedImage,
 } from '../decode';
 import { spacingForMask } from '../imaging/calibration';
 import type { Spacing } from '../imaging/types';
-import type { Engine } from '../engine/engine';
+import { refuseIfNoSpleen, type Engine } from '../engine/engine';
 import type { DetailedEstimate, EstimateOptions } from '../engine/estimator';
 import type { ViewMask } from '../engine/types';
 
@@ -37,22 +35,6 @@ export interface LoadedView {
   path: string;
   decoded: DecodedImage;
   calibration: Calibration;
-}
-
-/** Decode one view (its calibration is checked once both views are read). */
-async function decodeView(
-  path: string,
-  view: 'coronal' | 'transverse',
-  files: CaseFiles,
-): Promise<DecodedImage> {
-  return decodeImageFile(path, {
-    ...viewFrameOptions(files, view),
-    howToChooseFrame:
-      files.givenIn === 'index'
-        ? `in the row's ${view}_frame column`
-        : `with --${view}-frame N (or --frame N)`,
-    spacing: files.spacing,
-  });
 }
 
 /** Insist on a view's calibration, before any model runs: no calibration, no volume. */
@@ -77,15 +59,21 @@ function calibrated(path: string, decoded: DecodedImage): LoadedView {
 export async function loadCaseFiles(
   files: CaseFiles,
 ): Promise<{ coronal: LoadedView; transverse: LoadedView | null }> {
-  const views: { view: 'coronal' | 'transverse'; path: string }[] = [
-    { view: 'coronal', path: files.coronal },
-  ];
-  if (files.transverse) views.push({ view: 'transverse', path: files.transverse });
-  const decoded = [];
-  for (const v of views) decoded.push({ ...v, decoded: await decodeView(v.path, v.view, files) });
-  checkCaseFrameUsed(files, decoded);
-  const [coronal, transverse] = decoded.map((v) => calibrated(v.path, v.decoded));
-  return { coronal, transverse: transverse ?? null };
+  // Every view is decoded before either calibration is checked.
+  const decoded = await decodeCaseViews(files, files, {
+    spacing: files.spacing,
+    howToChooseFrame: (view) =>
+      files.givenIn === 'index'
+        ? `in the row's ${view}_frame column`
+        : `with --${view}-frame N (or --frame N)`,
+  });
+  return {
+    coronal: calibrated(files.coronal, decoded.coronal),
+    transverse:
+      decoded.transverse && files.transverse
+        ? calibrated(files.transverse, decoded.transverse)
+        : null,
+  };
 }
 
 /** The decoders' notices of a case's views (an unused --spacing, an unsupported character set). */
@@ -94,23 +82,6 @@ export function caseNotices(views: {
   transverse: LoadedView | null;
 }): string[] {
   return [views.coronal, views.transverse].flatMap((v) => v?.decoded.notices ?? []);
-}
-
-/**
- * The U-Net found nothing: say so, naming the image, rather than the generic "the mask is empty"
- * meant for a mask the reader drew (src/imaging/grid.ts), which would send them to run the
- * segmentation that just ran.
- */
-function noSpleenFound(path: string, givenIn: CaseFiles['givenIn']): SpvError {
-  const ownMask =
-    givenIn === 'index'
-      ? 'give its mask file in a row of kind "mask"'
-      : 'pass its mask file with --mask';
-  return new SpvError(
-    'bad-input',
-    `The AI found no spleen in ${basename(path)}: check that it is a coronal or transverse view of ` +
-      `the spleen, or draw the mask in the workstation, or ${ownMask}. No volume is computed.`,
-  );
 }
 
 async function viewMask(
@@ -128,7 +99,15 @@ async function viewMask(
     return { mask, width, height, spacing: spacingOfMask(mask) };
   }
   const ai = await engine.segmentGrey(view.decoded.grey);
-  if (!ai.mask.some((value) => value !== 0)) throw noSpleenFound(view.path, givenIn);
+  const ownMask =
+    givenIn === 'index'
+      ? 'give its mask file in a row of kind "mask"'
+      : 'pass its mask file with --mask';
+  refuseIfNoSpleen(
+    ai,
+    basename(view.path),
+    `check that it is a coronal or transverse view of the spleen, or draw the mask in the workstation, or ${ownMask}`,
+  );
   return {
     mask: ai.mask,
     width,

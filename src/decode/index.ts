@@ -270,6 +270,40 @@ export async function decodeImageFile(
 }
 
 /**
+ * Decode every view of a case, each with its own frame or the case's (viewFrameOptions), then
+ * refuse a case-wide frame that no view used (checkCaseFrameUsed): how the engine opens a case and
+ * how the command line reads one. Views are decoded in order, coronal first, so the first bad
+ * file is the one reported.
+ */
+export async function decodeCaseViews(
+  paths: { coronal: string; transverse?: string | null },
+  frames: CaseFrames,
+  options: Pick<DecodeOptions, 'spacing'> & {
+    /** Where the reader chooses a view's frame (a CLI flag, a dialog field), for the message. */
+    howToChooseFrame: (view: 'coronal' | 'transverse') => string;
+  },
+): Promise<{ coronal: DecodedImage; transverse: DecodedImage | null }> {
+  const views: { view: 'coronal' | 'transverse'; path: string; decoded: DecodedImage }[] = [];
+  for (const [view, path] of [
+    ['coronal', paths.coronal],
+    ['transverse', paths.transverse],
+  ] as const) {
+    if (!path) continue;
+    const decoded = await decodeImageFile(path, {
+      ...viewFrameOptions(frames, view),
+      howToChooseFrame: options.howToChooseFrame(view),
+      spacing: options.spacing,
+    });
+    views.push({ view, path, decoded });
+  }
+  checkCaseFrameUsed(frames, views);
+  return {
+    coronal: views[0].decoded,
+    transverse: views.find((v) => v.view === 'transverse')?.decoded ?? null,
+  };
+}
+
+/**
  * The mask-mode rule, in one place: non-zero = spleen. JPEG masks are cut at 128 instead, because
  * JPEG compression leaves small non-zero values all over the background.
  */

@@ -24,13 +24,7 @@ import type {
   ViewName,
 } from '../api/contract';
 import { SpvError } from '../api/errors';
-import {
-  checkCaseFrameUsed,
-  decodeImageFile,
-  encodeGreyPng,
-  viewFrameOptions,
-  type DecodedImage,
-} from '../decode';
+import { decodeCaseViews, encodeGreyPng, type DecodedImage } from '../decode';
 import { calibrationFromTwoPoints, spacingForMask } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
@@ -54,7 +48,25 @@ export interface EngineOptions {
   host: Status['host'];
   /** How many opened cases to keep in memory; the oldest is forgotten first. */
   maxOpenCases?: number;
+  /**
+   * How many bytes of pixels (decoded images and AI masks) the opened cases may hold together; the
+   * oldest is forgotten first, never the case used last. DEFAULT_OPEN_CASE_BYTES by default.
+   */
+  maxOpenCaseBytes?: number;
 }
+
+/** How many opened cases the engine keeps by default (the count bound). */
+export const DEFAULT_OPEN_CASES = 32;
+
+/**
+ * The default byte bound of the opened cases: 256 MiB. A case holds its images as 32-bit floats
+ * (4 bytes a pixel) and its AI masks (1 byte a pixel): a typical 800 × 600 ultrasound pair is
+ * about 5 MB, so 32 of them (the count bound) fit, while a pair of 1500 × 1200 frames is 18 MB and
+ * one of the largest images accepted (8192², src/decode/bad-input.ts) is 320 MB a view. Counting
+ * cases alone let a few such cases take gigabytes of the host's memory, which the renderer and
+ * the inference process share on a clinic PC; forgetting a case costs only decoding it again.
+ */
+export const DEFAULT_OPEN_CASE_BYTES = 256 * 1024 * 1024;
 
 interface OpenedView {
   image: DecodedImage;
@@ -85,11 +97,44 @@ export interface Engine extends CaseApi {
   close(): Promise<void>;
 }
 
-/** True when two decoded images hold the same pixels (a file given for both views, or a copy). */
+/**
+ * True when two decoded images hold the same pixels (a file given for both views, or a copy):
+ * the same size and the same bytes (sameMask compares bytes). For grey levels (finite, 0..255)
+ * that is comparing values, bar a -0 against a +0; and one picture decodes to the same bits.
+ */
 function sameImage(a: GreyImage, b: GreyImage): boolean {
-  if (a.width !== b.width || a.height !== b.height) return false;
-  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
-  return true;
+  const bytes = (image: GreyImage) =>
+    new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return a.width === b.width && a.height === b.height && sameMask(bytes(a), bytes(b));
+}
+
+/** The bytes a view holds in memory: its decoded pixels and, once computed, its AI mask. */
+function viewBytes(view: OpenedView | null): number {
+  if (!view) return 0;
+  return view.image.grey.data.byteLength + (view.ai?.mask.byteLength ?? 0);
+}
+
+function caseBytes(opened: OpenedCase): number {
+  return viewBytes(opened.views.coronal) + viewBytes(opened.views.transverse);
+}
+
+/** True when a mask has no pixel set. */
+function isEmptyMask(mask: Uint8Array): boolean {
+  return !mask.some((value) => value !== 0);
+}
+
+/**
+ * Refuses an AI outline that is empty: the U-Net found no spleen in `image` (named as the reader
+ * knows it). Said so, with `whatToDo`, rather than the generic "the mask is empty" meant for an
+ * outline the reader erased (src/imaging/grid.ts), which would send them to run the AI that just
+ * ran. The engine and the command line (src/cli/case-files.ts) say it alike.
+ */
+export function refuseIfNoSpleen(ai: AiSegmentation, image: string, whatToDo: string): void {
+  if (!isEmptyMask(ai.mask)) return;
+  throw new SpvError(
+    'bad-input',
+    `The AI found no spleen in ${image}: ${whatToDo}. No volume is computed.`,
+  );
 }
 
 function viewName(view: ViewName): string {
@@ -116,6 +161,11 @@ class SpvEngine implements Engine {
 
   async getStatus(): Promise<Status> {
     const samples = await this.samples().catch(() => []);
+    // Asked again: the provider can change at run time (OnnxInference falls back to the CPU when a
+    // GPU fails on run()). In place, because the estimator holds this object for its warnings;
+    // in process it is the inference's own object already. An inference process that does not
+    // answer keeps what was known.
+    Object.assign(this.info, await this.inference.info().catch(() => this.info));
     return {
       modelVersion: this.manifest.model_version,
       provider: this.info.provider,
@@ -213,28 +263,25 @@ class SpvEngine implements Engine {
     title: string | null,
     referenceVolumeMl: number | null,
   ): Promise<OpenedCase> {
-    const spacing = req.spacing ?? null;
-    const openView = async (view: ViewName, path: string): Promise<OpenedView> => {
-      const image = await decodeImageFile(path, {
-        ...viewFrameOptions(req, view),
-        howToChooseFrame: `as the ${view} image's frame when opening the case`,
-        spacing,
-      });
-      return {
-        image,
-        calibration: image.calibration,
-        sourceName: path.split(/[\\/]/).pop() ?? path,
-        ai: null,
-      };
-    };
-    const coronal = await openView('coronal', req.coronalPath);
-    const transverse = req.transversePath ? await openView('transverse', req.transversePath) : null;
-    checkCaseFrameUsed(req, [
-      { view: 'coronal', path: req.coronalPath, decoded: coronal.image },
-      ...(transverse && req.transversePath
-        ? [{ view: 'transverse' as const, path: req.transversePath, decoded: transverse.image }]
-        : []),
-    ]);
+    const decoded = await decodeCaseViews(
+      { coronal: req.coronalPath, transverse: req.transversePath },
+      req,
+      {
+        spacing: req.spacing ?? null,
+        howToChooseFrame: (view) => `as the ${view} image's frame when opening the case`,
+      },
+    );
+    const openedView = (path: string, image: DecodedImage): OpenedView => ({
+      image,
+      calibration: image.calibration,
+      sourceName: path.split(/[\\/]/).pop() ?? path,
+      ai: null,
+    });
+    const coronal = openedView(req.coronalPath, decoded.coronal);
+    const transverse =
+      decoded.transverse && req.transversePath
+        ? openedView(req.transversePath, decoded.transverse)
+        : null;
     if (transverse && sameImage(coronal.image.grey, transverse.image.grey)) {
       // One picture as both views would give a dual-view volume from a single plane.
       throw new SpvError(
@@ -249,11 +296,26 @@ class SpvEngine implements Engine {
       referenceVolumeMl,
     };
     this.cases.set(opened.id, opened);
-    const limit = this.options.maxOpenCases ?? 32;
-    // Maps iterate in insertion order, and every use moves a case to the end (getCase): the first
-    // key is the case used longest ago, never the one the reader is working on.
-    while (this.cases.size > limit) this.cases.delete(this.cases.keys().next().value as string);
+    this.forgetBeyondLimits();
     return opened;
+  }
+
+  /**
+   * Forgets the cases used longest ago while there are more than the count bound or they hold
+   * more than the byte bound. Maps iterate in insertion order, and every use moves a case to the
+   * end (getCase): the first key is the case used longest ago, and the last one — the case just
+   * opened or used, the one in the reader's viewer — is kept even when it alone is over the bound.
+   */
+  private forgetBeyondLimits(): void {
+    const maxCases = this.options.maxOpenCases ?? DEFAULT_OPEN_CASES;
+    const maxBytes = this.options.maxOpenCaseBytes ?? DEFAULT_OPEN_CASE_BYTES;
+    let bytes = 0;
+    for (const opened of this.cases.values()) bytes += caseBytes(opened);
+    for (const [id, opened] of this.cases) {
+      if (this.cases.size <= 1 || (this.cases.size <= maxCases && bytes <= maxBytes)) break;
+      this.cases.delete(id);
+      bytes -= caseBytes(opened);
+    }
   }
 
   private getCase(caseId: string): OpenedCase {
@@ -281,23 +343,28 @@ class SpvEngine implements Engine {
   }
 
   private async aiSegmentation(view: OpenedView): Promise<AiSegmentation> {
-    view.ai ??= await this.segmentGrey(view.image.grey);
+    if (!view.ai) {
+      view.ai = await this.segmentGrey(view.image.grey);
+      // The mask adds to the case's bytes: the case it belongs to was just used, so it stays.
+      this.forgetBeyondLimits();
+    }
     return view.ai;
   }
 
   /**
    * An empty mask that is the U-Net's own unedited answer means the AI found no spleen: said so,
-   * naming the image, rather than the generic "the mask is empty" meant for an erased outline.
+   * naming the image (refuseIfNoSpleen). An empty mask where the AI found one was erased by the
+   * reader: the estimator's own message says so.
    */
   private refuseEmptyAiMasks(opened: OpenedCase, masks: MasksInput): void {
     for (const view of ['coronal', 'transverse'] as const) {
       const mask = masks[view];
       const shown = opened.views[view];
-      if (!mask || !shown?.ai || mask.mask.some((v) => v !== 0)) continue;
-      if (shown.ai.mask.some((v) => v !== 0)) continue; // the reader erased the AI's outline
-      throw new SpvError(
-        'bad-input',
-        `The AI found no spleen in the ${viewName(view)} image ${shown.sourceName}: check that it is a view of the spleen, or draw the spleen with the brush or lasso. No volume is computed.`,
+      if (!mask || !shown?.ai || !isEmptyMask(mask.mask)) continue;
+      refuseIfNoSpleen(
+        shown.ai,
+        `the ${viewName(view)} image ${shown.sourceName}`,
+        'check that it is a view of the spleen, or draw the spleen with the brush or lasso',
       );
     }
   }

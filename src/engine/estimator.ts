@@ -13,7 +13,7 @@ import { estimateVolume, sampleLatents } from '../models/interval';
 import { mahalanobisDistance, pcaPosition } from '../models/latent';
 import type { Manifest, RvaeSpec } from '../models/manifest';
 import { standardNormalMatrix } from '../models/rng';
-import { isRealFailure } from '../inference/providers';
+import { providerWarnings } from '../inference/providers';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
 import { inputDoubts } from './input-doubts';
 import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
@@ -233,12 +233,7 @@ export class VolumeEstimator {
         `This case is far from the training data (latent distance ${mahalanobis.toFixed(1)} > ${threshold.toFixed(1)}): treat the estimate with caution.`,
       );
     }
-    const failed = this.providerInfo.providersTried.filter(isRealFailure);
-    if (failed.length > 0) {
-      warnings.push(
-        `The ${failed.map((t) => t.provider).join(', ')} execution provider failed to start; running on ${this.providerInfo.provider}.`,
-      );
-    }
+    warnings.push(...providerWarnings(this.providerInfo));
     return warnings;
   }
 }

@@ -15,10 +15,13 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }
 
+/** SHA-256 of bytes already in memory, as lowercase hex (how model files and images are named). */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(path))
-    .digest('hex');
+  return sha256Hex(await readFile(path));
 }
 
 async function readManifestJson(path: string): Promise<unknown> {

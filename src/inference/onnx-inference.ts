@@ -6,11 +6,17 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { SpvError } from '../api/errors';
+import { SpvError, isSpvError } from '../api/errors';
 import type { Manifest, ModelFile, TensorSpec } from '../models/manifest';
 import { openDirectRunner, type DirectRunner } from './direct-runner';
 import { displayPath } from './manifest-loader';
-import { firstWorkingProvider, providerCandidates, type SupportedBackend } from './providers';
+import {
+  FAILED_WHILE_RUNNING,
+  describeProviderError,
+  firstWorkingProvider,
+  providerCandidates,
+  type SupportedBackend,
+} from './providers';
 import { signatureProblems } from './signature';
 import type { EncodeResult, Inference, InferenceInfo, RvaeMode } from './types';
 
@@ -25,7 +31,19 @@ export interface SessionOptions {
   intraOpNumThreads?: number;
   /** The backends the binding supports; injectable for tests. */
   supportedBackends?: readonly SupportedBackend[];
+  /**
+   * Opens every session on one provider (openModelSessions); injectable for tests, which cannot
+   * otherwise have a GPU provider that opens and then fails on run() on a CPU-only machine.
+   */
+  openSessions?: SessionOpener;
 }
+
+export type SessionOpener = (
+  manifest: Manifest,
+  dir: string,
+  provider: string,
+  threads: number,
+) => Promise<OpenedSessions>;
 
 interface RvaeSessions {
   encoder: ort.InferenceSession;
@@ -35,9 +53,13 @@ interface RvaeSessions {
   decoder: ort.InferenceSession;
 }
 
-export interface ModelSessions {
+/** Every session of the models, open on one provider. */
+export interface OpenedSessions {
   segmenter: ort.InferenceSession;
   rvae: Partial<Record<RvaeMode, RvaeSessions>>;
+}
+
+export interface ModelSessions extends OpenedSessions {
   info: InferenceInfo;
 }
 
@@ -70,12 +92,13 @@ export function sessionOptions(
   };
 }
 
-async function openAll(
+/** Open every session of the models on `provider`; none is left open when one fails. */
+export async function openModelSessions(
   manifest: Manifest,
   dir: string,
   provider: string,
   threads: number,
-): Promise<Omit<ModelSessions, 'info'>> {
+): Promise<OpenedSessions> {
   const options = (intraOpNumThreads: number) => sessionOptions(provider, intraOpNumThreads);
   const opened: ort.InferenceSession[] = [];
   const runners: DirectRunner[] = [];
@@ -126,6 +149,30 @@ function checkSignature(
   }
 }
 
+/** Check every session against the manifest; the sessions are released when one differs. */
+async function checkSessions(
+  manifest: Manifest,
+  dir: string,
+  sessions: OpenedSessions,
+): Promise<void> {
+  try {
+    const seg = manifest.segmenter;
+    checkSignature(sessions.segmenter, dir, seg.file, [seg.input], [seg.output]);
+    for (const mode of ['single', 'dual'] as const) {
+      const spec = manifest.rvae[mode];
+      const opened = sessions.rvae[mode];
+      if (!spec || !opened) continue;
+      for (const part of ['encoder', 'head', 'decoder'] as const) {
+        const file: ModelFile = spec[part];
+        checkSignature(opened[part], dir, file.file, file.inputs, file.outputs);
+      }
+    }
+  } catch (error) {
+    await releaseAll(sessions);
+    throw error;
+  }
+}
+
 /** Create every session on the first provider that works, and check each against the manifest. */
 export async function createSessions(
   manifest: Manifest,
@@ -145,10 +192,11 @@ export async function createSessions(
     // recorded in providersTried instead. Real errors still reach us as exceptions.
     ort.env.logLevel = 'fatal';
   }
+  const open = options.openSessions ?? openModelSessions;
   let chosen;
   try {
     chosen = await firstWorkingProvider(candidates, (provider) =>
-      openAll(manifest, dir, provider, threads),
+      open(manifest, dir, provider, threads),
     );
   } catch (error) {
     throw new SpvError(
@@ -160,22 +208,7 @@ export async function createSessions(
     );
   }
   const { segmenter, rvae } = chosen.value;
-  try {
-    const seg = manifest.segmenter;
-    checkSignature(segmenter, dir, seg.file, [seg.input], [seg.output]);
-    for (const mode of ['single', 'dual'] as const) {
-      const spec = manifest.rvae[mode];
-      const sessions = rvae[mode];
-      if (!spec || !sessions) continue;
-      for (const part of ['encoder', 'head', 'decoder'] as const) {
-        const file: ModelFile = spec[part];
-        checkSignature(sessions[part], dir, file.file, file.inputs, file.outputs);
-      }
-    }
-  } catch (error) {
-    await releaseAll({ segmenter, rvae });
-    throw error;
-  }
+  await checkSessions(manifest, dir, { segmenter, rvae });
   return {
     segmenter,
     rvae,
@@ -183,53 +216,93 @@ export async function createSessions(
   };
 }
 
-function allSessions(sessions: Omit<ModelSessions, 'info'>): ort.InferenceSession[] {
+function allSessions(sessions: OpenedSessions): ort.InferenceSession[] {
   return [
     sessions.segmenter,
     ...Object.values(sessions.rvae).flatMap((s) => [s.encoder, s.head, s.decoder]),
   ];
 }
 
-function disposeDirectRunners(sessions: Omit<ModelSessions, 'info'>): void {
+function disposeDirectRunners(sessions: OpenedSessions): void {
   for (const s of Object.values(sessions.rvae)) s.headDirect?.dispose();
 }
 
-async function releaseAll(sessions: Omit<ModelSessions, 'info'>): Promise<void> {
+async function releaseAll(sessions: OpenedSessions): Promise<void> {
   disposeDirectRunners(sessions);
   await Promise.all(
     allSessions(sessions).map((session) => session.release().catch(() => undefined)),
   );
 }
 
+/**
+ * One set of open sessions and the calls running on it: sessions replaced by the CPU fallback are
+ * released only once no call still runs on them (releasing a session under a running call is a
+ * native use-after-free).
+ */
+interface Generation {
+  provider: string;
+  sessions: OpenedSessions;
+  running: number;
+  retired: boolean;
+}
+
 /** Inference over onnxruntime-node sessions in this process. */
 export class OnnxInference implements Inference {
+  private readonly first: Generation;
+  /**
+   * The CPU sessions that replaced a provider that failed on run(), once asked for. Set at most
+   * once, so a failure is retried once and never loops; a reopen that failed stays rejected, and
+   * every later call reports it.
+   */
+  private fallback: Promise<Generation> | null = null;
+
   private constructor(
     private readonly manifest: Manifest,
-    private readonly sessions: ModelSessions,
-  ) {}
+    private readonly dir: string,
+    private readonly threads: number,
+    private readonly open: SessionOpener,
+    sessions: ModelSessions,
+    /**
+     * Returned by info(), and updated in place by the fallback: the engine hands this object to
+     * its estimator, so the estimate computed on the CPU says so (provider, warnings).
+     */
+    private readonly currentInfo: InferenceInfo,
+  ) {
+    this.first = { provider: sessions.info.provider, sessions, running: 0, retired: false };
+  }
 
   static async create(
     manifest: Manifest,
     dir: string,
     options: SessionOptions = {},
   ): Promise<OnnxInference> {
-    return new OnnxInference(manifest, await createSessions(manifest, dir, options));
+    const sessions = await createSessions(manifest, dir, options);
+    return new OnnxInference(
+      manifest,
+      dir,
+      options.intraOpNumThreads ?? defaultIntraOpThreads(),
+      options.openSessions ?? openModelSessions,
+      sessions,
+      sessions.info,
+    );
   }
 
   async info(): Promise<InferenceInfo> {
-    return this.sessions.info;
+    return this.currentInfo;
   }
 
   async segment(image: Float32Array, size: number): Promise<Float32Array> {
     const spec = this.manifest.segmenter;
     const batch = image.length / (size * size);
     const feeds = { [spec.input.name]: new ort.Tensor('float32', image, [batch, 1, size, size]) };
-    const out = await this.sessions.segmenter.run(feeds);
-    return out[spec.output.name].data as Float32Array;
+    return this.run(async (sessions) => {
+      const out = await sessions.segmenter.run(feeds);
+      return out[spec.output.name].data as Float32Array;
+    });
   }
 
   async encode(mode: RvaeMode, grid: Float32Array, batch: number): Promise<EncodeResult> {
-    const { spec, sessions } = this.rvae(mode);
+    const spec = this.rvaeSpec(mode);
     const g = this.manifest.grid.size;
     const feeds = {
       [spec.encoder.inputs[0].name]: new ort.Tensor('float32', grid, [
@@ -239,52 +312,137 @@ export class OnnxInference implements Inference {
         g,
       ]),
     };
-    const out = await sessions.encoder.run(feeds);
-    return {
-      mu: out[spec.encoder.outputs[0].name].data as Float32Array,
-      logvar: out[spec.encoder.outputs[1].name].data as Float32Array,
-    };
+    return this.run(async (sessions) => {
+      const out = await this.rvaeSessions(sessions, mode).encoder.run(feeds);
+      return {
+        mu: out[spec.encoder.outputs[0].name].data as Float32Array,
+        logvar: out[spec.encoder.outputs[1].name].data as Float32Array,
+      };
+    });
   }
 
   async head(mode: RvaeMode, z: Float32Array, batch: number): Promise<Float32Array> {
-    const { spec, sessions } = this.rvae(mode);
+    const spec = this.rvaeSpec(mode);
     const feeds = {
       [spec.head.inputs[0].name]: new ort.Tensor('float32', z, [batch, spec.latent_dim]),
     };
-    const out = sessions.headDirect
-      ? sessions.headDirect.run(feeds)
-      : await sessions.head.run(feeds);
-    return out[spec.head.outputs[0].name].data as Float32Array;
+    return this.run(async (sessions) => {
+      const rvae = this.rvaeSessions(sessions, mode);
+      const out = rvae.headDirect ? rvae.headDirect.run(feeds) : await rvae.head.run(feeds);
+      return out[spec.head.outputs[0].name].data as Float32Array;
+    });
   }
 
   async decode(mode: RvaeMode, z: Float32Array, batch: number): Promise<Float32Array> {
-    const { spec, sessions } = this.rvae(mode);
+    const spec = this.rvaeSpec(mode);
     const feeds = {
       [spec.decoder.inputs[0].name]: new ort.Tensor('float32', z, [batch, spec.latent_dim]),
     };
-    const out = await sessions.decoder.run(feeds);
-    return out[spec.decoder.outputs[0].name].data as Float32Array;
+    return this.run(async (sessions) => {
+      const out = await this.rvaeSessions(sessions, mode).decoder.run(feeds);
+      return out[spec.decoder.outputs[0].name].data as Float32Array;
+    });
   }
 
   async close(): Promise<void> {
-    disposeDirectRunners(this.sessions);
-    await Promise.all(allSessions(this.sessions).map((session) => session.release()));
+    const generations = [this.first];
+    const cpu = await this.fallback?.catch(() => null);
+    if (cpu) generations.push(cpu);
+    for (const generation of generations) {
+      if (generation.retired) continue; // released already, or as its last call ends
+      generation.retired = true;
+      disposeDirectRunners(generation.sessions);
+      await Promise.all(allSessions(generation.sessions).map((session) => session.release()));
+    }
   }
 
   /** Whether the heads run through the synchronous native session (direct-runner.ts). */
   get headsRunDirect(): boolean {
-    const modes = Object.values(this.sessions.rvae);
+    const modes = Object.values(this.first.sessions.rvae);
     return modes.length > 0 && modes.every((s) => s.headDirect !== null);
   }
 
-  private rvae(mode: RvaeMode) {
+  /**
+   * Runs `call` on the current sessions. A provider other than the CPU that fails on run() (a
+   * driver error, the GPU out of memory) would otherwise fail every estimate from then on: the
+   * sessions are reopened on the CPU once, the failure is recorded in info(), and the call is
+   * retried there. A failure on the CPU is thrown: it is not the provider's fault.
+   */
+  private async run<T>(call: (sessions: OpenedSessions) => Promise<T>): Promise<T> {
+    const generation = this.fallback ? await this.fallback : this.first;
+    try {
+      return await this.within(generation, call);
+    } catch (error) {
+      if (generation.provider === 'cpu') throw error;
+      // A model error the code raised itself (a missing RVAE) is the same on every provider.
+      if (isSpvError(error)) throw error;
+      this.fallback ??= this.reopenOnCpu(error);
+      return this.within(await this.fallback, call);
+    }
+  }
+
+  private async within<T>(
+    generation: Generation,
+    call: (sessions: OpenedSessions) => Promise<T>,
+  ): Promise<T> {
+    generation.running++;
+    try {
+      return await call(generation.sessions);
+    } finally {
+      generation.running--;
+      this.releaseIfDone(generation);
+    }
+  }
+
+  private releaseIfDone(generation: Generation): void {
+    if (!generation.retired || generation.running > 0) return;
+    generation.running = -1; // released once only
+    void releaseAll(generation.sessions);
+  }
+
+  private async reopenOnCpu(failure: unknown): Promise<Generation> {
+    const failed = this.first.provider;
+    const reason = `${FAILED_WHILE_RUNNING} (${describeProviderError(failure).split('\n')[0]})`;
+    this.first.retired = true;
+    this.releaseIfDone(this.first);
+    let sessions: OpenedSessions;
+    try {
+      sessions = await this.open(this.manifest, this.dir, 'cpu', this.threads);
+      await checkSessions(this.manifest, this.dir, sessions);
+    } catch (error) {
+      throw new SpvError(
+        'model',
+        `The ${failed} execution provider ${reason}, and the models could not be reopened on the CPU (${(error as Error).message}): restart the application.`,
+        { cause: error },
+      );
+    }
+    // In place: whoever holds the info (the engine's estimator) sees the provider now running.
+    this.currentInfo.providersTried = [
+      ...this.currentInfo.providersTried.filter((attempt) => attempt.provider !== failed),
+      { provider: failed, ok: false, error: reason },
+      { provider: 'cpu', ok: true },
+    ];
+    this.currentInfo.provider = 'cpu';
+    return { provider: 'cpu', sessions, running: 0, retired: false };
+  }
+
+  private rvaeSpec(mode: RvaeMode) {
     const spec = this.manifest.rvae[mode];
-    const sessions = this.sessions.rvae[mode];
-    if (!spec || !sessions)
+    if (!spec || !this.first.sessions.rvae[mode])
       throw new SpvError(
         'model',
         `The installed models have no ${mode}-view RVAE: reinstall the models`,
       );
-    return { spec, sessions };
+    return spec;
+  }
+
+  private rvaeSessions(sessions: OpenedSessions, mode: RvaeMode): RvaeSessions {
+    const found = sessions.rvae[mode];
+    if (!found)
+      throw new SpvError(
+        'model',
+        `The installed models have no ${mode}-view RVAE: reinstall the models`,
+      );
+    return found;
   }
 }

@@ -95,6 +95,40 @@ export function describeProviderError(error: unknown): string {
     : message;
 }
 
+/**
+ * How a provider that opened and then failed on run() is recorded (OnnxInference falls back to the
+ * CPU once): its attempt's error starts with this, so the warnings can tell it from a failed start.
+ */
+export const FAILED_WHILE_RUNNING = 'failed while running the models';
+
+/** True when an attempt is a provider that opened, then failed on run() and was replaced. */
+export function isRunFailure(attempt: ProviderAttempt): boolean {
+  return !attempt.ok && Boolean(attempt.error?.startsWith(FAILED_WHILE_RUNNING));
+}
+
+/**
+ * The estimate's warnings about the providers: one for providers that failed to start, one per
+ * provider that failed while running (the models were reopened on `info.provider`). Empty when the
+ * first provider tried is the one running, or the ones passed over are merely not installed.
+ */
+export function providerWarnings(info: {
+  provider: string;
+  providersTried: readonly ProviderAttempt[];
+}): string[] {
+  const failed = info.providersTried.filter(isRealFailure);
+  const atStart = failed.filter((attempt) => !isRunFailure(attempt));
+  const warnings: string[] = [];
+  if (atStart.length > 0)
+    warnings.push(
+      `The ${atStart.map((t) => t.provider).join(', ')} execution provider failed to start; running on ${info.provider}.`,
+    );
+  for (const attempt of failed.filter(isRunFailure))
+    warnings.push(
+      `The ${attempt.provider} execution provider ${attempt.error}: the models were reopened on ${info.provider}, which computed this result (slower, same models). Restart the application to try ${attempt.provider} again.`,
+    );
+  return warnings;
+}
+
 /** True when an attempt failed for a reason other than the provider being absent. */
 export function isRealFailure(attempt: ProviderAttempt): boolean {
   return (

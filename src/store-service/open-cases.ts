@@ -4,24 +4,27 @@
  * is kept in a small most-recently-used cache so that edits in the engine can be saved against
  * the stored case.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import {
   EstimateSchema,
   type CaseApi,
   type CaseView,
   type Estimate,
   type EstimateRequest,
+  type MaskRle,
   type Masks,
+  type ViewName,
 } from '../api/contract';
 import { SpvError, isSpvError } from '../api/errors';
+import { sha256File } from '../inference/manifest-loader';
 import type { CaseStore } from '../store/store';
 import type { ImageRow } from '../store/types';
 import {
   latestSavedMasks,
   normalisedPatient,
+  outlineMisfits,
   type CaseMasks,
   type EstimateToSave,
+  type ImageSizes,
   type MaskSaver,
 } from './saved-masks';
 import { userCalibrationOf } from './stored-calibration';
@@ -33,6 +36,20 @@ export interface OpenStoredCase extends CaseMasks {
   reader: string;
   sessionId: number | null;
   view: CaseView;
+  /**
+   * The AI's outlines of views whose saved outline no longer fits the image, not saved because
+   * the case is signed off (shown read-only instead of the misaligned ones; saved once it is
+   * unlocked and opened again).
+   */
+  unsavedAiOutlines: Partial<Record<ViewName, MaskRle>>;
+}
+
+/** Each view's image size in the engine's view of the case. */
+export function imageSizes(view: CaseView): ImageSizes {
+  const sizes: ImageSizes = {};
+  for (const image of [view.coronal, view.transverse])
+    if (image) sizes[image.view] = { width: image.width, height: image.height };
+  return sizes;
 }
 
 /** Stored cases kept open (below the engine's own limit of 32, which it shares with other opens). */
@@ -81,6 +98,8 @@ export class OpenCases {
       // Most recently used last: the Map's order is the eviction order.
       this.byCaseId.delete(caseId);
       this.byCaseId.set(caseId, known);
+      // Unlocked since it was opened signed off: its AI outlines that fit can be saved now.
+      if (Object.keys(known.unsavedAiOutlines).length > 0) await this.refit(known);
       return known;
     }
     const images = this.store.images(caseId);
@@ -111,7 +130,8 @@ export class OpenCases {
       reader,
       sessionId,
       view,
-      latest: await latestSavedMasks(this.store, caseId),
+      latest: await latestSavedMasks(this.store, caseId, imageSizes(view)),
+      unsavedAiOutlines: {},
     };
     this.byCaseId.set(caseId, open);
     this.byEngineId.set(view.caseId, open);
@@ -122,7 +142,44 @@ export class OpenCases {
       if (oldest !== this.viewerCaseId) this.forget(oldest);
     }
     if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
+    else await this.refit(open);
     return open;
+  }
+
+  /**
+   * The views whose saved outline no longer fits the image (outlineMisfits) get the AI's outline
+   * at the image's size, saved as a new AI version, so that the viewer and every estimate work on
+   * an outline of this image; the saved ones are left as they are. A signed-off case is not
+   * changed: the outline is kept in memory and shown read-only.
+   */
+  private async refit(open: OpenStoredCase): Promise<void> {
+    const misfits = outlineMisfits(this.store, open.caseId, imageSizes(open.view));
+    const outlines: Partial<Record<ViewName, MaskRle>> = {};
+    for (const misfit of misfits.filter((m) => !m.refitted))
+      outlines[misfit.view] =
+        open.unsavedAiOutlines[misfit.view] ??
+        (await this.engine.segment({ caseId: open.engineCaseId, view: misfit.view }));
+    if (Object.keys(outlines).length === 0) {
+      open.unsavedAiOutlines = {};
+      return;
+    }
+    if (this.store.getCase(open.caseId).status === 'signed-off') {
+      open.unsavedAiOutlines = outlines;
+      return;
+    }
+    await this.saver.saveAiOutlines(open, outlines);
+    open.unsavedAiOutlines = {};
+    this.store.audit('model', 'mask.refit', open.caseId, {
+      reason: 'the saved outline no longer fits the image (its size changed)',
+      views: misfits
+        .filter((m) => outlines[m.view])
+        .map((m) => ({
+          view: m.view,
+          savedAt: m.savedAt,
+          savedSize: m.savedSize,
+          imageSize: m.imageSize,
+        })),
+    });
   }
 
   /**
@@ -225,16 +282,16 @@ function storedFrame(image: ImageRow): number | null {
  * import): a stored case, signed off or not, must never show or report another image.
  */
 async function assertUnchanged(image: ImageRow): Promise<void> {
-  let bytes: Buffer;
+  let hash: string;
   try {
-    bytes = await readFile(image.originalPath);
+    hash = await sha256File(image.originalPath);
   } catch {
     throw new SpvError(
       'not-found',
       `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there (or import the study again from where it is now).`,
     );
   }
-  if (createHash('sha256').update(bytes).digest('hex') !== image.contentHash) {
+  if (hash !== image.contentHash) {
     throw new SpvError(
       'bad-input',
       `The file at ${image.originalPath} changed since it was imported as the ${image.view} image of case ${image.caseId}: it is not the image that was reviewed. Put the original file back there; a new image belongs in a new import.`,

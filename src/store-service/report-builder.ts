@@ -76,7 +76,12 @@ async function reportView(
   calipers: CaliperLine[],
   anonymise: boolean,
 ): Promise<ReportView & { blankedShare: number | null }> {
-  const pixels = mask ? decodeMaskRle(mask) : null;
+  // A mask saved for another size of this image (one imported before its EXIF rotation was
+  // applied) would be drawn scrambled, its pixel rows wrapped: not drawn, and the caption says why.
+  const fits = mask !== null && mask.width === image.width && mask.height === image.height;
+  const pixels = fits ? decodeMaskRle(mask) : null;
+  if (mask && !fits)
+    label += ` — outline not drawn: saved at ${mask.width}×${mask.height} px, it no longer fits this ${image.width}×${image.height}-px image`;
   const viewCalipers = calipers.filter((c) => c.view === image.view);
   const grey = await greyOf(image);
   const blanked = anonymise

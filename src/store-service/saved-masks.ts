@@ -20,6 +20,7 @@ const VIEWS: ViewName[] = ['coronal', 'transverse'];
 export interface EstimateToSave {
   estimate: Estimate;
   calibration: string;
+  /** Normalised (normalisedPatient) where the estimate to save is made: OpenCases.estimateToSave. */
   patient: Patient | null;
   caliperLines: readonly CaliperLine[];
 }
@@ -53,14 +54,89 @@ interface PendingMask {
   reuseId: number | null;
 }
 
-/** The latest saved mask of each view, decoded (what a case opened in the engine starts from). */
-export async function latestSavedMasks(store: CaseStore, caseId: number): Promise<LatestMasks> {
+/** Each view's image size as decoded now (a view without an image is absent). */
+export type ImageSizes = Partial<Record<ViewName, { width: number; height: number }>>;
+
+function fits(mask: Pick<MaskRow, 'width' | 'height'>, size: { width: number; height: number }) {
+  return mask.width === size.width && mask.height === size.height;
+}
+
+/**
+ * The latest saved mask of each view, decoded (what a case opened in the engine starts from). A
+ * mask that does not fit its image as decoded now is left out: it is no outline of this image
+ * (see outlineMisfits), and the next save of the view must be a new version, never a "same as".
+ */
+export async function latestSavedMasks(
+  store: CaseStore,
+  caseId: number,
+  sizes: ImageSizes,
+): Promise<LatestMasks> {
   const latest: LatestMasks = {};
   for (const v of VIEWS) {
     const row = store.latestMask(caseId, v);
-    if (row) latest[v] = { maskId: row.id, mask: (await decodeMaskPng(row.png)).mask };
+    const size = sizes[v];
+    if (row && size && fits(row, size))
+      latest[v] = { maskId: row.id, mask: (await decodeMaskPng(row.png)).mask };
   }
   return latest;
+}
+
+/**
+ * A view whose saved outline no longer fits its image: the image decodes at another size than when
+ * the outline was drawn (a JPEG with EXIF orientation 5–8 imported before the rotation was
+ * applied reads turned a quarter now, width and height swapped). Drawn over the image it would be
+ * misaligned, so it is never shown or estimated; the saved versions stay in the case's history.
+ */
+export interface OutlineMisfit {
+  view: ViewName;
+  /** The last saved mask that does not fit: its date and size. */
+  savedAt: string;
+  savedSize: { width: number; height: number };
+  imageSize: { width: number; height: number };
+  /** An AI outline at the image's size was saved after it (OpenCases.refit); no reader's yet. */
+  refitted: boolean;
+}
+
+/**
+ * The views whose saved outline no longer fits the image, until the reader saves an outline of
+ * their own at the image's size (which is when the notice about it can go).
+ */
+export function outlineMisfits(
+  store: CaseStore,
+  caseId: number,
+  sizes: ImageSizes,
+): OutlineMisfit[] {
+  const misfits: OutlineMisfit[] = [];
+  const all = store.masks(caseId);
+  for (const view of VIEWS) {
+    const size = sizes[view];
+    if (!size) continue;
+    const versions = all.filter((m) => m.view === view);
+    const lastMisfit = versions.findLast((m) => !fits(m, size));
+    if (!lastMisfit) continue;
+    const after = versions.filter((m) => m.version > lastMisfit.version);
+    if (after.some((m) => m.source === 'manual')) continue; // the reader has redone it
+    misfits.push({
+      view,
+      savedAt: lastMisfit.createdAt,
+      savedSize: { width: lastMisfit.width, height: lastMisfit.height },
+      imageSize: { ...size },
+      refitted: after.length > 0,
+    });
+  }
+  return misfits;
+}
+
+/** What the reader is told about a view whose saved outline no longer fits (ViewImage.notices). */
+export function misfitNotice(misfit: OutlineMisfit, signedOff: boolean): string {
+  const when = misfit.savedAt.slice(0, 16).replace('T', ' ');
+  const what =
+    `The outline saved on ${when} (${misfit.savedSize.width}×${misfit.savedSize.height} px) no longer fits this image, ` +
+    `which now reads as ${misfit.imageSize.width}×${misfit.imageSize.height} px: its size changed since ` +
+    `(e.g. the JPEG's EXIF rotation is now applied), so that outline would be misaligned. It is kept in the case's history`;
+  return signedOff
+    ? `${what}. The AI's outline is shown for reference only, and the signed-off volume stands as recorded: to redo the outline, unlock the case with a reason.`
+    : `${what}; the AI's outline is shown instead. Check it against the image and correct it before relying on the volume.`;
 }
 
 /** A stored mask version as the API's RLE; null without one. */
@@ -111,6 +187,25 @@ export class MaskSaver {
    * reader's calipers. An estimate of unchanged masks, calibration, patient and calipers is not
    * saved again: reopening a case must not replace the reader's final estimate with a copy.
    */
+  /**
+   * Saves new AI outlines of some views only (the views whose saved outline no longer fits the
+   * image), as new versions with no estimate: the other views' saved masks stay the latest.
+   */
+  async saveAiOutlines(
+    open: CaseMasks,
+    outlines: Partial<Record<ViewName, MaskRle>>,
+  ): Promise<void> {
+    const pending: PendingMask[] = [];
+    for (const view of VIEWS) {
+      const rle = outlines[view];
+      if (!rle) continue;
+      const mask = decodeMaskRle(rle);
+      const png = await encodeMaskPng(mask, rle.width, rle.height);
+      pending.push({ view, mask, width: rle.width, height: rle.height, png, reuseId: null });
+    }
+    this.writeMasksAndEstimate(open, pending, 'model', 'ai', null, null);
+  }
+
   async save(
     open: CaseMasks,
     masks: Masks,
@@ -211,7 +306,7 @@ export class MaskSaver {
           author,
           estimate: estimate.estimate,
           calibration: estimate.calibration,
-          patient: normalisedPatient(estimate.patient),
+          patient: estimate.patient,
           caliperLines: estimate.caliperLines,
         });
         if (effective === 'manual') this.store.setStatus(open.caseId, 'corrected', author);
@@ -235,7 +330,8 @@ export class MaskSaver {
     return (
       inputsKey(
         [last.coronalMaskId, last.transverseMaskId, last.modelHash, last.calibration],
-        last.patient,
+        // As read back from the database, whatever wrote it; the new one is normalised already.
+        normalisedPatient(last.patient),
         last.caliperLines,
         last.estimate,
       ) ===
@@ -258,7 +354,7 @@ function inputsKey(
 ): string {
   return JSON.stringify([
     ...ids,
-    normalisedPatient(patient),
+    patient,
     // In any order: the viewer may list the same lines differently after a reopen.
     caliperLines.map((l) => JSON.stringify([l.view, l.kind, l.a, l.b])).sort(),
     estimate.caliperLengths ?? null,

@@ -15,6 +15,9 @@ import {
   type CaseView,
   type Estimate,
   type EstimateRequest,
+  type MaskRle,
+  type Masks,
+  type ViewName,
 } from '../api/contract';
 import { SpvError } from '../api/errors';
 import type { SpvApi } from '../api/index';
@@ -50,8 +53,14 @@ import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
-import { estimableMasks, OpenCases } from './open-cases';
-import { MaskSaver, storedMasks } from './saved-masks';
+import { estimableMasks, imageSizes, OpenCases } from './open-cases';
+import {
+  MaskSaver,
+  misfitNotice,
+  outlineMisfits,
+  storedMasks,
+  type ImageSizes,
+} from './saved-masks';
 import { storedCalibration } from './stored-calibration';
 import { caseDetail, caseSummary, sessionDetail } from './summaries';
 
@@ -239,12 +248,21 @@ export class StoreService implements SpvApi {
     if (row.status === 'ai-ready' || row.status === 'new')
       this.store.setStatus(open.caseId, 'in-review', req.reader);
     const status = this.store.getCase(open.caseId).status;
-    const aiMasks = await storedMasks(this.store, open.caseId, 'ai');
-    const currentMasks = await storedMasks(this.store, open.caseId);
+    // Saved outlines that no longer fit the image are never drawn: the AI's outline at the image's
+    // size stands in (saved by OpenCases.refit, or in memory for a signed-off case), and the view
+    // says why (outlineMisfits).
+    const sizes = imageSizes(open.view);
+    const fitting = (masks: Masks | null) => fittingMasks(masks, sizes, open.unsavedAiOutlines);
+    const aiMasks = fitting(await storedMasks(this.store, open.caseId, 'ai'));
+    const currentMasks = fitting(await storedMasks(this.store, open.caseId));
+    const misfits = outlineMisfits(this.store, open.caseId, sizes);
     const latest = this.store.latestEstimate(open.caseId);
     return {
       caseId: String(open.caseId),
-      view: open.view,
+      view: withNotices(
+        open.view,
+        misfits.map((m) => ({ view: m.view, notice: misfitNotice(m, status === 'signed-off') })),
+      ),
       status,
       locked: status === 'signed-off',
       aiMasks,
@@ -414,6 +432,36 @@ export class StoreService implements SpvApi {
   ): Promise<{ bytes: Buffer; fileName: string; mimeType: string }> {
     return this.exports.renderReport(caseId, format, anonymise);
   }
+}
+
+/**
+ * Masks with every view's mask of its image's size: a view with a stand-in outline takes it, a
+ * view whose mask does not fit is left out (and without a coronal one there are none).
+ */
+function fittingMasks(
+  masks: Masks | null,
+  sizes: ImageSizes,
+  standIns: Partial<Record<ViewName, MaskRle>>,
+): Masks | null {
+  if (!masks) return null;
+  const fit = (view: ViewName, rle: MaskRle | null | undefined): MaskRle | null => {
+    const size = sizes[view];
+    if (standIns[view]) return standIns[view];
+    return rle && size && rle.width === size.width && rle.height === size.height ? rle : null;
+  };
+  const coronal = fit('coronal', masks.coronal);
+  return coronal ? { coronal, transverse: fit('transverse', masks.transverse) } : null;
+}
+
+/** The case's view with notices added to the images they are about. */
+function withNotices(view: CaseView, notices: { view: ViewName; notice: string }[]): CaseView {
+  if (notices.length === 0) return view;
+  const add = <T extends CaseView['coronal'] | null>(image: T): T => {
+    const extra = notices.filter((n) => n.view === image?.view).map((n) => n.notice);
+    if (!image || extra.length === 0) return image;
+    return { ...image, notices: [...(image.notices ?? []), ...extra] };
+  };
+  return { ...view, coronal: add(view.coronal), transverse: add(view.transverse) };
 }
 
 export function createStoreService(options: StoreServiceOptions): StoreService {

@@ -48,6 +48,23 @@ process.send({ id: 0, ok: true, ready: true });
 const hungPath = join(dir, 'hung.cjs');
 writeFileSync(hungPath, HUNG);
 
+/**
+ * Starts on "cuda"; its first segment falls back to the CPU (as OnnxInference does when a GPU
+ * fails while running) and the reply carries the changed info.
+ */
+const FALLBACK = `
+const cuda = { provider: 'cuda', providersTried: [{ provider: 'cuda', ok: true }] };
+const cpu = { provider: 'cpu', providersTried: [{ provider: 'cuda', ok: false, error: 'failed while running the models (CUDA failure 2: out of memory)' }, { provider: 'cpu', ok: true }] };
+let info = cuda;
+process.on('message', (req) => {
+  if (req.op === 'info') process.send({ id: req.id, ok: true, result: info });
+  else if (req.op === 'segment') { info = cpu; process.send({ id: req.id, ok: true, result: req.image, info }); }
+});
+process.send({ id: 0, ok: true, ready: true });
+`;
+const fallbackPath = join(dir, 'fallback.cjs');
+writeFileSync(fallbackPath, FALLBACK);
+
 /** Starts but never reports ready: a model load or provider initialisation that hangs. */
 const neverReadyPath = join(dir, 'never-ready.cjs');
 writeFileSync(neverReadyPath, 'setInterval(() => {}, 1000);');
@@ -118,6 +135,17 @@ describe('SupervisedInference', () => {
     expect(launches()).toBe(1);
     expect(statuses.map((s) => s.state)).toEqual(['starting', 'failed']);
     await expect(inference.segment(new Float32Array(1), 1)).rejects.toThrow(/SHA-256/);
+  });
+
+  it('updates the info it handed out when a reply says the provider changed', async () => {
+    const { inference } = launch(fallbackPath);
+    // The engine keeps this object for its estimates: it must follow the process's provider.
+    const info = await inference.info();
+    expect(info.provider).toBe('cuda');
+    await inference.segment(new Float32Array([1]), 1);
+    expect(info.provider).toBe('cpu');
+    expect(info.providersTried[0]).toMatchObject({ provider: 'cuda', ok: false });
+    expect(await inference.info()).toBe(info);
   });
 
   it('reports errors from the child as SpvError messages', async () => {
