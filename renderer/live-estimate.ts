@@ -4,10 +4,11 @@
  * (the mask changed meanwhile) is dropped instead of shown. A request that saves what it carries
  * (a stored case's estimate saves the edit) is never dropped unsent: one still waiting when the
  * reader opens another case is sent all the same, at once (its answer ignored). Saves that must
- * not wait at all go through SendNow. Requests leave in the order they were made, and the hosts
- * hand them to the store in the order they leave (one IPC channel; a web page's requests each
- * leave as they are made), whose per-case queue saves them in that order. Kept free of React so
- * it can be reasoned about (and tested) on its own; the App subscribes to its state.
+ * not wait at all go through SendNow. Requests leave in the order they were made. Electron hands
+ * them to the store in that order (one IPC channel); over the web host each is its own HTTP
+ * request and two can overtake each other, so the requests a store saves carry their place in
+ * that order (renderer/save-order.ts) and the store saves none over a newer one. Kept free of
+ * React so it can be reasoned about (and tested) on its own; the App subscribes to its state.
  */
 export interface LiveState<T> {
   value: T | null;
@@ -146,7 +147,7 @@ export class LiveRequest<Req, T> {
  * asked for: never coalesced and never held behind another request's answer, so that an edit is
  * on its way to the store even while an estimate runs, and a window closed meanwhile loses
  * nothing the reader finished. They leave in the order they are asked for, which is the order the
- * store saves them in (see the header). A failure is always reported: an edit was not saved.
+ * store keeps them in (see the header). A failure is always reported: an edit was not saved.
  */
 export class SendNow<Req> {
   private readonly out = new Set<Promise<void>>();

@@ -4,7 +4,9 @@
  * moment it is sent. A stored case's estimates are saved by the service as they happen. An edit
  * whose estimate cannot leave at once (another is in flight, or the case is not calibrated yet) is
  * saved on its own, at once: a finished stroke never waits unsaved for an estimate. What is sent
- * leaves out a stroke still being painted, which a case switch would discard.
+ * leaves out a stroke still being painted, which a case switch would discard. Each estimate and
+ * save carries its place among the page's edits (renderer/save-order.ts), numbered as it leaves,
+ * so that the store never saves an older edit over a newer one that overtook it on the way.
  */
 import { useCallback, useMemo, type RefObject } from 'react';
 import type { Estimate, EstimateRequest, Explanation, ExplainRequest, SpvApi } from '../../src/api';
@@ -14,6 +16,7 @@ import { caliperLines } from '../editing/calipers';
 import { finishedPixels } from '../editing/delta';
 import { LiveRequest, SendNow, type LiveState } from '../live-estimate';
 import { caliperLengthsCm } from '../measured-lengths';
+import { pageEditSequence } from '../save-order';
 import type { MaskSet, ViewMasks } from '../viewer/types';
 import type { EstimateInputs } from './use-estimate-inputs';
 import { useEstimateLatencyLog } from './use-estimate-latency-log';
@@ -109,6 +112,7 @@ export function useLiveAnalysis(
       reader: stored.reader,
       masks: { coronal: encoded(cor), transverse: tr ? encoded(tr) : null },
       masksOnly: true,
+      editOrder: pageEditSequence.next(),
     });
   }, [saver, storedCase, masksRef]);
 
@@ -127,6 +131,8 @@ export function useLiveAnalysis(
         caliperLengths: Object.keys(caliperLengths).length > 0 ? caliperLengths : null,
         // The lines themselves too: a stored case keeps them for its report.
         caliperLines: caliperLines(cals),
+        // Numbered as it leaves (build runs then): after every save sent while it waited.
+        editOrder: pageEditSequence.next(),
       };
     });
     // The estimate waits for the one in flight, and only an estimate that has left saves what it

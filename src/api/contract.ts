@@ -234,6 +234,21 @@ export const CALIPER_VIEW = {
   thickness: 'transverse',
 } as const satisfies Record<CaliperLine['kind'], ViewName>;
 
+/**
+ * Where an edit of a stored case stands among those one viewer sent: `viewer` names the viewer (a
+ * random id made once per page, so a reload is a new viewer) and `seq` grows with each edit it
+ * sends, estimates and saves alike, in the order sent. The store saves a case's edits in the order
+ * they reach it, and over the web host two requests sent a few ms apart can arrive the other way
+ * round: it never saves an edit older than one of the same viewer already saved. Edits of
+ * different viewers (two windows) are not compared: the last to arrive is the latest. Optional:
+ * without it (the CLI, older callers) every edit is saved as it arrives.
+ */
+export const EditOrderSchema = z.object({
+  viewer: z.string().min(1).max(100),
+  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type EditOrder = z.infer<typeof EditOrderSchema>;
+
 export const EstimateRequestSchema = z.object({
   caseId: z.string(),
   masks: MasksSchema,
@@ -250,6 +265,12 @@ export const EstimateRequestSchema = z.object({
    * that kind's length) and stored beside their lengths so reports can redraw them.
    */
   caliperLines: z.array(CaliperLineSchema).max(12).nullable().optional(),
+  /**
+   * The edit's place among the viewer's edits (EditOrderSchema), for a stored case: an estimate
+   * that reaches the store after a newer edit of the same viewer was saved is still estimated and
+   * answered, but neither its masks nor its estimate are saved as the case's latest.
+   */
+  editOrder: EditOrderSchema.nullable().optional(),
 });
 export const ExplainRequestSchema = z.object({ caseId: z.string(), masks: MasksSchema });
 

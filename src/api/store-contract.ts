@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import {
   CaseViewSchema,
+  EditOrderSchema,
   EstimateSchema,
   CaliperLineSchema,
   LengthsSchema,
@@ -250,6 +251,11 @@ export const SaveCorrectionRequestSchema = z.object({
    * estimate does. An uncalibrated case's correction is always saved so (it has no volume).
    */
   masksOnly: z.boolean().optional(),
+  /**
+   * The edit's place among the viewer's edits (EditOrderSchema in ./contract.ts): a save that
+   * reaches the store after a newer edit of the same viewer was saved is answered but not saved.
+   */
+  editOrder: EditOrderSchema.nullable().optional(),
 });
 export const SignOffRequestSchema = z.object({
   caseId: IdSchema,

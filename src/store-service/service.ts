@@ -61,6 +61,7 @@ import {
   storedMasks,
   type ImageSizes,
 } from './saved-masks';
+import { SavedEditOrder } from './save-order';
 import { storedCalibration } from './stored-calibration';
 import { caseDetail, caseSummary, sessionDetail } from './summaries';
 
@@ -90,6 +91,8 @@ export class StoreService implements SpvApi {
   private readonly saver: MaskSaver;
   private readonly openCases: OpenCases;
   private readonly exports: CaseExports;
+  /** The newest edit of each viewer saved per case: an older one arriving late is not saved. */
+  private readonly savedOrder = new SavedEditOrder();
   readonly modelHash: string;
 
   constructor(private readonly options: StoreServiceOptions) {
@@ -156,7 +159,14 @@ export class StoreService implements SpvApi {
       };
     }
     return this.whileSaving(open.caseId, async () => {
-      const { caseId: _engineCaseId, ...inputs } = req;
+      const { caseId: _engineCaseId, editOrder, ...inputs } = req;
+      if (this.savedOrder.isSuperseded(open.caseId, editOrder)) {
+        // A newer edit of the same viewer reached the store first (over the web host, requests
+        // can overtake each other): this one is estimated and answered (the viewer drops a stale
+        // answer) but not saved, so the case's latest masks and latest estimate, which sign-off
+        // signs, stay the newer edit's. Its patient inputs and calipers are no newer either.
+        return this.openCases.estimate(open, inputs);
+      }
       let toSave;
       try {
         toSave = await this.openCases.estimateToSave(open, inputs);
@@ -164,10 +174,12 @@ export class StoreService implements SpvApi {
         // The edit is kept even when it has no volume (an empty mask, one outside the grid):
         // only the stroke in progress may ever be lost.
         await this.saver.save(open, req.masks, null, open.reader, 'manual');
+        this.savedOrder.recordSaved(open.caseId, editOrder);
         throw error;
       }
       const calipers = readerCalipers(toSave.estimate, req);
       await this.saver.save(open, req.masks, toSave, open.reader, 'manual', calipers);
+      this.savedOrder.recordSaved(open.caseId, editOrder);
       return toSave.estimate;
     });
   }
@@ -180,8 +192,10 @@ export class StoreService implements SpvApi {
 
   /**
    * Runs an estimate-and-save of a stored case after the ones asked for before it: the reader's
-   * edits land in the order they were made, even when two are in flight (a stroke's estimate and
-   * the one sent as the reader opens the next case), and sign-off sees them in flight.
+   * edits land in the order they reach the service, even when two are in flight (a stroke's
+   * estimate and the one sent as the reader opens the next case), and sign-off sees them in
+   * flight. Where the transport may reorder them (the web host), their edit order keeps an older
+   * edit that arrives late from being saved (savedOrder).
    */
   private async whileSaving<T>(caseId: number, work: () => Promise<T>): Promise<T> {
     const run = this.savesSettled(caseId).then(work);
@@ -310,12 +324,16 @@ export class StoreService implements SpvApi {
     const caseId = toId(req.caseId);
     this.store.assertEditable(caseId);
     return this.whileSaving(caseId, async () => {
+      // A newer edit of the same viewer was saved first (requests overtaking each other over the
+      // web host): this older one is answered but not saved (see estimate).
+      if (this.savedOrder.isSuperseded(caseId, req.editOrder)) return this.summaryOf(caseId);
       const open = await this.openCases.open(caseId, req.reader, null);
       const calibrated = open.view.coronal.calibration !== null;
       if (req.masksOnly || !calibrated) {
         // The edit alone: an uncalibrated case has no volume yet, and the viewer saves each edit
         // at once, whatever its estimate does (sign-off refuses until an estimate catches up).
         await this.saver.save(open, req.masks, null, req.reader, 'manual');
+        this.savedOrder.recordSaved(caseId, req.editOrder);
         return this.summaryOf(caseId);
       }
       const estimate = await this.openCases.estimateToSave(open, {
@@ -327,6 +345,7 @@ export class StoreService implements SpvApi {
       });
       const calipers = readerCalipers(estimate.estimate, req);
       await this.saver.save(open, req.masks, estimate, req.reader, 'manual', calipers);
+      this.savedOrder.recordSaved(caseId, req.editOrder);
       return this.summaryOf(caseId);
     });
   }
