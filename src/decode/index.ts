@@ -52,6 +52,12 @@ export interface DecodeOptions {
    * `notices`.
    */
   spacing?: Spacing | null;
+  /**
+   * The names in the image's folder, when the caller has listed it already (a folder import lists
+   * each folder once): a PNG/JPEG's sidecar is looked for among them instead of listing the folder
+   * again for every image. Without it the folder is listed.
+   */
+  folderNames?: readonly string[];
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -227,7 +233,12 @@ function unusedSpacingNotice(name: string, caller: Calibration, own: Calibration
   );
 }
 
-async function readImageFile(path: string): Promise<Buffer> {
+/**
+ * The bytes of an image file; a file that cannot be read is a bad-input error naming it and why.
+ * A caller that needs the bytes too (import hashes them) reads them here once and decodes them with
+ * decodeImageFileBytes.
+ */
+export async function readImageFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
@@ -254,9 +265,21 @@ export async function decodeImageFile(
   path: string,
   opts: DecodeOptions = {},
 ): Promise<DecodedImage> {
-  const decoded = await decodeImageBuffer(await readImageFile(path), path, opts);
+  return decodeImageFileBytes(await readImageFile(path), path, opts);
+}
+
+/**
+ * Decodes the bytes of the image file at `path` (read by readImageFile) exactly as decodeImageFile
+ * decodes the file: its sidecar beside it included, and `path` recorded as its source.
+ */
+export async function decodeImageFileBytes(
+  bytes: Buffer,
+  path: string,
+  opts: DecodeOptions = {},
+): Promise<DecodedImage> {
+  const decoded = await decodeImageBuffer(bytes, path, opts);
   if (decoded.format !== 'dicom') {
-    const sidecar = await readSidecarCalibration(path);
+    const sidecar = await readSidecarCalibration(path, opts.folderNames);
     if (sidecar) {
       // decodeImageBuffer (no path, so no sidecar) took the given spacing, if any.
       const given = decoded.calibration;

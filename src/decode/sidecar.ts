@@ -41,9 +41,19 @@ export async function findSidecars(imagePath: string): Promise<string[]> {
   return sidecarsAmong(imagePath, names);
 }
 
-/** The sidecar's calibration; null when there is no sidecar; bad-input when it is malformed. */
-export async function readSidecarCalibration(imagePath: string): Promise<Calibration | null> {
-  for (const candidate of await findSidecars(imagePath)) {
+/**
+ * The sidecar's calibration; null when there is no sidecar; bad-input when it is malformed. The
+ * sidecar is looked for among `folderNames` when the caller has listed the image's folder already
+ * (a folder import), else the folder is listed.
+ */
+export async function readSidecarCalibration(
+  imagePath: string,
+  folderNames?: readonly string[],
+): Promise<Calibration | null> {
+  const candidates = folderNames
+    ? sidecarsAmong(imagePath, folderNames)
+    : await findSidecars(imagePath);
+  for (const candidate of candidates) {
     let text: string;
     try {
       text = await readFile(candidate, 'utf8');

@@ -27,8 +27,19 @@ export class CaseExports {
     private readonly dataDir: string,
   ) {}
 
+  /**
+   * Writes the session's export into a new folder under dataDir/exports. Anonymised, the folder
+   * (often zipped and shared as it is) is named without the session's id in this database, and
+   * its time only to the minute: `anonymised-session-2025-03-01T14-05`.
+   */
   async exportSession(sessionId: number, anonymise = false): Promise<ExportedFile[]> {
-    const folder = this.exportFolder(`session-${sessionId}${anonymise ? '-anon' : ''}`);
+    // Refused before its folder is made: a session that is not there, an anonymisation key that
+    // cannot be read (exportSessionTo checks again, for a folder of the caller's).
+    this.store.getSession(sessionId);
+    if (anonymise) this.pseudonyms();
+    const folder = anonymise
+      ? this.exportFolder('anonymised-session', 'minute')
+      : this.exportFolder(`session-${sessionId}`);
     return this.exportSessionTo(sessionId, folder, anonymise);
   }
 
@@ -84,7 +95,9 @@ export class CaseExports {
     const report = await this.renderReport(caseId, format, anonymise);
     const file = writeExport(
       // Anonymised, the folder (shared with the file, perhaps) does not name the case either.
-      this.exportFolder(anonymise ? 'anonymised' : `case-${caseId}`),
+      anonymise
+        ? this.exportFolder('anonymised-report', 'minute')
+        : this.exportFolder(`case-${caseId}`),
       report.fileName,
       report.mimeType,
       report.bytes,
@@ -243,25 +256,57 @@ export class CaseExports {
     };
   }
 
-  private exportFolder(prefix: string): string {
-    const folder = join(
-      this.dataDir,
-      'exports',
-      `${prefix}-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-    );
-    mkdirSync(folder, { recursive: true });
-    return folder;
+  /**
+   * A new folder under dataDir/exports, `<prefix>-<time>`: the time to the millisecond, or to the
+   * minute for an anonymised export (when exactly it was made tells nothing anyone needs, and
+   * the name goes where the files go).
+   */
+  private exportFolder(
+    prefix: string,
+    precision: 'millisecond' | 'minute' = 'millisecond',
+  ): string {
+    const iso = new Date().toISOString();
+    const time = (precision === 'minute' ? iso.slice(0, 16) : iso).replace(/[:.]/g, '-');
+    return newExportFolder(join(this.dataDir, 'exports'), `${prefix}-${time}`);
   }
+}
+
+/** How many `<name>-N` folders newExportFolder tries before it gives up. */
+const MAX_FOLDER_SUFFIX = 1000;
+
+/**
+ * Creates the folder `name` under `parent` (made if missing), or `name-2`, `name-3`… when that
+ * name is taken: an export never writes into an earlier export's folder (two exports in one
+ * minute share their name). Returns its path.
+ */
+export function newExportFolder(parent: string, name: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (let n = 1; n <= MAX_FOLDER_SUFFIX; n++) {
+    const folder = join(parent, n === 1 ? name : `${name}-${n}`);
+    try {
+      mkdirSync(folder); // not recursive: fails when the folder is there, so it is never shared
+      return folder;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  throw new SpvError(
+    'bad-input',
+    `${join(parent, name)}: ${MAX_FOLDER_SUFFIX} export folders of this name exist already. Move earlier exports out of ${parent}.`,
+  );
 }
 
 /**
  * A session summary with nothing that names the patient or links back to this database: patient
- * and case ids replaced by keyed pseudonyms, titles and comments out, and whether a case was
- * signed off without when (a date of care).
+ * and case ids replaced by keyed pseudonyms, the session's id, titles and comments out, and
+ * whether a case was signed off without when (a date of care). (The session's name, free text,
+ * is no part of a summary.)
  */
 function anonymisedSummary<S extends SessionSummary>(summary: S, pseudonyms: Pseudonyms): S {
   return {
     ...summary,
+    // The session's row in this database: no column of the summary may carry it.
+    sessionId: '(left out: anonymised)',
     rows: summary.rows.map((row) => ({
       ...row,
       caseId: pseudonyms.caseRef(row.caseId),

@@ -53,7 +53,36 @@ export function imageSizes(view: CaseView): ImageSizes {
 }
 
 /** Stored cases kept open (below the engine's own limit of 32, which it shares with other opens). */
-const MAX_OPEN_CASES = 16;
+export const DEFAULT_OPEN_STORED_CASES = 16;
+
+/**
+ * The default byte bound of the stored cases kept open: 128 MiB. Each holds its images as PNG data
+ * URLs and its last saved masks decoded (1 byte a pixel): a typical 800 × 600 pair is 2–3 MB, so
+ * the 16 of the count bound fit, while one of the largest images accepted (8192², see
+ * src/decode/bad-input.ts) is some 100 MB a view. Counting cases alone let a few such cases hold
+ * gigabytes of the host's memory (the engine bounds its own copies by bytes alike:
+ * DEFAULT_OPEN_CASE_BYTES); forgetting a case costs only opening it again.
+ */
+export const DEFAULT_OPEN_STORED_CASE_BYTES = 128 * 1024 * 1024;
+
+export interface OpenCasesLimits {
+  /** How many stored cases are kept open; DEFAULT_OPEN_STORED_CASES by default. */
+  maxOpenCases?: number;
+  /** Bytes they may hold together (openCaseBytes); by default DEFAULT_OPEN_STORED_CASE_BYTES. */
+  maxOpenCaseBytes?: number;
+}
+
+/**
+ * The bytes an open stored case holds: its images' data URLs (one byte a character: base64) and
+ * its last saved masks, decoded. The rest (ids, notices, RLE outlines) is small beside them.
+ */
+export function openCaseBytes(open: OpenStoredCase): number {
+  let bytes = 0;
+  for (const image of [open.view.coronal, open.view.transverse])
+    if (image) bytes += image.pngDataUrl.length;
+  for (const saved of Object.values(open.latest)) if (saved) bytes += saved.mask.byteLength;
+  return bytes;
+}
 
 export class OpenCases {
   private readonly byEngineId = new Map<string, OpenStoredCase>();
@@ -65,6 +94,7 @@ export class OpenCases {
     private readonly store: CaseStore,
     private readonly engine: CaseApi,
     private readonly saver: MaskSaver,
+    private readonly limits: OpenCasesLimits = {},
   ) {}
 
   /** The open stored case behind an engine case id, if the engine case is a stored one. */
@@ -135,12 +165,7 @@ export class OpenCases {
     };
     this.byCaseId.set(caseId, open);
     this.byEngineId.set(view.caseId, open);
-    // Each open case holds its images as PNG data URLs: keep only the most recent ones.
-    // The case in the reader's viewer stays: its edits must keep being saved.
-    for (const oldest of [...this.byCaseId.keys()]) {
-      if (this.byCaseId.size <= MAX_OPEN_CASES) break;
-      if (oldest !== this.viewerCaseId) this.forget(oldest);
-    }
+    this.forgetBeyondLimits(caseId);
     if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
     else await this.refit(open);
     return open;
@@ -220,6 +245,25 @@ export class OpenCases {
       // Always the same key order, so that unchanged calipers compare equal.
       caliperLines: (req.caliperLines ?? []).map(({ view, kind, a, b }) => ({ view, kind, a, b })),
     };
+  }
+
+  /**
+   * Each open case holds its images as PNG data URLs and its masks: the oldest are forgotten until
+   * the rest are within the count and byte bounds. Two stay whatever their size: the case in the
+   * reader's viewer (its edits must keep being saved under it) and `opening`, the case just opened
+   * (about to be used).
+   */
+  private forgetBeyondLimits(opening: number): void {
+    const maxCases = this.limits.maxOpenCases ?? DEFAULT_OPEN_STORED_CASES;
+    const maxBytes = this.limits.maxOpenCaseBytes ?? DEFAULT_OPEN_STORED_CASE_BYTES;
+    let bytes = 0;
+    for (const open of this.byCaseId.values()) bytes += openCaseBytes(open);
+    for (const [caseId, open] of [...this.byCaseId]) {
+      if (this.byCaseId.size <= maxCases && bytes <= maxBytes) break;
+      if (caseId === this.viewerCaseId || caseId === opening) continue;
+      this.forget(caseId);
+      bytes -= openCaseBytes(open);
+    }
   }
 
   private forget(caseId: number): void {

@@ -99,7 +99,7 @@ export interface OutlineMisfit {
 
 /**
  * The views whose saved outline no longer fits the image, until the reader saves an outline of
- * their own at the image's size (which is when the notice about it can go).
+ * their own at the image's size or accepts the AI's (which is when the notice about it can go).
  */
 export function outlineMisfits(
   store: CaseStore,
@@ -108,6 +108,7 @@ export function outlineMisfits(
 ): OutlineMisfit[] {
   const misfits: OutlineMisfit[] = [];
   const all = store.masks(caseId);
+  const accepted = refitsAccepted(store, caseId);
   for (const view of VIEWS) {
     const size = sizes[view];
     if (!size) continue;
@@ -116,6 +117,7 @@ export function outlineMisfits(
     if (!lastMisfit) continue;
     const after = versions.filter((m) => m.version > lastMisfit.version);
     if (after.some((m) => m.source === 'manual')) continue; // the reader has redone it
+    if (after.length > 0 && accepted.has(view)) continue; // the reader has accepted the AI's
     misfits.push({
       view,
       savedAt: lastMisfit.createdAt,
@@ -125,6 +127,33 @@ export function outlineMisfits(
     });
   }
   return misfits;
+}
+
+/**
+ * The views whose AI outline refitted to the image (the 'mask.refit' audit entry OpenCases.refit
+ * writes) the reader has accepted since (a 'case.accept-ai' entry, StoreService.acceptAi): Accept
+ * AI reuses the refitted version, so only the audit log, in its order, tells it. A refit without
+ * its audit entry counts as not accepted: the notice stays, on the safe side.
+ */
+function refitsAccepted(store: CaseStore, caseId: number): Set<ViewName> {
+  const log = store.auditLog(caseId);
+  const lastAccept = log.findLast((entry) => entry.action === 'case.accept-ai')?.id ?? -1;
+  const accepted = new Set<ViewName>();
+  for (const view of VIEWS) {
+    const lastRefit = log.findLast(
+      (entry) => entry.action === 'mask.refit' && refitViews(entry.detail).includes(view),
+    );
+    if (lastRefit && lastAccept > lastRefit.id) accepted.add(view);
+  }
+  return accepted;
+}
+
+/** The views a 'mask.refit' audit entry names (its detail as OpenCases.refit writes it). */
+function refitViews(detail: Record<string, unknown>): string[] {
+  const views = Array.isArray(detail.views) ? (detail.views as unknown[]) : [];
+  return views
+    .map((v) => (v as { view?: unknown } | null)?.view)
+    .filter((v) => typeof v === 'string');
 }
 
 /** What the reader is told about a view whose saved outline no longer fits (ViewImage.notices). */

@@ -11,13 +11,14 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ImportReport } from '../api/store-contract';
 import {
-  decodeImageFile,
+  decodeImageFileBytes,
   DicomWithoutPixelDataError,
+  readImageFile,
   sniffFormat,
   type DecodedImage,
 } from '../decode';
 import { sidecarsAmong } from '../decode/sidecar';
-import { sha256File } from '../inference/manifest-loader';
+import { sha256Hex } from '../inference/manifest-loader';
 import type { CaseStore } from './store';
 import type { ViewName } from './types';
 
@@ -91,22 +92,31 @@ async function startsLikeImage(path: string, name: string): Promise<boolean> {
  * without a word. Links are followed (a link to a folder once: loops are cut). The one exception:
  * hidden files and folders (a name starting with ".": .git, .DS_Store) are passed over silently,
  * not listed among the skipped: they are the system's or a tool's, never a reader's images.
+ * `folderNames` holds the names in the folder of every file (each folder listed once), for the
+ * sidecar lookup of each image (DecodeOptions.folderNames).
  */
 export async function collectImageFiles(paths: string[]): Promise<{
   files: string[];
   missing: { path: string; reason: string }[];
   skipped: SkippedFile[];
+  folderNames: ReadonlyMap<string, readonly string[]>;
 }> {
   const files: string[] = [];
   const missing: { path: string; reason: string }[] = [];
   const skipped: SkippedFile[] = [];
   const walkedFolders = new Set<string>();
+  // Every folder's names, hidden ones included (as the sidecar lookup lists them): one listing.
+  const folderNames = new Map<string, readonly string[]>();
   const walk = async (dir: string): Promise<void> => {
     const real = await realpath(dir);
     if (walkedFolders.has(real)) return; // a link back to a folder already walked
     walkedFolders.add(real);
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) =>
       a.name.localeCompare(b.name),
+    );
+    folderNames.set(
+      dir,
+      entries.map((entry) => entry.name),
     );
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue; // hidden: passed over unlisted (see above)
@@ -148,18 +158,22 @@ export async function collectImageFiles(paths: string[]): Promise<{
   // A sidecar beside an image taken is used with it, not skipped; one beside a mask goes with the
   // mask's line; one without an image is listed. Matched ignoring letter case, as decoding does.
   const masks = skipped.filter((s) => MASK_NAME.test(basename(s.path))).map((s) => s.path);
+  // The folder of a file given by itself was not walked: it is listed here, once.
   const used = new Set<string>();
-  const listings = new Map<string, Promise<string[]>>(); // one listing per folder, not per image
   for (const file of [...files, ...masks]) {
     const folder = dirname(file);
-    const listing = listings.get(folder) ?? readdir(folder).catch((): string[] => []);
-    listings.set(folder, listing);
-    for (const sidecar of sidecarsAmong(file, await listing)) used.add(sidecar);
+    let names = folderNames.get(folder);
+    if (!names) {
+      names = await readdir(folder).catch((): string[] => []);
+      folderNames.set(folder, names);
+    }
+    for (const sidecar of sidecarsAmong(file, names)) used.add(sidecar);
   }
   return {
     files: [...new Set(files)],
     missing,
     skipped: skipped.filter((s) => !used.has(s.path)),
+    folderNames,
   };
 }
 
@@ -215,7 +229,7 @@ export async function importPaths(
   options: ImportOptions = {},
 ): Promise<ImportReport> {
   const actor = options.actor ?? 'import';
-  const { files, missing, skipped } = await collectImageFiles(paths);
+  const { files, missing, skipped, folderNames } = await collectImageFiles(paths);
   const report: ImportReport = {
     imported: [],
     duplicates: [],
@@ -236,11 +250,14 @@ export async function importPaths(
       continue;
     }
     try {
-      const contentHash = await sha256File(path);
-      const decoded = await decodeImageFile(path, {
+      // Read once: the bytes hashed are the bytes decoded, and the folder listed once is reused.
+      const bytes = await readImageFile(path);
+      const contentHash = sha256Hex(bytes);
+      const decoded = await decodeImageFileBytes(bytes, path, {
         frame: options.frame,
         frameOnlyIfMultiframe: true,
         howToChooseFrame: MULTIFRAME_HOW_TO,
+        folderNames: folderNames.get(dirname(path)),
       });
       const sop = decoded.meta.sopInstanceUid ?? null;
       const existing = store.imageByHashOrSop(contentHash, sop);

@@ -1,0 +1,119 @@
+/**
+ * An anonymised session export (often zipped and shared as it is) carries neither the session's
+ * id in this database nor its name (free text the reader typed), in its folder's name or in any
+ * file; its folder is named by the minute only, and two exports in one minute get two folders.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { createEngine, type Engine } from '../../src/engine';
+import { createStoreService, type StoreService } from '../../src/store-service/service';
+import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+
+const READER = 'Dr. Leftover';
+/** A session name as a reader may type it: it names the patient. */
+const SESSION_TITLE = 'Follow-up of Mrs Jane Quimby';
+const ANON_FOLDER = /^anonymised-session-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}(-\d+)?$/;
+
+describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('anonymised session export names (leftover)', () => {
+  let dir: string;
+  let engine: Engine;
+  let service: StoreService;
+  let caseId: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spv-exports-anon-leftover-'));
+    const images = join(dir, 'images');
+    mkdirSync(images);
+    for (const view of ['coronal', 'transverse'])
+      for (const ext of ['png', 'json'])
+        copyFileSync(
+          join(SAMPLES_DIR, `sample-01_${view}.${ext}`),
+          join(images, `sample-01_${view}.${ext}`),
+        );
+    engine = await createEngine({ modelsDir: MODELS_DIR, host: 'web' });
+    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    const report = await service.importPaths({ paths: [images], runAi: true });
+    expect(report.failed).toEqual([]);
+    caseId = report.caseIds[0];
+    await service.openStoredCase({ caseId, reader: READER });
+    await service.acceptAi({ caseId, reader: READER });
+  });
+  afterAll(async () => {
+    service?.close();
+    await engine?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("names the folder without the session's id, and no file carries the session's name", async () => {
+    const session = await service.createSession({
+      reader: READER,
+      caseIds: [caseId],
+      title: SESSION_TITLE,
+    });
+    const files = await service.exportSession({ sessionId: session.sessionId, anonymise: true });
+    const folder = dirname(files[0].path);
+    expect(basename(folder)).toMatch(ANON_FOLDER);
+    expect(folder).not.toContain(`session-${session.sessionId}`);
+    expect(files.map((f) => f.name)).toContain('summary.csv');
+    expect(files.some((f) => f.name.endsWith('.pdf'))).toBe(true);
+    for (const file of files) {
+      expect(dirname(file.path)).toBe(folder);
+      // The file names are fixed ones and the case's pseudonymous reference: no id, no name.
+      expect(file.name).toMatch(
+        /^(summary\.csv|bland-altman-[a-z0-9-]+\.png|report-CASE-[0-9A-F]{10}-anon\.pdf)$/,
+      );
+      const bytes = readFileSync(file.path);
+      const text = file.name.endsWith('.pdf')
+        ? execFileSync('pdftotext', ['-layout', file.path, '-']).toString()
+        : bytes.toString('latin1');
+      for (const word of ['Quimby', 'Follow-up']) {
+        expect(text).not.toContain(word);
+        expect(bytes.toString('latin1')).not.toContain(word);
+      }
+    }
+    // Another session of the same case, under another id and name, exports the very same bytes:
+    // nothing in the files comes from the session's id or name.
+    const other = await service.createSession({ reader: READER, caseIds: [caseId], title: 'x' });
+    const otherFiles = await service.exportSession({ sessionId: other.sessionId, anonymise: true });
+    expect(otherFiles.map((f) => f.name)).toEqual(files.map((f) => f.name));
+    for (const [k, file] of files.entries())
+      expect(readFileSync(otherFiles[k].path).equals(readFileSync(file.path))).toBe(true);
+
+    // A second export (in the same minute, most likely): a folder of its own, never the first's.
+    const again = await service.exportSession({ sessionId: session.sessionId, anonymise: true });
+    const second = dirname(again[0].path);
+    expect(second).not.toBe(folder);
+    expect(basename(second)).toMatch(ANON_FOLDER);
+    expect(existsSync(join(second, 'summary.csv'))).toBe(true);
+
+    // The identified export is named as before: by the session's id.
+    const plain = await service.exportSession({ sessionId: session.sessionId });
+    expect(basename(dirname(plain[0].path))).toMatch(new RegExp(`^session-${session.sessionId}-`));
+  });
+
+  it('names an anonymised report folder by the minute only, and makes no folder when refused', async () => {
+    const file = await service.exportReport({ caseId, format: 'pdf', anonymise: true });
+    expect(basename(dirname(file.path))).toMatch(
+      /^anonymised-report-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}(-\d+)?$/,
+    );
+    const exportsDir = dirname(dirname(file.path));
+    const before = readdirNames(exportsDir);
+    await expect(service.exportSession({ sessionId: '9999', anonymise: true })).rejects.toThrow();
+    expect(readdirNames(exportsDir)).toEqual(before);
+  });
+});
+
+function readdirNames(folder: string): string[] {
+  return readdirSync(folder).sort();
+}
