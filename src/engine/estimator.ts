@@ -9,6 +9,7 @@ import { classify } from '../clinical/reference-limits';
 import { computeFormulas } from '../clinical/formulas';
 import { outlineDefects, touchesBorder } from '../imaging/components';
 import { maskToGrid } from '../imaging/grid';
+import { maskBounds, type MaskBounds } from '../imaging/mask-bounds';
 import { estimateVolume, sampleLatents } from '../models/interval';
 import { mahalanobisDistance, pcaPosition } from '../models/latent';
 import type { Manifest, RvaeSpec } from '../models/manifest';
@@ -31,6 +32,20 @@ export interface DetailedEstimate extends Estimate {
   distanceThreshold: number;
   y0: number;
   mu: Float32Array;
+}
+
+/** A view's maskBounds; undefined for a mask of the wrong size (maskToGrid refuses it). */
+type BoundsOf = (view: ViewMask) => MaskBounds | null | undefined;
+
+/** maskBounds of each view, computed at most once per mask (one estimate's scans). */
+function scanOnce(): BoundsOf {
+  const scanned = new Map<Uint8Array, MaskBounds | null>();
+  return (view) => {
+    if (view.mask.length !== view.width * view.height) return undefined;
+    if (!scanned.has(view.mask))
+      scanned.set(view.mask, maskBounds(view.mask, view.width, view.height));
+    return scanned.get(view.mask);
+  };
 }
 
 interface ModeState {
@@ -76,7 +91,7 @@ export class VolumeEstimator {
   }
 
   /** The RVAE input for the masks (a new buffer): channel 0 coronal, channel 1 transverse (dual). */
-  gridFor(mode: RvaeMode, masks: MasksInput): Float32Array {
+  gridFor(mode: RvaeMode, masks: MasksInput, boundsOf: BoundsOf = scanOnce()): Float32Array {
     const { spec } = this.state(mode);
     const { size, spacing_mm } = this.manifest.grid;
     const input = new Float32Array(spec.channels.length * size * size);
@@ -85,7 +100,8 @@ export class VolumeEstimator {
     views.forEach(([name, view], channel) => {
       let grid: Float32Array;
       try {
-        grid = maskToGrid(view.mask, view.width, view.height, view.spacing, size, spacing_mm).grid;
+        const { mask, width, height, spacing } = view;
+        grid = maskToGrid(mask, width, height, spacing, size, spacing_mm, boundsOf(view)).grid;
       } catch (error) {
         // Say which view: the reader may have two masks open.
         if (error instanceof SpvError)
@@ -100,8 +116,9 @@ export class VolumeEstimator {
   async encode(
     mode: RvaeMode,
     masks: MasksInput,
+    boundsOf: BoundsOf = scanOnce(),
   ): Promise<{ mu: Float32Array; logvar: Float32Array }> {
-    const grid = this.gridFor(mode, masks);
+    const grid = this.gridFor(mode, masks, boundsOf);
     const { mu, logvar } = await this.inference.encode(mode, grid, 1);
     // Copy: an implementation may hand back views of buffers it reuses.
     return { mu: Float32Array.from(mu), logvar: Float32Array.from(logvar) };
@@ -115,7 +132,9 @@ export class VolumeEstimator {
     const k = spec.interval.samples;
     const d = spec.latent_dim;
 
-    const { mu, logvar } = await this.encode(mode, masks);
+    // Each mask scanned once for its box, count and centroid: by the grid and the outline check.
+    const boundsOf = scanOnce();
+    const { mu, logvar } = await this.encode(mode, masks, boundsOf);
     // Head input [(1 + K) × D]: row 0 is mu, rows 1..K the samples.
     const z = new Float32Array((k + 1) * d);
     z.set(mu, 0);
@@ -133,7 +152,7 @@ export class VolumeEstimator {
     const doubts = inputDoubts(masks, measured);
     const warnings = [
       ...doubts.map((doubt) => doubt.warning),
-      ...this.warnings(masks, mahalanobis, spec.latent.distance_threshold),
+      ...this.warnings(masks, mahalanobis, spec.latent.distance_threshold, boundsOf),
     ];
 
     return {
@@ -192,7 +211,12 @@ export class VolumeEstimator {
     );
   }
 
-  private warnings(masks: MasksInput, mahalanobis: number, threshold: number): string[] {
+  private warnings(
+    masks: MasksInput,
+    mahalanobis: number,
+    threshold: number,
+    boundsOf: BoundsOf,
+  ): string[] {
     const warnings: string[] = [];
     const views: [string, ViewMask | null | undefined][] = [
       ['coronal', masks.coronal],
@@ -201,7 +225,8 @@ export class VolumeEstimator {
     const confidence = this.manifest.segmenter.confidence;
     for (const [name, view] of views) {
       if (view) {
-        const { pieces, holePixels } = outlineDefects(view.mask, view.width, view.height);
+        const { mask, width, height } = view;
+        const { pieces, holePixels } = outlineDefects(mask, width, height, boundsOf(view));
         const defects = [
           ...(pieces > 1 ? [`${pieces} separate pieces`] : []),
           ...(holePixels > 0 ? [`holes (${holePixels} px)`] : []),
