@@ -5,55 +5,39 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createEngine, type Engine } from '../../src/engine';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
-import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+import type { StoreService } from '../../src/store-service/service';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+} from './store-engine-harness';
 
 const READER = 'Dr. Leftover';
 /** A session name as a reader may type it: it names the patient. */
 const SESSION_TITLE = 'Follow-up of Mrs Jane Quimby';
 const ANON_FOLDER = /^anonymised-session-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}(-\d+)?$/;
 
-describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('anonymised session export names (leftover)', () => {
-  let dir: string;
-  let engine: Engine;
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('anonymised session export names (leftover)', () => {
+  let harness: StoreHarness;
   let service: StoreService;
   let caseId: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-exports-anon-leftover-'));
-    const images = join(dir, 'images');
+    harness = await startStoreHarness('spv-exports-anon-leftover-');
+    service = harness.openService();
+    const images = join(harness.dir, 'images');
     mkdirSync(images);
-    for (const view of ['coronal', 'transverse'])
-      for (const ext of ['png', 'json'])
-        copyFileSync(
-          join(SAMPLES_DIR, `sample-01_${view}.${ext}`),
-          join(images, `sample-01_${view}.${ext}`),
-        );
-    engine = await createEngine({ modelsDir: MODELS_DIR, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    copySamples(images, ['sample-01']);
     const report = await service.importPaths({ paths: [images], runAi: true });
     expect(report.failed).toEqual([]);
     caseId = report.caseIds[0];
     await service.openStoredCase({ caseId, reader: READER });
     await service.acceptAi({ caseId, reader: READER });
   });
-  afterAll(async () => {
-    service?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it("names the folder without the session's id, and no file carries the session's name", async () => {
     const session = await service.createSession({

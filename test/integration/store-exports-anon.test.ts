@@ -5,40 +5,33 @@
  * no anonymised export at all when the key cannot be read.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src/engine';
 import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { StoreService } from '../../src/store-service/service';
 import type { ExportedFile } from '../../src/api/store-contract';
+import { pdfInfo, pdfText } from '../pdf-text-harness';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+  warnWhenSkipped,
+} from './store-engine-harness';
 
-const root = join(__dirname, '../..');
-const modelsDir = join(root, 'models');
-const samplesDir = join(modelsDir, 'samples');
-const haveModels =
-  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
-if (!haveModels)
-  console.warn(
-    'store-exports-anon tests skipped: models/manifest.json or models/samples/ is not there yet (export the models first)',
-  );
+warnWhenSkipped('store-exports-anon');
 
 const READER = 'Dr. Anon';
+let harness: StoreHarness;
 let dir: string;
 let images: string;
-let engine: Engine;
 /** Two installations (data folders) holding the same patient's case. */
 let first: StoreService;
 let second: StoreService;
 
-/** The PDF's text (pdftotext -layout: a key and its value stay on one line), spaces collapsed. */
-const pdfText = (path: string) =>
-  execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
-
 /** A service over a data folder of its own, with the sample imported: its one case's id. */
 async function installation(name: string): Promise<{ service: StoreService; caseId: string }> {
-  const service = createStoreService({ dataDir: join(dir, name), engine });
+  const service = harness.openService(name);
   const report = await service.importPaths({ paths: [images], runAi: true });
   expect(report.failed).toEqual([]);
   return { service, caseId: report.caseIds[0] };
@@ -51,20 +44,15 @@ function expectNoKey(file: ExportedFile, key: Buffer): void {
   expect(bytes.toString('latin1').toLowerCase()).not.toContain(key.toString('hex'));
 }
 
-describe.skipIf(!haveModels)('anonymised exports', () => {
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('anonymised exports', () => {
   let firstCase: string;
   let secondCase: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-exports-anon-'));
+    harness = await startStoreHarness('spv-exports-anon-');
+    dir = harness.dir;
     images = join(dir, 'images');
     mkdirSync(images);
-    for (const view of ['coronal', 'transverse'])
-      for (const ext of ['png', 'json'])
-        copyFileSync(
-          join(samplesDir, `sample-01_${view}.${ext}`),
-          join(images, `sample-01_${view}.${ext}`),
-        );
-    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
+    copySamples(images, ['sample-01']);
     ({ service: first, caseId: firstCase } = await installation('first'));
     ({ service: second, caseId: secondCase } = await installation('second'));
     for (const [service, caseId] of [
@@ -76,12 +64,7 @@ describe.skipIf(!haveModels)('anonymised exports', () => {
       await service.signOff({ caseId, reader: READER });
     }
   });
-  afterAll(async () => {
-    first?.close();
-    second?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('gives the PDF no case id, sign-off date or time, or patient id: a keyed reference and pseudonym instead', async () => {
     const row = first.store.getCase(Number(firstCase));
@@ -99,7 +82,7 @@ describe.skipIf(!haveModels)('anonymised exports', () => {
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(text).toContain('Signed off signed off (date and time left out: anonymised)');
     // The file's own creation date is a dummy, not the export's time.
-    const info = execFileSync('pdfinfo', [file.path]).toString();
+    const info = pdfInfo(file.path);
     expect(info).toMatch(/CreationDate:.*1970/);
     expect(info).not.toContain(String(new Date().getFullYear()));
     // The file name carries the reference, not the database's id.

@@ -5,56 +5,32 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createEngine, type Engine } from '../../src/engine';
-import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
+import { decodeMaskRle } from '../../src/imaging/mask-codec';
 import { estimateCaliperLines } from '../../src/store-service/calipers';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
-import type { CaliperLine, MaskRle } from '../../src/api/contract';
+import type { StoreService } from '../../src/store-service/service';
+import type { CaliperLine } from '../../src/api/contract';
+import { pdfText } from '../pdf-text-harness';
+import { SAMPLES_DIR } from './cli-helpers';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+  warnWhenSkipped,
+} from './store-engine-harness';
+import { trimmed } from './store-mask-edits-fixture';
 
-const root = join(__dirname, '../..');
-const modelsDir = join(root, 'models');
-const samplesDir = join(modelsDir, 'samples');
-const haveModels =
-  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
-if (!haveModels)
-  console.warn(
-    'store-exports tests skipped: models/manifest.json or models/samples/ is not there yet (export the models first)',
-  );
+warnWhenSkipped('store-exports');
 
 const READER = 'Dr. Exports';
+let harness: StoreHarness;
 let dir: string;
-let engine: Engine;
 let service: StoreService;
 /** Case ids by sample name (sample-01 …), each sample its own case. */
 const ids: Record<string, string> = {};
-
-/** Erases the first `pixels` pixels of the mask: a correction the reader made. */
-function erase(rle: MaskRle, pixels: number): MaskRle {
-  const mask = decodeMaskRle(rle);
-  let n = 0;
-  for (let i = 0; i < mask.length && n < pixels; i++)
-    if (mask[i]) {
-      mask[i] = 0;
-      n++;
-    }
-  return encodeMaskRle(mask, rle.width, rle.height);
-}
-
-/** The PDF's text (pdftotext -layout: a key and its value stay on one line), spaces collapsed. */
-const pdfText = (path: string) =>
-  execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' ');
 
 /**
  * How many caliper-coloured (#00e5ff) pixels the report's coronal figure (its first image, at the
@@ -78,37 +54,27 @@ async function caliperPixelsNear(pdfPath: string, point: [number, number]): Prom
   return n;
 }
 
-describe.skipIf(!haveModels)('stored-case exports', () => {
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('stored-case exports', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-exports-'));
+    harness = await startStoreHarness('spv-exports-');
+    dir = harness.dir;
+    service = harness.openService();
     const images = join(dir, 'images');
     mkdirSync(images);
-    for (const sample of [
+    copySamples(images, [
       'sample-01',
       'sample-02',
       'sample-04',
       'sample-05',
       'sample-06',
       'sample-07',
-    ])
-      for (const view of ['coronal', 'transverse'])
-        for (const ext of ['png', 'json'])
-          copyFileSync(
-            join(samplesDir, `${sample}_${view}.${ext}`),
-            join(images, `${sample}_${view}.${ext}`),
-          );
-    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    ]);
     // The AI runs on every case at import: the session's untouched cases are "AI ready".
     const report = await service.importPaths({ paths: [images], runAi: true });
     expect(report.failed).toEqual([]);
     for (const c of await service.listCases({})) ids[c.title] = c.caseId;
   });
-  afterAll(async () => {
-    service?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('leaves cases no reader reviewed out of the session statistics, says so, and reports their masks as not reviewed', async () => {
     const session = await service.createSession({
@@ -126,7 +92,7 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
       caseId: ids['sample-01'],
       reader: READER,
       masks: {
-        coronal: erase(corrected.aiMasks!.coronal, 3000),
+        coronal: trimmed(corrected.aiMasks!.coronal, 3000),
         transverse: corrected.aiMasks!.transverse,
       },
     });
@@ -266,7 +232,7 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
 
     // Reopened later without calipers: the next estimate measures every length on the mask.
     const masks = {
-      coronal: erase(opened.aiMasks!.coronal, 100),
+      coronal: trimmed(opened.aiMasks!.coronal, 100),
       transverse: opened.aiMasks!.transverse,
     };
     const onMask = await service.estimate({
@@ -386,7 +352,7 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     const folder = join(dir, 'by-hand');
     mkdirSync(folder);
     // sample-08's coronal image without its sidecar: calibrated on the ruler by the reader.
-    copyFileSync(join(samplesDir, 'sample-08_coronal.png'), join(folder, 'byhand_coronal.png'));
+    copyFileSync(join(SAMPLES_DIR, 'sample-08_coronal.png'), join(folder, 'byhand_coronal.png'));
     const report = await service.importPaths({ paths: [folder] });
     const caseId = report.caseIds[0];
     const opened = await service.openStoredCase({ caseId, reader: READER });
@@ -412,17 +378,17 @@ describe.skipIf(!haveModels)('stored-case exports', () => {
     mkdirSync(folder);
     // A case of its own: sample-02's images re-encoded (the import knows the originals).
     for (const view of ['coronal', 'transverse']) {
-      await sharp(join(samplesDir, `sample-02_${view}.png`))
+      await sharp(join(SAMPLES_DIR, `sample-02_${view}.png`))
         .png({ compressionLevel: 1 })
         .toFile(join(folder, `reset_${view}.png`));
-      copyFileSync(join(samplesDir, `sample-02_${view}.json`), join(folder, `reset_${view}.json`));
+      copyFileSync(join(SAMPLES_DIR, `sample-02_${view}.json`), join(folder, `reset_${view}.json`));
     }
     const caseId = (await service.importPaths({ paths: [folder] })).caseIds[0];
     const opened = await service.openStoredCase({ caseId, reader: READER });
     const ai = opened.aiMasks!;
     await service.estimate({
       caseId: opened.view.caseId,
-      masks: { ...ai, coronal: erase(ai.coronal, 400) },
+      masks: { ...ai, coronal: trimmed(ai.coronal, 400) },
     });
     await service.estimate({ caseId: opened.view.caseId, masks: ai }); // Reset to AI
     await service.signOff({ caseId, reader: READER });

@@ -6,20 +6,20 @@
  * case whose image file changed since import is refused.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createEngine, type Engine } from '../../src/engine';
-import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
-import type { CaliperLine, Masks, MaskRle } from '../../src/api/contract';
-
-const root = join(__dirname, '../..');
-const modelsDir = join(root, 'models');
-const samplesDir = join(modelsDir, 'samples');
-const haveModels =
-  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
+import type { CaliperLine, MaskRle } from '../../src/api/contract';
+import { MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+} from './store-engine-harness';
+import { trimmed, withCoronal } from './store-mask-edits-fixture';
 
 const SAMPLES = [
   'sample-01',
@@ -35,58 +35,33 @@ const UNCALIBRATED = 'sample-08';
 const A = 'Dr. Integrity';
 const B = 'Dr. Second';
 
+let harness: StoreHarness;
 let dir: string;
 let images: string;
 let engine: Engine;
 let service: StoreService;
 const ids: Record<string, string> = {};
 
-/** Clears the first `n` foreground pixels: a small correction. */
-function trimmed(rle: MaskRle, n: number): MaskRle {
-  const mask = decodeMaskRle(rle);
-  for (let i = 0, cut = 0; i < mask.length && cut < n; i++) {
-    if (mask[i]) {
-      mask[i] = 0;
-      cut++;
-    }
-  }
-  return encodeMaskRle(mask, rle.width, rle.height);
-}
-
-const withCoronal = (masks: Masks, coronal: MaskRle): Masks => ({ ...masks, coronal });
 const empty = (rle: MaskRle): MaskRle => ({
   width: rle.width,
   height: rle.height,
   runs: [rle.width * rle.height],
 });
 
-describe.skipIf(!haveModels)('stored-case integrity', () => {
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('stored-case integrity', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-integrity-'));
+    harness = await startStoreHarness('spv-integrity-');
+    ({ dir, engine } = harness);
+    service = harness.openService();
     images = join(dir, 'images');
     mkdirSync(images);
-    for (const s of SAMPLES)
-      for (const view of ['coronal', 'transverse'])
-        for (const ext of ['png', 'json']) {
-          const file = join(samplesDir, `${s}_${view}.${ext}`);
-          if (existsSync(file)) copyFileSync(file, join(images, `${s}_${view}.${ext}`));
-        }
-    for (const view of ['coronal', 'transverse'])
-      copyFileSync(
-        join(samplesDir, `${UNCALIBRATED}_${view}.png`),
-        join(images, `${UNCALIBRATED}_${view}.png`),
-      );
-    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    copySamples(images, SAMPLES, { skipMissing: true });
+    copySamples(images, [UNCALIBRATED], { exts: ['png'] });
     await service.importPaths({ paths: [images] });
     for (const c of await service.listCases({})) ids[c.title] = c.caseId;
     expect(Object.keys(ids)).toEqual(expect.arrayContaining(SAMPLES));
   });
-  afterAll(async () => {
-    service?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('refuses to accept the AI mask, recalibrate or change the status of a signed-off case', async () => {
     const caseId = ids['sample-01'];
@@ -375,10 +350,10 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
     mkdirSync(half);
     // Re-encoded, so that the import does not take them for the sample-01 images it already has.
     for (const view of ['coronal', 'transverse'])
-      await sharp(join(samplesDir, `sample-01_${view}.png`))
+      await sharp(join(SAMPLES_DIR, `sample-01_${view}.png`))
         .png({ compressionLevel: 1 })
         .toFile(join(half, `half_${view}.png`));
-    copyFileSync(join(samplesDir, 'sample-01_coronal.json'), join(half, 'half_coronal.json'));
+    copyFileSync(join(SAMPLES_DIR, 'sample-01_coronal.json'), join(half, 'half_coronal.json'));
     const report = await service.importPaths({ paths: [half], runAi: true });
     const caseId = report.caseIds[0];
     // The AI ran on both views and estimated from the coronal one.
@@ -404,17 +379,25 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
 
   it('goes on saving the viewer’s edits after the engine forgot its case, under the id it knows', async () => {
     // An engine that keeps one case: any other opening forgets the viewer's.
-    const forgetful = await createEngine({ modelsDir, samplesDir, host: 'web', maxOpenCases: 1 });
+    const forgetful = await createEngine({
+      modelsDir: MODELS_DIR,
+      samplesDir: SAMPLES_DIR,
+      host: 'web',
+      maxOpenCases: 1,
+    });
     const viewer = createStoreService({ dataDir: join(dir, 'data'), engine: forgetful });
     try {
       // A case of its own (re-encoded sample-04 images, with their calibration).
       const own = join(dir, 'evicted');
       mkdirSync(own);
       for (const view of ['coronal', 'transverse']) {
-        await sharp(join(samplesDir, `sample-04_${view}.png`))
+        await sharp(join(SAMPLES_DIR, `sample-04_${view}.png`))
           .png({ compressionLevel: 2 })
           .toFile(join(own, `evicted_${view}.png`));
-        copyFileSync(join(samplesDir, `sample-04_${view}.json`), join(own, `evicted_${view}.json`));
+        copyFileSync(
+          join(SAMPLES_DIR, `sample-04_${view}.json`),
+          join(own, `evicted_${view}.json`),
+        );
       }
       const caseId = (await viewer.importPaths({ paths: [own] })).caseIds[0];
       const opened = await viewer.openStoredCase({ caseId, reader: A });
@@ -438,7 +421,7 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
   it('opens a multi-frame DICOM case on the frame chosen at import, every time', async () => {
     const cine = join(dir, 'cine');
     mkdirSync(cine);
-    copyFileSync(join(samplesDir, 'sample-multiframe.dcm'), join(cine, 'loop.dcm'));
+    copyFileSync(join(SAMPLES_DIR, 'sample-multiframe.dcm'), join(cine, 'loop.dcm'));
     const report = await service.importPaths({ paths: [cine], frame: 1 });
     expect(report.failed).toEqual([]);
     const caseId = report.caseIds[0];
@@ -460,9 +443,9 @@ describe.skipIf(!haveModels)('stored-case integrity', () => {
 
   it('refuses to open a case whose image file changed or went away since the import', async () => {
     service.close();
-    copyFileSync(join(samplesDir, 'sample-05_coronal.png'), join(images, 'sample-01_coronal.png'));
+    copyFileSync(join(SAMPLES_DIR, 'sample-05_coronal.png'), join(images, 'sample-01_coronal.png'));
     rmSync(join(images, 'sample-02_coronal.png'));
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    service = harness.openService();
     await expect(
       service.openStoredCase({ caseId: ids['sample-01'], reader: A }),
     ).rejects.toMatchObject({

@@ -5,58 +5,31 @@
  * happened and what to do; a signed-off case says so and is not changed.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import sharp from 'sharp';
 import { EstimateSchema, type Estimate } from '../../src/api/contract';
-import { createEngine, type Engine } from '../../src/engine';
+import type { Engine } from '../../src/engine';
 import { encodeMaskRle } from '../../src/imaging/mask-codec';
-import { encodeMaskPng } from '../../src/store/mask-png';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
-import { HAVE_MODELS, HAVE_SAMPLES, MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+import type { StoreService } from '../../src/store-service/service';
+import { pdfText } from '../pdf-text-harness';
+import {
+  addOutlinesSavedSideways,
+  oldMask,
+  SPACING_MM,
+  writeSidewaysJpeg,
+} from './store-exif-misfit-fixture';
+import {
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+} from './store-engine-harness';
 
 const READER = 'Dr. Exif';
-const SPACING_MM = 0.375;
 
-/** The sample image turned a quarter and stored sideways, with EXIF orientation 6 to set it upright. */
-async function writeSidewaysJpeg(folder: string, stem: string): Promise<{ w: number; h: number }> {
-  const sideways = await sharp(join(SAMPLES_DIR, 'sample-01_coronal.png'))
-    .rotate(270)
-    // Another quality per case: two files with the same bytes would be one image (a duplicate).
-    .jpeg({ quality: stem === 'open' ? 95 : 90 })
-    .withMetadata({ orientation: 6 })
-    .toBuffer();
-  writeFileSync(join(folder, `${stem}_coronal.jpg`), sideways);
-  writeFileSync(
-    join(folder, `${stem}_coronal.json`),
-    JSON.stringify({ spacing_mm: [SPACING_MM, SPACING_MM] }),
-  );
-  const meta = await sharp(sideways).metadata();
-  expect(meta.orientation).toBe(6);
-  return { w: meta.width!, h: meta.height! };
-}
-
-/** An ellipse mask at the stored (unrotated) size: what the decoder without EXIF gave. */
-async function oldMask(
-  w: number,
-  h: number,
-): Promise<{ mask: Uint8Array; png: Buffer; area: number }> {
-  const mask = new Uint8Array(w * h);
-  let area = 0;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      if (((x - w / 2) / (w / 4)) ** 2 + ((y - h / 2) / (h / 5)) ** 2 <= 1) {
-        mask[y * w + x] = 1;
-        area++;
-      }
-  return { mask, png: await encodeMaskPng(mask, w, h), area };
-}
-
-describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)(
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)(
   'reopening a case whose saved outline no longer fits its image (robust EXIF)',
   () => {
+    let harness: StoreHarness;
     let dir: string;
     let engine: Engine;
     let service: StoreService;
@@ -65,20 +38,26 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)(
     let someEstimate: Estimate;
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'spv-exif-'));
-      engine = await createEngine({ modelsDir: MODELS_DIR, host: 'web' });
-      service = createStoreService({ dataDir: join(dir, 'data'), engine });
+      harness = await startStoreHarness('spv-exif-');
+      ({ dir, engine } = harness);
+      service = harness.openService();
       for (const stem of ['open', 'signed']) {
         mkdirSync(join(dir, stem));
-        stored = await writeSidewaysJpeg(join(dir, stem), stem);
+        const jpeg = await writeSidewaysJpeg(join(dir, stem), {
+          sample: 'sample-01',
+          stem,
+          quality: stem === 'open' ? 95 : 90,
+        });
+        expect(jpeg.orientation).toBe(6);
+        stored = jpeg;
       }
       const report = await service.importPaths({ paths: [join(dir, 'open'), join(dir, 'signed')] });
       expect(report.failed).toEqual([]);
-      const { mask, png, area } = await oldMask(stored.w, stored.h);
+      const old = await oldMask(stored.w, stored.h);
       someEstimate = EstimateSchema.parse(
         await engine.estimateFromMasks({
           coronal: {
-            mask,
+            mask: old.mask,
             width: stored.w,
             height: stored.h,
             spacing: { x: SPACING_MM, y: SPACING_MM },
@@ -86,26 +65,25 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)(
         }),
       );
       // Saved before EXIF rotation was applied: the AI's outline and the reader's correction.
-      for (const c of await service.listCases({})) {
-        const caseId = Number(c.caseId);
-        for (const source of ['ai', 'manual'] as const)
-          service.store.addMask({
-            caseId,
-            view: 'coronal',
-            source,
-            author: source === 'ai' ? 'model' : READER,
-            width: stored.w,
-            height: stored.h,
-            areaPx: area,
-            png,
-          });
-      }
+      for (const c of await service.listCases({}))
+        addOutlinesSavedSideways(service, Number(c.caseId), stored, old, READER);
     });
-    afterAll(async () => {
-      service?.close();
-      await engine?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    afterAll(() => harness?.close());
+
+    /** Records `someEstimate` as the reader's estimate of `coronalMaskId`: one made before the refit. */
+    const addOldEstimate = (caseId: number, coronalMaskId: number) =>
+      service.store.addEstimate({
+        caseId,
+        source: 'manual',
+        coronalMaskId,
+        transverseMaskId: null,
+        modelHash: service.modelHash,
+        author: READER,
+        estimate: someEstimate,
+        calibration: service.store.calibrationOf(caseId),
+        patient: null,
+        caliperLines: [],
+      });
 
     const caseIdOf = async (title: string) =>
       (await service.listCases({})).find((c) => c.title.startsWith(title))!.caseId;
@@ -184,18 +162,7 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)(
       const caseId = await caseIdOf('signed');
       const id = Number(caseId);
       const masks = service.store.masks(id);
-      service.store.addEstimate({
-        caseId: id,
-        source: 'manual',
-        coronalMaskId: masks[1].id,
-        transverseMaskId: null,
-        modelHash: service.modelHash,
-        author: READER,
-        estimate: someEstimate,
-        calibration: service.store.calibrationOf(id),
-        patient: null,
-        caliperLines: [],
-      });
+      addOldEstimate(id, masks[1].id);
       service.store.signOff(id, READER);
 
       const opened = await service.openStoredCase({ caseId, reader: READER });
@@ -226,22 +193,11 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)(
       const caseId = await caseIdOf('signed');
       const id = Number(caseId);
       // Recorded before, against the sideways mask: its report must not draw it scrambled.
-      service.store.addEstimate({
-        caseId: id,
-        source: 'manual',
-        coronalMaskId: service.store.masks(id)[1].id,
-        transverseMaskId: null,
-        modelHash: service.modelHash,
-        author: READER,
-        estimate: someEstimate,
-        calibration: service.store.calibrationOf(id),
-        patient: null,
-        caliperLines: [],
-      });
+      addOldEstimate(id, service.store.masks(id)[1].id);
       const { bytes } = await service.renderReport(id, 'pdf', false);
       const pdf = join(dir, 'misfit-report.pdf');
       writeFileSync(pdf, bytes);
-      const text = execFileSync('pdftotext', ['-layout', pdf, '-']).toString().replace(/\s+/g, ' ');
+      const text = pdfText(pdf);
       expect(text).toContain(
         `outline not drawn: saved at ${stored.w}×${stored.h} px, it no longer fits this ${stored.h}×${stored.w}-px image`,
       );

@@ -7,44 +7,28 @@
  * they arrive, as before.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
-import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
-import type { EditOrder, MaskRle, Masks } from '../../src/api/contract';
-
-const root = join(__dirname, '../..');
-const modelsDir = join(root, 'models');
-const samplesDir = join(modelsDir, 'samples');
-const haveModels =
-  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
+import type { StoreService } from '../../src/store-service/service';
+import type { EditOrder } from '../../src/api/contract';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+} from './store-engine-harness';
+import { trimmed, withCoronal } from './store-mask-edits-fixture';
 
 const SAMPLES = ['sample-01', 'sample-02', 'sample-03', 'sample-04', 'sample-05', 'sample-06'];
 const READER = 'Dr. Save Order';
 const VIEWER = 'viewer-page-1';
 const order = (seq: number, viewer = VIEWER): EditOrder => ({ viewer, seq });
 
+let harness: StoreHarness;
 let dir: string;
-let engine: Engine;
 let service: StoreService;
 const ids: Record<string, string> = {};
-
-/** Clears the first `n` foreground pixels: a small correction. */
-function trimmed(rle: MaskRle, n: number): MaskRle {
-  const mask = decodeMaskRle(rle);
-  for (let i = 0, cut = 0; i < mask.length && cut < n; i++) {
-    if (mask[i]) {
-      mask[i] = 0;
-      cut++;
-    }
-  }
-  return encodeMaskRle(mask, rle.width, rle.height);
-}
-
-const withCoronal = (masks: Masks, coronal: MaskRle): Masks => ({ ...masks, coronal });
 
 /** Opens a stored case in the viewer: its engine id and two edits, the older and the newer. */
 async function openWithTwoEdits(title: string) {
@@ -72,28 +56,19 @@ async function savedState(caseId: string) {
   };
 }
 
-describe.skipIf(!haveModels)('the order a stored case’s edits are saved in', () => {
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('the order a stored case’s edits are saved in', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-save-order-'));
+    harness = await startStoreHarness('spv-save-order-');
+    dir = harness.dir;
+    service = harness.openService();
     const images = join(dir, 'images');
     mkdirSync(images);
-    for (const s of SAMPLES)
-      for (const view of ['coronal', 'transverse'])
-        for (const ext of ['png', 'json']) {
-          const file = join(samplesDir, `${s}_${view}.${ext}`);
-          if (existsSync(file)) copyFileSync(file, join(images, `${s}_${view}.${ext}`));
-        }
-    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
+    copySamples(images, SAMPLES, { skipMissing: true });
     await service.importPaths({ paths: [images] });
     for (const c of await service.listCases({})) ids[c.title] = c.caseId;
     expect(Object.keys(ids)).toEqual(expect.arrayContaining(SAMPLES));
   });
-  afterAll(async () => {
-    service?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('keeps a newer masks-only save when an older estimate arrives after it, and signs off only an estimate of the newer masks', async () => {
     const { caseId, engineCaseId, opened, older, newer } = await openWithTwoEdits('sample-01');

@@ -4,24 +4,23 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/engine';
 import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import { createStoreService, type StoreService } from '../../src/store-service/service';
 import type { CaliperLine, MaskRle } from '../../src/api/contract';
+import { MODELS_DIR, SAMPLES_DIR } from './cli-helpers';
+import {
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+  warnWhenSkipped,
+} from './store-engine-harness';
 
-const root = join(__dirname, '../..');
-const modelsDir = join(root, 'models');
-const samplesDir = join(modelsDir, 'samples');
-const haveModels =
-  existsSync(join(modelsDir, 'manifest.json')) && existsSync(join(samplesDir, 'index.csv'));
-if (!haveModels)
-  console.warn(
-    'store-service tests skipped: models/manifest.json or models/samples/ is not there yet (export the models first)',
-  );
+warnWhenSkipped('store-service');
 
+let harness: StoreHarness;
 let dir: string;
 let engine: Engine;
 let service: StoreService;
@@ -44,20 +43,16 @@ function cutRightThird(rle: MaskRle): MaskRle {
   return encodeMaskRle(mask, rle.width, rle.height);
 }
 
-describe.skipIf(!haveModels)('store service with the engine', () => {
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('store service with the engine', () => {
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'spv-service-'));
-    engine = await createEngine({ modelsDir, samplesDir, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
-    const report = await service.importPaths({ paths: [samplesDir] });
+    harness = await startStoreHarness('spv-service-');
+    ({ dir, engine } = harness);
+    service = harness.openService();
+    const report = await service.importPaths({ paths: [SAMPLES_DIR] });
     expect(report.imported.length).toBeGreaterThanOrEqual(16);
     for (const c of await service.listCases({})) ids[c.title] = c.caseId;
   });
-  afterAll(async () => {
-    service?.close();
-    await engine?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => harness?.close());
 
   it('imports the samples as new cases, PNG pairs and DICOM studies', async () => {
     const cases = await service.listCases({ status: 'new' });
@@ -362,7 +357,12 @@ describe.skipIf(!haveModels)('store service with the engine', () => {
   });
 
   it('reopens a stored case the engine has forgotten (it keeps only its most recent cases)', async () => {
-    const forgetful = await createEngine({ modelsDir, samplesDir, host: 'web', maxOpenCases: 2 });
+    const forgetful = await createEngine({
+      modelsDir: MODELS_DIR,
+      samplesDir: SAMPLES_DIR,
+      host: 'web',
+      maxOpenCases: 2,
+    });
     const small = createStoreService({ dataDir: join(dir, 'data'), engine: forgetful });
     try {
       const [a, b, c] = [ids['sample-06'], ids['sample-07'], ids['sample-08']];

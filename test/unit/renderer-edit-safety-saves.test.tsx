@@ -5,28 +5,14 @@
  * sent to be saved at once, the store ends on the newest masks, and no estimate is run twice. A
  * stroke that a case switch cuts off is saved whole or not at all (here: not at all).
  */
-import { act, cleanup, renderHook } from '@testing-library/react';
-import { useRef } from 'react';
+import { act, cleanup } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaseView, Estimate, EstimateRequest, Masks, SpvApi } from '../../src/api';
+import type { Estimate, EstimateRequest, Masks, SpvApi } from '../../src/api';
 import type { CaseSummary, SaveCorrectionRequest } from '../../src/api/store-contract';
-import { StrokeRecorder } from '../../renderer/editing/delta';
-import type { EstimateInputs } from '../../renderer/hooks/use-estimate-inputs';
-import { useLiveAnalysis, type StoredCaseRef } from '../../renderer/hooks/use-live-analysis';
-import { useMaskEditing } from '../../renderer/hooks/use-mask-editing';
-import type { MaskSet } from '../../renderer/viewer/types';
-import { caseSummary, caseView } from './renderer-fixtures';
+import { caseSummary } from './renderer-fixtures';
+import { deferred, renderStoredCaseEditing } from './renderer-live-analysis-harness';
 
 afterEach(cleanup);
-
-const W = 4;
-const H = 2;
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
 
 /** The coronal mask's set pixels, as a short name for assertions ("0,5" = pixels 0 and 5). */
 const pixelsOf = (masks: Masks): string => {
@@ -68,58 +54,15 @@ function storeApi() {
   return { api, calls, stored, estimates };
 }
 
-/** A calibrated one-view stored case, its 4×2 coronal mask empty. */
-function calibrated(): CaseView {
-  const cv = caseView('engine-5');
-  return {
-    ...cv,
-    coronal: { ...cv.coronal, calibration: { spacingX: 1, spacingY: 1, source: 'user' } },
-  };
-}
-
 const answer = { volumeMl: 1 } as unknown as Estimate;
 
-/** The app's wiring of the two hooks: every finished edit asks for an estimate. */
+/** The app's wiring of the two hooks for stored case 5 (a calibrated one-view 4×2 case). */
 function setup(locked = false) {
   const store = storeApi();
-  const masksRef: { current: MaskSet } = {
-    current: {
-      coronal: { width: W, height: H, ai: new Uint8Array(W * H), current: new Uint8Array(W * H) },
-    },
-  };
   const errors: unknown[] = [];
-  // Stable, as the app's is: the hook keeps its requests for as long as api and pushError last.
   const pushError = (_source: string, err: unknown) => errors.push(err);
-  const hook = renderHook(() => {
-    const latest = useRef<EstimateInputs>({
-      caseView: calibrated(),
-      patient: { ageYears: null, sex: null, heightCm: null },
-      calipers: { coronal: [], transverse: [] },
-    });
-    const storedCase = useRef<StoredCaseRef | null>({ caseId: '5', reader: 'Dr A', locked });
-    const analysis = useLiveAnalysis(store.api, pushError, masksRef, latest, storedCase);
-    const editing = useMaskEditing({
-      masksRef,
-      activeView: 'coronal',
-      caseView: latest.current.caseView,
-      setMessage: () => undefined,
-      onMasksChanged: analysis.scheduleEstimate,
-    });
-    return { analysis, editing };
-  });
-  const mask = () => masksRef.current.coronal!.current;
-  /** A stroke as the viewer paints it: pixels set in place while it is open. */
-  const beginStroke = (pixels: number[]) => {
-    const recorder = new StrokeRecorder(mask());
-    for (const p of pixels) recorder.set(p, 1);
-    return recorder;
-  };
-  const finishStroke = (recorder: StrokeRecorder) => {
-    const delta = recorder.finish()!;
-    act(() => hook.result.current.editing.onStrokeEnd('coronal', delta));
-  };
-  const stroke = (pixels: number[]) => finishStroke(beginStroke(pixels));
-  return { ...store, hook, masksRef, errors, beginStroke, finishStroke, stroke };
+  const editing = renderStoredCaseEditing(store.api, { caseId: '5', locked, pushError });
+  return { ...store, ...editing, errors };
 }
 
 describe('saving the edits of a stored case while an estimate runs', () => {

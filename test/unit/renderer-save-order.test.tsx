@@ -5,34 +5,20 @@
  * carry increasing numbers under one id per page, in the order they leave, so that the store can
  * keep them in that order when the transport (the web host's separate HTTP requests) does not.
  */
-import { act, cleanup, renderHook } from '@testing-library/react';
-import { useRef } from 'react';
+import { act, cleanup } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CaseView, EditOrder, Estimate, EstimateRequest, SpvApi } from '../../src/api';
+import type { EditOrder, Estimate, EstimateRequest, SpvApi } from '../../src/api';
 import {
   EstimateRequestSchema,
   type CaseSummary,
   type SaveCorrectionRequest,
   SaveCorrectionRequestSchema,
 } from '../../src/api';
-import { StrokeRecorder } from '../../renderer/editing/delta';
-import type { EstimateInputs } from '../../renderer/hooks/use-estimate-inputs';
-import { useLiveAnalysis, type StoredCaseRef } from '../../renderer/hooks/use-live-analysis';
-import { useMaskEditing } from '../../renderer/hooks/use-mask-editing';
 import { EditSequence } from '../../renderer/save-order';
-import type { MaskSet } from '../../renderer/viewer/types';
-import { caseSummary, caseView } from './renderer-fixtures';
+import { caseSummary } from './renderer-fixtures';
+import { deferred, renderStoredCaseEditing } from './renderer-live-analysis-harness';
 
 afterEach(cleanup);
-
-const W = 4;
-const H = 2;
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((res) => (resolve = res));
-  return { promise, resolve };
-}
 
 /** The API as a stored case's service answers: estimates held until the test answers them. */
 function recordingApi() {
@@ -54,47 +40,13 @@ function recordingApi() {
   return { api, sent, estimates };
 }
 
-function calibrated(): CaseView {
-  const cv = caseView('engine-7');
-  return {
-    ...cv,
-    coronal: { ...cv.coronal, calibration: { spacingX: 1, spacingY: 1, source: 'user' } },
-  };
-}
-
 const answer = { volumeMl: 1 } as unknown as Estimate;
 
+/** The app's wiring of the two hooks for stored case 7 (a calibrated one-view 4×2 case). */
 function setup() {
   const recorded = recordingApi();
-  const masksRef: { current: MaskSet } = {
-    current: {
-      coronal: { width: W, height: H, ai: new Uint8Array(W * H), current: new Uint8Array(W * H) },
-    },
-  };
   const pushError = () => undefined;
-  const hook = renderHook(() => {
-    const latest = useRef<EstimateInputs>({
-      caseView: calibrated(),
-      patient: { ageYears: null, sex: null, heightCm: null },
-      calipers: { coronal: [], transverse: [] },
-    });
-    const storedCase = useRef<StoredCaseRef | null>({ caseId: '7', reader: 'Dr A', locked: false });
-    const analysis = useLiveAnalysis(recorded.api, pushError, masksRef, latest, storedCase);
-    const editing = useMaskEditing({
-      masksRef,
-      activeView: 'coronal',
-      caseView: latest.current.caseView,
-      setMessage: () => undefined,
-      onMasksChanged: analysis.scheduleEstimate,
-    });
-    return { analysis, editing };
-  });
-  const stroke = (pixels: number[]) => {
-    const recorder = new StrokeRecorder(masksRef.current.coronal!.current);
-    for (const p of pixels) recorder.set(p, 1);
-    const delta = recorder.finish()!;
-    act(() => hook.result.current.editing.onStrokeEnd('coronal', delta));
-  };
+  const { hook, stroke } = renderStoredCaseEditing(recorded.api, { caseId: '7', pushError });
   return { ...recorded, hook, stroke };
 }
 

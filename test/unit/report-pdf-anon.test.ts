@@ -4,13 +4,13 @@
  * the file's information; the identified report unchanged.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
 import { renderCaseReportPdf, type CaseReportData } from '../../src/reports/case-report';
-import { viewFigurePng } from '../../src/reports/figures';
+import { pdfInfo, pdfText } from '../pdf-text-harness';
+import { reportView } from './report-view-fixture';
 import { ellipseMask, sampleEstimate } from './store-fixtures';
 
 let dir: string;
@@ -25,24 +25,12 @@ const GENERATED_AT = new Date('2026-11-28T16:20:00Z');
 async function render(extra: Partial<CaseReportData>): Promise<{ text: string; info: string }> {
   const path = join(dir, `report-${Object.keys(extra).join('-') || 'plain'}.pdf`);
   writeFileSync(path, await renderCaseReportPdf({ ...data, ...extra }));
-  return {
-    text: execFileSync('pdftotext', ['-layout', path, '-']).toString().replace(/\s+/g, ' '),
-    info: execFileSync('pdfinfo', [path]).toString(),
-  };
+  return { text: pdfText(path), info: pdfInfo(path) };
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spv-report-anon-'));
   const [w, h] = [256, 200];
-  const figure = await viewFigurePng({
-    label: 'Coronal',
-    grey: new Uint8Array(w * h).fill(60),
-    width: w,
-    height: h,
-    mask: ellipseMask(w, h, 80, 40),
-    calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
-    maskSpacing: { x: 0.4, y: 0.4 },
-  });
   data = {
     patient: { id: PATIENT_ID, name: 'Doe^Jane' },
     study: {
@@ -52,13 +40,7 @@ beforeAll(async () => {
       studyDate: '20261127',
     },
     views: [
-      {
-        label: 'Coronal',
-        figurePng: figure,
-        width: w,
-        height: h,
-        spacingText: '0.400 × 0.400 mm/px',
-      },
+      await reportView('Coronal', new Uint8Array(w * h).fill(60), w, h, ellipseMask(w, h, 80, 40)),
     ],
     estimate: sampleEstimate(212.4),
     modelHash: 'ab'.repeat(32),

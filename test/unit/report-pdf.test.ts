@@ -10,7 +10,9 @@ import {
   RESEARCH_NOTICE,
   type CaseReportData,
 } from '../../src/reports/case-report';
-import { latentFigurePng, viewFigurePng } from '../../src/reports/figures';
+import { latentFigurePng } from '../../src/reports/figures';
+import { pdfText } from '../pdf-text-harness';
+import { reportView } from './report-view-fixture';
 import { ellipseMask, sampleEstimate } from './store-fixtures';
 
 let dir: string;
@@ -27,24 +29,9 @@ async function speckle(width: number, height: number): Promise<Uint8Array> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spv-report-'));
   const [w, h] = [384, 320];
-  const figure = await viewFigurePng({
-    label: 'Coronal',
-    grey: await speckle(w, h),
-    width: w,
-    height: h,
-    mask: ellipseMask(w, h, 120, 60),
-    calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
-    maskSpacing: { x: 0.4, y: 0.4 },
-  });
-  const transverse = await viewFigurePng({
-    label: 'Transverse',
-    grey: await speckle(w, h),
-    width: w,
-    height: h,
-    mask: ellipseMask(w, h, 70, 45),
-    calibration: { spacingX: 0.4, spacingY: 0.4, source: 'caller' },
-    maskSpacing: { x: 0.4, y: 0.4 },
-  });
+  const grey = await speckle(w, h);
+  const coronal = await reportView('Coronal', grey, w, h, ellipseMask(w, h, 120, 60));
+  const transverse = await reportView('Transverse', grey, w, h, ellipseMask(w, h, 70, 45));
   const cloud: [number, number, number][] = Array.from({ length: 60 }, (_, i) => [
     Math.cos(i) * 2 + i / 20,
     Math.sin(i * 1.3),
@@ -58,22 +45,7 @@ beforeAll(async () => {
       studyInstanceUid: '1.2.826.0.1.3680043.8.498.77',
       studyDate: '20260101',
     },
-    views: [
-      {
-        label: 'Coronal',
-        figurePng: figure,
-        width: w,
-        height: h,
-        spacingText: '0.400 × 0.400 mm/px',
-      },
-      {
-        label: 'Transverse',
-        figurePng: transverse,
-        width: w,
-        height: h,
-        spacingText: '0.400 × 0.400 mm/px',
-      },
-    ],
+    views: [coronal, transverse],
     estimate,
     modelHash: 'ab'.repeat(32),
     maskSource: 'corrected',
@@ -98,9 +70,7 @@ afterAll(() => {
 describe('case report PDF', () => {
   it('is a PDF whose extracted text (pdftotext) holds the patient, volume, interval and formula values', () => {
     expect(readFileSync(pdfPath).subarray(0, 5).toString()).toBe('%PDF-');
-    const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'])
-      .toString()
-      .replace(/\s+/g, ' ');
+    const text = pdfText(pdfPath);
     expect(text).toContain('SYNTH-0003');
     expect(text).toContain('212.4 mL');
     expect(text).toContain(
