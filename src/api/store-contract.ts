@@ -46,6 +46,12 @@ export const CaseSummarySchema = z.object({
   flagComment: z.string().nullable(),
   /** The id of the latest estimate (the one `volumeMl` is), which sign-off takes; null without. */
   estimateId: z.string().nullable(),
+  /**
+   * What the latest estimate asks the reader to check before trusting its verdicts (an uncertain
+   * AI outline, views that look swapped, an implausible scale or length: checkFirst in
+   * src/clinical/check-first.ts); empty when nothing, or without an estimate.
+   */
+  checkFirst: z.array(z.string()),
 });
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
 

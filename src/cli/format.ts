@@ -1,4 +1,5 @@
 /** Human-readable and JSON renderings of an estimate for the command line. */
+import { checkFirst } from '../clinical/check-first';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
 
@@ -45,10 +46,7 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   for (const c of estimate.classification)
     lines.push(`  ${c.status.padEnd(9)}${c.limitText}: ${c.detail}`);
   // As beside the app's verdicts: a "normal" from doubtful inputs must not read as settled.
-  const caveats = [
-    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
-    ...(estimate.inputDoubts ?? []),
-  ];
+  const caveats = checkFirst(estimate);
   if (caveats.length > 0 && estimate.classification.length > 0)
     lines.push(`  ! these rest on: ${caveats.join('; ')}. Check the inputs first (see Warnings).`);
   if (estimate.warnings.length === 0) row('Warnings', 'none');

@@ -1,4 +1,5 @@
 /** Store rows → the API's summaries (CaseSummary, CaseDetail, worklists). */
+import { checkFirst } from '../clinical/check-first';
 import type { CaseDetail, CaseSummary, SessionDetail } from '../api/store-contract';
 import type { CaseStore } from '../store/store';
 import type { CaseRow } from '../store/types';
@@ -23,6 +24,7 @@ export function caseSummary(store: CaseStore, row: CaseRow): CaseSummary {
     signedOffBy: row.signedOffBy,
     flagComment: row.flagComment,
     estimateId: latest ? String(latest.id) : null,
+    checkFirst: latest ? checkFirst(latest.estimate) : [],
   };
 }
 

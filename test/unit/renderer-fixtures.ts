@@ -34,6 +34,7 @@ export function caseSummary(caseId: string, status: CaseStatus = 'new'): CaseSum
     signedOffBy: null,
     flagComment: null,
     estimateId: null,
+    checkFirst: [],
   };
 }
 

@@ -1,0 +1,15 @@
+/**
+ * What an estimate asks the reader to check before its reference verdicts can be trusted: an
+ * unedited AI outline the U-Net was unsure of, and inputs that look wrong (views that look swapped,
+ * an implausible scale or length: src/engine/input-doubts.ts). One list of short phrases, said
+ * wherever a verdict is shown (the viewer, the worklist, the command line, the report), so that a
+ * "normal" resting on them never reads as settled. Pure.
+ */
+import type { Estimate } from '../api/contract';
+
+export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
+  return [
+    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
+    ...(estimate.inputDoubts ?? []),
+  ];
+}
