@@ -191,6 +191,8 @@ export const SessionSummaryRowSchema = z.object({
   flagComment: z.string().nullable(),
   signedOffBy: z.string().nullable(),
   signedOffAt: z.string().nullable(),
+  /** What the final estimate asks the reader to check first (CaseSummary.checkFirst). */
+  checkFirst: z.array(z.string()),
 });
 export type SessionSummaryRow = z.infer<typeof SessionSummaryRowSchema>;
 

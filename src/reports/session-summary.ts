@@ -5,6 +5,7 @@
  * mean Dice cover only the cases a reader reviewed (review-state.ts): an unreviewed case's final
  * masks are the AI's own, which would count as perfect agreement.
  */
+import { checkFirst } from '../clinical/check-first';
 import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
@@ -84,6 +85,7 @@ export async function summariseSession(
       flagComment: c.flagComment,
       signedOffBy: c.signedOffBy,
       signedOffAt: c.signedOffAt,
+      checkFirst: final ? checkFirst(final.estimate) : [],
     };
     rows.push(row);
     if (reviewed) reviewedRows.push(row);

@@ -96,6 +96,7 @@ describe('session summary CSV', () => {
           flagComment: 'rib shadow',
           signedOffBy: null,
           signedOffAt: null,
+          checkFirst: [],
         },
       ],
     };
@@ -124,6 +125,7 @@ describe('session summary CSV', () => {
       flagComment: '@SUM(A1)',
       signedOffBy: '-x',
       signedOffAt: null,
+      checkFirst: [],
     };
     const lines = sessionSummaryCsv({
       sessionId: '1',
