@@ -2,6 +2,7 @@
  * Exports of stored cases: a session's summary, plots and case reports written into a folder, and
  * a case's report as a PDF, an Encapsulated PDF or a Comprehensive SR. Each export is audited.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseApi } from '../api/contract';
@@ -29,8 +30,8 @@ export class CaseExports {
 
   /**
    * Writes the session's export into a new folder under dataDir/exports. Anonymised, the folder
-   * (often zipped and shared as it is) is named without the session's id in this database, and
-   * its time only to the minute: `anonymised-session-2025-03-01T14-05`.
+   * (often zipped and shared as it is) is named neither by the session's id in this database nor
+   * by a date (the export day is often the reading day): `anonymised-session-3f9a1c`.
    */
   async exportSession(sessionId: number, anonymise = false): Promise<ExportedFile[]> {
     // Refused before its folder is made: a session that is not there, an anonymisation key that
@@ -38,7 +39,7 @@ export class CaseExports {
     this.store.getSession(sessionId);
     if (anonymise) this.pseudonyms();
     const folder = anonymise
-      ? this.exportFolder('anonymised-session', 'minute')
+      ? this.anonymisedFolder('anonymised-session')
       : this.exportFolder(`session-${sessionId}`);
     return this.exportSessionTo(sessionId, folder, anonymise);
   }
@@ -95,9 +96,7 @@ export class CaseExports {
     const report = await this.renderReport(caseId, format, anonymise);
     const file = writeExport(
       // Anonymised, the folder (shared with the file, perhaps) does not name the case either.
-      anonymise
-        ? this.exportFolder('anonymised-report', 'minute')
-        : this.exportFolder(`case-${caseId}`),
+      anonymise ? this.anonymisedFolder('anonymised-report') : this.exportFolder(`case-${caseId}`),
       report.fileName,
       report.mimeType,
       report.bytes,
@@ -256,18 +255,22 @@ export class CaseExports {
     };
   }
 
-  /**
-   * A new folder under dataDir/exports, `<prefix>-<time>`: the time to the millisecond, or to the
-   * minute for an anonymised export (when exactly it was made tells nothing anyone needs, and
-   * the name goes where the files go).
-   */
-  private exportFolder(
-    prefix: string,
-    precision: 'millisecond' | 'minute' = 'millisecond',
-  ): string {
-    const iso = new Date().toISOString();
-    const time = (precision === 'minute' ? iso.slice(0, 16) : iso).replace(/[:.]/g, '-');
+  /** A new folder under dataDir/exports, `<prefix>-<time to the millisecond>`. */
+  private exportFolder(prefix: string): string {
+    const time = new Date().toISOString().replace(/[:.]/g, '-');
     return newExportFolder(join(this.dataDir, 'exports'), `${prefix}-${time}`);
+  }
+
+  /**
+   * A new folder for an anonymised export, `<prefix>-<6 random hex digits>`: no date (the export
+   * day is often the day of the reading, a date of care) and no id of this database. The export
+   * links and the audit log say which is which.
+   */
+  private anonymisedFolder(prefix: string): string {
+    return newExportFolder(
+      join(this.dataDir, 'exports'),
+      `${prefix}-${randomBytes(3).toString('hex')}`,
+    );
   }
 }
 
