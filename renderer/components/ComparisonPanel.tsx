@@ -4,10 +4,13 @@
  * mask-measured side by side), a chart, and the reference limit and classification for the patient.
  */
 import type { JSX } from 'react';
-import type { Estimate, Patient } from '../../src/api';
+import type { Classification, Estimate, Patient } from '../../src/api';
+import { checkFirst } from '../../src/clinical/check-first';
+import { shownVerdict, unverifiedVerdictsText } from '../../src/clinical/unverified-verdict';
 import type { CaliperKind } from '../editing/calipers';
 import { cm, ml, signed } from './format';
 import { EstimateChart } from './EstimateChart';
+import './verdict.css';
 
 export interface MeasuredLengths {
   /** Lengths in cm measured from the current masks (PIPELINE §7), null where not measurable. */
@@ -39,6 +42,34 @@ export interface ComparisonPanelProps {
   onRemoveCaliper?(kind: CaliperKind): void;
 }
 
+/**
+ * A reference verdict's status: green "normal" or red "enlarged" when the estimate is settled;
+ * neutral "normal?" while it rests on something to check first (`toCheck`, its tooltip says what).
+ */
+function VerdictStatus({
+  c,
+  toCheck,
+}: {
+  c: Classification;
+  toCheck: readonly string[];
+}): JSX.Element {
+  const v = shownVerdict(c.status, toCheck);
+  return (
+    <strong
+      className={v.unverified ? 'verdict-unverified' : undefined}
+      title={v.restsOn ?? undefined}
+      data-testid="verdict-status"
+      data-unverified={v.unverified ? 'true' : undefined}
+    >
+      {v.label}
+    </strong>
+  );
+}
+
+/** The class that colours a verdict: none (neutral) while it rests on something to check first. */
+const verdictClass = (c: Classification, toCheck: readonly string[]): string =>
+  shownVerdict(c.status, toCheck).unverified ? 'class-unverified' : `class-${c.status}`;
+
 export function VolumeSummary({
   estimate,
   updating,
@@ -49,6 +80,7 @@ export function VolumeSummary({
   /** The last estimate failed (its reason is in the errors panel). */
   failed: boolean;
 }): JSX.Element {
+  const toCheck = estimate ? checkFirst(estimate) : [];
   if (!calibrated) {
     return (
       <div className="volume" data-testid="volume-summary">
@@ -91,8 +123,8 @@ export function VolumeSummary({
         // citations, are in the Comparison tab below the fold on a small screen).
         <div className="volume-classes" data-testid="summary-classification">
           {estimate.classification.map((c) => (
-            <span key={c.limitText} className={`class-${c.status}`} title={c.detail}>
-              <strong>{c.status}</strong> ({c.limitText})
+            <span key={c.limitText} className={verdictClass(c, toCheck)} title={c.detail}>
+              <VerdictStatus c={c} toCheck={toCheck} /> ({c.limitText})
             </span>
           ))}
           {(estimate.uncertainOutline?.length ?? 0) > 0 && (
@@ -137,6 +169,7 @@ function numberOrNull(text: string): number | null {
 
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
+  const toCheck = estimate ? checkFirst(estimate) : [];
   const rows: [string, number | null, number | undefined, CaliperKind | null][] = [
     ['Length', p.lengths.mask.length, p.lengths.caliper.length, 'length'],
     ['Width', p.lengths.mask.width, p.lengths.caliper.width, 'width'],
@@ -292,11 +325,17 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
       {p.calibrated && estimate && (
         <ul className="classification" data-testid="classification">
           {estimate.classification.map((c) => (
-            <li key={c.limitText} className={`class-${c.status}`} title={c.citation}>
-              <strong>{c.status}</strong> — {c.limitText}
+            <li key={c.limitText} className={verdictClass(c, toCheck)} title={c.citation}>
+              <VerdictStatus c={c} toCheck={toCheck} /> — {c.limitText}
               <div className="muted">{c.detail}</div>
             </li>
           ))}
+          {toCheck.length > 0 && (
+            // Why the verdicts above are neutral: said in words, not only in a tooltip.
+            <li className="warning" data-testid="classification-check-first">
+              ⚠ {unverifiedVerdictsText(toCheck)}
+            </li>
+          )}
         </ul>
       )}
     </section>

@@ -3,11 +3,15 @@
  * they are drawn), accept the AI's mask, flag it with a comment, sign off, unlock with a reason,
  * and export its report (PDF, DICOM Encapsulated PDF or Comprehensive SR, optionally anonymised).
  * Accepting and signing off act on what the reader reviewed, so only on the case in the viewer;
- * every recorded action waits for the reader's name.
+ * every recorded action waits for the reader's name. What the case's latest estimate asks to check
+ * first is said beside the buttons, and signing off such a case (or one whose volume is single-view
+ * for want of a transverse calibration) goes through a step naming each item (SignOffVerdictChecks).
  */
 import { useState, type JSX } from 'react';
 import type { CaseSummary, ExportedFile, ReportFormat } from '../../src/api/store-contract';
+import { localDateTime } from '../components/format';
 import { ExportLinks } from './ExportLinks';
+import { SignOffVerdictChecks } from './SignOffVerdictChecks';
 import { STATUS_LABELS } from './worklist-nav';
 
 /** Why Accept and Sign off are off for a selected case that is not the one in the viewer. */
@@ -28,7 +32,11 @@ export interface CaseActionsProps {
   onAccept(): void;
   /** Resolves to whether the case was flagged: the comment is kept for another try if not. */
   onFlag(comment: string): Promise<boolean>;
-  onSignOff(): void;
+  /**
+   * Signs off; `checked` holds the checkFirst phrases the reader confirmed having checked (empty
+   * when the estimate asked nothing).
+   */
+  onSignOff(checked: string[]): void;
   /** Resolves to whether the case was unlocked: the reason is kept for another try if not. */
   onUnlock(reason: string): Promise<boolean>;
   onExport(format: ReportFormat, anonymise: boolean): void;
@@ -41,6 +49,17 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
   const [format, setFormat] = useState<ReportFormat>('pdf');
   const [anonymise, setAnonymise] = useState(false);
   const locked = c.status === 'signed-off';
+  const toCheck = c.checkFirst;
+  // A transverse image without a calibration: the volume on record is the coronal view's alone.
+  const singleView = c.views.includes('transverse') && !c.calibrated && c.volumeMl !== null;
+  // The sign-off step, open for this case's estimate only: another case, or a new estimate (new
+  // things to check), closes it and clears its ticks.
+  const checksKey = `${c.caseId}:${c.estimateId ?? ''}:${toCheck.join('|')}`;
+  const [checksFor, setChecksFor] = useState<string | null>(null);
+  const signOff = () => {
+    if (toCheck.length > 0 || singleView) setChecksFor(checksKey);
+    else props.onSignOff([]);
+  };
   // Why Accept and Sign off are off (besides busy, locked, no volume): said on the buttons and below.
   const reviewBlock = !readerNamed
     ? NAME_THE_READER_FIRST
@@ -69,9 +88,41 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
       <p className="review-muted">
         Patient {c.patientKey}
         {c.studyDate && ` · study ${c.studyDate}`} · version {c.version}
-        {c.signedOffBy && ` · signed off by ${c.signedOffBy} at ${c.signedOffAt}`}
+        {c.signedOffBy && (
+          <>
+            {' '}
+            · signed off by {c.signedOffBy}
+            {c.signedOffAt && (
+              <>
+                {' '}
+                at{' '}
+                <time dateTime={c.signedOffAt} title={c.signedOffAt} data-testid="signed-off-at">
+                  {localDateTime(c.signedOffAt)}
+                </time>
+              </>
+            )}
+          </>
+        )}
         {c.flagComment && c.status === 'flagged' && ` · flagged: ${c.flagComment}`}
       </p>
+      {toCheck.length > 0 && (
+        // Beside Accept and Sign off, where the reader decides: the viewer's own caveat may be
+        // scrolled out of sight.
+        <p className="review-check-list review-warn" role="note" data-testid="case-check-first">
+          {locked ? (
+            // Signed off, the reader was asked to confirm each (the audit log says what was).
+            <>
+              ⚠ Its estimate asked to check first: {toCheck.join('; ')}. What the sign-off confirmed
+              is in the audit log.
+            </>
+          ) : (
+            <>
+              ⚠ Check first: {toCheck.join('; ')}. The volume and its verdicts rest on{' '}
+              {toCheck.length === 1 ? 'it' : 'them'}: unverified until checked.
+            </>
+          )}
+        </p>
+      )}
       <div className="review-row">
         <button
           type="button"
@@ -93,14 +144,29 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         </button>
         <button
           type="button"
-          onClick={props.onSignOff}
-          disabled={busy || locked || c.volumeMl === null || reviewBlock !== null}
+          onClick={signOff}
+          disabled={
+            busy || locked || c.volumeMl === null || reviewBlock !== null || checksFor === checksKey
+          }
           title={reviewBlock ?? undefined}
           data-testid="action-sign-off"
         >
           Sign off
         </button>
       </div>
+      {checksFor === checksKey && !locked && reviewBlock === null && (
+        <SignOffVerdictChecks
+          key={checksKey}
+          toCheck={toCheck}
+          singleView={singleView}
+          busy={busy}
+          onConfirm={(checked) => {
+            setChecksFor(null);
+            props.onSignOff(checked);
+          }}
+          onCancel={() => setChecksFor(null)}
+        />
+      )}
       {hint && (
         <p className="review-hint" data-testid="case-actions-hint">
           {hint}.

@@ -320,15 +320,25 @@ export function ReviewPanel({
       ]);
       return;
     }
-    if ((await call(what, () => fn(shown))) === null) return;
+    if ((await call(what, () => fn(shown))) === null) {
+      // Refused (a newer estimate, perhaps with other things to check first): the worklist shows
+      // the case as now stored, so that the reader confirms what the store asks, not what it did.
+      await call('Refreshing', () => refresh());
+      return;
+    }
     await open(c.caseId);
   };
 
   /**
    * Signs off the estimate the reader saw in the viewer, its edits saved: refused if the store
-   * holds another volume.
+   * holds another volume. `checked`: the checkFirst phrases the reader confirmed having checked
+   * (the store refuses a sign-off that leaves one of its estimate's out, and audits them).
    */
-  const signOff = async (c: CaseSummary, inViewer: ViewerShown): Promise<CaseSummary> => {
+  const signOff = async (
+    c: CaseSummary,
+    inViewer: ViewerShown,
+    checked: readonly string[],
+  ): Promise<CaseSummary> => {
     const onRecord = (await api.listCases({})).find((x) => x.caseId === c.caseId);
     const shown = inViewer.estimate;
     if (shown && onRecord && !sameVolume(onRecord.volumeMl, shown.volumeMl)) {
@@ -336,7 +346,12 @@ export function ReviewPanel({
         `the volume in the viewer (${shown.volumeMl.toFixed(1)} mL) is not the one on record (${onRecord.volumeMl?.toFixed(1) ?? 'none'} mL): the latest edit has no saved estimate yet. Wait for the volume to update or correct the mask, then sign off.`,
       );
     }
-    return api.signOff({ caseId: c.caseId, reader: who, estimateId: onRecord?.estimateId });
+    return api.signOff({
+      caseId: c.caseId,
+      reader: who,
+      estimateId: onRecord?.estimateId,
+      ...(checked.length > 0 ? { checked: [...checked] } : {}),
+    });
   };
 
   return (
@@ -468,8 +483,10 @@ export function ReviewPanel({
           onFlag={(comment) =>
             act('Flagging', () => api.flagCase({ caseId: selected.caseId, reader: who, comment }))
           }
-          onSignOff={() =>
-            void reviewViewerCase('Signing off', selected, (shown) => signOff(selected, shown))
+          onSignOff={(checked) =>
+            void reviewViewerCase('Signing off', selected, (shown) =>
+              signOff(selected, shown, checked),
+            )
           }
           onUnlock={(reason) =>
             changeCase('Unlocking', selected.caseId, () =>
@@ -486,6 +503,9 @@ export function ReviewPanel({
                 ...(who ? { reader: who } : {}),
               });
               setCaseExports((list) => [file, ...list]);
+              // Only the latest export's links on screen: a session's folder holds case reports
+              // of the same names, which would read as a second copy of each.
+              setSessionExports([]);
             })
           }
         />
@@ -496,11 +516,12 @@ export function ReviewPanel({
           exported={sessionExports}
           busy={busy}
           onExport={(anonymise) =>
-            void call('Exporting the session', async () =>
+            void call('Exporting the session', async () => {
               setSessionExports(
                 await api.exportSession({ sessionId: session.sessionId, anonymise }),
-              ),
-            )
+              );
+              setCaseExports([]);
+            })
           }
         />
       )}

@@ -112,6 +112,17 @@ export function Worklist({
                   {c.volumeMl === null
                     ? '—'
                     : `${c.volumeMl.toFixed(0)} mL (${c.ci95Ml![0].toFixed(0)}–${c.ci95Ml![1].toFixed(0)})`}
+                  {c.checkFirst.length > 0 && (
+                    // A volume resting on swapped views or a wrong scale must not read as settled
+                    // in the list the reader signs off from: said under the number, short.
+                    <div
+                      className="review-check-first"
+                      data-testid={`worklist-check-first-${c.caseId}`}
+                      title={`Check first: ${c.checkFirst.join('; ')}. The volume and its verdicts rest on ${c.checkFirst.length === 1 ? 'it' : 'them'}.`}
+                    >
+                      ⚠ {c.checkFirst.join('; ')}
+                    </div>
+                  )}
                 </td>
                 <td>{formatDuration(e.timeSpentMs)}</td>
               </tr>

@@ -273,6 +273,26 @@ export const SignOffRequestSchema = z.object({
    * when a newer one was saved since. The viewer always sends it; optional for the CLI.
    */
   estimateId: IdSchema.nullable().optional(),
+  /**
+   * The checkFirst phrases (CaseSummary.checkFirst) the reader confirmed having checked. A case
+   * whose latest estimate has checkFirst items is signed off only when every one of them is here
+   * (refused otherwise, naming the missing ones); the sign-off's audit entry records them.
+   */
+  checked: z.array(z.string()).max(20).optional(),
+});
+/**
+ * Swaps a stored case's coronal and transverse views (a pair imported named the wrong way round):
+ * see StoreApi.swapViews.
+ */
+export const SwapViewsRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  /**
+   * The swap's place among the viewer's edits (EditOrderSchema in ./contract.ts), numbered like
+   * an edit: an edit of the same viewer sent before the swap (drawn on the images the old way
+   * round) that reaches the store after it is not saved.
+   */
+  editOrder: EditOrderSchema.nullable().optional(),
 });
 export const FlagCaseRequestSchema = z.object({
   caseId: IdSchema,
@@ -318,6 +338,7 @@ export type OpenStoredCaseRequest = z.infer<typeof OpenStoredCaseRequestSchema>;
 export type ReaderCaseRequest = z.infer<typeof ReaderCaseRequestSchema>;
 export type SaveCorrectionRequest = z.infer<typeof SaveCorrectionRequestSchema>;
 export type SignOffRequest = z.infer<typeof SignOffRequestSchema>;
+export type SwapViewsRequest = z.infer<typeof SwapViewsRequestSchema>;
 export type FlagCaseRequest = z.infer<typeof FlagCaseRequestSchema>;
 export type UnlockCaseRequest = z.infer<typeof UnlockCaseRequestSchema>;
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequestSchema>;
@@ -338,6 +359,17 @@ export interface StoreApi {
   flagCase(req: FlagCaseRequest): Promise<CaseSummary>;
   signOff(req: SignOffRequest): Promise<CaseSummary>;
   unlockCase(req: UnlockCaseRequest): Promise<CaseSummary>;
+  /**
+   * Swaps the case's views: the image labelled coronal becomes the transverse one and vice versa,
+   * each with its own file, calibration and outlines (copied as new mask versions under the new
+   * labels; earlier masks and estimates stay as they were, estimates of the old labelling). The
+   * case is opened again the right way round and a new estimate saved (the AI's, and the reader's
+   * outlines' when they corrected it; their patient inputs kept, their caliper lines dropped:
+   * they were drawn for the other view), which is the only kind sign-off takes from then on.
+   * Audited as 'case.swap-views'. Refused on a signed-off case (unlock it first) and on a case
+   * with one view. A viewer showing the case opens it again (openStoredCase) afterwards.
+   */
+  swapViews(req: SwapViewsRequest): Promise<CaseSummary>;
   createSession(req: CreateSessionRequest): Promise<SessionDetail>;
   listSessions(req: Record<string, never> | undefined): Promise<SessionListItem[]>;
   getSession(req: SessionRequest): Promise<SessionDetail>;
@@ -358,6 +390,7 @@ export const storeApiRequestSchemas = {
   flagCase: FlagCaseRequestSchema,
   signOff: SignOffRequestSchema,
   unlockCase: UnlockCaseRequestSchema,
+  swapViews: SwapViewsRequestSchema,
   createSession: CreateSessionRequestSchema,
   listSessions: z.object({}).optional(),
   getSession: SessionRequestSchema,

@@ -5,6 +5,7 @@
  */
 import { isSpvError } from '../api/errors';
 import packageJson from '../../package.json';
+import { run as runCase } from './commands/case';
 import { run as runImport } from './commands/import';
 import { run as runReport } from './commands/report';
 import { run as runSession } from './commands/session';
@@ -17,7 +18,7 @@ const HELP = `spv ${packageJson.version} — spleen volume from 2D ultrasound (D
 Usage:
   ${ESTIMATE_USAGE.split('\n').join('\n  ')}
   ${BATCH_USAGE.split('\n').join('\n  ')}
-  spv report …    spv session …    spv import …   (cases, review sessions and reports; see spv <command> --help)
+  spv report …    spv session …    spv import …    spv case …   (cases, review sessions and reports; see spv <command> --help)
   spv --help | --version
 
 Images: PNG/JPEG (calibration from a <name>.json sidecar with "spacing_mm": [sx, sy], else --spacing) or
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   report: runReport,
   session: runSession,
   import: runImport,
+  case: runCase,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,10 +2,14 @@
  * The PDF report of one case (pdfkit): patient and study header, both views with the mask
  * overlay and calipers, the DeepSPV volume with its 95% interval, the formula table with
  * citations, the reference limits and classification, an explanation figure, the model and
- * provider, the reader and sign-off, and the research-use notice.
+ * provider, the reader and sign-off, and the research-use notice. What the estimate asks to check
+ * first (checkFirst) is printed at the volume and at the verdicts, and a verdict resting on it is
+ * printed as unverified: a swapped case must not read "NORMAL" with its caveat a page away.
  */
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
+import { checkFirst } from '../clinical/check-first';
+import { shownVerdict, unverifiedVerdictsText } from '../clinical/unverified-verdict';
 import { asciiFallback, findReportFonts } from './pdf-fonts';
 import type { MaskReview } from './review-state';
 
@@ -123,6 +127,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const left = doc.page.margins.left;
   const contentWidth = doc.page.width - left - doc.page.margins.right;
   const e = data.estimate;
+  const toCheck = checkFirst(e);
 
   // ---- header
   doc.font('bold').fontSize(16).text(tb('Spleen volume report'), left, 40);
@@ -194,6 +199,18 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       ),
     );
   doc.text(t(lengthsLine(e)));
+  if (toCheck.length > 0)
+    doc
+      .font('bold')
+      .fillColor('#8a1c1c')
+      .text(
+        t(
+          `Check first: ${toCheck.join('; ')}. The volume and the verdicts below are unverified until checked.`,
+        ),
+        { width: contentWidth },
+      )
+      .fillColor('#000')
+      .font('regular');
   if (data.referenceVolumeMl !== null)
     doc.text(t(`True volume of this synthetic sample: ${fmt(data.referenceVolumeMl)} mL`));
 
@@ -222,13 +239,21 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   doc.moveDown(0.5);
   doc.font('bold').fontSize(11).text(tb('Reference limits and classification'), left);
   doc.font('regular').fontSize(9);
+  if (toCheck.length > 0 && e.classification.length > 0)
+    doc
+      .font('bold')
+      .fillColor('#8a1c1c')
+      .text(t(unverifiedVerdictsText(toCheck)), left, doc.y, {
+        width: contentWidth,
+      })
+      .fillColor('#000')
+      .font('regular');
   for (const c of e.classification) {
-    doc.text(
-      t(`${c.status.toUpperCase()} — ${c.limitText}. ${c.detail} (${c.citation})`),
-      left,
-      doc.y,
-      { width: contentWidth },
-    );
+    const v = shownVerdict(c.status, toCheck);
+    const status = v.unverified ? `${v.label.toUpperCase()} (UNVERIFIED)` : c.status.toUpperCase();
+    doc.text(t(`${status} — ${c.limitText}. ${c.detail} (${c.citation})`), left, doc.y, {
+      width: contentWidth,
+    });
   }
   if (e.warnings.length) {
     doc.moveDown(0.3).font('bold').text(tb('Warnings'), left);

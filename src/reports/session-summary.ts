@@ -168,8 +168,10 @@ function csvField(value: unknown): string {
 }
 
 /**
- * One row per case; one column per formula seen in the session; and whether the case is in the
- * session's statistics (no, with the reason, for a case no reader reviewed).
+ * One row per case; what its final estimate asks to check first (`check_first`, the checkFirst
+ * phrases joined by "; ", beside the volume they put in doubt; they name no patient, so an
+ * anonymised export keeps them); one column per formula seen in the session; and whether the case
+ * is in the session's statistics (no, with the reason, for a case no reader reviewed).
  */
 export function sessionSummaryCsv(summary: SessionSummary): string {
   const leftOut = new Map(summary.notReviewed.map((c) => [c.caseId, c.reason]));
@@ -183,6 +185,7 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
     'final_volume_ml',
     'final_ci_low_ml',
     'final_ci_high_ml',
+    'check_first',
     'dice_coronal',
     'dice_transverse',
     'time_spent_s',
@@ -204,6 +207,7 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
         r.finalVolumeMl,
         r.finalCi95Ml?.[0],
         r.finalCi95Ml?.[1],
+        r.checkFirst.join('; '),
         r.diceCoronal,
         r.diceTransverse,
         r.timeSpentMs / 1000,

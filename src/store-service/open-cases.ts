@@ -42,6 +42,11 @@ export interface OpenStoredCase extends CaseMasks {
    * unlocked and opened again).
    */
   unsavedAiOutlines: Partial<Record<ViewName, MaskRle>>;
+  /**
+   * Set when the case's views were swapped after it was opened (OpenCases.forgetSwapped): its
+   * engine copy has the old labels, so an edit made on it is no edit of the case as it is now.
+   */
+  viewsSwapped?: boolean;
 }
 
 /** Each view's image size in the engine's view of the case. */
@@ -264,6 +269,17 @@ export class OpenCases {
       this.forget(caseId);
       bytes -= openCaseBytes(open);
     }
+  }
+
+  /**
+   * Forgets a stored case whose views were just swapped (CaseStore.swapViews): its open copy has
+   * the old labels. The next open opens its images again, the new way round; a viewer's edit still
+   * on its way under the old copy is marked (viewsSwapped) so that it is not saved.
+   */
+  forgetSwapped(caseId: number): void {
+    const open = this.byCaseId.get(caseId);
+    if (open) open.viewsSwapped = true;
+    this.forget(caseId);
   }
 
   private forget(caseId: number): void {

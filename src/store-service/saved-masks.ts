@@ -8,7 +8,7 @@ import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { EstimateRow, MaskRow, ViewName } from '../store/types';
-import { recordCalipers, type ReaderCalipers } from './calipers';
+import { recordCalipers, savedCaliperLines, type ReaderCalipers } from './calipers';
 
 const VIEWS: ViewName[] = ['coronal', 'transverse'];
 
@@ -109,10 +109,13 @@ export function outlineMisfits(
   const misfits: OutlineMisfit[] = [];
   const all = store.masks(caseId);
   const accepted = refitsAccepted(store, caseId);
+  // After a view swap, a view's versions before the copies the swap made are outlines of the
+  // other image (CaseStore.swapViews): no outline of this one, fitting or not.
+  const sinceSwap = store.lastViewSwap(caseId)?.firstVersions ?? {};
   for (const view of VIEWS) {
     const size = sizes[view];
     if (!size) continue;
-    const versions = all.filter((m) => m.view === view);
+    const versions = all.filter((m) => m.view === view && m.version >= (sinceSwap[view] ?? 0));
     const lastMisfit = versions.findLast((m) => !fits(m, size));
     if (!lastMisfit) continue;
     const after = versions.filter((m) => m.version > lastMisfit.version);
@@ -201,6 +204,40 @@ export async function estimateMasks(
   const byId = (id: number | null) => maskRowRle(id === null ? null : store.maskById(id));
   const coronal = await byId(estimate.coronalMaskId);
   return coronal ? { coronal, transverse: await byId(estimate.transverseMaskId) } : null;
+}
+
+/**
+ * Whether an estimate was asked of exactly what the case's latest estimate was computed from: the
+ * same masks pixel for pixel (a view it left out left out again), patient inputs, caliper lines
+ * and caliper lengths. A viewer showing a case sends just that (StoredCaseView gives it the
+ * latest estimate's own inputs), which changes nothing; any other request is a change. False
+ * when the case has no estimate, or one that does not name its coronal mask.
+ */
+export async function repeatsLatestEstimate(
+  store: CaseStore,
+  caseId: number,
+  masks: Masks,
+  next: EstimateToSave,
+): Promise<boolean> {
+  const last = store.latestEstimate(caseId);
+  if (!last || last.coronalMaskId === null) return false;
+  const sameView = async (maskId: number | null, rle: MaskRle | null) => {
+    const row = maskId === null ? null : store.maskById(maskId);
+    if (!row || !rle) return !row && !rle;
+    if (row.width !== rle.width || row.height !== rle.height) return false;
+    return sameMask((await decodeMaskPng(row.png)).mask, decodeMaskRle(rle));
+  };
+  if (!(await sameView(last.coronalMaskId, masks.coronal))) return false;
+  if (!(await sameView(last.transverseMaskId, masks.transverse ?? null))) return false;
+  return (
+    inputsKey(
+      [],
+      // What a reopened case hands the viewer (openStoredCase): its saved inputs, or none known.
+      normalisedPatient(last.patient ?? null),
+      savedCaliperLines(store, caseId, last),
+      last.estimate,
+    ) === inputsKey([], next.patient, next.caliperLines, next.estimate)
+  );
 }
 
 /** Saves a case's masks and estimates under one model hash (the one every estimate records). */

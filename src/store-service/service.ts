@@ -44,6 +44,7 @@ import type {
   SessionSummary,
   SignOffRequest,
   StoredCaseView,
+  SwapViewsRequest,
   UnlockCaseRequest,
   WorklistEntry,
 } from '../api/store-contract';
@@ -58,12 +59,14 @@ import {
   MaskSaver,
   misfitNotice,
   outlineMisfits,
+  repeatsLatestEstimate,
   storedMasks,
   type ImageSizes,
 } from './saved-masks';
 import { SavedEditOrder } from './save-order';
 import { storedCalibration } from './stored-calibration';
 import { caseDetail, caseSummary, sessionDetail } from './summaries';
+import { swapStoredViews } from './swap-views';
 
 /** What the service needs of the engine: the CaseApi, and the manifest for the model hash. */
 export type EngineLike = CaseApi & { readonly manifest?: Manifest };
@@ -76,6 +79,10 @@ export interface StoreServiceOptions {
 }
 
 const toId = (text: string): number => Number(text);
+
+/** The warning on an estimate of a signed-off case that asked for a change (it is not saved). */
+export const SIGNED_OFF_NOT_SAVED =
+  'This case is signed off: this change is not saved. Unlock it with a reason to change it.';
 
 /** One hash that names the exact model files (SHA-256 over the manifest's file hashes). */
 export function modelHashOf(manifest: Manifest | undefined): string {
@@ -149,17 +156,27 @@ export class StoreService implements SpvApi {
     const open = this.openCases.byEngineCaseId(req.caseId);
     if (!open) return EstimateSchema.parse(await this.engine.estimate(req));
     if (this.store.getCase(open.caseId).status === 'signed-off') {
-      const estimate = EstimateSchema.parse(await this.engine.estimate(req));
+      const { caseId: _engineCaseId, editOrder: _editOrder, ...inputs } = req;
+      const answer = await this.openCases.estimateToSave(open, inputs);
+      // The viewer estimates a case as it shows it (on opening, right after sign-off) from the
+      // latest estimate's own inputs: that is no change, and saying "not saved" would be false.
+      if (await repeatsLatestEstimate(this.store, open.caseId, req.masks, answer))
+        return answer.estimate;
       return {
-        ...estimate,
-        warnings: [
-          ...estimate.warnings,
-          'This case is signed off: this change is not saved. Unlock it with a reason to change it.',
-        ],
+        ...answer.estimate,
+        warnings: [...answer.estimate.warnings, SIGNED_OFF_NOT_SAVED],
       };
     }
     return this.whileSaving(open.caseId, async () => {
       const { caseId: _engineCaseId, editOrder, ...inputs } = req;
+      if (open.viewsSwapped) {
+        // Sent before the views were swapped (queued behind the swap): drawn on the images the
+        // old way round, so saving it would put each outline on the other image.
+        throw new SpvError(
+          'bad-input',
+          `Case ${open.caseId}: its coronal and transverse views were swapped while this edit was on its way, so it was drawn on the images the old way round and is not saved. Open the case again and redo the edit there.`,
+        );
+      }
       if (this.savedOrder.isSuperseded(open.caseId, editOrder)) {
         // A newer edit of the same viewer reached the store first (over the web host, requests
         // can overtake each other): this one is estimated and answered (the viewer drops a stale
@@ -363,8 +380,30 @@ export class StoreService implements SpvApi {
         `Case ${caseId}: the estimate of the latest edit has not finished, so the volume on screen may not be the one on record. Wait for the volume to update, check it, then sign off.`,
       );
     }
-    this.store.signOff(caseId, req.reader, req.estimateId ? toId(req.estimateId) : undefined);
+    this.store.signOff(
+      caseId,
+      req.reader,
+      req.estimateId ? toId(req.estimateId) : undefined,
+      req.checked,
+    );
     return this.summaryOf(toId(req.caseId));
+  }
+
+  async swapViews(req: SwapViewsRequest): Promise<CaseSummary> {
+    const caseId = toId(req.caseId);
+    // Refused before anything waits: a signed-off case needs an unlock with a reason first.
+    this.store.assertEditable(caseId);
+    return this.whileSaving(caseId, async () => {
+      await swapStoredViews(
+        { store: this.store, openCases: this.openCases, modelHash: this.modelHash },
+        caseId,
+        req.reader,
+        // Once swapped, an edit of this viewer sent before the swap (drawn on the images the old
+        // way round) is never saved: the swap counts as the viewer's newest saved edit.
+        () => this.savedOrder.recordSaved(caseId, req.editOrder),
+      );
+      return this.summaryOf(caseId);
+    });
   }
 
   async unlockCase(req: UnlockCaseRequest): Promise<CaseSummary> {

@@ -188,6 +188,19 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'pseudonym_key is never removed: pseudonyms would change'); END;
     `,
   },
+  {
+    version: 7,
+    name: 'estimate-check-first',
+    sql: `
+      -- What an estimate asks the reader to check before trusting its verdicts (checkFirst in
+      -- src/clinical/check-first.ts): the views whose unedited AI outline was uncertain, and the
+      -- input doubts (views that look swapped, an implausible scale or length). Kept so that the
+      -- worklist, the reports and sign-off see them after the estimate is read back.
+      -- NULL on estimates saved before: not known.
+      ALTER TABLE estimates ADD COLUMN uncertain_outline_json TEXT;
+      ALTER TABLE estimates ADD COLUMN input_doubts_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { SpvError } from '../api/errors';
 import type { CaseStatus } from '../api/store-contract';
 import type { Calibration, CaliperLine, Estimate, Patient } from '../api/contract';
+import { checkFirst } from '../clinical/check-first';
 import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
 import {
   PSEUDONYM_KEY_BYTES,
@@ -24,6 +25,7 @@ import {
   type SessionCaseRow,
   type SessionRow,
   type ViewName,
+  type ViewSwap,
 } from './types';
 
 const now = (): string => new Date().toISOString();
@@ -71,6 +73,9 @@ interface EstimateDbRow {
   calibrationJson: string | null;
   patientJson: string | null;
   caliperLinesJson: string | null;
+  /** NULL on estimates saved before schema 7 (these two). */
+  uncertainOutlineJson: string | null;
+  inputDoubtsJson: string | null;
   formulasJson: string;
   classificationJson: string;
   warningsJson: string;
@@ -302,8 +307,19 @@ export class CaseStore {
    * refused if a newer one was saved since. Refused too when the latest estimate is stale: the
    * masks changed after it (an edit whose estimate failed or is still running) or the images were
    * recalibrated after it was asked for.
+   *
+   * `checked`: the checkFirst phrases (src/clinical/check-first.ts) the reader confirmed having
+   * checked. An estimate that asks the reader to check something first (an uncertain AI outline,
+   * views that look swapped, an implausible scale) is signed off only once every one of them is
+   * confirmed, and the audit entry records what was: a verdict resting on doubts is never signed
+   * as if nobody had been asked. Checked here, in the transaction, against the estimate signed.
    */
-  signOff(caseId: number, actor: string, estimateId?: number): void {
+  signOff(
+    caseId: number,
+    actor: string,
+    estimateId?: number,
+    checked: readonly string[] = [],
+  ): void {
     this.transaction(() => {
       const before = this.assertEditable(caseId);
       const estimate = this.latestEstimate(caseId);
@@ -319,7 +335,23 @@ export class CaseStore {
           `Case ${caseId} (${before.title}): the estimate you reviewed (${estimateId}) is no longer the latest (${estimate.id}); a newer edit was saved since. Check the volume now shown, then sign off again.`,
         );
       }
+      // Said first: after a swap the masks changed too, but the swap is what the reader did.
+      const swap = this.lastViewSwap(caseId);
+      if (swap && swap.estimateIdBefore !== null && estimate.id <= swap.estimateIdBefore) {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}): its coronal and transverse views were swapped after its latest estimate, so that volume is of the images the wrong way round. Open the case and let the volume update (or accept or correct the mask), then sign off.`,
+        );
+      }
       this.assertEstimateCurrent(before, estimate);
+      const toCheck = checkFirst(estimate.estimate);
+      const unchecked = toCheck.filter((phrase) => !checked.includes(phrase));
+      if (unchecked.length > 0) {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}): its estimate asks you to check first: ${unchecked.map((p) => `"${p}"`).join(', ')}, and the sign-off did not confirm ${unchecked.length === 1 ? 'it' : 'them'}. Check ${unchecked.length === 1 ? 'it' : 'each'} on the images (correct the outline, calibration or views if wrong), then sign off confirming ${unchecked.length === 1 ? 'it' : 'them'}.`,
+        );
+      }
       const t = now();
       this.db
         .prepare(
@@ -331,6 +363,9 @@ export class CaseStore {
         estimateId: estimate.id,
         version: before.version,
         volumeMl: estimate.estimate.volumeMl,
+        // What the estimate asked to check first, and what the reader confirmed having checked.
+        checkFirst: toCheck,
+        checked: [...checked],
       });
     });
   }
@@ -391,6 +426,113 @@ export class CaseStore {
         signedOffAt: before.signedOffAt,
       });
     });
+  }
+
+  /**
+   * Swaps a two-view case's views: the image labelled coronal becomes the transverse one and vice
+   * versa (for a pair imported named the wrong way round, which a re-import refuses as duplicates).
+   * Each image keeps its file, its calibration (a column of its row) and its outlines.
+   *
+   * History stays append-only and truthful: no mask or estimate row is relabelled. Each image's
+   * latest AI outline, and its latest outline if that is a reader's, is copied as a new mask
+   * version under the image's new label (mask.save entries, with the mask copied). Every earlier
+   * estimate keeps naming the mask versions it used, labelled as they were when it was made: it
+   * stays what it was, an estimate of the old labelling, and sign-off no longer takes it (the
+   * masks changed since, and lastViewSwap says so). Refused on a signed-off case (unlock it
+   * first) and on a case without both views. One transaction, with its 'case.swap-views' entry.
+   */
+  swapViews(caseId: number, actor: string): ViewSwap {
+    return this.transaction(() => {
+      const before = this.assertEditable(caseId);
+      const images = this.images(caseId);
+      const coronal = images.find((i) => i.view === 'coronal');
+      const transverse = images.find((i) => i.view === 'transverse');
+      if (!coronal || !transverse) {
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}) has only a ${images[0]?.view ?? 'no'} image: there is no other view to swap it with. Swapping needs both a coronal and a transverse image.`,
+        );
+      }
+      // Read before anything is written: the copies become the latest masks of their new views.
+      const carried = VIEWS.flatMap((from) =>
+        this.outlinesToCarry(caseId, from).map((row) => ({ from, row })),
+      );
+      const outlined = new Set(carried.map((c) => c.from));
+      if (outlined.size === 1) {
+        const missing = otherView([...outlined][0]);
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}) has no outline of its ${missing} view yet, so after a swap that image would have none of its own. Open the case, draw or correct the ${missing} outline (it is saved as you draw), then swap the views.`,
+        );
+      }
+      const estimateIdBefore = this.latestEstimate(caseId)?.id ?? null;
+      this.db
+        .prepare(
+          "UPDATE images SET view = CASE view WHEN 'coronal' THEN 'transverse' ELSE 'coronal' END WHERE case_id = ?",
+        )
+        .run(caseId);
+      const masks = carried.map(({ from, row }) => {
+        const to = otherView(from);
+        const copy = this.addMask(
+          {
+            caseId,
+            view: to,
+            source: row.source,
+            author: row.author,
+            width: row.width,
+            height: row.height,
+            areaPx: row.areaPx,
+            png: row.png,
+          },
+          { actor, detail: { copiedFrom: { maskId: row.id, view: from }, by: 'case.swap-views' } },
+        );
+        return { from, to, fromMaskId: row.id, toMaskId: copy.id, version: copy.version };
+      });
+      this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(now(), caseId);
+      const swap: ViewSwap = { masks, estimateIdBefore };
+      this.audit(actor, 'case.swap-views', caseId, {
+        images: [coronal, transverse].map((i) => ({
+          path: i.originalPath,
+          from: i.view,
+          to: otherView(i.view),
+          calibrated: i.calibration !== null,
+        })),
+        ...swap,
+      });
+      return swap;
+    });
+  }
+
+  /**
+   * A view's outlines a swap carries to the image's new label: its latest AI outline (what Accept
+   * AI takes) and, when the latest is a reader's, that one after it (what the case shows).
+   */
+  private outlinesToCarry(caseId: number, view: ViewName): MaskRow[] {
+    const ai = this.latestMask(caseId, view, 'ai');
+    const latest = this.latestMask(caseId, view);
+    return [ai, latest?.id === ai?.id ? null : latest].filter((row) => row !== null);
+  }
+
+  /**
+   * The case's last view swap (its 'case.swap-views' entry), with the first mask version of each
+   * view that is an outline of the image it now labels; null when its views were never swapped.
+   */
+  lastViewSwap(
+    caseId: number,
+  ): (ViewSwap & { firstVersions: Partial<Record<ViewName, number>> }) | null {
+    const text = this.db
+      .prepare(
+        "SELECT detail_json FROM audit_log WHERE case_id = ? AND action = 'case.swap-views' ORDER BY id DESC LIMIT 1",
+      )
+      .pluck()
+      .get(caseId) as string | undefined;
+    if (text === undefined) return null;
+    const detail = JSON.parse(text) as Partial<ViewSwap>;
+    const masks = detail.masks ?? [];
+    const firstVersions: Partial<Record<ViewName, number>> = {};
+    for (const m of masks)
+      firstVersions[m.to] = Math.min(firstVersions[m.to] ?? m.version, m.version);
+    return { masks, estimateIdBefore: detail.estimateIdBefore ?? null, firstVersions };
   }
 
   // ---- images ---------------------------------------------------------------------------------
@@ -472,7 +614,12 @@ export class CaseStore {
 
   // ---- masks ----------------------------------------------------------------------------------
 
-  addMask(input: MaskInput): MaskRow {
+  /**
+   * Saves a mask version. `audited` names who made this version and why when that is not its
+   * author (a view swap copying an outline under its image's new label: the outline is still the
+   * author's, the copy the swapping reader's).
+   */
+  addMask(input: MaskInput, audited?: { actor: string; detail: Record<string, unknown> }): MaskRow {
     return this.transaction(() => {
       // Every source: accepting the AI's mask again is a change too (unlock with a reason first).
       this.assertEditable(input.caseId);
@@ -500,11 +647,12 @@ export class CaseStore {
             input.png,
           ).lastInsertRowid,
       );
-      this.audit(input.author, 'mask.save', input.caseId, {
+      this.audit(audited?.actor ?? input.author, 'mask.save', input.caseId, {
         view: input.view,
         version: v,
         source: input.source,
         areaPx: input.areaPx,
+        ...audited?.detail,
       });
       return { ...input, id, version: v, createdAt };
     });
@@ -546,8 +694,8 @@ export class CaseStore {
           .prepare(
             `INSERT INTO estimates (case_id, source, coronal_mask_id, transverse_mask_id, model, model_version, model_hash, provider,
                volume_ml, ci_low_ml, ci_high_ml, lengths_json, caliper_lengths_json, formulas_json, classification_json, warnings_json,
-               calibration_json, patient_json, caliper_lines_json, author, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               calibration_json, patient_json, caliper_lines_json, uncertain_outline_json, input_doubts_json, author, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             input.caseId,
@@ -569,6 +717,8 @@ export class CaseStore {
             input.calibration ?? null,
             input.patient === undefined ? null : JSON.stringify(input.patient),
             input.caliperLines === undefined ? null : JSON.stringify(input.caliperLines),
+            e.uncertainOutline === undefined ? null : JSON.stringify(e.uncertainOutline),
+            e.inputDoubts === undefined ? null : JSON.stringify(e.inputDoubts),
             input.author,
             createdAt,
           ).lastInsertRowid,
@@ -716,6 +866,9 @@ export class CaseStore {
   }
 }
 
+const VIEWS: readonly ViewName[] = ['coronal', 'transverse'];
+const otherView = (view: ViewName): ViewName => (view === 'coronal' ? 'transverse' : 'coronal');
+
 const IMAGE_SELECT = `SELECT id, case_id AS caseId, view, content_hash AS contentHash, sop_instance_uid AS sopInstanceUid,
   original_path AS originalPath, format, width, height, calibration_json AS calibrationJson, meta_json AS metaJson,
   imported_at AS importedAt FROM images`;
@@ -727,7 +880,8 @@ const ESTIMATE_SELECT = `SELECT id, case_id AS caseId, source, coronal_mask_id A
   model, model_version AS modelVersion, model_hash AS modelHash, provider, volume_ml AS volumeMl, ci_low_ml AS ciLowMl,
   ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, caliper_lengths_json AS caliperLengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
   warnings_json AS warningsJson, calibration_json AS calibrationJson, patient_json AS patientJson,
-  caliper_lines_json AS caliperLinesJson, author, created_at AS createdAt FROM estimates`;
+  caliper_lines_json AS caliperLinesJson, uncertain_outline_json AS uncertainOutlineJson,
+  input_doubts_json AS inputDoubtsJson, author, created_at AS createdAt FROM estimates`;
 
 function imageFromDb(row: ImageDbRow): ImageRow {
   const { calibrationJson, metaJson, ...rest } = row;
@@ -752,6 +906,12 @@ function estimateFromDb(row: EstimateDbRow): EstimateRow {
     formulas: JSON.parse(row.formulasJson) as Estimate['formulas'],
     classification: JSON.parse(row.classificationJson) as Estimate['classification'],
     warnings: JSON.parse(row.warningsJson) as string[],
+    ...(row.uncertainOutlineJson !== null && {
+      uncertainOutline: JSON.parse(row.uncertainOutlineJson) as Estimate['uncertainOutline'],
+    }),
+    ...(row.inputDoubtsJson !== null && {
+      inputDoubts: JSON.parse(row.inputDoubtsJson) as string[],
+    }),
     // Wall time is a property of the run that produced it, not of the result: not stored.
     elapsedMs: 0,
   };

@@ -127,3 +127,13 @@ export interface AuditRow {
   caseId: number | null;
   detail: Record<string, unknown>;
 }
+
+/**
+ * A view swap (CaseStore.swapViews): the mask versions that carried each image's outlines to its
+ * image's new label, and the case's latest estimate before it (null: none), which, like every
+ * estimate before the swap, is of the old labelling.
+ */
+export interface ViewSwap {
+  masks: { from: ViewName; to: ViewName; fromMaskId: number; toMaskId: number; version: number }[];
+  estimateIdBefore: number | null;
+}

@@ -220,7 +220,14 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('stored-case integrity', () => {
         estimatesBefore,
       );
       expect(detail.finalEstimate!.caliperLengths).toEqual(final.caliperLengths);
-      const signed = await later.signOff({ caseId, reader: A, estimateId: reopened.estimateId });
+      // The AI's transverse outline, unedited, is an uncertain one: sign-off confirms it checked.
+      expect(detail.summary.checkFirst).toEqual(['uncertain AI transverse outline']);
+      const signed = await later.signOff({
+        caseId,
+        reader: A,
+        estimateId: reopened.estimateId,
+        checked: detail.summary.checkFirst,
+      });
       expect(signed.volumeMl).toBe(final.volumeMl);
     } finally {
       later.close();

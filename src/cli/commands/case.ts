@@ -1,0 +1,63 @@
+/**
+ * `spv case swap-views CASE --reader NAME [--data-dir DIR]`: puts right a stored case imported
+ * with its coronal and transverse images named the wrong way round (StoreApi.swapViews), which a
+ * re-import of the right names cannot (the files are recognised as duplicates).
+ */
+import { parseArgs } from 'node:util';
+import { defaultDataDir } from '../../store/data-dir';
+import { createStoreService } from '../../store-service/service';
+import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { EXIT, UsageError } from '../usage';
+
+export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--data-dir DIR]
+  swap-views   the image labelled coronal becomes the transverse one and vice versa, each with its
+               own file, calibration and outlines; the case gets a new estimate (the reader's
+               caliper lines are dropped: they were drawn for the other view). For a pair imported
+               named the wrong way round ("views look swapped"). Refused on a signed-off case
+               (unlock it first) and on a case with one view. Recorded in the audit log.
+  --reader NAME    who swaps the views, for the audit log
+  --data-dir DIR   the database folder (default: ${defaultDataDir()})
+  --models DIR, --provider LIST, --threads N   as for spv estimate (the new estimate runs the models)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      'data-dir': { type: 'string' },
+      reader: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      ...engineOptionSpecs,
+    },
+  });
+  if (action === undefined || action === '--help' || action === '-h' || values.help) {
+    process.stdout.write(`${CASE_USAGE}\n`);
+    return action === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (action !== 'swap-views') throw new UsageError(`unknown case action "${action}" (swap-views)`);
+  const [caseId, ...extra] = positionals;
+  if (!caseId || !/^\d+$/.test(caseId))
+    throw new UsageError(`give the case id (a number)${caseId ? `, got "${caseId}"` : ''}`);
+  if (extra.length > 0) throw new UsageError(`give one case id, got also "${extra.join(' ')}"`);
+  const reader = values.reader?.trim();
+  if (!reader)
+    throw new UsageError('give the reader with --reader NAME (it goes in the audit log)');
+  const engine = await engineFromArgs(values);
+  const service = createStoreService({ dataDir: values['data-dir'] ?? defaultDataDir(), engine });
+  try {
+    const summary = await service.swapViews({ caseId, reader });
+    const volume =
+      summary.volumeMl === null
+        ? 'no volume (not calibrated)'
+        : `${summary.volumeMl.toFixed(1)} mL (95% CI ${summary.ci95Ml![0].toFixed(0)}–${summary.ci95Ml![1].toFixed(0)})`;
+    process.stdout.write(`Case ${summary.caseId} (${summary.title}): views swapped; ${volume}\n`);
+    if (summary.checkFirst.length > 0)
+      process.stdout.write(`  check first: ${summary.checkFirst.join('; ')}\n`);
+  } finally {
+    service.close();
+    await engine.close();
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,41 @@
+/**
+ * How a reference verdict is said while its estimate asks the reader to check something first
+ * (checkFirst: an uncertain AI outline, views that look swapped, an implausible scale or length).
+ * A "normal" computed from a volume that may be ten times off, or from the wrong view, is not a
+ * finding: the viewer shows it neutral (neither green nor red) as "normal?", with what it rests
+ * on in its tooltip, and the report prints it as unverified. One wording for every place a verdict
+ * is shown. Pure.
+ */
+import type { Classification } from '../api/contract';
+
+export interface ShownVerdict {
+  /** The status as shown: `normal`, or `normal?` while it rests on something to check first. */
+  label: string;
+  /** Whether the verdict rests on something to check first: shown neutral, never green or red. */
+  unverified: boolean;
+  /** What the verdict rests on ("rests on: views look swapped; …"), or null when nothing. */
+  restsOn: string | null;
+}
+
+/** "rests on: views look swapped; length implausible: check them first". */
+export function restsOnText(toCheck: readonly string[]): string {
+  return `rests on: ${toCheck.join('; ')}: check ${toCheck.length === 1 ? 'it' : 'them'} first`;
+}
+
+/** "Unverified: these verdicts rest on views look swapped. Check it first.", said under them. */
+export function unverifiedVerdictsText(toCheck: readonly string[]): string {
+  return `Unverified: these verdicts rest on ${toCheck.join('; ')}. Check ${toCheck.length === 1 ? 'it' : 'them'} first.`;
+}
+
+/**
+ * The verdict `status` as shown beside an estimate whose checkFirst list is `toCheck`. "unknown"
+ * is no verdict (no limit applies), so it reads the same either way.
+ */
+export function shownVerdict(
+  status: Classification['status'],
+  toCheck: readonly string[],
+): ShownVerdict {
+  if (toCheck.length === 0 || status === 'unknown')
+    return { label: status, unverified: false, restsOn: null };
+  return { label: `${status}?`, unverified: true, restsOn: restsOnText(toCheck) };
+}

@@ -1,0 +1,102 @@
+/**
+ * Sign-off records what the reader confirmed checking: an estimate that asks the reader to check
+ * something first (checkFirst: an uncertain AI outline, views that look swapped) is signed off
+ * only when the sign-off confirms every item, and the audit says which. The estimate's check-first
+ * items survive the round trip through the database (schema 7), so the worklist sees them too.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignOffRequestSchema } from '../../src/api/store-contract';
+import { CaseStore } from '../../src/store/store';
+import { caseSummary } from '../../src/store-service/summaries';
+import { sampleEstimate } from './store-fixtures';
+
+const SWAPPED = 'views look swapped';
+
+let dir: string;
+let store: CaseStore;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spv-swap-signoff-'));
+  store = CaseStore.open(dir);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function caseWithEstimate(overrides: Parameters<typeof sampleEstimate>[1] = {}): number {
+  const patientId = store.upsertPatient({ key: 'SYNTH-SWAP' });
+  const caseId = store.createCase(
+    { patientId, studyInstanceUid: null, studyDate: null, title: 'swap' },
+    'importer',
+  );
+  store.addEstimate({
+    caseId,
+    source: 'ai',
+    coronalMaskId: null,
+    transverseMaskId: null,
+    modelHash: 'h',
+    author: 'model',
+    estimate: sampleEstimate(212, overrides),
+  });
+  return caseId;
+}
+
+describe('sign-off of an estimate with check-first items', () => {
+  it("keeps an estimate's uncertain outlines and input doubts, so the worklist lists them", () => {
+    const caseId = caseWithEstimate({ uncertainOutline: ['coronal'], inputDoubts: [SWAPPED] });
+    expect(store.latestEstimate(caseId)?.estimate).toMatchObject({
+      uncertainOutline: ['coronal'],
+      inputDoubts: [SWAPPED],
+    });
+    expect(caseSummary(store, store.getCase(caseId)).checkFirst).toEqual([
+      'uncertain AI coronal outline',
+      SWAPPED,
+    ]);
+  });
+
+  it('refuses a sign-off that does not confirm every item, naming the missing ones', () => {
+    const caseId = caseWithEstimate({ uncertainOutline: ['coronal'], inputDoubts: [SWAPPED] });
+    expect(() => store.signOff(caseId, 'dr. a')).toThrow(
+      /asks you to check first: "uncertain AI coronal outline", "views look swapped".*sign off confirming them/,
+    );
+    expect(() => store.signOff(caseId, 'dr. a', undefined, [SWAPPED])).toThrow(
+      /check first: "uncertain AI coronal outline", and the sign-off did not confirm it/,
+    );
+    expect(store.getCase(caseId).status).not.toBe('signed-off');
+    expect(store.auditLog(caseId).map((e) => e.action)).not.toContain('case.sign-off');
+  });
+
+  it('signs off once every item is confirmed, and the audit records what was checked', () => {
+    const caseId = caseWithEstimate({ uncertainOutline: ['coronal'], inputDoubts: [SWAPPED] });
+    const checked = SignOffRequestSchema.parse({
+      caseId: String(caseId),
+      reader: 'dr. a',
+      checked: [SWAPPED, 'uncertain AI coronal outline'],
+    }).checked;
+    store.signOff(caseId, 'dr. a', undefined, checked);
+    expect(store.getCase(caseId).status).toBe('signed-off');
+    const entry = store.auditLog(caseId).find((e) => e.action === 'case.sign-off');
+    expect(entry?.detail).toMatchObject({
+      checkFirst: ['uncertain AI coronal outline', SWAPPED],
+      checked: [SWAPPED, 'uncertain AI coronal outline'],
+    });
+  });
+
+  it('signs off as before when the estimate has nothing to check', () => {
+    const caseId = caseWithEstimate();
+    store.signOff(caseId, 'dr. a');
+    expect(store.getCase(caseId).status).toBe('signed-off');
+    const entry = store.auditLog(caseId).find((e) => e.action === 'case.sign-off');
+    expect(entry?.detail).toMatchObject({ checkFirst: [], checked: [] });
+  });
+
+  it('takes at most 20 checked phrases in a request', () => {
+    const tooMany = Array.from({ length: 21 }, (_, i) => `item ${i}`);
+    expect(
+      SignOffRequestSchema.safeParse({ caseId: '1', reader: 'dr. a', checked: tooMany }).success,
+    ).toBe(false);
+  });
+});
