@@ -6,6 +6,8 @@
  * every recorded action waits for the reader's name. What the case's latest estimate asks to check
  * first is said beside the buttons, and signing off such a case (or one whose volume is single-view
  * for want of a transverse calibration) goes through a step naming each item (SignOffVerdictChecks).
+ * A two-view case imported with its views named the wrong way round is put right with Swap views
+ * (asked again before it is done: it makes a new volume and drops the reader's calipers).
  */
 import { useState, type JSX } from 'react';
 import type { CaseSummary, ExportedFile, ReportFormat } from '../../src/api/store-contract';
@@ -13,6 +15,9 @@ import { localDateTime } from '../components/format';
 import { ExportLinks } from './ExportLinks';
 import { SignOffVerdictChecks } from './SignOffVerdictChecks';
 import { STATUS_LABELS } from './worklist-nav';
+
+/** The engine's phrase for views that look swapped (src/engine/input-doubts.ts). */
+const VIEWS_LOOK_SWAPPED = 'views look swapped';
 
 /** Why Accept and Sign off are off for a selected case that is not the one in the viewer. */
 export const OPEN_IN_VIEWER_FIRST = 'Open this case in the viewer to review it first';
@@ -37,6 +42,8 @@ export interface CaseActionsProps {
    * when the estimate asked nothing).
    */
   onSignOff(checked: string[]): void;
+  /** Swaps the coronal and transverse images of the case in the viewer (StoreApi.swapViews). */
+  onSwapViews(): void;
   /** Resolves to whether the case was unlocked: the reason is kept for another try if not. */
   onUnlock(reason: string): Promise<boolean>;
   onExport(format: ReportFormat, anonymise: boolean): void;
@@ -56,6 +63,9 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
   // things to check), closes it and clears its ticks.
   const checksKey = `${c.caseId}:${c.estimateId ?? ''}:${toCheck.join('|')}`;
   const [checksFor, setChecksFor] = useState<string | null>(null);
+  const [askSwap, setAskSwap] = useState<string | null>(null);
+  const twoViews = c.views.includes('coronal') && c.views.includes('transverse');
+  const lookSwapped = toCheck.includes(VIEWS_LOOK_SWAPPED);
   const signOff = () => {
     if (toCheck.length > 0 || singleView) setChecksFor(checksKey);
     else props.onSignOff([]);
@@ -153,7 +163,48 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         >
           Sign off
         </button>
+        {twoViews && (
+          <button
+            type="button"
+            className={lookSwapped ? 'review-warn' : undefined}
+            onClick={() => setAskSwap(c.caseId)}
+            disabled={busy || locked || reviewBlock !== null || askSwap === c.caseId}
+            title={
+              locked
+                ? 'Signed off: unlock it with a reason to swap its views.'
+                : (reviewBlock ?? undefined)
+            }
+            data-testid="action-swap-views"
+          >
+            {lookSwapped ? '⚠ ' : ''}Swap coronal ⇄ transverse
+          </button>
+        )}
       </div>
+      {askSwap === c.caseId && !locked && reviewBlock === null && (
+        <div className="review-check-list" role="dialog" data-testid="swap-views-confirm">
+          <p>
+            Swap the views of this case? The image now labelled coronal becomes the transverse one
+            and the other way round, each with its outline and calibration. A new volume is
+            computed; caliper lines you drew are removed (they were drawn for the other view).
+          </p>
+          <div className="review-row">
+            <button
+              type="button"
+              disabled={busy}
+              onClick={() => {
+                setAskSwap(null);
+                props.onSwapViews();
+              }}
+              data-testid="swap-views-confirm-button"
+            >
+              Swap the views
+            </button>
+            <button type="button" onClick={() => setAskSwap(null)} data-testid="swap-views-cancel">
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {checksFor === checksKey && !locked && reviewBlock === null && (
         <SignOffVerdictChecks
           key={checksKey}

@@ -9,6 +9,7 @@
  * for its edits to be saved first, and accepting, signing off or unlocking shows the case again as
  * the store now holds it (its masks, its lock).
  */
+import { pageEditSequence } from '../save-order';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { Estimate, SpvApi } from '../../src/api';
 import type {
@@ -486,6 +487,16 @@ export function ReviewPanel({
           onSignOff={(checked) =>
             void reviewViewerCase('Signing off', selected, (shown) =>
               signOff(selected, shown, checked),
+            )
+          }
+          onSwapViews={() =>
+            void reviewViewerCase('Swapping the views', selected, () =>
+              api.swapViews({
+                caseId: selected.caseId,
+                reader: who,
+                // After every edit this page sent: one still on its way is not saved over the swap.
+                editOrder: pageEditSequence.next(),
+              }),
             )
           }
           onUnlock={(reason) =>
