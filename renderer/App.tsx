@@ -230,6 +230,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         onCaliperKind={inputs.setTransverseKind}
         recalibration={calibration.recalibrationOf(controls.activeView)}
         onRecalibrate={calibration.recalibrate}
+        readOnly={readOnly}
       />
       <main className="workspace">
         <div className="viewers">
@@ -286,13 +287,20 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             />
           )}
           {calibration.refused && <CalibrationRefused {...calibration.refused} />}
-          <VolumeSummary
-            failed={estimate.failed}
-            estimate={coronalCalibrated ? estimate.value : null}
-            updating={estimate.updating}
-            calibrated={coronalCalibrated}
-            referenceVolumeMl={caseView?.referenceVolumeMl ?? null}
-          />
+          {caseView ? (
+            <VolumeSummary
+              failed={estimate.failed}
+              estimate={coronalCalibrated ? estimate.value : null}
+              updating={estimate.updating}
+              calibrated={coronalCalibrated}
+              referenceVolumeMl={caseView.referenceVolumeMl ?? null}
+            />
+          ) : (
+            // No case, so no image: "this image has no calibration" would mislead the reader.
+            <div className="volume no-case" data-testid="no-case">
+              No case open: open one with Open… (Ctrl+O), or from the worklist in the Review tab.
+            </div>
+          )}
           <SideTabs tab={tab} onTab={setTab} />
           {tab === 'compare' && (
             <ComparisonPanel

@@ -1,4 +1,7 @@
-/** The editing and display toolbar; every button's tooltip names its shortcut. */
+/**
+ * The editing and display toolbar; every button's tooltip names its shortcut. On a read-only case
+ * (signed off) the tools that change the masks or calipers are disabled, their tooltip saying why.
+ */
 import type { JSX } from 'react';
 import type { Recalibration } from '../case-views';
 import type { TransverseCaliperKind } from '../editing/calipers';
@@ -39,6 +42,11 @@ export interface ToolbarProps {
   /** Whether the active view's calibration can be redrawn; null hides the button. */
   recalibration?: Recalibration | null;
   onRecalibrate?(view: Recalibration['view']): void;
+  /**
+   * Why the case may not be changed (it is signed off), or null: the editing tools are then drawn
+   * disabled with this as their tooltip, instead of looking usable and refusing when used.
+   */
+  readOnly?: string | null;
 }
 
 const TRANSVERSE_KINDS: { kind: TransverseCaliperKind; label: string; title: string }[] = [
@@ -54,6 +62,15 @@ const TRANSVERSE_KINDS: { kind: TransverseCaliperKind; label: string; title: str
       'The next transverse caliper measures the thickness (it replaces the thickness drawn before)',
   },
 ];
+
+/** The tools that draw on the masks or calipers: what a read-only case disables. */
+const EDITING_TOOLS: ReadonlySet<Tool> = new Set([
+  'brush',
+  'eraser',
+  'lasso-add',
+  'lasso-cut',
+  'caliper',
+]);
 
 const TOOLS: { tool: Tool; label: string; title: string }[] = [
   { tool: 'brush', label: 'Brush', title: 'Brush: add to the mask (B)' },
@@ -74,6 +91,10 @@ const TOOLS: { tool: Tool; label: string; title: string }[] = [
 ];
 
 export function Toolbar(p: ToolbarProps): JSX.Element {
+  const readOnly = p.readOnly ?? null;
+  /** A mask or caliper edit's button: disabled on a read-only case, with the reason as tooltip. */
+  const edit = (title: string) =>
+    readOnly === null ? { title } : { title: readOnly, disabled: true };
   return (
     <div className="toolbar" role="toolbar" aria-label="Tools">
       <button
@@ -92,7 +113,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
           data-testid={`tool-${t.tool}`}
           className={p.tool === t.tool ? 'active' : ''}
           aria-pressed={p.tool === t.tool}
-          title={t.title}
+          {...(EDITING_TOOLS.has(t.tool) ? edit(t.title) : { title: t.title })}
           onClick={() => p.onTool(t.tool)}
         >
           {t.label}
@@ -124,18 +145,12 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
         </span>
       )}
       {p.recalibration && p.onRecalibrate && (
-        // The title is on a wrapper: a disabled button shows no tooltip, and its reason matters.
-        <span
-          data-testid="recalibrate-why"
-          title={
-            p.recalibration.allowed
-              ? `Redraw the ${p.recalibration.view} view's calibration on the depth ruler`
-              : p.recalibration.reason
-          }
-        >
+        // The title is on a wrapper too: some browsers show no tooltip for a disabled button.
+        <span data-testid="recalibrate-why" title={recalibrateTitle(p.recalibration)}>
           <button
             type="button"
             data-testid="recalibrate"
+            title={recalibrateTitle(p.recalibration)}
             disabled={!p.recalibration.allowed}
             onClick={() => p.recalibration && p.onRecalibrate?.(p.recalibration.view)}
           >
@@ -187,7 +202,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       <button
         type="button"
         data-testid="smooth"
-        title="Smooth the outline (S)"
+        {...edit('Smooth the outline (S)')}
         onClick={p.onSmooth}
       >
         Smooth
@@ -195,7 +210,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       <button
         type="button"
         data-testid="fill-holes"
-        title="Fill holes in the mask (Shift+F)"
+        {...edit('Fill holes in the mask (Shift+F)')}
         onClick={p.onFillHoles}
       >
         Fill holes
@@ -203,7 +218,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       <button
         type="button"
         data-testid="keep-largest"
-        title="Keep only the largest island (I)"
+        {...edit('Keep only the largest island (I)')}
         onClick={p.onKeepLargest}
       >
         Largest island
@@ -211,7 +226,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       <button
         type="button"
         data-testid="reset-ai"
-        title="Reset to the AI mask (undoable)"
+        {...edit('Reset to the AI mask (undoable)')}
         onClick={p.onResetToAi}
       >
         Reset to AI
@@ -273,6 +288,11 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       </button>
     </div>
   );
+}
+
+/** What Recalibrate does, or why it cannot be used now. */
+function recalibrateTitle(r: Recalibration): string {
+  return r.allowed ? `Redraw the ${r.view} view's calibration on the depth ruler` : r.reason;
 }
 
 /** A labelled range input in steps of 0.05 (opacity, brightness, contrast). */

@@ -48,6 +48,27 @@ export function diffMasks(before: Uint8Array, after: Uint8Array): MaskDelta | nu
  */
 const openStrokes = new WeakMap<Uint8Array, Set<StrokeRecorder>>();
 
+/**
+ * The mask each stroke's delta was painted on. A delta is only meaningful on that mask: applied to
+ * another (the next case's, after a switch mid-stroke) it would paint the old stroke's pixels
+ * there. Kept beside the delta, not in it, so the history holds no mask a case switch dropped.
+ */
+const paintedOn = new WeakMap<MaskDelta, Uint8Array>();
+
+/** The mask a stroke's delta was recorded on; undefined for a delta no recorder made (a diff). */
+export function strokeMaskOf(delta: MaskDelta): Uint8Array | undefined {
+  return paintedOn.get(delta);
+}
+
+/**
+ * Ends every stroke still being painted on `mask`, leaving no trace (its pixels are put back):
+ * the mask is being dropped (another case opens), and a stroke on it must not reach the history.
+ * A recorder ended so finishes later with no delta, however its gesture ends.
+ */
+export function discardOpenStrokes(mask: Uint8Array): void {
+  for (const recorder of [...(openStrokes.get(mask) ?? [])]) recorder.discard();
+}
+
 /** True while a stroke is being painted on the mask: other edits must wait until it ends. */
 export function strokeInProgress(mask: Uint8Array): boolean {
   return (openStrokes.get(mask)?.size ?? 0) > 0;
@@ -83,8 +104,12 @@ export class StrokeRecorder {
     openStrokes.set(mask, open);
   }
 
-  /** Sets a pixel to 0/1; returns true when its value changed. */
+  /**
+   * Sets a pixel to 0/1; returns true when its value changed. A stroke already ended paints no
+   * more: one discarded under the pointer (its case left) must not go on changing its mask.
+   */
   set(index: number, value: 0 | 1): boolean {
+    if (!this.open) return false;
     const old = this.mask[index];
     if (old === value) return false;
     if (!this.original.has(index)) this.original.set(index, old);
@@ -111,7 +136,9 @@ export class StrokeRecorder {
       before[k] = old;
       after[k] = this.mask[i];
     });
-    return { indices, before, after };
+    const delta = { indices, before, after };
+    paintedOn.set(delta, this.mask);
+    return delta;
   }
 
   /** Writes the values the stroke's pixels had before it into `target` (a copy of its mask). */

@@ -157,7 +157,22 @@ export function useCalibration({
     return r?.allowed && readOnly ? { view, allowed: false, reason: readOnly } : r;
   };
 
-  const calibrated = dialogView !== null && calibrationOf(caseView, dialogView) != null;
+  const kept = dialogView !== null ? calibrationOf(caseView, dialogView) : null;
+  const calibrated = kept != null;
+  /**
+   * Keep the current calibration: the dialog closes, and the status line says what was kept in one
+   * line; the question asked when it was applied (several lines) is answered, not repeated.
+   */
+  const keep = () => {
+    close();
+    if (!dialogView || !kept) return;
+    const scale = `${kept.spacingX.toFixed(3)} mm/px`;
+    setMessage(
+      checked
+        ? `${dialogView} calibration kept although questioned (${scale})`
+        : `${dialogView} calibration kept (${scale})`,
+    );
+  };
   return {
     uncalibratedView: dialogView,
     refused,
@@ -176,7 +191,7 @@ export function useCalibration({
       purpose: calibrated ? 'recalibrate' : 'calibrate',
       warning: checked?.warning ?? null,
       problem: ofThisCase(problem),
-      onCancel: calibrated ? close : null,
+      onCancel: calibrated ? keep : null,
     },
   };
 }

@@ -8,7 +8,14 @@
 import { useCallback, useRef, useState, type RefObject } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import { calibrationOf } from '../case-views';
-import { applyDelta, diffMasks, strokeInProgress, type MaskDelta } from '../editing/delta';
+import {
+  applyDelta,
+  diffMasks,
+  discardOpenStrokes,
+  strokeInProgress,
+  strokeMaskOf,
+  type MaskDelta,
+} from '../editing/delta';
 import { EditHistory, type HistoryEntry } from '../editing/history';
 import { fillMaskHoles, keepLargestIsland, smoothMask } from '../editing/morphology';
 import type { MaskSet } from '../viewer/types';
@@ -25,7 +32,10 @@ export interface MaskEditing {
   fillHoles(): void;
   keepLargestIsland(): void;
   resetToAi(): void;
-  /** Drops the masks and their history (another case is opening). */
+  /**
+   * Drops the masks and their history (another case is opening), discarding a stroke still being
+   * painted on them.
+   */
   clearMasks(): void;
   /** The masks were replaced outside the editing tools (a case opened): redraw and re-estimate. */
   masksChanged(): void;
@@ -94,6 +104,15 @@ export function useMaskEditing({
     (view: ViewName, delta: MaskDelta) => {
       const refusal = readOnlyRef.current;
       const mask = masksRef.current[view]?.current;
+      // A stroke painted on masks no longer shown (a case switch while the button was held, its
+      // end reported by a pane on its way out) belongs to no case now: applied to this case's
+      // history, its undo would paint the old stroke here and save it. Its own mask gets its
+      // pixels back, as for any discarded stroke; nothing here changes.
+      const paintedOn = strokeMaskOf(delta);
+      if (paintedOn !== undefined && paintedOn !== mask) {
+        applyDelta(paintedOn, delta, 'backward');
+        return;
+      }
       if (refusal !== null) {
         // The viewer refuses strokes on a read-only case as they start; one that got through (begun
         // just before the case was signed off) is put back, so the screen shows what is stored.
@@ -110,6 +129,9 @@ export function useMaskEditing({
   );
 
   const clearMasks = useCallback(() => {
+    // A stroke still being painted (the button held through the switch) is discarded now, before
+    // the next case is shown: however its gesture ends later, it has no delta left to record.
+    for (const m of Object.values(masksRef.current)) if (m) discardOpenStrokes(m.current);
     historyRef.current.clear();
     masksRef.current = {};
   }, [masksRef]);

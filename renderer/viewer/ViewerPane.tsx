@@ -5,7 +5,15 @@
  * stroke; the finished stroke is handed to the parent as one delta.
  */
 import type Konva from 'konva';
-import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type JSX,
+} from 'react';
 import { Ellipse, Image as KImage, Layer, Line, Stage, Text } from 'react-konva';
 import type { Calibration, ViewImage, ViewName } from '../../src/api';
 import { maskBounds } from '../../src/imaging/mask-bounds';
@@ -384,10 +392,14 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   gestureEndedRef.current = onGestureEnded;
   // A release (or cancel, or lost capture) outside the pane or the window still ends the gesture,
   // or a stroke's pixels would miss the history and its mask stay "being stroked" for good.
-  useEffect(() => endGesturesOnWindowEvents(window, gestures), [gestures]);
+  // Layout effects, both: their clean-ups run as the pane leaves the page, before its canvas goes.
+  // Chromium reports the capture of a removed canvas lost within milliseconds, before the next
+  // frame, and a passive clean-up may run after that: the lost capture would then commit this
+  // gesture (a stroke, a lasso, a caliper) into the case shown next.
+  useLayoutEffect(() => endGesturesOnWindowEvents(window, gestures), [gestures]);
   // Other masks (another case, or the same case opened again) or unmounted mid-gesture: the gesture
   // belongs to masks no longer shown, and its delta must never land in the new masks' history.
-  useEffect(() => () => gestures.end('discard'), [gestures, masks]);
+  useLayoutEffect(() => () => gestures.end('discard'), [gestures, masks]);
 
   const closeClickPolygon = useCallback(
     (apply: boolean) => {
