@@ -314,6 +314,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
                 scheduleEstimate();
               }}
               referenceVolumeMl={caseView?.referenceVolumeMl ?? null}
+              caseOpen={caseView !== null}
               readOnly={readOnly}
               drawnCalipers={drawnKinds(calipers)}
               // A signed-off case's calipers stay, as its masks do (no × while read-only).

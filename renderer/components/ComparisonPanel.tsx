@@ -32,6 +32,11 @@ export interface ComparisonPanelProps {
   patient: Patient;
   onPatient(p: Patient): void;
   referenceVolumeMl: number | null;
+  /**
+   * Whether a case is open (the default): with none, there is nothing to calibrate, and the panel
+   * says so instead of "No volumes before calibration". The patient fields work either way.
+   */
+  caseOpen?: boolean;
   /** Why the case may not be changed (signed off), or null: the patient fields are then locked. */
   readOnly?: string | null;
   /**
@@ -167,6 +172,12 @@ function numberOrNull(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** Why the formula table is not shown: no case, no calibration, or an estimate on its way. */
+function noVolumesText(caseOpen: boolean, calibrated: boolean): string {
+  if (!caseOpen) return 'No case open: open one to compare its volumes.';
+  return calibrated ? 'Waiting for the estimate…' : 'No volumes before calibration.';
+}
+
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
   const toCheck = estimate ? checkFirst(estimate) : [];
@@ -269,8 +280,8 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
           <EstimateChart estimate={estimate} />
         </>
       ) : (
-        <p className="muted">
-          {p.calibrated ? 'Waiting for the estimate…' : 'No volumes before calibration.'}
+        <p className="muted" data-testid="comparison-no-volumes">
+          {noVolumesText(p.caseOpen ?? true, p.calibrated)}
         </p>
       )}
       <h3>Reference for this patient</h3>

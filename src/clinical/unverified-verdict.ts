@@ -3,8 +3,8 @@
  * (checkFirst: an uncertain AI outline, views that look swapped, an implausible scale or length).
  * A "normal" computed from a volume that may be ten times off, or from the wrong view, is not a
  * finding: the viewer shows it neutral (neither green nor red) as "normal?", with what it rests
- * on in its tooltip, and the report prints it as unverified. One wording for every place a verdict
- * is shown. Pure.
+ * on in its tooltip, and the report prints it as unverified until a sign-off confirmed every item
+ * (then it says who checked them). One wording for every place a verdict is shown. Pure.
  */
 import type { Classification } from '../api/contract';
 
@@ -38,4 +38,25 @@ export function shownVerdict(
   if (toCheck.length === 0 || status === 'unknown')
     return { label: status, unverified: false, restsOn: null };
   return { label: `${status}?`, unverified: true, restsOn: restsOnText(toCheck) };
+}
+
+/**
+ * What the estimate still asks to check before its verdicts stand: nothing once a sign-off
+ * confirmed every item of `toCheck` (`confirmed`: the sign-off's `checked` list, null for a case
+ * not signed off), else all of it. A sign-off that confirmed only some items settles none: the
+ * store refuses one, and a report must not read settled on a partial record.
+ */
+export function stillToCheck(
+  toCheck: readonly string[],
+  confirmed: readonly string[] | null,
+): readonly string[] {
+  return confirmed !== null && toCheck.every((phrase) => confirmed.includes(phrase)) ? [] : toCheck;
+}
+
+/**
+ * "Checked by Dr. A at sign-off: views look swapped; length implausible.", said where the caveat
+ * was once the reader confirmed every item at sign-off. No date: an anonymised report says it too.
+ */
+export function checkedAtSignOffText(reader: string, checked: readonly string[]): string {
+  return `Checked by ${reader} at sign-off: ${checked.join('; ')}.`;
 }

@@ -4,13 +4,21 @@
  * citations, the reference limits and classification, an explanation figure, the model and
  * provider, the reader and sign-off, and the research-use notice. What the estimate asks to check
  * first (checkFirst) is printed at the volume and at the verdicts, and a verdict resting on it is
- * printed as unverified: a swapped case must not read "NORMAL" with its caveat a page away.
+ * printed as unverified: a swapped case must not read "NORMAL" with its caveat a page away. Once a
+ * sign-off confirmed every item, the report says who checked them there instead, and the verdicts
+ * stand.
  */
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 import { checkFirst } from '../clinical/check-first';
-import { shownVerdict, unverifiedVerdictsText } from '../clinical/unverified-verdict';
+import {
+  checkedAtSignOffText,
+  shownVerdict,
+  stillToCheck,
+  unverifiedVerdictsText,
+} from '../clinical/unverified-verdict';
 import { asciiFallback, findReportFonts } from './pdf-fonts';
+import { readableSignOffTime } from './report-signoff-time';
 import type { MaskReview } from './review-state';
 
 export interface ReportView {
@@ -40,6 +48,12 @@ export interface CaseReportData {
   maskSource: MaskReview;
   reader: string | null;
   signedOffAt: string | null;
+  /**
+   * What the sign-off of the estimate shown confirmed having checked (its case.sign-off audit
+   * entry: who, and its `checked` phrases); null or absent when the case is not signed off (or was
+   * unlocked since), or its sign-off was of another estimate. Read only with `signedOffAt` set.
+   */
+  checkedAtSignOff?: { reader: string; checked: readonly string[] } | null;
   status: string;
   /** Known true volume (synthetic samples only). */
   referenceVolumeMl: number | null;
@@ -127,7 +141,15 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const left = doc.page.margins.left;
   const contentWidth = doc.page.width - left - doc.page.margins.right;
   const e = data.estimate;
-  const toCheck = checkFirst(e);
+  const asked = checkFirst(e);
+  // What is still to check: nothing once the sign-off confirmed every item (a preliminary report,
+  // unlocked or never signed off, keeps all of it).
+  const signOff = data.signedOffAt !== null ? (data.checkedAtSignOff ?? null) : null;
+  const toCheck = stillToCheck(asked, signOff?.checked ?? null);
+  const checkedNote =
+    signOff !== null && asked.length > 0 && toCheck.length === 0
+      ? checkedAtSignOffText(signOff.reader, asked)
+      : null;
 
   // ---- header
   doc.font('bold').fontSize(16).text(tb('Spleen volume report'), left, 40);
@@ -211,6 +233,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       )
       .fillColor('#000')
       .font('regular');
+  if (checkedNote) doc.text(t(checkedNote), { width: contentWidth });
   if (data.referenceVolumeMl !== null)
     doc.text(t(`True volume of this synthetic sample: ${fmt(data.referenceVolumeMl)} mL`));
 
@@ -248,6 +271,8 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       })
       .fillColor('#000')
       .font('regular');
+  if (checkedNote && e.classification.length > 0)
+    doc.text(t(checkedNote), left, doc.y, { width: contentWidth });
   for (const c of e.classification) {
     const v = shownVerdict(c.status, toCheck);
     const status = v.unverified ? `${v.label.toUpperCase()} (UNVERIFIED)` : c.status.toUpperCase();
@@ -308,10 +333,15 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   return done;
 }
 
-/** When the case was signed off; anonymised, only whether it was (the time dates the care). */
+/**
+ * When the case was signed off, as read on paper ("2 Dec 2026, 03:28 UTC"); anonymised, only
+ * whether it was (the time dates the care).
+ */
 function signOffText(signedOffAt: string | null, anonymised: boolean): string {
   if (signedOffAt === null) return 'not signed off (preliminary)';
-  return anonymised ? 'signed off (date and time left out: anonymised)' : signedOffAt;
+  return anonymised
+    ? 'signed off (date and time left out: anonymised)'
+    : readableSignOffTime(signedOffAt);
 }
 
 function keyValues(

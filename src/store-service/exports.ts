@@ -17,6 +17,7 @@ import type { CaseRow, ImageRow } from '../store/types';
 import { estimateCaliperLines } from './calipers';
 import type { OpenCases } from './open-cases';
 import { buildCaseReportPdf } from './report-builder';
+import { signOffChecks } from './report-signoff-checks';
 import { estimateMasks, storedMasks } from './saved-masks';
 
 export class CaseExports {
@@ -211,6 +212,9 @@ export class CaseExports {
       maskSource: review.masks,
       reader: review.reader,
       signedOffAt: row.signedOffAt,
+      // What the reader confirmed at sign-off settles the verdicts (anonymised too: the report
+      // names the reader anyway, and this says no date).
+      checkedAtSignOff: signOffChecks(this.store, row, estimateRow),
       status:
         `${row.status} (version ${row.version})` +
         (this.store.masksChangedSince(caseId, estimateRow)

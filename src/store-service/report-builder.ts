@@ -31,6 +31,8 @@ export interface ReportInputs {
   maskSource: MaskReview;
   reader: string | null;
   signedOffAt: string | null;
+  /** What the sign-off confirmed having checked (CaseReportData.checkedAtSignOff). */
+  checkedAtSignOff?: CaseReportData['checkedAtSignOff'];
   status: string;
   modelHash: string | null;
   /**
@@ -174,6 +176,7 @@ export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> 
     maskSource: inputs.maskSource,
     reader: inputs.reader,
     signedOffAt: inputs.signedOffAt,
+    checkedAtSignOff: inputs.checkedAtSignOff ?? null,
     status: inputs.status,
     referenceVolumeMl: inputs.view.referenceVolumeMl,
     explanationPng: e

@@ -8,6 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
+import { readableSignOffTime } from '../../src/reports/report-signoff-time';
 import type { StoreService } from '../../src/store-service/service';
 import type { ExportedFile } from '../../src/api/store-contract';
 import { pdfInfo, pdfText } from '../pdf-text-harness';
@@ -95,7 +96,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('anonymised exports', () => {
     const plain = pdfText(identified.path);
     expect(identified.name).toBe(`report-case-${row.id}.pdf`);
     expect(plain).toContain(`(case ${row.id})`);
-    expect(plain).toContain(`Signed off ${row.signedOffAt}`);
+    expect(plain).toContain(`Signed off ${readableSignOffTime(row.signedOffAt!)}`);
     expect(plain).toContain(row.patientKey);
   });
 

@@ -89,7 +89,8 @@ describe('anonymised case report PDF', () => {
   it('leaves the identified report with its case id, sign-off time and generation time', async () => {
     const { text, info } = await render({});
     expect(text).toContain(`(case ${CASE_ID})`);
-    expect(text).toContain(`Signed off ${SIGNED_OFF_AT}`);
+    // Read on paper: a date and time with its zone, not the stored ISO value.
+    expect(text).toContain('Signed off 27 Nov 2026, 10:00 UTC');
     expect(text).toContain(`generated ${GENERATED_AT.toISOString()}`);
     expect(text).toContain(PATIENT_ID);
     expect(info).toMatch(/CreationDate:.*2026/);

@@ -86,7 +86,8 @@ describe('case report PDF', () => {
     expect(text).toContain('Prassopoulos et al., Eur Radiol 1997;7:246–8');
     expect(text).toContain('adult volume ≤ 314 mL');
     expect(text).toContain('Dr. Reader');
-    expect(text).toContain('2026-11-27T10:00:00.000Z');
+    // The sign-off time as read on paper, with its zone (not the stored ISO value).
+    expect(text).toContain('Signed off 27 Nov 2026, 10:00 UTC');
     expect(text).toContain('spv-test-1');
     expect(text).toContain(RESEARCH_NOTICE.slice(0, 40));
   });

@@ -1,0 +1,97 @@
+/**
+ * The report of a stored case after sign-off, over the real engine, store and shipped models:
+ * sample-06's unedited AI transverse outline is an uncertain one, so its estimate asks the reader
+ * to check it first. Before sign-off the report prints its verdicts unverified; once the reader
+ * signed off confirming it, the report says who checked it and prints the verdicts plain, the
+ * anonymised one too (the reader named, no date); unlocked, it is preliminary and unverified again.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoreService } from '../../src/store-service/service';
+import { readableSignOffTime } from '../../src/reports/report-signoff-time';
+import { pdfText } from '../pdf-text-harness';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+  warnWhenSkipped,
+} from './store-engine-harness';
+
+warnWhenSkipped('store-report-signoff');
+
+const READER = 'Dr. Signoff';
+let harness: StoreHarness;
+let service: StoreService;
+let caseId: string;
+
+async function reportText(anonymise = false): Promise<string> {
+  const file = await service.exportReport({ caseId, format: 'pdf', anonymise });
+  return pdfText(file.path);
+}
+
+/** The verdict lines: from the heading to the model table (no Warnings heading in between). */
+function verdicts(text: string): string {
+  return text.slice(text.indexOf('Reference limits and classification'), text.indexOf(' Model '));
+}
+
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('the report of a signed-off case', () => {
+  let checkFirst: string[];
+  beforeAll(async () => {
+    harness = await startStoreHarness('spv-report-signoff-');
+    service = harness.openService();
+    const images = join(harness.dir, 'images');
+    mkdirSync(images);
+    copySamples(images, ['sample-06']);
+    const report = await service.importPaths({ paths: [images], runAi: true });
+    expect(report.failed).toEqual([]);
+    caseId = report.caseIds[0];
+    await service.openStoredCase({ caseId, reader: READER });
+    await service.acceptAi({ caseId, reader: READER });
+    checkFirst = (await service.getCase({ caseId })).summary.checkFirst;
+  });
+  afterAll(() => harness?.close());
+
+  it('prints the verdicts unverified before sign-off', async () => {
+    expect(checkFirst).toEqual(['uncertain AI transverse outline']);
+    const text = await reportText();
+    expect(text).toContain('Check first: uncertain AI transverse outline.');
+    expect(verdicts(text)).toMatch(/\? \(UNVERIFIED\) — /);
+    expect(text).not.toContain('Checked by');
+    expect(text).toContain('Signed off not signed off (preliminary)');
+  });
+
+  it('says who checked each item at sign-off and prints the verdicts plain, identified and anonymised', async () => {
+    await service.signOff({ caseId, reader: READER, checked: checkFirst });
+    const signedOffAt = service.store.getCase(Number(caseId)).signedOffAt!;
+    const note = `Checked by ${READER} at sign-off: uncertain AI transverse outline.`;
+
+    const text = await reportText();
+    expect(text).toContain(note);
+    expect(verdicts(text)).toMatch(/^Reference limits and classification Checked by Dr\. Signoff/);
+    expect(verdicts(text)).toMatch(/(NORMAL|ENLARGED) — /);
+    expect(text).not.toContain('UNVERIFIED');
+    expect(text).not.toContain('Check first');
+    expect(text).not.toMatch(/(NORMAL|ENLARGED)\?/);
+    // The sign-off time as read on paper, not the stored ISO value.
+    expect(text).toContain(`Signed off ${readableSignOffTime(signedOffAt)}`);
+    expect(text).not.toContain(signedOffAt);
+
+    const anonymised = await reportText(true);
+    expect(anonymised).toContain(note);
+    expect(anonymised).not.toContain('UNVERIFIED');
+    expect(anonymised).toContain('Signed off signed off (date and time left out: anonymised)');
+    expect(anonymised).not.toContain(signedOffAt.slice(0, 10));
+    expect(anonymised).not.toContain(readableSignOffTime(signedOffAt));
+  });
+
+  it('prints the verdicts unverified again once the case is unlocked', async () => {
+    await service.unlockCase({ caseId, reader: READER, reason: 'recheck the outline' });
+    const text = await reportText();
+    expect(text).not.toContain('Checked by');
+    expect(text).toContain('Check first: uncertain AI transverse outline.');
+    expect(verdicts(text)).toMatch(/\? \(UNVERIFIED\) — /);
+    expect(text).toContain('Signed off not signed off (preliminary)');
+  });
+});
