@@ -1,6 +1,6 @@
 /**
- * The window's keyboard: space held pans, every other key goes through the map in shortcuts.ts to
- * its handler. One handler per action, so a new shortcut does not compile until it does something.
+ * The window's keyboard: space held pans (except on a control Space operates), every other key goes
+ * through the map in shortcuts.ts to its handler. One handler per action, so a new shortcut does not compile until it does something.
  */
 import { useEffect } from 'react';
 import { shortcutFor, type ShortcutAction } from '../shortcuts';
@@ -26,12 +26,26 @@ function isTyping(t: EventTarget | null): boolean {
   );
 }
 
+/**
+ * A control that Space works itself (presses a button, ticks a checkbox, opens a select): there it
+ * must not start panning, or a keyboard-only reader could never tick the sign-off checks.
+ */
+function spaceOperates(t: EventTarget | null): boolean {
+  if (!(t instanceof Element)) return false;
+  return (
+    t.closest(
+      'button, input, select, textarea, summary, a[href], [role="button"], [role="checkbox"], [role="radio"], [role="switch"], [role="menuitem"], [role="tab"], [contenteditable="true"]',
+    ) !== null
+  );
+}
+
 export function useKeyboardShortcuts(handlers: ShortcutHandlers): void {
   // Attached again after every render, so the handlers always see the current state.
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
       if (isTyping(e.target)) return;
       if (e.key === ' ') {
+        if (spaceOperates(e.target)) return;
         e.preventDefault();
         handlers.panning(true);
         return;
