@@ -49,6 +49,16 @@ function fmt(value: number, digits = 1): string {
   return value.toFixed(digits);
 }
 
+/**
+ * `value` beside its `limit`: with more digits where the usual ones would print it equal to the
+ * limit it is above or below ("13.04 cm is above the limit" rather than "13.0 cm is above ≤ 13.0").
+ */
+function fmtAgainst(value: number, limit: number, digits = 1): string {
+  let shown = digits;
+  while (shown < digits + 3 && value !== limit && fmt(value, shown) === fmt(limit, shown)) shown++;
+  return fmt(value, shown);
+}
+
 function classifyVolume(volumeMl: number | null, patient: Patient): Classification | null {
   if (volumeMl === null || !Number.isFinite(volumeMl)) return null;
   const limitText = `adult volume ≤ ${ADULT_VOLUME_LIMIT_ML} mL`;
@@ -67,7 +77,7 @@ function classifyVolume(volumeMl: number | null, patient: Patient): Classificati
     status: enlarged ? 'enlarged' : 'normal',
     limitText,
     citation: VOLUME_CITATION,
-    detail: `${fmt(volumeMl, 0)} mL is ${enlarged ? 'above' : 'within'} the limit${assumed}.`,
+    detail: `${fmtAgainst(volumeMl, ADULT_VOLUME_LIMIT_ML, 0)} mL is ${enlarged ? 'above' : 'within'} the limit${assumed}.`,
   };
 }
 
@@ -119,7 +129,7 @@ function classifyLength(lengthCm: number | null, patient: Patient): Classificati
     status: enlarged ? 'enlarged' : 'normal',
     limitText: `${limit.label} length ≤ ${fmt(limit.limitCm)} cm`,
     citation: limit.citation,
-    detail: `${fmt(lengthCm)} cm is ${enlarged ? 'above' : 'within'} the limit${notes.length ? ` (${notes.join('; ')})` : ''}.`,
+    detail: `${fmtAgainst(lengthCm, limit.limitCm)} cm is ${enlarged ? 'above' : 'within'} the limit${notes.length ? ` (${notes.join('; ')})` : ''}.`,
   };
 }
 

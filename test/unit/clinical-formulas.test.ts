@@ -79,6 +79,18 @@ describe('classification against reference limits', () => {
     expect(enlarged[0].citation).toContain('Bezerra');
   });
 
+  it('never prints a value equal to the limit it is said to be above or within', () => {
+    const [volume, length] = classify(314.4, { length: 13.04 }, { ageYears: 40, sex: null });
+    expect(volume.detail).toBe('314.4 mL is above the limit.');
+    expect(length.detail).toBe('13.04 cm is above the limit.');
+    const [within] = classify(313.6, { length: 12.96 }, { ageYears: 40, sex: null });
+    expect(within.detail).toBe('313.6 mL is within the limit.');
+    // Away from the limit, the usual digits.
+    expect(classify(262.44, { length: 11.04 }, { ageYears: 40, sex: null })[1].detail).toBe(
+      '11.0 cm is within the limit.',
+    );
+  });
+
   it('assumes an adult when the age is unknown and says so', () => {
     const [volume] = classify(200, {}, null);
     expect(volume.status).toBe('normal');
