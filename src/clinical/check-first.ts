@@ -8,8 +8,10 @@
 import type { Estimate } from '../api/contract';
 
 export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
+  // The inputs first: swapped views or a wrong scale change the outlines' meaning, the volume and
+  // every verdict, so they are what the reader settles first.
   return [
-    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
     ...(estimate.inputDoubts ?? []),
+    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
   ];
 }

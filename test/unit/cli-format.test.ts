@@ -81,7 +81,7 @@ describe('estimate table', () => {
     const table = formatEstimateTable(doubtful, { caseLabel: 'x', trueVolumeMl: null });
     const reference = table.slice(table.indexOf('Reference'), table.indexOf('\nWarnings'));
     expect(reference).toMatch(
-      /! these rest on: uncertain AI transverse outline; views look swapped\. Check the inputs first \(see Warnings\)\./,
+      /! these rest on: views look swapped; uncertain AI transverse outline\. Check the inputs first \(see Warnings\)\./,
     );
     expect(estimateJson(doubtful, { caseLabel: 'x', trueVolumeMl: null })).toMatchObject({
       uncertain_outline: ['transverse'],

@@ -3,16 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { checkFirst } from '../../src/clinical/check-first';
 
 describe('checkFirst', () => {
-  it('lists uncertain AI outlines first, then the input doubts', () => {
+  it('lists the input doubts first, then uncertain AI outlines', () => {
     expect(
       checkFirst({
         uncertainOutline: ['coronal', 'transverse'],
         inputDoubts: ['views look swapped'],
       }),
     ).toEqual([
+      'views look swapped',
       'uncertain AI coronal outline',
       'uncertain AI transverse outline',
-      'views look swapped',
     ]);
   });
 

@@ -20,7 +20,7 @@ let dir: string;
 let data: CaseReportData;
 const SIGNED_OFF_AT = '2026-12-02T03:28:19.225Z';
 const READER = 'Dr. Checked';
-const TO_CHECK = ['uncertain AI transverse outline', 'views look swapped'];
+const TO_CHECK = ['views look swapped', 'uncertain AI transverse outline'];
 
 async function reportText(extra: Partial<CaseReportData>, name: string): Promise<string> {
   const path = join(dir, `${name}.pdf`);
@@ -61,12 +61,12 @@ describe('the case report of a signed-off case whose estimate asked to check som
   it('says who checked each item at sign-off, at the volume and above the verdicts, and prints the verdicts plain', async () => {
     const text = await reportText({}, 'confirmed');
     const checked =
-      'Checked by Dr. Checked at sign-off: uncertain AI transverse outline; views look swapped.';
+      'Checked by Dr. Checked at sign-off: views look swapped; uncertain AI transverse outline.';
     const atVolume = text.indexOf(checked);
     expect(atVolume).toBeGreaterThan(text.indexOf('Spleen volume (DeepSPV'));
     expect(atVolume).toBeLessThan(text.indexOf('Length-based formulas'));
     expect(text.slice(text.indexOf('Reference limits and classification'))).toMatch(
-      /^Reference limits and classification Checked by Dr\. Checked at sign-off: uncertain AI transverse outline; views look swapped\. NORMAL — adult volume ≤ 314 mL/,
+      /^Reference limits and classification Checked by Dr\. Checked at sign-off: views look swapped; uncertain AI transverse outline\. NORMAL — adult volume ≤ 314 mL/,
     );
     expect(text).not.toContain('UNVERIFIED');
     expect(text).not.toContain('NORMAL?');
@@ -78,7 +78,7 @@ describe('the case report of a signed-off case whose estimate asked to check som
     // An unlock clears the case's sign-off time; whatever else is handed in, it is preliminary.
     const text = await reportText({ signedOffAt: null }, 'preliminary');
     expect(text).toContain('NORMAL? (UNVERIFIED)');
-    expect(text).toContain('Check first: uncertain AI transverse outline; views look swapped.');
+    expect(text).toContain('Check first: views look swapped; uncertain AI transverse outline.');
     expect(text).not.toContain('Checked by');
     const none = await reportText({ checkedAtSignOff: null }, 'no-record');
     expect(none).toContain('NORMAL? (UNVERIFIED)');
@@ -91,14 +91,14 @@ describe('the case report of a signed-off case whose estimate asked to check som
       'partial',
     );
     expect(text).toContain('NORMAL? (UNVERIFIED)');
-    expect(text).toContain('Check first: uncertain AI transverse outline; views look swapped.');
+    expect(text).toContain('Check first: views look swapped; uncertain AI transverse outline.');
     expect(text).not.toContain('Checked by');
   });
 
   it('says the same anonymised, with the reader named and no date', async () => {
     const text = await reportText({ anonymised: true }, 'anonymised');
     expect(text).toContain(
-      'Checked by Dr. Checked at sign-off: uncertain AI transverse outline; views look swapped.',
+      'Checked by Dr. Checked at sign-off: views look swapped; uncertain AI transverse outline.',
     );
     expect(text).toMatch(/NORMAL — adult volume/);
     expect(text).not.toContain('UNVERIFIED');
