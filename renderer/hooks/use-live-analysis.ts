@@ -113,8 +113,10 @@ export function useLiveAnalysis(
       masks: { coronal: encoded(cor), transverse: tr ? encoded(tr) : null },
       masksOnly: true,
       editOrder: pageEditSequence.next(),
+      // The view it was drawn on: refused if the case's views were swapped since.
+      ...(latest.current.caseView ? { viewCaseId: latest.current.caseView.caseId } : {}),
     });
-  }, [saver, storedCase, masksRef]);
+  }, [saver, storedCase, masksRef, latest]);
 
   const scheduleEstimate = useCallback(() => {
     const cv = analysableCase();

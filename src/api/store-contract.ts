@@ -264,6 +264,12 @@ export const SaveCorrectionRequestSchema = z.object({
    * reaches the store after a newer edit of the same viewer was saved is answered but not saved.
    */
   editOrder: EditOrderSchema.nullable().optional(),
+  /**
+   * The engine's id of the case view the edit was drawn on (CaseView.caseId), when a viewer sends
+   * it: an edit drawn on a view of the case from before its views were swapped is refused, not
+   * saved onto the other image.
+   */
+  viewCaseId: z.string().optional(),
 });
 export const SignOffRequestSchema = z.object({
   caseId: IdSchema,

@@ -91,6 +91,8 @@ export function openCaseBytes(open: OpenStoredCase): number {
 
 export class OpenCases {
   private readonly byEngineId = new Map<string, OpenStoredCase>();
+  /** Engine ids of stored cases whose views were swapped since (see swappedCaseOf). */
+  private readonly swappedEngineIds = new Map<string, number>();
   private readonly byCaseId = new Map<number, OpenStoredCase>();
   /** The stored case last opened for the reader's viewer (openInViewer). */
   private viewerCaseId: number | null = null;
@@ -279,7 +281,18 @@ export class OpenCases {
   forgetSwapped(caseId: number): void {
     const open = this.byCaseId.get(caseId);
     if (open) open.viewsSwapped = true;
+    for (const [engineId, known] of this.byEngineId)
+      if (known.caseId === caseId) this.swappedEngineIds.set(engineId, caseId);
     this.forget(caseId);
+  }
+
+  /**
+   * The stored case whose views were swapped after its engine copy `engineCaseId` was made: an
+   * edit still sent under that id (a viewer not yet reloaded, a second window) was drawn on the
+   * images the old way round. Undefined for any other id.
+   */
+  swappedCaseOf(engineCaseId: string): number | undefined {
+    return this.swappedEngineIds.get(engineCaseId);
   }
 
   private forget(caseId: number): void {

@@ -391,8 +391,16 @@ export class MaskSaver {
     next: EstimateToSave,
   ): boolean {
     const last = this.store.latestEstimate(caseId);
-    // Saved before the inputs were kept (schema 5): not known to be the same.
-    if (!last || last.patient === undefined || last.caliperLines === undefined) return false;
+    // Saved before the inputs were kept (schema 5): not known to be the same. Saved before the
+    // estimate said what to check first (schema 7): saved again, so that the worklist, sign-off
+    // and the report have its check-first list (the old one would stand for good, asking nothing).
+    if (
+      !last ||
+      last.patient === undefined ||
+      last.caliperLines === undefined ||
+      last.estimate.inputDoubts === undefined
+    )
+      return false;
     return (
       inputsKey(
         [last.coronalMaskId, last.transverseMaskId, last.modelHash, last.calibration],

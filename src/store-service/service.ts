@@ -154,7 +154,13 @@ export class StoreService implements SpvApi {
 
   async estimate(req: EstimateRequest): Promise<Estimate> {
     const open = this.openCases.byEngineCaseId(req.caseId);
-    if (!open) return EstimateSchema.parse(await this.engine.estimate(req));
+    if (!open) {
+      // Drawn on a stored case's images before its views were swapped: not saved, and said so (the
+      // bare engine would answer it from the old copy as if nothing had happened).
+      const swapped = this.openCases.swappedCaseOf(req.caseId);
+      if (swapped !== undefined) throw drawnBeforeSwap(swapped);
+      return EstimateSchema.parse(await this.engine.estimate(req));
+    }
     if (this.store.getCase(open.caseId).status === 'signed-off') {
       const { caseId: _engineCaseId, editOrder: _editOrder, ...inputs } = req;
       const answer = await this.openCases.estimateToSave(open, inputs);
@@ -169,14 +175,9 @@ export class StoreService implements SpvApi {
     }
     return this.whileSaving(open.caseId, async () => {
       const { caseId: _engineCaseId, editOrder, ...inputs } = req;
-      if (open.viewsSwapped) {
-        // Sent before the views were swapped (queued behind the swap): drawn on the images the
-        // old way round, so saving it would put each outline on the other image.
-        throw new SpvError(
-          'bad-input',
-          `Case ${open.caseId}: its coronal and transverse views were swapped while this edit was on its way, so it was drawn on the images the old way round and is not saved. Open the case again and redo the edit there.`,
-        );
-      }
+      // Sent before the views were swapped (queued behind the swap): drawn on the images the old
+      // way round, so saving it would put each outline on the other image.
+      if (open.viewsSwapped) throw drawnBeforeSwap(open.caseId);
       if (this.savedOrder.isSuperseded(open.caseId, editOrder)) {
         // A newer edit of the same viewer reached the store first (over the web host, requests
         // can overtake each other): this one is estimated and answered (the viewer drops a stale
@@ -344,6 +345,10 @@ export class StoreService implements SpvApi {
       // A newer edit of the same viewer was saved first (requests overtaking each other over the
       // web host): this older one is answered but not saved (see estimate).
       if (this.savedOrder.isSuperseded(caseId, req.editOrder)) return this.summaryOf(caseId);
+      // Drawn on the case's view from before a swap of its views: each outline is the other
+      // image's now.
+      if (req.viewCaseId !== undefined && this.openCases.swappedCaseOf(req.viewCaseId) === caseId)
+        throw drawnBeforeSwap(caseId);
       const open = await this.openCases.open(caseId, req.reader, null);
       const calibrated = open.view.coronal.calibration !== null;
       if (req.masksOnly || !calibrated) {
@@ -524,4 +529,12 @@ function withNotices(view: CaseView, notices: { view: ViewName; notice: string }
 
 export function createStoreService(options: StoreServiceOptions): StoreService {
   return new StoreService(options);
+}
+
+/** An edit drawn on a stored case's images before its coronal and transverse views were swapped. */
+function drawnBeforeSwap(caseId: number): SpvError {
+  return new SpvError(
+    'bad-input',
+    `Case ${caseId}: its coronal and transverse views were swapped after this edit was drawn, so it was drawn on the images the old way round and is not saved. Open the case again and redo the edit there.`,
+  );
 }

@@ -344,6 +344,14 @@ export class CaseStore {
         );
       }
       this.assertEstimateCurrent(before, estimate);
+      if (estimate.estimate.inputDoubts === undefined) {
+        // Saved before estimates said what to check first (schema 7): signed as it is, it would
+        // ask nothing, whatever its inputs. Opening the case estimates it again.
+        throw new SpvError(
+          'bad-input',
+          `Case ${caseId} (${before.title}): its latest estimate was made before this version checked an estimate's inputs (views, scale, outline). Open the case in the viewer so that it is estimated again, then sign off.`,
+        );
+      }
       const toCheck = checkFirst(estimate.estimate);
       const unchecked = toCheck.filter((phrase) => !checked.includes(phrase));
       if (unchecked.length > 0) {
@@ -365,7 +373,8 @@ export class CaseStore {
         volumeMl: estimate.estimate.volumeMl,
         // What the estimate asked to check first, and what the reader confirmed having checked.
         checkFirst: toCheck,
-        checked: [...checked],
+        // Only what it asked: a phrase it never asked about confirms nothing.
+        checked: checked.filter((phrase) => toCheck.includes(phrase)),
       });
     });
   }

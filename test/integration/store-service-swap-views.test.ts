@@ -111,7 +111,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
       masks: { ...opened.currentMasks!, coronal: trimmed(opened.currentMasks!.coronal) },
     });
     const swapped = await swapping;
-    await expect(lateEdit).rejects.toThrow(/views were swapped while this edit was on its way/);
+    await expect(lateEdit).rejects.toThrow(/views were swapped after this edit was drawn/);
 
     // Each image keeps its file and its calibration, under the other label.
     const after = await service.getCase({ caseId });
@@ -174,9 +174,12 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
       estimateIdBefore: before.estimates.at(-1)!.id,
     });
 
-    // An edit the viewer sends under the case as it was opened before the swap is not saved.
+    // An edit the viewer sends under the case as it was opened before the swap is refused, saying
+    // why (it was answered from the old copy, in silence), and not saved.
     const masksBefore = after.masks.length;
-    await service.estimate({ caseId: opened.view.caseId, masks: opened.currentMasks! });
+    await expect(
+      service.estimate({ caseId: opened.view.caseId, masks: opened.currentMasks! }),
+    ).rejects.toThrow(/views were swapped after this edit was drawn/);
     expect((await service.getCase({ caseId })).masks).toHaveLength(masksBefore);
 
     // The case reopens the new way round, with its own outlines.

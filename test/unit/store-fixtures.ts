@@ -44,6 +44,9 @@ export function sampleEstimate(volumeMl = 212.4, overrides: Partial<Estimate> = 
       },
     ],
     warnings: [],
+    // As the engine gives them since schema 7: nothing to check first.
+    uncertainOutline: [],
+    inputDoubts: [],
     elapsedMs: 0,
     ...overrides,
   };

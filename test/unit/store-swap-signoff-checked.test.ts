@@ -52,15 +52,15 @@ describe('sign-off of an estimate with check-first items', () => {
       inputDoubts: [SWAPPED],
     });
     expect(caseSummary(store, store.getCase(caseId)).checkFirst).toEqual([
-      'uncertain AI coronal outline',
       SWAPPED,
+      'uncertain AI coronal outline',
     ]);
   });
 
   it('refuses a sign-off that does not confirm every item, naming the missing ones', () => {
     const caseId = caseWithEstimate({ uncertainOutline: ['coronal'], inputDoubts: [SWAPPED] });
     expect(() => store.signOff(caseId, 'dr. a')).toThrow(
-      /asks you to check first: "uncertain AI coronal outline", "views look swapped".*sign off confirming them/,
+      /asks you to check first: "views look swapped", "uncertain AI coronal outline".*sign off confirming them/,
     );
     expect(() => store.signOff(caseId, 'dr. a', undefined, [SWAPPED])).toThrow(
       /check first: "uncertain AI coronal outline", and the sign-off did not confirm it/,
@@ -80,9 +80,26 @@ describe('sign-off of an estimate with check-first items', () => {
     expect(store.getCase(caseId).status).toBe('signed-off');
     const entry = store.auditLog(caseId).find((e) => e.action === 'case.sign-off');
     expect(entry?.detail).toMatchObject({
-      checkFirst: ['uncertain AI coronal outline', SWAPPED],
+      checkFirst: [SWAPPED, 'uncertain AI coronal outline'],
       checked: [SWAPPED, 'uncertain AI coronal outline'],
     });
+  });
+
+  it('records only the phrases its estimate asked about', () => {
+    const caseId = caseWithEstimate({ inputDoubts: [SWAPPED] });
+    store.signOff(caseId, 'dr. a', undefined, ['length implausible', SWAPPED]);
+    const entry = store.auditLog(caseId).find((e) => e.action === 'case.sign-off');
+    expect(entry?.detail).toMatchObject({ checkFirst: [SWAPPED], checked: [SWAPPED] });
+  });
+
+  it('refuses an estimate saved before estimates said what to check first (schema 7)', () => {
+    // As such a row reads back: neither list.
+    const caseId = caseWithEstimate({ uncertainOutline: undefined, inputDoubts: undefined });
+    expect(store.latestEstimate(caseId)?.estimate.inputDoubts).toBeUndefined();
+    expect(() => store.signOff(caseId, 'dr. a')).toThrow(
+      /made before this version checked an estimate's inputs.*Open the case in the viewer so that it is estimated again/,
+    );
+    expect(store.getCase(caseId).status).not.toBe('signed-off');
   });
 
   it('signs off as before when the estimate has nothing to check', () => {
