@@ -55,7 +55,8 @@ function fmt(value: number, digits = 1): string {
  */
 function fmtAgainst(value: number, limit: number, digits = 1): string {
   let shown = digits;
-  while (shown < digits + 3 && value !== limit && fmt(value, shown) === fmt(limit, shown)) shown++;
+  // Up to toFixed's 100 digits: two different finite numbers always part before that.
+  while (shown < 100 && value !== limit && fmt(value, shown) === fmt(limit, shown)) shown++;
   return fmt(value, shown);
 }
 

@@ -351,8 +351,11 @@ export class OnnxInference implements Inference {
     for (const generation of generations) {
       if (generation.retired) continue; // released already, or as its last call ends
       generation.retired = true;
-      disposeDirectRunners(generation.sessions);
-      await Promise.all(allSessions(generation.sessions).map((session) => session.release()));
+      // A call still running keeps its sessions until it ends (releaseIfDone then frees them):
+      // releasing a session under a running call is a native use-after-free.
+      if (generation.running > 0) continue;
+      generation.running = -1; // released once only
+      await releaseAll(generation.sessions);
     }
   }
 

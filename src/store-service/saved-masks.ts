@@ -248,12 +248,6 @@ export class MaskSaver {
   ) {}
 
   /**
-   * Saves the views whose mask changed as new versions, with the estimate (null: the masks only,
-   * as for an uncalibrated case, which has no volume, or an edit whose estimate failed) and the
-   * reader's calipers. An estimate of unchanged masks, calibration, patient and calipers is not
-   * saved again: reopening a case must not replace the reader's final estimate with a copy.
-   */
-  /**
    * Saves new AI outlines of some views only (the views whose saved outline no longer fits the
    * image), as new versions with no estimate: the other views' saved masks stay the latest.
    */
@@ -272,6 +266,12 @@ export class MaskSaver {
     this.writeMasksAndEstimate(open, pending, 'model', 'ai', null, null);
   }
 
+  /**
+   * Saves the views whose mask changed as new versions, with the estimate (null: the masks only,
+   * as for an uncalibrated case, which has no volume, or an edit whose estimate failed) and the
+   * reader's calipers. An estimate of unchanged masks, calibration, patient and calipers is not
+   * saved again: reopening a case must not replace the reader's final estimate with a copy.
+   */
   async save(
     open: CaseMasks,
     masks: Masks,

@@ -237,6 +237,42 @@ describe.skipIf(!HAVE_MODELS)('a GPU provider that fails on run() (robust CPU fa
     }
   });
 
+  it('close() leaves the sessions of a call still running until it ends', async () => {
+    let finish = () => {};
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const released: string[] = [];
+    const inference = await OnnxInference.create(manifest, MODELS_DIR, {
+      preferredProviders: ['cpu'],
+      intraOpNumThreads: 1,
+      openSessions: async (m, dir, provider, threads) => {
+        const sessions = await openModelSessions(m, dir, provider, threads);
+        const run = sessions.segmenter.run.bind(sessions.segmenter);
+        const release = sessions.segmenter.release.bind(sessions.segmenter);
+        Object.assign(sessions.segmenter, {
+          // A run that takes as long as the test says: close() comes while it is under way.
+          run: async (...args: Parameters<typeof run>) => {
+            await gate;
+            released.push('run ended');
+            return run(...args);
+          },
+          release: () => {
+            released.push('released');
+            return release();
+          },
+        });
+        return sessions;
+      },
+    });
+    const size = manifest.segmenter.input_size;
+    const segmenting = inference.segment(new Float32Array(size * size), size);
+    await inference.close();
+    expect(released).toEqual([]); // nothing freed under the running call
+    finish();
+    expect((await segmenting).length).toBe(size * size);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the release that follows its end
+    expect(released).toEqual(['run ended', 'released']);
+  });
+
   it('providerWarnings tells a provider that failed while running from one that failed to start', () => {
     expect(
       providerWarnings({

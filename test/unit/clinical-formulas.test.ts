@@ -85,6 +85,9 @@ describe('classification against reference limits', () => {
     expect(length.detail).toBe('13.04 cm is above the limit.');
     const [within] = classify(313.6, { length: 12.96 }, { ageYears: 40, sex: null });
     expect(within.detail).toBe('313.6 mL is within the limit.');
+    expect(classify(200, { length: 13.00001 }, { ageYears: 40, sex: null })[1].detail).toBe(
+      '13.00001 cm is above the limit.',
+    );
     // Away from the limit, the usual digits.
     expect(classify(262.44, { length: 11.04 }, { ageYears: 40, sex: null })[1].detail).toBe(
       '11.0 cm is within the limit.',
