@@ -2,6 +2,7 @@
  * The editing and display toolbar; every button's tooltip names its shortcut. On a read-only case
  * (signed off) the tools that change the masks or calipers are disabled, their tooltip saying why.
  */
+import { EDITING_TOOLS } from '../viewer/read-only-gestures';
 import type { JSX } from 'react';
 import type { Recalibration } from '../case-views';
 import type { TransverseCaliperKind } from '../editing/calipers';
@@ -62,15 +63,6 @@ const TRANSVERSE_KINDS: { kind: TransverseCaliperKind; label: string; title: str
       'The next transverse caliper measures the thickness (it replaces the thickness drawn before)',
   },
 ];
-
-/** The tools that draw on the masks or calipers: what a read-only case disables. */
-const EDITING_TOOLS: ReadonlySet<Tool> = new Set([
-  'brush',
-  'eraser',
-  'lasso-add',
-  'lasso-cut',
-  'caliper',
-]);
 
 const TOOLS: { tool: Tool; label: string; title: string }[] = [
   { tool: 'brush', label: 'Brush', title: 'Brush: add to the mask (B)' },

@@ -4,8 +4,8 @@
  */
 import type { Tool } from './types';
 
-/** The tools whose gestures change the case. */
-const EDITING_TOOLS: ReadonlySet<Tool> = new Set([
+/** The tools whose gestures change the case (the toolbar disables them on a read-only case). */
+export const EDITING_TOOLS: ReadonlySet<Tool> = new Set([
   'brush',
   'eraser',
   'lasso-add',
