@@ -7,6 +7,9 @@
  */
 import type { Estimate } from '../api/contract';
 
+/** The phrase for coronal and transverse views that look swapped (src/engine/input-doubts.ts). */
+export const VIEWS_LOOK_SWAPPED = 'views look swapped';
+
 export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
   // The inputs first: swapped views or a wrong scale change the outlines' meaning, the volume and
   // every verdict, so they are what the reader settles first.

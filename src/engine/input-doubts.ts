@@ -5,6 +5,7 @@
  * green "normal" would otherwise read as settled) and a sentence for the warnings list. The
  * estimate still runs: the reader may know better (a kept calibration, an unusual spleen).
  */
+import { VIEWS_LOOK_SWAPPED } from '../clinical/check-first';
 import { PLAUSIBLE_LENGTH_CM, PLAUSIBLE_SPACING_MM } from '../imaging/calibration-plausibility';
 import type { MeasuredLengths } from './lengths';
 import type { MasksInput } from './types';
@@ -34,7 +35,7 @@ export function inputDoubts(masks: MasksInput, measured: MeasuredLengths): Input
   const { length, width } = measured;
   if (length !== null && width !== null && width > SWAP_RATIO * length) {
     doubts.push({
-      phrase: 'views look swapped',
+      phrase: VIEWS_LOOK_SWAPPED,
       warning:
         `The transverse outline is longer (${fmt(width)} cm) than the coronal one (${fmt(length)} cm), ` +
         'but the coronal view is the one through the long axis: the two images look swapped. ' +
