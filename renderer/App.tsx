@@ -58,6 +58,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const storedCase = useRef<StoredCaseRef | null>(null);
   // The same case for the screen: the review panel marks it, and a signed-off one is read-only.
   const [storedShown, setStoredShown] = useState<StoredCaseShown | null>(null);
+  // What the status line says once stored case `caseId` is shown again (after its views swapped).
+  const noteOnOpening = useRef<{ caseId: string; message: string } | null>(null);
   const readOnly = readOnlyReason(storedShown);
   const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest, storedCase);
   const { estimate, explanation, scheduleEstimate, scheduleExplain } = analysis;
@@ -340,12 +342,26 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             <ReviewPanel
               api={api}
               onOpenCase={(caseId, opened, reader, claim) =>
-                void openStoredCase(caseId, opened, reader, claim)
+                void openStoredCase(caseId, opened, reader, claim).then(() => {
+                  // After a swap the case is opened again: the status line says what changed,
+                  // not merely that it opened.
+                  const note = noteOnOpening.current;
+                  noteOnOpening.current = null;
+                  if (note?.caseId === caseId && storedCase.current?.caseId === caseId)
+                    setMessage(note.message);
+                })
               }
+              onViewsSwapped={(caseId, title) => {
+                const message = `Views swapped: ${title}`;
+                noteOnOpening.current = { caseId, message };
+                setMessage(message);
+              }}
               claimViewer={claimOpening}
               settleViewer={settleViewer}
               settleEdits={settled}
               viewerCaseId={storedShown?.caseId ?? null}
+              // Each saved estimate of the viewer's case: its row and sign-off step follow it.
+              viewerEstimate={storedShown ? estimate.value : null}
             />
           </div>
         </aside>

@@ -9,15 +9,14 @@
  * A two-view case imported with its views named the wrong way round is put right with Swap views
  * (asked again before it is done: it makes a new volume and drops the reader's calipers).
  */
-import { useState, type JSX } from 'react';
+import { VIEWS_LOOK_SWAPPED } from '../../src/clinical/check-first';
+import { useEffect, useId, useRef, useState, type JSX } from 'react';
 import type { CaseSummary, ExportedFile, ReportFormat } from '../../src/api/store-contract';
 import { localDateTime } from '../components/format';
 import { ExportLinks } from './ExportLinks';
+import { useFocusOnOpen } from './focus-on-open';
 import { SignOffVerdictChecks } from './SignOffVerdictChecks';
 import { STATUS_LABELS } from './worklist-nav';
-
-/** The engine's phrase for views that look swapped (src/engine/input-doubts.ts). */
-const VIEWS_LOOK_SWAPPED = 'views look swapped';
 
 /** Why Accept and Sign off are off for a selected case that is not the one in the viewer. */
 export const OPEN_IN_VIEWER_FIRST = 'Open this case in the viewer to review it first';
@@ -39,18 +38,47 @@ export interface CaseActionsProps {
   onFlag(comment: string): Promise<boolean>;
   /**
    * Signs off; `checked` holds the checkFirst phrases the reader confirmed having checked (empty
-   * when the estimate asked nothing).
+   * when the estimate asked nothing). May resolve once done: the focus then goes back to Sign off.
    */
-  onSignOff(checked: string[]): void;
-  /** Swaps the coronal and transverse images of the case in the viewer (StoreApi.swapViews). */
-  onSwapViews(): void;
+  onSignOff(checked: string[]): Promise<void> | void;
+  /**
+   * Swaps the coronal and transverse images of the case in the viewer (StoreApi.swapViews). May
+   * resolve once done: the focus then goes back to the swap button.
+   */
+  onSwapViews(): Promise<void> | void;
   /** Resolves to whether the case was unlocked: the reason is kept for another try if not. */
   onUnlock(reason: string): Promise<boolean>;
   onExport(format: ReportFormat, anonymise: boolean): void;
 }
 
+/** The buttons that open a step, which take the focus back when it closes. */
+type Opener = 'sign-off' | 'swap';
+
 export function CaseActions(props: CaseActionsProps): JSX.Element {
   const { summary: c, busy, inViewer, readerNamed } = props;
+  const section = useRef<HTMLElement>(null);
+  const openers = {
+    'sign-off': useRef<HTMLButtonElement>(null),
+    swap: useRef<HTMLButtonElement>(null),
+  };
+  // The button to focus again once a step closed and the panel is idle: each is off while its
+  // step is open or the panel is busy, and a focused button turned off drops the focus to the page.
+  const [refocus, setRefocus] = useState<Opener | null>(null);
+  /** Gives the focus back to `opener` once `action` (if any) is done. */
+  const refocusAfter = (opener: Opener, action: Promise<void> | void) => {
+    if (action) void action.finally(() => setRefocus(opener));
+    else setRefocus(opener);
+  };
+  useEffect(() => {
+    if (!refocus || busy) return;
+    setRefocus(null);
+    // The reader went on elsewhere meanwhile (the viewer, another field): the focus stays there.
+    const active = document.activeElement;
+    if (active && active !== document.body && !section.current?.contains(active)) return;
+    const opener = openers[refocus].current;
+    // Off for good (signed off, say): the case's actions keep the focus, not the page.
+    (opener && !opener.disabled ? opener : section.current)?.focus();
+  }, [refocus, busy]);
   const [comment, setComment] = useState('');
   const [reason, setReason] = useState('');
   const [format, setFormat] = useState<ReportFormat>('pdf');
@@ -68,7 +96,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
   const lookSwapped = toCheck.includes(VIEWS_LOOK_SWAPPED);
   const signOff = () => {
     if (toCheck.length > 0 || singleView) setChecksFor(checksKey);
-    else props.onSignOff([]);
+    else refocusAfter('sign-off', props.onSignOff([]));
   };
   // Why Accept and Sign off are off (besides busy, locked, no volume): said on the buttons and below.
   const reviewBlock = !readerNamed
@@ -82,7 +110,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
       ? OPEN_IN_VIEWER_FIRST
       : null;
   return (
-    <section className="review-section" data-testid="case-actions">
+    <section ref={section} className="review-section" tabIndex={-1} data-testid="case-actions">
       <h3>
         {c.title}{' '}
         <span className={`review-status status-${c.status}`}>{STATUS_LABELS[c.status]}</span>
@@ -153,6 +181,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           Accept AI mask
         </button>
         <button
+          ref={openers['sign-off']}
           type="button"
           onClick={signOff}
           disabled={
@@ -165,6 +194,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         </button>
         {twoViews && (
           <button
+            ref={openers.swap}
             type="button"
             className={lookSwapped ? 'review-warn' : undefined}
             onClick={() => setAskSwap(c.caseId)}
@@ -181,29 +211,17 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
         )}
       </div>
       {askSwap === c.caseId && !locked && reviewBlock === null && (
-        <div className="review-check-list" role="dialog" data-testid="swap-views-confirm">
-          <p>
-            Swap the views of this case? The image now labelled coronal becomes the transverse one
-            and the other way round, each with its outline and calibration. A new volume is
-            computed; caliper lines you drew are removed (they were drawn for the other view).
-          </p>
-          <div className="review-row">
-            <button
-              type="button"
-              disabled={busy}
-              onClick={() => {
-                setAskSwap(null);
-                props.onSwapViews();
-              }}
-              data-testid="swap-views-confirm-button"
-            >
-              Swap the views
-            </button>
-            <button type="button" onClick={() => setAskSwap(null)} data-testid="swap-views-cancel">
-              Cancel
-            </button>
-          </div>
-        </div>
+        <SwapViewsConfirm
+          busy={busy}
+          onConfirm={() => {
+            setAskSwap(null);
+            refocusAfter('swap', props.onSwapViews());
+          }}
+          onCancel={() => {
+            setAskSwap(null);
+            setRefocus('swap');
+          }}
+        />
       )}
       {checksFor === checksKey && !locked && reviewBlock === null && (
         <SignOffVerdictChecks
@@ -213,9 +231,12 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           busy={busy}
           onConfirm={(checked) => {
             setChecksFor(null);
-            props.onSignOff(checked);
+            refocusAfter('sign-off', props.onSignOff(checked));
           }}
-          onCancel={() => setChecksFor(null)}
+          onCancel={() => {
+            setChecksFor(null);
+            setRefocus('sign-off');
+          }}
         />
       )}
       {hint && (
@@ -284,6 +305,52 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
       </div>
       <ExportLinks files={props.exported} testId="case-exports" />
     </section>
+  );
+}
+
+/** What the swap confirmation says happens, before the reader swaps the views. */
+export const SWAP_VIEWS_EXPLAINED =
+  'The image now labelled coronal becomes the transverse one and the other way round, each with its outline and calibration. A new volume is computed; caliper lines you drew are removed (they were drawn for the other view). The undo history of this case is cleared; swap again to swap back.';
+
+/** The question before Swap coronal ⇄ transverse is done: Escape or Cancel leaves it. */
+function SwapViewsConfirm(props: {
+  busy: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+}): JSX.Element {
+  const headingId = useId();
+  // Opened from the swap button, which is off while this is open: "Swap the views" takes the focus.
+  const dialog = useFocusOnOpen<HTMLDivElement>('[data-testid="swap-views-confirm-button"]');
+  return (
+    <div
+      ref={dialog}
+      className="review-check-list"
+      role="dialog"
+      aria-labelledby={headingId}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.preventDefault();
+        props.onCancel();
+      }}
+      data-testid="swap-views-confirm"
+    >
+      <strong id={headingId}>Swap the views of this case?</strong>
+      <p>{SWAP_VIEWS_EXPLAINED}</p>
+      <div className="review-row">
+        <button
+          type="button"
+          disabled={props.busy}
+          onClick={props.onConfirm}
+          data-testid="swap-views-confirm-button"
+        >
+          Swap the views
+        </button>
+        <button type="button" onClick={props.onCancel} data-testid="swap-views-cancel">
+          Cancel
+        </button>
+      </div>
+    </div>
   );
 }
 

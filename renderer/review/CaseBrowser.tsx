@@ -1,4 +1,8 @@
-/** Import images and folders, browse every stored case by status, and start a session from a selection. */
+/**
+ * Import images and folders, browse every stored case by status, and start a session from a
+ * selection. A case whose latest estimate asks to check something first shows ⚠ by its volume (the
+ * phrases in its tooltip), as the worklist does: a session is built from this list.
+ */
 import { useState, type JSX } from 'react';
 import type { CaseStatus, CaseSummary, ImportReport } from '../../src/api/store-contract';
 import { STATUS_LABELS } from './worklist-nav';
@@ -133,7 +137,7 @@ export function CaseBrowser({
         </button>
       </div>
       <div className="review-table-wrap">
-        <table className="review-table">
+        <table className="review-table review-case-table">
           <thead>
             <tr>
               <th />
@@ -161,7 +165,7 @@ export function CaseBrowser({
                   />
                 </td>
                 <td>{c.title}</td>
-                <td>{c.patientKey}</td>
+                <td className="review-patient-key">{c.patientKey}</td>
                 <td>
                   {c.views.join(' + ')}
                   {!c.calibrated && <span className="review-warn"> uncalibrated</span>}
@@ -171,7 +175,23 @@ export function CaseBrowser({
                     {STATUS_LABELS[c.status]}
                   </span>
                 </td>
-                <td>{c.volumeMl === null ? '—' : `${c.volumeMl.toFixed(0)} mL`}</td>
+                <td className="review-volume">
+                  {c.volumeMl === null ? '—' : `${c.volumeMl.toFixed(0)} mL`}
+                  {c.checkFirst.length > 0 && (
+                    <>
+                      {' '}
+                      <span
+                        className="review-warn"
+                        title={checkFirstTitle(c.checkFirst)}
+                        aria-label={checkFirstTitle(c.checkFirst)}
+                        role="img"
+                        data-testid={`browser-check-first-${c.caseId}`}
+                      >
+                        ⚠
+                      </span>
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -196,4 +216,9 @@ export function CaseBrowser({
       </div>
     </section>
   );
+}
+
+/** The tooltip of a case's ⚠: what its latest estimate asks to check, as the worklist says it. */
+function checkFirstTitle(phrases: readonly string[]): string {
+  return `Check first: ${phrases.join('; ')}. The volume and its verdicts rest on ${phrases.length === 1 ? 'it' : 'them'}.`;
 }

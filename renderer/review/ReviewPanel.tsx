@@ -69,6 +69,19 @@ export interface ReviewPanelProps {
    * the reader can accept or sign off, since it is the one reviewed.
    */
   viewerCaseId?: string | null;
+  /**
+   * The latest estimate the viewer shows for `viewerCaseId` (null: none yet). Each new one is a
+   * new estimate of that case, saved by the store as it was made: once the viewer's edits are
+   * settled, that case's row, note and sign-off step are read again from the store, so that they
+   * ask about what the viewer shows now (an edited outline drops "uncertain AI … outline", Reset
+   * to AI brings it back), not about the estimate the panel last read.
+   */
+  viewerEstimate?: Estimate | null;
+  /**
+   * The views of stored case `caseId` were swapped (the viewer shows it again next): the host says
+   * so in its status line, and that the undo history went with it is said before the swap.
+   */
+  onViewsSwapped?: (caseId: string, title: string) => void;
 }
 
 /** What the viewer shows of its stored case once its edits are saved (see settleViewer). */
@@ -104,6 +117,8 @@ export function ReviewPanel({
   settleViewer,
   settleEdits,
   viewerCaseId = null,
+  viewerEstimate = null,
+  onViewsSwapped,
 }: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
   const [cases, setCases] = useState<CaseSummary[]>([]);
@@ -134,8 +149,13 @@ export function ReviewPanel({
     }
   }, []);
 
+  // Store reads, numbered as they start: a single case's summary read before a full refresh
+  // started is older than what that refresh shows, and is dropped (see refreshCase).
+  const storeReads = useRef(0);
+  const lastFullRead = useRef(0);
   const refresh = useCallback(
     async (sessionId: string | null = session?.sessionId ?? null) => {
+      lastFullRead.current = ++storeReads.current;
       const [all, list] = await Promise.all([api.listCases({}), api.listSessions({})]);
       setCases(all);
       setSessions(list);
@@ -148,6 +168,53 @@ export function ReviewPanel({
     void call('Loading the cases', () => refresh(null));
     // Load once on mount; later refreshes follow the reader's actions.
   }, []);
+
+  /**
+   * Reads one case's summary again and puts it in the case list and the worklist, without the busy
+   * mark: it follows the viewer's edits, and must not turn the reader's buttons off under them.
+   */
+  const refreshCase = useCallback(
+    async (caseId: string) => {
+      const read = ++storeReads.current;
+      const { summary: now } = await api.getCase({ caseId });
+      if (read < lastFullRead.current) return;
+      setCases((all) => all.map((c) => (c.caseId === caseId ? now : c)));
+      setSession((s) =>
+        s && s.worklist.some((e) => e.case.caseId === caseId)
+          ? {
+              ...s,
+              worklist: s.worklist.map((e) => (e.case.caseId === caseId ? { ...e, case: now } : e)),
+            }
+          : s,
+      );
+    },
+    [api],
+  );
+
+  // The viewer's new estimate of its stored case (an edit, Reset to AI, a calibration): once its
+  // edits are saved, the case's row and actions show the store's latest estimate. Only the newest
+  // estimate's read goes ahead; a later one starts its own.
+  useEffect(() => {
+    if (!viewerCaseId || !viewerEstimate) return;
+    let superseded = false;
+    void (async () => {
+      try {
+        const inViewer = settleViewer ? await settleViewer(viewerCaseId) : { estimate: null };
+        // The viewer moved on to another case meanwhile: its own estimate will say so.
+        if (superseded || !inViewer) return;
+        await refreshCase(viewerCaseId);
+      } catch (error) {
+        setErrors((list) => [
+          ...list,
+          `Reading the case again after the viewer's edit: ${error instanceof Error ? error.message : String(error)}`,
+        ]);
+      }
+    })();
+    return () => {
+      superseded = true;
+    };
+    // settleViewer and refreshCase are stable for a given app; the estimate is the signal.
+  }, [viewerEstimate, viewerCaseId]);
 
   useEffect(() => {
     try {
@@ -485,19 +552,19 @@ export function ReviewPanel({
             act('Flagging', () => api.flagCase({ caseId: selected.caseId, reader: who, comment }))
           }
           onSignOff={(checked) =>
-            void reviewViewerCase('Signing off', selected, (shown) =>
-              signOff(selected, shown, checked),
-            )
+            reviewViewerCase('Signing off', selected, (shown) => signOff(selected, shown, checked))
           }
           onSwapViews={() =>
-            void reviewViewerCase('Swapping the views', selected, () =>
-              api.swapViews({
+            reviewViewerCase('Swapping the views', selected, async () => {
+              const swapped = await api.swapViews({
                 caseId: selected.caseId,
                 reader: who,
                 // After every edit this page sent: one still on its way is not saved over the swap.
                 editOrder: pageEditSequence.next(),
-              }),
-            )
+              });
+              onViewsSwapped?.(selected.caseId, selected.title);
+              return swapped;
+            })
           }
           onUnlock={(reason) =>
             changeCase('Unlocking', selected.caseId, () =>

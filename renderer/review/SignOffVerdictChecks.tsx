@@ -6,7 +6,9 @@
  * was the risk: each item to check is named and ticked by the reader (no bare "OK?"), and the
  * ticked ones go with the sign-off, which the audit records.
  */
-import { useState, type JSX } from 'react';
+import { useId, useState, type JSX } from 'react';
+import { checkFirstStep } from './check-first-steps';
+import { useFocusOnOpen } from './focus-on-open';
 
 export interface SignOffVerdictChecksProps {
   /** The checkFirst phrases of the case's latest estimate, each to be ticked. */
@@ -16,6 +18,7 @@ export interface SignOffVerdictChecksProps {
   busy: boolean;
   /** Signs off, with the phrases the reader ticked (all of `toCheck`). */
   onConfirm(checked: string[]): void;
+  /** Closes the step without signing off (Cancel, or Escape inside it). */
   onCancel(): void;
 }
 
@@ -31,6 +34,11 @@ export function SignOffVerdictChecks({
   onCancel,
 }: SignOffVerdictChecksProps): JSX.Element {
   const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  const headingId = useId();
+  // Opened from Sign off, which is off while the step is open: the first box takes the focus (the
+  // step alone when there is none), so that it does not drop to the page, and the step is scrolled
+  // into sight (at 1366×768 it opens below the fold).
+  const stepRef = useFocusOnOpen<HTMLDivElement>('input[type="checkbox"]');
   const unticked = toCheck.filter((phrase) => !ticked.has(phrase));
   const toggle = (phrase: string, on: boolean) =>
     setTicked((before) => {
@@ -40,25 +48,53 @@ export function SignOffVerdictChecks({
       return next;
     });
   return (
-    <div className="review-check-list" role="group" data-testid="sign-off-checks">
-      <strong>Before signing off</strong>
+    <div
+      ref={stepRef}
+      className="review-check-list"
+      role="group"
+      aria-labelledby={headingId}
+      tabIndex={-1}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.preventDefault();
+        onCancel();
+      }}
+      data-testid="sign-off-checks"
+    >
+      <strong id={headingId}>Before signing off</strong>
       {toCheck.length > 0 && (
         <>
           <p className="review-warn">
             The estimate asks you to check first; its volume and verdicts are unverified until you
             have. Tick each once you have checked it on the images:
           </p>
-          {toCheck.map((phrase, i) => (
-            <label key={phrase}>
-              <input
-                type="checkbox"
-                checked={ticked.has(phrase)}
-                onChange={(e) => toggle(phrase, e.target.checked)}
-                data-testid={`sign-off-check-${i}`}
-              />{' '}
-              I have checked: {phrase}
-            </label>
-          ))}
+          {toCheck.map((phrase, i) => {
+            const step = checkFirstStep(phrase);
+            const remedyId = `${headingId}-remedy-${i}`;
+            return (
+              <div key={phrase} className="review-check-item">
+                <label>
+                  <input
+                    type="checkbox"
+                    checked={ticked.has(phrase)}
+                    onChange={(e) => toggle(phrase, e.target.checked)}
+                    aria-describedby={step.remedy ? remedyId : undefined}
+                    data-testid={`sign-off-check-${i}`}
+                  />{' '}
+                  {step.confirm}
+                </label>
+                {step.remedy && (
+                  <p
+                    id={remedyId}
+                    className="review-check-remedy"
+                    data-testid={`sign-off-remedy-${i}`}
+                  >
+                    {step.remedy}
+                  </p>
+                )}
+              </div>
+            );
+          })}
         </>
       )}
       {singleView && (

@@ -207,8 +207,13 @@ describe('a case whose estimate asks to check something first', () => {
     // A step, not the sign-off: nothing sent yet.
     const step = await screen.findByTestId('sign-off-checks');
     expect(api.signOff).not.toHaveBeenCalled();
-    expect(step.textContent).toContain('I have checked: views look swapped');
-    expect(step.textContent).toContain('I have checked: uncertain AI coronal outline');
+    // What the reader concludes, item by item (the phrases themselves go with the request).
+    expect(step.textContent).toContain(
+      'I have checked which image is which: the coronal one shows the long axis.',
+    );
+    expect(step.textContent).toContain(
+      "I have checked the AI's coronal outline against the image.",
+    );
     expect(button('sign-off-confirm').disabled).toBe(true);
     expect(button('sign-off-confirm').title).toBe(
       'Tick what you have checked first: views look swapped; uncertain AI coronal outline',
@@ -272,7 +277,7 @@ describe('a sign-off refused because a newer estimate asks more', () => {
     );
     fireEvent.click(button('action-sign-off'));
     expect(screen.getByTestId('sign-off-checks').textContent).toContain(
-      'I have checked: length implausible',
+      "I have checked the calibration and the coronal outline (its length is outside a spleen's range).",
     );
     fireEvent.click(checkbox('sign-off-check-0'));
     fireEvent.click(checkbox('sign-off-check-1'));
