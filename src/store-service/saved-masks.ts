@@ -211,7 +211,9 @@ export async function estimateMasks(
  * same masks pixel for pixel (a view it left out left out again), patient inputs, caliper lines
  * and caliper lengths. A viewer showing a case sends just that (StoredCaseView gives it the
  * latest estimate's own inputs), which changes nothing; any other request is a change. False
- * when the case has no estimate, or one that does not name its coronal mask.
+ * when the case has no estimate, or one that does not name its coronal mask. Unlike
+ * MaskSaver.repeatsLatest, which compares saved mask versions before saving, this compares a
+ * request's masks (not saved: a signed-off case saves nothing) pixel for pixel.
  */
 export async function repeatsLatestEstimate(
   store: CaseStore,

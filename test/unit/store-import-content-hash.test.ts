@@ -1,6 +1,7 @@
 /**
- * Import hashes each file with sha256File (inference/manifest-loader.ts), the one SHA-256 of a file
- * in the project: the stored content hash is the file's SHA-256, which duplicate detection uses.
+ * The content hash an import stores is the file's SHA-256 (the hash duplicate detection and the
+ * reopen check use): the bytes read once for decoding are hashed with sha256Hex, the project's one
+ * SHA-256 (inference/manifest-loader.ts). How often a file is read: store-import-leftover.test.ts.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
