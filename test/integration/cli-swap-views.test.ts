@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaseStore } from '../../src/store/store';
 import { HAVE_MODELS, HAVE_SAMPLES, SAMPLES_DIR, ensureBuilt, runSpv } from './cli-helpers';
+import { copySwappedSample } from './store-engine-harness';
 
 describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv case swap-views', () => {
   let dir: string;
@@ -23,15 +24,7 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv case swap-views', () => {
   it('swaps the views of a case imported the wrong way round, with a new estimate', async () => {
     const folder = join(dir, 'swapped');
     mkdirSync(folder);
-    for (const [from, to] of [
-      ['coronal', 'transverse'],
-      ['transverse', 'coronal'],
-    ])
-      for (const ext of ['png', 'json'])
-        copyFileSync(
-          join(SAMPLES_DIR, `sample-05_${from}.${ext}`),
-          join(folder, `sample-05_${to}.${ext}`),
-        );
+    copySwappedSample(folder);
     const imported = await runSpv(['import', folder, '--ai', '--data-dir', dataDir]);
     expect(imported.code, imported.stderr).toBe(0);
     const caseId = /case (\d+)/.exec(imported.stdout)![1];

@@ -3,14 +3,14 @@
  * web host's dispatch (validation included), the real store service and engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWebHost, type WebHost } from '../../main/http-server';
 import { createHttpApi } from '../../renderer/api-client';
 import type { SpvApi } from '../../src/api';
-import { SAMPLES_DIR } from './cli-helpers';
 import {
   HAVE_MODELS_AND_SAMPLES,
+  copySwappedSample,
   startStoreHarness,
   warnWhenSkipped,
   type StoreHarness,
@@ -44,15 +44,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapViews through the web host', () =
   });
 
   it('swaps a stored case and answers its summary; refusals come back with their reason', async () => {
-    for (const [from, to] of [
-      ['coronal', 'transverse'],
-      ['transverse', 'coronal'],
-    ])
-      for (const ext of ['png', 'json'])
-        copyFileSync(
-          join(SAMPLES_DIR, `sample-05_${from}.${ext}`),
-          join(folder, `sample-05_${to}.${ext}`),
-        );
+    copySwappedSample(folder);
     const [caseId] = (await api.importPaths({ paths: [folder], runAi: true })).caseIds;
     expect((await api.getCase({ caseId })).summary.checkFirst).toContain('views look swapped');
 

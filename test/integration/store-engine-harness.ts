@@ -79,3 +79,19 @@ export function copySamples(
         copyFileSync(join(SAMPLES_DIR, name), join(folder, name));
       }
 }
+
+/**
+ * Copies `sample`'s coronal image and sidecar under the transverse name and the other way round:
+ * a case imported with its views named the wrong way round.
+ */
+export function copySwappedSample(folder: string, sample = 'sample-05'): void {
+  for (const [from, to] of [
+    ['coronal', 'transverse'],
+    ['transverse', 'coronal'],
+  ])
+    for (const ext of ['png', 'json'])
+      copyFileSync(
+        join(SAMPLES_DIR, `${sample}_${from}.${ext}`),
+        join(folder, `${sample}_${to}.${ext}`),
+      );
+}

@@ -14,5 +14,18 @@ export function trimmed(rle: MaskRle, n: number): MaskRle {
   return encodeMaskRle(mask, rle.width, rle.height);
 }
 
+/** The mask with its last row of set pixels cleared: a small correction at the outline's edge. */
+export function withoutLastRow(rle: MaskRle): MaskRle {
+  const mask = decodeMaskRle(rle);
+  for (let y = rle.height - 1; y >= 0; y--) {
+    const row = mask.subarray(y * rle.width, (y + 1) * rle.width);
+    if (row.includes(1)) {
+      row.fill(0);
+      break;
+    }
+  }
+  return encodeMaskRle(mask, rle.width, rle.height);
+}
+
 /** The masks with the coronal one replaced. */
 export const withCoronal = (masks: Masks, coronal: MaskRle): Masks => ({ ...masks, coronal });

@@ -5,12 +5,12 @@
  * the old copy or saved onto the other image. Real store, real engine.
  */
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLES_DIR } from './cli-helpers';
 import {
   HAVE_MODELS_AND_SAMPLES,
+  copySwappedSample,
   startStoreHarness,
   warnWhenSkipped,
   type StoreHarness,
@@ -25,15 +25,7 @@ warnWhenSkipped('Late edits around a swap');
 function swappedFolder(harness: StoreHarness, sample: string): string {
   const folder = join(harness.dir, sample);
   mkdirSync(folder);
-  for (const [from, to] of [
-    ['coronal', 'transverse'],
-    ['transverse', 'coronal'],
-  ])
-    for (const ext of ['png', 'json'])
-      copyFileSync(
-        join(SAMPLES_DIR, `${sample}_${from}.${ext}`),
-        join(folder, `${sample}_${to}.${ext}`),
-      );
+  copySwappedSample(folder, sample);
   return folder;
 }
 

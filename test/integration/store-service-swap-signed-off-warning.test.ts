@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CaliperLine, EstimateRequest, MaskRle } from '../../src/api/contract';
+import type { CaliperLine, EstimateRequest } from '../../src/api/contract';
 import type { StoredCaseView } from '../../src/api/store-contract';
-import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import type { StoreService } from '../../src/store-service/service';
 import {
   HAVE_MODELS_AND_SAMPLES,
@@ -17,6 +16,7 @@ import {
   warnWhenSkipped,
   type StoreHarness,
 } from './store-engine-harness';
+import { withoutLastRow } from './store-mask-edits-fixture';
 
 const READER = 'Dr Swap';
 const NOT_SAVED = /signed off: this change is not saved/;
@@ -31,19 +31,6 @@ function asShown(view: StoredCaseView): EstimateRequest {
     patient: view.patient,
     caliperLines: view.caliperLines,
   };
-}
-
-/** The mask with its last row of set pixels cleared: a small edit. */
-function trimmed(rle: MaskRle): MaskRle {
-  const mask = decodeMaskRle(rle);
-  for (let y = rle.height - 1; y >= 0; y--) {
-    const row = mask.subarray(y * rle.width, (y + 1) * rle.width);
-    if (row.includes(1)) {
-      row.fill(0);
-      break;
-    }
-  }
-  return encodeMaskRle(mask, rle.width, rle.height);
 }
 
 describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('estimates of a signed-off case', () => {
@@ -93,7 +80,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('estimates of a signed-off case', () =
   it('says the change is not saved when the masks, patient inputs or calipers differ', async () => {
     const base = asShown(signed);
     const changes: EstimateRequest[] = [
-      { ...base, masks: { ...base.masks, coronal: trimmed(base.masks.coronal) } },
+      { ...base, masks: { ...base.masks, coronal: withoutLastRow(base.masks.coronal) } },
       { ...base, patient: { ageYears: 41, sex: 'male', heightCm: 180 } },
       { ...base, patient: null },
       { ...base, caliperLines: [] },

@@ -7,19 +7,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { MaskRle } from '../../src/api/contract';
 import type { CaseDetail } from '../../src/api/store-contract';
-import { decodeMaskRle, encodeMaskRle } from '../../src/imaging/mask-codec';
 import type { StoreService } from '../../src/store-service/service';
 import { storedMasks } from '../../src/store-service/saved-masks';
 import { SAMPLES_DIR } from './cli-helpers';
 import {
   HAVE_MODELS_AND_SAMPLES,
   copySamples,
+  copySwappedSample,
   startStoreHarness,
   warnWhenSkipped,
   type StoreHarness,
 } from './store-engine-harness';
+import { withoutLastRow } from './store-mask-edits-fixture';
 
 const READER = 'Dr Swap';
 const SWAPPED = 'views look swapped';
@@ -27,32 +27,6 @@ const SWAPPED = 'views look swapped';
 const TRUE_VOLUME_ML = 365.56;
 
 warnWhenSkipped('View swap');
-
-/** A sample's coronal image and sidecar named transverse, and the other way round. */
-function copySwapped(folder: string, sample = 'sample-05'): void {
-  for (const [from, to] of [
-    ['coronal', 'transverse'],
-    ['transverse', 'coronal'],
-  ])
-    for (const ext of ['png', 'json'])
-      copyFileSync(
-        join(SAMPLES_DIR, `${sample}_${from}.${ext}`),
-        join(folder, `${sample}_${to}.${ext}`),
-      );
-}
-
-/** The mask with its last row of set pixels cleared: a reader's small correction. */
-function trimmed(rle: MaskRle): MaskRle {
-  const mask = decodeMaskRle(rle);
-  for (let y = rle.height - 1; y >= 0; y--) {
-    const row = mask.subarray(y * rle.width, (y + 1) * rle.width);
-    if (row.includes(1)) {
-      row.fill(0);
-      break;
-    }
-  }
-  return encodeMaskRle(mask, rle.width, rle.height);
-}
 
 const imageFile = (detail: CaseDetail, view: 'coronal' | 'transverse') =>
   basename(detail.images.find((i) => i.view === view)!.originalPath);
@@ -67,7 +41,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
     harness = await startStoreHarness('spv-swap-views-');
     folder = join(harness.dir, 'in');
     mkdirSync(folder);
-    copySwapped(folder);
+    copySwappedSample(folder);
     service = harness.openService();
     caseId = (await service.importPaths({ paths: [folder] })).caseIds[0];
   }, 120_000);
@@ -82,7 +56,10 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
     // The reader corrects the outline on the image labelled transverse (the true coronal one).
     await service.estimate({
       caseId: opened.view.caseId,
-      masks: { ...opened.currentMasks!, transverse: trimmed(opened.currentMasks!.transverse!) },
+      masks: {
+        ...opened.currentMasks!,
+        transverse: withoutLastRow(opened.currentMasks!.transverse!),
+      },
     });
     const store = service.store;
     const id = Number(caseId);
@@ -108,7 +85,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
     const swapping = service.swapViews({ caseId, reader: READER });
     const lateEdit = service.estimate({
       caseId: opened.view.caseId,
-      masks: { ...opened.currentMasks!, coronal: trimmed(opened.currentMasks!.coronal) },
+      masks: { ...opened.currentMasks!, coronal: withoutLastRow(opened.currentMasks!.coronal) },
     });
     const swapped = await swapping;
     await expect(lateEdit).rejects.toThrow(/views were swapped after this edit was drawn/);
@@ -214,7 +191,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
   it('swaps a case never opened: the AI outlines and estimates it the new way round', async () => {
     const never = join(harness.dir, 'never');
     mkdirSync(never);
-    copySwapped(never, 'sample-04');
+    copySwappedSample(never, 'sample-04');
     const [fresh] = (await service.importPaths({ paths: [never] })).caseIds;
     const viewer = 'page-1';
     const swapped = await service.swapViews({
@@ -228,7 +205,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('swapping the views of a stored case',
     await service.saveCorrection({
       caseId: fresh,
       reader: READER,
-      masks: { ...masks, coronal: trimmed(masks.coronal) },
+      masks: { ...masks, coronal: withoutLastRow(masks.coronal) },
       masksOnly: true,
       editOrder: { viewer, seq: 4 },
     });
