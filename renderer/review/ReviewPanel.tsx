@@ -378,6 +378,7 @@ export function ReviewPanel({
     what: string,
     c: CaseSummary,
     fn: (shown: ViewerShown) => Promise<unknown>,
+    { reopenOnFailure = false }: { reopenOnFailure?: boolean } = {},
   ): Promise<void> => {
     const shown = (await settleViewer?.(c.caseId)) ?? null;
     if (!shown) {
@@ -389,6 +390,12 @@ export function ReviewPanel({
       return;
     }
     if ((await call(what, () => fn(shown))) === null) {
+      if (reopenOnFailure) {
+        // The action may be stored although it then failed (a swap saved, its new volume not):
+        // the viewer shows the case as stored, or its next edits would be of the old case.
+        await open(c.caseId);
+        return;
+      }
       // Refused (a newer estimate, perhaps with other things to check first): the worklist shows
       // the case as now stored, so that the reader confirms what the store asks, not what it did.
       await call('Refreshing', () => refresh());
@@ -555,16 +562,22 @@ export function ReviewPanel({
             reviewViewerCase('Signing off', selected, (shown) => signOff(selected, shown, checked))
           }
           onSwapViews={() =>
-            reviewViewerCase('Swapping the views', selected, async () => {
-              const swapped = await api.swapViews({
-                caseId: selected.caseId,
-                reader: who,
-                // After every edit this page sent: one still on its way is not saved over the swap.
-                editOrder: pageEditSequence.next(),
-              });
-              onViewsSwapped?.(selected.caseId, selected.title);
-              return swapped;
-            })
+            reviewViewerCase(
+              'Swapping the views',
+              selected,
+              async () => {
+                const swapped = await api.swapViews({
+                  caseId: selected.caseId,
+                  reader: who,
+                  // After every edit this page sent: one still on its way is not saved over the swap.
+                  editOrder: pageEditSequence.next(),
+                });
+                onViewsSwapped?.(selected.caseId, selected.title);
+                return swapped;
+              },
+              // A swap is saved before its new volume is computed, which may fail: reopened either way.
+              { reopenOnFailure: true },
+            )
           }
           onUnlock={(reason) =>
             changeCase('Unlocking', selected.caseId, () =>

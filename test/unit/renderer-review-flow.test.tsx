@@ -347,6 +347,23 @@ describe('review flow: the swap confirmation', () => {
   });
 });
 
+describe('review flow: a swap whose new volume fails', () => {
+  it('still shows the case again as stored, and says what failed', async () => {
+    const { api } = await openDoubtfulCase();
+    const opens = vi.mocked(api.openStoredCase).mock.calls.length;
+    // Saved, then its estimate failed (an outline of one view gives no volume).
+    vi.mocked(api.swapViews).mockRejectedValueOnce(
+      new Error('Case 1: the views are swapped, but the coronal outline gives no volume.'),
+    );
+    fireEvent.click(button('action-swap-views'));
+    fireEvent.click(button('swap-views-confirm-button'));
+    await waitFor(() => expect(api.openStoredCase).toHaveBeenCalledTimes(opens + 1));
+    expect(screen.getByTestId('review-errors').textContent).toMatch(
+      /Swapping the views: Case 1: the views are swapped, but the coronal outline gives no volume/,
+    );
+  });
+});
+
 describe('review flow: the case browser', () => {
   it('shows ⚠ by the volume of a case with things to check first, the phrases in its tooltip', () => {
     render(
