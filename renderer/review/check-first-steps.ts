@@ -5,7 +5,7 @@
  * what the sign-off sends (the store compares the phrases); only the words on screen come from here.
  * Pure.
  */
-import { VIEWS_LOOK_SWAPPED } from '../../src/clinical/check-first';
+import { UNLIKE_TRAINING_DATA, VIEWS_LOOK_SWAPPED } from '../../src/clinical/check-first';
 
 /** One item of the sign-off step: the statement ticked, and the remedy should it not hold. */
 export interface CheckFirstStep {
@@ -42,6 +42,13 @@ export function checkFirstStep(phrase: string): CheckFirstStep {
       confirm:
         "I have checked the calibration and the coronal outline (its length is outside a spleen's range).",
       remedy: `If the outline is wrong, correct it in the viewer; if the calibration is wrong, Cancel and correct it: ${RECALIBRATE}.`,
+    };
+  if (phrase === UNLIKE_TRAINING_DATA)
+    return {
+      confirm:
+        'I have compared the volume with the length-based formulas and the images: this spleen is unlike the cases the model was trained on.',
+      remedy:
+        'Check the outlines first (an outline that is wrong makes a case look unusual); if the volume and the formulas still disagree, report the formulas or flag the case.',
     };
   // A phrase this version does not know (a newer engine): said as it is, still to be ticked.
   return { confirm: `I have checked: ${phrase}.`, remedy: null };

@@ -16,7 +16,7 @@ import type { Manifest, RvaeSpec } from '../models/manifest';
 import { standardNormalMatrix } from '../models/rng';
 import { providerWarnings } from '../inference/providers';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
-import { inputDoubts } from './input-doubts';
+import { inputDoubts, trainingDataDoubt } from './input-doubts';
 import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
 import type { MasksInput, ViewMask } from './types';
 
@@ -149,11 +149,9 @@ export class VolumeEstimator {
     const lengths = mergeCaliperLengths(measured, options.caliperLengths);
     const formulas = computeFormulas(lengths, { lengthOnly: this.manifest.formulas.length_only });
     const mahalanobis = mahalanobisDistance(mu, spec.latent.mean, spec.latent.precision);
-    const doubts = inputDoubts(masks, measured);
-    const warnings = [
-      ...doubts.map((doubt) => doubt.warning),
-      ...this.warnings(masks, mahalanobis, spec.latent.distance_threshold, boundsOf),
-    ];
+    const unlike = trainingDataDoubt(mahalanobis, spec.latent.distance_threshold);
+    const doubts = [...inputDoubts(masks, measured), ...(unlike ? [unlike] : [])];
+    const warnings = [...doubts.map((doubt) => doubt.warning), ...this.warnings(masks, boundsOf)];
 
     return {
       volumeMl: volume.volumeMl,
@@ -211,12 +209,7 @@ export class VolumeEstimator {
     );
   }
 
-  private warnings(
-    masks: MasksInput,
-    mahalanobis: number,
-    threshold: number,
-    boundsOf: BoundsOf,
-  ): string[] {
+  private warnings(masks: MasksInput, boundsOf: BoundsOf): string[] {
     const warnings: string[] = [];
     const views: [string, ViewMask | null | undefined][] = [
       ['coronal', masks.coronal],
@@ -251,11 +244,6 @@ export class VolumeEstimator {
     if (masks.transverse && !this.manifest.rvae.dual) {
       warnings.push(
         'No dual-view model is installed: the transverse view was used for the formulas only.',
-      );
-    }
-    if (mahalanobis > threshold) {
-      warnings.push(
-        `This case is far from the training data (latent distance ${mahalanobis.toFixed(1)} > ${threshold.toFixed(1)}): treat the estimate with caution.`,
       );
     }
     warnings.push(...providerWarnings(this.providerInfo));

@@ -5,7 +5,7 @@
  * green "normal" would otherwise read as settled) and a sentence for the warnings list. The
  * estimate still runs: the reader may know better (a kept calibration, an unusual spleen).
  */
-import { VIEWS_LOOK_SWAPPED } from '../clinical/check-first';
+import { UNLIKE_TRAINING_DATA, VIEWS_LOOK_SWAPPED } from '../clinical/check-first';
 import { PLAUSIBLE_LENGTH_CM, PLAUSIBLE_SPACING_MM } from '../imaging/calibration-plausibility';
 import type { MeasuredLengths } from './lengths';
 import type { MasksInput } from './types';
@@ -67,4 +67,17 @@ export function inputDoubts(masks: MasksInput, measured: MeasuredLengths): Input
     });
   }
   return doubts;
+}
+
+/**
+ * The doubt about a case whose latent code lies `mahalanobis` from the training cases' mean, over
+ * the manifest's `threshold`: the model meets a shape it was not trained on, and its volume (and
+ * interval) may be off by more than it says (models/SHAPE_SHIFT.md). Null within the threshold.
+ */
+export function trainingDataDoubt(mahalanobis: number, threshold: number): InputDoubt | null {
+  if (!(mahalanobis > threshold)) return null;
+  return {
+    phrase: UNLIKE_TRAINING_DATA,
+    warning: `This case is far from the training data (latent distance ${mahalanobis.toFixed(1)} > ${threshold.toFixed(1)}): treat the estimate with caution, and compare it with the length-based formulas.`,
+  };
 }

@@ -191,6 +191,8 @@ describe('VolumeEstimator', () => {
     expect(estimate.warnings.join('\n')).toMatch(
       /far from the training data \(latent distance 2\.0 > 1\.0\)/,
     );
+    // And asked to be checked before the verdicts are trusted (beside them, and at sign-off).
+    expect(estimate.inputDoubts).toContain('unlike the training data');
   });
 
   it("warns about an uncertain AI outline only for an unedited AI mask below the manifest's level", async () => {

@@ -1,6 +1,6 @@
 /** The input checks on their own: swapped views, an implausible scale, an implausible length. */
 import { describe, expect, it } from 'vitest';
-import { inputDoubts, SWAP_RATIO } from '../../src/engine/input-doubts';
+import { inputDoubts, SWAP_RATIO, trainingDataDoubt } from '../../src/engine/input-doubts';
 import { lengthsFromMasks } from '../../src/engine/lengths';
 import type { ViewMask } from '../../src/engine/types';
 
@@ -48,5 +48,15 @@ describe('input doubts', () => {
     // A transverse view at 2 mm/px: its scale alone.
     const coarse = doubtsOf(ellipse(137, 60, 0.4), ellipse(20, 12, 2));
     expect(coarse.map((d) => d.phrase)).toEqual(['transverse scale implausible']);
+  });
+
+  it('asks to check a case far from the training data, and only then', () => {
+    expect(trainingDataDoubt(12.8, 12.8)).toBeNull();
+    expect(trainingDataDoubt(Number.NaN, 12.8)).toBeNull();
+    const far = trainingDataDoubt(19.04, 12.8);
+    expect(far?.phrase).toBe('unlike the training data');
+    expect(far?.warning).toMatch(
+      /far from the training data \(latent distance 19\.0 > 12\.8\).*compare it with the length-based formulas/,
+    );
   });
 });

@@ -179,6 +179,9 @@ describe('review flow: what the sign-off step says per item', () => {
     const length = checkFirstStep('length implausible');
     expect(length.confirm).toMatch(/^I have checked the calibration and the coronal outline/);
     expect(length.remedy).toMatch(/correct it in the viewer.*Recalibrate in the toolbar/);
+    const unlike = checkFirstStep('unlike the training data');
+    expect(unlike.confirm).toMatch(/^I have compared the volume with the length-based formulas/);
+    expect(unlike.remedy).toMatch(/Check the outlines first/);
     // A phrase from a newer engine is still named, to be ticked.
     expect(checkFirstStep('something new')).toEqual({
       confirm: 'I have checked: something new.',
