@@ -284,6 +284,8 @@ ground-truth masks), {best_unet} ({results['formulas'][('unet', best_unet)]['met
   operators, machines). Performance on patients is unknown.
 - Masks larger than the {manifest['grid']['size'] * manifest['grid']['spacing_mm']:.0f} mm grid are refused ("outside the validated range"), never rescaled.
 - The latent distance warns when a case is unlike the training data; it is no guarantee either way.
+  The app then shows the verdicts as unverified and asks the reader to compare the volume with the
+  length-based formulas before signing off.
 - The models take the two views as they are given: the transverse image given as the coronal view
   gives a wrong volume (sample-05: 167 mL and "normal" against 347 mL). The app says the views look
   swapped when the transverse outline is over 1.1 times as long as the coronal one (docs/PIPELINE.md §7b).
