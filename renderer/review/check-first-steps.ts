@@ -5,7 +5,11 @@
  * what the sign-off sends (the store compares the phrases); only the words on screen come from here.
  * Pure.
  */
-import { UNLIKE_TRAINING_DATA, VIEWS_LOOK_SWAPPED } from '../../src/clinical/check-first';
+import {
+  INPUTS_NOT_CHECKED,
+  UNLIKE_TRAINING_DATA,
+  VIEWS_LOOK_SWAPPED,
+} from '../../src/clinical/check-first';
 
 /** One item of the sign-off step: the statement ticked, and the remedy should it not hold. */
 export interface CheckFirstStep {
@@ -49,6 +53,12 @@ export function checkFirstStep(phrase: string): CheckFirstStep {
         'I have compared the volume with the length-based formulas and the images: this spleen is unlike the cases the model was trained on.',
       remedy:
         'Check the outlines first (an outline that is wrong makes a case look unusual); if the volume and the formulas still disagree, report the formulas or flag the case.',
+    };
+  if (phrase === INPUTS_NOT_CHECKED)
+    return {
+      confirm: 'I have had this case estimated again by this version, with its checks.',
+      remedy:
+        'Its volume was estimated before this version checked views, scale and outline: open it in the viewer, which estimates it again, then sign off.',
     };
   // A phrase this version does not know (a newer engine): said as it is, still to be ticked.
   return { confirm: `I have checked: ${phrase}.`, remedy: null };

@@ -2,6 +2,7 @@
  * `spv batch INDEX.csv --out RESULTS.csv`: every case of an index, one result row each. The models
  * load once; a bad row gets its error in its row and the batch goes on.
  */
+import { checkFirst } from '../clinical/check-first';
 import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -68,6 +69,9 @@ export async function runBatch(argv: string[]): Promise<number> {
     'error',
     ...FORMULAS.map((f) => `${f.id}_ml`),
     ...(index.hasTrueVolume ? ['true_volume_ml', 'inside_ci'] : []),
+    // What the row's verdicts rest on (views that look swapped, an uncertain AI outline…), '; '-
+    // joined as in the session CSV: a column of its own, so that such rows can be filtered.
+    'check_first',
     // Last, so the issue's columns keep their places: what the reader must check before trusting
     // a row (uncertain AI outline, mask at the border, far from the training data), ' | '-joined.
     'warnings',
@@ -123,6 +127,7 @@ export async function runBatch(argv: string[]): Promise<number> {
       ...FORMULAS.map(() => ''),
       ...truth,
       '',
+      '',
     ];
     if (isBadCaseRow(row)) return failedRow(row.error);
     try {
@@ -148,6 +153,7 @@ export async function runBatch(argv: string[]): Promise<number> {
         '',
         ...formulas,
         ...truth,
+        checkFirst(estimate).join('; '),
         estimate.warnings.join(' | '),
       ];
     } catch (error) {

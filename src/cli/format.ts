@@ -1,5 +1,6 @@
 /** Human-readable and JSON renderings of an estimate for the command line. */
 import { checkFirst } from '../clinical/check-first';
+import { shownVerdict } from '../clinical/unverified-verdict';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
 
@@ -43,10 +44,10 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
     lines.push(`${label.padEnd(42)}${value}`);
   }
   lines.push('Reference');
-  for (const c of estimate.classification)
-    lines.push(`  ${c.status.padEnd(9)}${c.limitText}: ${c.detail}`);
   // As beside the app's verdicts: a "normal" from doubtful inputs must not read as settled.
   const caveats = checkFirst(estimate);
+  for (const c of estimate.classification)
+    lines.push(`  ${shownVerdict(c.status, caveats).label.padEnd(9)}${c.limitText}: ${c.detail}`);
   if (caveats.length > 0 && estimate.classification.length > 0)
     lines.push(`  ! these rest on: ${caveats.join('; ')}. Check the inputs first (see Warnings).`);
   if (estimate.warnings.length === 0) row('Warnings', 'none');
@@ -93,6 +94,8 @@ export function estimateJson(
     // What the classification rests on that the reader should check first (the table's "!" line).
     uncertain_outline: estimate.uncertainOutline ?? [],
     input_doubts: estimate.inputDoubts ?? [],
+    // Both, as one list: the classification's statuses are unverified until each is checked.
+    check_first: checkFirst(estimate),
     latent_distance: round(estimate.mahalanobis, 4),
     latent_distance_threshold: estimate.distanceThreshold,
     true_volume_ml: context.trueVolumeMl,

@@ -16,11 +16,19 @@ export const VIEWS_LOOK_SWAPPED = 'views look swapped';
  */
 export const UNLIKE_TRAINING_DATA = 'unlike the training data';
 
+/**
+ * The phrase for an estimate saved before estimates said what to check first (schema 7): nothing
+ * was checked, which is not the same as nothing to check. Opening the case estimates it again.
+ */
+export const INPUTS_NOT_CHECKED = 'inputs not checked (estimated before this version)';
+
 export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
   // The inputs first: swapped views or a wrong scale change the outlines' meaning, the volume and
   // every verdict, so they are what the reader settles first.
+  // Absent on an estimate saved before the checks existed (the engine always gives the list now).
+  if (estimate.inputDoubts === undefined) return [INPUTS_NOT_CHECKED];
   return [
-    ...(estimate.inputDoubts ?? []),
+    ...estimate.inputDoubts,
     ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
   ];
 }

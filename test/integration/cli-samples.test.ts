@@ -197,8 +197,17 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
         'length_only_ml',
         'true_volume_ml',
         'inside_ci',
+        'check_first',
         'warnings',
       ]);
+      // The samples' own views, the right way round: sample-06 and sample-07's transverse AI
+      // outlines are uncertain, nothing else is asked (image mode; their masks as given otherwise).
+      for (const record of records)
+        expect(record.check_first, record.id).toBe(
+          kind === 'image' && ['sample-06', 'sample-07'].includes(record.id)
+            ? 'uncertain AI transverse outline'
+            : '',
+        );
       for (const record of records) {
         const [v, lo, hi, truth] = [
           record.volume_ml,

@@ -21,6 +21,8 @@ function estimate(lengths: DetailedEstimate['lengths']): DetailedEstimate {
     warnings: [
       'The coronal mask touches the image border: the spleen may be cut off and its volume underestimated.',
     ],
+    uncertainOutline: [],
+    inputDoubts: [],
     elapsedMs: 12.3,
     measuredLengths: { ...lengths, coronalWidth: 5.1 },
     mahalanobis: 3.2,
@@ -83,7 +85,11 @@ describe('estimate table', () => {
     expect(reference).toMatch(
       /! these rest on: views look swapped; uncertain AI transverse outline\. Check the inputs first \(see Warnings\)\./,
     );
+    // The verdicts themselves read unverified, as in the app and the report.
+    expect(reference).toMatch(/\n {2}normal\? +adult volume ≤ 314 mL/);
+    expect(reference).not.toMatch(/\n {2}normal +adult/);
     expect(estimateJson(doubtful, { caseLabel: 'x', trueVolumeMl: null })).toMatchObject({
+      check_first: ['views look swapped', 'uncertain AI transverse outline'],
       uncertain_outline: ['transverse'],
       input_doubts: ['views look swapped'],
     });

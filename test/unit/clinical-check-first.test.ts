@@ -1,6 +1,6 @@
 /** The one list of what to check before trusting a verdict, as every view of an estimate says it. */
 import { describe, expect, it } from 'vitest';
-import { checkFirst } from '../../src/clinical/check-first';
+import { INPUTS_NOT_CHECKED, checkFirst } from '../../src/clinical/check-first';
 
 describe('checkFirst', () => {
   it('lists the input doubts first, then uncertain AI outlines', () => {
@@ -16,8 +16,10 @@ describe('checkFirst', () => {
     ]);
   });
 
-  it('is empty for a clean estimate and for one saved before the fields existed', () => {
+  it('is empty for a clean estimate, and says an old one was never checked', () => {
     expect(checkFirst({ uncertainOutline: [], inputDoubts: [] })).toEqual([]);
-    expect(checkFirst({})).toEqual([]);
+    // Saved before estimates said what to check first: nothing checked is not nothing to check.
+    expect(checkFirst({})).toEqual([INPUTS_NOT_CHECKED]);
+    expect(INPUTS_NOT_CHECKED).toBe('inputs not checked (estimated before this version)');
   });
 });
