@@ -7,6 +7,13 @@
  * content, sign-off) a dummy or left out: they are dates of care too.
  * Dates and times are the computer's local ones, with Timezone Offset From UTC (0008,0201).
  */
+import { checkFirst } from '../clinical/check-first';
+import {
+  checkedAtSignOffText,
+  shownVerdict,
+  stillToCheck,
+  unverifiedVerdictsText,
+} from '../clinical/unverified-verdict';
 import { createHash, randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
@@ -56,6 +63,11 @@ export type DicomExportRequest = {
   pdf: Buffer;
   source: DicomSource;
   estimate: Estimate;
+  /**
+   * What the case's standing sign-off confirmed having checked (signOffChecks), null when it is
+   * not signed off: the SR's verdicts stay unverified until every checkFirst item is confirmed.
+   */
+  checkedAtSignOff?: { reader: string; checked: readonly string[] } | null;
   /** Fixed clock for tests; now by default. */
   now?: Date;
 } & (
@@ -176,7 +188,11 @@ function observerContext(signedOffBy: string | null): NaturalDataset[] {
  * lengths the formulas used (each saying whether a caliper or the mask gave it), each formula's
  * volume and the classification.
  */
-function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
+function srContent(
+  e: Estimate,
+  signedOffBy: string | null,
+  checked: { reader: string; checked: readonly string[] } | null,
+): NaturalDataset[] {
   const findingSite: NaturalDataset = {
     RelationshipType: 'HAS CONCEPT MOD',
     ValueType: 'CODE',
@@ -229,13 +245,25 @@ function srContent(e: Estimate, signedOffBy: string | null): NaturalDataset[] {
       ),
     );
   }
-  for (const c of e.classification)
+  // As in the PDF: verdicts resting on something to check read unverified, with the caveat beside
+  // them, until a standing sign-off confirmed every item (then who checked what is said instead).
+  const asked = checkFirst(e);
+  const toCheck = stillToCheck(asked, checked?.checked ?? null);
+  if (toCheck.length > 0)
+    items.push(textItem(code('121106', 'DCM', 'Comment'), unverifiedVerdictsText(toCheck)));
+  else if (checked && asked.length > 0)
+    items.push(
+      textItem(code('121106', 'DCM', 'Comment'), checkedAtSignOffText(checked.reader, asked)),
+    );
+  for (const c of e.classification) {
+    const shown = shownVerdict(c.status, toCheck);
     items.push(
       textItem(
         code('121071', 'DCM', 'Finding'),
-        `${c.status}: ${c.limitText}. ${c.detail} (${c.citation})`,
+        `${shown.unverified ? `${shown.label} (unverified)` : c.status}: ${c.limitText}. ${c.detail} (${c.citation})`,
       ),
     );
+  }
   return [...observerContext(signedOffBy), ...items];
 }
 
@@ -333,7 +361,17 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
       ContinuityOfContent: 'SEPARATE',
       CompletionFlag: 'COMPLETE',
       VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
-      ContentSequence: srContent(request.estimate, anon ? null : src.signedOffBy),
+      ContentSequence: srContent(
+        request.estimate,
+        anon ? null : src.signedOffBy,
+        src.signedOffBy !== null && request.checkedAtSignOff
+          ? // Anonymised, the SR names no observer (VerifyingObserverName is ANONYMOUS): nor here.
+            {
+              ...request.checkedAtSignOff,
+              reader: anon ? 'the signing reader' : request.checkedAtSignOff.reader,
+            }
+          : null,
+      ),
       // Type 1C, and its Referenced Series Sequence is Type 1: left out with no source images.
       ...(referencedSeries.length > 0 && {
         CurrentRequestedProcedureEvidenceSequence: [

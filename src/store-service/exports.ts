@@ -128,11 +128,14 @@ export class CaseExports {
         mimeType: 'application/pdf',
       };
     const kind = format === 'dicom-pdf' ? 'encapsulated-pdf' : 'comprehensive-sr';
+    const estimateRow = this.requireEstimate(caseId);
     const common = {
       kind,
       pdf,
       source: this.dicomSource(caseId),
-      estimate: this.requireEstimate(caseId).estimate,
+      estimate: estimateRow.estimate,
+      // The SR says, as the PDF does, whether the sign-off confirmed what the estimate asked.
+      checkedAtSignOff: signOffChecks(this.store, this.store.getCase(caseId), estimateRow),
     } as const;
     const bytes = exportDicomReport(
       pseudonyms ? { ...common, anonymise: true, pseudonyms } : { ...common, anonymise: false },

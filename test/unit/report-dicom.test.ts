@@ -119,6 +119,37 @@ describe('DICOM exports', () => {
     expect(dump).toContain('1.2.826.0.1.3680043.8.498.102');
   });
 
+  it('says in the SR, as the PDF does, what the verdicts rest on until a sign-off confirmed it', () => {
+    const doubtful = sampleEstimate(167, { inputDoubts: ['views look swapped'] });
+    const sr = (name: string, checkedAtSignOff: { reader: string; checked: string[] } | null) =>
+      execFileSync('dsrdump', [
+        '+Pl', // long text values in full
+        write(
+          name,
+          exportDicomReport({
+            kind: 'comprehensive-sr',
+            pdf,
+            source,
+            estimate: doubtful,
+            checkedAtSignOff,
+            anonymise: false,
+          }),
+        ),
+      ]).toString();
+    const unconfirmed = sr('sr-doubtful.dcm', null);
+    expect(unconfirmed).toContain(
+      'Unverified: these verdicts rest on views look swapped. Check it first.',
+    );
+    expect(unconfirmed).toMatch(/Finding.*="normal\? \(unverified\): adult volume/);
+    expect(unconfirmed).not.toMatch(/Finding.*="normal: adult/);
+    const confirmed = sr('sr-checked.dcm', {
+      reader: 'Dr. Reader',
+      checked: ['views look swapped'],
+    });
+    expect(confirmed).toContain('Checked by Dr. Reader at sign-off: views look swapped.');
+    expect(confirmed).toMatch(/Finding.*="normal: adult volume/);
+  });
+
   it('anonymised exports carry no patient name or id, and no source UIDs', () => {
     for (const kind of ['encapsulated-pdf', 'comprehensive-sr'] as const) {
       const anonPdf = Buffer.from(
