@@ -48,7 +48,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const [tab, setTab] = useState<SideTab>('compare');
   const [message, setMessage] = useState('');
   const [inferenceNote, setInferenceNote] = useState<string | null>(null);
-  const { errors, pushError, dismissError } = useErrors();
+  const { errors, pushError, dismissError, clearErrors } = useErrors();
   const inputs = useEstimateInputs();
   const { caseView, calipers, patient, setCaseView, clearCalipers, restoreInputs } = inputs;
   // Given the case, the controls make the coronal view active when the case lacks the active one.
@@ -140,6 +140,12 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   useEffect(() => {
     if ((tab === 'explain' || controls.showRecon) && estimate.value) scheduleExplain();
   }, [estimate.value, tab, controls.showRecon, scheduleExplain]);
+
+  // An estimate that came back: the estimate failures before it (an empty mask mid-redraw) were of
+  // masks since changed, and would sit beside the volume now shown.
+  useEffect(() => {
+    if (estimate.receivedAt !== null) clearErrors('Estimate');
+  }, [estimate.receivedAt, clearErrors]);
 
   useEffect(() => {
     api.getStatus().then(

@@ -43,7 +43,9 @@ export function useKeyboardShortcuts(handlers: ShortcutHandlers): void {
   // Attached again after every render, so the handlers always see the current state.
   useEffect(() => {
     const down = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) return;
+      // Taken already by the control it was pressed on (the worklist's j/k and arrows): a key is
+      // one action, never also a tool switch (k would arm Lasso − under the reader's next drag).
+      if (e.defaultPrevented || isTyping(e.target)) return;
       if (e.key === ' ') {
         if (spaceOperates(e.target)) return;
         e.preventDefault();

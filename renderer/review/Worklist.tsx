@@ -2,8 +2,9 @@
  * The session's worklist: status filter, counts, the selected case, and the case in the viewer
  * (marked, since the selection can move away from it); ↓/↑ (or j/k) move, Enter opens.
  */
+import { INPUTS_NOT_CHECKED } from '../../src/clinical/check-first';
 import type { JSX, KeyboardEvent } from 'react';
-import type { WorklistEntry } from '../../src/api/store-contract';
+import type { CaseSummary, WorklistEntry } from '../../src/api/store-contract';
 import { countByStatus, formatDuration, STATUS_LABELS, type StatusFilter } from './worklist-nav';
 
 export interface WorklistProps {
@@ -112,7 +113,18 @@ export function Worklist({
                   {c.volumeMl === null
                     ? '—'
                     : `${c.volumeMl.toFixed(0)} mL (${c.ci95Ml![0].toFixed(0)}–${c.ci95Ml![1].toFixed(0)})`}
-                  {c.checkFirst.length > 0 && (
+                  {c.checkFirst.length > 0 && confirmedAtSignOff(c) && (
+                    // Signed off since this version asked: the store took the sign-off only with
+                    // every item confirmed, so the list shows it done, not still open.
+                    <div
+                      className="review-muted"
+                      data-testid={`worklist-checked-${c.caseId}`}
+                      title={`Confirmed at sign-off: ${c.checkFirst.join('; ')}.`}
+                    >
+                      ✓ checked at sign-off
+                    </div>
+                  )}
+                  {c.checkFirst.length > 0 && !confirmedAtSignOff(c) && (
                     // A volume resting on swapped views or a wrong scale must not read as settled
                     // in the list the reader signs off from: said under the number, short.
                     <div
@@ -139,4 +151,12 @@ export function Worklist({
       </table>
     </div>
   );
+}
+
+/**
+ * A signed-off case whose estimate's items the sign-off confirmed: the store refuses a sign-off
+ * without them, except for an estimate made before the checks existed (never confirmed).
+ */
+function confirmedAtSignOff(c: CaseSummary): boolean {
+  return c.status === 'signed-off' && !c.checkFirst.includes(INPUTS_NOT_CHECKED);
 }

@@ -3,14 +3,18 @@
  * Space held pans the viewer, but on a control Space operates (a checkbox, a button) it is left to
  * the control: a keyboard-only reader must be able to tick the sign-off checks and press buttons.
  */
-import { renderHook } from '@testing-library/react';
+import { cleanup, renderHook } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   useKeyboardShortcuts,
   type ShortcutHandlers,
 } from '../../renderer/hooks/use-keyboard-shortcuts';
 
-afterEach(() => document.body.replaceChildren());
+// Each test's window listeners go with it: an earlier one would take the keys first.
+afterEach(() => {
+  cleanup();
+  document.body.replaceChildren();
+});
 
 function listen() {
   const panning = vi.fn();
@@ -43,5 +47,27 @@ describe('Space', () => {
     document.body.append(checkbox, button);
     for (const target of [checkbox, button, icon]) expect(spaceOn(target)).toBe(true);
     expect(panning).not.toHaveBeenCalled();
+  });
+
+  it('leaves a key that a control already took (the worklist’s k) to that control alone', () => {
+    const tool = vi.fn();
+    const noop = () => undefined;
+    const handlers = new Proxy({} as ShortcutHandlers, {
+      get: (_, name) => (name === 'tool' ? tool : noop),
+    });
+    renderHook(() => useKeyboardShortcuts(handlers));
+    const worklist = document.createElement('div');
+    worklist.tabIndex = 0;
+    worklist.addEventListener('keydown', (e) => e.preventDefault());
+    document.body.append(worklist);
+    worklist.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'k', bubbles: true, cancelable: true }),
+    );
+    expect(tool).not.toHaveBeenCalled();
+    // Pressed over the page, k still arms its tool.
+    document.body.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'k', bubbles: true, cancelable: true }),
+    );
+    expect(tool).toHaveBeenCalledTimes(1);
   });
 });
