@@ -38,7 +38,11 @@ export interface LoadedView {
 }
 
 /** Insist on a view's calibration, before any model runs: no calibration, no volume. */
-function calibrated(path: string, decoded: DecodedImage): LoadedView {
+function calibrated(
+  path: string,
+  decoded: DecodedImage,
+  givenIn: CaseFiles['givenIn'] = 'options',
+): LoadedView {
   if (!decoded.calibration) {
     const name = basename(path);
     // Only PNG/JPEG read a sidecar: naming one for a DICOM would send the reader to write a file
@@ -49,7 +53,7 @@ function calibrated(path: string, decoded: DecodedImage): LoadedView {
         : `no physical pixel size in the file and no sidecar ${name.replace(/\.[^.]*$/, '')}.json`;
     throw new SpvError(
       'not-calibrated',
-      `${name} has no calibration (${where}): give --spacing MM (mm per pixel); no volume is computed for an uncalibrated image.`,
+      `${name} has no calibration (${where}): ${givenIn === 'index' ? "fill the row's spacing_mm column" : 'give --spacing MM'} (mm per pixel); no volume is computed for an uncalibrated image.`,
     );
   }
   return { path, decoded, calibration: decoded.calibration };
@@ -68,10 +72,10 @@ export async function loadCaseFiles(
         : `with --${view}-frame N (or --frame N)`,
   });
   return {
-    coronal: calibrated(files.coronal, decoded.coronal),
+    coronal: calibrated(files.coronal, decoded.coronal, files.givenIn),
     transverse:
       decoded.transverse && files.transverse
-        ? calibrated(files.transverse, decoded.transverse)
+        ? calibrated(files.transverse, decoded.transverse, files.givenIn)
         : null,
   };
 }

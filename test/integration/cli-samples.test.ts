@@ -253,7 +253,8 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
     expect(records.map((r) => r.id)).toEqual(['good', 'missing', 'uncal']);
     expect(Number(records[0].volume_ml)).toBeGreaterThan(0);
     expect(records[1].error).toMatch(/nope\.png/);
-    expect(records[2].error).toMatch(/no calibration/);
+    // Told what to do in a batch (batch has no --spacing): fill the row's column.
+    expect(records[2].error).toMatch(/no calibration .*: fill the row's spacing_mm column/);
     expect(run.stderr).toMatch(/3 cases, 1 estimated, 2 with errors/);
   });
 });

@@ -57,6 +57,15 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv case swap-views', () => {
     } finally {
       store.close();
     }
+
+    // Swapping back a case whose views are now right needs --force: no dialog asks again here.
+    const again = ['case', 'swap-views', caseId, '--reader', 'Dr CLI', '--data-dir', dataDir];
+    const refused = await runSpv(again);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/does not say its views look swapped.*give --force/);
+    const forced = await runSpv([...again, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/check first: views look swapped/);
   });
 
   it('refuses a one-view case (exit 3) and a missing reader (exit 2), saying why', async () => {

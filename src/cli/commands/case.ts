@@ -3,19 +3,21 @@
  * with its coronal and transverse images named the wrong way round (StoreApi.swapViews), which a
  * re-import of the right names cannot (the files are recognised as duplicates).
  */
+import { VIEWS_LOOK_SWAPPED } from '../../clinical/check-first';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../store/data-dir';
 import { createStoreService } from '../../store-service/service';
 import { engineFromArgs, engineOptionSpecs } from '../engine-options';
 import { EXIT, UsageError } from '../usage';
 
-export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--data-dir DIR]
+export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--force] [--data-dir DIR]
   swap-views   the image labelled coronal becomes the transverse one and vice versa, each with its
                own file, calibration and outlines; the case gets a new estimate (the reader's
                caliper lines are dropped: they were drawn for the other view). For a pair imported
                named the wrong way round ("views look swapped"). Refused on a signed-off case
                (unlock it first) and on a case with one view. Recorded in the audit log.
   --reader NAME    who swaps the views, for the audit log
+  --force          swap although the case's estimate does not say its views look swapped
   --data-dir DIR   the database folder (default: ${defaultDataDir()})
   --models DIR, --provider LIST, --threads N   as for spv estimate (the new estimate runs the models)`;
 
@@ -28,6 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' },
       reader: { type: 'string' },
+      force: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...engineOptionSpecs,
     },
@@ -47,6 +50,14 @@ export async function run(argv: string[]): Promise<number> {
   const engine = await engineFromArgs(values);
   const service = createStoreService({ dataDir: values['data-dir'] ?? defaultDataDir(), engine });
   try {
+    // No dialog asks again here: a case whose estimate does not say its views look swapped (a
+    // mistyped case id, a second run) is swapped only when the reader insists.
+    const before = (await service.getCase({ caseId })).summary;
+    const twoViews = before.views.includes('coronal') && before.views.includes('transverse');
+    if (twoViews && !values.force && !before.checkFirst.includes(VIEWS_LOOK_SWAPPED))
+      throw new UsageError(
+        `case ${caseId} (${before.title}): its latest estimate does not say its views look swapped; check the images, and give --force to swap them all the same`,
+      );
     const summary = await service.swapViews({ caseId, reader });
     const volume =
       summary.volumeMl === null
