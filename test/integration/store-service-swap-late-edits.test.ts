@@ -4,6 +4,7 @@
  * edit drawn on a case's images before its views were swapped must be refused, not answered from
  * the old copy or saved onto the other image. Real store, real engine.
  */
+import { INPUTS_NOT_CHECKED } from '../../src/clinical/check-first';
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +53,8 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)(
 
       service = harness.openService('pre7');
       const before = (await service.listCases({}))[0];
-      expect(before.checkFirst).toEqual([]);
+      // Nothing was checked, which is not nothing to check.
+      expect(before.checkFirst).toEqual([INPUTS_NOT_CHECKED]);
       await expect(
         service.signOff({ caseId, reader: READER, estimateId: before.estimateId!, checked: [] }),
       ).rejects.toThrow(/made before this version checked an estimate's inputs/);
