@@ -5,6 +5,7 @@
  * what the panels show. Each group of state and its handlers is a hook in ./hooks; this component
  * wires them together and lays out the window.
  */
+import { refusedGesture } from './viewer/read-only-gestures';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { CaseView, Estimate, SpvApi, Status, ViewName } from '../src/api';
 import { calibrationOf, viewerTool, viewsOf } from './case-views';
@@ -182,7 +183,12 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
       if (controls.tool !== 'caliper') return;
       editing.changeCalipers(() => inputs.removeLastCaliper());
     },
-    tool: controls.setTool,
+    // As the toolbar: an editing tool is not armed on a read-only case (its use would be refused).
+    tool: (tool) => {
+      const refused = refusedGesture(tool, readOnly);
+      if (refused) setMessage(refused);
+      else controls.setTool(tool);
+    },
     panning: controls.setPanning,
   });
 

@@ -28,6 +28,11 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv case swap-views', () => {
     const imported = await runSpv(['import', folder, '--ai', '--data-dir', dataDir]);
     expect(imported.code, imported.stderr).toBe(0);
     const caseId = /case (\d+)/.exec(imported.stdout)![1];
+    // The session's list says it, as the worklist does.
+    const session = ['session', 'create', '--reader', 'Dr CLI', caseId, '--data-dir', dataDir];
+    expect((await runSpv(session)).code).toBe(0);
+    const show = () => runSpv(['session', 'show', '1', '--data-dir', dataDir]);
+    expect((await show()).stdout).toMatch(/sample-05\t! check first: views look swapped/);
 
     const swapped = await runSpv([
       'case',
@@ -45,6 +50,7 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv case swap-views', () => {
       ),
     );
     expect(swapped.stdout).not.toMatch(/views look swapped/);
+    expect((await show()).stdout).not.toMatch(/check first/);
     const store = CaseStore.open(dataDir);
     try {
       const coronal = store.images(Number(caseId)).find((i) => i.view === 'coronal');

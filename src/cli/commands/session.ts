@@ -2,6 +2,7 @@
  * `spv session create --reader NAME CASE… [--title T]`, `spv session list`,
  * `spv session show SESSION`, `spv session export SESSION --out DIR` (all with --data-dir DIR).
  */
+import { INPUTS_NOT_CHECKED } from '../../clinical/check-first';
 import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../store/data-dir';
 import { CaseStore } from '../../store/store';
@@ -86,8 +87,15 @@ export async function run(argv: string[]): Promise<number> {
       for (const e of detail.worklist) {
         const c = e.case;
         const volume = c.volumeMl === null ? '—' : `${c.volumeMl.toFixed(1)} mL`;
+        // As the worklist says it: what the volume rests on, or that a sign-off confirmed it.
+        const check =
+          c.checkFirst.length === 0
+            ? ''
+            : c.status === 'signed-off' && !c.checkFirst.includes(INPUTS_NOT_CHECKED)
+              ? '\tchecked at sign-off'
+              : `\t! check first: ${c.checkFirst.join('; ')}`;
         process.stdout.write(
-          `  ${c.caseId}\t${c.status}\t${volume}\t${(e.timeSpentMs / 1000).toFixed(0)} s\t${c.title}\n`,
+          `  ${c.caseId}\t${c.status}\t${volume}\t${(e.timeSpentMs / 1000).toFixed(0)} s\t${c.title}${check}\n`,
         );
       }
     } else {
