@@ -260,9 +260,14 @@ export function ReviewPanel({
     };
   }, [selectedCaseId, sessionId]);
 
+  // The selection as of the last select(), before React renders it: Alt+↓ pressed twice quickly
+  // (key repeat) steps from the case the first press chose, not from the one still on screen.
+  const selectedNow = useRef<string | null>(null);
+  selectedNow.current = selectedCaseId;
   const select = useCallback(
     (caseId: string | null) => {
       if (caseId === selectedCaseId) return;
+      selectedNow.current = caseId;
       setSelectedCaseId(caseId);
       setCaseExports([]);
     },
@@ -333,17 +338,22 @@ export function ReviewPanel({
     ],
   );
 
-  // Alt+↓ / Alt+↑ move through the worklist from anywhere (the viewer keeps the plain arrows).
+  // Alt+↓ / Alt+↑ move through the worklist from anywhere (the viewer keeps the plain arrows). The
+  // listener reads the list and the opener as last rendered through a ref: an effect re-attaching
+  // it runs after the paint, so a key pressed as soon as the list shows would meet the old one.
+  const worklistKeys = useRef({ visible, open });
+  worklistKeys.current = { visible, open };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
-      const next = stepCase(visible, selectedCaseId, e.key === 'ArrowDown' ? 1 : -1);
-      if (next) void open(next);
+      const { visible: shown, open: openCase } = worklistKeys.current;
+      const next = stepCase(shown, selectedNow.current, e.key === 'ArrowDown' ? 1 : -1);
+      if (next) void openCase(next);
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [open, selectedCaseId, visible]);
+  }, []);
 
   /** Runs an action, then refreshes; resolves to whether the action succeeded. */
   const act = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
