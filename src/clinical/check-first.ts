@@ -1,9 +1,9 @@
 /**
  * What an estimate asks the reader to check before its reference verdicts can be trusted: an
  * unedited AI outline the U-Net was unsure of, inputs that look wrong (views that look swapped, an
- * implausible scale or length) and a case unlike the training data (src/engine/input-doubts.ts). One list of short phrases, said
- * wherever a verdict is shown (the viewer, the worklist, the command line, the report), so that a
- * "normal" resting on them never reads as settled. Pure.
+ * implausible scale or length) and a case unlike the training data (src/engine/input-doubts.ts).
+ * One list of short phrases, said wherever a verdict is shown (the viewer, the worklist, the
+ * command line, the reports), so that a "normal" resting on them never reads as settled. Pure.
  */
 import type { Estimate } from '../api/contract';
 
@@ -23,10 +23,10 @@ export const UNLIKE_TRAINING_DATA = 'unlike the training data';
 export const INPUTS_NOT_CHECKED = 'inputs not checked (estimated before this version)';
 
 export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
-  // The inputs first: swapped views or a wrong scale change the outlines' meaning, the volume and
-  // every verdict, so they are what the reader settles first.
   // Absent on an estimate saved before the checks existed (the engine always gives the list now).
   if (estimate.inputDoubts === undefined) return [INPUTS_NOT_CHECKED];
+  // The inputs first: swapped views or a wrong scale change the outlines' meaning, the volume and
+  // every verdict, so they are what the reader settles first.
   return [
     ...estimate.inputDoubts,
     ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
