@@ -113,7 +113,7 @@ export function Worklist({
                   {c.volumeMl === null
                     ? '—'
                     : `${c.volumeMl.toFixed(0)} mL (${c.ci95Ml![0].toFixed(0)}–${c.ci95Ml![1].toFixed(0)})`}
-                  {c.checkFirst.length > 0 && confirmedAtSignOff(c) && (
+                  {c.checkFirst.length === 0 ? null : confirmedAtSignOff(c) ? (
                     // Signed off since this version asked: the store took the sign-off only with
                     // every item confirmed, so the list shows it done, not still open.
                     <div
@@ -123,8 +123,7 @@ export function Worklist({
                     >
                       ✓ checked at sign-off
                     </div>
-                  )}
-                  {c.checkFirst.length > 0 && !confirmedAtSignOff(c) && (
+                  ) : (
                     // A volume resting on swapped views or a wrong scale must not read as settled
                     // in the list the reader signs off from: said under the number, short.
                     <div

@@ -7,10 +7,8 @@ import { maskArea } from '../imaging/components';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
-import type { EstimateRow, MaskRow, ViewName } from '../store/types';
+import { VIEWS, type EstimateRow, type MaskRow, type ViewName } from '../store/types';
 import { recordCalipers, savedCaliperLines, type ReaderCalipers } from './calipers';
-
-const VIEWS: ViewName[] = ['coronal', 'transverse'];
 
 /**
  * An estimate to save, with what it was computed from besides the masks: the images' calibration
@@ -57,7 +55,11 @@ interface PendingMask {
 /** Each view's image size as decoded now (a view without an image is absent). */
 export type ImageSizes = Partial<Record<ViewName, { width: number; height: number }>>;
 
-function fits(mask: Pick<MaskRow, 'width' | 'height'>, size: { width: number; height: number }) {
+/** Whether a mask (a stored version or an RLE) is of the image's size. */
+export function fits(
+  mask: Pick<MaskRow, 'width' | 'height'>,
+  size: { width: number; height: number },
+) {
   return mask.width === size.width && mask.height === size.height;
 }
 

@@ -56,6 +56,7 @@ import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { estimableMasks, imageSizes, OpenCases } from './open-cases';
 import {
+  fits,
   MaskSaver,
   misfitNotice,
   outlineMisfits,
@@ -510,7 +511,7 @@ function fittingMasks(
   const fit = (view: ViewName, rle: MaskRle | null | undefined): MaskRle | null => {
     const size = sizes[view];
     if (standIns[view]) return standIns[view];
-    return rle && size && rle.width === size.width && rle.height === size.height ? rle : null;
+    return rle && size && fits(rle, size) ? rle : null;
   };
   const coronal = fit('coronal', masks.coronal);
   return coronal ? { coronal, transverse: fit('transverse', masks.transverse) } : null;

@@ -12,6 +12,7 @@ import { checkFirst } from '../clinical/check-first';
 import { databasePathFor, openDatabase, type Db, type OpenDatabaseOptions } from './database';
 import {
   PSEUDONYM_KEY_BYTES,
+  VIEWS,
   type AuditRow,
   type CaseRow,
   type EstimateInput,
@@ -875,7 +876,6 @@ export class CaseStore {
   }
 }
 
-const VIEWS: readonly ViewName[] = ['coronal', 'transverse'];
 const otherView = (view: ViewName): ViewName => (view === 'coronal' ? 'transverse' : 'coronal');
 
 const IMAGE_SELECT = `SELECT id, case_id AS caseId, view, content_hash AS contentHash, sop_instance_uid AS sopInstanceUid,

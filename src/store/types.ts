@@ -4,6 +4,9 @@ import type { CaseStatus } from '../api/store-contract';
 
 export type ViewName = 'coronal' | 'transverse';
 
+/** Both views, coronal first (the order every listing of a case's views uses). */
+export const VIEWS: readonly ViewName[] = ['coronal', 'transverse'];
+
 /** Bytes of the installation's secret key for anonymised exports (CaseStore.pseudonymKey). */
 export const PSEUDONYM_KEY_BYTES = 32;
 export type MaskSource = 'ai' | 'manual';
