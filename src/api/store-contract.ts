@@ -9,6 +9,7 @@ import {
   EditOrderSchema,
   EstimateSchema,
   CaliperLineSchema,
+  ClassificationSchema,
   LengthsSchema,
   MasksSchema,
   PatientSchema,
@@ -126,6 +127,27 @@ export const StoredCaseViewSchema = z.object({
 });
 export type StoredCaseView = z.infer<typeof StoredCaseViewSchema>;
 
+/**
+ * What the AI found for one case an import touched (`spv import --ai`, the Review tab), from the
+ * case's latest stored estimate: its volume, or why there is none, and what to check first.
+ */
+export const ImportAiResultSchema = z.object({
+  caseId: z.string(),
+  title: z.string(),
+  /** Null when there is no volume: `noVolumeReason` says why. */
+  volumeMl: z.number().nullable(),
+  ci95Ml: z.tuple([z.number(), z.number()]).nullable(),
+  /** The DeepSPV model that gave the volume (one view or both); null without a volume. */
+  mode: z.enum(['single', 'dual']).nullable(),
+  /** The estimate's reference verdicts (volume, length); empty without a volume. */
+  classification: z.array(ClassificationSchema),
+  /** Why there is no volume (no calibration, an outline that gives none, the AI failed); else null. */
+  noVolumeReason: z.string().nullable(),
+  /** checkFirst of the estimate (src/clinical/check-first.ts); empty when nothing, or no estimate. */
+  checkFirst: z.array(z.string()),
+});
+export type ImportAiResult = z.infer<typeof ImportAiResultSchema>;
+
 export const ImportReportSchema = z.object({
   imported: z.array(
     z.object({ path: z.string(), caseId: z.string(), view: z.enum(['coronal', 'transverse']) }),
@@ -139,6 +161,11 @@ export const ImportReportSchema = z.object({
    */
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
   caseIds: z.array(z.string()),
+  /**
+   * With `runAi`: one entry per case of `caseIds`, in that order. Absent without `runAi` (and from
+   * hosts older than this field: a renderer treats absent as "not known").
+   */
+  ai: z.array(ImportAiResultSchema).optional(),
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
 

@@ -3,23 +3,20 @@ import { checkFirst } from '../clinical/check-first';
 import { shownVerdict } from '../clinical/unverified-verdict';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
+import { intervalText, ml } from './estimate-lines';
 
 export interface EstimateContext {
   caseLabel: string;
   trueVolumeMl: number | null;
 }
 
-const ml = (value: number) => `${value.toFixed(0)} mL`;
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);
 
 export function formatEstimateTable(estimate: DetailedEstimate, context: EstimateContext): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(13)}${value}`);
   row('Case', context.caseLabel);
-  row(
-    'Volume',
-    `${ml(estimate.volumeMl)}  (95% interval ${ml(estimate.ci95Ml[0])} – ${ml(estimate.ci95Ml[1])})`,
-  );
+  row('Volume', `${ml(estimate.volumeMl)}  (${intervalText(estimate.ci95Ml)})`);
   if (context.trueVolumeMl !== null) {
     const inside =
       context.trueVolumeMl >= estimate.ci95Ml[0] && context.trueVolumeMl <= estimate.ci95Ml[1];

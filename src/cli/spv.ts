@@ -23,7 +23,8 @@ Usage:
 
 Images: PNG/JPEG (calibration from a <name>.json sidecar with "spacing_mm": [sx, sy], else --spacing) or
 DICOM (calibration from its ultrasound regions or Pixel Spacing, else --spacing). No calibration, no volume.
-Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input (batch: some rows failed).
+Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input (batch: some rows failed;
+import: some file or AI run failed, the rest imported).
 Models: --models DIR, else $SPV_MODELS_DIR, else the installation's models/ folder.
 `;
 

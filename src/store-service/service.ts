@@ -54,6 +54,7 @@ import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
+import { importAiResult } from './import-ai-results';
 import { estimableMasks, imageSizes, OpenCases } from './open-cases';
 import {
   fits,
@@ -245,18 +246,22 @@ export class StoreService implements SpvApi {
       frame: req.frame,
     });
     if (req.runAi) {
+      const aiErrors = new Map<string, string>();
       for (const caseId of report.caseIds) {
         try {
           if (!this.store.latestMask(toId(caseId), 'coronal', 'ai'))
             await this.openCases.open(toId(caseId), 'import', null);
         } catch (error) {
           // One case the AI cannot run on (an unreadable moved file, …) does not undo the import.
-          report.failed.push({
-            path: `case ${caseId}`,
-            reason: `the AI did not run: ${error instanceof Error ? error.message : String(error)}`,
-          });
+          const message = error instanceof Error ? error.message : String(error);
+          aiErrors.set(caseId, message);
+          report.failed.push({ path: `case ${caseId}`, reason: `the AI did not run: ${message}` });
         }
       }
+      // What the AI stored for each case (a case it had run on before: its latest estimate).
+      report.ai = report.caseIds.map((caseId) =>
+        importAiResult(this.store, toId(caseId), aiErrors.get(caseId) ?? null),
+      );
     }
     return report;
   }

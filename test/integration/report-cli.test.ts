@@ -62,9 +62,14 @@ describe.skipIf(!ready)('spv report / import / session', () => {
   it('imports the samples, reports a stored case, and exports a session', () => {
     const data = join(dir, 'data');
     const imported = spv('import', join(root, 'models/samples'), '--data-dir', data);
-    expect(imported.code).toBe(0);
+    // The multi-frame sample is refused without --frame: the rest is imported, and the exit says
+    // that something was not.
+    expect(imported.code).toBe(3);
     expect(imported.stdout).toMatch(/Imported \d+ image\(s\) into \d+ case\(s\)/);
     expect(imported.stderr).toMatch(/sample-multiframe\.dcm: .*3 frames/);
+    expect(imported.stderr).toMatch(
+      /spv import: 1 problem\(s\), listed above; the rest was imported\.\n$/,
+    );
 
     const pdf = join(dir, 'case1.pdf');
     const report = spv('report', '1', '--data-dir', data, '--out', pdf);
