@@ -58,7 +58,8 @@ function noVolumeReason(store: CaseStore, caseId: number): string {
     .pop()?.detail.reason;
   if (typeof said === 'string') return said;
   const coronal = store.images(caseId).find((image) => image.view === 'coronal');
-  if (!coronal) return 'the case has no coronal image: import one (…_coronal.png or a DICOM)';
+  if (!coronal)
+    return 'the case has no coronal image: import one (…_coronal.png or a DICOM of its study: Import in the Review tab, or spv import PATH)';
   // The AI segments an uncalibrated image but computes no volume of it (OpenCases.runAi).
   if (coronal.calibration === null)
     return `${basename(coronal.originalPath)} has no calibration (no physical pixel size): calibrate it on the depth ruler when reviewing the case; no volume is computed for an uncalibrated image`;

@@ -144,7 +144,7 @@ export class OpenCases {
     if (!coronal)
       throw new SpvError(
         'bad-input',
-        `Case ${caseId} has no coronal image: import one (…_coronal.png or a DICOM) first.`,
+        `Case ${caseId} has no coronal image: import one first (…_coronal.png or a DICOM of its study: Import in the Review tab, or spv import PATH).`,
       );
     const transverse = images.find((i) => i.view === 'transverse') ?? null;
     for (const image of [coronal, transverse]) if (image) await assertUnchanged(image);
@@ -361,7 +361,7 @@ async function assertUnchanged(image: ImageRow): Promise<void> {
   } catch {
     throw new SpvError(
       'not-found',
-      `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there (or import the study again from where it is now).`,
+      `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there (importing it again from where it is now does not help: it is taken for a duplicate of this one).`,
     );
   }
   if (hash !== image.contentHash) {

@@ -85,7 +85,7 @@ export async function swapStoredViews(
   if (failures.length > 0) {
     throw new SpvError(
       'bad-input',
-      `Case ${caseId}: its views are swapped, but there is no volume of ${failures.join('; ')}. Open the case and correct the outline until it gives a volume.`,
+      `Case ${caseId}: its views are swapped, but there is no volume of ${failures.join('; ')}. Correct the outline in the app until it gives a volume (open the case from the Review tab's worklist; spv cannot edit outlines).`,
     );
   }
 }

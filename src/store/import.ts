@@ -223,6 +223,24 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * An image read and decoded, as placing it needs it: its pixels are dropped once it is checked, so
+ * that a folder of hundreds of images is not held in memory while its duplicates are sorted out.
+ */
+interface ReadImage {
+  path: string;
+  contentHash: string;
+  sop: string | null;
+  format: DecodedImage['format'];
+  width: number;
+  height: number;
+  calibration: DecodedImage['calibration'];
+  frames: number;
+  /** The frame of a multi-frame file the case shows (OpenCases opens it with it); else null. */
+  frame: number | null;
+  meta: DecodedImage['meta'];
+}
+
 export async function importPaths(
   store: CaseStore,
   paths: string[],
@@ -239,6 +257,9 @@ export async function importPaths(
   };
   const touched = new Set<number>();
 
+  // First every file is read, so that the copies of one image among them are known before any is
+  // placed: which of them is placed decides which case and view the image lands in.
+  const images: ReadImage[] = [];
   for (const [index, path] of files.entries()) {
     options.onProgress?.({ done: index, total: files.length, path });
     if (MASK_NAME.test(path)) {
@@ -250,35 +271,7 @@ export async function importPaths(
       continue;
     }
     try {
-      // Read once: the bytes hashed are the bytes decoded, and the folder listed once is reused.
-      const bytes = await readImageFile(path);
-      const contentHash = sha256Hex(bytes);
-      const decoded = await decodeImageFileBytes(bytes, path, {
-        frame: options.frame,
-        frameOnlyIfMultiframe: true,
-        howToChooseFrame: MULTIFRAME_HOW_TO,
-        folderNames: folderNames.get(dirname(path)),
-      });
-      const sop = decoded.meta.sopInstanceUid ?? null;
-      const existing = store.imageByHashOrSop(contentHash, sop);
-      if (existing) {
-        const by =
-          existing.contentHash === contentHash
-            ? 'the same content (SHA-256)'
-            : `the same SOP Instance UID ${sop}`;
-        report.duplicates.push({
-          path,
-          reason: `already imported as ${existing.originalPath} (case ${existing.caseId}): ${by}`,
-        });
-        continue;
-      }
-      // A multi-frame file decodes only with a frame chosen (options.frame): that one is stored.
-      const frame = decoded.frames > 1 ? (options.frame ?? null) : null;
-      const placed = store.transaction(() =>
-        placeImage(store, path, decoded, contentHash, actor, frame),
-      );
-      touched.add(placed.caseId);
-      report.imported.push({ path, caseId: String(placed.caseId), view: placed.view });
+      images.push(await readImage(path, options, folderNames.get(dirname(path))));
     } catch (error) {
       // A DICOMDIR, report or presentation state is DICOM but no image: there is nothing to fail.
       if (error instanceof DicomWithoutPixelDataError)
@@ -286,22 +279,136 @@ export async function importPaths(
       else report.failed.push({ path, reason: reasonOf(error) });
     }
   }
+
+  // The copies are placed after every original, so each finds its original in the store.
+  const originalOf = originalsAmongCopies(images);
+  const originals = images.filter((image) => !originalOf.has(image));
+  const copies = images.filter((image) => originalOf.has(image));
+  for (const image of [...originals, ...copies]) {
+    const { path, contentHash, sop } = image;
+    const existing = store.imageByHashOrSop(contentHash, sop);
+    if (existing) {
+      const by =
+        existing.contentHash === contentHash
+          ? 'the same content (SHA-256)'
+          : `the same SOP Instance UID ${sop}`;
+      report.duplicates.push({
+        path,
+        reason: `already imported as ${existing.originalPath} (case ${existing.caseId}): ${by}`,
+      });
+      continue;
+    }
+    const original = originalOf.get(image);
+    if (original) {
+      // Its original failed (its line says why): a copy never stands in for it in another case.
+      report.duplicates.push({
+        path,
+        reason: `the same image as ${original.path}, which was not imported (see its line); import that file again once fixed`,
+      });
+      continue;
+    }
+    try {
+      const placed = store.transaction(() => placeImage(store, image, actor));
+      touched.add(placed.caseId);
+      report.imported.push({ path, caseId: String(placed.caseId), view: placed.view });
+    } catch (error) {
+      report.failed.push({ path, reason: reasonOf(error) });
+    }
+  }
   options.onProgress?.({ done: files.length, total: files.length, path: '' });
   report.caseIds = [...touched].sort((a, b) => a - b).map(String);
   return report;
 }
 
+/** Reads, hashes and decodes one file (a bad one throws, naming why). */
+async function readImage(
+  path: string,
+  options: ImportOptions,
+  folderNames: readonly string[] | undefined,
+): Promise<ReadImage> {
+  // Read once: the bytes hashed are the bytes decoded, and the folder listed once is reused.
+  const bytes = await readImageFile(path);
+  const decoded = await decodeImageFileBytes(bytes, path, {
+    frame: options.frame,
+    frameOnlyIfMultiframe: true,
+    howToChooseFrame: MULTIFRAME_HOW_TO,
+    folderNames,
+  });
+  return {
+    path,
+    contentHash: sha256Hex(bytes),
+    sop: decoded.meta.sopInstanceUid ?? null,
+    format: decoded.format,
+    width: decoded.grey.width,
+    height: decoded.grey.height,
+    calibration: decoded.calibration,
+    frames: decoded.frames,
+    // A multi-frame file decodes only with a frame chosen (options.frame): that one is stored.
+    frame: decoded.frames > 1 ? (options.frame ?? null) : null,
+    meta: decoded.meta,
+  };
+}
+
+/**
+ * The images of one import that are copies of another of them (the same content or SOP Instance
+ * UID: a folder and a copy of one of its files elsewhere, the same DICOM under two names), each
+ * with the one of its copies that is placed. That one is the copy whose name places it: a
+ * `<x>_coronal` whose `<x>_transverse` is imported with it, a DICOM whose name says its view;
+ * among equals, the first met. So a stray copy never opens a case of its own that splits a pair,
+ * nor takes a view its name does not give it.
+ */
+function originalsAmongCopies(images: readonly ReadImage[]): Map<ReadImage, ReadImage> {
+  // Copies are grouped by either key: a file may share its content with one and its UID with another.
+  const group = images.map((_, index) => index);
+  const root = (index: number): number => {
+    let at = index;
+    while (group[at] !== at) at = group[at];
+    return at;
+  };
+  const firstWith = new Map<string, number>();
+  for (const [index, image] of images.entries()) {
+    const keys = [`sha256:${image.contentHash}`, ...(image.sop ? [`sop:${image.sop}`] : [])];
+    for (const key of keys) {
+      const first = firstWith.get(key);
+      if (first === undefined) firstWith.set(key, index);
+      else group[root(index)] = root(first);
+    }
+  }
+  const pairViews = new Set(
+    images.flatMap((image) => {
+      const pair = image.format === 'dicom' ? null : pairKey(image.path);
+      return pair ? [`${pair.dir}\0${pair.stem}\0${pair.view}`] : [];
+    }),
+  );
+  const placedByName = (image: ReadImage): boolean => {
+    if (image.format === 'dicom') return viewFromName(image.path) !== null;
+    const pair = pairKey(image.path);
+    const other = pair?.view === 'coronal' ? 'transverse' : 'coronal';
+    return pair !== null && pairViews.has(`${pair.dir}\0${pair.stem}\0${other}`);
+  };
+  const chosen = new Map<number, number>();
+  for (const index of images.keys()) {
+    const key = root(index);
+    const best = chosen.get(key);
+    if (best === undefined || (placedByName(images[index]) && !placedByName(images[best])))
+      chosen.set(key, index);
+  }
+  const originalOf = new Map<ReadImage, ReadImage>();
+  for (const [index, image] of images.entries()) {
+    const original = chosen.get(root(index))!;
+    if (original !== index) originalOf.set(image, images[original]);
+  }
+  return originalOf;
+}
+
 /** Finds or creates the image's case and view, and stores the image (one transaction). */
 function placeImage(
   store: CaseStore,
-  path: string,
-  decoded: DecodedImage,
-  contentHash: string,
+  image: ReadImage,
   actor: string,
-  frame: number | null,
 ): { caseId: number; view: ViewName } {
-  const meta = decoded.meta;
-  const pair = decoded.format === 'dicom' ? null : pairKey(path);
+  const { path, meta } = image;
+  const pair = image.format === 'dicom' ? null : pairKey(path);
   let caseId: number | null = null;
   if (meta.studyInstanceUid) caseId = store.caseByStudyUid(meta.studyInstanceUid)?.id ?? null;
   else if (pair) caseId = findPairCase(store, pair);
@@ -344,15 +451,18 @@ function placeImage(
     {
       caseId,
       view,
-      contentHash,
-      sopInstanceUid: meta.sopInstanceUid ?? null,
+      contentHash: image.contentHash,
+      sopInstanceUid: image.sop,
       originalPath: path,
-      format: decoded.format,
-      width: decoded.grey.width,
-      height: decoded.grey.height,
-      calibration: decoded.calibration,
-      // `frame`: the frame of a multi-frame file the case shows (OpenCases opens it with it).
-      meta: { ...meta, frames: decoded.frames, ...(frame !== null && { frame }) },
+      format: image.format,
+      width: image.width,
+      height: image.height,
+      calibration: image.calibration,
+      meta: {
+        ...meta,
+        frames: image.frames,
+        ...(image.frame !== null && { frame: image.frame }),
+      },
     },
     actor,
   );
