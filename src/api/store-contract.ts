@@ -274,6 +274,15 @@ export const OpenStoredCaseRequestSchema = z.object({
   sessionId: IdSchema.nullable().optional(),
 });
 export const ReaderCaseRequestSchema = z.object({ caseId: IdSchema, reader: ReaderSchema });
+/** Makes the AI's outlines the case's final ones again: see StoreApi.acceptAi. */
+export const AcceptAiRequestSchema = ReaderCaseRequestSchema.extend({
+  /**
+   * The acceptance's place among the viewer's edits (EditOrderSchema in ./contract.ts), numbered
+   * like an edit: an edit of the same viewer sent before it that reaches the store after it is not
+   * saved over the accepted outlines.
+   */
+  editOrder: EditOrderSchema.nullable().optional(),
+});
 export const SaveCorrectionRequestSchema = z.object({
   caseId: IdSchema,
   reader: ReaderSchema,
@@ -369,6 +378,7 @@ export type ListCasesRequest = z.infer<typeof ListCasesRequestSchema>;
 export type CaseRequest = z.infer<typeof CaseRequestSchema>;
 export type OpenStoredCaseRequest = z.infer<typeof OpenStoredCaseRequestSchema>;
 export type ReaderCaseRequest = z.infer<typeof ReaderCaseRequestSchema>;
+export type AcceptAiRequest = z.infer<typeof AcceptAiRequestSchema>;
 export type SaveCorrectionRequest = z.infer<typeof SaveCorrectionRequestSchema>;
 export type SignOffRequest = z.infer<typeof SignOffRequestSchema>;
 export type SwapViewsRequest = z.infer<typeof SwapViewsRequestSchema>;
@@ -387,7 +397,7 @@ export interface StoreApi {
   getCase(req: CaseRequest): Promise<CaseDetail>;
   /** Opens a stored case in the engine; segments it and stores the AI estimate the first time. */
   openStoredCase(req: OpenStoredCaseRequest): Promise<StoredCaseView>;
-  acceptAi(req: ReaderCaseRequest): Promise<CaseSummary>;
+  acceptAi(req: AcceptAiRequest): Promise<CaseSummary>;
   saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary>;
   flagCase(req: FlagCaseRequest): Promise<CaseSummary>;
   signOff(req: SignOffRequest): Promise<CaseSummary>;
@@ -418,7 +428,7 @@ export const storeApiRequestSchemas = {
   listCases: ListCasesRequestSchema,
   getCase: CaseRequestSchema,
   openStoredCase: OpenStoredCaseRequestSchema,
-  acceptAi: ReaderCaseRequestSchema,
+  acceptAi: AcceptAiRequestSchema,
   saveCorrection: SaveCorrectionRequestSchema,
   flagCase: FlagCaseRequestSchema,
   signOff: SignOffRequestSchema,

@@ -35,7 +35,7 @@ import type {
   ListCasesRequest,
   ReportFormat,
   OpenStoredCaseRequest,
-  ReaderCaseRequest,
+  AcceptAiRequest,
   RecordTimeRequest,
   SaveCorrectionRequest,
   SessionDetail,
@@ -314,7 +314,7 @@ export class StoreService implements SpvApi {
     };
   }
 
-  async acceptAi(req: ReaderCaseRequest): Promise<CaseSummary> {
+  async acceptAi(req: AcceptAiRequest): Promise<CaseSummary> {
     const caseId = toId(req.caseId);
     // Accepting replaces the final masks: a signed-off case needs an unlock with a reason first.
     this.store.assertEditable(caseId);
@@ -334,6 +334,8 @@ export class StoreService implements SpvApi {
       const estimate = await this.openCases.estimateToSave(open, inputs);
       const calipers = readerCalipers(estimate.estimate, inputs);
       await this.saver.save(open, aiMasks, estimate, req.reader, 'ai', calipers);
+      // An edit the viewer sent before accepting that arrives after it is not saved over it.
+      this.savedOrder.recordSaved(caseId, req.editOrder);
       this.store.transaction(() => {
         this.store.setStatus(caseId, 'in-review', req.reader);
         this.store.audit(req.reader, 'case.accept-ai', caseId, {

@@ -192,6 +192,19 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('the order a stored case’s edits are
     expect((await savedState(second.caseId)).currentMasks!.coronal).toEqual(second.older.coronal);
   });
 
+  it('keeps the accepted AI outline when an edit sent before Accept AI arrives after it', async () => {
+    const { caseId, engineCaseId, opened, older } = await openWithTwoEdits('sample-04');
+    // Sent: a stroke's estimate (40), then Accept AI (41). Arrived: the acceptance first.
+    const accepted = await service.acceptAi({ caseId, reader: READER, editOrder: order(41) });
+    await service.estimate({ caseId: engineCaseId, masks: older, editOrder: order(40) });
+    const after = await savedState(caseId);
+    expect(after.currentMasks!.coronal).toEqual(opened.aiMasks!.coronal);
+    expect(after.finalVolumeMl).toBe(accepted.volumeMl);
+    // Without an order (the CLI, an older viewer) an edit arriving later is saved, as before.
+    await service.estimate({ caseId: engineCaseId, masks: older });
+    expect((await savedState(caseId)).currentMasks!.coronal).toEqual(older.coronal);
+  });
+
   it('keeps the order over the web host: a request reaching it late does not save its older edit', async () => {
     const rendererDir = join(dir, 'renderer');
     mkdirSync(rendererDir, { recursive: true });
