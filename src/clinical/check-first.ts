@@ -1,7 +1,8 @@
 /**
  * What an estimate asks the reader to check before its reference verdicts can be trusted: an
  * unedited AI outline the U-Net was unsure of, inputs that look wrong (views that look swapped, an
- * implausible scale or length) and a case unlike the training data (src/engine/input-doubts.ts).
+ * implausible scale or length, an outline no spleen has) and a case unlike the training data
+ * (src/engine/input-doubts.ts).
  * One list of short phrases, said wherever a verdict is shown (the viewer, the worklist, the
  * command line, the reports), so that a "normal" resting on them never reads as settled. Pure.
  */
@@ -9,6 +10,15 @@ import type { Estimate } from '../api/contract';
 
 /** The phrase for coronal and transverse views that look swapped (src/engine/input-doubts.ts). */
 export const VIEWS_LOOK_SWAPPED = 'views look swapped';
+
+/**
+ * The phrase for an outline of a view that no spleen's section has (src/engine/input-doubts.ts): a
+ * thin stripe or sliver, or a transverse fragment far narrower than the coronal length.
+ */
+export const OUTLINE_IMPLAUSIBLE = {
+  coronal: 'coronal outline implausible',
+  transverse: 'transverse outline implausible',
+} as const;
 
 /**
  * The phrase for an estimate whose latent code lies far from the training cases' (the Mahalanobis

@@ -11,9 +11,19 @@ export interface MeasuredLengths extends Lengths {
   coronalWidth: number | null;
 }
 
-const cm = (mm: number) => mm / 10;
+/**
+ * The lengths plus each outline's area (cm²), from which the input checks tell a spleen's section
+ * from a stripe or a sliver (src/engine/input-doubts.ts).
+ */
+export interface MeasuredOutlines extends MeasuredLengths {
+  coronalAreaCm2: number | null;
+  transverseAreaCm2: number | null;
+}
 
-export function lengthsFromMasks(coronal: ViewMask, transverse: ViewMask | null): MeasuredLengths {
+const cm = (mm: number) => mm / 10;
+const cm2 = (mm2: number) => mm2 / 100;
+
+export function lengthsFromMasks(coronal: ViewMask, transverse: ViewMask | null): MeasuredOutlines {
   const cor = measureMask(coronal.mask, coronal.width, coronal.height, coronal.spacing);
   const tr = transverse
     ? measureMask(transverse.mask, transverse.width, transverse.height, transverse.spacing)
@@ -24,6 +34,8 @@ export function lengthsFromMasks(coronal: ViewMask, transverse: ViewMask | null)
     coronalWidth: cor ? cm(cor.widthMm) : null,
     width: tr ? cm(tr.lengthMm) : null,
     thickness: tr ? cm(tr.widthMm) : null,
+    coronalAreaCm2: cor ? cm2(cor.areaMm2) : null,
+    transverseAreaCm2: tr ? cm2(tr.areaMm2) : null,
   };
 }
 
