@@ -220,6 +220,13 @@ export const SessionSummaryRowSchema = z.object({
   signedOffAt: z.string().nullable(),
   /** What the final estimate asks the reader to check first (CaseSummary.checkFirst). */
   checkFirst: z.array(z.string()),
+  /** The case's images are under each other's view names since import (swapped in the app). */
+  viewsSwapped: z.boolean(),
+  /**
+   * The checkFirst phrases the reader confirmed having checked at the sign-off that still stands;
+   * empty when none were asked, or the case is not signed off (or was unlocked since).
+   */
+  checkedAtSignOff: z.array(z.string()),
 });
 export type SessionSummaryRow = z.infer<typeof SessionSummaryRowSchema>;
 

@@ -1,6 +1,7 @@
 /**
- * Keyed pseudonyms for anonymised exports: the patient id, the case and the DICOM UIDs replaced by
- * HMAC-SHA-256 of the real value under this installation's secret key (CaseStore.pseudonymKey).
+ * Keyed pseudonyms for anonymised exports: the patient id, the case, the DICOM UIDs and the readers'
+ * names replaced by HMAC-SHA-256 of the real value under this installation's secret key
+ * (CaseStore.pseudonymKey).
  * An unkeyed hash would not do: patient ids (MRNs of 6–10 digits) and study UIDs can be listed,
  * so anyone could hash the list and match every export back to its patient. With the key, the
  * same patient keeps the same pseudonym in every export of one installation (a research set stays
@@ -42,6 +43,19 @@ export class Pseudonyms {
    */
   caseRef(caseId: number | string): string {
     return `CASE-${this.mac('case', String(caseId)).slice(0, 10).toUpperCase()}`;
+  }
+
+  /**
+   * A reader's pseudonym, e.g. "Reader 3f9a2c", for every reader's name an anonymised export would
+   * otherwise write (who signed off, corrected, checked what at sign-off; the session's reader).
+   * DICOM PS3.15's Basic Profile removes operators' and physicians' names; a keyed pseudonym rather
+   * than one "ANONYMOUS" keeps a reader the same across cases and exports of one installation, so a
+   * research set can still study inter-reader variation, and nobody without the key can hash a list
+   * of staff names to match them. The name is taken as the store records it (trimmed): "Dr A" and
+   * "dr a" are two readers there, so here too. 24 bits: plenty for a site's readers.
+   */
+  reader(name: string): string {
+    return `Reader ${this.mac('reader', name.trim().normalize('NFC')).slice(0, 6)}`;
   }
 
   /** A UID under 2.25 standing for `uid`: 128 bits of the keyed hash, as a decimal. */

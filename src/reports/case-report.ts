@@ -55,6 +55,11 @@ export interface CaseReportData {
    */
   checkedAtSignOff?: { reader: string; checked: readonly string[] } | null;
   status: string;
+  /**
+   * The case's images are under each other's view names since import: a reader swapped its views
+   * in the app (the pair was imported named the wrong way round). Said in the header when true.
+   */
+  viewsSwapped?: boolean;
   /** Known true volume (synthetic samples only). */
   referenceVolumeMl: number | null;
   explanationPng: Buffer | null;
@@ -178,6 +183,11 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     ['Study Instance UID', data.study.studyInstanceUid ?? '—'],
     ['Status', data.status],
   ];
+  if (data.viewsSwapped)
+    header.push([
+      'Views',
+      "swapped in the app: the coronal and transverse images were imported under each other's names",
+    ]);
   keyValues(doc, header, left, contentWidth, t);
 
   // ---- views

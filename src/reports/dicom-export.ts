@@ -4,7 +4,9 @@
  * source images. With `anonymise`, patient identifiers are removed (PS3.15 basic profile style):
  * name replaced, id and UIDs replaced by keyed pseudonyms (anon-pseudonyms.ts), birth date, sex,
  * accession and study date dropped, and every date and time of the report's own (creation,
- * content, sign-off) a dummy or left out: they are dates of care too.
+ * content, sign-off) a dummy or left out: they are dates of care too. Every reader's name (the
+ * observer, the verifying observer, who checked what at sign-off) is the reader's keyed pseudonym
+ * (Pseudonyms.reader), as in the anonymised PDF and session summary.
  * Dates and times are the computer's local ones, with Timezone Offset From UTC (0008,0201).
  */
 import { checkFirst } from '../clinical/check-first';
@@ -93,6 +95,10 @@ export function newUid(seed?: string): string {
  */
 const DUMMY_DATE = '19000101';
 const DUMMY_TIME = '000000';
+
+/** What an anonymised export says it did, in De-identification Method (LO: 64 characters at most). */
+export const DEIDENTIFICATION_METHOD =
+  'Name, dates, sex, accession removed; ids, UIDs, readers: HMAC';
 
 const code = (value: string, scheme: string, meaning: string) => [
   { CodeValue: value, CodingSchemeDesignator: scheme, CodeMeaning: meaning },
@@ -272,6 +278,8 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   const src = request.source;
   const anon = request.anonymise;
   const pseudonyms = request.anonymise ? request.pseudonyms : null;
+  // Every reader's name, replaced by the reader's keyed pseudonym in an anonymised export.
+  const readerName = (name: string) => (pseudonyms ? pseudonyms.reader(name) : name);
   // Every UID the source had, replaced by its keyed pseudonym in an anonymised export.
   const uid = (kind: 'study' | 'series' | 'sop', value: string) =>
     pseudonyms ? pseudonyms.uid(kind, value) : value;
@@ -325,7 +333,7 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
   if (anon) {
     dataset.PatientIdentityRemoved = 'YES';
     // LO: at most 64 characters.
-    dataset.DeidentificationMethod = 'Names, dates, sex, accession removed; ids, UIDs keyed HMAC';
+    dataset.DeidentificationMethod = DEIDENTIFICATION_METHOD;
     dataset.LongitudinalTemporalInformationModified = 'REMOVED';
   }
   const referencedSeries = groupBySeries(refs);
@@ -363,12 +371,11 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
       VerificationFlag: verified ? 'VERIFIED' : 'UNVERIFIED',
       ContentSequence: srContent(
         request.estimate,
-        anon ? null : src.signedOffBy,
+        src.signedOffBy === null ? null : readerName(src.signedOffBy),
         src.signedOffBy !== null && request.checkedAtSignOff
-          ? // Anonymised, the SR names no observer (VerifyingObserverName is ANONYMOUS): nor here.
-            {
+          ? {
               ...request.checkedAtSignOff,
-              reader: anon ? 'the signing reader' : request.checkedAtSignOff.reader,
+              reader: readerName(request.checkedAtSignOff.reader),
             }
           : null,
       ),
@@ -384,7 +391,7 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
     if (verified) {
       dataset.VerifyingObserverSequence = [
         {
-          VerifyingObserverName: anon ? 'ANONYMOUS' : src.signedOffBy,
+          VerifyingObserverName: readerName(src.signedOffBy!),
           VerifyingObserverIdentificationCodeSequence: [],
           VerifyingOrganization: 'SPV Workstation',
           // Type 1, and the sign-off is a date of care: a dummy in an anonymised export.

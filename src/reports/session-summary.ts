@@ -10,6 +10,7 @@ import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { EstimateRow, ViewName } from '../store/types';
+import { signOffChecks } from '../store-service/report-signoff-checks';
 import { blandAltmanPng } from './bland-altman-plot';
 import { caseReview } from './review-state';
 import { blandAltman, dice, mean } from './stats';
@@ -55,6 +56,7 @@ export async function summariseSession(
   const reviewedRows: SessionSummaryRow[] = [];
   const notReviewed: NotReviewedCase[] = [];
   const formulaNames = new Map<string, string>();
+  // The worklist's order (its positions), which the CSV's rows keep: the order the reader read in.
   for (const entry of store.sessionCases(sessionId)) {
     // Each of the case's rows read once, here, and handed to what needs them.
     const c = store.getCase(entry.caseId);
@@ -86,6 +88,8 @@ export async function summariseSession(
       signedOffBy: c.signedOffBy,
       signedOffAt: c.signedOffAt,
       checkFirst: final ? checkFirst(final.estimate) : [],
+      viewsSwapped: store.viewsSwappedSinceImport(c.id),
+      checkedAtSignOff: final ? (signOffChecks(store, c, final)?.checked ?? []) : [],
     };
     rows.push(row);
     if (reviewed) reviewedRows.push(row);
@@ -168,10 +172,14 @@ function csvField(value: unknown): string {
 }
 
 /**
- * One row per case; what its final estimate asks to check first (`check_first`, the checkFirst
- * phrases joined by "; ", beside the volume they put in doubt; they name no patient, so an
- * anonymised export keeps them); one column per formula seen in the session; and whether the case
- * is in the session's statistics (no, with the reason, for a case no reader reviewed).
+ * One row per case, in the worklist's order; what its final estimate asks to check first
+ * (`check_first`, the checkFirst phrases joined by "; ", beside the volume they put in doubt; they
+ * name no patient, so an anonymised export keeps them); one column per formula seen in the
+ * session; whether the case is in the session's statistics (no, with the reason, for a case no
+ * reader reviewed); then, appended last so that a reader of the earlier columns by position keeps
+ * working, whether its views were swapped in the app (`views_swapped`, yes/no) and what its
+ * standing sign-off confirmed having checked (`checked_at_sign_off`, "; "-joined, empty when
+ * nothing).
  */
 export function sessionSummaryCsv(summary: SessionSummary): string {
   const leftOut = new Map(summary.notReviewed.map((c) => [c.caseId, c.reason]));
@@ -194,6 +202,8 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
     'signed_off_at',
     'flag_comment',
     'in_statistics',
+    'views_swapped',
+    'checked_at_sign_off',
   ];
   const lines = [header.join(',')];
   for (const r of summary.rows) {
@@ -216,6 +226,8 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
         r.signedOffAt,
         r.flagComment,
         leftOut.has(r.caseId) ? `no: ${leftOut.get(r.caseId)}` : 'yes',
+        r.viewsSwapped ? 'yes' : 'no',
+        r.checkedAtSignOff.join('; '),
       ]
         .map(csvField)
         .join(','),

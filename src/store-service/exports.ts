@@ -49,8 +49,9 @@ export class CaseExports {
    * Writes the session's summary CSV, its plots and each estimated case's PDF into `folder`;
    * refused, before anything is written, when the folder already holds an export's summary.
    * Anonymised, the summary carries no patient id, case id, title, flag comment (free text may
-   * name the patient) or sign-off time, the ids replaced by keyed pseudonyms, and the reports are
-   * the anonymised ones, named by the case's pseudonymous reference; the plots hold only volumes.
+   * name the patient), sign-off time or reader's name, the ids and names replaced by keyed
+   * pseudonyms, and the reports are the anonymised ones, named by the case's pseudonymous
+   * reference; the plots hold only volumes.
    */
   async exportSessionTo(
     sessionId: number,
@@ -148,8 +149,8 @@ export class CaseExports {
   }
 
   /**
-   * The keyed pseudonyms of this installation's anonymised exports; throws, with what to do, when
-   * the key cannot be read or created (never an unkeyed fallback).
+   * The keyed pseudonyms of this installation's anonymised exports, readers' names included;
+   * throws, with what to do, when the key cannot be read or created (never an unkeyed fallback).
    */
   private pseudonyms(): Pseudonyms {
     return new Pseudonyms(this.store.pseudonymKey());
@@ -160,7 +161,7 @@ export class CaseExports {
     if (!estimate)
       throw new SpvError(
         'bad-input',
-        `Case ${caseId} has no estimate: its images are not calibrated. Calibrate them in the viewer (or import calibrated images) first.`,
+        `Case ${caseId} has no estimate: its images are not calibrated. Calibrate them in the app (open the case from the Review tab's worklist, then Calibrate); spv cannot calibrate a stored case.`,
       );
     return estimate;
   }
@@ -181,9 +182,12 @@ export class CaseExports {
     if (!masks)
       throw new SpvError(
         'bad-input',
-        `Case ${caseId} has no mask yet: open it in the worklist first.`,
+        `Case ${caseId} has no mask yet: open it from the worklist in the Review tab first.`,
       );
     const review = caseReview(this.store, caseId);
+    const checked = signOffChecks(this.store, row, estimateRow);
+    // Anonymised, every reader's name in the report is the reader's keyed pseudonym.
+    const readerName = (name: string) => (pseudonyms ? pseudonyms.reader(name) : name);
     const explanation = await this.engine
       .explain({ caseId: open.engineCaseId, masks })
       .catch(() => null);
@@ -213,11 +217,12 @@ export class CaseExports {
           },
       // What a reader did with the masks, not who is exporting: an untouched case has no reader.
       maskSource: review.masks,
-      reader: review.reader,
+      reader: review.reader === null ? null : readerName(review.reader),
       signedOffAt: row.signedOffAt,
-      // What the reader confirmed at sign-off settles the verdicts (anonymised too: the report
-      // names the reader anyway, and this says no date).
-      checkedAtSignOff: signOffChecks(this.store, row, estimateRow),
+      // What the reader confirmed at sign-off settles the verdicts (anonymised too: it names the
+      // reader by pseudonym, as the Reader line does, and says no date).
+      checkedAtSignOff: checked && { ...checked, reader: readerName(checked.reader) },
+      viewsSwapped: this.store.viewsSwappedSinceImport(caseId),
       status:
         `${row.status} (version ${row.version})` +
         (this.store.masksChangedSince(caseId, estimateRow)
@@ -307,22 +312,24 @@ export function newExportFolder(parent: string, name: string): string {
 }
 
 /**
- * A session summary with nothing that names the patient or links back to this database: patient
- * and case ids replaced by keyed pseudonyms, the session's id, titles and comments out, and
- * whether a case was signed off without when (a date of care). (The session's name, free text,
- * is no part of a summary.)
+ * A session summary with nothing that names the patient or the readers or links back to this
+ * database: patient and case ids and readers' names replaced by keyed pseudonyms, the session's
+ * id, titles and comments out, and whether a case was signed off without when (a date of care).
+ * (The session's name, free text, is no part of a summary.)
  */
 function anonymisedSummary<S extends SessionSummary>(summary: S, pseudonyms: Pseudonyms): S {
   return {
     ...summary,
     // The session's row in this database: no column of the summary may carry it.
     sessionId: '(left out: anonymised)',
+    reader: pseudonyms.reader(summary.reader),
     rows: summary.rows.map((row) => ({
       ...row,
       caseId: pseudonyms.caseRef(row.caseId),
       title: '(title left out: anonymised)',
       patientKey: pseudonyms.patientId(row.patientKey),
       flagComment: row.flagComment === null ? null : '(comment left out: anonymised)',
+      signedOffBy: row.signedOffBy === null ? null : pseudonyms.reader(row.signedOffBy),
       signedOffAt: row.signedOffAt === null ? null : '(time left out: anonymised)',
     })),
     notReviewed: summary.notReviewed.map((c) => ({ ...c, caseId: pseudonyms.caseRef(c.caseId) })),

@@ -34,6 +34,8 @@ export interface ReportInputs {
   /** What the sign-off confirmed having checked (CaseReportData.checkedAtSignOff). */
   checkedAtSignOff?: CaseReportData['checkedAtSignOff'];
   status: string;
+  /** The case's images are under each other's view names since import (swapped in the app). */
+  viewsSwapped?: boolean;
   modelHash: string | null;
   /**
    * The reader's calipers (both views) behind the estimate's caliper lengths; the figures draw
@@ -178,6 +180,7 @@ export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> 
     signedOffAt: inputs.signedOffAt,
     checkedAtSignOff: inputs.checkedAtSignOff ?? null,
     status: inputs.status,
+    viewsSwapped: inputs.viewsSwapped ?? false,
     referenceVolumeMl: inputs.view.referenceVolumeMl,
     explanationPng: e
       ? await latentFigurePng({

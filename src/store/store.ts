@@ -249,7 +249,7 @@ export class CaseStore {
     if (!row)
       throw new SpvError(
         'not-found',
-        `There is no case ${id} in this database; list the cases with the worklist or \`spv import\` first.`,
+        `There is no case ${id} in this database: see the worklist in the Review tab, or the case ids spv import printed (with spv, check --data-dir).`,
       );
     return row;
   }
@@ -268,7 +268,7 @@ export class CaseStore {
     if (row.status === 'signed-off') {
       throw new SpvError(
         'forbidden',
-        `Case ${caseId} (${row.title}) was signed off by ${row.signedOffBy ?? 'a reader'} at ${row.signedOffAt ?? '?'}; unlock it with a reason before changing it.`,
+        `Case ${caseId} (${row.title}) was signed off by ${row.signedOffBy ?? 'a reader'} at ${row.signedOffAt ?? '?'}; unlock it with a reason before changing it (Review tab: Unlock; spv has no unlock command).`,
       );
     }
     return row;
@@ -460,7 +460,7 @@ export class CaseStore {
       if (!coronal || !transverse) {
         throw new SpvError(
           'bad-input',
-          `Case ${caseId} (${before.title}) has only a ${images[0]?.view ?? 'no'} image: there is no other view to swap it with. Swapping needs both a coronal and a transverse image.`,
+          `Case ${caseId} (${before.title}) has only a ${images[0]?.view ?? 'no'} image: there is no other view to swap it with. Swapping needs both a coronal and a transverse image: import the other view first (Import in the Review tab, or spv import PATH).`,
         );
       }
       // Read before anything is written: the copies become the latest masks of their new views.
@@ -472,7 +472,7 @@ export class CaseStore {
         const missing = otherView([...outlined][0]);
         throw new SpvError(
           'bad-input',
-          `Case ${caseId} (${before.title}) has no outline of its ${missing} view yet, so after a swap that image would have none of its own. Open the case, draw or correct the ${missing} outline (it is saved as you draw), then swap the views.`,
+          `Case ${caseId} (${before.title}) has no outline of its ${missing} view yet, so after a swap that image would have none of its own. Open the case in the app (the Review tab's worklist), draw or correct the ${missing} outline (it is saved as you draw), then swap the views; spv cannot draw outlines.`,
         );
       }
       const estimateIdBefore = this.latestEstimate(caseId)?.id ?? null;
@@ -543,6 +543,18 @@ export class CaseStore {
     for (const m of masks)
       firstVersions[m.to] = Math.min(firstVersions[m.to] ?? m.version, m.version);
     return { masks, estimateIdBefore: detail.estimateIdBefore ?? null, firstVersions };
+  }
+
+  /**
+   * True when the case's images are under each other's view names since import: its views were
+   * swapped in the app an odd number of times ('case.swap-views' entries; a swap back undoes one).
+   */
+  viewsSwappedSinceImport(caseId: number): boolean {
+    const swaps = this.db
+      .prepare("SELECT COUNT(*) FROM audit_log WHERE case_id = ? AND action = 'case.swap-views'")
+      .pluck()
+      .get(caseId) as number;
+    return swaps % 2 === 1;
   }
 
   // ---- images ---------------------------------------------------------------------------------
@@ -840,7 +852,7 @@ export class CaseStore {
     if (!row)
       throw new SpvError(
         'not-found',
-        `There is no review session ${id}; create one from a selection of cases first.`,
+        `There is no review session ${id}: see spv session list or the Review tab; create one with spv session create --reader NAME CASE… or from a selection in the Review tab.`,
       );
     return row;
   }

@@ -146,10 +146,11 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('stored-case exports', () => {
     const folder = join(dir, 'session-export');
     const files = await service.exportSessionTo(Number(session.sessionId), folder);
     const csv = readFileSync(join(folder, 'summary.csv'), 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toMatch(/,in_statistics$/);
+    // in_statistics, then the two columns appended after it (views swapped, checked at sign-off).
+    expect(csv[0]).toMatch(/,in_statistics,views_swapped,checked_at_sign_off$/);
     const csvRow = (sample: string) => csv.find((l) => l.startsWith(`${ids[sample]},`))!;
-    expect(csvRow('sample-01')).toMatch(/,yes$/);
-    expect(csvRow('sample-02')).toMatch(/,no: never opened by a reader$/);
+    expect(csvRow('sample-01')).toMatch(/,yes,no,[^,]*$/);
+    expect(csvRow('sample-02')).toMatch(/,no: never opened by a reader,no,$/);
 
     const report = (sample: string) =>
       pdfText(files.find((f) => f.name === `report-case-${ids[sample]}.pdf`)!.path);

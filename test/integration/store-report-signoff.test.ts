@@ -3,12 +3,14 @@
  * sample-06's unedited AI transverse outline is an uncertain one, so its estimate asks the reader
  * to check it first. Before sign-off the report prints its verdicts unverified; once the reader
  * signed off confirming it, the report says who checked it and prints the verdicts plain, the
- * anonymised one too (the reader named, no date); unlocked, it is preliminary and unverified again.
+ * anonymised one too (the reader by a keyed pseudonym, no date); unlocked, it is preliminary and
+ * unverified again.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreService } from '../../src/store-service/service';
+import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
 import { readableSignOffTime } from '../../src/reports/report-signoff-time';
 import { pdfText } from '../pdf-text-harness';
 import {
@@ -79,7 +81,12 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('the report of a signed-off case', () 
     expect(text).not.toContain(signedOffAt);
 
     const anonymised = await reportText(true);
-    expect(anonymised).toContain(note);
+    // Anonymised, the reader is named by a keyed pseudonym (before, by the real name).
+    const pseudonym = new Pseudonyms(service.store.pseudonymKey()).reader(READER);
+    expect(anonymised).toContain(
+      `Checked by ${pseudonym} at sign-off: uncertain AI transverse outline.`,
+    );
+    expect(anonymised).not.toContain(READER);
     expect(anonymised).not.toContain('UNVERIFIED');
     expect(anonymised).toContain('Signed off signed off (date and time left out: anonymised)');
     expect(anonymised).not.toContain(signedOffAt.slice(0, 10));

@@ -23,6 +23,8 @@ const row = (caseId: string, checkFirst: string[]): SessionSummaryRow => ({
   signedOffBy: 'Dr A',
   signedOffAt: null,
   checkFirst,
+  viewsSwapped: false,
+  checkedAtSignOff: [],
 });
 
 describe('the session summary CSV', () => {

@@ -3,8 +3,8 @@ import sharp from 'sharp';
 import { blandAltman, dice, mean } from '../../src/reports/stats';
 import { blandAltmanPng, blandAltmanSvg } from '../../src/reports/bland-altman-plot';
 import { sessionSummaryCsv } from '../../src/reports/session-summary';
-import { escapeXml, niceTicks } from '../../src/reports/svg';
 import type { SessionSummary } from '../../src/api/store-contract';
+import { escapeXml, niceTicks } from '../../src/reports/svg';
 
 describe('Dice', () => {
   it('is 2|A∩B|/(|A|+|B|), 1 for two empty masks', () => {
@@ -97,15 +97,17 @@ describe('session summary CSV', () => {
           signedOffBy: null,
           signedOffAt: null,
           checkFirst: [],
+          viewsSwapped: false,
+          checkedAtSignOff: [],
         },
       ],
     };
     const lines = sessionSummaryCsv(summary).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,check_first,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment,in_statistics',
+      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,check_first,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment,in_statistics,views_swapped,checked_at_sign_off',
     );
     expect(lines[1]).toBe(
-      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,,0.950,,61.500,,180.250,,,rib shadow,yes',
+      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,,0.950,,61.500,,180.250,,,rib shadow,yes,no,',
     );
   });
 
@@ -126,6 +128,8 @@ describe('session summary CSV', () => {
       signedOffBy: '-x',
       signedOffAt: null,
       checkFirst: [],
+      viewsSwapped: true,
+      checkedAtSignOff: [],
     };
     const lines = sessionSummaryCsv({
       sessionId: '1',
@@ -141,7 +145,7 @@ describe('session summary CSV', () => {
       .split('\n');
     // Numbers stay numbers (-1.500); text starting = + - @ gets a leading '.
     expect(lines[1]).toBe(
-      `5,"'=HYPERLINK(""http://x"",""y"")",'+P5,ai-ready,-1.500,,,,,,,0,'-x,,'@SUM(A1),no: never opened by a reader`,
+      `5,"'=HYPERLINK(""http://x"",""y"")",'+P5,ai-ready,-1.500,,,,,,,0,'-x,,'@SUM(A1),no: never opened by a reader,yes,`,
     );
   });
 });

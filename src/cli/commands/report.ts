@@ -16,8 +16,9 @@ export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] 
   Writes the report of a stored case: a PDF, or for PACS a DICOM Encapsulated PDF or Comprehensive SR.
   --sample       the bundled sample case (default sample-03), estimated on the spot; no database needed
   --anonymise    remove patient identifiers: name, birth date, sex and every date and time out;
-                 patient id, case id and UIDs replaced by pseudonyms keyed with this database's
-                 secret (the same patient keeps its pseudonym in every export from this database)
+                 patient id, case id, UIDs and readers' names replaced by pseudonyms keyed with
+                 this database's secret (the same patient or reader keeps its pseudonym in every
+                 export from this database)
   --data-dir DIR the database folder (default: ${defaultDataDir()})
   --models DIR, --provider LIST, --threads N   as for spv estimate`;
 

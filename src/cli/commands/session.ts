@@ -15,9 +15,11 @@ export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [-
        spv session list [--data-dir DIR]
        spv session show SESSION [--data-dir DIR]
        spv session export SESSION --out DIR [--anonymise] [--data-dir DIR]
-  export writes summary.csv, the Bland–Altman plots (PNG) and each estimated case's PDF report;
-  --anonymise replaces patient and case ids by pseudonyms keyed with this database's secret,
-  leaves titles, flag comments and sign-off times out, and writes anonymised reports.
+  export writes summary.csv (a row per case in worklist order), the Bland–Altman plots (PNG) and
+  each estimated case's PDF report;
+  --anonymise replaces patient and case ids and readers' names by pseudonyms keyed with this
+  database's secret (the same reader is the same "Reader 3f9a2c" in every export from this
+  database), leaves titles, flag comments and sign-off times out, and writes anonymised reports.
   --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
 
 const id = (text: string | undefined, what: string): number => {
