@@ -59,8 +59,14 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const storedCase = useRef<StoredCaseRef | null>(null);
   // The same case for the screen: the review panel marks it, and a signed-off one is read-only.
   const [storedShown, setStoredShown] = useState<StoredCaseShown | null>(null);
-  // What the status line says once stored case `caseId` is shown again (after its views swapped).
+  // What the status line says once stored case `caseId` is shown again (after its views swapped,
+  // its sign-off or unlocking: each opens it again, and "… opened" would hide what changed).
   const noteOnOpening = useRef<{ caseId: string; message: string } | null>(null);
+  /** Says `message` in the status line now and, when `reopening`, again once the case is shown. */
+  const noteCaseChange = useCallback((caseId: string, message: string, reopening: boolean) => {
+    noteOnOpening.current = reopening ? { caseId, message } : null;
+    setMessage(message);
+  }, []);
   const readOnly = readOnlyReason(storedShown);
   const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest, storedCase);
   const { estimate, explanation, scheduleEstimate, scheduleExplain } = analysis;
@@ -363,11 +369,11 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
                     setMessage(note.message);
                 })
               }
-              onViewsSwapped={(caseId, title) => {
-                const message = `Views swapped: ${title}`;
-                noteOnOpening.current = { caseId, message };
-                setMessage(message);
-              }}
+              onViewsSwapped={(caseId, title) =>
+                noteCaseChange(caseId, `Views swapped: ${title}`, true)
+              }
+              onCaseStatusChanged={noteCaseChange}
+              onScreen={tab === 'review'}
               claimViewer={claimOpening}
               settleViewer={settleViewer}
               settleEdits={settled}

@@ -3,8 +3,9 @@
  * selection. A case whose latest estimate asks to check something first shows ⚠ by its volume (the
  * phrases in its tooltip), as the worklist does: a session is built from this list.
  */
-import { useState, type JSX } from 'react';
+import { useState, type JSX, type Ref } from 'react';
 import type { CaseStatus, CaseSummary, ImportReport } from '../../src/api/store-contract';
+import { ImportAiResults } from './ImportAiResults';
 import { STATUS_LABELS } from './worklist-nav';
 
 export interface CaseBrowserProps {
@@ -14,6 +15,8 @@ export interface CaseBrowserProps {
   /** `frame`: of every multi-frame DICOM imported (null: such files are refused, with the reason). */
   onImport(paths: string[], runAi: boolean, frame: number | null): void;
   onCreateSession(caseIds: string[], title: string): void;
+  /** The import's result: given the focus once an import is done (the button is off meanwhile). */
+  reportRef?: Ref<HTMLDivElement>;
 }
 
 export function CaseBrowser({
@@ -22,6 +25,7 @@ export function CaseBrowser({
   busy,
   onImport,
   onCreateSession,
+  reportRef,
 }: CaseBrowserProps): JSX.Element {
   const [paths, setPaths] = useState('');
   const [runAi, setRunAi] = useState(true);
@@ -85,7 +89,12 @@ export function CaseBrowser({
         </button>
       </form>
       {lastImport && (
-        <div className="review-import-report" data-testid="import-report">
+        <div
+          ref={reportRef}
+          className="review-import-report"
+          tabIndex={-1}
+          data-testid="import-report"
+        >
           Imported {lastImport.imported.length} image(s) into {lastImport.caseIds.length} case(s)
           {lastImport.duplicates.length > 0 &&
             `, ${lastImport.duplicates.length} duplicate(s) skipped`}
@@ -101,6 +110,7 @@ export function CaseBrowser({
               </ul>
             </details>
           )}
+          {lastImport.ai && lastImport.ai.length > 0 && <ImportAiResults results={lastImport.ai} />}
           {lastImport.skipped.length > 0 && (
             <details data-testid="import-skipped">
               <summary>{lastImport.skipped.length} file(s) skipped: not ultrasound images</summary>

@@ -29,6 +29,12 @@ import { CaseBrowser } from './CaseBrowser';
 import { SessionSummaryView } from './SessionSummaryView';
 import { Worklist } from './Worklist';
 import { CaseTimer, stepCase, visibleEntries, type StatusFilter } from './worklist-nav';
+import {
+  caseToReselect,
+  readRememberedSelection,
+  rememberSelection,
+  stillListed,
+} from './remembered-selection';
 import './review.css';
 
 const READER_KEY = 'spv-reader';
@@ -82,6 +88,18 @@ export interface ReviewPanelProps {
    * so in its status line, and that the undo history went with it is said before the swap.
    */
   onViewsSwapped?: (caseId: string, title: string) => void;
+  /**
+   * A recorded action changed stored case `caseId`'s status (signed off, unlocked, flagged): the
+   * host's status line says `note`, and says it again once the viewer shows the case afresh when
+   * `reopening` (the action opens the case in the viewer again, which would otherwise leave
+   * "… opened" there, as if nothing had changed).
+   */
+  onCaseStatusChanged?: (caseId: string, note: string, reopening: boolean) => void;
+  /**
+   * Whether the Review tab is on screen (the host keeps the panel mounted behind its other tabs):
+   * leaving it stores the time on the selected case so far. Absent: always on screen.
+   */
+  onScreen?: boolean;
 }
 
 /** What the viewer shows of its stored case once its edits are saved (see settleViewer). */
@@ -119,6 +137,8 @@ export function ReviewPanel({
   viewerCaseId = null,
   viewerEstimate = null,
   onViewsSwapped,
+  onCaseStatusChanged,
+  onScreen = true,
 }: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
   const [cases, setCases] = useState<CaseSummary[]>([]);
@@ -132,6 +152,11 @@ export function ReviewPanel({
   const [sessionExports, setSessionExports] = useState<ExportedFile[]>([]);
   const [errors, setErrors] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+  // Where the focus goes once the panel is idle again after an import or a new session (see below).
+  const [focusNext, setFocusNext] = useState<'import-report' | 'worklist' | 'errors' | null>(null);
+  const importReport = useRef<HTMLDivElement>(null);
+  const worklistElement = useRef<HTMLDivElement>(null);
+  const errorsElement = useRef<HTMLDivElement>(null);
 
   /** Runs one API call with the busy mark; failures are shown, never swallowed. */
   const call = useCallback(async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -153,21 +178,54 @@ export function ReviewPanel({
   // started is older than what that refresh shows, and is dropped (see refreshCase).
   const storeReads = useRef(0);
   const lastFullRead = useRef(0);
+  /** Reads the cases, the sessions and `sessionId`'s worklist again; resolves to the sessions. */
   const refresh = useCallback(
-    async (sessionId: string | null = session?.sessionId ?? null) => {
+    async (sessionId: string | null = session?.sessionId ?? null): Promise<SessionListItem[]> => {
       lastFullRead.current = ++storeReads.current;
       const [all, list] = await Promise.all([api.listCases({}), api.listSessions({})]);
       setCases(all);
       setSessions(list);
       if (sessionId) setSession(await api.getSession({ sessionId }));
+      return list;
     },
     [api, session?.sessionId],
   );
 
+  // Whether the reader has chosen or made a session since the panel was mounted: the session
+  // remembered from before a reload, read meanwhile, is then not restored over it.
+  const sessionChosen = useRef(false);
+  // Until the remembered selection is restored (or found gone), the empty selection of a panel
+  // just mounted is not remembered over it.
+  const [restored, setRestored] = useState(false);
   useEffect(() => {
-    void call('Loading the cases', () => refresh(null));
+    void call('Loading the cases', async () => {
+      const list = await refresh(null);
+      const remembered = readRememberedSelection();
+      if (!remembered || sessionChosen.current) return;
+      if (!stillListed(remembered, list)) {
+        // Removed, or another data folder's: the reader starts from no session, as on a first start.
+        rememberSelection(null);
+        return;
+      }
+      const detail = await api.getSession({ sessionId: remembered.sessionId });
+      if (sessionChosen.current) return;
+      setSession(detail);
+      const caseId = caseToReselect(remembered, detail);
+      selectedNow.current = caseId;
+      setSelectedCaseId(caseId);
+    }).finally(() => setRestored(true));
     // Load once on mount; later refreshes follow the reader's actions.
   }, []);
+
+  // The selected session and case are remembered for the next start (see remembered-selection).
+  useEffect(() => {
+    if (!restored) return;
+    rememberSelection(
+      session
+        ? { sessionId: session.sessionId, createdAt: session.createdAt, caseId: selectedCaseId }
+        : null,
+    );
+  }, [restored, session?.sessionId, session?.createdAt, selectedCaseId]);
 
   /**
    * Reads one case's summary again and puts it in the case list and the worklist, without the busy
@@ -224,41 +282,75 @@ export function ReviewPanel({
     }
   }, [reader]);
 
-  /** Records the time spent on a case against the session it was spent in. */
+  /**
+   * Records the time spent on a case against the session it was spent in. Without the busy mark:
+   * it runs behind the reader's moves and actions (and inside them, see recordTimeSoFar), and must
+   * neither turn the buttons off under the reader nor end an action's busy mark early.
+   */
   const recordTime = useCallback(
-    (sessionId: string, finished: { caseId: string; ms: number }) => {
+    async (sessionId: string, finished: { caseId: string; ms: number }): Promise<void> => {
       if (finished.ms < 1) return;
-      void call('Recording the time spent', () =>
-        api.recordTimeSpent({ sessionId, caseId: finished.caseId, ms: finished.ms }),
-      );
+      try {
+        await api.recordTimeSpent({ sessionId, caseId: finished.caseId, ms: finished.ms });
+      } catch (error) {
+        setErrors((list) => [
+          ...list,
+          `Recording the time spent: ${error instanceof Error ? error.message : String(error)}`,
+        ]);
+      }
     },
-    [api, call],
+    [api],
   );
-  // Read through a ref by the timer below, which must not restart when the recorder changes.
-  const recordTimeRef = useRef(recordTime);
-  recordTimeRef.current = recordTime;
 
   // Time on the selected case runs from its selection until another case (or none) is selected,
   // the session changes or the panel goes away. Keyed on the case and the session's id only: every
   // action refreshes the session (a new object), and that must not stop the clock.
   const sessionId = session?.sessionId ?? null;
+  // The clock now running (null: none), for recording the time so far without stopping it.
+  const clock = useRef<{ timer: CaseTimer; caseId: string; sessionId: string } | null>(null);
+  /**
+   * Records the time on the selected case so far, and its clock goes on from now. The worklist and
+   * the summary read the time the store holds, so this runs wherever they would otherwise miss
+   * the case still selected: its sign-off (the last case of a session is never left for another),
+   * the summary and its export, and the reader leaving the page or the Review tab.
+   */
+  const recordTimeSoFar = useCallback(async (): Promise<void> => {
+    const running = clock.current;
+    if (!running) return;
+    const sofar = running.timer.start(running.caseId);
+    if (sofar) await recordTime(running.sessionId, sofar);
+  }, [recordTime]);
+  // Read through a ref by the timer below, which must not restart when the recorder changes.
+  const recordTimeRef = useRef(recordTime);
+  recordTimeRef.current = recordTime;
   useEffect(() => {
     if (!selectedCaseId || !sessionId) return;
-    const timer = new CaseTimer();
-    timer.start(selectedCaseId);
+    const running = { timer: new CaseTimer(), caseId: selectedCaseId, sessionId };
+    running.timer.start(selectedCaseId);
+    clock.current = running;
     // Closing the window runs no React clean-up: the time so far is recorded as the page goes (the
     // request is sent with keepalive, see api-client.ts), and the clock goes on if it comes back.
-    const onPageHide = () => {
-      const sofar = timer.start(selectedCaseId);
-      if (sofar) recordTimeRef.current(sessionId, sofar);
+    // A page hidden (another browser tab, the window minimised) may be discarded without that.
+    const onPageHide = () => void recordTimeSoFar();
+    const onHidden = () => {
+      if (document.visibilityState === 'hidden') void recordTimeSoFar();
     };
     window.addEventListener('pagehide', onPageHide);
+    document.addEventListener('visibilitychange', onHidden);
     return () => {
       window.removeEventListener('pagehide', onPageHide);
-      const finished = timer.stop();
-      if (finished) recordTimeRef.current(sessionId, finished);
+      document.removeEventListener('visibilitychange', onHidden);
+      if (clock.current === running) clock.current = null;
+      const finished = running.timer.stop();
+      if (finished) void recordTimeRef.current(sessionId, finished);
     };
   }, [selectedCaseId, sessionId]);
+
+  // Leaving the Review tab for the viewer's tabs: the time so far is stored (the clock goes on: the
+  // reader is still reviewing the case), so the worklist and summary read elsewhere include it.
+  useEffect(() => {
+    if (!onScreen) void recordTimeSoFar();
+  }, [onScreen]);
 
   // The selection as of the last select(), before React renders it: Alt+↓ pressed twice quickly
   // (key repeat) steps from the case the first press chose, not from the one still on screen.
@@ -355,6 +447,23 @@ export function ReviewPanel({
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  // The Import and New session buttons are off while the panel is busy, and a focused button turned
+  // off drops the focus to the page: once idle, it goes to what the reader acts on next (the
+  // import's result, the new session's worklist with its first case selected, or what failed).
+  useEffect(() => {
+    if (!focusNext || busy) return;
+    setFocusNext(null);
+    // The reader went on elsewhere meanwhile (the viewer, the reader's name): the focus stays there.
+    const active = document.activeElement;
+    if (active && active !== document.body && !active.closest('[data-testid=case-browser]')) return;
+    const target = {
+      'import-report': importReport,
+      worklist: worklistElement,
+      errors: errorsElement,
+    }[focusNext].current;
+    target?.focus();
+  }, [focusNext, busy]);
+
   /** Runs an action, then refreshes; resolves to whether the action succeeded. */
   const act = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
     if ((await call(what, fn)) === null) return false;
@@ -371,9 +480,11 @@ export function ReviewPanel({
     what: string,
     caseId: string,
     fn: () => Promise<unknown>,
+    note: string,
   ): Promise<boolean> => {
     const inViewer = (await settleViewer?.(caseId)) ?? null;
     if ((await call(what, fn)) === null) return false;
+    onCaseStatusChanged?.(caseId, note, inViewer !== null);
     if (inViewer) await open(caseId);
     else await call('Refreshing', () => refresh());
     return true;
@@ -458,7 +569,13 @@ export function ReviewPanel({
         )}
       </div>
       {errors.length > 0 && (
-        <div className="review-errors" role="alert" data-testid="review-errors">
+        <div
+          ref={errorsElement}
+          className="review-errors"
+          role="alert"
+          tabIndex={-1}
+          data-testid="review-errors"
+        >
           <ul>
             {errors.map((e, i) => (
               <li key={i}>{e}</li>
@@ -473,12 +590,13 @@ export function ReviewPanel({
         cases={cases}
         lastImport={lastImport}
         busy={busy}
+        reportRef={importReport}
         onImport={(paths, runAi, frame) =>
           void call('Importing', async () => {
             const report = await api.importPaths({ paths, runAi, frame });
             setLastImport(report);
             await refresh();
-          })
+          }).then((done) => setFocusNext(done === null ? 'errors' : 'import-report'))
         }
         onCreateSession={(caseIds, title) => {
           if (needReader) {
@@ -488,6 +606,7 @@ export function ReviewPanel({
             ]);
             return;
           }
+          sessionChosen.current = true;
           void call('Creating the session', async () => {
             const created = await api.createSession({ reader: who, caseIds, title: title || null });
             setSession(created);
@@ -496,7 +615,7 @@ export function ReviewPanel({
             setFilter('all');
             select(created.worklist[0]?.case.caseId ?? null);
             await refresh(created.sessionId);
-          });
+          }).then((done) => setFocusNext(done === null ? 'errors' : 'worklist'));
         }}
       />
       <section className="review-section">
@@ -504,7 +623,8 @@ export function ReviewPanel({
         <div className="review-row">
           <select
             value={session?.sessionId ?? ''}
-            onChange={(e) =>
+            onChange={(e) => {
+              sessionChosen.current = true;
               void call('Loading the session', async () => {
                 select(null);
                 setSummary(null);
@@ -512,8 +632,8 @@ export function ReviewPanel({
                 setSession(
                   e.target.value ? await api.getSession({ sessionId: e.target.value }) : null,
                 );
-              })
-            }
+              });
+            }}
             data-testid="session-select"
           >
             <option value="">— choose a session —</option>
@@ -528,9 +648,11 @@ export function ReviewPanel({
               type="button"
               disabled={busy}
               onClick={() =>
-                void call('Summarising', async () =>
-                  setSummary(await api.sessionSummary({ sessionId: session.sessionId })),
-                )
+                void call('Summarising', async () => {
+                  // The summary's times include the case still selected.
+                  await recordTimeSoFar();
+                  setSummary(await api.sessionSummary({ sessionId: session.sessionId }));
+                })
               }
               data-testid="show-summary"
             >
@@ -549,6 +671,7 @@ export function ReviewPanel({
             onSelect={select}
             onStep={(step) => select(stepCase(visible, selectedCaseId, step))}
             onOpen={(caseId) => void open(caseId)}
+            listRef={worklistElement}
           />
         )}
       </section>
@@ -562,14 +685,31 @@ export function ReviewPanel({
           onOpen={() => void open(selected.caseId)}
           onAccept={() =>
             void reviewViewerCase('Accepting the AI mask', selected, () =>
-              api.acceptAi({ caseId: selected.caseId, reader: who }),
+              // Numbered like an edit: one sent before it that arrives after it is not saved over it.
+              api.acceptAi({
+                caseId: selected.caseId,
+                reader: who,
+                editOrder: pageEditSequence.next(),
+              }),
             )
           }
-          onFlag={(comment) =>
-            act('Flagging', () => api.flagCase({ caseId: selected.caseId, reader: who, comment }))
-          }
+          onFlag={async (comment) => {
+            const flagged = await act('Flagging', () =>
+              api.flagCase({ caseId: selected.caseId, reader: who, comment }),
+            );
+            if (flagged)
+              onCaseStatusChanged?.(selected.caseId, `Flagged: ${selected.title}`, false);
+            return flagged;
+          }}
           onSignOff={(checked) =>
-            reviewViewerCase('Signing off', selected, (shown) => signOff(selected, shown, checked))
+            reviewViewerCase('Signing off', selected, async (shown) => {
+              const signed = await signOff(selected, shown, checked);
+              // Stored before the worklist is read again: the last case of a session is never left
+              // for another, and its time would otherwise read 0 in the worklist and the summary.
+              await recordTimeSoFar();
+              onCaseStatusChanged?.(selected.caseId, `Signed off: ${selected.title}`, true);
+              return signed;
+            })
           }
           onSwapViews={() =>
             reviewViewerCase(
@@ -590,8 +730,11 @@ export function ReviewPanel({
             )
           }
           onUnlock={(reason) =>
-            changeCase('Unlocking', selected.caseId, () =>
-              api.unlockCase({ caseId: selected.caseId, reader: who, reason }),
+            changeCase(
+              'Unlocking',
+              selected.caseId,
+              () => api.unlockCase({ caseId: selected.caseId, reader: who, reason }),
+              `Unlocked: ${selected.title}`,
             )
           }
           onExport={(format: ReportFormat, anonymise: boolean) =>
@@ -618,6 +761,7 @@ export function ReviewPanel({
           busy={busy}
           onExport={(anonymise) =>
             void call('Exporting the session', async () => {
+              await recordTimeSoFar();
               setSessionExports(
                 await api.exportSession({ sessionId: session.sessionId, anonymise }),
               );

@@ -1,9 +1,12 @@
 /**
  * The session's worklist: status filter, counts, the selected case, and the case in the viewer
- * (marked, since the selection can move away from it); ↓/↑ (or j/k) move, Enter opens.
+ * (marked, since the selection can move away from it); ↓/↑ (or j/k) move, Enter opens. The selected
+ * case is said in a polite live region ("Case 3 of 12: title, status") as it changes, since a move
+ * changes only the row's highlight: a screen reader would say nothing. The list keeps the focus
+ * and brings the selected row into sight.
  */
 import { INPUTS_NOT_CHECKED } from '../../src/clinical/check-first';
-import type { JSX, KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, type JSX, type KeyboardEvent, type Ref } from 'react';
 import type { CaseSummary, WorklistEntry } from '../../src/api/store-contract';
 import { countByStatus, formatDuration, STATUS_LABELS, type StatusFilter } from './worklist-nav';
 
@@ -18,6 +21,22 @@ export interface WorklistProps {
   onSelect(caseId: string): void;
   onStep(step: 1 | -1): void;
   onOpen(caseId: string): void;
+  /** The list's element (it takes the keys): given the focus when a session is created. */
+  listRef?: Ref<HTMLDivElement>;
+}
+
+/**
+ * What the live region says of the selected case among the cases shown: its place, title and status
+ * (empty when none is selected or the filter hides it).
+ */
+export function selectionAnnouncement(
+  visible: readonly WorklistEntry[],
+  selectedCaseId: string | null,
+): string {
+  const index = visible.findIndex((e) => e.case.caseId === selectedCaseId);
+  if (index < 0) return '';
+  const c = visible[index].case;
+  return `Case ${index + 1} of ${visible.length}: ${c.title}, ${STATUS_LABELS[c.status]}`;
 }
 
 export function Worklist({
@@ -30,8 +49,20 @@ export function Worklist({
   onSelect,
   onStep,
   onOpen,
+  listRef,
 }: WorklistProps): JSX.Element {
   const counts = countByStatus(entries);
+  const announcementId = useId();
+  const body = useRef<HTMLTableSectionElement>(null);
+  // A move from the keyboard can go past the rows in sight (the side panel scrolls): the selected
+  // row is brought into sight while the list has the focus, not when the selection moves from
+  // elsewhere (a click, Alt+↓ in the viewer), which must not scroll the panel under the reader.
+  useEffect(() => {
+    const list = body.current?.closest('.review-worklist');
+    if (!list?.contains(document.activeElement)) return;
+    // Some DOMs (the unit tests') have no scrollIntoView.
+    body.current?.querySelector('tr[aria-selected=true]')?.scrollIntoView?.({ block: 'nearest' });
+  }, [selectedCaseId]);
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (
       e.target instanceof HTMLInputElement ||
@@ -47,12 +78,25 @@ export function Worklist({
   };
   return (
     <div
+      ref={listRef}
       className="review-worklist"
       tabIndex={0}
       onKeyDown={onKeyDown}
       data-testid="worklist"
       aria-label="Worklist: arrow keys or j/k move, Enter opens"
+      // Focusing the list says the selected case too, as a move does.
+      aria-describedby={announcementId}
     >
+      <div
+        id={announcementId}
+        className="review-visually-hidden"
+        role="status"
+        aria-live="polite"
+        aria-atomic="true"
+        data-testid="worklist-announcement"
+      >
+        {selectionAnnouncement(visible, selectedCaseId)}
+      </div>
       <div className="review-row review-filters" role="group" aria-label="Status filter">
         {(['open', 'all', ...Object.keys(STATUS_LABELS)] as StatusFilter[]).map((f) => (
           <button
@@ -77,7 +121,7 @@ export function Worklist({
             <th>Time</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody ref={body}>
           {visible.map((e) => {
             const c = e.case;
             return (

@@ -7,6 +7,7 @@
  */
 import {
   INPUTS_NOT_CHECKED,
+  OUTLINE_IMPLAUSIBLE,
   UNLIKE_TRAINING_DATA,
   VIEWS_LOOK_SWAPPED,
 } from '../../src/clinical/check-first';
@@ -47,6 +48,12 @@ export function checkFirstStep(phrase: string): CheckFirstStep {
         "I have checked the calibration and the coronal outline (its length is outside a spleen's range).",
       remedy: `If the outline is wrong, correct it in the viewer; if the calibration is wrong, Cancel and correct it: ${RECALIBRATE}.`,
     };
+  for (const view of ['coronal', 'transverse'] as const)
+    if (phrase === OUTLINE_IMPLAUSIBLE[view])
+      return {
+        confirm: `I have checked the ${view} outline against the image: it is the spleen's section, not a stripe, a sliver or a fragment.`,
+        remedy: 'If it is not, correct or redraw it in the viewer; the case is estimated again.',
+      };
   if (phrase === UNLIKE_TRAINING_DATA)
     return {
       confirm:

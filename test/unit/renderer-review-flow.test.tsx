@@ -182,6 +182,11 @@ describe('review flow: what the sign-off step says per item', () => {
     const unlike = checkFirstStep('unlike the training data');
     expect(unlike.confirm).toMatch(/^I have compared the volume with the length-based formulas/);
     expect(unlike.remedy).toMatch(/Check the outlines first/);
+    const outline = checkFirstStep('transverse outline implausible');
+    expect(outline.confirm).toMatch(
+      /^I have checked the transverse outline against the image: it is the spleen's section/,
+    );
+    expect(outline.remedy).toMatch(/correct or redraw it in the viewer/);
     // A phrase from a newer engine is still named, to be ticked.
     expect(checkFirstStep('something new')).toEqual({
       confirm: 'I have checked: something new.',
