@@ -172,6 +172,9 @@ export class OpenCases {
     };
     this.byCaseId.set(caseId, open);
     this.byEngineId.set(view.caseId, open);
+    // The ids of an older copy a viewer still sends (forgetImagesChanged) find this one now.
+    for (const [engineId, known] of this.byEngineId)
+      if (known.caseId === caseId && known !== open) this.byEngineId.set(engineId, open);
     this.forgetBeyondLimits(caseId);
     if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
     else await this.refit(open);
@@ -236,6 +239,22 @@ export class OpenCases {
   }
 
   /**
+   * The AI's outline of one view of an open stored case; opened again and retried when the engine
+   * has forgotten it (as estimate does).
+   */
+  async segment(open: OpenStoredCase, view: ViewName): Promise<MaskRle> {
+    try {
+      return await this.engine.segment({ caseId: open.engineCaseId, view });
+    } catch (error) {
+      if (!(isSpvError(error) && error.code === 'not-found')) throw error;
+      this.forget(open.caseId);
+      const again = await this.open(open.caseId, open.reader, open.sessionId);
+      this.byEngineId.set(open.engineCaseId, again);
+      return this.engine.segment({ caseId: again.engineCaseId, view });
+    }
+  }
+
+  /**
    * An estimate to save: the estimate, with the calibration read before the engine ran (so that a
    * recalibration meanwhile makes it stale, never fresh) and the patient and calipers it used.
    */
@@ -282,8 +301,22 @@ export class OpenCases {
     const open = this.byCaseId.get(caseId);
     if (open) open.viewsSwapped = true;
     for (const [engineId, known] of this.byEngineId)
-      if (known.caseId === caseId) this.swappedEngineIds.set(engineId, caseId);
+      if (known.caseId === caseId) {
+        // An older copy too (forgetImagesChanged): an edit queued under it is no edit of the case.
+        known.viewsSwapped = true;
+        this.swappedEngineIds.set(engineId, caseId);
+      }
     this.forget(caseId);
+  }
+
+  /**
+   * Forgets a stored case that an import gave another image (a view added): its open copy was
+   * opened without it, so the next open opens the case with all its images. Its engine ids are
+   * kept: a viewer showing the case goes on saving its edits under the id it has (they are the
+   * reader's, never dropped), and the next open takes them over (see open).
+   */
+  forgetImagesChanged(caseId: number): void {
+    this.byCaseId.delete(caseId);
   }
 
   /**
@@ -296,12 +329,11 @@ export class OpenCases {
   }
 
   private forget(caseId: number): void {
-    const open = this.byCaseId.get(caseId);
-    if (!open) return;
     this.byCaseId.delete(caseId);
-    // Its own engine id and any older ones a viewer still sends (see estimate).
+    // Its own engine id and any older ones a viewer still sends (see estimate and
+    // forgetImagesChanged).
     for (const [engineId, known] of this.byEngineId)
-      if (known === open) this.byEngineId.delete(engineId);
+      if (known.caseId === caseId) this.byEngineId.delete(engineId);
   }
 
   private async runAi(open: OpenStoredCase): Promise<void> {
@@ -361,7 +393,7 @@ async function assertUnchanged(image: ImageRow): Promise<void> {
   } catch {
     throw new SpvError(
       'not-found',
-      `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there (importing it again from where it is now does not help: it is taken for a duplicate of this one).`,
+      `The ${image.view} image of case ${image.caseId} is no longer at ${image.originalPath}, where it was imported from: put the file back there, or import it from where it is now (the same file is found again).`,
     );
   }
   if (hash !== image.contentHash) {

@@ -52,6 +52,7 @@ import { manifestFiles, type Manifest } from '../models/manifest';
 import { summariseSession } from '../reports/session-summary';
 import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
+import { outlineAddedView, transverseAddedAfterAi } from './added-views';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { importAiResult } from './import-ai-results';
@@ -245,12 +246,22 @@ export class StoreService implements SpvApi {
       onProgress: this.options.onImportProgress,
       frame: req.frame,
     });
+    // A case given another image: a copy of it open in the engine was opened without it.
+    for (const caseId of report.caseIds) this.openCases.forgetImagesChanged(toId(caseId));
     if (req.runAi) {
       const aiErrors = new Map<string, string>();
       for (const caseId of report.caseIds) {
         try {
-          if (!this.store.latestMask(toId(caseId), 'coronal', 'ai'))
-            await this.openCases.open(toId(caseId), 'import', null);
+          // The AI runs on a case it has not run on, and on a view added since it ran.
+          const id = toId(caseId);
+          if (!this.store.latestMask(id, 'coronal', 'ai'))
+            await this.openCases.open(id, 'import', null);
+          else if (transverseAddedAfterAi(this.store, id))
+            await outlineAddedView(
+              { store: this.store, openCases: this.openCases, modelHash: this.modelHash },
+              await this.openCases.open(id, 'import', null),
+              'import',
+            );
         } catch (error) {
           // One case the AI cannot run on (an unreadable moved file, …) does not undo the import.
           const message = error instanceof Error ? error.message : String(error);
@@ -281,6 +292,12 @@ export class StoreService implements SpvApi {
       toId(req.caseId),
       req.reader,
       req.sessionId ? toId(req.sessionId) : null,
+    );
+    // A view imported after the AI ran is outlined now, if the import did not run the AI.
+    await outlineAddedView(
+      { store: this.store, openCases: this.openCases, modelHash: this.modelHash },
+      open,
+      req.reader,
     );
     const row = this.store.getCase(open.caseId);
     if (row.status === 'ai-ready' || row.status === 'new')

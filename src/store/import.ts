@@ -2,9 +2,12 @@
  * Import of image files and folders into the cases store. DICOM images are grouped into cases by
  * StudyInstanceUID; PNG/JPEG pairs named `<x>_coronal.png` / `<x>_transverse.png` (any letter case)
  * become one case.
- * Duplicates are recognised by SOP Instance UID or by the file's SHA-256. A bad file is listed
- * with its reason and the rest are imported: one unreadable image never stops a folder. A file
- * that is no image (a README, a DICOMDIR) is listed as skipped, not failed.
+ * Duplicates are recognised by SOP Instance UID or by the file's SHA-256. A file with the content
+ * of a stored image whose file is no longer where it was imported from is that file, moved: the
+ * stored image is pointed at its new place (relocated, audited), so that its case opens again.
+ * A view is never added to a signed-off case. A bad file is listed with its reason and the rest
+ * are imported: one unreadable image never stops a folder. A file that is no image (a README, a
+ * DICOMDIR) is listed as skipped, not failed.
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
@@ -18,9 +21,9 @@ import {
   type DecodedImage,
 } from '../decode';
 import { sidecarsAmong } from '../decode/sidecar';
-import { sha256Hex } from '../inference/manifest-loader';
+import { sha256File, sha256Hex } from '../inference/manifest-loader';
 import type { CaseStore } from './store';
-import type { ViewName } from './types';
+import type { ImageRow, ViewName } from './types';
 
 export interface ImportProgress {
   done: number;
@@ -211,6 +214,15 @@ function pairKey(
   };
 }
 
+/**
+ * The view an image's name gives it: a pair's `_coronal`/`_transverse`, else a view word in the
+ * name (viewFromName); null when its name says none (it takes its case's first free view).
+ */
+function wantedView(image: Pick<ReadImage, 'path' | 'format'>): ViewName | null {
+  const pair = image.format === 'dicom' ? null : pairKey(image.path);
+  return pair?.view ?? viewFromName(image.path);
+}
+
 /** A view named in a DICOM file's name, if any; otherwise the case's first free view is used. */
 function viewFromName(path: string): ViewName | null {
   const name = basename(path).toLowerCase();
@@ -280,14 +292,27 @@ export async function importPaths(
     }
   }
 
-  // The copies are placed after every original, so each finds its original in the store.
+  // The copies are placed after every original, so each finds its original in the store. Among
+  // the originals, those whose name gives their view go first: an unnamed DICOM of a study takes
+  // the view its named ones leave free, never the one a named one needs.
   const originalOf = originalsAmongCopies(images);
   const originals = images.filter((image) => !originalOf.has(image));
   const copies = images.filter((image) => originalOf.has(image));
-  for (const image of [...originals, ...copies]) {
+  const named = originals.filter((image) => wantedView(image) !== null);
+  const unnamed = originals.filter((image) => wantedView(image) === null);
+  for (const image of [...named, ...unnamed, ...copies]) {
     const { path, contentHash, sop } = image;
     const existing = store.imageByHashOrSop(contentHash, sop);
     if (existing) {
+      const moved = await movedImageOf(store, image);
+      if (moved) {
+        store.relocateImage(moved.id, path, actor);
+        report.duplicates.push({
+          path,
+          reason: `already imported as ${moved.originalPath} (case ${moved.caseId}): the same content (SHA-256); its file had moved: now found here, and the case reads it from here`,
+        });
+        continue;
+      }
       const by =
         existing.contentHash === contentHash
           ? 'the same content (SHA-256)'
@@ -318,6 +343,19 @@ export async function importPaths(
   options.onProgress?.({ done: files.length, total: files.length, path: '' });
   report.caseIds = [...touched].sort((a, b) => a - b).map(String);
   return report;
+}
+
+/**
+ * The stored image this file is, moved: the same content (SHA-256; the SOP Instance UID alone is
+ * never enough), imported from another path where that content no longer is (the file is gone,
+ * or another file is there now). Null when the stored image's file is still where it was: this
+ * one is a copy, a plain duplicate.
+ */
+async function movedImageOf(store: CaseStore, image: ReadImage): Promise<ImageRow | null> {
+  const stored = store.imageByContentHash(image.contentHash);
+  if (!stored || stored.originalPath === image.path) return null;
+  const there = await sha256File(stored.originalPath).catch(() => null);
+  return there === stored.contentHash ? null : stored;
 }
 
 /** Reads, hashes and decodes one file (a bad one throws, naming why). */
@@ -438,7 +476,7 @@ function placeImage(
   }
 
   const taken = new Set(store.images(caseId).map((image) => image.view));
-  const wanted = pair?.view ?? viewFromName(path);
+  const wanted = wantedView(image);
   const view: ViewName | undefined =
     wanted ?? (['coronal', 'transverse'] as const).find((v) => !taken.has(v));
   if (!view || taken.has(view)) {
@@ -447,6 +485,13 @@ function placeImage(
       `case ${caseId} (${title}) already has a ${view ?? 'coronal and a transverse'} image; a case holds one image per view`,
     );
   }
+  // A view added to a signed-off case would change what was signed without anyone seeing it:
+  // refused, so that adding it is a decision with a reason (the unlock's) in the audit log.
+  const row = store.getCase(caseId);
+  if (row.status === 'signed-off')
+    throw new Error(
+      `case ${caseId} (${row.title}) is signed off, and adding its ${view} image would change the signed-off case: unlock the case first (Review tab: Unlock, with a reason), then import this file again`,
+    );
   store.addImage(
     {
       caseId,

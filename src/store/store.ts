@@ -568,6 +568,39 @@ export class CaseStore {
     return row ? imageFromDb(row) : null;
   }
 
+  /**
+   * The stored image with this content (SHA-256), if any: the one a moved file is found again by
+   * (importPaths relocates it). The SOP Instance UID alone never stands for the same file.
+   */
+  imageByContentHash(contentHash: string): ImageRow | null {
+    const row = this.db
+      .prepare(`${IMAGE_SELECT} WHERE content_hash = ? ORDER BY id LIMIT 1`)
+      .get(contentHash) as ImageDbRow | undefined;
+    return row ? imageFromDb(row) : null;
+  }
+
+  /**
+   * Points a stored image at the place its file moved to: the caller has checked that the file
+   * there has the content imported (its SHA-256) and that the old place no longer has it. Allowed
+   * on a signed-off case: the image is byte for byte the one signed off, only its path changes.
+   * Audited as 'image.relocate' with the old and new path.
+   */
+  relocateImage(imageId: number, newPath: string, actor: string): ImageRow {
+    return this.transaction(() => {
+      const before = this.db.prepare(`${IMAGE_SELECT} WHERE id = ?`).get(imageId) as
+        ImageDbRow | undefined;
+      if (!before) throw new SpvError('not-found', `There is no stored image ${imageId}.`);
+      this.db.prepare('UPDATE images SET original_path = ? WHERE id = ?').run(newPath, imageId);
+      this.audit(actor, 'image.relocate', before.caseId, {
+        view: before.view,
+        from: before.originalPath,
+        to: newPath,
+        contentHash: before.contentHash,
+      });
+      return { ...imageFromDb(before), originalPath: newPath };
+    });
+  }
+
   addImage(input: ImageInput, actor: string): number {
     return this.transaction(() => {
       const id = Number(

@@ -47,7 +47,7 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('store-messages through spv', () 
     );
   });
 
-  it('a moved image: put it back, since importing it from its new place finds a duplicate', async () => {
+  it('a moved image: put it back, or import it from its new place, where it is found again', async () => {
     const dataDir = join(dir, 'data-moved');
     const folder = folderWith('moved', ['sample-02_coronal.png', 'sample-02_transverse.png']);
     expect((await runSpv(['import', folder, '--data-dir', dataDir])).code).toBe(0);
@@ -58,21 +58,21 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('store-messages through spv', () 
       join(elsewhere, 'sample-02_transverse.png'),
     );
 
-    const report = await runSpv([
-      'report',
-      '1',
-      '--out',
-      join(dir, 'm.pdf'),
-      '--data-dir',
-      dataDir,
-    ]);
+    const reportArgs = ['report', '1', '--out', join(dir, 'm.pdf'), '--data-dir', dataDir];
+    const report = await runSpv(reportArgs);
     expect(report.code).toBe(3);
     expect(report.stderr).toMatch(
-      /^spv report: The transverse image of case 1 is no longer at .*sample-02_transverse\.png, where it was imported from: put the file back there \(importing it again from where it is now does not help: it is taken for a duplicate of this one\)\.\n$/,
+      /^spv report: The transverse image of case 1 is no longer at .*sample-02_transverse\.png, where it was imported from: put the file back there, or import it from where it is now \(the same file is found again\)\.\n$/,
     );
-    // What the message says of importing it again from its new place holds.
+    // What the message says of importing it again from its new place holds: the case reads it
+    // from there, and its report is made.
     const again = await runSpv(['import', elsewhere, '--data-dir', dataDir]);
+    expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/Imported 0 image\(s\) into 0 case\(s\)/);
-    expect(again.stdout).toMatch(/Skipped 1 duplicate\(s\):\n.*sample-02_transverse\.png: already/);
+    expect(again.stdout).toMatch(
+      /Skipped 1 duplicate\(s\):\n.*elsewhere\/sample-02_transverse\.png: already imported as .*moved\/sample-02_transverse\.png \(case 1\): the same content \(SHA-256\); its file had moved: now found here/,
+    );
+    const reported = await runSpv(reportArgs);
+    expect(reported.code, reported.stderr).toBe(0);
   });
 });
