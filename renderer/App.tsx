@@ -326,6 +326,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
             <ComparisonPanel
               estimate={coronalCalibrated ? estimate.value : null}
               updating={estimate.updating}
+              failed={estimate.failed}
               calibrated={coronalCalibrated}
               lengths={lengths}
               patient={patient}

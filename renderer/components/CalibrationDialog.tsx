@@ -37,6 +37,7 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
   const valid = distance.trim() !== '' && Number.isFinite(mm) && mm > 0 && mm <= 1000;
   const px = p.line ? Math.hypot(p.line[1][0] - p.line[0][0], p.line[1][1] - p.line[0][1]) : 0;
   const redo = p.purpose === 'recalibrate';
+  const canApply = p.line !== null && valid && !p.busy;
   return (
     <div
       className="dialog calibration"
@@ -61,29 +62,39 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
       <p data-testid="calibration-line">
         {p.line ? `Line drawn: ${px.toFixed(1)} px` : 'No line drawn yet.'}
       </p>
-      <label>
-        Known distance{' '}
-        <input
-          type="number"
-          min={0.1}
-          max={1000}
-          step={0.1}
-          value={distance}
-          placeholder="mm"
-          data-testid="calibration-distance"
-          onChange={(e) => setDistance(e.target.value)}
-        />{' '}
-        mm
-      </label>{' '}
-      <button
-        type="button"
-        data-testid="calibration-apply"
-        disabled={!p.line || !valid || p.busy}
-        title={valid ? undefined : 'Enter the distance between the two ruler marks in mm'}
-        onClick={() => p.onApply(mm)}
+      {/* A form, so that Enter in the distance applies it as the button does. */}
+      <form
+        className="calibration-apply"
+        // Our own checks decide (a step mismatch such as 60.05 mm must not block Enter silently).
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (canApply) p.onApply(mm);
+        }}
       >
-        Apply calibration
-      </button>
+        <label>
+          Known distance{' '}
+          <input
+            type="number"
+            min={0.1}
+            max={1000}
+            step={0.1}
+            value={distance}
+            placeholder="mm"
+            data-testid="calibration-distance"
+            onChange={(e) => setDistance(e.target.value)}
+          />{' '}
+          mm
+        </label>{' '}
+        <button
+          type="submit"
+          data-testid="calibration-apply"
+          disabled={!canApply}
+          title={valid ? undefined : 'Enter the distance between the two ruler marks in mm'}
+        >
+          Apply calibration
+        </button>
+      </form>
       {p.onCancel && (
         <>
           {' '}

@@ -10,6 +10,13 @@ import { shownVerdict, unverifiedVerdictsText } from '../../src/clinical/unverif
 import type { CaliperKind } from '../editing/calipers';
 import { cm, ml, signed } from './format';
 import { EstimateChart } from './EstimateChart';
+import {
+  implausibleOutlines,
+  otherInputDoubts,
+  outlineCaveatText,
+  outlineComparisonText,
+  unverifiedVolumeTitle,
+} from './outline-doubt';
 import './verdict.css';
 
 export interface MeasuredLengths {
@@ -45,6 +52,11 @@ export interface ComparisonPanelProps {
    */
   drawnCalipers?: readonly CaliperKind[];
   onRemoveCaliper?(kind: CaliperKind): void;
+  /**
+   * The last estimate failed (an empty mask; its reason is in the errors panel): the table is not
+   * "waiting" for an estimate that is not coming. Absent: false.
+   */
+  failed?: boolean;
 }
 
 /**
@@ -86,6 +98,9 @@ export function VolumeSummary({
   failed: boolean;
 }): JSX.Element {
   const toCheck = estimate ? checkFirst(estimate) : [];
+  // An outline no spleen has: its volume "means nothing", so the number itself is shown unverified.
+  const badOutlines = implausibleOutlines(estimate?.inputDoubts);
+  const otherDoubts = otherInputDoubts(estimate?.inputDoubts);
   if (!calibrated) {
     return (
       <div className="volume" data-testid="volume-summary">
@@ -100,11 +115,14 @@ export function VolumeSummary({
       <div className="volume-main">
         <span className="volume-label">DeepSPV</span>{' '}
         <span
-          className="volume-value"
+          className={badOutlines.length > 0 ? 'volume-value volume-unverified' : 'volume-value'}
           data-testid="volume-ml"
           data-value={estimate?.volumeMl ?? ''}
+          data-unverified={badOutlines.length > 0 ? 'true' : undefined}
+          title={badOutlines.length > 0 ? unverifiedVolumeTitle(badOutlines) : undefined}
         >
           {estimate ? ml(estimate.volumeMl) : failed ? '—' : '…'}
+          {badOutlines.length > 0 && '?'}
         </span>
         {updating && (
           <span className="updating" data-testid="updating">
@@ -123,6 +141,12 @@ export function VolumeSummary({
           {estimate.model === 'dual' ? 'dual-view' : 'single-view'} model
         </div>
       )}
+      {badOutlines.length > 0 && (
+        // Said at the number, whatever the verdicts: the remedy is in the viewer, not the inputs.
+        <div className="warning" data-testid="summary-outline-caveat">
+          ⚠ {outlineCaveatText(badOutlines)}
+        </div>
+      )}
       {estimate && estimate.classification.length > 0 && (
         // The verdict beside the number, always in sight (the full references, with their
         // citations, are in the Comparison tab below the fold on a small screen).
@@ -139,10 +163,11 @@ export function VolumeSummary({
               first
             </span>
           )}
-          {(estimate.inputDoubts?.length ?? 0) > 0 && (
-            // Swapped views or an implausible scale: the verdict's number may be far off.
+          {otherDoubts.length > 0 && (
+            // Swapped views or an implausible scale: the verdict's number may be far off. (An
+            // implausible outline is said at the number, with its own remedy.)
             <span className="warning" data-testid="summary-input-caveat">
-              ⚠ {estimate.inputDoubts!.join('; ')}: check the inputs first (see the warnings)
+              ⚠ {otherDoubts.join('; ')}: check the inputs first (see the warnings)
             </span>
           )}
         </div>
@@ -172,15 +197,22 @@ function numberOrNull(text: string): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-/** Why the formula table is not shown: no case, no calibration, or an estimate on its way. */
-function noVolumesText(caseOpen: boolean, calibrated: boolean): string {
+/**
+ * Why the formula table is not shown: no case, no calibration, an estimate that failed, or one on
+ * its way.
+ */
+function noVolumesText(caseOpen: boolean, calibrated: boolean, failed: boolean): string {
   if (!caseOpen) return 'No case open: open one to compare its volumes.';
-  return calibrated ? 'Waiting for the estimate…' : 'No volumes before calibration.';
+  if (!calibrated) return 'No volumes before calibration.';
+  return failed
+    ? 'No volumes for the current mask: see the problem below, then correct the outline.'
+    : 'Waiting for the estimate…';
 }
 
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
   const toCheck = estimate ? checkFirst(estimate) : [];
+  const badOutlines = implausibleOutlines(estimate?.inputDoubts);
   const rows: [string, number | null, number | undefined, CaliperKind | null][] = [
     ['Length', p.lengths.mask.length, p.lengths.caliper.length, 'length'],
     ['Width', p.lengths.mask.width, p.lengths.caliper.width, 'width'],
@@ -227,6 +259,13 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
       </table>
       {p.calibrated && estimate ? (
         <>
+          {badOutlines.length > 0 && (
+            // In sight above the table, not only below the fold with the verdicts: every Δ here
+            // compares with a volume from an outline no spleen has.
+            <p className="warning" data-testid="comparison-outline-caveat">
+              ⚠ {outlineComparisonText(badOutlines)}
+            </p>
+          )}
           <table className="formulas" data-testid="formula-table">
             <thead>
               <tr>
@@ -242,8 +281,12 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
                 title="DeepSPV: Yuan et al., Medical Image Analysis 2025, doi 10.1016/j.media.2025.103671"
               >
                 <td>DeepSPV</td>
-                <td>
-                  {ml(estimate.volumeMl)}{' '}
+                <td
+                  className={badOutlines.length > 0 ? 'volume-unverified' : undefined}
+                  title={badOutlines.length > 0 ? unverifiedVolumeTitle(badOutlines) : undefined}
+                >
+                  {ml(estimate.volumeMl)}
+                  {badOutlines.length > 0 && '?'}{' '}
                   <span className="ci">
                     ({Math.round(estimate.ci95Ml[0])}–{Math.round(estimate.ci95Ml[1])})
                   </span>
@@ -281,7 +324,7 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
         </>
       ) : (
         <p className="muted" data-testid="comparison-no-volumes">
-          {noVolumesText(p.caseOpen ?? true, p.calibrated)}
+          {noVolumesText(p.caseOpen ?? true, p.calibrated, (p.failed ?? false) && !p.updating)}
         </p>
       )}
       <h3>Reference for this patient</h3>

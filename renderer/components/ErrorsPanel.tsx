@@ -30,7 +30,12 @@ export function ErrorsPanel({
         {errors.map((e) => (
           <li key={e.id} data-testid="error-item" data-code={e.code}>
             <span className="error-source">{e.source}</span> {e.message}{' '}
-            <button type="button" aria-label="Dismiss" onClick={() => onDismiss(e.id)}>
+            <button
+              type="button"
+              // Which problem it dismisses, for a reader who hears the buttons one by one.
+              aria-label={`Dismiss: ${e.source}`}
+              onClick={() => onDismiss(e.id)}
+            >
               ×
             </button>
           </li>

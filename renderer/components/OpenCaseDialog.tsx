@@ -2,7 +2,7 @@
  * Opening a case by path (the web host has no native file dialog; in Electron the menu's file
  * dialog fills the same request) or one of the bundled samples.
  */
-import { useState, type JSX } from 'react';
+import { useEffect, useRef, useState, type JSX } from 'react';
 import type { OpenCaseRequest } from '../../src/api';
 
 export interface OpenCaseDialogProps {
@@ -26,17 +26,40 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
   const framesValid = [coronalFrameIndex, transverseFrameIndex].every(
     (f) => f === null || (Number.isInteger(f) && f >= 0),
   );
+  const canOpenFiles =
+    coronal.trim() !== '' && !(spacingMm !== null && !(spacingMm > 0)) && framesValid;
+  const openFiles = () =>
+    p.onOpenCase({
+      coronalPath: coronal.trim(),
+      transversePath: transverse.trim() === '' ? null : transverse.trim(),
+      spacing: spacingMm ? { x: spacingMm, y: spacingMm } : null,
+      coronalFrame: coronalFrameIndex,
+      transverseFrame: transverse.trim() === '' ? null : transverseFrameIndex,
+    });
+  // A keyboard reader lands in the dialog (Ctrl+O left the focus on the page behind it).
+  const firstControl = useRef<HTMLSelectElement>(null);
+  useEffect(() => firstControl.current?.focus(), []);
   return (
     <div
       className="dialog open-case"
       role="dialog"
       aria-labelledby="open-title"
       data-testid="open-dialog"
+      onKeyDown={(e) => {
+        // Escape closes it, as Cancel does (the window's shortcuts never see it).
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          p.onClose();
+        }
+      }}
     >
       <h2 id="open-title">Open a case</h2>
       <fieldset>
         <legend>Bundled sample</legend>
         <select
+          ref={firstControl}
+          aria-label="Bundled sample"
           value={sample}
           data-testid="sample-select"
           onChange={(e) => setSample(e.target.value)}
@@ -56,80 +79,75 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
           Open sample
         </button>
       </fieldset>
-      <fieldset>
-        <legend>Files (PNG, JPEG or DICOM inside the allowed case folders)</legend>
-        <label>
-          Coronal{' '}
-          <input
-            type="text"
-            size={50}
-            data-testid="open-coronal"
-            value={coronal}
-            onChange={(e) => setCoronal(e.target.value)}
-          />
-        </label>
-        <label>
-          Transverse (optional){' '}
-          <input
-            type="text"
-            size={50}
-            data-testid="open-transverse"
-            value={transverse}
-            onChange={(e) => setTransverse(e.target.value)}
-          />
-        </label>
-        <label title="Only for images without calibration: a DICOM's own calibration is used instead">
-          Spacing mm/px (optional, images without calibration){' '}
-          <input
-            type="number"
-            step={0.001}
-            min={0}
-            data-testid="open-spacing"
-            value={spacing}
-            onChange={(e) => setSpacing(e.target.value)}
-          />
-        </label>
-        <label title="Multi-frame coronal DICOM: which frame to read (0 = the first)">
-          Coronal frame (multi-frame DICOM){' '}
-          <input
-            type="number"
-            min={0}
-            step={1}
-            data-testid="open-coronal-frame"
-            value={coronalFrame}
-            onChange={(e) => setCoronalFrame(e.target.value)}
-          />
-        </label>
-        <label title="Multi-frame transverse DICOM: which frame to read (0 = the first)">
-          Transverse frame (multi-frame DICOM){' '}
-          <input
-            type="number"
-            min={0}
-            step={1}
-            data-testid="open-transverse-frame"
-            value={transverseFrame}
-            onChange={(e) => setTransverseFrame(e.target.value)}
-          />
-        </label>
-        <button
-          type="button"
-          data-testid="open-files"
-          disabled={
-            coronal.trim() === '' || (spacingMm !== null && !(spacingMm > 0)) || !framesValid
-          }
-          onClick={() =>
-            p.onOpenCase({
-              coronalPath: coronal.trim(),
-              transversePath: transverse.trim() === '' ? null : transverse.trim(),
-              spacing: spacingMm ? { x: spacingMm, y: spacingMm } : null,
-              coronalFrame: coronalFrameIndex,
-              transverseFrame: transverse.trim() === '' ? null : transverseFrameIndex,
-            })
-          }
-        >
-          Open files
-        </button>
-      </fieldset>
+      {/* A form, so that Enter in a field opens the files as the button does. */}
+      <form
+        // Our own checks decide (the button's state), not the browser's step checks.
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (canOpenFiles) openFiles();
+        }}
+      >
+        <fieldset>
+          <legend>Files (PNG, JPEG or DICOM inside the allowed case folders)</legend>
+          <label>
+            Coronal{' '}
+            <input
+              type="text"
+              size={50}
+              data-testid="open-coronal"
+              value={coronal}
+              onChange={(e) => setCoronal(e.target.value)}
+            />
+          </label>
+          <label>
+            Transverse (optional){' '}
+            <input
+              type="text"
+              size={50}
+              data-testid="open-transverse"
+              value={transverse}
+              onChange={(e) => setTransverse(e.target.value)}
+            />
+          </label>
+          <label title="Only for images without calibration: a DICOM's own calibration is used instead">
+            Spacing mm/px (optional, images without calibration){' '}
+            <input
+              type="number"
+              step={0.001}
+              min={0}
+              data-testid="open-spacing"
+              value={spacing}
+              onChange={(e) => setSpacing(e.target.value)}
+            />
+          </label>
+          <label title="Multi-frame coronal DICOM: which frame to read (0 = the first)">
+            Coronal frame (multi-frame DICOM){' '}
+            <input
+              type="number"
+              min={0}
+              step={1}
+              data-testid="open-coronal-frame"
+              value={coronalFrame}
+              onChange={(e) => setCoronalFrame(e.target.value)}
+            />
+          </label>
+          <label title="Multi-frame transverse DICOM: which frame to read (0 = the first)">
+            Transverse frame (multi-frame DICOM){' '}
+            <input
+              type="number"
+              min={0}
+              step={1}
+              data-testid="open-transverse-frame"
+              value={transverseFrame}
+              onChange={(e) => setTransverseFrame(e.target.value)}
+            />
+          </label>
+          <button type="submit" data-testid="open-files" disabled={!canOpenFiles}>
+            Open files
+          </button>
+        </fieldset>
+      </form>
       <button type="button" onClick={p.onClose}>
         Cancel
       </button>

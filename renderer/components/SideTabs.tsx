@@ -17,6 +17,8 @@ export function SideTabs({ tab, onTab }: { tab: SideTab; onTab(tab: SideTab): vo
           key={id}
           type="button"
           className={tab === id ? 'active' : ''}
+          // The tab shown, said to a screen reader too (not only by its colour).
+          aria-pressed={tab === id}
           data-testid={`tab-${id}`}
           onClick={() => onTab(id)}
         >

@@ -152,7 +152,7 @@ export function useCaseLoader({
       } catch (err) {
         if (!isNewest()) return;
         setMessage('');
-        pushError(`Open ${source}`, err);
+        pushError(openingErrorSource(source, err), err);
       }
     },
     [api, masksRef, showCase, masksLoaded, closeOpenDialog, setMessage, pushError, startOpening],
@@ -205,6 +205,16 @@ export function useCaseLoader({
   );
 
   return { openSample, openFiles, openStoredCase, claimOpening };
+}
+
+/**
+ * The errors panel's source for an opening that failed: "Open <file>", or only "Open" where the
+ * message begins with the file already ("<path>: the file has 3 frames…", as the service says a
+ * file's fault), lest the path be read twice.
+ */
+export function openingErrorSource(source: string, err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.startsWith(`${source}:`) ? 'Open' : `Open ${source}`;
 }
 
 /** How the status line and the errors name a stored case being opened. */

@@ -23,6 +23,7 @@ import { StrokeRecorder, type MaskDelta } from '../editing/delta';
 import { endGesturesOnWindowEvents, GestureSlot, type GestureEnded } from '../editing/gesture';
 import { growRect, renderOverlay, type OverlayStyle } from '../editing/overlay';
 import { fillPolygon } from '../editing/polygon';
+import { caliperLabelPlacement } from './caliper-label';
 import { adjustedImageCanvas, loadImage } from './image-adjust';
 import { refusedGesture } from './read-only-gestures';
 import type { Tool, ViewMasks } from './types';
@@ -504,6 +505,7 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
               caliper={c}
               calibration={image.calibration}
               fontSize={labelSize}
+              imageSize={image}
             />
           ))}
           {props.calibrationLine && (
@@ -540,20 +542,35 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
   );
 }
 
+/** Konva's default label font, measured on a canvas of its own. */
+const LABEL_FONT_FAMILY = 'Arial';
+let measuringContext: CanvasRenderingContext2D | null = null;
+
+/** How wide `text` is drawn at `fontSize` in image pixels (a rough guess where no canvas is). */
+function labelWidth(text: string, fontSize: number): number {
+  measuringContext ??= document.createElement('canvas').getContext('2d');
+  if (!measuringContext) return text.length * fontSize * 0.6;
+  measuringContext.font = `${fontSize}px ${LABEL_FONT_FAMILY}`;
+  return measuringContext.measureText(text).width;
+}
+
 function CaliperShape(props: {
   caliper: Caliper;
   calibration: Calibration | null;
   fontSize: number;
+  imageSize: { width: number; height: number };
 }): JSX.Element {
-  const { caliper, calibration, fontSize } = props;
+  const { caliper, calibration, fontSize, imageSize } = props;
   const measured = calibration ? caliperLengthMm(caliper, calibration) : null;
   const value = !measured
     ? '(uncalibrated)'
     : measured.mm !== null
       ? `${measured.mm.toFixed(1)} mm`
       : `(${measured.label})`;
-  // The label sits beside the end point, so crossing width and thickness calipers stay readable.
-  const labelAt: [number, number] = [caliper.b[0], caliper.b[1]];
+  // The label sits beside the end point, so crossing width and thickness calipers stay readable,
+  // on the image's side of it: at the pane's edge it would lose its unit or its number.
+  const text = `${caliper.kind} ${value}`;
+  const label = caliperLabelPlacement(caliper.b, labelWidth(text, fontSize), imageSize, fontSize);
   const colour =
     caliper.kind === 'length' ? '#7CFC9A' : caliper.kind === 'width' ? '#6fc3ff' : '#ffa94d';
   return (
@@ -565,11 +582,12 @@ function CaliperShape(props: {
         strokeScaleEnabled={false}
       />
       <Text
-        x={labelAt[0] + 4}
-        y={labelAt[1] + 4}
-        text={`${caliper.kind} ${value}`}
+        x={label.x}
+        y={label.y}
+        text={text}
         fill={colour}
         fontSize={fontSize}
+        fontFamily={LABEL_FONT_FAMILY}
       />
     </>
   );
