@@ -22,9 +22,9 @@ export function restsOnText(toCheck: readonly string[]): string {
   return `rests on: ${toCheck.join('; ')}: check ${toCheck.length === 1 ? 'it' : 'them'} first`;
 }
 
-/** "Unverified: these verdicts rest on views look swapped. Check it first.", said under them. */
+/** "Unverified: these verdicts rest on: views look swapped. Check it first.", said under them. */
 export function unverifiedVerdictsText(toCheck: readonly string[]): string {
-  return `Unverified: these verdicts rest on ${toCheck.join('; ')}. Check ${toCheck.length === 1 ? 'it' : 'them'} first.`;
+  return `Unverified: these verdicts rest on: ${toCheck.join('; ')}. Check ${toCheck.length === 1 ? 'it' : 'them'} first.`;
 }
 
 /**

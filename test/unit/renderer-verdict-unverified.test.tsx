@@ -85,7 +85,7 @@ describe('verdicts resting on something to check first', () => {
       expect(v.closest('.class-normal')).toBeNull();
     }
     expect(within(list).getByTestId('classification-check-first').textContent).toBe(
-      '⚠ Unverified: these verdicts rest on coronal scale implausible; length implausible. Check them first.',
+      '⚠ Unverified: these verdicts rest on: coronal scale implausible; length implausible. Check them first.',
     );
     cleanup();
     const plain = comparison(settled);

@@ -138,7 +138,7 @@ describe('DICOM exports', () => {
       ]).toString();
     const unconfirmed = sr('sr-doubtful.dcm', null);
     expect(unconfirmed).toContain(
-      'Unverified: these verdicts rest on views look swapped. Check it first.',
+      'Unverified: these verdicts rest on: views look swapped. Check it first.',
     );
     expect(unconfirmed).toMatch(/Finding.*="normal\? \(unverified\): adult volume/);
     expect(unconfirmed).not.toMatch(/Finding.*="normal: adult/);

@@ -65,7 +65,7 @@ describe('the case report of an estimate with something to check first', () => {
     );
     const verdicts = text.slice(text.indexOf('Reference limits and classification'));
     expect(verdicts).toMatch(
-      /^Reference limits and classification Unverified: these verdicts rest on views look swapped\. Check it first\. NORMAL\? \(UNVERIFIED\) — adult volume ≤ 314 mL/,
+      /^Reference limits and classification Unverified: these verdicts rest on: views look swapped\. Check it first\. NORMAL\? \(UNVERIFIED\) — adult volume ≤ 314 mL/,
     );
     // No verdict prints as settled.
     expect(text).not.toMatch(/ NORMAL — /);
