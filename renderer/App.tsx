@@ -7,7 +7,7 @@
  */
 import { refusedGesture } from './viewer/read-only-gestures';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
-import type { CaseView, Estimate, SpvApi, Status, ViewName } from '../src/api';
+import type { CaseView, Estimate, OpenCaseRequest, SpvApi, Status, ViewName } from '../src/api';
 import { calibrationOf, viewerTool, viewsOf } from './case-views';
 import { CalibrationDialog, CalibrationRefused } from './components/CalibrationDialog';
 import { ComparisonPanel, VolumeSummary } from './components/ComparisonPanel';
@@ -46,6 +46,8 @@ export interface AppProps {
 export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const [status, setStatus] = useState<Status | null>(null);
   const [openDialog, setOpenDialog] = useState(false);
+  // A failed opening's request: the Open dialog comes back with it, nothing typed is lost.
+  const [openDraft, setOpenDraft] = useState<OpenCaseRequest | null>(null);
   const [tab, setTab] = useState<SideTab>('compare');
   const [message, setMessage] = useState('');
   const [inferenceNote, setInferenceNote] = useState<string | null>(null);
@@ -124,6 +126,18 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     setMessage,
     pushError,
   });
+  /**
+   * Opens files by path (the Open dialog, or the menu's file dialog); a failed opening brings the
+   * Open dialog back with the request (a missing frame or calibration is then added, not retyped).
+   */
+  const openFilesKeepingDraft = useCallback(
+    async (request: OpenCaseRequest) => {
+      const opened = await openFiles(request);
+      setOpenDraft(opened ? null : request);
+      if (!opened) setOpenDialog(true);
+    },
+    [openFiles],
+  );
 
   /** Waits until the viewer's edits of stored case `caseId` are saved; its estimate (if shown). */
   const { settled } = analysis;
@@ -165,7 +179,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   }, []);
 
   useShellCommands(shell, {
-    openCase: (request) => void openFiles(request),
+    openCase: (request) => void openFilesKeepingDraft(request),
     openDialog: () => setOpenDialog(true),
     inferenceStatus: setInferenceNote,
     exportEstimate,
@@ -391,7 +405,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         <OpenCaseDialog
           sampleIds={status?.sampleCaseIds ?? []}
           onOpenSample={(id) => void openSample(id)}
-          onOpenCase={(r) => void openFiles(r)}
+          onOpenCase={(r) => void openFilesKeepingDraft(r)}
+          draft={openDraft}
           onClose={closeOpenDialog}
         />
       )}

@@ -10,15 +10,26 @@ export interface OpenCaseDialogProps {
   onOpenSample(id: string): void;
   onOpenCase(req: OpenCaseRequest): void;
   onClose(): void;
+  /**
+   * What the reader asked to open last, when that opening failed: the fields start from it, so
+   * that a missing frame or calibration is added to what was typed, not typed again.
+   */
+  draft?: OpenCaseRequest | null;
 }
 
+/** A field's text for an optional number of the request. */
+const fieldOf = (value: number | null | undefined) => (value == null ? '' : String(value));
+
 export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
-  const [coronal, setCoronal] = useState('');
-  const [transverse, setTransverse] = useState('');
-  const [spacing, setSpacing] = useState('');
+  const draft = p.draft ?? null;
+  const [coronal, setCoronal] = useState(draft?.coronalPath ?? '');
+  const [transverse, setTransverse] = useState(draft?.transversePath ?? '');
+  const [spacing, setSpacing] = useState(fieldOf(draft?.spacing?.x));
   // Each view has its own frame: a multi-frame coronal can be paired with a single-frame transverse.
-  const [coronalFrame, setCoronalFrame] = useState('');
-  const [transverseFrame, setTransverseFrame] = useState('');
+  const [coronalFrame, setCoronalFrame] = useState(fieldOf(draft?.coronalFrame ?? draft?.frame));
+  const [transverseFrame, setTransverseFrame] = useState(
+    fieldOf(draft?.transverseFrame ?? draft?.frame),
+  );
   const [sample, setSample] = useState(p.sampleIds[0] ?? '');
   const spacingMm = spacing.trim() === '' ? null : Number(spacing);
   const coronalFrameIndex = frameIndexOf(coronalFrame);

@@ -70,8 +70,13 @@ interface OpenedCase {
 }
 
 export interface CaseLoader {
-  openSample(sampleId: string | null): Promise<void>;
-  openFiles(req: OpenCaseRequest): Promise<void>;
+  /** Each opening resolves to false when it failed (see openFiles). */
+  openSample(sampleId: string | null): Promise<boolean>;
+  /**
+   * Resolves to false when the opening failed (its error is in the errors panel), so that what
+   * the reader typed can be offered again; true otherwise (opened, or overtaken by a later one).
+   */
+  openFiles(req: OpenCaseRequest): Promise<boolean>;
   /**
    * Shows a stored case that `claim` (from claimOpening, taken when the reader asked) still owns;
    * `reader` is whom its edits are saved under.
@@ -81,7 +86,7 @@ export interface CaseLoader {
     opened: StoredCaseView,
     reader?: string,
     claim?: () => boolean,
-  ): Promise<void>;
+  ): Promise<boolean>;
   /**
    * Takes a place among the openings now for stored case `caseId`, dropping any opening in
    * progress: call it only once the opening will be asked of the store.
@@ -113,15 +118,19 @@ export function useCaseLoader({
 }): CaseLoader {
   const startOpening = useNewest();
   const loadCase = useCallback(
-    async (source: string, open: () => Promise<CaseView | OpenedCase>, claim?: () => boolean) => {
+    async (
+      source: string,
+      open: () => Promise<CaseView | OpenedCase>,
+      claim?: () => boolean,
+    ): Promise<boolean> => {
       // An opening claimed earlier that a later one overtook shows nothing.
-      if (claim && !claim()) return;
+      if (claim && !claim()) return true;
       const isNewest = startOpening();
       closeOpenDialog();
       setMessage(`Opening ${source}…`);
       try {
         const opened = await open();
-        if (!isNewest()) return;
+        if (!isNewest()) return true;
         const {
           view: cv,
           aiMasks,
@@ -136,7 +145,7 @@ export function useCaseLoader({
         const segmented = await Promise.all(
           views.map((view) => aiMasks?.[view] ?? api.segment({ caseId: cv.caseId, view })),
         );
-        if (!isNewest()) return;
+        if (!isNewest()) return true;
         segmented.forEach((rle, k) => {
           const ai = decodeMaskRle(rle);
           const saved = currentMasks?.[views[k]];
@@ -149,10 +158,12 @@ export function useCaseLoader({
         });
         setMessage(`${cv.title} opened`);
         masksLoaded();
+        return true;
       } catch (err) {
-        if (!isNewest()) return;
+        if (!isNewest()) return true;
         setMessage('');
         pushError(openingErrorSource(source, err), err);
+        return false;
       }
     },
     [api, masksRef, showCase, masksLoaded, closeOpenDialog, setMessage, pushError, startOpening],

@@ -51,7 +51,7 @@ function setup() {
   );
   /** Opens A, then B while A is still being segmented; both openings wait for segment(). */
   const openAThenB = async () => {
-    const openings = { openA: Promise.resolve(), openB: Promise.resolve() };
+    const openings = { openA: Promise.resolve(true), openB: Promise.resolve(true) };
     await act(async () => {
       openings.openA = result.current.openSample('A');
       await vi.waitFor(() => expect(pending.has('A')).toBe(true));

@@ -96,7 +96,7 @@ async function pressOpenOnCaseC1() {
 describe('an opening from the review panel that never reaches the viewer', () => {
   it('leaves the sample opening in progress alone when the reader has typed no name', async () => {
     const { api, loader, release } = setup();
-    let sample!: Promise<void>;
+    let sample!: Promise<boolean>;
     act(() => {
       sample = loader.current!.openSample('sample-07'); // the Open dialog: still decoding
     });
