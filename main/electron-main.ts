@@ -49,8 +49,9 @@ function describeStatus(status: InferenceStatus): string | null {
 
 function startInference(modelsDir: string): SupervisedInference {
   return new SupervisedInference({
-    launch: () => {
-      const child = utilityProcess.fork(join(__dirname, 'inference-process.cjs'), [modelsDir], {
+    launch: ({ providers }) => {
+      const args = providers ? [modelsDir, providers.join(',')] : [modelsDir];
+      const child = utilityProcess.fork(join(__dirname, 'inference-process.cjs'), args, {
         serviceName: 'SPV inference',
         stdio: 'inherit',
       });

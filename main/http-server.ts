@@ -4,10 +4,11 @@
  * token; requests are validated by the shared dispatcher; file paths are checked by the PathPolicy.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 import type { ApiError } from '../src/api';
 import { createDispatcher, type HostedService } from './api-dispatch';
 import { RENDERER_CSP } from './csp';
@@ -16,6 +17,11 @@ import { PathPolicy } from './path-policy';
 export const LOOPBACK = '127.0.0.1';
 /** Masks of an 8192² image in RLE stay far below this; anything larger is not a real request. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/**
+ * How long close() lets the API requests in progress finish (an estimate computed, then saved)
+ * before it cuts the connections: as long as the services wait for their calls (CLOSE_GRACE_MS).
+ */
+export const DEFAULT_CLOSE_GRACE_MS = 15_000;
 
 export interface WebHostOptions {
   service: HostedService;
@@ -29,6 +35,8 @@ export interface WebHostOptions {
   token?: string;
   /** Extra query parameters for the printed URL, e.g. { open: 'sample' }. */
   urlQuery?: Record<string, string>;
+  /** How long close() waits for the API requests in progress; DEFAULT_CLOSE_GRACE_MS by default. */
+  closeGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -36,6 +44,10 @@ export interface WebHost {
   url: string;
   port: number;
   token: string;
+  /**
+   * Stops taking requests, lets those in progress answer (up to the grace period), then closes
+   * every connection. A request that arrives meanwhile on an open connection is answered 503.
+   */
   close(): Promise<void>;
 }
 
@@ -93,6 +105,28 @@ function requestToken(req: IncomingMessage): string | null {
   return typeof header === 'string' ? header : null;
 }
 
+/**
+ * Opens a file to serve, or null when it is missing or not a regular file. Served from the open
+ * descriptor, so a file replaced or removed after this check (a rebuild of dist/renderer) is still
+ * the one sent.
+ */
+function openRegularFile(path: string): { fd: number; size: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile()) return { fd, size: stat.size };
+  } catch {
+    // Unreadable: answered as missing, like a file that is not there.
+  }
+  closeSync(fd);
+  return null;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -114,6 +148,9 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   );
   const rendererRoot = resolve(opts.rendererDir);
   let port = 0;
+  let closing = false;
+  /** Responses not yet handed to the OS: close() lets them finish before it cuts the connections. */
+  const responding = new Set<Promise<void>>();
 
   async function handleApi(
     req: IncomingMessage,
@@ -131,6 +168,15 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     if (req.method !== 'POST') {
       res.setHeader('Allow', 'POST');
       sendError(res, 405, { code: 'bad-input', message: `Use POST for /api/${method}.` });
+      return;
+    }
+    // Refused before reading: a client announcing a huge body must not hold the request open.
+    if (Number(req.headers['content-length']) > MAX_BODY_BYTES) {
+      res.setHeader('Connection', 'close');
+      sendError(res, 413, {
+        code: 'bad-input',
+        message: `Request to /api/${method} is larger than ${MAX_BODY_BYTES} bytes.`,
+      });
       return;
     }
     let request: unknown;
@@ -175,12 +221,8 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.end('Forbidden');
       return;
     }
-    let size: number;
-    try {
-      const stat = statSync(filePath);
-      if (!stat.isFile()) throw new Error('not a file');
-      size = stat.size;
-    } catch {
+    const file = openRegularFile(filePath);
+    if (!file) {
       res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('Not found');
       return;
@@ -188,13 +230,37 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': CONTENT_TYPES[extname(filePath)] ?? 'application/octet-stream',
-      'Content-Length': String(size),
+      'Content-Length': String(file.size),
     });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(filePath).pipe(res);
+    if (req.method === 'HEAD') {
+      closeSync(file.fd);
+      res.end();
+      return;
+    }
+    // pipeline, not pipe: a read error (an I/O error, a file truncated under us) must end this
+    // response, not escape as an unhandled stream error that takes the whole host down.
+    pipeline(createReadStream(filePath, { fd: file.fd }), res, (err) => {
+      if (err) log(`web host: could not send ${relativePath}: ${err.message}`);
+    });
   }
 
   const server = createServer((req, res) => {
+    if (closing) {
+      // A request on a connection that was open when close() began: the host is going away.
+      res.writeHead(503, {
+        ...SECURITY_HEADERS,
+        Connection: 'close',
+        'Content-Type': 'text/plain; charset=utf-8',
+      });
+      res.end('The SPV web host is shutting down.');
+      return;
+    }
+    const done = new Promise<void>((settle) => {
+      res.once('finish', settle);
+      res.once('close', settle);
+    });
+    responding.add(done);
+    void done.then(() => responding.delete(done));
     // DNS-rebinding guard: a page on another origin resolving to 127.0.0.1 must not reach us.
     const host = req.headers.host ?? '';
     if (host !== `${LOOPBACK}:${port}` && host !== `localhost:${port}`) {
@@ -227,6 +293,25 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
   });
 
+  let closed: Promise<void> | null = null;
+  function closeGracefully(): Promise<void> {
+    closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((done) => server.close(() => done()));
+      server.closeIdleConnections();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>(
+        (done) => (timer = setTimeout(done, opts.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS)),
+      );
+      // Requests in progress answer first: their effect (a saved estimate) is then known to the UI.
+      await Promise.race([Promise.all([...responding]), grace]);
+      clearTimeout(timer);
+      server.closeAllConnections();
+      await stopped;
+    })();
+    return closed;
+  }
+
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, LOOPBACK, () => {
@@ -237,11 +322,7 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         url,
         port,
         token,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
+        close: () => closeGracefully(),
       });
     });
   });

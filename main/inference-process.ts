@@ -1,10 +1,11 @@
 /**
  * The inference utility process (Electron `utilityProcess.fork`): owns the onnxruntime-node
  * sessions so that a blocking run() never freezes the UI and a native crash takes down only this
- * process, which the main process restarts (DESIGN §3). argv[2] is the models folder.
+ * process, which the main process restarts (DESIGN §3). argv[2] is the models folder; argv[3],
+ * when given, the providers to try in order, comma-separated (`cpu` after a GPU provider crashed).
  */
 import { isSpvError } from '../src/api/errors';
-import { loadManifest, OnnxInference } from '../src/inference';
+import { loadManifest, OnnxInference, openModelSessions } from '../src/inference';
 import type { Inference } from '../src/inference/types';
 import type { InferenceReply, InferenceRequest, InferenceResult } from './inference-protocol';
 
@@ -39,16 +40,25 @@ async function main(): Promise<void> {
   const port = (process as unknown as { parentPort?: ParentPort }).parentPort;
   if (!port) throw new Error('inference-process runs only as an Electron utility process');
   const modelsDir = process.argv[2];
+  const providers = process.argv[3]?.split(',').filter((name) => name !== '');
   const send = (reply: InferenceReply) => port.postMessage(reply);
   let inference: Inference;
   try {
-    inference = await OnnxInference.create(await loadManifest(modelsDir), modelsDir);
+    inference = await OnnxInference.create(await loadManifest(modelsDir), modelsDir, {
+      preferredProviders: providers,
+      // Said before each attempt: a native crash while a GPU provider opens leaves no other trace.
+      openSessions: (manifest, dir, provider, threads) => {
+        send({ id: 0, opening: provider });
+        return openModelSessions(manifest, dir, provider, threads);
+      },
+    });
   } catch (err) {
     send({ id: 0, ok: false, ready: false, error: errorOf(err) });
     return;
   }
   // The info as last sent: a reply carries it again only when it changed (a provider replaced).
-  let infoSent = JSON.stringify(await inference.info());
+  const readyInfo = await inference.info();
+  let infoSent = JSON.stringify(readyInfo);
   const changedInfo = async () => {
     const info = await inference.info();
     const now = JSON.stringify(info);
@@ -64,7 +74,7 @@ async function main(): Promise<void> {
         send({ id: req.id, ok: false, error: errorOf(err), ...(await changedInfo()) }),
     );
   });
-  send({ id: 0, ok: true, ready: true });
+  send({ id: 0, ok: true, ready: true, info: readyInfo });
 }
 
 void main();

@@ -25,6 +25,23 @@ interface ChangedInfo {
 export type InferenceReply =
   | ({ id: number; ok: true; result: InferenceResult } & ChangedInfo)
   | ({ id: number; ok: false; error: { code: string | null; message: string } } & ChangedInfo)
-  /** Sent once when the sessions are ready, or when they could not be created. */
-  | { id: 0; ok: true; ready: true }
+  /**
+   * Sent before the sessions are opened on a provider: should the process crash from here on (a
+   * GPU driver that aborts), the main process knows which provider to blame and restarts on the CPU.
+   */
+  | { id: 0; opening: string }
+  /**
+   * Sent once when the sessions are ready, with the provider they run on (a restarted process may
+   * run on another provider than the one it replaces), or when they could not be created.
+   */
+  | { id: 0; ok: true; ready: true; info?: InferenceInfo }
   | { id: 0; ok: false; ready: false; error: { code: string | null; message: string } };
+
+/** What the main process asks of a new inference process. */
+export interface LaunchOptions {
+  /**
+   * The execution providers to try, in order; null for the platform default (CUDA or DirectML,
+   * then the CPU). ['cpu'] after a GPU provider crashed the process.
+   */
+  providers: readonly string[] | null;
+}

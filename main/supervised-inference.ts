@@ -6,8 +6,20 @@
  * logic does not depend on Electron.
  */
 import { SpvError } from '../src/api/errors';
-import type { EncodeResult, Inference, InferenceInfo, RvaeMode } from '../src/inference/types';
-import type { InferenceReply, InferenceRequest, InferenceResult } from './inference-protocol';
+import { FAILED_WHILE_RUNNING } from '../src/inference/providers';
+import type {
+  EncodeResult,
+  Inference,
+  InferenceInfo,
+  ProviderAttempt,
+  RvaeMode,
+} from '../src/inference/types';
+import type {
+  InferenceReply,
+  InferenceRequest,
+  InferenceResult,
+  LaunchOptions,
+} from './inference-protocol';
 
 /** What the supervisor needs of a child process. */
 export interface ChildHandle {
@@ -24,8 +36,11 @@ export type InferenceStatus =
   | { state: 'failed'; message: string };
 
 export interface SupervisorOptions {
-  /** Starts a child. May throw (fork refused, file missing): that is retried like a crash. */
-  launch(): ChildHandle;
+  /**
+   * Starts a child on the given providers. May throw (fork refused, file missing): that is retried
+   * like a crash.
+   */
+  launch(options: LaunchOptions): ChildHandle;
   onStatus?(status: InferenceStatus): void;
   /** Back-off after the n-th consecutive crash: base · 2^(n−1), capped. */
   backoffBaseMs?: number;
@@ -94,6 +109,13 @@ export class SupervisedInference implements Inference {
   private fatal: SpvError | null = null;
   /** The info last heard from the process, handed out as one object (see info()). */
   private knownInfo: InferenceInfo | null = null;
+  /** The provider the current child runs on, or is opening its sessions on; null if not told. */
+  private childProvider: string | null = null;
+  /**
+   * The GPU provider that took a child down with it (a native crash in the driver), recorded as
+   * a failed attempt: later children run on the CPU, and the info says why.
+   */
+  private crashedProvider: ProviderAttempt | null = null;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.start();
@@ -108,13 +130,14 @@ export class SupervisedInference implements Inference {
     this.opts.onStatus?.({ state: 'starting' });
     let child: ChildHandle;
     try {
-      child = this.opts.launch();
+      child = this.opts.launch({ providers: this.crashedProvider ? ['cpu'] : null });
     } catch (err) {
       this.launchFailed(err);
       return;
     }
     this.launchFailures = 0;
     this.child = child;
+    this.childProvider = null;
     this.readyAt = 0;
     const startupTimeoutMs = this.opts.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS;
     this.startupTimer = setTimeout(() => {
@@ -126,21 +149,29 @@ export class SupervisedInference implements Inference {
       );
     }, startupTimeoutMs);
     child.onMessage((msg) => this.onReply(child, msg));
-    child.onExit((code) =>
+    child.onExit((code) => {
+      if (this.child !== child) return;
+      const exit = `exit code ${code ?? 'unknown'}`;
       this.abandon(
         child,
-        `The inference process stopped unexpectedly (exit code ${code ?? 'unknown'}).`,
+        `The inference process stopped unexpectedly (${exit}).${this.blameProvider(exit)}`,
         { kill: false },
-      ),
-    );
+      );
+    });
   }
 
   private onReply(child: ChildHandle, msg: InferenceReply): void {
     // Replies from a child already given up on (timed out, closed) answer nobody.
     if (this.child !== child) return;
+    if ('opening' in msg) {
+      this.childProvider = msg.opening;
+      return;
+    }
     if (msg.id === 0) {
       this.clearStartupTimer();
       if ('ready' in msg && msg.ready) {
+        // Before anyone is told it is ready: a restarted child may run on another provider.
+        if (msg.info) this.adoptInfo(msg.info);
         this.readyAt = Date.now();
         this.opts.onStatus?.({ state: 'ready' });
         this.ready.resolve(child);
@@ -205,6 +236,24 @@ export class SupervisedInference implements Inference {
     const stableAfter = this.opts.stableAfterMs ?? 60_000;
     this.crashes = wasReadyFor > stableAfter ? 1 : this.crashes + 1;
     this.scheduleRestart(new SpvError('model', message));
+  }
+
+  /**
+   * Called when the current child exited by itself. One that died on a GPU provider most likely
+   * died of it (a driver abort, GPU memory exhausted in native code) and a restart on it would die
+   * again: the provider is recorded as failed and later children run on the CPU (a hung child,
+   * stopped by the supervisor, is not blamed on its provider). Returns the sentence saying so.
+   */
+  private blameProvider(exit: string): string {
+    const provider = this.childProvider;
+    if (provider === null || provider === 'cpu' || this.crashedProvider) return '';
+    const when = this.readyAt ? FAILED_WHILE_RUNNING : 'crashed while opening the models';
+    this.crashedProvider = {
+      provider,
+      ok: false,
+      error: `${when} (the inference process stopped on it, ${exit})`,
+    };
+    return ` It was running on ${provider}: it restarts on the CPU.`;
   }
 
   private launchFailed(err: unknown): void {
@@ -281,8 +330,21 @@ export class SupervisedInference implements Inference {
   }
 
   private adoptInfo(fresh: InferenceInfo): InferenceInfo {
-    if (!this.knownInfo) this.knownInfo = fresh;
-    else Object.assign(this.knownInfo, fresh);
+    this.childProvider = fresh.provider;
+    const crashed = this.crashedProvider;
+    // A child started on the CPU after a GPU crash knows nothing of it: the info keeps the reason.
+    const info =
+      crashed && fresh.provider !== crashed.provider
+        ? {
+            ...fresh,
+            providersTried: [
+              crashed,
+              ...fresh.providersTried.filter((attempt) => attempt.provider !== crashed.provider),
+            ],
+          }
+        : fresh;
+    if (!this.knownInfo) this.knownInfo = info;
+    else Object.assign(this.knownInfo, info);
     return this.knownInfo;
   }
 
