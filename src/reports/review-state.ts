@@ -74,16 +74,20 @@ function sameAsAi(
   caseId: number,
   estimate: { coronalMaskId: number | null; transverseMaskId: number | null },
 ): boolean {
+  const ai = store.latestMasks(caseId, 'ai');
   const views = [
     ['coronal', estimate.coronalMaskId],
     ['transverse', estimate.transverseMaskId],
   ] as const;
   return views.every(([view, id]) => {
     if (id === null) return true;
+    const latestAi = ai[view];
+    if (!latestAi) return false;
+    // The AI's version itself: nothing to compare.
+    if (latestAi.id === id) return true;
     const used = store.maskById(id);
-    const ai = store.latestMask(caseId, view, 'ai');
     // The PNG encoding is deterministic: the same pixels give the same bytes.
-    return used !== null && ai !== null && used.png.equals(ai.png);
+    return used !== null && used.png.equals(latestAi.png);
   });
 }
 

@@ -233,14 +233,14 @@ export async function repeatsLatestEstimate(
   };
   if (!(await sameView(last.coronalMaskId, masks.coronal))) return false;
   if (!(await sameView(last.transverseMaskId, masks.transverse ?? null))) return false;
-  return (
-    inputsKey(
-      [],
+  return sameReaderInputs(
+    {
       // What a reopened case hands the viewer (openStoredCase): its saved inputs, or none known.
-      normalisedPatient(last.patient ?? null),
-      savedCaliperLines(store, caseId, last),
-      last.estimate,
-    ) === inputsKey([], next.patient, next.caliperLines, next.estimate)
+      patient: last.patient ?? null,
+      caliperLines: savedCaliperLines(store, caseId, last),
+      estimate: last.estimate,
+    },
+    next,
   );
 }
 
@@ -406,32 +406,46 @@ export class MaskSaver {
     )
       return false;
     return (
-      inputsKey(
-        [last.coronalMaskId, last.transverseMaskId, last.modelHash, last.calibration],
-        // As read back from the database, whatever wrote it; the new one is normalised already.
-        normalisedPatient(last.patient),
-        last.caliperLines,
-        last.estimate,
-      ) ===
-      inputsKey(
-        [maskIds.coronal, maskIds.transverse, this.modelHash, next.calibration],
-        next.patient,
-        next.caliperLines,
-        next.estimate,
+      last.coronalMaskId === maskIds.coronal &&
+      last.transverseMaskId === maskIds.transverse &&
+      last.modelHash === this.modelHash &&
+      last.calibration === next.calibration &&
+      sameReaderInputs(
+        { patient: last.patient, caliperLines: last.caliperLines, estimate: last.estimate },
+        next,
       )
     );
   }
 }
 
-/** What an estimate was computed from, as one comparable text. */
-function inputsKey(
-  ids: (string | number | null)[],
+/**
+ * Whether a saved estimate and a new one had the same inputs from the reader: patient, caliper
+ * lines (in any order) and caliper lengths. The one rule both repeatsLatestEstimate and
+ * MaskSaver.repeatsLatest apply, whatever else each compares (masks by pixel or by version).
+ */
+function sameReaderInputs(
+  saved: {
+    patient: Patient | null;
+    caliperLines: readonly CaliperLine[];
+    estimate: Pick<Estimate, 'caliperLengths'>;
+  },
+  next: EstimateToSave,
+): boolean {
+  // The saved patient as read back from the database, whatever wrote it; the new one is
+  // normalised already (OpenCases.estimateToSave).
+  return (
+    readerInputsKey(normalisedPatient(saved.patient), saved.caliperLines, saved.estimate) ===
+    readerInputsKey(next.patient, next.caliperLines, next.estimate)
+  );
+}
+
+/** The reader's inputs to an estimate, as one comparable text. */
+function readerInputsKey(
   patient: Patient | null,
   caliperLines: readonly CaliperLine[],
   estimate: Pick<Estimate, 'caliperLengths'>,
 ): string {
   return JSON.stringify([
-    ...ids,
     patient,
     // In any order: the viewer may list the same lines differently after a reopen.
     caliperLines.map((l) => JSON.stringify([l.view, l.kind, l.a, l.b])).sort(),

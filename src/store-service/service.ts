@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  EstimateSchema,
   type CalibrateRequest,
   type CaseApi,
   type CaseView,
@@ -162,7 +161,8 @@ export class StoreService implements SpvApi {
       // bare engine would answer it from the old copy as if nothing had happened).
       const swapped = this.openCases.swappedCaseOf(req.caseId);
       if (swapped !== undefined) throw drawnBeforeSwap(swapped);
-      return EstimateSchema.parse(await this.engine.estimate(req));
+      // The contract's Estimate already (OpenCases.estimate says why it is not parsed again).
+      return this.engine.estimate(req);
     }
     if (this.store.getCase(open.caseId).status === 'signed-off') {
       const { caseId: _engineCaseId, editOrder: _editOrder, ...inputs } = req;

@@ -39,19 +39,10 @@ const CASE_SELECT = `
          c.flag_comment AS flagComment, c.created_at AS createdAt, c.updated_at AS updatedAt
   FROM cases c JOIN patients p ON p.id = c.patient_id`;
 
-interface ImageDbRow {
-  id: number;
-  caseId: number;
-  view: ViewName;
-  contentHash: string;
-  sopInstanceUid: string | null;
-  originalPath: string;
-  format: string;
-  width: number;
-  height: number;
+/** An image as IMAGE_SELECT reads it: an ImageRow with its calibration and meta still JSON. */
+interface ImageDbRow extends Omit<ImageRow, 'calibration' | 'meta'> {
   calibrationJson: string | null;
   metaJson: string;
-  importedAt: string;
 }
 
 interface EstimateDbRow {
@@ -391,8 +382,9 @@ export class CaseStore {
     caseId: number,
     estimate: Pick<EstimateRow, 'coronalMaskId' | 'transverseMaskId'>,
   ): boolean {
-    const coronal = this.latestMask(caseId, 'coronal')?.id ?? null;
-    const transverse = this.latestMask(caseId, 'transverse')?.id ?? null;
+    const latest = this.latestMasks(caseId);
+    const coronal = latest.coronal?.id ?? null;
+    const transverse = latest.transverse?.id ?? null;
     return (
       (coronal !== null && coronal !== estimate.coronalMaskId) ||
       (estimate.transverseMaskId !== null && transverse !== estimate.transverseMaskId)
@@ -731,6 +723,21 @@ export class CaseStore {
           .prepare(`${MASK_SELECT} WHERE case_id = ? AND view = ? ORDER BY version DESC LIMIT 1`)
           .get(caseId, view);
     return (row as MaskRow | undefined) ?? null;
+  }
+
+  /**
+   * The newest mask of every view at once (a view without one is absent), optionally of one
+   * source only: one read where a caller needs both views (latestMask reads one).
+   */
+  latestMasks(caseId: number, source?: 'ai' | 'manual'): Partial<Record<ViewName, MaskRow>> {
+    // (case_id, view, version) is unique: each view's newest version is one row.
+    const newest = source
+      ? 'SELECT view, MAX(version) FROM masks WHERE case_id = ? AND source = ? GROUP BY view'
+      : 'SELECT view, MAX(version) FROM masks WHERE case_id = ? GROUP BY view';
+    const rows = this.db
+      .prepare(`${MASK_SELECT} WHERE case_id = ? AND (view, version) IN (${newest})`)
+      .all(caseId, caseId, ...(source ? [source] : [])) as MaskRow[];
+    return Object.fromEntries(rows.map((row) => [row.view, row]));
   }
 
   maskById(id: number): MaskRow | null {

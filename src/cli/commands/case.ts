@@ -4,10 +4,15 @@
  * re-import of the right names cannot (the files are recognised as duplicates).
  */
 import { VIEWS_LOOK_SWAPPED } from '../../clinical/check-first';
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../store/data-dir';
 import { createStoreService } from '../../store-service/service';
-import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { engineFromArgs } from '../engine-options';
+import {
+  actionUsageExit,
+  dataDirOf,
+  idArgument,
+  parseStoreCommandArgs,
+} from '../store-command-args';
 import { EXIT, UsageError } from '../usage';
 
 export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--force] [--data-dir DIR]
@@ -23,32 +28,21 @@ export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--forc
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'data-dir': { type: 'string' },
-      reader: { type: 'string' },
-      force: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...engineOptionSpecs,
-    },
+  const { values, positionals } = parseStoreCommandArgs(rest, {
+    reader: { type: 'string' },
+    force: { type: 'boolean' },
   });
-  if (action === undefined || action === '--help' || action === '-h' || values.help) {
-    process.stdout.write(`${CASE_USAGE}\n`);
-    return action === undefined ? EXIT.usage : EXIT.ok;
-  }
+  const usageExit = actionUsageExit(CASE_USAGE, action, values.help);
+  if (usageExit !== null) return usageExit;
   if (action !== 'swap-views') throw new UsageError(`unknown case action "${action}" (swap-views)`);
-  const [caseId, ...extra] = positionals;
-  if (!caseId || !/^\d+$/.test(caseId))
-    throw new UsageError(`give the case id (a number)${caseId ? `, got "${caseId}"` : ''}`);
+  const [given, ...extra] = positionals;
+  const caseId = idArgument(given, 'case');
   if (extra.length > 0) throw new UsageError(`give one case id, got also "${extra.join(' ')}"`);
   const reader = values.reader?.trim();
   if (!reader)
     throw new UsageError('give the reader with --reader NAME (it goes in the audit log)');
   const engine = await engineFromArgs(values);
-  const service = createStoreService({ dataDir: values['data-dir'] ?? defaultDataDir(), engine });
+  const service = createStoreService({ dataDir: dataDirOf(values), engine });
   try {
     // No dialog asks again here: a case whose estimate does not say its views look swapped (a
     // mistyped case id, a second run) is swapped only when the reader insists.

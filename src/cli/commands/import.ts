@@ -1,13 +1,13 @@
 /** `spv import PATH… [--data-dir DIR]`: import images and folders into the cases database. */
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../store/data-dir';
 import type { ImportAiResult, ImportReport } from '../../api/store-contract';
 import { importPaths, type ImportProgress } from '../../store/import';
 import { createStoreService } from '../../store-service/service';
-import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { engineFromArgs } from '../engine-options';
 import { checkFirstText, intervalText, ml, modelText, verdictsText } from '../estimate-lines';
 import { CaseStore } from '../../store/store';
 import { ProgressBar } from '../progress';
+import { dataDirOf, parseStoreCommandArgs } from '../store-command-args';
 import { EXIT, UsageError, parseNonNegativeInteger } from '../usage';
 
 export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR] [--ai] [--frame N]
@@ -41,24 +41,16 @@ function aiLines(result: ImportAiResult): string[] {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'data-dir': { type: 'string' },
-      ai: { type: 'boolean', default: false },
-      frame: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      ...engineOptionSpecs,
-    },
+  const { values, positionals } = parseStoreCommandArgs(argv, {
+    ai: { type: 'boolean', default: false },
+    frame: { type: 'string' },
   });
   if (values.help) {
     process.stdout.write(`${IMPORT_USAGE}\n`);
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to import');
-  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const dataDir = dataDirOf(values);
   const frame = parseNonNegativeInteger('frame', values.frame) ?? null;
   const bars: ProgressBar[] = [];
   let current = '';

@@ -3,12 +3,12 @@
  * `spv report --sample [ID] --out FILE.pdf`: the bundled sample, estimated on the spot (no database).
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { ReportFormatSchema } from '../../api/store-contract';
 import { defaultDataDir } from '../../store/data-dir';
 import { buildSampleReportPdf } from '../../store-service/report-builder';
 import { createStoreService, modelHashOf } from '../../store-service/service';
-import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { engineFromArgs } from '../engine-options';
+import { dataDirOf, parseStoreCommandArgs } from '../store-command-args';
 import { EXIT, UsageError } from '../usage';
 
 export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] [--format pdf|dicom-pdf|dicom-sr] [--anonymise]
@@ -23,20 +23,12 @@ export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] 
   --models DIR, --provider LIST, --threads N   as for spv estimate`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      'data-dir': { type: 'string' },
-      format: { type: 'string', default: 'pdf' },
-      anonymise: { type: 'boolean', default: false },
-      anonymize: { type: 'boolean', default: false },
-      sample: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-      ...engineOptionSpecs,
-    },
+  const { values, positionals } = parseStoreCommandArgs(argv, {
+    out: { type: 'string', short: 'o' },
+    format: { type: 'string', default: 'pdf' },
+    anonymise: { type: 'boolean', default: false },
+    anonymize: { type: 'boolean', default: false },
+    sample: { type: 'boolean', default: false },
   });
   if (values.help) {
     process.stdout.write(`${REPORT_USAGE}\n`);
@@ -69,7 +61,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!/^\d+$/.test(positionals[0]))
     throw new UsageError(`a case id is a number, got "${positionals[0]}"`);
   const engine = await engineFromArgs(values);
-  const service = createStoreService({ dataDir: values['data-dir'] ?? defaultDataDir(), engine });
+  const service = createStoreService({ dataDir: dataDirOf(values), engine });
   try {
     const anonymise = values.anonymise || values.anonymize;
     const report = await service.renderReport(Number(positionals[0]), format.data, anonymise);

@@ -3,12 +3,17 @@
  * `spv session show SESSION`, `spv session export SESSION --out DIR` (all with --data-dir DIR).
  */
 import { INPUTS_NOT_CHECKED } from '../../clinical/check-first';
-import { parseArgs } from 'node:util';
 import { defaultDataDir } from '../../store/data-dir';
 import { CaseStore } from '../../store/store';
 import { createStoreService } from '../../store-service/service';
 import { sessionDetail } from '../../store-service/summaries';
-import { engineFromArgs, engineOptionSpecs } from '../engine-options';
+import { engineFromArgs } from '../engine-options';
+import {
+  actionUsageExit,
+  dataDirOf,
+  idArgument,
+  parseStoreCommandArgs,
+} from '../store-command-args';
 import { EXIT, UsageError } from '../usage';
 
 export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [--title TITLE] [--data-dir DIR]
@@ -22,33 +27,20 @@ export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [-
   database), leaves titles, flag comments and sign-off times out, and writes anonymised reports.
   --data-dir DIR   the database folder (default: ${defaultDataDir()})`;
 
-const id = (text: string | undefined, what: string): number => {
-  if (!text || !/^\d+$/.test(text))
-    throw new UsageError(`give the ${what} id (a number)${text ? `, got "${text}"` : ''}`);
-  return Number(text);
-};
+const id = (text: string | undefined, what: 'case' | 'session'): number =>
+  Number(idArgument(text, what));
 
 export async function run(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      'data-dir': { type: 'string' },
-      out: { type: 'string', short: 'o' },
-      reader: { type: 'string' },
-      title: { type: 'string' },
-      anonymise: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-      ...engineOptionSpecs,
-    },
+  const { values, positionals } = parseStoreCommandArgs(rest, {
+    out: { type: 'string', short: 'o' },
+    reader: { type: 'string' },
+    title: { type: 'string' },
+    anonymise: { type: 'boolean', default: false },
   });
-  if (action === undefined || action === '--help' || action === '-h' || values.help) {
-    process.stdout.write(`${SESSION_USAGE}\n`);
-    return action === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const usageExit = actionUsageExit(SESSION_USAGE, action, values.help);
+  if (usageExit !== null) return usageExit;
+  const dataDir = dataDirOf(values);
   if (action === 'export') {
     const sessionId = id(positionals[0], 'session');
     if (!values.out) throw new UsageError('give the output folder with --out DIR');
