@@ -8,29 +8,24 @@
 import { mkdtempSync, readFileSync, existsSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import { startWebHost } from '../main/http-server';
-import { createEngine } from '../src/engine';
+import { imageSize, imageToPage, maskCentre, settledVolume } from '../test/e2e/workstation-flow';
 import {
-  CHROMIUM_ARGS,
   CHROMIUM_PATH,
-  imageSize,
-  imageToPage,
-  maskCentre,
-  REPO_ROOT,
-  settledVolume,
-} from '../test/e2e/workstation-flow';
+  MODELS_DIR,
+  SAMPLES_DIR,
+  startWebSession,
+  type WebSession,
+} from '../test/e2e/web-session';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../src/engine/samples';
 import { quantile } from './stats';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
 const STROKES = Number(process.env.SPV_BENCH_STROKES ?? 40);
 
 /** A 1024 × 768 case made from the default sample's coronal image, with its spacing scaled to match. */
 async function largeCase(dir: string): Promise<string> {
-  const { rows } = await readCaseIndex(join(SAMPLES, 'index.csv'));
+  const { rows } = await readCaseIndex(join(SAMPLES_DIR, 'index.csv'));
   const sample = rows.find((r) => r.id === DEFAULT_SAMPLE_ID) ?? rows[0];
   const coronal = sample.coronal;
   const sidecar = JSON.parse(readFileSync(coronal.replace(/\.png$/, '.json'), 'utf8')) as {
@@ -113,7 +108,7 @@ export async function paintingFps(page: Page): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(MODELS, 'manifest.json')) || !CHROMIUM_PATH) {
+  if (!existsSync(join(MODELS_DIR, 'manifest.json')) || !CHROMIUM_PATH) {
     console.error(
       `bench:ui needs models/manifest.json and Chromium (${CHROMIUM_PATH ?? 'not found'}); nothing measured.`,
     );
@@ -121,19 +116,13 @@ async function main(): Promise<void> {
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'spv-bench-ui-'));
-  const engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-  const host = await startWebHost({
-    service: engine,
-    rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
-    allowedRoots: [SAMPLES, dir],
-  });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-  });
+  let session: WebSession | undefined;
   try {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    session = await startWebSession(
+      { width: 1600, height: 1000 },
+      { allowedRoots: [SAMPLES_DIR, dir] },
+    );
+    const { host, page } = session;
     await page.goto(host.url);
     await settledVolume(page, {});
     await page.waitForFunction(
@@ -174,9 +163,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await browser.close();
-    await host.close();
-    await engine.close();
+    await session?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

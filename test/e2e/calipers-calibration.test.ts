@@ -4,32 +4,20 @@
  * removed (its × and Delete), a calibration starts with no distance, an implausible one is
  * questioned, the reader's own calibration can be redone, and the file's cannot.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
-import {
-  blur,
-  CHROMIUM_PATH,
-  drag,
-  imageSize,
-  maskCentre,
-  REPO_ROOT,
-  settledVolume,
-} from './workstation-flow';
-import { startWebSession, type WebSession } from './web-session';
+import { blur, drag, imageSize, maskCentre, settledVolume } from './workstation-flow';
+import { SAMPLES_DIR, startWebSession, webSessionSkipReason, type WebSession } from './web-session';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const UNCALIBRATED = join(SAMPLES, 'uncalibrated.png');
-const skip =
-  !CHROMIUM_PATH ||
-  !existsSync(join(MODELS, 'manifest.json')) ||
-  !existsSync(join(SAMPLES, 'index.csv')) ||
-  !existsSync(UNCALIBRATED);
+const UNCALIBRATED = join(SAMPLES_DIR, 'uncalibrated.png');
+const skipReason = webSessionSkipReason('calipers-calibration', [
+  join(SAMPLES_DIR, 'index.csv'),
+  UNCALIBRATED,
+]);
 
-describe.skipIf(skip)('calipers and calibration in Chromium', () => {
+describe.skipIf(skipReason !== null)('calipers and calibration in Chromium', () => {
   let session: WebSession | undefined;
   let host: WebHost;
   let page: Page;
@@ -172,7 +160,7 @@ describe.skipIf(skip)('calipers and calibration in Chromium', () => {
   });
 
   it('words an uncalibrated transverse view as left out, not as no volume', async () => {
-    await openFiles(join(SAMPLES, 'sample-01_coronal.png'), UNCALIBRATED);
+    await openFiles(join(SAMPLES_DIR, 'sample-01_coronal.png'), UNCALIBRATED);
     await page.getByTestId('calibration-dialog').waitFor({ timeout: 60_000 });
     const why = await page.getByTestId('calibration-why').innerText();
     expect(why).toMatch(
@@ -183,7 +171,7 @@ describe.skipIf(skip)('calipers and calibration in Chromium', () => {
   });
 
   it('does not offer to redraw a DICOM’s own calibration, and says why', async () => {
-    await openFiles(join(SAMPLES, 'sample-03_coronal.dcm'));
+    await openFiles(join(SAMPLES_DIR, 'sample-03_coronal.dcm'));
     await settledVolume(page, {});
     const button = page.getByTestId('recalibrate');
     await button.waitFor();

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
 import { afterAll, describe, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT, runMainFlow } from './workstation-flow';
+import { runMainFlow } from './workstation-flow';
+import { builtHostsSkipReason, ensureBuilt, REPO_ROOT } from './web-session';
 
 const ELECTRON_DIST = join(REPO_ROOT, 'node_modules', 'electron', 'dist');
 const modelsPresent = existsSync(join(REPO_ROOT, 'models', 'manifest.json'));
@@ -16,7 +17,7 @@ const skipReason = !existsSync(ELECTRON_DIST)
   ? `the Electron binary is absent (${ELECTRON_DIST} does not exist: electron's install step could not download it on this offline machine)`
   : !modelsPresent
     ? 'models/manifest.json is missing'
-    : null;
+    : builtHostsSkipReason();
 if (skipReason) console.warn(`Electron e2e skipped: ${skipReason}`);
 
 describe.skipIf(skipReason !== null)('workstation in Electron', () => {

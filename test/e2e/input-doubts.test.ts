@@ -4,23 +4,21 @@
  * and a depth-ruler calibration kept although 10× too small are questioned beside the verdicts,
  * without scrolling, and the caveat goes once the inputs are right.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
-import { CHROMIUM_PATH, drag, settledVolume } from './workstation-flow';
-import { SAMPLES_DIR, startWebSession, type WebSession } from './web-session';
+import { drag, settledVolume } from './workstation-flow';
+import { SAMPLES_DIR, startWebSession, webSessionSkipReason, type WebSession } from './web-session';
 
 const SCREEN = { width: 1366, height: 768 };
 const UNCALIBRATED = join(SAMPLES_DIR, 'uncalibrated.png');
-const skip =
-  !CHROMIUM_PATH ||
-  !existsSync(join(SAMPLES_DIR, '..', 'manifest.json')) ||
-  !existsSync(join(SAMPLES_DIR, 'sample-05_coronal.png')) ||
-  !existsSync(UNCALIBRATED);
+const skipReason = webSessionSkipReason('input-doubts', [
+  join(SAMPLES_DIR, 'sample-05_coronal.png'),
+  UNCALIBRATED,
+]);
 
-describe.skipIf(skip)('input doubts at 1366×768 in Chromium', () => {
+describe.skipIf(skipReason !== null)('input doubts at 1366×768 in Chromium', () => {
   let session: WebSession | undefined;
   let host: WebHost;
   let page: Page;

@@ -4,48 +4,30 @@
  * said in a polite live region, the worklist keeping the focus; the status line says that the case
  * in the viewer was signed off; the time on the last case of a session (signed off without moving
  * on) and on a case left for another tab is stored, not 0; and the selected session and case come
- * back after a reload, a removed session falling back to none. SPV_E2E_RENDERER_DIR: a renderer
- * bundle built elsewhere (dist/ is then neither built nor used).
+ * back after a reload, a removed session falling back to none.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { WebHost } from '../../main/http-server';
+import type { StoreService } from '../../src/store-service/service';
 import { formatDuration } from '../../renderer/review/worklist-nav';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureBuilt, REPO_ROOT } from './workstation-flow';
+import {
+  SAMPLES_DIR,
+  startStoreWebSession,
+  webSessionSkipReason,
+  type StoreWebSession,
+} from './web-session';
+import { idle, showReviewPanel, waitStatus } from './review-harness';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const skipReason = !CHROMIUM_PATH
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
-  : !existsSync(join(MODELS, 'manifest.json'))
-    ? 'models/manifest.json is missing'
-    : null;
-if (skipReason) console.warn(`e2e review-audit tests skipped: ${skipReason}`);
+const skipReason = webSessionSkipReason('review-audit');
 
 const READER = 'Dr. Review Audit';
-const RENDERER_DIR = process.env.SPV_E2E_RENDERER_DIR ?? join(REPO_ROOT, 'dist', 'renderer');
 const SAMPLE_IDS = ['sample-01', 'sample-02', 'sample-04'];
 /** Where the Review tab keeps the selected session and case (renderer/review/remembered-selection). */
 const SELECTION_KEY = 'spv-review-selection';
-
-async function showReviewPanel(page: Page): Promise<void> {
-  const panel = page.getByTestId('review-panel');
-  if (!(await panel.isVisible())) await page.getByTestId('tab-review').click();
-  await panel.waitFor({ timeout: 30_000 });
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => !document.querySelector('[data-testid=review-busy]'),
-    undefined,
-    { timeout: 120_000 },
-  );
-}
 
 /**
  * The focus once it has left the page itself (it is moved once the panel is idle), or 'body' if it
@@ -68,14 +50,6 @@ const focused = (page: Page): Promise<string | null> =>
 
 const announcement = (page: Page): Promise<string> =>
   page.getByTestId('worklist-announcement').innerText();
-
-async function waitStatus(page: Page, caseId: string, status: string): Promise<void> {
-  await expect
-    .poll(() => page.getByTestId(`worklist-row-${caseId}`).getAttribute('data-status'), {
-      timeout: 60_000,
-    })
-    .toBe(status);
-}
 
 /** The viewer's volume once no estimate is on its way. */
 async function settledVolume(page: Page): Promise<void> {
@@ -122,10 +96,9 @@ async function signOffSelected(page: Page, caseId: string): Promise<void> {
 
 describe.skipIf(skipReason !== null)('review tab audit: focus, announcements, status, time', () => {
   let dir: string;
-  let engine: Engine;
+  let session: StoreWebSession | undefined;
   let service: StoreService;
   let host: WebHost;
-  let browser: Browser;
   let page: Page;
   /** The session's cases in worklist order. */
   let worklist: { caseId: string; title: string }[] = [];
@@ -137,31 +110,25 @@ describe.skipIf(skipReason !== null)('review tab audit: focus, announcements, st
       .timeSpentMs;
 
   beforeAll(async () => {
-    if (!process.env.SPV_E2E_RENDERER_DIR) ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'spv-e2e-review-audit-'));
     const cases = join(dir, 'cases');
     mkdirSync(cases);
     for (const id of SAMPLE_IDS)
       for (const view of ['coronal', 'transverse'])
         for (const ext of ['png', 'json'])
-          copyFileSync(join(SAMPLES, `${id}_${view}.${ext}`), join(cases, `${id}_${view}.${ext}`));
-    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
-    host = await startWebHost({ service, rendererDir: RENDERER_DIR, allowedRoots: [cases] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    page.on('pageerror', (err) => console.error('page error:', err));
+          copyFileSync(
+            join(SAMPLES_DIR, `${id}_${view}.${ext}`),
+            join(cases, `${id}_${view}.${ext}`),
+          );
+    session = await startStoreWebSession(
+      { width: 1366, height: 768 },
+      { dataDir: join(dir, 'data'), allowedRoots: [cases] },
+    );
+    ({ service, host, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    service?.close();
-    await engine?.close();
+    await session?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,28 +3,16 @@
  * system cancels, or a pointer capture lost mid-stroke. The viewer must still record the stroke,
  * or its mask stays "being stroked" and undo refuses for good ("finish the stroke first").
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
-import {
-  CHROMIUM_PATH,
-  imageToPage,
-  maskCentre,
-  REPO_ROOT,
-  settledVolume,
-} from './workstation-flow';
-import { startWebSession, type WebSession } from './web-session';
+import { imageToPage, maskCentre, settledVolume } from './workstation-flow';
+import { SAMPLES_DIR, startWebSession, webSessionSkipReason, type WebSession } from './web-session';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const skip =
-  !CHROMIUM_PATH ||
-  !existsSync(join(MODELS, 'manifest.json')) ||
-  !existsSync(join(SAMPLES, 'index.csv'));
+const skipReason = webSessionSkipReason('review-fixes-gestures', [join(SAMPLES_DIR, 'index.csv')]);
 
-describe.skipIf(skip)('a stroke that ends without a release, in Chromium', () => {
+describe.skipIf(skipReason !== null)('a stroke that ends without a release, in Chromium', () => {
   let session: WebSession | undefined;
   let host: WebHost;
   let page: Page;

@@ -8,38 +8,27 @@
  * outline is uncertain: a brush stroke on that outline clears the item in the worklist too, Reset
  * to AI brings it back, and it signs off only through the step that names what to conclude, with
  * the confirm button off until it is ticked; the step takes the focus, in sight, and Escape closes
- * it. SPV_E2E_RENDERER_DIR: a renderer bundle built elsewhere (dist/ is then neither built nor used).
+ * it.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { WebHost } from '../../main/http-server';
+import { blur, dragPath, maskBox } from './workstation-flow';
 import {
-  blur,
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  dragPath,
-  ensureBuilt,
-  maskBox,
-  REPO_ROOT,
-} from './workstation-flow';
+  SAMPLES_DIR,
+  startStoreWebSession,
+  webSessionSkipReason,
+  type StoreWebSession,
+} from './web-session';
+import { caseIdByTitle, idle, showReviewPanel, waitStatus } from './review-harness';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const skipReason = !CHROMIUM_PATH
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
-  : !existsSync(join(MODELS, 'manifest.json')) || !existsSync(join(SAMPLES, 'expected.json'))
-    ? 'models/manifest.json or models/samples/expected.json is missing'
-    : null;
-if (skipReason) console.warn(`e2e review-flow tests skipped: ${skipReason}`);
+const skipReason = webSessionSkipReason('review-flow', [join(SAMPLES_DIR, 'expected.json')]);
 
 const READER = 'Dr. Review Flow';
-const RENDERER_DIR = process.env.SPV_E2E_RENDERER_DIR ?? join(REPO_ROOT, 'dist', 'renderer');
 
 /** What the shipped model gives each sample (models/samples/expected.json). */
 interface ExpectedSample {
@@ -48,7 +37,7 @@ interface ExpectedSample {
 }
 
 function expectedSample(id: string): ExpectedSample {
-  const all = JSON.parse(readFileSync(join(SAMPLES, 'expected.json'), 'utf8')) as {
+  const all = JSON.parse(readFileSync(join(SAMPLES_DIR, 'expected.json'), 'utf8')) as {
     image: Record<string, ExpectedSample>;
   };
   const found = all.image[id];
@@ -67,9 +56,9 @@ function writeCasesFolder(dir: string): void {
     ['transverse', 'coronal'],
   ] as const;
   for (const [named, holds] of swapped) {
-    copyFileSync(join(SAMPLES, `sample-05_${holds}.png`), join(dir, `sample-05_${named}.png`));
+    copyFileSync(join(SAMPLES_DIR, `sample-05_${holds}.png`), join(dir, `sample-05_${named}.png`));
     const sidecar = JSON.parse(
-      readFileSync(join(SAMPLES, `sample-05_${holds}.json`), 'utf8'),
+      readFileSync(join(SAMPLES_DIR, `sample-05_${holds}.json`), 'utf8'),
     ) as Record<string, unknown>;
     writeFileSync(
       join(dir, `sample-05_${named}.json`),
@@ -79,38 +68,7 @@ function writeCasesFolder(dir: string): void {
   for (const id of ['sample-01', 'sample-07'])
     for (const view of ['coronal', 'transverse'])
       for (const ext of ['png', 'json'])
-        copyFileSync(join(SAMPLES, `${id}_${view}.${ext}`), join(dir, `${id}_${view}.${ext}`));
-}
-
-async function showReviewPanel(page: Page): Promise<void> {
-  const panel = page.getByTestId('review-panel');
-  if (!(await panel.isVisible())) await page.getByTestId('tab-review').click();
-  await panel.waitFor({ timeout: 30_000 });
-}
-
-async function caseIdByTitle(page: Page, title: string): Promise<string> {
-  const row = page.locator('[data-testid^="case-row-"]', {
-    has: page.locator('td', { hasText: new RegExp(`^${title}$`) }),
-  });
-  const testId = await row.first().getAttribute('data-testid');
-  if (!testId) throw new Error(`no case titled ${title} in the case browser`);
-  return testId.replace('case-row-', '');
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => !document.querySelector('[data-testid=review-busy]'),
-    undefined,
-    { timeout: 120_000 },
-  );
-}
-
-async function waitStatus(page: Page, caseId: string, status: string): Promise<void> {
-  await expect
-    .poll(() => page.getByTestId(`worklist-row-${caseId}`).getAttribute('data-status'), {
-      timeout: 60_000,
-    })
-    .toBe(status);
+        copyFileSync(join(SAMPLES_DIR, `${id}_${view}.${ext}`), join(dir, `${id}_${view}.${ext}`));
 }
 
 /** Opens the case in the viewer from its worklist row and waits for its outlines and volume. */
@@ -155,38 +113,23 @@ const maskPixels = async (page: Page, view: 'coronal' | 'transverse'): Promise<s
 
 describe.skipIf(skipReason !== null)('review flow: swapped views and check-first sign-off', () => {
   let dir: string;
-  let engine: Engine;
-  let service: StoreService;
+  let session: StoreWebSession | undefined;
   let host: WebHost;
-  let browser: Browser;
   let page: Page;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    if (!process.env.SPV_E2E_RENDERER_DIR) ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'spv-e2e-review-flow-'));
     writeCasesFolder(join(dir, 'cases'));
-    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
-    host = await startWebHost({
-      service,
-      rendererDir: RENDERER_DIR,
-      allowedRoots: [join(dir, 'cases')],
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
-    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
-    page.on('pageerror', (err) => console.error('page error:', err));
+    session = await startStoreWebSession(
+      { width: 1366, height: 768 },
+      { dataDir: join(dir, 'data'), allowedRoots: [join(dir, 'cases')] },
+    );
+    ({ host, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    service?.close();
-    await engine?.close();
+    await session?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

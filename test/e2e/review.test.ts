@@ -5,71 +5,25 @@
  * and a signed-off case in the viewer refuses edits. Screenshots go to artifacts/e2e/review-*.png.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../main/http-server';
-import { createEngine, type Engine } from '../../src/engine';
-import { createStoreService, type StoreService } from '../../src/store-service/service';
+import type { WebHost } from '../../main/http-server';
+import type { StoreService } from '../../src/store-service/service';
+import { dragPath, imageSize, maskBox, shot } from './workstation-flow';
 import {
-  CHROMIUM_ARGS,
-  CHROMIUM_PATH,
-  dragPath,
-  ensureBuilt,
-  imageSize,
-  maskBox,
-  REPO_ROOT,
-  shot,
-} from './workstation-flow';
+  SAMPLES_DIR,
+  startStoreWebSession,
+  webSessionSkipReason,
+  type StoreWebSession,
+} from './web-session';
+import { caseIdByTitle, idle, showReviewPanel, waitStatus } from './review-harness';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const skipReason = !CHROMIUM_PATH
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
-  : !existsSync(join(MODELS, 'manifest.json')) || !existsSync(join(SAMPLES, 'index.csv'))
-    ? 'models/manifest.json or models/samples/index.csv is missing'
-    : null;
-if (skipReason) console.warn(`e2e review tests skipped: ${skipReason}`);
+const skipReason = webSessionSkipReason('review', [join(SAMPLES_DIR, 'index.csv')]);
 
 const READER = 'Dr. E2E';
-
-/** The review panel, shown by the app's Review tab when it is not on screen already. */
-async function showReviewPanel(page: Page): Promise<void> {
-  const panel = page.getByTestId('review-panel');
-  if (!(await panel.isVisible())) {
-    const tab = page.getByTestId('tab-review');
-    await tab.waitFor({ timeout: 30_000 });
-    await tab.click();
-  }
-  await panel.waitFor({ timeout: 30_000 });
-}
-
-async function caseIdByTitle(page: Page, title: string): Promise<string> {
-  const row = page.locator('[data-testid^="case-row-"]', {
-    has: page.locator('td', { hasText: new RegExp(`^${title}$`) }),
-  });
-  const testId = await row.first().getAttribute('data-testid');
-  if (!testId) throw new Error(`no case titled ${title} in the case browser`);
-  return testId.replace('case-row-', '');
-}
-
-async function waitStatus(page: Page, caseId: string, status: string): Promise<void> {
-  await expect
-    .poll(() => page.getByTestId(`worklist-row-${caseId}`).getAttribute('data-status'), {
-      timeout: 60_000,
-    })
-    .toBe(status);
-}
-
-async function idle(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => !document.querySelector('[data-testid=review-busy]'),
-    undefined,
-    { timeout: 120_000 },
-  );
-}
 
 function saveDataUrl(dataUrl: string, path: string): Buffer {
   const bytes = Buffer.from(dataUrl.replace(/^data:[^;]+;base64,/, ''), 'base64');
@@ -79,36 +33,22 @@ function saveDataUrl(dataUrl: string, path: string): Buffer {
 
 describe.skipIf(skipReason !== null)('review session in Chromium via the web host', () => {
   let dir: string;
-  let engine: Engine;
+  let session: StoreWebSession | undefined;
   let service: StoreService;
   let host: WebHost;
-  let browser: Browser;
   let page: Page;
 
   beforeAll(async () => {
-    ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'spv-e2e-review-'));
-    engine = await createEngine({ modelsDir: MODELS, samplesDir: SAMPLES, host: 'web' });
-    service = createStoreService({ dataDir: join(dir, 'data'), engine });
-    host = await startWebHost({
-      service,
-      rendererDir: join(REPO_ROOT, 'dist', 'renderer'),
-      allowedRoots: [SAMPLES],
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: CHROMIUM_ARGS,
-      headless: true,
-    });
-    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    page.on('pageerror', (err) => console.error('page error:', err));
+    session = await startStoreWebSession(
+      { width: 1600, height: 1000 },
+      { dataDir: join(dir, 'data'), allowedRoots: [SAMPLES_DIR] },
+    );
+    ({ service, host, page } = session);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    service?.close();
-    await engine?.close();
+    await session?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -117,7 +57,7 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     await showReviewPanel(page);
     await page.getByTestId('reader-name').fill(READER);
 
-    await page.getByTestId('import-paths').fill(SAMPLES);
+    await page.getByTestId('import-paths').fill(SAMPLES_DIR);
     await page.getByTestId('import-button').click();
     await expect
       .poll(() => page.getByTestId('import-report').innerText(), { timeout: 120_000 })

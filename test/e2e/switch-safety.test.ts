@@ -4,26 +4,21 @@
  * stroke's undo painted the old stroke onto the new case, and saved it). Also what the side panel
  * says with no case open, and a read-only banner that stays in sight however the panel scrolls.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
+import { imageToPage, maskCentre, settledVolume } from './workstation-flow';
 import {
-  CHROMIUM_PATH,
-  imageToPage,
-  maskCentre,
   REPO_ROOT,
-  settledVolume,
-} from './workstation-flow';
-import { startWebSession, type WebSession } from './web-session';
+  SAMPLES_DIR,
+  startWebSession,
+  webSessionSkipReason,
+  type WebSession,
+} from './web-session';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const skip =
-  !CHROMIUM_PATH ||
-  !existsSync(join(MODELS, 'manifest.json')) ||
-  !existsSync(join(SAMPLES, 'index.csv'));
+const skip = webSessionSkipReason('switch-safety', [join(SAMPLES_DIR, 'index.csv')]) !== null;
 
 describe.skipIf(skip)('a case switch in the middle of a gesture, in Chromium', () => {
   let session: WebSession | undefined;

@@ -9,15 +9,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
-import {
-  CHROMIUM_PATH,
-  dragPath,
-  imageToPage,
-  REPO_ROOT,
-  settledVolume,
-  shot,
-} from './workstation-flow';
-import { startWebSession, type WebSession } from './web-session';
+import { dragPath, imageToPage, settledVolume, shot } from './workstation-flow';
+import { CHROMIUM_PATH, REPO_ROOT, startWebSession, type WebSession } from './web-session';
 
 const MODELS = join(REPO_ROOT, 'models');
 const skipReason = !CHROMIUM_PATH

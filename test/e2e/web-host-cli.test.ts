@@ -7,12 +7,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, REPO_ROOT } from './workstation-flow';
+import { builtHostsSkipReason, ensureBuilt, REPO_ROOT } from './web-session';
 
-const modelsPresent = existsSync(join(REPO_ROOT, 'models', 'manifest.json'));
-if (!modelsPresent) console.warn('web host CLI test skipped: models/manifest.json is missing');
+const skipReason = !existsSync(join(REPO_ROOT, 'models', 'manifest.json'))
+  ? 'models/manifest.json is missing'
+  : builtHostsSkipReason();
+if (skipReason) console.warn(`web host CLI test skipped: ${skipReason}`);
 
-describe.skipIf(!modelsPresent)('web host command', () => {
+describe.skipIf(skipReason !== null)('web host command', () => {
   let child: ChildProcess;
   let url = '';
 

@@ -2,56 +2,14 @@
  * The workstation flow shared by the Chromium (web host) and Electron end-to-end tests: each step
  * drives the UI as a reader would and saves a screenshot that must not be blank.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { expect } from 'vitest';
+import { REPO_ROOT } from './web-session';
 
-export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 export const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'e2e');
-/** Debian's Chromium (playwright-core never downloads a browser); undefined when it is not installed. */
-export const CHROMIUM_PATH = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) =>
-  existsSync(p),
-);
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * Builds dist/ when it is missing or older than the sources. `npm test` builds before vitest
- * starts, so parallel test files never race on dist/; a targeted run still tests fresh code.
- */
-export function ensureBuilt(): void {
-  const outputs = [
-    'dist/renderer/app.js',
-    'dist/renderer/index.html',
-    'dist/main/web-host.cjs',
-  ].map((p) => join(REPO_ROOT, p));
-  const built = outputs.every((p) => existsSync(p))
-    ? Math.min(...outputs.map((p) => statSync(p).mtimeMs))
-    : 0;
-  const sources = Math.max(
-    ...['src', 'main', 'renderer'].map((d) => newestMtime(join(REPO_ROOT, d))),
-  );
-  if (built < sources)
-    execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-}
 
 /** Saves a screenshot under artifacts/e2e/ and checks that it shows something (pixel variance). */
 export async function shot(page: Page, name: string): Promise<Buffer> {

@@ -7,37 +7,26 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
+import { drag, runEditingTools, runMainFlow, settledVolume, shot } from './workstation-flow';
 import {
-  CHROMIUM_PATH,
-  drag,
   REPO_ROOT,
-  runEditingTools,
-  runMainFlow,
-  settledVolume,
-  shot,
-} from './workstation-flow';
-import { startWebSession, type WebSession } from './web-session';
+  SAMPLES_DIR,
+  startWebSession,
+  webSessionSkipReason,
+  type WebSession,
+} from './web-session';
 
-const MODELS = join(REPO_ROOT, 'models');
-const SAMPLES = join(MODELS, 'samples');
-const modelsPresent =
-  existsSync(join(MODELS, 'manifest.json')) && existsSync(join(SAMPLES, 'index.csv'));
-const skipReason = !CHROMIUM_PATH
-  ? 'Chromium is not installed (/usr/lib/chromium/chromium)'
-  : !modelsPresent
-    ? 'models/manifest.json or models/samples/index.csv is missing'
-    : null;
-if (skipReason) console.warn(`e2e workstation tests skipped: ${skipReason}`);
+const skipReason = webSessionSkipReason('workstation', [join(SAMPLES_DIR, 'index.csv')]);
 
 /** The sample PNG that has no calibration sidecar (models/samples, see the data card). */
 function uncalibratedPng(): string | null {
-  const name = readdirSync(SAMPLES).find(
+  const name = readdirSync(SAMPLES_DIR).find(
     (f) =>
       f.endsWith('.png') &&
       !f.includes('_mask') &&
-      !existsSync(join(SAMPLES, f.replace(/\.png$/, '.json'))),
+      !existsSync(join(SAMPLES_DIR, f.replace(/\.png$/, '.json'))),
   );
-  return name ? join(SAMPLES, name) : null;
+  return name ? join(SAMPLES_DIR, name) : null;
 }
 
 describe.skipIf(skipReason !== null)('workstation in Chromium via the web host', () => {
@@ -110,7 +99,7 @@ describe.skipIf(skipReason !== null)('workstation in Chromium via the web host',
 
   it('keeps a DICOM’s own calibration over a typed spacing, and says so on the image', async () => {
     await page.keyboard.press('Control+o');
-    await page.getByTestId('open-coronal').fill(join(SAMPLES, 'sample-03_coronal.dcm'));
+    await page.getByTestId('open-coronal').fill(join(SAMPLES_DIR, 'sample-03_coronal.dcm'));
     await page.getByTestId('open-spacing').fill('0.3');
     await page.getByTestId('open-files').click();
     const notice = page.getByTestId('viewer-notice-coronal');

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ensureBuilt } from '../e2e/workstation-flow';
+import { ensureBuilt } from '../e2e/web-session';
 
 const root = join(__dirname, '../..');
 const cli = join(root, 'bin/spv.cjs');

@@ -3,7 +3,7 @@
  * models under test (cli-helpers: the shipped ones unless SPV_TEST_MODELS_DIR says otherwise), store
  * services keeping their data in that folder, and sample images copied in to import.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/engine';
@@ -94,4 +94,26 @@ export function copySwappedSample(folder: string, sample = 'sample-05'): void {
         join(SAMPLES_DIR, `${sample}_${from}.${ext}`),
         join(folder, `${sample}_${to}.${ext}`),
       );
+}
+
+/**
+ * A case of `sample` as a reader leaves it ready to sign off or export: its files copied into
+ * `<harness dir>/<folder>`, imported with the AI run, opened by `reader` and the AI's outlines
+ * accepted. Its case id.
+ */
+export async function importAcceptedSample(
+  harness: StoreHarness,
+  service: StoreService,
+  { sample, reader, folder = 'images' }: { sample: string; reader: string; folder?: string },
+): Promise<string> {
+  const images = join(harness.dir, folder);
+  mkdirSync(images);
+  copySamples(images, [sample]);
+  const report = await service.importPaths({ paths: [images], runAi: true });
+  if (report.failed.length > 0)
+    throw new Error(`The set-up could not import ${sample}: ${JSON.stringify(report.failed)}`);
+  const caseId = report.caseIds[0];
+  await service.openStoredCase({ caseId, reader });
+  await service.acceptAi({ caseId, reader });
+  return caseId;
 }

@@ -5,12 +5,12 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { StoreService } from '../../src/store-service/service';
 import {
-  copySamples,
   HAVE_MODELS_AND_SAMPLES,
+  importAcceptedSample,
   startStoreHarness,
   type StoreHarness,
 } from './store-engine-harness';
@@ -28,14 +28,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('anonymised session export names (left
   beforeAll(async () => {
     harness = await startStoreHarness('spv-exports-anon-leftover-');
     service = harness.openService();
-    const images = join(harness.dir, 'images');
-    mkdirSync(images);
-    copySamples(images, ['sample-01']);
-    const report = await service.importPaths({ paths: [images], runAi: true });
-    expect(report.failed).toEqual([]);
-    caseId = report.caseIds[0];
-    await service.openStoredCase({ caseId, reader: READER });
-    await service.acceptAi({ caseId, reader: READER });
+    caseId = await importAcceptedSample(harness, service, { sample: 'sample-01', reader: READER });
   });
   afterAll(() => harness?.close());
 

@@ -6,16 +6,14 @@
  * anonymised one too (the reader by a keyed pseudonym, no date); unlocked, it is preliminary and
  * unverified again.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoreService } from '../../src/store-service/service';
 import { Pseudonyms } from '../../src/reports/anon-pseudonyms';
 import { readableSignOffTime } from '../../src/reports/report-signoff-time';
 import { pdfText } from '../pdf-text-harness';
 import {
-  copySamples,
   HAVE_MODELS_AND_SAMPLES,
+  importAcceptedSample,
   startStoreHarness,
   type StoreHarness,
   warnWhenSkipped,
@@ -43,14 +41,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('the report of a signed-off case', () 
   beforeAll(async () => {
     harness = await startStoreHarness('spv-report-signoff-');
     service = harness.openService();
-    const images = join(harness.dir, 'images');
-    mkdirSync(images);
-    copySamples(images, ['sample-06']);
-    const report = await service.importPaths({ paths: [images], runAi: true });
-    expect(report.failed).toEqual([]);
-    caseId = report.caseIds[0];
-    await service.openStoredCase({ caseId, reader: READER });
-    await service.acceptAi({ caseId, reader: READER });
+    caseId = await importAcceptedSample(harness, service, { sample: 'sample-06', reader: READER });
     checkFirst = (await service.getCase({ caseId })).summary.checkFirst;
   });
   afterAll(() => harness?.close());
