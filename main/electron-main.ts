@@ -24,6 +24,7 @@ import { PathPolicy } from './path-policy';
 import { appPaths, createServices, type Services } from './services';
 import { SupervisedInference, type InferenceStatus } from './supervised-inference';
 import { isTrustedSenderUrl, mainWindowOptions } from './window-options';
+import { DEFAULT_PREFERENCES, parsePreferences, type Preferences } from './preferences';
 
 app.enableSandbox();
 
@@ -68,22 +69,16 @@ function startInference(modelsDir: string): SupervisedInference {
   });
 }
 
-interface Preferences {
-  openSampleOnStart: boolean;
-}
-
 function preferencesFile(): string {
   return join(app.getPath('userData'), 'preferences.json');
 }
 
 function readPreferences(): Preferences {
   try {
-    return {
-      openSampleOnStart: false,
-      ...(JSON.parse(readFileSync(preferencesFile(), 'utf8')) as Partial<Preferences>),
-    };
+    return parsePreferences(readFileSync(preferencesFile(), 'utf8'));
   } catch {
-    return { openSampleOnStart: false };
+    // No file yet (or unreadable): the defaults.
+    return { ...DEFAULT_PREFERENCES };
   }
 }
 
