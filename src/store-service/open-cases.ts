@@ -13,6 +13,7 @@ import {
   type Masks,
   type ViewName,
 } from '../api/contract';
+import { outlineAddedView } from './added-views';
 import { SpvError, isSpvError } from '../api/errors';
 import { sha256File } from '../inference/manifest-loader';
 import type { CaseStore } from '../store/store';
@@ -136,6 +137,7 @@ export class OpenCases {
       this.byCaseId.set(caseId, known);
       // Unlocked since it was opened signed off: its AI outlines that fit can be saved now.
       if (Object.keys(known.unsavedAiOutlines).length > 0) await this.refit(known);
+      await this.outlineAddedView(known);
       return known;
     }
     const images = this.store.images(caseId);
@@ -177,7 +179,21 @@ export class OpenCases {
     this.forgetBeyondLimits(caseId);
     if (!this.store.latestMask(caseId, 'coronal', 'ai')) await this.runAi(open);
     else await this.refit(open);
+    await this.outlineAddedView(open);
     return open;
+  }
+
+  /**
+   * A view imported after the AI ran on the case is outlined, and the case estimated with both
+   * views, whoever opens it (the viewer, an import with the AI, a report, Accept AI): see
+   * added-views.ts. Nothing to do (a few reads) for any other case.
+   */
+  private async outlineAddedView(open: OpenStoredCase): Promise<void> {
+    await outlineAddedView(
+      { store: this.store, openCases: this, modelHash: this.saver.modelHash },
+      open,
+      open.reader,
+    );
   }
 
   /**

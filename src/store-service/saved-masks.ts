@@ -248,7 +248,8 @@ export async function repeatsLatestEstimate(
 export class MaskSaver {
   constructor(
     private readonly store: CaseStore,
-    private readonly modelHash: string,
+    /** The hash of the model files every estimate saved records (StoreService.modelHash). */
+    readonly modelHash: string,
   ) {}
 
   /**

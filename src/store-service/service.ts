@@ -51,7 +51,7 @@ import { manifestFiles, type Manifest } from '../models/manifest';
 import { summariseSession } from '../reports/session-summary';
 import { importPaths, type ImportProgress } from '../store/import';
 import { CaseStore } from '../store/store';
-import { outlineAddedView, transverseAddedAfterAi } from './added-views';
+import { transverseAddedAfterAi } from './added-views';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { importAiResult } from './import-ai-results';
@@ -253,15 +253,10 @@ export class StoreService implements SpvApi {
       for (const caseId of report.caseIds) {
         try {
           // The AI runs on a case it has not run on, and on a view added since it ran.
+          // (Opening does both: OpenCases.open.)
           const id = toId(caseId);
-          if (!this.store.latestMask(id, 'coronal', 'ai'))
+          if (!this.store.latestMask(id, 'coronal', 'ai') || transverseAddedAfterAi(this.store, id))
             await this.openCases.open(id, 'import', null);
-          else if (transverseAddedAfterAi(this.store, id))
-            await outlineAddedView(
-              { store: this.store, openCases: this.openCases, modelHash: this.modelHash },
-              await this.openCases.open(id, 'import', null),
-              'import',
-            );
         } catch (error) {
           // One case the AI cannot run on (an unreadable moved file, …) does not undo the import.
           const message = error instanceof Error ? error.message : String(error);
@@ -292,12 +287,6 @@ export class StoreService implements SpvApi {
       toId(req.caseId),
       req.reader,
       req.sessionId ? toId(req.sessionId) : null,
-    );
-    // A view imported after the AI ran is outlined now, if the import did not run the AI.
-    await outlineAddedView(
-      { store: this.store, openCases: this.openCases, modelHash: this.modelHash },
-      open,
-      req.reader,
     );
     const row = this.store.getCase(open.caseId);
     if (row.status === 'ai-ready' || row.status === 'new')

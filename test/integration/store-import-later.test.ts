@@ -154,6 +154,18 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('import-later: importing into existing
     );
   });
 
+  it('a report of a case never opened since its view was imported is of both views', async () => {
+    const { caseId, addTransverse } = await coronalAlone('reported', 'sample-02');
+    const id = Number(caseId);
+    await service.importPaths({ paths: [addTransverse()] });
+    expect(service.store.latestEstimate(id)!.estimate.model).toBe('single');
+    // Straight to the report (spv report CASE), with no viewer opening the case first.
+    const file = await service.exportReport({ caseId, format: 'pdf' });
+    expect(file.path).toMatch(/\.pdf$/);
+    expect(service.store.latestMask(id, 'transverse', 'ai')).not.toBeNull();
+    expect(service.store.latestEstimate(id)!.estimate.model).toBe('dual');
+  });
+
   it('a viewer showing the case while its view is imported keeps saving its edits; the next open outlines the view', async () => {
     const { caseId, addTransverse } = await coronalAlone('viewed', 'sample-06');
     const id = Number(caseId);
