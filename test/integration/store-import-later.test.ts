@@ -155,7 +155,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('import-later: importing into existing
   });
 
   it('a report of a case never opened since its view was imported is of both views', async () => {
-    const { caseId, addTransverse } = await coronalAlone('reported', 'sample-02');
+    const { caseId, addTransverse } = await coronalAlone('reported', 'sample-07');
     const id = Number(caseId);
     await service.importPaths({ paths: [addTransverse()] });
     expect(service.store.latestEstimate(id)!.estimate.model).toBe('single');
