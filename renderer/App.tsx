@@ -232,40 +232,43 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
 
   return (
     <div className="app">
-      <Toolbar
-        tool={controls.tool}
-        onTool={controls.setTool}
-        calibrating={uncalibratedView !== null}
-        brushMm={controls.brushMm}
-        onBrushMm={controls.setBrushMm}
-        calibrated={calibrationOf(caseView, controls.activeView) != null}
-        overlayMode={controls.overlayMode}
-        onOverlayMode={controls.setOverlayMode}
-        overlayVisible={controls.overlayVisible}
-        onOverlayVisible={controls.setOverlayVisible}
-        opacity={controls.opacity}
-        onOpacity={controls.setOpacity}
-        brightness={controls.brightness}
-        onBrightness={controls.setBrightness}
-        contrast={controls.contrast}
-        onContrast={controls.setContrast}
-        canUndo={editing.canUndo}
-        canRedo={editing.canRedo}
-        onUndo={editing.undo}
-        onRedo={editing.redo}
-        onSmooth={editing.smooth}
-        onFillHoles={editing.fillHoles}
-        onKeepLargest={editing.keepLargestIsland}
-        onResetToAi={editing.resetToAi}
-        onFit={controls.fit}
-        onOpen={() => setOpenDialog(true)}
-        // The width/thickness choice only where there is a transverse view to draw it on.
-        caliperKind={caseView?.transverse ? inputs.transverseKind : undefined}
-        onCaliperKind={inputs.setTransverseKind}
-        recalibration={calibration.recalibrationOf(controls.activeView)}
-        onRecalibrate={calibration.recalibrate}
-        readOnly={readOnly}
-      />
+      {/* The banner landmark: the tools are found by landmark as the viewers (main) are. */}
+      <header>
+        <Toolbar
+          tool={controls.tool}
+          onTool={controls.setTool}
+          calibrating={uncalibratedView !== null}
+          brushMm={controls.brushMm}
+          onBrushMm={controls.setBrushMm}
+          calibrated={calibrationOf(caseView, controls.activeView) != null}
+          overlayMode={controls.overlayMode}
+          onOverlayMode={controls.setOverlayMode}
+          overlayVisible={controls.overlayVisible}
+          onOverlayVisible={controls.setOverlayVisible}
+          opacity={controls.opacity}
+          onOpacity={controls.setOpacity}
+          brightness={controls.brightness}
+          onBrightness={controls.setBrightness}
+          contrast={controls.contrast}
+          onContrast={controls.setContrast}
+          canUndo={editing.canUndo}
+          canRedo={editing.canRedo}
+          onUndo={editing.undo}
+          onRedo={editing.redo}
+          onSmooth={editing.smooth}
+          onFillHoles={editing.fillHoles}
+          onKeepLargest={editing.keepLargestIsland}
+          onResetToAi={editing.resetToAi}
+          onFit={controls.fit}
+          onOpen={() => setOpenDialog(true)}
+          // The width/thickness choice only where there is a transverse view to draw it on.
+          caliperKind={caseView?.transverse ? inputs.transverseKind : undefined}
+          onCaliperKind={inputs.setTransverseKind}
+          recalibration={calibration.recalibrationOf(controls.activeView)}
+          onRecalibrate={calibration.recalibrate}
+          readOnly={readOnly}
+        />
+      </header>
       <main className="workspace">
         <div className="viewers">
           {caseView ? (
@@ -372,6 +375,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
           )}
           {/* Kept mounted so the reader, session and worklist survive a look at the other tabs. */}
           <div hidden={tab !== 'review'} data-testid="review-tab">
+            {/* Titled as the other tabs' panels are: the panel's own headings come below it. */}
+            <h2 className="side-tab-title">Review</h2>
             <ReviewPanel
               api={api}
               onOpenCase={(caseId, opened, reader, claim) =>

@@ -226,7 +226,8 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
       <table className="lengths" data-testid="lengths-table">
         <thead>
           <tr>
-            <th />
+            {/* The corner heads nothing: a data cell, not an empty header. */}
+            <td />
             <th title="Measured by your calipers">Caliper</th>
             <th title="Measured on the current mask (Feret length and perpendicular extent)">
               Mask
@@ -236,7 +237,7 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
         <tbody>
           {rows.map(([label, mask, caliper, kind]) => (
             <tr key={label}>
-              <td>{label}</td>
+              <th scope="row">{label}</th>
               <td data-testid={`caliper-${label.toLowerCase()}`}>
                 {cm(caliper)}
                 {kind && onRemoveCaliper && p.drawnCalipers?.includes(kind) && (

@@ -18,14 +18,16 @@ export function ErrorsPanel({
   if (errors.length === 0) return null;
   return (
     <section className="errors" role="alert" data-testid="errors-panel">
-      <header>
+      {/* Not a <header>: inside this alert it would be a second banner landmark, beside the
+          window's toolbar. */}
+      <div className="errors-header">
         <strong>
           {errors.length} problem{errors.length > 1 ? 's' : ''}
         </strong>
         <button type="button" onClick={() => onDismiss('all')}>
           Dismiss all
         </button>
-      </header>
+      </div>
       <ul>
         {errors.map((e) => (
           <li key={e.id} data-testid="error-item" data-code={e.code}>

@@ -24,7 +24,11 @@ export function StatusBar({
       <span>Host {status?.host ?? '…'}</span>
       {inference && <span className="warning">{inference}</span>}
       <span className="grow" />
-      <span>{message}</span>
+      {/* Announced as it changes (a case opened, signed off, an edit refused): a screen reader
+          hears it without the focus leaving the work. */}
+      <span role="status" data-testid="status-message">
+        {message}
+      </span>
       <span className="muted">Research use only — not for diagnosis</span>
     </footer>
   );

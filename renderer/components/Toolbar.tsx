@@ -118,6 +118,16 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
           aria-label="Transverse caliper measures"
           data-testid="caliper-kind"
           title="What the next caliper on the transverse view measures"
+          // A radio group as the ARIA pattern has it: the arrow keys choose, one Tab stop.
+          onKeyDown={(e) => {
+            const next = nextRadioKind(e.key, p.caliperKind);
+            if (!next) return;
+            e.preventDefault();
+            p.onCaliperKind?.(next);
+            e.currentTarget
+              .querySelector<HTMLElement>(`[data-testid=caliper-kind-${next}]`)
+              ?.focus();
+          }}
         >
           Transverse:
           {TRANSVERSE_KINDS.map((k) => (
@@ -126,6 +136,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
               key={k.kind}
               role="radio"
               aria-checked={p.caliperKind === k.kind}
+              tabIndex={p.caliperKind === k.kind ? 0 : -1}
               data-testid={`caliper-kind-${k.kind}`}
               className={p.caliperKind === k.kind ? 'active' : ''}
               title={k.title}
@@ -233,16 +244,19 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
         />{' '}
         Overlay
       </label>
-      <select
-        data-testid="overlay-mode"
-        title="Overlay mode: fill, outline only, or AI vs current (O cycles)"
-        value={p.overlayMode}
-        onChange={(e) => p.onOverlayMode(e.target.value as OverlayMode)}
-      >
-        <option value="fill">Fill</option>
-        <option value="outline">Outline</option>
-        <option value="compare">AI vs current</option>
-      </select>
+      {/* A visible label, not the tooltip alone: a title is no name a reader can see or speak. */}
+      <label title="Overlay mode: fill, outline only, or AI vs current (O cycles)">
+        Mode{' '}
+        <select
+          data-testid="overlay-mode"
+          value={p.overlayMode}
+          onChange={(e) => p.onOverlayMode(e.target.value as OverlayMode)}
+        >
+          <option value="fill">Fill</option>
+          <option value="outline">Outline</option>
+          <option value="compare">AI vs current</option>
+        </select>
+      </label>
       <Slider
         title="Fill opacity"
         label="Opacity"
@@ -280,6 +294,22 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
       </button>
     </div>
   );
+}
+
+/** Arrow keys in the caliper kind's radio group: the kind after (→ ↓) or before (← ↑), wrapping. */
+export function nextRadioKind(
+  key: string,
+  current: TransverseCaliperKind | undefined,
+): TransverseCaliperKind | null {
+  const step =
+    key === 'ArrowRight' || key === 'ArrowDown'
+      ? 1
+      : key === 'ArrowLeft' || key === 'ArrowUp'
+        ? -1
+        : 0;
+  if (step === 0 || current === undefined) return null;
+  const kinds = TRANSVERSE_KINDS.map((k) => k.kind);
+  return kinds[(kinds.indexOf(current) + step + kinds.length) % kinds.length];
 }
 
 /** What Recalibrate does, or why it cannot be used now. */

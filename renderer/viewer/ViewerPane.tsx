@@ -18,7 +18,7 @@ import { Ellipse, Image as KImage, Layer, Line, Stage, Text } from 'react-konva'
 import type { Calibration, ViewImage, ViewName } from '../../src/api';
 import { maskBounds } from '../../src/imaging/mask-bounds';
 import { brushShape, paintSegment, type DirtyRect } from '../editing/brush';
-import { caliperLengthMm, type Caliper } from '../editing/calipers';
+import type { Caliper } from '../editing/calipers';
 import { StrokeRecorder, type MaskDelta } from '../editing/delta';
 import { endGesturesOnWindowEvents, GestureSlot, type GestureEnded } from '../editing/gesture';
 import { growRect, renderOverlay, type OverlayStyle } from '../editing/overlay';
@@ -27,6 +27,7 @@ import { caliperLabelPlacement } from './caliper-label';
 import { adjustedImageCanvas, loadImage } from './image-adjust';
 import { refusedGesture } from './read-only-gestures';
 import type { Tool, ViewMasks } from './types';
+import { caliperLabelText, viewerDescription } from './viewer-description';
 
 /** Where the reconstruction bitmap lies over the image, in image pixels. */
 export interface ReconstructionPlacement {
@@ -463,81 +464,97 @@ export function ViewerPane(props: ViewerPaneProps): JSX.Element {
           </div>
         ))}
       </div>
-      <Stage
-        ref={stageRef}
-        width={size.width}
-        height={size.height}
-        draggable={!editing}
-        onDragEnd={publishTransform}
-        onWheel={onWheel}
-        onPointerDown={onPointerDown}
-        onPointerMove={onPointerMove}
-        onPointerUp={(e) => gestures.end('commit', e.evt.pointerId)}
-        onDblClick={onDoubleClick}
+      {/* The canvases are one image to a screen reader, named with what they show (the
+          outline, the calipers); the volume and the measurements are text in the side panel. */}
+      <div
+        role="img"
+        aria-label={viewerDescription({
+          view,
+          sourceName: image.sourceName,
+          maskPixels,
+          overlayVisible: overlay.visible,
+          calipers: props.calipers,
+          calibration: image.calibration,
+          calibrationLine: props.calibrationLine !== null,
+        })}
+        data-testid={`viewer-image-${view}`}
       >
-        <Layer imageSmoothingEnabled={false} listening={false}>
-          {greyCanvas && (
-            <KImage image={greyCanvas} x={0} y={0} width={image.width} height={image.height} />
-          )}
-          <KImage
-            ref={overlayNodeRef}
-            image={overlayCanvas}
-            x={0}
-            y={0}
-            width={image.width}
-            height={image.height}
-            visible={overlay.visible}
-          />
-          {props.reconstruction && (
+        <Stage
+          ref={stageRef}
+          width={size.width}
+          height={size.height}
+          draggable={!editing}
+          onDragEnd={publishTransform}
+          onWheel={onWheel}
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={(e) => gestures.end('commit', e.evt.pointerId)}
+          onDblClick={onDoubleClick}
+        >
+          <Layer imageSmoothingEnabled={false} listening={false}>
+            {greyCanvas && (
+              <KImage image={greyCanvas} x={0} y={0} width={image.width} height={image.height} />
+            )}
             <KImage
-              image={props.reconstruction.canvas}
-              x={props.reconstruction.x}
-              y={props.reconstruction.y}
-              width={props.reconstruction.width}
-              height={props.reconstruction.height}
+              ref={overlayNodeRef}
+              image={overlayCanvas}
+              x={0}
+              y={0}
+              width={image.width}
+              height={image.height}
+              visible={overlay.visible}
             />
-          )}
-        </Layer>
-        <Layer listening={false}>
-          {props.calipers.map((c) => (
-            <CaliperShape
-              key={c.kind}
-              caliper={c}
-              calibration={image.calibration}
-              fontSize={labelSize}
-              imageSize={image}
-            />
-          ))}
-          {props.calibrationLine && (
+            {props.reconstruction && (
+              <KImage
+                image={props.reconstruction.canvas}
+                x={props.reconstruction.x}
+                y={props.reconstruction.y}
+                width={props.reconstruction.width}
+                height={props.reconstruction.height}
+              />
+            )}
+          </Layer>
+          <Layer listening={false}>
+            {props.calipers.map((c) => (
+              <CaliperShape
+                key={c.kind}
+                caliper={c}
+                calibration={image.calibration}
+                fontSize={labelSize}
+                imageSize={image}
+              />
+            ))}
+            {props.calibrationLine && (
+              <Line
+                points={[...props.calibrationLine[0], ...props.calibrationLine[1]]}
+                stroke="#ff5cf0"
+                strokeWidth={2}
+                strokeScaleEnabled={false}
+                dash={[6, 4]}
+              />
+            )}
             <Line
-              points={[...props.calibrationLine[0], ...props.calibrationLine[1]]}
-              stroke="#ff5cf0"
-              strokeWidth={2}
+              ref={previewRef}
+              points={[]}
+              stroke="#4fd1ff"
+              strokeWidth={1.5}
               strokeScaleEnabled={false}
-              dash={[6, 4]}
+              dash={[4, 3]}
             />
-          )}
-          <Line
-            ref={previewRef}
-            points={[]}
-            stroke="#4fd1ff"
-            strokeWidth={1.5}
-            strokeScaleEnabled={false}
-            dash={[4, 3]}
-          />
-          <Ellipse
-            ref={cursorRef}
-            x={0}
-            y={0}
-            radiusX={shape.rx}
-            radiusY={shape.ry}
-            stroke={tool === 'eraser' ? '#ff6b6b' : '#ffd24d'}
-            strokeWidth={1}
-            strokeScaleEnabled={false}
-            visible={false}
-          />
-        </Layer>
-      </Stage>
+            <Ellipse
+              ref={cursorRef}
+              x={0}
+              y={0}
+              radiusX={shape.rx}
+              radiusY={shape.ry}
+              stroke={tool === 'eraser' ? '#ff6b6b' : '#ffd24d'}
+              strokeWidth={1}
+              strokeScaleEnabled={false}
+              visible={false}
+            />
+          </Layer>
+        </Stage>
+      </div>
     </div>
   );
 }
@@ -561,15 +578,9 @@ function CaliperShape(props: {
   imageSize: { width: number; height: number };
 }): JSX.Element {
   const { caliper, calibration, fontSize, imageSize } = props;
-  const measured = calibration ? caliperLengthMm(caliper, calibration) : null;
-  const value = !measured
-    ? '(uncalibrated)'
-    : measured.mm !== null
-      ? `${measured.mm.toFixed(1)} mm`
-      : `(${measured.label})`;
   // The label sits beside the end point, so crossing width and thickness calipers stay readable,
   // on the image's side of it: at the pane's edge it would lose its unit or its number.
-  const text = `${caliper.kind} ${value}`;
+  const text = caliperLabelText(caliper, calibration);
   const label = caliperLabelPlacement(caliper.b, labelWidth(text, fontSize), imageSize, fontSize);
   const colour =
     caliper.kind === 'length' ? '#7CFC9A' : caliper.kind === 'width' ? '#6fc3ff' : '#ffa94d';
