@@ -16,6 +16,38 @@ export interface BlandAltmanPlotOptions {
   height?: number;
 }
 
+/** The least distance between two labels' baselines (px): a 12-px label's height and a little. */
+const LABEL_GAP = 15;
+
+/** A difference as labelled: one decimal, a true minus when negative, and its unit. */
+function signedMl(value: number): string {
+  return `${value < 0 ? '−' : ''}${Math.abs(value).toFixed(1)} mL`;
+}
+
+/**
+ * Baselines `ys` (in any order) moved the least needed to lie at least `gap` apart, kept within
+ * [top, bottom] where there is room; returned in the order given.
+ */
+export function spreadApart(
+  ys: readonly number[],
+  gap: number,
+  top: number,
+  bottom: number,
+): number[] {
+  const order = ys.map((y, i) => ({ y, i })).sort((a, b) => a.y - b.y);
+  for (let k = 1; k < order.length; k++) order[k].y = Math.max(order[k].y, order[k - 1].y + gap);
+  // Pushed past the bottom: shifted back up, each keeping its gap to the one below.
+  if (order.length > 0 && order[order.length - 1].y > bottom) {
+    order[order.length - 1].y = bottom;
+    for (let k = order.length - 2; k >= 0; k--)
+      order[k].y = Math.min(order[k].y, order[k + 1].y - gap);
+  }
+  for (const o of order) o.y = Math.max(o.y, top);
+  const out: number[] = [];
+  for (const o of order) out[o.i] = o.y;
+  return out;
+}
+
 export function blandAltmanSvg(stats: BlandAltmanStats, options: BlandAltmanPlotOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 420;
@@ -63,19 +95,31 @@ export function blandAltmanSvg(stats: BlandAltmanStats, options: BlandAltmanPlot
   parts.push(
     `<line x1="${m.left}" y1="${sy(0)}" x2="${m.left + pw}" y2="${sy(0)}" stroke="#bbb"/>`,
   );
+  // The lines at their values; their labels (right of the plot) moved apart where lines lie close
+  // (all differences equal: bias and both limits on one line), so that none prints over another.
+  const labels: { value: number; text: string; colour: string }[] = [];
   const labelled = (value: number, label: string, colour: string, dash: string) => {
     parts.push(
       `<line x1="${m.left}" y1="${sy(value)}" x2="${m.left + pw}" y2="${sy(value)}" stroke="${colour}" stroke-width="2" stroke-dasharray="${dash}"/>`,
     );
-    parts.push(
-      `<text x="${m.left + pw + 6}" y="${sy(value) + 4}" font-size="12" fill="${colour}">${escapeXml(label)} ${value.toFixed(1)}</text>`,
-    );
+    labels.push({ value, text: `${label} ${signedMl(value)}`, colour });
   };
   if (stats.meanDifference !== null) labelled(stats.meanDifference, 'bias', '#1f5fbf', '0');
   if (stats.limitsOfAgreement) {
     labelled(stats.limitsOfAgreement[1], '+1.96 SD', '#c0392b', '6 4');
     labelled(stats.limitsOfAgreement[0], '−1.96 SD', '#c0392b', '6 4');
   }
+  const labelYs = spreadApart(
+    labels.map((l) => sy(l.value) + 4),
+    LABEL_GAP,
+    m.top + 28,
+    height - 4,
+  );
+  labels.forEach((l, i) =>
+    parts.push(
+      `<text x="${m.left + pw + 6}" y="${labelYs[i]}" font-size="12" fill="${l.colour}">${escapeXml(l.text)}</text>`,
+    ),
+  );
   for (const p of stats.points) {
     parts.push(
       `<circle cx="${sx(p.mean)}" cy="${sy(p.difference)}" r="5" fill="#1f5fbf" fill-opacity="0.75" stroke="#0b2f66"/>`,

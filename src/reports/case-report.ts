@@ -17,7 +17,15 @@ import {
   stillToCheck,
   unverifiedVerdictsText,
 } from '../clinical/unverified-verdict';
-import { asciiFallback, findReportFonts } from './pdf-fonts';
+import {
+  asciiFallback,
+  currentFontGlyphTest,
+  findReportFonts,
+  markUnprintable,
+  UNPRINTABLE_NOTE,
+  winAnsiHas,
+  type GlyphTest,
+} from './pdf-fonts';
 import { readableSignOffTime } from './report-signoff-time';
 import type { MaskReview } from './review-state';
 
@@ -121,9 +129,6 @@ export function lengthsLine(e: Pick<Estimate, 'lengths' | 'caliperLengths'>): st
 
 export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer> {
   const fonts = findReportFonts();
-  const t = (s: string) => (fonts.unicode ? s : asciiFallback(s));
-  // Headings are in the built-in Helvetica-Bold (WinAnsi).
-  const tb = (s: string) => asciiFallback(s);
   const anonymised = data.anonymised ?? false;
   const doc = new PDFDocument({
     size: 'A4',
@@ -145,6 +150,26 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   doc.registerFont('bold', fonts.bold);
   const left = doc.page.margins.left;
   const contentWidth = doc.page.width - left - doc.page.margins.right;
+  // Characters the font has no glyph for (a patient's or reader's name in Chinese script in
+  // DejaVu Sans; a Polish Ł in Helvetica) would print as boxes or nothing: each run is marked
+  // [?], and a note under the block says what the mark means.
+  const regularHas = currentFontGlyphTest(doc.font('regular'));
+  let unprinted = false;
+  const printable = (s: string, has: GlyphTest) => {
+    const marked = markUnprintable(s, has);
+    unprinted ||= marked.marked;
+    return marked.text;
+  };
+  const t = (s: string) => printable(fonts.unicode ? s : asciiFallback(s), regularHas);
+  // Bold text is in the built-in Helvetica-Bold (WinAnsi).
+  const tb = (s: string) => printable(asciiFallback(s), winAnsiHas);
+  /** Says what [?] means under the block that printed one; each block says it again. */
+  const noteUnprinted = () => {
+    if (!unprinted) return;
+    doc.font('regular').fontSize(8).fillColor('#555');
+    doc.text(UNPRINTABLE_NOTE, left, doc.y, { width: contentWidth }).fillColor('#000');
+    unprinted = false;
+  };
   const e = data.estimate;
   const asked = checkFirst(e);
   // What is still to check: nothing once the sign-off confirmed every item (a preliminary report,
@@ -189,6 +214,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       "swapped in the app: the coronal and transverse images were imported under each other's names",
     ]);
   keyValues(doc, header, left, contentWidth, t);
+  noteUnprinted();
 
   // ---- views
   doc.moveDown(0.5);
@@ -236,7 +262,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       .font('bold')
       .fillColor('#8a1c1c')
       .text(
-        t(
+        tb(
           `Check first: ${toCheck.join('; ')}. The volume and the verdicts below are unverified until checked.`,
         ),
         { width: contentWidth },
@@ -249,8 +275,11 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
 
   // ---- formulas
   doc.moveDown(0.5);
+  // The heading stays with the table's head and first row.
+  if (doc.y + 60 > doc.page.height - doc.page.margins.bottom) doc.addPage();
   doc.font('bold').fontSize(11).text(tb('Length-based formulas'), left);
-  const cols = [110, 120, 55, 60, contentWidth - 345];
+  // "vs DeepSPV" wide enough for "−131.0 (−53%)" on one line.
+  const cols = [110, 120, 45, 72, contentWidth - 347];
   table(
     doc,
     ['Formula', 'Expression', 'mL', 'vs DeepSPV', 'Citation'],
@@ -258,9 +287,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       f.name,
       f.expression,
       f.volumeMl === null ? 'n/a' : fmt(f.volumeMl),
-      f.volumeMl === null
-        ? (f.unavailableReason ?? '')
-        : `${f.volumeMl - e.volumeMl >= 0 ? '+' : '−'}${fmt(Math.abs(f.volumeMl - e.volumeMl))} (${fmt(((f.volumeMl - e.volumeMl) / e.volumeMl) * 100, 0)}%)`,
+      f.volumeMl === null ? (f.unavailableReason ?? '') : differenceText(f.volumeMl, e.volumeMl),
       f.citation,
     ]),
     cols,
@@ -276,7 +303,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     doc
       .font('bold')
       .fillColor('#8a1c1c')
-      .text(t(unverifiedVerdictsText(toCheck)), left, doc.y, {
+      .text(tb(unverifiedVerdictsText(toCheck)), left, doc.y, {
         width: contentWidth,
       })
       .fillColor('#000')
@@ -332,6 +359,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     contentWidth,
     t,
   );
+  noteUnprinted();
   doc.moveDown(0.6);
   doc
     .font('bold')
@@ -341,6 +369,17 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   doc.fillColor('#000');
   doc.end();
   return done;
+}
+
+/**
+ * A formula's volume against DeepSPV's, in mL and percent, each with the same sign written as a
+ * sign ("−42.9 (−17%)"): not a typographic minus beside a hyphen, which reads as two numbers.
+ */
+export function differenceText(formulaMl: number, deepSpvMl: number): string {
+  const difference = formulaMl - deepSpvMl;
+  const sign = difference >= 0 ? '+' : '−';
+  const percent = Math.abs((difference / deepSpvMl) * 100);
+  return `${sign}${fmt(Math.abs(difference))} (${sign}${fmt(percent, 0)}%)`;
 }
 
 /**
@@ -377,13 +416,25 @@ function table(
   left: number,
   t: (s: string) => string,
 ): void {
+  const pageBottom = () => doc.page.height - doc.page.margins.bottom;
   const draw = (cells: string[], bold: boolean) => {
-    const y = doc.y;
     doc.font(bold ? 'bold' : 'regular').fontSize(8);
+    const texts = cells.map((cell) => (bold ? asciiFallback(cell) : t(cell)));
+    // A row is drawn whole on one page: pdfkit would carry each overflowing cell to a new page of
+    // its own, one cell a page. A row that does not fit starts the next page, under the head.
+    const height = Math.max(
+      ...texts.map((text, i) => doc.heightOfString(text, { width: widths[i] - 4 })),
+    );
+    if (doc.y + height > pageBottom()) {
+      doc.addPage();
+      if (!bold) draw(head, true);
+      doc.font(bold ? 'bold' : 'regular').fontSize(8);
+    }
+    const y = doc.y;
     let x = left;
     let bottom = y;
-    cells.forEach((cell, i) => {
-      doc.text(bold ? asciiFallback(cell) : t(cell), x, y, { width: widths[i] - 4 });
+    texts.forEach((text, i) => {
+      doc.text(text, x, y, { width: widths[i] - 4 });
       bottom = Math.max(bottom, doc.y);
       x += widths[i];
     });

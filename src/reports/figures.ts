@@ -91,19 +91,47 @@ function scaleOrNull(find: () => Spacing): Spacing | null {
   }
 }
 
-/** The calipers as an SVG overlay. */
+/** The lengths a scale bar may have (cm): the longest within a third of the image is drawn. */
+const SCALE_BAR_CM = [0.5, 1, 2, 5, 10, 20];
+
+/**
+ * A horizontal scale bar in the image's bottom-left corner, labelled in cm: the figure is printed
+ * at whatever size fits the page, and an anonymised one has the scanner's own depth ruler blanked.
+ * Only for an image with one scale throughout (none with several ultrasound regions: a bar would
+ * be true of one of them only), and none for an uncalibrated one.
+ */
+function scaleBarSvg(input: ViewFigureInput, fontSize: number): string {
+  const calibration = input.calibration;
+  if (!calibration || (calibration.regions?.length ?? 0) > 1) return '';
+  const pxPerCm = 10 / calibration.spacingX;
+  const cm = [...SCALE_BAR_CM].reverse().find((c) => c * pxPerCm <= input.width / 3);
+  if (cm === undefined) return '';
+  const [x, y] = [10, input.height - 10];
+  const length = cm * pxPerCm;
+  return `
+    <line x1="${x}" y1="${y}" x2="${x + length}" y2="${y}" stroke="#000" stroke-width="6"/>
+    <line x1="${x}" y1="${y}" x2="${x + length}" y2="${y}" stroke="#fff" stroke-width="3"/>
+    <text x="${x}" y="${y - 7}" font-size="${fontSize}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#fff" stroke="#000" stroke-width="3" paint-order="stroke">${cm} cm</text>`;
+}
+
+/**
+ * The calipers and the scale bar as an SVG overlay. Their labels are outlined in black under the
+ * fill (paint-order): a thin stroke over the fill darkened small print to unreadable on the
+ * speckle and the mask's orange.
+ */
 function caliperSvg(input: ViewFigureInput): string | null {
   const drawings = calipersToDraw(input);
-  if (drawings.length === 0) return null;
   const fs = Math.max(12, Math.round(input.width / 28));
+  const scaleBar = scaleBarSvg(input, fs);
+  if (drawings.length === 0 && scaleBar === '') return null;
   const lines = drawings.map(
     ({ a: [ax, ay], b: [bx, by], label }) => `
     <line x1="${ax}" y1="${ay}" x2="${bx}" y2="${by}" stroke="#00e5ff" stroke-width="2"/>
     <circle cx="${ax}" cy="${ay}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
     <circle cx="${bx}" cy="${by}" r="4" fill="none" stroke="#00e5ff" stroke-width="2"/>
-    <text x="${(ax + bx) / 2}" y="${(ay + by) / 2 - 8}" font-size="${fs}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#00e5ff" text-anchor="middle" stroke="#000" stroke-width="0.6">${escapeXml(label)}</text>`,
+    <text x="${(ax + bx) / 2}" y="${(ay + by) / 2 - 8}" font-size="${fs}" font-family="DejaVu Sans, Helvetica, sans-serif" fill="#00e5ff" text-anchor="middle" stroke="#000" stroke-width="3" paint-order="stroke">${escapeXml(label)}</text>`,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${input.width}" height="${input.height}">${lines.join('')}
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${input.width}" height="${input.height}">${lines.join('')}${scaleBar}
   </svg>`;
 }
 
@@ -137,11 +165,14 @@ export interface LatentFigureInput {
   volumeMl: number;
 }
 
-/** The case (a cross) among the training cases on the first two latent components, coloured by volume. */
-export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer> {
+/**
+ * The case (a cross) among the training cases on the first two latent components, coloured by
+ * volume, with the colour's scale: without it the colours say nothing to the reader.
+ */
+export function latentFigureSvg(input: LatentFigureInput): string {
   const width = 420;
-  const height = 300;
-  const m = { left: 46, right: 16, top: 28, bottom: 40 };
+  const height = 326;
+  const m = { left: 46, right: 16, top: 28, bottom: 66 };
   const pw = width - m.left - m.right;
   const ph = height - m.top - m.bottom;
   const xs = [...input.cloud.map((p) => p[0]), input.position[0]];
@@ -176,8 +207,9 @@ export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer>
       (t) =>
         `<text x="${m.left - 4}" y="${py(t) + 3}" font-size="10" text-anchor="end">${t}</text>`,
     ),
-    `<text x="${m.left + pw / 2}" y="${height - 8}" font-size="11" text-anchor="middle">PC1 (follows volume)</text>`,
+    `<text x="${m.left + pw / 2}" y="${m.top + ph + 28}" font-size="11" text-anchor="middle">PC1 (follows volume)</text>`,
     `<text transform="translate(12 ${m.top + ph / 2}) rotate(-90)" font-size="11" text-anchor="middle">PC2</text>`,
+    ...volumeScale(colour, Math.exp(l0), Math.exp(l1), m.left, height - 22, pw),
   ];
   const [cx, cy] = [px(input.position[0]), py(input.position[1])];
   parts.push(
@@ -187,7 +219,38 @@ export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer>
     `<text x="${cx + 9}" y="${cy - 8}" font-size="11">${input.volumeMl.toFixed(0)} mL</text>`,
   );
   parts.push('</svg>');
-  return svgToPng(parts.join('\n'));
+  return parts.join('\n');
+}
+
+export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer> {
+  return svgToPng(latentFigureSvg(input));
+}
+
+/**
+ * The colour scale of the training cases' volumes (log scale, as coloured): a bar from the
+ * smallest to the largest, each end labelled in mL, `width` px wide from `left`, at `y`.
+ */
+function volumeScale(
+  colour: (ml: number) => string,
+  smallestMl: number,
+  largestMl: number,
+  left: number,
+  y: number,
+  width: number,
+): string[] {
+  const barLeft = left + 135;
+  const barWidth = width - 135 - 60;
+  const steps = 24;
+  const cells = Array.from({ length: steps }, (_, i) => {
+    const ml = smallestMl * (largestMl / smallestMl) ** ((i + 0.5) / steps);
+    return `<rect x="${(barLeft + (i * barWidth) / steps).toFixed(1)}" y="${y - 9}" width="${(barWidth / steps + 0.5).toFixed(1)}" height="10" fill="${colour(ml)}"/>`;
+  });
+  return [
+    `<text x="${left}" y="${y}" font-size="10">training volume:</text>`,
+    `<text x="${barLeft - 4}" y="${y}" font-size="10" text-anchor="end">${smallestMl.toFixed(0)} mL</text>`,
+    ...cells,
+    `<text x="${barLeft + barWidth + 4}" y="${y}" font-size="10">${largestMl.toFixed(0)} mL</text>`,
+  ];
 }
 
 /** 8-bit grey pixels of a float grey image (0..255). */
