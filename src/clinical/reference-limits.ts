@@ -60,7 +60,11 @@ function fmtAgainst(value: number, limit: number, digits = 1): string {
   return fmt(value, shown);
 }
 
-function classifyVolume(volumeMl: number | null, patient: Patient): Classification | null {
+function classifyVolume(
+  volumeMl: number | null,
+  patient: Patient,
+  ci95Ml: readonly [number, number] | null,
+): Classification | null {
   if (volumeMl === null || !Number.isFinite(volumeMl)) return null;
   const limitText = `adult volume ≤ ${ADULT_VOLUME_LIMIT_ML} mL`;
   const age = patient.ageYears ?? null;
@@ -74,11 +78,17 @@ function classifyVolume(volumeMl: number | null, patient: Patient): Classificati
   }
   const enlarged = volumeMl > ADULT_VOLUME_LIMIT_ML;
   const assumed = age === null ? ' (age not given: adult limit assumed)' : '';
+  // The verdict goes by the estimate, but a reader must see when the model's own interval allows
+  // the other one (sample-05: 347 mL, "enlarged", interval 292–414 mL against 314 mL).
+  const crosses =
+    ci95Ml !== null && ci95Ml[0] <= ADULT_VOLUME_LIMIT_ML && ci95Ml[1] > ADULT_VOLUME_LIMIT_ML
+      ? ` Its 95% interval (${fmt(ci95Ml[0], 0)}–${fmt(ci95Ml[1], 0)} mL) crosses the limit: the volume alone does not settle it.`
+      : '';
   return {
     status: enlarged ? 'enlarged' : 'normal',
     limitText,
     citation: VOLUME_CITATION,
-    detail: `${fmtAgainst(volumeMl, ADULT_VOLUME_LIMIT_ML, 0)} mL is ${enlarged ? 'above' : 'within'} the limit${assumed}.`,
+    detail: `${fmtAgainst(volumeMl, ADULT_VOLUME_LIMIT_ML, 0)} mL is ${enlarged ? 'above' : 'within'} the limit${assumed}.${crosses}`,
   };
 }
 
@@ -142,8 +152,13 @@ export function classify(
   volumeMl: number | null,
   lengths: Partial<Lengths>,
   patient: Patient | null | undefined,
+  /** The volume's 95% interval: a verdict whose interval crosses the limit says so. */
+  ci95Ml: readonly [number, number] | null = null,
 ): Classification[] {
   const who = patient ?? {};
-  const results = [classifyVolume(volumeMl, who), classifyLength(lengths.length ?? null, who)];
+  const results = [
+    classifyVolume(volumeMl, who, ci95Ml),
+    classifyLength(lengths.length ?? null, who),
+  ];
   return results.filter((entry): entry is Classification => entry !== null);
 }

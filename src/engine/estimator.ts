@@ -161,7 +161,7 @@ export class VolumeEstimator {
       provider: this.providerInfo.provider,
       lengths,
       formulas,
-      classification: classify(volume.volumeMl, lengths, options.patient),
+      classification: classify(volume.volumeMl, lengths, options.patient, volume.ci95Ml),
       warnings,
       uncertainOutline: (['coronal', 'transverse'] as const).filter((view) =>
         this.uncertain(masks[view]),

@@ -130,3 +130,27 @@ describe('classification against reference limits', () => {
     expect(classify(null, { length: 13.5 }, { ageYears: 16 })[0].status).toBe('enlarged');
   });
 });
+
+describe('a volume verdict whose interval crosses the limit', () => {
+  it('says so beside the verdict, which still goes by the estimate', () => {
+    // sample-05: 347 mL, enlarged, its 95% interval 292–414 mL against the 314 mL limit.
+    const [volume] = classify(347, {}, { ageYears: 40 }, [291.8, 413.8]);
+    expect(volume.status).toBe('enlarged');
+    expect(volume.detail).toBe(
+      '347 mL is above the limit. Its 95% interval (292–414 mL) crosses the limit: the volume alone does not settle it.',
+    );
+    const [within] = classify(290, {}, { ageYears: 40 }, [240, 330]);
+    expect(within.status).toBe('normal');
+    expect(within.detail).toMatch(/crosses the limit/);
+  });
+
+  it('says nothing more when the interval lies on one side', () => {
+    expect(classify(200, {}, { ageYears: 40 }, [150, 260])[0].detail).toBe(
+      '200 mL is within the limit.',
+    );
+    expect(classify(500, {}, { ageYears: 40 }, [420, 600])[0].detail).toBe(
+      '500 mL is above the limit.',
+    );
+    expect(classify(200, {}, { ageYears: 40 })[0].detail).not.toMatch(/interval/);
+  });
+});
