@@ -240,9 +240,10 @@ export const SessionSummarySchema = z.object({
   /** Bland–Altman plots as PNG data: URLs. */
   plots: z.array(z.object({ name: z.string(), pngDataUrl: z.string() })),
   /**
-   * The cases whose final volume is not a reader's review of their final masks (never reviewed, or
-   * edited after their latest estimate): listed in `rows`, left out of
-   * the agreement statistics and the mean Dice, each with the reason.
+   * The cases whose final volume is not a reader's verified review of their final masks (never
+   * reviewed, edited after their latest estimate, or an estimate that asks to check something
+   * first that no sign-off confirmed): listed in `rows`, left out of the agreement statistics and
+   * the mean Dice, each with the reason.
    */
   notReviewed: z.array(z.object({ caseId: z.string(), reason: z.string() })),
 });

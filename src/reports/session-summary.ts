@@ -22,10 +22,10 @@ export interface SessionSummaryWithPngs extends SessionSummary {
   pngs: { name: string; fileName: string; png: Buffer }[];
 }
 
-/** "2 cases not reviewed left out", or null when every case was reviewed. */
+/** "2 cases left out: not reviewed or not verified", or null when every case counts. */
 export function notReviewedNote(notReviewed: readonly NotReviewedCase[]): string | null {
   const n = notReviewed.length;
-  return n ? `${n} case${n === 1 ? '' : 's'} not reviewed left out` : null;
+  return n ? `${n} case${n === 1 ? '' : 's'} left out: not reviewed or not verified` : null;
 }
 
 /**
@@ -92,7 +92,16 @@ export async function summariseSession(
       checkedAtSignOff: final ? (signOffChecks(store, c, final)?.checked ?? []) : [],
     };
     rows.push(row);
-    if (reviewed) reviewedRows.push(row);
+    // Reviewed, but its estimate still asks to check something no sign-off confirmed (a stripe
+    // for an outline, views that look swapped): its volume is no reader's verified result, and one
+    // such case (a -860 mL "difference") would set the limits of agreement on its own.
+    const unconfirmed = row.checkFirst.filter((p) => !row.checkedAtSignOff.includes(p));
+    if (reviewed && unconfirmed.length > 0)
+      notReviewed.push({
+        caseId: row.caseId,
+        reason: `not verified: its estimate asks to check first (${unconfirmed.join('; ')}) and no sign-off confirmed it`,
+      });
+    else if (reviewed) reviewedRows.push(row);
   }
 
   const comparisons: {
