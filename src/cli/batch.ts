@@ -12,13 +12,15 @@ import { formatCsvRow } from '../engine/csv';
 import { isBadCaseRow, readCaseIndexRows, type BadCaseRow, type CaseRow } from '../engine/samples';
 import { estimateCaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
+import { refuseOutputOverInput, whyNotWritable } from './output-path';
 import { ProgressBar } from './progress';
-import { EXIT, UsageError } from './usage';
+import { EXIT, UsageError, refuseEmptyOptions } from './usage';
 
 export const BATCH_USAGE = `spv batch INDEX.csv --out RESULTS.csv [--models DIR] [--provider cpu|cuda|dml] [--threads N]
              INDEX columns: id,coronal,transverse,spacing_mm,kind[,coronal_frame][,transverse_frame][,true_volume_ml]
              (paths relative to the CSV; coronal_frame/transverse_frame: the frame of a multi-frame
-             DICOM view, from 0). A bad row gets its error in the results' error column; the others run.`;
+             DICOM view, from 0). A bad row gets its error in the results' error column; the others run.
+             Ctrl+C stops after the case in progress: the rows written are kept (exit 130).`;
 
 /**
  * Open the results file before any case runs: a path that cannot be written must not be found
@@ -28,15 +30,7 @@ async function openResults(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'w');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT'
-        ? 'its folder does not exist'
-        : code === 'EISDIR'
-          ? 'it is a folder'
-          : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-            ? 'you may not write there'
-            : (error as Error).message;
+    const why = whyNotWritable(error);
     throw new SpvError(
       'bad-input',
       `--out ${resolve(path)} cannot be written (${why}): give --out a file in a folder that exists and that you can write to. No case was run.`,
@@ -57,8 +51,24 @@ export async function runBatch(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError('spv batch needs exactly one INDEX.csv');
   if (!values.out) throw new UsageError('spv batch needs --out RESULTS.csv');
+  refuseEmptyOptions(values);
   sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
   const index = await readCaseIndexRows(positionals[0]);
+  refuseOutputOverInput(
+    values.out,
+    [
+      { path: positionals[0], what: 'the index itself' },
+      ...index.rows.flatMap((row) =>
+        isBadCaseRow(row)
+          ? []
+          : [row.coronal, row.transverse].filter(Boolean).map((path) => ({
+              path: path as string,
+              what: `an image of row "${row.id}" of the index`,
+            })),
+      ),
+    ],
+    'No case was run.',
+  );
 
   const header = [
     'id',
@@ -90,29 +100,47 @@ export async function runBatch(argv: string[]): Promise<number> {
     throw error;
   }
   const progress = new ProgressBar(index.rows.length, process.stderr);
+  // Ctrl+C stops the batch after the case in progress, so that its row and the summary are
+  // written and the exit says it was stopped; a second Ctrl+C (no handler left) stops at once.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    process.stderr.write(
+      '\nspv batch: stopping after the case in progress (Ctrl+C again to stop at once)\n',
+    );
+  };
+  process.once('SIGINT', stop);
+  let done = 0;
   try {
     // Row by row: what ran is on disk even if the batch is stopped half-way.
     await results.write(`${formatCsvRow(header)}\n`);
     for (const row of index.rows) {
+      if (stopped) break;
       progress.tick(row.id);
       await results.write(`${formatCsvRow(await resultRow(row))}\n`);
+      done++;
     }
   } finally {
+    process.off('SIGINT', stop);
     progress.done();
     await results.close();
     await engine.close();
   }
 
   const seconds = (performance.now() - started) / 1000;
-  const failed = index.rows.length - estimated;
+  const failed = done - estimated;
   const coverage =
     withTruth > 0
       ? `, ${inside}/${withTruth} true volumes inside the 95% interval (${((100 * inside) / withTruth).toFixed(0)}%)`
       : '';
+  const cases = stopped
+    ? `stopped by Ctrl+C after ${done} of ${index.rows.length} cases (their rows are kept)`
+    : `${done} cases`;
   process.stderr.write(
-    `spv batch: ${index.rows.length} cases, ${estimated} estimated, ${failed} with errors, ${warned} with warnings${coverage}; ` +
-      `${seconds.toFixed(1)} s (${((60 * index.rows.length) / Math.max(seconds, 1e-9)).toFixed(0)} cases/min) → ${values.out}\n`,
+    `spv batch: ${cases}, ${estimated} estimated, ${failed} with errors, ${warned} with warnings${coverage}; ` +
+      `${seconds.toFixed(1)} s (${((60 * done) / Math.max(seconds, 1e-9)).toFixed(0)} cases/min) → ${values.out}\n`,
   );
+  if (stopped) return EXIT.interrupted;
   return failed === 0 ? EXIT.ok : EXIT.badInput;
 
   async function resultRow(row: CaseRow | BadCaseRow): Promise<(string | number | null)[]> {

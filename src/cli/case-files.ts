@@ -59,6 +59,73 @@ function calibrated(
   return { path, decoded, calibration: decoded.calibration };
 }
 
+/** The same pixels, size and grey levels: one picture, whatever the files are called. */
+function samePixels(a: DecodedImage['grey'], b: DecodedImage['grey']): boolean {
+  if (a.width !== b.width || a.height !== b.height) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
+}
+
+/**
+ * One picture given as both views (the same path twice, or a copy of it) would be estimated as a
+ * dual-view case whose width and thickness are the coronal length again: a wrong volume, with
+ * nothing in the estimate to say so.
+ */
+function refuseOnePictureAsBothViews(
+  files: CaseFiles,
+  coronal: DecodedImage,
+  transverse: DecodedImage,
+): void {
+  if (!files.transverse || !samePixels(coronal.grey, transverse.grey)) return;
+  const [c, t] = [basename(files.coronal), basename(files.transverse)];
+  const what = c === t ? `${c} is given as both views` : `${c} and ${t} are the same picture`;
+  const fix =
+    files.givenIn === 'index'
+      ? "give each view's own file in the row's coronal and transverse columns"
+      : 'give each view its own file with --coronal and --transverse';
+  throw new SpvError(
+    'bad-input',
+    `${what}: the coronal and transverse views are two different images of the spleen; ${fix}, or the coronal one alone for the single-view estimate.`,
+  );
+}
+
+/** How far (grey levels) a pixel may be from a mask's two values: JPEG noise around the edge. */
+const MASK_VALUE_TOLERANCE = 24;
+/**
+ * The share of pixels between the two values above which a file is an image, not a mask: a mask
+ * has none but some JPEG noise at its edge (0.2% for a sample mask saved as JPEG at quality 75),
+ * an ultrasound image mostly such pixels (over 70% in each bundled sample image).
+ */
+const MAX_MASK_GREY_SHARE = 0.2;
+
+/**
+ * Refuse an image given as a mask (--mask, or a row of kind "mask"): every non-black pixel would
+ * be "spleen", and the volume that of the whole picture, with no warning beyond "unlike the
+ * training data".
+ */
+function refuseImageAsMask(view: LoadedView, givenIn: CaseFiles['givenIn']): void {
+  const { data } = view.decoded.grey;
+  let low = Infinity;
+  let high = -Infinity;
+  for (const v of data) {
+    if (v < low) low = v;
+    if (v > high) high = v;
+  }
+  let grey = 0;
+  for (const v of data)
+    if (v - low > MASK_VALUE_TOLERANCE && high - v > MASK_VALUE_TOLERANCE) grey++;
+  const share = data.length === 0 ? 0 : grey / data.length;
+  if (share <= MAX_MASK_GREY_SHARE) return;
+  const fix =
+    givenIn === 'index'
+      ? 'for an ultrasound image, give the row the kind "image"'
+      : 'for an ultrasound image, leave out --mask';
+  throw new SpvError(
+    'bad-input',
+    `${basename(view.path)} is not a mask: ${(100 * share).toFixed(0)}% of its pixels are shades of grey, where a mask has two values (0 outside the spleen, one value inside); ${fix}.`,
+  );
+}
+
 /** Decode and check every view of a case (fast, no models needed: bad input fails early). */
 export async function loadCaseFiles(
   files: CaseFiles,
@@ -71,13 +138,18 @@ export async function loadCaseFiles(
         ? `in the row's ${view}_frame column`
         : `with --${view}-frame N (or --frame N)`,
   });
-  return {
+  if (decoded.transverse) refuseOnePictureAsBothViews(files, decoded.coronal, decoded.transverse);
+  const views = {
     coronal: calibrated(files.coronal, decoded.coronal, files.givenIn),
     transverse:
       decoded.transverse && files.transverse
         ? calibrated(files.transverse, decoded.transverse, files.givenIn)
         : null,
   };
+  if (files.kind === 'mask')
+    for (const view of [views.coronal, views.transverse])
+      if (view) refuseImageAsMask(view, files.givenIn);
+  return views;
 }
 
 /** The decoders' notices of a case's views (an unused --spacing, an unsupported character set). */

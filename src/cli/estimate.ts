@@ -8,7 +8,14 @@ import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files'
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
 import { estimateJson, formatEstimateTable } from './format';
 import { findModelsDir } from './models-dir';
-import { EXIT, UsageError, parseNonNegativeInteger, parsePositiveNumber } from './usage';
+import {
+  EXIT,
+  UsageError,
+  parseDecimal,
+  parseNonNegativeInteger,
+  parsePositiveNumber,
+  refuseEmptyOptions,
+} from './usage';
 
 export const ESTIMATE_USAGE = `spv estimate [--sample ID]                 the bundled sample (default ${DEFAULT_SAMPLE_ID})
 spv estimate --coronal FILE [--transverse FILE] [--spacing MM | --spacing-x MM --spacing-y MM]
@@ -32,14 +39,30 @@ function spacingFrom(values: { spacing?: string; 'spacing-x'?: string; 'spacing-
   return x !== undefined && y !== undefined ? { x, y } : null;
 }
 
+/** "Female", "F" (as DICOM's Patient's Sex writes it) and "female" are the same answer. */
+function sexOf(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  const word = text.trim().toLowerCase();
+  return word === 'f' ? 'female' : word === 'm' ? 'male' : word;
+}
+
+/** The patient options; each bad one is named, with its range. */
 function patientFrom(values: { age?: string; sex?: string; height?: string }): Patient {
-  const patient = PatientSchema.safeParse({
-    ageYears: values.age === undefined ? null : Number(values.age),
-    sex: values.sex ?? null,
-    heightCm: values.height === undefined ? null : Number(values.height),
-  });
+  const given = {
+    ageYears: parseDecimal('age', values.age) ?? null,
+    sex: sexOf(values.sex),
+    heightCm: parseDecimal('height', values.height) ?? null,
+  };
+  const patient = PatientSchema.safeParse(given);
   if (!patient.success) {
-    throw new UsageError('--age is 0–130 years, --sex female or male, --height 30–250 cm');
+    const field = patient.error.issues[0]?.path[0];
+    throw new UsageError(
+      field === 'sex'
+        ? `--sex is female or male, got "${values.sex}"`
+        : field === 'heightCm'
+          ? `--height is 30–250 cm, got "${values.height}"`
+          : `--age is 0–130 years, got "${values.age}"`,
+    );
   }
   return patient.data;
 }
@@ -69,8 +92,7 @@ export async function runEstimate(argv: string[]): Promise<number> {
   });
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}" (use --coronal FILE)`);
-  if (values.age !== undefined)
-    parseNonNegativeInteger('age', String(Math.floor(Number(values.age))));
+  refuseEmptyOptions(values);
   const patient = patientFrom(values);
   sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
   const spacing = spacingFrom(values);
@@ -105,8 +127,13 @@ export async function runEstimate(argv: string[]): Promise<number> {
     }
     const id = values.sample ?? DEFAULT_SAMPLE_ID;
     const index = join(findModelsDir(values.models), 'samples', 'index.csv');
-    const row = (await readCaseIndex(index)).rows.find((r) => r.id === id);
-    if (!row) throw new SpvError('not-found', `There is no sample "${id}" in ${index}.`);
+    const { rows } = await readCaseIndex(index);
+    const row = rows.find((r) => r.id === id);
+    if (!row)
+      throw new SpvError(
+        'not-found',
+        `There is no sample "${id}" in ${index}: give one of ${rows.map((r) => r.id).join(', ')}.`,
+      );
     files = {
       coronal: row.coronal,
       transverse: row.transverse,

@@ -1,7 +1,7 @@
 /**
  * The `spv` command line (built to dist/cli/spv.cjs, run as `node bin/spv.cjs …` or `npx spv …`).
  * Exit codes: 0 ok, 1 unexpected failure, 2 usage, 3 bad input (the message names the file and
- * the problem).
+ * the problem), 130 a batch stopped by Ctrl+C.
  */
 import { isSpvError } from '../api/errors';
 import packageJson from '../../package.json';
@@ -24,7 +24,7 @@ Usage:
 Images: PNG/JPEG (calibration from a <name>.json sidecar with "spacing_mm": [sx, sy], else --spacing) or
 DICOM (calibration from its ultrasound regions or Pixel Spacing, else --spacing). No calibration, no volume.
 Exit codes: 0 ok, 1 unexpected failure, 2 usage error, 3 bad input (batch: some rows failed;
-import: some file or AI run failed, the rest imported).
+import: some file or AI run failed, the rest imported), 130 batch stopped by Ctrl+C.
 Models: --models DIR, else $SPV_MODELS_DIR, else the installation's models/ folder.
 `;
 

@@ -9,7 +9,7 @@ import { createStoreService } from '../../store-service/service';
 import { engineFromArgs } from '../engine-options';
 import {
   actionUsageExit,
-  dataDirOf,
+  existingDataDirOf,
   idArgument,
   parseStoreCommandArgs,
 } from '../store-command-args';
@@ -27,11 +27,12 @@ export const CASE_USAGE = `Usage: spv case swap-views CASE --reader NAME [--forc
   --models DIR, --provider LIST, --threads N   as for spv estimate (the new estimate runs the models)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values, positionals } = parseStoreCommandArgs(rest, {
+  // The action is the first word that is not an option: `spv case --data-dir DIR swap-views 3`.
+  const { values, positionals: words } = parseStoreCommandArgs(argv, {
     reader: { type: 'string' },
     force: { type: 'boolean' },
   });
+  const [action, ...positionals] = words;
   const usageExit = actionUsageExit(CASE_USAGE, action, values.help);
   if (usageExit !== null) return usageExit;
   if (action !== 'swap-views') throw new UsageError(`unknown case action "${action}" (swap-views)`);
@@ -41,8 +42,9 @@ export async function run(argv: string[]): Promise<number> {
   const reader = values.reader?.trim();
   if (!reader)
     throw new UsageError('give the reader with --reader NAME (it goes in the audit log)');
+  const dataDir = existingDataDirOf(values);
   const engine = await engineFromArgs(values);
-  const service = createStoreService({ dataDir: dataDirOf(values), engine });
+  const service = createStoreService({ dataDir, engine });
   try {
     // No dialog asks again here: a case whose estimate does not say its views look swapped (a
     // mistyped case id, a second run) is swapped only when the reader insists.

@@ -7,7 +7,7 @@ import { engineFromArgs } from '../engine-options';
 import { checkFirstText, intervalText, ml, modelText, verdictsText } from '../estimate-lines';
 import { CaseStore } from '../../store/store';
 import { ProgressBar } from '../progress';
-import { dataDirOf, parseStoreCommandArgs } from '../store-command-args';
+import { importDataDirOf, parseStoreCommandArgs } from '../store-command-args';
 import { EXIT, UsageError, parseNonNegativeInteger } from '../usage';
 
 export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR] [--ai] [--frame N]
@@ -50,8 +50,8 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (positionals.length === 0) throw new UsageError('give at least one file or folder to import');
-  const dataDir = dataDirOf(values);
   const frame = parseNonNegativeInteger('frame', values.frame) ?? null;
+  const dataDir = importDataDirOf(values);
   const bars: ProgressBar[] = [];
   let current = '';
   // Called before each file (done = files finished so far) and once at the end.

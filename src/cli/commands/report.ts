@@ -2,13 +2,13 @@
  * `spv report CASE --data-dir DIR --out FILE.pdf [--format pdf|dicom-pdf|dicom-sr] [--anonymise]`
  * `spv report --sample [ID] --out FILE.pdf`: the bundled sample, estimated on the spot (no database).
  */
-import { writeFileSync } from 'node:fs';
 import { ReportFormatSchema } from '../../api/store-contract';
 import { defaultDataDir } from '../../store/data-dir';
 import { buildSampleReportPdf } from '../../store-service/report-builder';
 import { createStoreService, modelHashOf } from '../../store-service/service';
 import { engineFromArgs } from '../engine-options';
-import { dataDirOf, parseStoreCommandArgs } from '../store-command-args';
+import { checkOutputFile, writeOutputFile } from '../output-path';
+import { existingDataDirOf, parseStoreCommandArgs } from '../store-command-args';
 import { EXIT, UsageError } from '../usage';
 
 export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] [--format pdf|dicom-pdf|dicom-sr] [--anonymise]
@@ -42,6 +42,7 @@ export async function run(argv: string[]): Promise<number> {
     if (format.data !== 'pdf')
       throw new UsageError('the sample report is a PDF only (it has no study to attach DICOM to)');
     if (positionals.length > 1) throw new UsageError('give at most one sample id after --sample');
+    checkOutputFile(values.out, 'No report was made.');
     const engine = await engineFromArgs(values);
     try {
       const pdf = await buildSampleReportPdf(
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
         positionals[0] ?? null,
         modelHashOf(engine.manifest),
       );
-      writeFileSync(values.out, pdf);
+      writeOutputFile(values.out, pdf);
     } finally {
       await engine.close();
     }
@@ -60,12 +61,14 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('give one case id (see the worklist or `spv import` output), or --sample');
   if (!/^\d+$/.test(positionals[0]))
     throw new UsageError(`a case id is a number, got "${positionals[0]}"`);
+  checkOutputFile(values.out, 'No report was made.');
+  const dataDir = existingDataDirOf(values);
   const engine = await engineFromArgs(values);
-  const service = createStoreService({ dataDir: dataDirOf(values), engine });
+  const service = createStoreService({ dataDir, engine });
   try {
     const anonymise = values.anonymise || values.anonymize;
     const report = await service.renderReport(Number(positionals[0]), format.data, anonymise);
-    writeFileSync(values.out, report.bytes);
+    writeOutputFile(values.out, report.bytes);
     service.store.audit('spv report', 'report.export', Number(positionals[0]), {
       format: format.data,
       anonymise,

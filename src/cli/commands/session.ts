@@ -2,15 +2,18 @@
  * `spv session create --reader NAME CASE… [--title T]`, `spv session list`,
  * `spv session show SESSION`, `spv session export SESSION --out DIR` (all with --data-dir DIR).
  */
+import { resolve } from 'node:path';
+import { SpvError, isSpvError } from '../../api/errors';
 import { INPUTS_NOT_CHECKED } from '../../clinical/check-first';
 import { defaultDataDir } from '../../store/data-dir';
 import { CaseStore } from '../../store/store';
 import { createStoreService } from '../../store-service/service';
 import { sessionDetail } from '../../store-service/summaries';
 import { engineFromArgs } from '../engine-options';
+import { checkOutputFolder, whyNotWritable } from '../output-path';
 import {
   actionUsageExit,
-  dataDirOf,
+  existingDataDirOf,
   idArgument,
   parseStoreCommandArgs,
 } from '../store-command-args';
@@ -30,51 +33,89 @@ export const SESSION_USAGE = `Usage: spv session create --reader NAME CASE… [-
 const id = (text: string | undefined, what: 'case' | 'session'): number =>
   Number(idArgument(text, what));
 
+/** The one session id of show and export: a second one is a usage error, not ignored. */
+function oneSessionId(ids: string[]): number {
+  if (ids.length > 1)
+    throw new UsageError(`give one session id, got also "${ids.slice(1).join(' ')}"`);
+  return id(ids[0], 'session');
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const [action, ...rest] = argv;
-  const { values, positionals } = parseStoreCommandArgs(rest, {
+  // The action is the first word that is not an option: `spv session --data-dir DIR list` works.
+  const { values, positionals: words } = parseStoreCommandArgs(argv, {
     out: { type: 'string', short: 'o' },
     reader: { type: 'string' },
     title: { type: 'string' },
     anonymise: { type: 'boolean', default: false },
   });
+  const [action, ...positionals] = words;
   const usageExit = actionUsageExit(SESSION_USAGE, action, values.help);
   if (usageExit !== null) return usageExit;
-  const dataDir = dataDirOf(values);
+  if (!['create', 'list', 'show', 'export'].includes(action))
+    throw new UsageError(`unknown session action "${action}" (create, list, show or export)`);
   if (action === 'export') {
-    const sessionId = id(positionals[0], 'session');
+    const sessionId = oneSessionId(positionals);
     if (!values.out) throw new UsageError('give the output folder with --out DIR');
+    const nothingDone = 'Nothing was exported.';
+    checkOutputFolder(values.out, nothingDone);
+    const dataDir = existingDataDirOf(values);
     const engine = await engineFromArgs(values);
     const service = createStoreService({ dataDir, engine });
     try {
       const files = await service.exportSessionTo(sessionId, values.out, values.anonymise);
       for (const f of files) process.stdout.write(`${f.path}\n`);
+    } catch (error) {
+      // A folder that cannot be made or written (no permission, a full disk): exit 3, said plainly.
+      if (isSpvError(error) || (error as NodeJS.ErrnoException | null)?.syscall === undefined)
+        throw error;
+      throw new SpvError(
+        'bad-input',
+        `--out ${resolve(values.out)} cannot be written (${whyNotWritable(error)}): give --out a folder you can write to.`,
+        { cause: error },
+      );
     } finally {
       service.close();
       await engine.close();
     }
     return EXIT.ok;
   }
+  // Every argument is checked (a usage error, exit 2) before the database is looked for.
+  let created: { reader: string; caseIds: number[]; title: string } | null = null;
+  let shown: number | null = null;
+  if (action === 'create') {
+    const reader = values.reader?.trim();
+    if (!reader) throw new UsageError('give the reader with --reader NAME');
+    if (positionals.length === 0) throw new UsageError('give the case ids to review');
+    // A case given twice is reviewed once: the count said must be the session's.
+    const caseIds = [...new Set(positionals.map((p) => id(p, 'case')))];
+    const title =
+      values.title ?? `Review ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
+    created = { reader, caseIds, title };
+  } else if (action === 'show') {
+    shown = oneSessionId(positionals);
+  } else if (positionals.length > 0) {
+    throw new UsageError(`spv session list takes no argument, got "${positionals.join(' ')}"`);
+  }
+  const dataDir = existingDataDirOf(values);
   const store = CaseStore.open(dataDir);
   try {
-    if (action === 'create') {
-      if (!values.reader?.trim()) throw new UsageError('give the reader with --reader NAME');
-      if (positionals.length === 0) throw new UsageError('give the case ids to review');
-      const caseIds = positionals.map((p) => id(p, 'case'));
-      const title =
-        values.title ?? `Review ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`;
-      const sessionId = store.createSession(values.reader.trim(), caseIds, title);
+    if (created) {
+      const sessionId = store.createSession(created.reader, created.caseIds, created.title);
       process.stdout.write(
-        `Session ${sessionId}: ${caseIds.length} case(s) for ${values.reader.trim()}\n`,
+        `Session ${sessionId}: ${created.caseIds.length} case(s) for ${created.reader}\n`,
       );
-    } else if (action === 'list') {
-      for (const s of store.listSessions()) {
+    } else if (shown === null) {
+      const sessions = store.listSessions();
+      // Said on stderr: the list itself (stdout) stays empty for scripts.
+      if (sessions.length === 0)
+        process.stderr.write(`No review sessions in ${dataDir} yet (spv session create).\n`);
+      for (const s of sessions) {
         process.stdout.write(
           `${s.id}\t${s.createdAt}\t${s.reader}\t${s.title}\t${store.sessionCases(s.id).length} case(s)\n`,
         );
       }
-    } else if (action === 'show') {
-      const detail = sessionDetail(store, id(positionals[0], 'session'));
+    } else {
+      const detail = sessionDetail(store, shown);
       process.stdout.write(
         `Session ${detail.sessionId} "${detail.title}" — reader ${detail.reader}\n`,
       );
@@ -92,8 +133,6 @@ export async function run(argv: string[]): Promise<number> {
           `  ${c.caseId}\t${c.status}\t${volume}\t${(e.timeSpentMs / 1000).toFixed(0)} s\t${c.title}${check}\n`,
         );
       }
-    } else {
-      throw new UsageError(`unknown session action "${action}" (create, list, show or export)`);
     }
   } finally {
     store.close();
