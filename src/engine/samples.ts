@@ -109,30 +109,63 @@ export async function readCaseIndexRows(indexPath: string): Promise<CaseIndexRow
   try {
     text = await readFile(indexPath, 'utf8');
   } catch (error) {
+    const isFolder = (error as NodeJS.ErrnoException).code === 'EISDIR';
     throw new SpvError(
-      'not-found',
-      `${indexPath} cannot be read: check the path of the index CSV`,
+      isFolder ? 'bad-input' : 'not-found',
+      isFolder
+        ? `${indexPath} is a folder, not a CSV file: give the path of the index CSV`
+        : `${indexPath} cannot be read: check the path of the index CSV`,
       { cause: error },
     );
   }
-  const { header, records } = parseCsvRecords(text);
+  const parsed = parseCsvRecords(text);
+  // Column names in any letter case (a spreadsheet's "ID", "Coronal"): one meaning each.
+  const header = parsed.header.map((name) => name.toLowerCase());
+  const records = parsed.records.map((record) =>
+    Object.fromEntries(Object.entries(record).map(([name, value]) => [name.toLowerCase(), value])),
+  );
   for (const column of ['id', 'coronal']) {
     if (!header.includes(column)) {
+      // Excel writes ';' where the decimal mark is a comma: the whole header is then one column.
+      const semicolons = parsed.header.length === 1 && (parsed.header[0] ?? '').includes(';');
       throw new SpvError(
         'bad-input',
-        `${indexPath} has no "${column}" column: the index needs id,coronal,transverse,spacing_mm,kind`,
+        `${indexPath} has no "${column}" column: the index needs id,coronal,transverse,spacing_mm,kind` +
+          (semicolons
+            ? '. It looks separated by ";" (a spreadsheet in some languages): save it as comma-separated CSV'
+            : ''),
       );
     }
   }
+  if (records.length === 0)
+    throw new SpvError(
+      'bad-input',
+      `${indexPath} has a header but no case rows: add a row per case (id,coronal,transverse,spacing_mm,kind)`,
+    );
   const base = dirname(indexPath);
+  const firstRowOf = new Map<string, number>();
   const rows = records.map((record, i): CaseRow | BadCaseRow => {
-    const id = record.id || `row-${i + 2}`;
-    const trueVolume = record.true_volume_ml ? Number(record.true_volume_ml) : null;
+    const row = i + 2;
+    const id = record.id || `row-${row}`;
+    const trueText = record.true_volume_ml ?? '';
+    const trueVolume = trueText === '' ? null : Number(trueText);
     const trueVolumeMl = trueVolume !== null && Number.isFinite(trueVolume) ? trueVolume : null;
+    const bad = (message: string): BadCaseRow => ({
+      id,
+      error: `${indexPath} row ${row}: ${message}`,
+      trueVolumeMl,
+    });
+    // Results are written and read back by id: two rows of one id would be told apart by no one.
+    const first = firstRowOf.get(id);
+    if (first !== undefined)
+      return bad(`id "${id}" is already the id of row ${first}: give each case its own id`);
+    firstRowOf.set(id, row);
+    if (trueVolume !== null && !(Number.isFinite(trueVolume) && trueVolume > 0))
+      return bad(`true_volume_ml "${trueText}" is not a volume in mL (a number > 0), nor empty`);
     try {
       return caseFromRecord(record, id, base, trueVolumeMl);
     } catch (error) {
-      return { id, error: `${indexPath} row ${i + 2}: ${(error as Error).message}`, trueVolumeMl };
+      return bad((error as Error).message);
     }
   });
   return { rows, hasTrueVolume: header.includes('true_volume_ml') };

@@ -22,7 +22,17 @@ export interface OpenDatabaseOptions {
 }
 
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw new SpvError(
+        'bad-input',
+        `The database folder ${dirname(file)} cannot be made (${(error as Error).message}): give a folder you can write to (--data-dir DIR for spv and the web host).`,
+        { cause: error },
+      );
+    }
+  }
   let db: Db;
   try {
     db = new Database(file);

@@ -126,3 +126,62 @@ describe('case index', () => {
     }
   });
 });
+
+describe('case index: what a spreadsheet gets wrong', () => {
+  const withIndex = async (text: string, check: (path: string) => Promise<void>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'spv-index-'));
+    try {
+      const path = join(dir, 'index.csv');
+      await writeFile(path, text);
+      await check(path);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads column names in any letter case', () =>
+    withIndex('ID,Coronal,Transverse,Spacing_mm,Kind\nc1,a.png,,0.5,image\n', async (path) => {
+      const { rows } = await readCaseIndexRows(path);
+      expect(rows).toEqual([expect.objectContaining({ id: 'c1', spacing: { x: 0.5, y: 0.5 } })]);
+    }));
+
+  it('says that an index separated by ";" must be saved comma-separated', () =>
+    withIndex('id;coronal;transverse;spacing_mm;kind\nc1;a.png;;0,5;image\n', async (path) => {
+      await expect(readCaseIndexRows(path)).rejects.toThrow(
+        /no "id" column.*separated by ";".*save it as comma-separated CSV/,
+      );
+    }));
+
+  it('refuses a header without rows, and a folder given for the index', async () => {
+    await withIndex('id,coronal,transverse,spacing_mm,kind\n', async (path) => {
+      await expect(readCaseIndexRows(path)).rejects.toThrow(/has a header but no case rows/);
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'spv-index-'));
+    try {
+      await expect(readCaseIndexRows(dir)).rejects.toThrow(/is a folder, not a CSV file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a repeated id and a true volume that is no number the errors of their rows', () =>
+    withIndex(
+      'id,coronal,transverse,spacing_mm,kind,true_volume_ml\n' +
+        'c1,a.png,,0.5,image,120\n' +
+        'c1,b.png,,0.5,image,130\n' +
+        'c2,c.png,,0.5,image,about 200\n',
+      async (path) => {
+        const { rows } = await readCaseIndexRows(path);
+        expect(rows[0]).toMatchObject({ id: 'c1', trueVolumeMl: 120 });
+        expect(rows[1]).toEqual({
+          id: 'c1',
+          error: `${path} row 3: id "c1" is already the id of row 2: give each case its own id`,
+          trueVolumeMl: 130,
+        });
+        expect(rows[2]).toMatchObject({
+          error: `${path} row 4: true_volume_ml "about 200" is not a volume in mL (a number > 0), nor empty`,
+          trueVolumeMl: null,
+        });
+      },
+    ));
+});
