@@ -20,6 +20,21 @@ import { STATUS_LABELS } from './worklist-nav';
 
 /** Why Accept and Sign off are off for a selected case that is not the one in the viewer. */
 export const OPEN_IN_VIEWER_FIRST = 'Open this case in the viewer to review it first';
+/**
+ * Why a case has no volume, and what gives it one: Sign off and Export need a volume, and a button
+ * merely turned off would leave the reader guessing. Null when the case has a volume.
+ */
+export function whyNoVolume(c: CaseSummary): string | null {
+  if (c.volumeMl !== null) return null;
+  if (!c.views.includes('coronal'))
+    return 'No volume: the case has no coronal image. Import its …_coronal image (or a DICOM of its study), then open it in the viewer';
+  if (!c.calibrated)
+    return 'No volume yet: the image has no calibration (no pixel size). Open it in the viewer and draw a known distance on the depth ruler';
+  if (c.status === 'new')
+    return 'No volume yet: the AI has not outlined it. Open it in the viewer: the AI runs then';
+  return 'No volume: its outline gives none. Open it in the viewer and correct the outline';
+}
+
 /** Why the recorded actions are off before the reader has typed a name. */
 export const NAME_THE_READER_FIRST =
   'Type your name as the reader first: every change is recorded under it';
@@ -109,6 +124,8 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
     : !locked && !inViewer
       ? OPEN_IN_VIEWER_FIRST
       : null;
+  // Said whether or not the case is in the viewer: it is what Sign off and Export wait for.
+  const noVolume = whyNoVolume(c);
   return (
     <section ref={section} className="review-section" tabIndex={-1} data-testid="case-actions">
       <h3>
@@ -187,7 +204,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           disabled={
             busy || locked || c.volumeMl === null || reviewBlock !== null || checksFor === checksKey
           }
-          title={reviewBlock ?? undefined}
+          title={reviewBlock ?? noVolume ?? undefined}
           data-testid="action-sign-off"
         >
           Sign off
@@ -244,6 +261,11 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           {hint}.
         </p>
       )}
+      {noVolume && !locked && (
+        <p className="review-hint" data-testid="case-actions-no-volume">
+          {noVolume}. Sign off and Export need a volume.
+        </p>
+      )}
       {!locked && (
         <TextActionForm
           placeholder="Why flag this case?"
@@ -269,7 +291,13 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           label="Unlock"
           inputTestId="unlock-reason"
           buttonTestId="action-unlock"
-          onSubmit={props.onUnlock}
+          onSubmit={async (text) => {
+            const unlocked = await props.onUnlock(text);
+            // The Unlock form goes with the lock, and the focus with it to the page: Sign off (or
+            // the case's actions, while it is off) takes it, as after a sign-off.
+            if (unlocked) setRefocus('sign-off');
+            return unlocked;
+          }}
         />
       )}
       <div className="review-row" data-testid="export-dialog">
@@ -298,6 +326,7 @@ export function CaseActions(props: CaseActionsProps): JSX.Element {
           type="button"
           onClick={() => props.onExport(format, anonymise)}
           disabled={busy || c.volumeMl === null}
+          title={noVolume ?? undefined}
           data-testid="action-export"
         >
           Export
@@ -375,34 +404,49 @@ interface TextActionFormProps {
  * is cleared only once the action succeeded: a refused one keeps it for another try. */
 function TextActionForm(props: TextActionFormProps): JSX.Element {
   const { onSubmit, onChange, value } = props;
-  const blocked = props.busy || props.blockedBy !== null || value.trim().length < props.minLength;
+  const typed = value.trim().length;
+  const blocked = props.busy || props.blockedBy !== null || typed < props.minLength;
+  // Typed but too short (an unlock reason of 2 characters): the button is off, and says why.
+  const tooShort =
+    typed > 0 && typed < props.minLength
+      ? `${props.label}: type ${props.minLength} characters or more`
+      : null;
   return (
-    <form
-      className="review-row"
-      onSubmit={(e) => {
-        e.preventDefault();
-        // Enter in the box submits even while the button is off.
-        if (blocked) return;
-        void onSubmit(value).then((done) => {
-          if (done) onChange('');
-        });
-      }}
-    >
-      <input
-        className="review-grow"
-        placeholder={props.placeholder}
-        value={props.value}
-        onChange={(e) => props.onChange(e.target.value)}
-        data-testid={props.inputTestId}
-      />
-      <button
-        type="submit"
-        disabled={blocked}
-        title={props.blockedBy ?? undefined}
-        data-testid={props.buttonTestId}
+    <>
+      <form
+        className="review-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          // Enter in the box submits even while the button is off.
+          if (blocked) return;
+          void onSubmit(value).then((done) => {
+            if (done) onChange('');
+          });
+        }}
       >
-        {props.label}
-      </button>
-    </form>
+        <input
+          className="review-grow"
+          placeholder={props.placeholder}
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          // The placeholder goes once the reader types: the name stays.
+          aria-label={props.placeholder}
+          data-testid={props.inputTestId}
+        />
+        <button
+          type="submit"
+          disabled={blocked}
+          title={props.blockedBy ?? tooShort ?? undefined}
+          data-testid={props.buttonTestId}
+        >
+          {props.label}
+        </button>
+      </form>
+      {tooShort && props.blockedBy === null && (
+        <p className="review-hint" data-testid={`${props.inputTestId}-too-short`}>
+          {tooShort}.
+        </p>
+      )}
+    </>
   );
 }

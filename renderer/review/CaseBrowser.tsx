@@ -3,9 +3,10 @@
  * selection. A case whose latest estimate asks to check something first shows ⚠ by its volume (the
  * phrases in its tooltip), as the worklist does: a session is built from this list.
  */
-import { useState, type JSX, type Ref } from 'react';
+import { useState, type JSX, type ReactNode, type Ref } from 'react';
 import type { CaseStatus, CaseSummary, ImportReport } from '../../src/api/store-contract';
 import { ImportAiResults } from './ImportAiResults';
+import { importReportParts } from './import-report-parts';
 import { STATUS_LABELS } from './worklist-nav';
 
 export interface CaseBrowserProps {
@@ -58,6 +59,7 @@ export function CaseBrowser({
         <input
           className="review-grow"
           placeholder="Files or folders to import (separate with ;)"
+          aria-label="Files or folders to import (separate with ;)"
           value={paths}
           onChange={(e) => setPaths(e.target.value)}
           data-testid="import-paths"
@@ -89,27 +91,7 @@ export function CaseBrowser({
         </button>
       </form>
       {lastImport && (
-        <div
-          ref={reportRef}
-          className="review-import-report"
-          tabIndex={-1}
-          data-testid="import-report"
-        >
-          Imported {lastImport.imported.length} image(s) into {lastImport.caseIds.length} case(s)
-          {lastImport.duplicates.length > 0 &&
-            `, ${lastImport.duplicates.length} duplicate(s) skipped`}
-          {lastImport.failed.length > 0 && (
-            <details>
-              <summary>{lastImport.failed.length} file(s) not imported</summary>
-              <ul>
-                {lastImport.failed.map((f) => (
-                  <li key={f.path}>
-                    {f.reason.startsWith(f.path) ? f.reason : `${f.path}: ${f.reason}`}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
+        <ImportReportView report={lastImport} reportRef={reportRef}>
           {lastImport.ai && lastImport.ai.length > 0 && <ImportAiResults results={lastImport.ai} />}
           {lastImport.skipped.length > 0 && (
             <details data-testid="import-skipped">
@@ -121,7 +103,7 @@ export function CaseBrowser({
               </ul>
             </details>
           )}
-        </div>
+        </ImportReportView>
       )}
       <div className="review-row">
         <label>
@@ -150,7 +132,10 @@ export function CaseBrowser({
         <table className="review-table review-case-table">
           <thead>
             <tr>
-              <th />
+              <th>
+                {/* Named for screen readers; its checkboxes say "select <case>" each. */}
+                <span className="review-visually-hidden">Select</span>
+              </th>
               <th>Case</th>
               <th>Patient</th>
               <th>Views</th>
@@ -174,9 +159,9 @@ export function CaseBrowser({
                     data-testid={`case-select-${c.caseId}`}
                   />
                 </td>
-                <td>{c.title}</td>
+                <td className="review-case-title">{c.title}</td>
                 <td className="review-patient-key">{c.patientKey}</td>
-                <td>
+                <td className="review-views">
                   {c.views.join(' + ')}
                   {!c.calibrated && <span className="review-warn"> uncalibrated</span>}
                 </td>
@@ -211,6 +196,7 @@ export function CaseBrowser({
         <input
           className="review-grow"
           placeholder="Session title (optional)"
+          aria-label="Session title (optional)"
           value={title}
           onChange={(e) => setTitle(e.target.value)}
           data-testid="session-title"
@@ -231,4 +217,59 @@ export function CaseBrowser({
 /** The tooltip of a case's ⚠: what its latest estimate asks to check, as the worklist says it. */
 function checkFirstTitle(phrases: readonly string[]): string {
   return `Check first: ${phrases.join('; ')}. The volume and its verdicts rest on ${phrases.length === 1 ? 'it' : 'them'}.`;
+}
+
+/** A report line as the reader reads it: the path first, once (some reasons start with it). */
+const lineText = (f: { path: string; reason: string }): string =>
+  f.reason.startsWith(f.path) ? f.reason : `${f.path}: ${f.reason}`;
+
+/**
+ * The import's result: what was imported, the files found again after they moved (said at once: the
+ * case they belong to now reads them from here, and nothing else was imported), the copies left
+ * out and the files not imported (each listed, folded), then `children` (the AI's results, the
+ * files skipped).
+ */
+function ImportReportView({
+  report,
+  reportRef,
+  children,
+}: {
+  report: ImportReport;
+  reportRef?: Ref<HTMLDivElement>;
+  children?: ReactNode;
+}): JSX.Element {
+  const { movedFound, duplicates, failedFiles } = importReportParts(report);
+  return (
+    <div ref={reportRef} className="review-import-report" tabIndex={-1} data-testid="import-report">
+      Imported {report.imported.length} image(s) into {report.caseIds.length} case(s)
+      {movedFound.length > 0 && (
+        <ul className="review-import-moved" data-testid="import-moved">
+          {movedFound.map((d) => (
+            <li key={d.path}>Found again after it moved: {lineText(d)}</li>
+          ))}
+        </ul>
+      )}
+      {duplicates.length > 0 && (
+        <details data-testid="import-duplicates">
+          <summary>{duplicates.length} duplicate(s) skipped: already imported</summary>
+          <ul>
+            {duplicates.map((d) => (
+              <li key={d.path}>{lineText(d)}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {failedFiles.length > 0 && (
+        <details data-testid="import-failed">
+          <summary>{failedFiles.length} file(s) not imported</summary>
+          <ul>
+            {failedFiles.map((f) => (
+              <li key={f.path}>{lineText(f)}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {children}
+    </div>
+  );
 }

@@ -89,10 +89,11 @@ export interface ReviewPanelProps {
    */
   onViewsSwapped?: (caseId: string, title: string) => void;
   /**
-   * A recorded action changed stored case `caseId`'s status (signed off, unlocked, flagged): the
-   * host's status line says `note`, and says it again once the viewer shows the case afresh when
-   * `reopening` (the action opens the case in the viewer again, which would otherwise leave
-   * "… opened" there, as if nothing had changed).
+   * A recorded action changed stored case `caseId` (signed off, unlocked, flagged, its AI mask
+   * accepted, a view imported into the case in the viewer): the host's status line says `note`,
+   * and says it again once the viewer shows the case afresh when `reopening` (the action opens the
+   * case in the viewer again, which would otherwise leave "… opened" there, as if nothing had
+   * changed).
    */
   onCaseStatusChanged?: (caseId: string, note: string, reopening: boolean) => void;
   /**
@@ -158,8 +159,13 @@ export function ReviewPanel({
   const worklistElement = useRef<HTMLDivElement>(null);
   const errorsElement = useRef<HTMLDivElement>(null);
 
-  /** Runs one API call with the busy mark; failures are shown, never swallowed. */
+  /**
+   * Runs one API call with the busy mark; failures are shown, never swallowed. A failure of the same
+   * action shown from an earlier try goes as this one starts: left above this try's result (an
+   * import's, say), it would read as what went wrong this time.
+   */
   const call = useCallback(async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+    setErrors((list) => list.filter((e) => !e.startsWith(`${what}: `)));
     setBusy(true);
     try {
       return await fn();
@@ -346,6 +352,33 @@ export function ReviewPanel({
     };
   }, [selectedCaseId, sessionId]);
 
+  // The summary on screen follows the session's cases: a case signed off, flagged, unlocked or
+  // estimated again after the summary was opened is read again with it, or the summary would show
+  // the statuses and statistics of when it was opened (while its export writes today's). Keyed on
+  // what the summary shows of each case, not on the session object, which every read renews.
+  const summaryShown = summary !== null;
+  const worklistState = session?.worklist
+    .map((e) => `${e.case.caseId}:${e.case.status}:${e.case.version}:${e.case.estimateId ?? ''}`)
+    .join('|');
+  useEffect(() => {
+    if (!summaryShown || !sessionId) return;
+    let superseded = false;
+    api.sessionSummary({ sessionId }).then(
+      (now) => {
+        if (!superseded) setSummary(now);
+      },
+      (error: unknown) =>
+        setErrors((list) => [
+          ...list,
+          `Reading the session summary again: ${error instanceof Error ? error.message : String(error)}`,
+        ]),
+    );
+    return () => {
+      superseded = true;
+    };
+    // Read again when a case changed, not when the summary itself arrives.
+  }, [worklistState]);
+
   // Leaving the Review tab for the viewer's tabs: the time so far is stored (the clock goes on: the
   // reader is still reviewing the case), so the worklist and summary read elsewhere include it.
   useEffect(() => {
@@ -383,9 +416,10 @@ export function ReviewPanel({
   // order the answers come back in.
   const startOpening = useNewest();
   const open = useCallback(
-    async (caseId: string) => {
+    /** `keepSelection`: the viewer's own case shown again (see onImport), the worklist not moved. */
+    async (caseId: string, { keepSelection = false }: { keepSelection?: boolean } = {}) => {
       const isNewest = startOpening();
-      select(caseId);
+      if (!keepSelection) select(caseId);
       if (needReader) {
         setErrors((list) => [
           ...list,
@@ -464,6 +498,25 @@ export function ReviewPanel({
     target?.focus();
   }, [focusNext, busy]);
 
+  // The case in the viewer as of now, for what follows an import (which may take a while).
+  const viewerNow = useRef(viewerCaseId);
+  viewerNow.current = viewerCaseId;
+  /**
+   * An import that gave the case in the viewer another image (its transverse view, another DICOM
+   * of the study) changed its views and estimate: the viewer still showed the case as opened, so
+   * the reader would review, and try to sign off, what the store no longer holds (refused: the
+   * volumes differ, and waiting would not change it). The viewer shows the case again, with the
+   * image and the estimate of both views, and the status line says why.
+   */
+  const showAddedView = async (report: ImportReport): Promise<void> => {
+    const shown = viewerNow.current;
+    const added = report.imported.find((i) => i.caseId === shown);
+    if (!shown || !added) return;
+    const view = added.view === 'coronal' ? 'Coronal' : 'Transverse';
+    onCaseStatusChanged?.(shown, `${view} view added: ${titleOf(shown) ?? `case ${shown}`}`, true);
+    await open(shown, { keepSelection: true });
+  };
+
   /** Runs an action, then refreshes; resolves to whether the action succeeded. */
   const act = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
     if ((await call(what, fn)) === null) return false;
@@ -539,7 +592,7 @@ export function ReviewPanel({
     const shown = inViewer.estimate;
     if (shown && onRecord && !sameVolume(onRecord.volumeMl, shown.volumeMl)) {
       throw new Error(
-        `the volume in the viewer (${shown.volumeMl.toFixed(1)} mL) is not the one on record (${onRecord.volumeMl?.toFixed(1) ?? 'none'} mL): the latest edit has no saved estimate yet. Wait for the volume to update or correct the mask, then sign off.`,
+        `the volume in the viewer (${shown.volumeMl.toFixed(1)} mL) is not the one on record (${onRecord.volumeMl?.toFixed(1) ?? 'none'} mL): the latest edit has no saved estimate yet, or the case changed elsewhere (an image imported into it from another window or by spv import). Wait for the volume to update, or open the case in the viewer again to see it as stored, then sign off.`,
       );
     }
     return api.signOff({
@@ -596,7 +649,11 @@ export function ReviewPanel({
             const report = await api.importPaths({ paths, runAi, frame });
             setLastImport(report);
             await refresh();
-          }).then((done) => setFocusNext(done === null ? 'errors' : 'import-report'))
+            return report;
+          }).then(async (report) => {
+            setFocusNext(report === null ? 'errors' : 'import-report');
+            if (report) await showAddedView(report);
+          })
         }
         onCreateSession={(caseIds, title) => {
           if (needReader) {
@@ -634,6 +691,7 @@ export function ReviewPanel({
                 );
               });
             }}
+            aria-label="Review session"
             data-testid="session-select"
           >
             <option value="">— choose a session —</option>
@@ -684,14 +742,18 @@ export function ReviewPanel({
           readerNamed={!needReader}
           onOpen={() => void open(selected.caseId)}
           onAccept={() =>
-            void reviewViewerCase('Accepting the AI mask', selected, () =>
+            void reviewViewerCase('Accepting the AI mask', selected, async () => {
               // Numbered like an edit: one sent before it that arrives after it is not saved over it.
-              api.acceptAi({
+              const accepted = await api.acceptAi({
                 caseId: selected.caseId,
                 reader: who,
                 editOrder: pageEditSequence.next(),
-              }),
-            )
+              });
+              // The case stays In review and is opened again: without this the status line would
+              // say only "… opened", and nothing on screen would show that the accept was recorded.
+              onCaseStatusChanged?.(selected.caseId, `AI mask accepted: ${selected.title}`, true);
+              return accepted;
+            })
           }
           onFlag={async (comment) => {
             const flagged = await act('Flagging', () =>

@@ -50,22 +50,6 @@ const ALWAYS_FAILING_RULES = new Set([
 ]);
 /** Parts of the window that other engineers own, by the element that holds each. */
 const AREAS: Record<string, string> = { 'renderer/review': '[data-testid="review-tab"]' };
-/**
- * Violations in files another engineer owns, reported with their fix rather than failed on here:
- * the rule and the area it was found in. Remove an entry once it is fixed there.
- */
-const KNOWN_ELSEWHERE: readonly { rule: string; area: string; what: string }[] = [
-  {
-    rule: 'select-name',
-    area: 'renderer/review',
-    what: 'ReviewPanel.tsx: the session <select> has no label',
-  },
-  {
-    rule: 'empty-table-header',
-    area: 'renderer/review',
-    what: "CaseBrowser.tsx: the case table's selection column has an empty <th>",
-  },
-];
 
 /** One element axe found wanting, with the rule it breaks. */
 interface Finding {
@@ -135,10 +119,9 @@ function describeFindings(findings: readonly Finding[]): string {
     .join('\n');
 }
 
-/** Whether a finding fails its state: serious, critical or a rule fixed here; not known elsewhere. */
+/** Whether a finding fails its state: serious, critical or a rule fixed here. */
 function failsTest(f: Finding): boolean {
-  const failing = FAILING_IMPACTS.has(f.impact ?? '') || ALWAYS_FAILING_RULES.has(f.rule);
-  return failing && !KNOWN_ELSEWHERE.some((k) => k.rule === f.rule && k.area === f.area);
+  return FAILING_IMPACTS.has(f.impact ?? '') || ALWAYS_FAILING_RULES.has(f.rule);
 }
 
 /** Checks the page in `state`: fails on each finding `failsTest` says fails, naming it. */
