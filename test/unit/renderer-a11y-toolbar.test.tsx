@@ -7,47 +7,18 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { useState, type JSX } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Toolbar, type ToolbarProps } from '../../renderer/components/Toolbar';
+import { Toolbar } from '../../renderer/components/Toolbar';
+import { toolbarProps } from './renderer-fixtures';
 import type { TransverseCaliperKind } from '../../renderer/editing/calipers';
 
 afterEach(cleanup);
 
-function toolbarProps(): ToolbarProps {
-  const noop = () => undefined;
-  return {
-    tool: 'caliper',
-    onTool: noop,
-    calibrating: false,
-    brushMm: 5,
-    onBrushMm: noop,
-    calibrated: true,
-    overlayMode: 'fill',
-    onOverlayMode: noop,
-    overlayVisible: true,
-    onOverlayVisible: noop,
-    opacity: 0.5,
-    onOpacity: noop,
-    brightness: 1,
-    onBrightness: noop,
-    contrast: 1,
-    onContrast: noop,
-    canUndo: false,
-    canRedo: false,
-    onUndo: noop,
-    onRedo: noop,
-    onSmooth: noop,
-    onFillHoles: noop,
-    onKeepLargest: noop,
-    onResetToAi: noop,
-    onFit: noop,
-    onOpen: noop,
-  };
-}
-
 /** The toolbar with the kind kept as the app keeps it. */
 function WithKind(): JSX.Element {
   const [kind, setKind] = useState<TransverseCaliperKind>('width');
-  return <Toolbar {...toolbarProps()} caliperKind={kind} onCaliperKind={setKind} />;
+  return (
+    <Toolbar {...toolbarProps({ tool: 'caliper' })} caliperKind={kind} onCaliperKind={setKind} />
+  );
 }
 
 describe('the transverse caliper kind, from the keyboard', () => {
@@ -88,7 +59,7 @@ describe('the transverse caliper kind, from the keyboard', () => {
 
 describe('the overlay mode', () => {
   it('has a visible label naming it', () => {
-    render(<Toolbar {...toolbarProps()} />);
+    render(<Toolbar {...toolbarProps({ tool: 'caliper' })} />);
     const mode = screen.getByRole('combobox', { name: /Mode/ });
     expect(mode.getAttribute('data-testid')).toBe('overlay-mode');
     expect(mode.closest('label')?.textContent).toMatch(/^Mode/);

@@ -16,7 +16,7 @@ import {
   type ShortcutHandlers,
 } from '../../renderer/hooks/use-keyboard-shortcuts';
 import { shortcutFor } from '../../renderer/shortcuts';
-import { caseView } from './renderer-fixtures';
+import { caseView, toolbarProps } from './renderer-fixtures';
 
 afterEach(cleanup);
 
@@ -58,40 +58,8 @@ describe('the comparison table’s ×', () => {
   });
 });
 
-function baseToolbarProps(): ToolbarProps {
-  const noop = () => undefined;
-  return {
-    tool: 'brush',
-    onTool: noop,
-    calibrating: false,
-    brushMm: 5,
-    onBrushMm: noop,
-    calibrated: true,
-    overlayMode: 'fill',
-    onOverlayMode: noop,
-    overlayVisible: true,
-    onOverlayVisible: noop,
-    opacity: 0.5,
-    onOpacity: noop,
-    brightness: 1,
-    onBrightness: noop,
-    contrast: 1,
-    onContrast: noop,
-    canUndo: false,
-    canRedo: false,
-    onUndo: noop,
-    onRedo: noop,
-    onSmooth: noop,
-    onFillHoles: noop,
-    onKeepLargest: noop,
-    onResetToAi: noop,
-    onFit: noop,
-    onOpen: noop,
-  };
-}
-
 const toolbar = (extra: Partial<ToolbarProps>) =>
-  render(<Toolbar {...baseToolbarProps()} {...extra} />);
+  render(<Toolbar {...toolbarProps()} {...extra} />);
 
 describe('the transverse caliper kind selector', () => {
   it('shows with the Caliper tool only, and sets the kind the reader picks', () => {
@@ -100,7 +68,7 @@ describe('the transverse caliper kind selector', () => {
     expect(screen.queryByTestId('caliper-kind')).toBeNull();
     rerender(
       <Toolbar
-        {...baseToolbarProps()}
+        {...toolbarProps()}
         tool="caliper"
         caliperKind="thickness"
         onCaliperKind={onCaliperKind}
@@ -172,7 +140,7 @@ describe('Recalibrate', () => {
     expect(onRecalibrate).toHaveBeenCalledWith('coronal');
     rerender(
       <Toolbar
-        {...baseToolbarProps()}
+        {...toolbarProps()}
         recalibration={recalibrationOf(withCalibration('pixel-spacing'), 'coronal')}
         onRecalibrate={onRecalibrate}
       />,

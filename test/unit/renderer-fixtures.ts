@@ -1,5 +1,6 @@
 /** Small cases and worklist entries for the renderer's unit tests. */
 import type { CaseView } from '../../src/api';
+import type { ToolbarProps } from '../../renderer/components/Toolbar';
 import type { CaseStatus, CaseSummary, WorklistEntry } from '../../src/api/store-contract';
 
 /** A one-view 4×2 case with no calibration. */
@@ -41,4 +42,38 @@ export function caseSummary(caseId: string, status: CaseStatus = 'new'): CaseSum
 /** A worklist entry at position `position` for that case. */
 export function worklistEntry(caseId: string, status: CaseStatus, position: number): WorklistEntry {
   return { position, timeSpentMs: 0, case: caseSummary(caseId, status) };
+}
+
+/** The toolbar's props with every handler doing nothing: the brush on a calibrated case. */
+export function toolbarProps(extra: Partial<ToolbarProps> = {}): ToolbarProps {
+  const noop = () => undefined;
+  return {
+    tool: 'brush',
+    onTool: noop,
+    calibrating: false,
+    brushMm: 5,
+    onBrushMm: noop,
+    calibrated: true,
+    overlayMode: 'fill',
+    onOverlayMode: noop,
+    overlayVisible: true,
+    onOverlayVisible: noop,
+    opacity: 0.5,
+    onOpacity: noop,
+    brightness: 1,
+    onBrightness: noop,
+    contrast: 1,
+    onContrast: noop,
+    canUndo: false,
+    canRedo: false,
+    onUndo: noop,
+    onRedo: noop,
+    onSmooth: noop,
+    onFillHoles: noop,
+    onKeepLargest: noop,
+    onResetToAi: noop,
+    onFit: noop,
+    onOpen: noop,
+    ...extra,
+  };
 }

@@ -7,47 +7,14 @@
  */
 import { act, cleanup, fireEvent, render, renderHook, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Toolbar, type ToolbarProps } from '../../renderer/components/Toolbar';
+import { Toolbar } from '../../renderer/components/Toolbar';
 import { useCalibration } from '../../renderer/hooks/use-calibration';
 import type { MaskSet } from '../../renderer/viewer/types';
 import type { CalibrateRequest, CaseView, SpvApi } from '../../src/api';
 import { calibrationFromTwoPoints } from '../../src/imaging/calibration';
-import { caseView } from './renderer-fixtures';
+import { caseView, toolbarProps } from './renderer-fixtures';
 
 const REASON = 'sample-02 is signed off: unlock it with a reason in the Review tab to change it';
-
-function toolbarProps(extra: Partial<ToolbarProps> = {}): ToolbarProps {
-  const noop = () => undefined;
-  return {
-    tool: 'brush',
-    onTool: noop,
-    calibrating: false,
-    brushMm: 5,
-    onBrushMm: noop,
-    calibrated: true,
-    overlayMode: 'fill',
-    onOverlayMode: noop,
-    overlayVisible: true,
-    onOverlayVisible: noop,
-    opacity: 0.5,
-    onOpacity: noop,
-    brightness: 1,
-    onBrightness: noop,
-    contrast: 1,
-    onContrast: noop,
-    canUndo: false,
-    canRedo: false,
-    onUndo: noop,
-    onRedo: noop,
-    onSmooth: noop,
-    onFillHoles: noop,
-    onKeepLargest: noop,
-    onResetToAi: noop,
-    onFit: noop,
-    onOpen: noop,
-    ...extra,
-  };
-}
 
 /** Every control that changes the masks or calipers. */
 const EDITING = [
