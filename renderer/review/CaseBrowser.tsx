@@ -6,7 +6,7 @@
 import { useState, type JSX, type ReactNode, type Ref } from 'react';
 import type { CaseStatus, CaseSummary, ImportReport } from '../../src/api/store-contract';
 import { ImportAiResults } from './ImportAiResults';
-import { importReportParts } from './import-report-parts';
+import { aiFailedText, importReportParts, relocatedText } from './import-report-parts';
 import { STATUS_LABELS } from './worklist-nav';
 
 export interface CaseBrowserProps {
@@ -226,8 +226,8 @@ const lineText = (f: { path: string; reason: string }): string =>
 /**
  * The import's result: what was imported, the files found again after they moved (said at once: the
  * case they belong to now reads them from here, and nothing else was imported), the copies left
- * out and the files not imported (each listed, folded), then `children` (the AI's results, the
- * files skipped).
+ * out and the files not imported (each listed, folded), any case the AI could not run on that its
+ * results do not list, then `children` (the AI's results, the files skipped).
  */
 function ImportReportView({
   report,
@@ -238,14 +238,14 @@ function ImportReportView({
   reportRef?: Ref<HTMLDivElement>;
   children?: ReactNode;
 }): JSX.Element {
-  const { movedFound, duplicates, failedFiles } = importReportParts(report);
+  const { relocated, duplicates, failedFiles, aiFailedUnlisted } = importReportParts(report);
   return (
     <div ref={reportRef} className="review-import-report" tabIndex={-1} data-testid="import-report">
       Imported {report.imported.length} image(s) into {report.caseIds.length} case(s)
-      {movedFound.length > 0 && (
+      {relocated.length > 0 && (
         <ul className="review-import-moved" data-testid="import-moved">
-          {movedFound.map((d) => (
-            <li key={d.path}>Found again after it moved: {lineText(d)}</li>
+          {relocated.map((r) => (
+            <li key={r.path}>{relocatedText(r)}</li>
           ))}
         </ul>
       )}
@@ -268,6 +268,13 @@ function ImportReportView({
             ))}
           </ul>
         </details>
+      )}
+      {aiFailedUnlisted.length > 0 && (
+        <ul className="review-import-ai-failed" data-testid="import-ai-failed">
+          {aiFailedUnlisted.map((a) => (
+            <li key={a.caseId}>{aiFailedText(a)}</li>
+          ))}
+        </ul>
       )}
       {children}
     </div>

@@ -1,41 +1,50 @@
 /**
  * The parts of an import's report as the Review tab says them (CaseBrowser): the files found again
- * after they moved apart from the other duplicates, and the files not imported apart from the
- * cases the AI could not run on. The store reports both kinds in one list each (src/store/import.ts,
- * src/store-service/service.ts); said as one, a re-import that repaired a case read as "nothing
- * imported", and an image imported into a case the AI could not run on read as a file refused.
+ * after they moved, the copies left out, the files not imported, and the cases the AI could not run
+ * on that its results do not list. Each is a field of the report of its own (src/store/import.ts,
+ * src/store-service/service.ts): nothing here is told apart by the words of a reason.
  */
 import type { ImportReport } from '../../src/api/store-contract';
 
-type ReportLine = ImportReport['duplicates'][number];
-
-/**
- * What the store says of a duplicate that was a case's own image found at a new place
- * (src/store/import.ts, audited as image.relocate): the case now reads it from there.
- */
-const MOVED_FILE_FOUND = 'its file had moved';
-/** What the store-service says of a case the AI did not run on after the import. */
-const AI_DID_NOT_RUN = 'the AI did not run';
+type Relocated = ImportReport['relocated'][number];
 
 export interface ImportReportParts {
   /** Images already stored whose file had moved: found again here, their case reads them from here. */
-  movedFound: ReportLine[];
+  relocated: readonly Relocated[];
   /** Copies of images already stored, left out. */
-  duplicates: ReportLine[];
+  duplicates: ImportReport['duplicates'];
+  /** Files that could not be imported. */
+  failedFiles: ImportReport['failed'];
   /**
-   * Files that could not be imported. A case the AI did not run on (path "case N") is not one: its
-   * images were imported, and the AI results (ImportAiResults) say why it has no volume.
+   * Cases the AI could not run on that no AI result lists (those it lists say why they have no
+   * volume themselves, ImportAiResults): their images were imported, so they are not files failed.
    */
-  failedFiles: ReportLine[];
+  aiFailedUnlisted: ImportReport['aiFailed'];
 }
 
+/**
+ * `report` as it comes from the host, unparsed: a host of the previous version sends neither
+ * `relocated` nor `aiFailed` (it said both in strings among the duplicates and failures, shown as
+ * such), so an absent one reads as empty, as ImportReportSchema's default does.
+ */
 export function importReportParts(report: ImportReport): ImportReportParts {
-  const aiCases = new Set((report.ai ?? []).map((r) => `case ${r.caseId}`));
-  const isAiFailure = (f: ReportLine) => aiCases.has(f.path) && f.reason.startsWith(AI_DID_NOT_RUN);
-  const isMovedFound = (d: ReportLine) => d.reason.includes(MOVED_FILE_FOUND);
+  const relocated = (report.relocated as ImportReport['relocated'] | undefined) ?? [];
+  const aiFailed = (report.aiFailed as ImportReport['aiFailed'] | undefined) ?? [];
+  const listed = new Set((report.ai ?? []).map((r) => r.caseId));
   return {
-    movedFound: report.duplicates.filter(isMovedFound),
-    duplicates: report.duplicates.filter((d) => !isMovedFound(d)),
-    failedFiles: report.failed.filter((f) => !isAiFailure(f)),
+    relocated,
+    duplicates: report.duplicates,
+    failedFiles: report.failed,
+    aiFailedUnlisted: aiFailed.filter((a) => !listed.has(a.caseId)),
   };
+}
+
+/** "Found again after it moved: /new/a_coronal.png (case 3, coronal), was /old/a_coronal.png". */
+export function relocatedText(r: Relocated): string {
+  return `Found again after it moved: ${r.path} (case ${r.caseId}, ${r.view}), was ${r.previousPath}`;
+}
+
+/** "The AI did not run on case 8: out of memory". */
+export function aiFailedText(a: ImportReport['aiFailed'][number]): string {
+  return `The AI did not run on case ${a.caseId}: ${a.reason}`;
 }

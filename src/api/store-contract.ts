@@ -152,9 +152,33 @@ export const ImportReportSchema = z.object({
   imported: z.array(
     z.object({ path: z.string(), caseId: z.string(), view: z.enum(['coronal', 'transverse']) }),
   ),
+  /** Copies of images already stored (the stored one's file is still where it was): left out. */
   duplicates: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /**
+   * Images already stored whose file had moved, found again here: the stored image now points at
+   * `path` (audited as image.relocate), so that its case opens again. Not duplicates left out: the
+   * case reads the file from here. Defaults to empty on parse: a host of the previous version
+   * reported these among `duplicates` and sends no such field.
+   */
+  relocated: z
+    .array(
+      z.object({
+        path: z.string(),
+        /** Where the image was imported from (or last found), where its file no longer is. */
+        previousPath: z.string(),
+        caseId: z.string(),
+        view: z.enum(['coronal', 'transverse']),
+      }),
+    )
+    .default([]),
   /** Files that could not be imported: unreadable, not decodable, a third image for a study. */
   failed: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /**
+   * With `runAi`: the cases the AI could not run on after the import (their images were imported;
+   * `ai` says the same as their reason for having no volume). `reason` is the error's own message.
+   * Defaults to empty on parse: a host of the previous version listed these among `failed`.
+   */
+  aiFailed: z.array(z.object({ caseId: z.string(), reason: z.string() })).default([]),
   /**
    * Files that are not ultrasound images and were not tried (a README, a mask PNG, a link to
    * nothing), each with the reason: listed, never passed over in silence.

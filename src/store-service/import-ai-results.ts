@@ -11,7 +11,8 @@ import type { CaseStore } from '../store/store';
 
 /**
  * The AI's result for stored case `caseId`. `aiError` is the message of the AI run that failed on
- * it during this import (null when it ran, or had run before): its reason for having no volume.
+ * it during this import (its ImportReport.aiFailed reason; null when it ran, or had run before):
+ * its reason for having no volume.
  */
 export function importAiResult(
   store: CaseStore,

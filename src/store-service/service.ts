@@ -259,9 +259,10 @@ export class StoreService implements SpvApi {
             await this.openCases.open(id, 'import', null);
         } catch (error) {
           // One case the AI cannot run on (an unreadable moved file, …) does not undo the import.
+          // A case, not a file: reported apart from the files that failed to import.
           const message = error instanceof Error ? error.message : String(error);
           aiErrors.set(caseId, message);
-          report.failed.push({ path: `case ${caseId}`, reason: `the AI did not run: ${message}` });
+          report.aiFailed.push({ caseId, reason: message });
         }
       }
       // What the AI stored for each case (a case it had run on before: its latest estimate).

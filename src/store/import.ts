@@ -4,7 +4,8 @@
  * become one case.
  * Duplicates are recognised by SOP Instance UID or by the file's SHA-256. A file with the content
  * of a stored image whose file is no longer where it was imported from is that file, moved: the
- * stored image is pointed at its new place (relocated, audited), so that its case opens again.
+ * stored image is pointed at its new place (relocated, audited, reported in `relocated`), so that
+ * its case opens again.
  * A view is never added to a signed-off case. A bad file is listed with its reason and the rest
  * are imported: one unreadable image never stops a folder. A file that is no image (a README, a
  * DICOMDIR) is listed as skipped, not failed.
@@ -263,7 +264,9 @@ export async function importPaths(
   const report: ImportReport = {
     imported: [],
     duplicates: [],
+    relocated: [],
     failed: [...missing],
+    aiFailed: [],
     skipped,
     caseIds: [],
   };
@@ -306,10 +309,14 @@ export async function importPaths(
     if (existing) {
       const moved = await movedImageOf(store, image);
       if (moved) {
+        // Not a copy left out: its case reads the file from here now (a field of its own, so
+        // that no reader of the report tells the two apart by the words of a reason).
         store.relocateImage(moved.id, path, actor);
-        report.duplicates.push({
+        report.relocated.push({
           path,
-          reason: `already imported as ${moved.originalPath} (case ${moved.caseId}): the same content (SHA-256); its file had moved: now found here, and the case reads it from here`,
+          previousPath: moved.originalPath,
+          caseId: String(moved.caseId),
+          view: moved.view,
         });
         continue;
       }

@@ -179,8 +179,10 @@ describe.skipIf(skipReason !== null)('review tab audit 2: imports into a reviewe
     await importPath(page, moved);
     const found = page.getByTestId('import-moved');
     await expect(found.innerText()).resolves.toContain('Found again after it moved');
-    await expect(found.innerText()).resolves.toContain(`(case ${caseId})`);
-    await expect(found.innerText()).resolves.toContain('its file had moved');
+    // From the report's own field (relocated): the case and view, and where the file was.
+    await expect(found.innerText()).resolves.toContain(
+      `${join(moved, 'sample-02_coronal.png')} (case ${caseId}, coronal), was ${join(cases, 'sample-02_coronal.png')}`,
+    );
     // Not a copy left out: no duplicate is listed as skipped.
     expect(await page.getByTestId('import-report').innerText()).not.toMatch(/duplicate/);
   });
@@ -210,6 +212,8 @@ describe.skipIf(skipReason !== null)('review tab audit 2: imports into a reviewe
     expect(report).toMatch(/Imported 1 image\(s\) into 1 case\(s\)/);
     expect(report).not.toMatch(/not imported/);
     expect(await page.getByTestId('import-failed').count()).toBe(0);
+    // Not said twice either: its AI result lists the case (aiFailed stays out of sight).
+    expect(await page.getByTestId('import-ai-failed').count()).toBe(0);
     // The AI's results say why that case has no volume.
     await page.getByTestId('import-ai-results').locator('summary').click();
     await expect(page.getByTestId('import-ai-result').innerText()).resolves.toMatch(

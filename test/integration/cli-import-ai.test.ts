@@ -83,8 +83,31 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('spv import --ai (import-ai)', ()
       /^ {2}case \d+ lone: no volume: the AI did not run: .*no coronal image/m,
     );
     expect(run.stderr).toMatch(/cut_coronal\.png: the PNG file could not be decoded/);
+    // The case the AI could not run on is said as a case, not as a file "case N".
+    expect(run.stderr).toMatch(
+      /^ {2}the AI did not run on case \d+: Case \d+ has no coronal image/m,
+    );
+    expect(run.stderr).not.toMatch(/^ {2}case \d+:/m);
     expect(run.stderr.trimEnd().split('\n').pop()).toBe(
       'spv import: 2 problem(s), listed above; the rest was imported.',
+    );
+  });
+
+  it('exits 3 when only the AI failed, saying that every file was imported (import-report-fields)', async () => {
+    const folder = join(dir, 'ai-only');
+    mkdirSync(folder);
+    copyFileSync(
+      join(SAMPLES_DIR, 'sample-06_transverse.png'),
+      join(folder, 'lone_transverse.png'),
+    );
+    const run = await runSpv(['import', folder, '--ai', '--data-dir', join(dir, 'ai-only-data')]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^Imported 1 image\(s\) into 1 case\(s\)/);
+    expect(run.stderr).toMatch(
+      /^1 problem\(s\):\n {2}the AI did not run on case 1: Case 1 has no coronal image/m,
+    );
+    expect(run.stderr.trimEnd().split('\n').pop()).toBe(
+      'spv import: 1 problem(s), listed above; no file failed to import.',
     );
   });
 

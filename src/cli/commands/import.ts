@@ -22,10 +22,15 @@ export const IMPORT_USAGE = `Usage: spv import PATH… [--data-dir DIR] [--ai] [
   With --ai, one line per imported case: its volume with the 95% interval, the model and the
   reference verdicts, or "no volume: <reason>" (an uncalibrated image gets none), and below it
   "check first: …" when the estimate asks to check its inputs or outline before trusting it.
-  Exit status: 0 when everything given was imported (duplicates and files that are not images
-  are listed, not failures); 3 when any file failed to import or the AI failed on any case (the
-  rest is imported all the same; the last line on stderr counts the problems), or when nothing
-  was imported and some file was passed over.`;
+  A file already imported that has moved (the same content, no longer at the path it was imported
+  from) is found again: its case reads it from the new place from now on. Such files are listed
+  under "Found again after it moved (N):", one "PATH (case N, VIEW), was PREVIOUS-PATH" each.
+  Problems go to stderr: files that failed to import ("PATH: reason") and, with --ai, cases the AI
+  could not run on ("the AI did not run on case N: reason"; their images were imported).
+  Exit status: 0 when everything given was imported (duplicates, files found again after they
+  moved and files that are not images are listed, not failures); 3 when any file failed to import
+  or the AI failed on any case (the rest is imported all the same; the last line on stderr counts
+  the problems), or when nothing was imported or found again and some file was passed over.`;
 
 /** "case 3 sample-01: 62 mL (95% interval 48 mL – 79 mL), dual-view model; normal (…)". */
 function aiLines(result: ImportAiResult): string[] {
@@ -38,6 +43,13 @@ function aiLines(result: ImportAiResult): string[] {
   ];
   if (result.checkFirst.length > 0) lines.push(`    ${checkFirstText(result.checkFirst)}`);
   return lines;
+}
+
+/** What became of the files of an import with problems, for its last line. */
+function importedText(report: ImportReport): string {
+  // Only the AI failed: every file was taken, and saying "the rest" would suggest otherwise.
+  if (report.failed.length === 0) return 'no file failed to import';
+  return report.imported.length > 0 ? 'the rest was imported' : 'nothing new was imported';
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -83,6 +95,11 @@ export async function run(argv: string[]): Promise<number> {
   out.write(`Imported ${report.imported.length} image(s) into ${report.caseIds.length} case(s)`);
   out.write(report.caseIds.length ? `: case ${report.caseIds.join(', ')}\n` : '\n');
   for (const result of report.ai ?? []) for (const line of aiLines(result)) out.write(`${line}\n`);
+  if (report.relocated.length) {
+    out.write(`Found again after it moved (${report.relocated.length}):\n`);
+    for (const r of report.relocated)
+      out.write(`  ${r.path} (case ${r.caseId}, ${r.view}), was ${r.previousPath}\n`);
+  }
   if (report.duplicates.length) {
     out.write(`Skipped ${report.duplicates.length} duplicate(s):\n`);
     for (const d of report.duplicates) out.write(`  ${d.path}: ${d.reason}\n`);
@@ -91,21 +108,25 @@ export async function run(argv: string[]): Promise<number> {
     out.write(`Skipped ${report.skipped.length} file(s) that are not ultrasound images:\n`);
     for (const s of report.skipped) out.write(`  ${s.path}: ${s.reason}\n`);
   }
-  if (report.failed.length) {
-    process.stderr.write(`${report.failed.length} problem(s):\n`);
+  const problems = report.failed.length + report.aiFailed.length;
+  if (problems > 0) {
+    process.stderr.write(`${problems} problem(s):\n`);
     for (const f of report.failed) {
       // The decoder's messages already start with the file's path.
       process.stderr.write(
         `  ${f.reason.startsWith(f.path) ? f.reason : `${f.path}: ${f.reason}`}\n`,
       );
     }
+    for (const a of report.aiFailed)
+      process.stderr.write(`  the AI did not run on case ${a.caseId}: ${a.reason}\n`);
   }
-  const nothingUsable = report.imported.length === 0 && report.duplicates.length === 0;
-  if (report.failed.length > 0) {
+  const nothingUsable =
+    report.imported.length === 0 && report.duplicates.length === 0 && report.relocated.length === 0;
+  if (problems > 0) {
     // A script importing a day's studies must learn that some did not make it (as `spv batch`
     // says of failed rows), without the rest being undone.
     process.stderr.write(
-      `spv import: ${report.failed.length} problem(s), listed above; ${report.imported.length > 0 ? 'the rest was imported' : 'nothing new was imported'}.\n`,
+      `spv import: ${problems} problem(s), listed above; ${importedText(report)}.\n`,
     );
     return EXIT.badInput;
   }
