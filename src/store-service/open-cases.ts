@@ -145,7 +145,7 @@ export class OpenCases {
     if (!coronal)
       throw new SpvError(
         'bad-input',
-        `Case ${caseId} has no coronal image: import one first (…_coronal.png or a DICOM of its study: Import in the Review tab, or spv import PATH).`,
+        `Case ${caseId} has no coronal image: import one first (…_coronal.png or a DICOM of its study: Import in the Review tab, or spv import PATH). A <name>_transverse file joins its <name>_coronal's case only from the same folder.`,
       );
     const transverse = images.find((i) => i.view === 'transverse') ?? null;
     for (const image of [coronal, transverse]) if (image) await assertUnchanged(image);

@@ -43,7 +43,8 @@ describe.skipIf(!HAVE_MODELS || !HAVE_SAMPLES)('store-messages through spv', () 
     expect(report.code).toBe(3);
     expect(report.stderr).toBe(
       'spv report: Case 1 has no coronal image: import one first (…_coronal.png or a DICOM of ' +
-        'its study: Import in the Review tab, or spv import PATH).\n',
+        'its study: Import in the Review tab, or spv import PATH). A <name>_transverse file joins ' +
+        "its <name>_coronal's case only from the same folder.\n",
     );
   });
 
