@@ -9,7 +9,11 @@ import { refusedGesture } from './viewer/read-only-gestures';
 import { useCallback, useEffect, useMemo, useRef, useState, type JSX } from 'react';
 import type { CaseView, Estimate, OpenCaseRequest, SpvApi, Status, ViewName } from '../src/api';
 import { calibrationOf, viewerTool, viewsOf } from './case-views';
-import { CalibrationDialog, CalibrationRefused } from './components/CalibrationDialog';
+import {
+  CalibrationDialog,
+  CalibrationPutOff,
+  CalibrationRefused,
+} from './components/CalibrationDialog';
 import { ComparisonPanel, VolumeSummary } from './components/ComparisonPanel';
 import { ErrorsPanel } from './components/ErrorsPanel';
 import { ExplainPanel } from './components/ExplainPanel';
@@ -314,14 +318,23 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         <aside className="side">
           {caseView && <h1 className="case-title">{caseView.title}</h1>}
           <ReadOnlyBanner reason={readOnly} />
-          {uncalibratedView && (
+          {uncalibratedView && calibration.postponed === null && caseView && (
             <CalibrationDialog
               view={uncalibratedView}
               line={calibration.lineOn(uncalibratedView)}
               busy={calibration.busy}
               onApply={calibration.apply}
+              imageSize={
+                (uncalibratedView === 'coronal' ? caseView.coronal : caseView.transverse) ??
+                caseView.coronal
+              }
+              onLine={(a, b) => calibration.drawLine(uncalibratedView, a, b)}
+              onClearLine={calibration.clearLine}
               {...calibration.dialog}
             />
+          )}
+          {calibration.postponed && (
+            <CalibrationPutOff view={calibration.postponed} onResume={calibration.resume} />
           )}
           {calibration.refused && <CalibrationRefused {...calibration.refused} />}
           {caseView ? (

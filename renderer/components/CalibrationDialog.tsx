@@ -4,15 +4,36 @@
  * volume is shown; an uncalibrated transverse view is left out of the volume. Also redraws a
  * calibration the reader made, and asks them to check one that gives an implausible scale.
  */
-import { useState, type JSX } from 'react';
+import { useEffect, useRef, useState, type JSX, type KeyboardEvent, type RefObject } from 'react';
 import type { ViewName } from '../../src/api';
+import { useModalDialog } from '../hooks/use-modal-dialog';
 import type { CalibrationDialogState, CalibrationRefusal } from '../hooks/use-calibration';
+import {
+  arrowStep,
+  describeKeyboardLine,
+  initialKeyboardLine,
+  lineLengthPx,
+  moveLineEnd,
+  otherEnd,
+  type ImageSize,
+  type LineEnd,
+  type Point,
+} from '../viewer/keyboard-calibration';
 
 export interface CalibrationDialogProps extends Partial<CalibrationDialogState> {
   view: ViewName;
   line: [[number, number], [number, number]] | null;
   busy: boolean;
   onApply(distanceMm: number): void;
+  /**
+   * The view's image size, for the line drawn with the keyboard (kept inside the image); with
+   * `onLine`, the dialog offers to draw the line with the keyboard.
+   */
+  imageSize?: ImageSize;
+  /** Places the line as the mouse does (the same calibration request follows). */
+  onLine?(a: Point, b: Point): void;
+  /** Takes the line away (Escape while drawing it with the keyboard). */
+  onClearLine?(): void;
 }
 
 /** Why this view needs calibrating, in words true for it (the volume does not always wait). */
@@ -35,16 +56,88 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
   }
   const mm = Number(distance);
   const valid = distance.trim() !== '' && Number.isFinite(mm) && mm > 0 && mm <= 1000;
-  const px = p.line ? Math.hypot(p.line[1][0] - p.line[0][0], p.line[1][1] - p.line[0][1]) : 0;
+  const px = p.line ? lineLengthPx(p.line) : 0;
   const redo = p.purpose === 'recalibrate';
   const canApply = p.line !== null && valid && !p.busy;
+
+  // Drawing with the keyboard: which end the arrows move, null while not drawing that way.
+  const [keyboardEnd, setKeyboardEnd] = useState<LineEnd | null>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const startButton = useRef<HTMLButtonElement>(null);
+  const lineEditor = useRef<HTMLDivElement>(null);
+  const distanceField = useRef<HTMLInputElement>(null);
+  const modalKeyDown = useModalDialog(dialogRef, startButton);
+  const drawing = keyboardEnd !== null;
+  // Where the focus goes once the editor has gone (Enter: the distance; Escape: the start button).
+  const focusAfterDrawing = useRef<RefObject<HTMLElement | null> | null>(null);
+  useEffect(() => {
+    if (drawing) lineEditor.current?.focus();
+    else focusAfterDrawing.current?.current?.focus();
+    focusAfterDrawing.current = null;
+  }, [drawing]);
+  // Another view (the transverse after the coronal): its line starts afresh, with the mouse or keys.
+  if (typedFor !== task && drawing) setKeyboardEnd(null);
+
+  // Offered where the dialog knows the image and can place a line on it.
+  const keyboard = p.imageSize && p.onLine ? { image: p.imageSize, place: p.onLine } : null;
+  const startKeyboardLine = () => {
+    if (!keyboard) return;
+    if (!p.line) keyboard.place(...initialKeyboardLine(keyboard.image));
+    setKeyboardEnd(1);
+  };
+  const stopKeyboardLine = (focus: RefObject<HTMLElement | null>) => {
+    focusAfterDrawing.current = focus;
+    setKeyboardEnd(null);
+  };
+  /** The line editor's keys: arrows move the selected end, Space switches ends, Enter/Escape leave. */
+  const onLineKey = (e: KeyboardEvent) => {
+    if (keyboardEnd === null || !keyboard) return;
+    const step = arrowStep(e.key, e.shiftKey);
+    if (step && p.line) {
+      keyboard.place(...moveLineEnd(p.line, keyboardEnd, step, keyboard.image));
+    } else if (e.key === ' ') {
+      setKeyboardEnd(otherEnd(keyboardEnd));
+    } else if (e.key === 'Enter') {
+      stopKeyboardLine(distanceField);
+    } else if (e.key === 'Escape') {
+      p.onClearLine?.();
+      stopKeyboardLine(startButton);
+    } else {
+      return;
+    }
+    // The key was the line's: it neither scrolls the panel nor reaches the dialog or the window.
+    e.preventDefault();
+    e.stopPropagation();
+  };
+  const lineText = !p.line
+    ? 'No line drawn yet.'
+    : keyboardEnd !== null
+      ? describeKeyboardLine(p.line, keyboardEnd)
+      : `Line drawn: ${px.toFixed(1)} px`;
+  const instructionsId = `calibration-keys-${p.view}`;
   return (
     <div
+      ref={dialogRef}
       className="dialog calibration"
       role="dialog"
+      aria-modal="true"
       aria-labelledby="calibration-title"
       data-testid="calibration-dialog"
       data-purpose={redo ? 'recalibrate' : 'calibrate'}
+      onKeyDown={(e) => {
+        // Escape keeps the current calibration where there is one, else puts the task off (the
+        // panel then offers to resume it): a keyboard reader is never held in the dialog.
+        if (e.key === 'Escape') {
+          const leave = p.onCancel ?? p.onPutOff;
+          if (leave) {
+            e.preventDefault();
+            e.stopPropagation();
+            leave();
+            return;
+          }
+        }
+        modalKeyDown(e);
+      }}
     >
       <h2 id="calibration-title">
         {redo ? 'Recalibrate' : 'Calibrate'} the {p.view} image
@@ -56,11 +149,42 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
       )}
       <p data-testid="calibration-why">
         {redo ? 'The current calibration stays until you apply a new one.' : whyCalibrate(p.view)}{' '}
-        Drag a line on the image between two marks of the depth ruler, then enter the distance
-        between them.
+        Drag a line on the image between two marks of the depth ruler (or draw it with the
+        keyboard), then enter the distance between them.
       </p>
-      <p data-testid="calibration-line">
-        {p.line ? `Line drawn: ${px.toFixed(1)} px` : 'No line drawn yet.'}
+      {drawing ? (
+        <div
+          ref={lineEditor}
+          className="calibration-line-editor"
+          // Arrow keys are the editor's own: a screen reader passes them on instead of reading.
+          role="application"
+          tabIndex={0}
+          aria-label={`Calibration line on the ${p.view} image`}
+          aria-describedby={instructionsId}
+          data-testid="calibration-line-editor"
+          data-end={keyboardEnd + 1}
+          onKeyDown={onLineKey}
+        >
+          <p id={instructionsId}>
+            Arrow keys move the selected end by 1 image pixel (with Shift by 10), Space switches to
+            the other end, Enter goes to the distance, Escape takes the line away.
+          </p>
+        </div>
+      ) : (
+        keyboard && (
+          <button
+            type="button"
+            ref={startButton}
+            data-testid="calibration-keyboard"
+            onClick={startKeyboardLine}
+          >
+            {p.line ? 'Adjust the line with the keyboard' : 'Draw with the keyboard'}
+          </button>
+        )
+      )}
+      {/* Said as it changes: the keyboard reader hears the line's length and ends after each move. */}
+      <p data-testid="calibration-line" aria-live="polite">
+        {lineText}
       </p>
       {/* A form, so that Enter in the distance applies it as the button does. */}
       <form
@@ -81,6 +205,7 @@ export function CalibrationDialog(p: CalibrationDialogProps): JSX.Element {
             step={0.1}
             value={distance}
             placeholder="mm"
+            ref={distanceField}
             data-testid="calibration-distance"
             onChange={(e) => setDistance(e.target.value)}
           />{' '}
@@ -129,5 +254,26 @@ export function CalibrationRefused({ view, reason }: CalibrationRefusal): JSX.El
         {whyCalibrate(view)} {reason}.
       </p>
     </div>
+  );
+}
+
+/**
+ * In the dialog's place while the reader has put the view's calibration off (Escape): the volume
+ * still waits for it, and this brings the dialog back (as does a line drawn on the image).
+ */
+export function CalibrationPutOff({
+  view,
+  onResume,
+}: {
+  view: ViewName;
+  onResume(): void;
+}): JSX.Element {
+  return (
+    <p className="calibration-put-off" data-testid="calibration-put-off">
+      The {view} image is not calibrated.{' '}
+      <button type="button" data-testid="calibration-resume" onClick={onResume}>
+        Calibrate the {view} image…
+      </button>
+    </p>
   );
 }

@@ -2,8 +2,9 @@
  * Opening a case by path (the web host has no native file dialog; in Electron the menu's file
  * dialog fills the same request) or one of the bundled samples.
  */
-import { useEffect, useRef, useState, type JSX } from 'react';
+import { useRef, useState, type JSX } from 'react';
 import type { OpenCaseRequest } from '../../src/api';
+import { useModalDialog } from '../hooks/use-modal-dialog';
 
 export interface OpenCaseDialogProps {
   sampleIds: readonly string[];
@@ -47,13 +48,17 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
       coronalFrame: coronalFrameIndex,
       transverseFrame: transverse.trim() === '' ? null : transverseFrameIndex,
     });
-  // A keyboard reader lands in the dialog (Ctrl+O left the focus on the page behind it).
+  // A keyboard reader lands in the dialog (Ctrl+O left the focus on the page behind it), Tab
+  // stays in it, and the focus goes back where it was when it closes.
+  const dialogRef = useRef<HTMLDivElement>(null);
   const firstControl = useRef<HTMLSelectElement>(null);
-  useEffect(() => firstControl.current?.focus(), []);
+  const modalKeyDown = useModalDialog(dialogRef, firstControl);
   return (
     <div
+      ref={dialogRef}
       className="dialog open-case"
       role="dialog"
+      aria-modal="true"
       aria-labelledby="open-title"
       data-testid="open-dialog"
       onKeyDown={(e) => {
@@ -62,7 +67,9 @@ export function OpenCaseDialog(p: OpenCaseDialogProps): JSX.Element {
           e.preventDefault();
           e.stopPropagation();
           p.onClose();
+          return;
         }
+        modalKeyDown(e);
       }}
     >
       <h2 id="open-title">Open a case</h2>

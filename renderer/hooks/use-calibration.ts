@@ -31,6 +31,11 @@ export interface CalibrationDialogState {
   problem: string | null;
   /** Closes the dialog keeping the current calibration; null when the view has none to keep. */
   onCancel: (() => void) | null;
+  /**
+   * Puts the calibration off (Escape in a dialog with nothing to keep): the dialog gives way to a
+   * button that brings it back, so that a keyboard reader can reach the rest of the window.
+   */
+  onPutOff: (() => void) | null;
 }
 
 /** An uncalibrated view that may not be calibrated now, and why (the case is signed off). */
@@ -63,6 +68,13 @@ export interface CalibrationState {
   /** Opens the dialog again for `view`, which the reader calibrated. */
   recalibrate(view: ViewName): void;
   dialog: CalibrationDialogState;
+  /**
+   * The view whose calibration the reader put off (the dialog is then hidden, the view still
+   * draws the calibration line); null when the dialog is shown or there is none.
+   */
+  postponed: ViewName | null;
+  /** Shows the dialog put off again. */
+  resume(): void;
 }
 
 /** Dialog state that belongs to one case: dropped when another case is shown. */
@@ -97,6 +109,7 @@ export function useCalibration({
   const [redo, setRedo] = useState<ForCase<ViewName> | null>(null);
   const [check, setCheck] = useState<ForCase<{ view: ViewName; warning: string }> | null>(null);
   const [problem, setProblem] = useState<ForCase<string> | null>(null);
+  const [putOff, setPutOff] = useState<ForCase<ViewName> | null>(null);
 
   const clearLine = useCallback(() => setLine(null), []);
   const shownCaseId = useRef(caseView?.caseId);
@@ -111,6 +124,8 @@ export function useCalibration({
   // it; only then does the next uncalibrated view get its turn. A read-only case has no dialog:
   // nothing drawn there could be applied.
   const dialogView = readOnly ? null : (checked?.view ?? firstUncalibrated ?? redone);
+  // Only a first calibration is put off: a questioned or redone one has its Keep button.
+  const postponed = dialogView !== null && !checked && !redone && ofThisCase(putOff) === dialogView;
   const refused: CalibrationRefusal | null =
     readOnly && firstUncalibrated ? { view: firstUncalibrated, reason: readOnly } : null;
 
@@ -177,7 +192,11 @@ export function useCalibration({
     uncalibratedView: dialogView,
     refused,
     lineOn: (view) => (line?.view === view ? [line.a, line.b] : null),
-    drawLine: (view, a, b) => setLine({ view, a, b }),
+    drawLine: (view, a, b) => {
+      // A line drawn on a view put off brings its dialog back, to take the distance.
+      setPutOff(null);
+      setLine({ view, a, b });
+    },
     clearLine,
     busy,
     apply,
@@ -192,7 +211,19 @@ export function useCalibration({
       warning: checked?.warning ?? null,
       problem: ofThisCase(problem),
       onCancel: calibrated ? keep : null,
+      onPutOff:
+        !calibrated && caseView && dialogView
+          ? () => {
+              setLine(null);
+              setPutOff({ caseId: caseView.caseId, value: dialogView });
+              setMessage(
+                `${dialogView} calibration put off: draw a line on the ${dialogView} image, or use Calibrate the ${dialogView} image…, to calibrate it`,
+              );
+            }
+          : null,
     },
+    postponed: postponed ? dialogView : null,
+    resume: () => setPutOff(null),
   };
 }
 
