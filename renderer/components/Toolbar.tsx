@@ -165,7 +165,7 @@ export function Toolbar(p: ToolbarProps): JSX.Element {
         <span
           className="badge"
           data-testid="calibrating-badge"
-          title="Draw a line between two depth-ruler marks on the uncalibrated image"
+          title="Draw a line between two depth-ruler marks on the uncalibrated image (or with the keyboard: Draw with the keyboard, in the calibration dialog)"
         >
           Calibrating
         </span>
