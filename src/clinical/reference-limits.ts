@@ -52,8 +52,9 @@ function fmt(value: number, digits = 1): string {
 /**
  * `value` beside its `limit`: with more digits where the usual ones would print it equal to the
  * limit it is above or below ("13.04 cm is above the limit" rather than "13.0 cm is above ≤ 13.0").
+ * Exported for every place that prints a value next to its verdict (the report's lengths line).
  */
-function fmtAgainst(value: number, limit: number, digits = 1): string {
+export function fmtAgainst(value: number, limit: number, digits = 1): string {
   let shown = digits;
   // Up to toFixed's 100 digits: two different finite numbers always part before that.
   while (shown < 100 && value !== limit && fmt(value, shown) === fmt(limit, shown)) shown++;

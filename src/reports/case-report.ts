@@ -11,6 +11,7 @@
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 import { checkFirst } from '../clinical/check-first';
+import { fmtAgainst } from '../clinical/reference-limits';
 import {
   checkedAtSignOffText,
   shownVerdict,
@@ -26,6 +27,7 @@ import {
   winAnsiHas,
   type GlyphTest,
 } from './pdf-fonts';
+import { warningsAsPrinted } from './checked-warnings';
 import { readableSignOffTime } from './report-signoff-time';
 import type { MaskReview } from './review-state';
 
@@ -41,8 +43,12 @@ export interface ReportView {
 export interface CaseReportData {
   patient: { id: string; name: string | null };
   study: {
-    /** The case's id; in an anonymised report, its pseudonymous reference (Pseudonyms.caseRef). */
-    caseId: string;
+    /**
+     * The case's id; in an anonymised report, its pseudonymous reference (Pseudonyms.caseRef).
+     * Null for a bundled sample (`spv report --sample`): it is estimated on the spot, never stored,
+     * so it has no case id, and the header says what it is instead.
+     */
+    caseId: string | null;
     title: string;
     studyInstanceUid: string | null;
     studyDate: string | null;
@@ -87,6 +93,11 @@ export interface CaseReportData {
  */
 const DUMMY_CREATION_DATE = new Date(0);
 
+/** The explanation figure's box (pt), where its text starts, and the block's least height. */
+const EXPLANATION_FIGURE_FIT: [number, number] = [230, 165];
+const EXPLANATION_TEXT_LEFT = 245;
+const EXPLANATION_BLOCK_HEIGHT = 170;
+
 export const RESEARCH_NOTICE =
   'For research use only. Not a medical device; not for diagnosis or treatment decisions. ' +
   'Volumes are estimated by a model trained on synthetic data (DeepSPV method, Yuan et al., Medical Image Analysis 2025) ' +
@@ -109,16 +120,50 @@ const LENGTH_LABEL: Record<keyof Lengths, string> = {
 };
 
 /**
+ * The length limits the length's verdict was given against, read from its limit text ("adult
+ * length ≤ 13.0 cm"; "length ≤ 12.0–13.0 cm (15–20 years)" for an adolescent of unknown sex): the
+ * estimate keeps the verdict, not the patient it was decided for. None without a length verdict.
+ */
+function lengthVerdictLimits(classification: Estimate['classification']): number[] {
+  for (const c of classification) {
+    const limits = /length ≤ (\d+(?:\.\d+)?)(?:–(\d+(?:\.\d+)?))? cm/.exec(c.limitText);
+    if (limits)
+      return limits
+        .slice(1)
+        .filter((v) => v !== undefined)
+        .map(Number);
+  }
+  return [];
+}
+
+/**
+ * The length as the lengths line prints it: with the digits its verdict needs, so that a 13.02-cm
+ * spleen "above the limit ≤ 13.0 cm" does not read "length 13.0" one line up (fmtAgainst, the
+ * verdict's own rule); the usual one digit without a verdict.
+ */
+function lengthBesideVerdict(lengthCm: number | null, limits: readonly number[]): string {
+  if (lengthCm === null || limits.length === 0) return fmt(lengthCm);
+  return limits
+    .map((limit) => fmtAgainst(lengthCm, limit))
+    .reduce((longest, shown) => (shown.length > longest.length ? shown : longest));
+}
+
+/**
  * The report's lengths line. Each length the reader's caliper gave is marked "(caliper)", the
  * others were measured on the mask; an estimate saved before the app recorded which (no
- * caliperLengths) says nothing about it rather than guess.
+ * caliperLengths) says nothing about it rather than guess. The length is printed with as many
+ * digits as its verdict (`classification`) needs to part it from the limit.
  */
-export function lengthsLine(e: Pick<Estimate, 'lengths' | 'caliperLengths'>): string {
+export function lengthsLine(
+  e: Pick<Estimate, 'lengths' | 'caliperLengths'> & Partial<Pick<Estimate, 'classification'>>,
+): string {
   const fromCaliper = (kind: keyof Lengths) =>
     e.caliperLengths?.[kind] !== undefined && e.caliperLengths?.[kind] !== null;
+  const limits = lengthVerdictLimits(e.classification ?? []);
+  const shown = (kind: keyof Lengths) =>
+    kind === 'length' ? lengthBesideVerdict(e.lengths.length, limits) : fmt(e.lengths[kind]);
   const parts = LENGTH_KINDS.map(
-    (kind) =>
-      `${LENGTH_LABEL[kind]} ${fmt(e.lengths[kind])}${fromCaliper(kind) ? ' (caliper)' : ''}`,
+    (kind) => `${LENGTH_LABEL[kind]} ${shown(kind)}${fromCaliper(kind) ? ' (caliper)' : ''}`,
   );
   const line = `Lengths (cm): ${parts.join(', ')}`;
   if (e.caliperLengths === undefined) return line;
@@ -198,12 +243,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   const header: [string, string][] = [
     ['Patient ID', data.patient.id],
     ['Patient name', data.patient.name ?? '—'],
-    [
-      'Study',
-      anonymised
-        ? `${data.study.caseId} (anonymised case reference)`
-        : `${data.study.title} (case ${data.study.caseId})`,
-    ],
+    ['Study', studyText(data.study, anonymised)],
     ['Study date', data.study.studyDate ?? '—'],
     ['Study Instance UID', data.study.studyInstanceUid ?? '—'],
     ['Status', data.status],
@@ -320,24 +360,38 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   if (e.warnings.length) {
     doc.moveDown(0.3).font('bold').text(tb('Warnings'), left);
     doc.font('regular');
-    for (const w of e.warnings) doc.text(t(`• ${w}`), { width: contentWidth });
+    // Once the sign-off settled every item, the warnings about them say who checked them.
+    const confirmed = checkedNote !== null ? signOff : null;
+    for (const w of warningsAsPrinted(e.warnings, confirmed))
+      doc.text(t(`• ${w}`), { width: contentWidth });
   }
 
   // ---- explanation
   if (data.explanationPng) {
-    if (doc.y + 170 > doc.page.height - 110) doc.addPage();
-    doc.moveDown(0.5);
+    // The figure and its text stay together: on this page when the block fits above the bottom
+    // margin, measured (a fixed guard sent it to page 2 with a quarter of page 1 still free).
+    const heading = tb('How the model sees this case');
+    const text = t(data.explanationText ?? '');
+    const textWidth = contentWidth - EXPLANATION_TEXT_LEFT;
+    doc.font('regular').fontSize(9);
+    const gap = doc.currentLineHeight() * 0.5;
+    const textHeight =
+      doc.font('bold').fontSize(11).heightOfString(heading, { width: textWidth }) +
+      doc.font('regular').fontSize(9).heightOfString(text, { width: textWidth });
+    const blockHeight = Math.max(EXPLANATION_BLOCK_HEIGHT, textHeight);
+    if (doc.y + gap + blockHeight > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    else doc.moveDown(0.5);
     const top = doc.y;
-    doc.image(data.explanationPng, left, top, { fit: [230, 165] });
+    doc.image(data.explanationPng, left, top, { fit: EXPLANATION_FIGURE_FIT });
     doc
       .font('bold')
       .fontSize(11)
-      .text(tb('How the model sees this case'), left + 245, top);
+      .text(heading, left + EXPLANATION_TEXT_LEFT, top, { width: textWidth });
     doc
       .font('regular')
       .fontSize(9)
-      .text(t(data.explanationText ?? ''), left + 245, doc.y, { width: contentWidth - 245 });
-    doc.y = Math.max(doc.y, top + 170);
+      .text(text, left + EXPLANATION_TEXT_LEFT, doc.y, { width: textWidth });
+    doc.y = Math.max(doc.y, top + EXPLANATION_BLOCK_HEIGHT);
     doc.x = left;
   }
 
@@ -380,6 +434,14 @@ export function differenceText(formulaMl: number, deepSpvMl: number): string {
   const sign = difference >= 0 ? '+' : '−';
   const percent = Math.abs((difference / deepSpvMl) * 100);
   return `${sign}${fmt(Math.abs(difference))} (${sign}${fmt(percent, 0)}%)`;
+}
+
+/** The header's Study line: the case's title and id, its pseudonym alone, or what a sample is. */
+function studyText(study: CaseReportData['study'], anonymised: boolean): string {
+  if (study.caseId === null) return `${study.title} (bundled sample, not stored)`;
+  return anonymised
+    ? `${study.caseId} (anonymised case reference)`
+    : `${study.title} (case ${study.caseId})`;
 }
 
 /**

@@ -179,8 +179,11 @@ export function latentFigureSvg(input: LatentFigureInput): string {
   const ys = [...input.cloud.map((p) => p[1]), input.position[1]];
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const px = (v: number) => m.left + ((v - x0) / (x1 - x0 || 1)) * pw;
-  const py = (v: number) => m.top + ph - ((v - y0) / (y1 - y0 || 1)) * ph;
+  // The data sit inside the frame by the case's cross (the largest mark) and its stroke: mapped
+  // onto the frame itself, the outermost points and the cross were cut in half by it.
+  const inset = CROSS_HALF + 2;
+  const px = (v: number) => m.left + inset + ((v - x0) / (x1 - x0 || 1)) * (pw - 2 * inset);
+  const py = (v: number) => m.top + ph - inset - ((v - y0) / (y1 - y0 || 1)) * (ph - 2 * inset);
   const logs = input.cloud.map((p) => Math.log(Math.max(1, p[2])));
   const [l0, l1] = [
     Math.min(...logs, Math.log(input.volumeMl)),
@@ -212,14 +215,50 @@ export function latentFigureSvg(input: LatentFigureInput): string {
     ...volumeScale(colour, Math.exp(l0), Math.exp(l1), m.left, height - 22, pw),
   ];
   const [cx, cy] = [px(input.position[0]), py(input.position[1])];
+  const c = CROSS_HALF;
   parts.push(
-    `<path d="M${cx - 7} ${cy - 7} L${cx + 7} ${cy + 7} M${cx - 7} ${cy + 7} L${cx + 7} ${cy - 7}" stroke="#000" stroke-width="3"/>`,
+    `<path d="M${cx - c} ${cy - c} L${cx + c} ${cy + c} M${cx - c} ${cy + c} L${cx + c} ${cy - c}" stroke="#000" stroke-width="3"/>`,
   );
   parts.push(
-    `<text x="${cx + 9}" y="${cy - 8}" font-size="11">${input.volumeMl.toFixed(0)} mL</text>`,
+    caseLabel(`${input.volumeMl.toFixed(0)} mL`, cx, cy, {
+      left: m.left,
+      right: m.left + pw,
+      top: m.top,
+      bottom: m.top + ph,
+    }),
   );
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** Half the size of the case's cross in the latent figure (px). */
+const CROSS_HALF = 7;
+const LABEL_FONT_SIZE = 11;
+/**
+ * The widest a character of the label ("1234 mL") is in DejaVu Sans, as a share of the font size
+ * (its "m" is 0.97 em, its digits 0.64 em): the label's width is not known before it is drawn,
+ * so it is reckoned from the widest to stay inside the frame whatever the font.
+ */
+const LABEL_EM_PER_CHAR = 0.75;
+
+/**
+ * The case's label beside its cross: above right of it, or on the side where it stays inside the
+ * frame (left of a case near the right edge, below one near the top).
+ */
+function caseLabel(
+  label: string,
+  cx: number,
+  cy: number,
+  frame: { left: number; right: number; top: number; bottom: number },
+): string {
+  const width = label.length * LABEL_EM_PER_CHAR * LABEL_FONT_SIZE;
+  const offset = CROSS_HALF + 2;
+  const toLeft = cx + offset + width > frame.right - 2;
+  const x = toLeft ? cx - offset : cx + offset;
+  // A baseline `offset` above the cross, unless the label's top would leave the frame.
+  const below = cy - offset - LABEL_FONT_SIZE < frame.top + 2;
+  const y = below ? cy + offset + LABEL_FONT_SIZE : cy - offset;
+  return `<text x="${x}" y="${y}" font-size="${LABEL_FONT_SIZE}" text-anchor="${toLeft ? 'end' : 'start'}">${escapeXml(label)}</text>`;
 }
 
 export async function latentFigurePng(input: LatentFigureInput): Promise<Buffer> {

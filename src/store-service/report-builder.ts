@@ -218,7 +218,8 @@ export async function buildSampleReportPdf(
       id: view.title.replace(/^Sample /, ''),
       name: 'Synthetic sample (no patient)',
     },
-    study: { caseId: '—', title: view.title, studyInstanceUid: null, studyDate: null },
+    // Not stored, so no case id: the report's header says it is a bundled sample.
+    study: { caseId: null, title: view.title, studyInstanceUid: null, studyDate: null },
     maskSource: 'ai-not-reviewed',
     reader: null,
     signedOffAt: null,
