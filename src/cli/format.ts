@@ -3,6 +3,7 @@ import { checkFirst } from '../clinical/check-first';
 import { shownVerdict } from '../clinical/unverified-verdict';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
+import { lengthBesideVerdict } from '../clinical/reference-limits';
 import { intervalText, ml } from './estimate-lines';
 
 export interface EstimateContext {
@@ -30,7 +31,7 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   const l = estimate.lengths;
   row(
     'Lengths',
-    `length ${cm(l.length)} · width ${cm(l.width)} · thickness ${cm(l.thickness)} · cranio-caudal ${cm(l.craniocaudal)}`,
+    `length ${l.length === null ? '—' : `${lengthBesideVerdict(l.length, estimate.classification)} cm`} · width ${cm(l.width)} · thickness ${cm(l.thickness)} · cranio-caudal ${cm(l.craniocaudal)}`,
   );
   lines.push('Formulas');
   for (const result of estimate.formulas) {

@@ -163,3 +163,39 @@ export function classify(
   ];
   return results.filter((entry): entry is Classification => entry !== null);
 }
+
+/**
+ * The length limits a length verdict was given against, read from its limit text as classify
+ * writes it ("adult length ≤ 13.0 cm"; "length ≤ 12.0–13.0 cm (15–20 years)" for an adolescent of
+ * unknown sex): an estimate keeps its verdicts, not the patient they were decided for. None
+ * without a length verdict.
+ */
+function lengthVerdictLimits(
+  classification: readonly Pick<Classification, 'limitText'>[],
+): number[] {
+  for (const c of classification) {
+    const limits = /length ≤ (\d+(?:\.\d+)?)(?:–(\d+(?:\.\d+)?))? cm/.exec(c.limitText);
+    if (limits)
+      return limits
+        .slice(1)
+        .filter((v) => v !== undefined)
+        .map(Number);
+  }
+  return [];
+}
+
+/**
+ * A spleen length (cm, without the unit) as it is printed beside its verdicts: with the digits
+ * the verdict needs (fmtAgainst, the verdict's own rule), so that a 13.02-cm spleen "above the
+ * limit ≤ 13.0 cm" never reads "length 13.0"; one digit without a length verdict.
+ */
+export function lengthBesideVerdict(
+  lengthCm: number,
+  classification: readonly Pick<Classification, 'limitText'>[],
+): string {
+  const limits = lengthVerdictLimits(classification);
+  if (limits.length === 0) return fmt(lengthCm);
+  return limits
+    .map((limit) => fmtAgainst(lengthCm, limit))
+    .reduce((longest, shown) => (shown.length > longest.length ? shown : longest));
+}

@@ -11,7 +11,7 @@
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
 import { checkFirst } from '../clinical/check-first';
-import { fmtAgainst } from '../clinical/reference-limits';
+import { lengthBesideVerdict } from '../clinical/reference-limits';
 import {
   checkedAtSignOffText,
   shownVerdict,
@@ -120,35 +120,6 @@ const LENGTH_LABEL: Record<keyof Lengths, string> = {
 };
 
 /**
- * The length limits the length's verdict was given against, read from its limit text ("adult
- * length ≤ 13.0 cm"; "length ≤ 12.0–13.0 cm (15–20 years)" for an adolescent of unknown sex): the
- * estimate keeps the verdict, not the patient it was decided for. None without a length verdict.
- */
-function lengthVerdictLimits(classification: Estimate['classification']): number[] {
-  for (const c of classification) {
-    const limits = /length ≤ (\d+(?:\.\d+)?)(?:–(\d+(?:\.\d+)?))? cm/.exec(c.limitText);
-    if (limits)
-      return limits
-        .slice(1)
-        .filter((v) => v !== undefined)
-        .map(Number);
-  }
-  return [];
-}
-
-/**
- * The length as the lengths line prints it: with the digits its verdict needs, so that a 13.02-cm
- * spleen "above the limit ≤ 13.0 cm" does not read "length 13.0" one line up (fmtAgainst, the
- * verdict's own rule); the usual one digit without a verdict.
- */
-function lengthBesideVerdict(lengthCm: number | null, limits: readonly number[]): string {
-  if (lengthCm === null || limits.length === 0) return fmt(lengthCm);
-  return limits
-    .map((limit) => fmtAgainst(lengthCm, limit))
-    .reduce((longest, shown) => (shown.length > longest.length ? shown : longest));
-}
-
-/**
  * The report's lengths line. Each length the reader's caliper gave is marked "(caliper)", the
  * others were measured on the mask; an estimate saved before the app recorded which (no
  * caliperLengths) says nothing about it rather than guess. The length is printed with as many
@@ -159,9 +130,12 @@ export function lengthsLine(
 ): string {
   const fromCaliper = (kind: keyof Lengths) =>
     e.caliperLengths?.[kind] !== undefined && e.caliperLengths?.[kind] !== null;
-  const limits = lengthVerdictLimits(e.classification ?? []);
-  const shown = (kind: keyof Lengths) =>
-    kind === 'length' ? lengthBesideVerdict(e.lengths.length, limits) : fmt(e.lengths[kind]);
+  const shown = (kind: keyof Lengths) => {
+    const cm = e.lengths[kind];
+    return kind === 'length' && cm !== null
+      ? lengthBesideVerdict(cm, e.classification ?? [])
+      : fmt(cm);
+  };
   const parts = LENGTH_KINDS.map(
     (kind) => `${LENGTH_LABEL[kind]} ${shown(kind)}${fromCaliper(kind) ? ' (caliper)' : ''}`,
   );

@@ -96,6 +96,22 @@ describe('estimate table', () => {
   });
 });
 
+describe('the lengths row beside the verdicts', () => {
+  it('prints the length with the digits its verdict needs, the others with one', () => {
+    const table = formatEstimateTable(
+      estimate({ length: 13.0241, width: 8.46, thickness: 5.31, craniocaudal: 13.0241 }),
+      { caseLabel: 'x', trueVolumeMl: null },
+    );
+    expect(table).toMatch(/Lengths +length 13\.02 cm · width 8\.5 cm · thickness 5\.3 cm/);
+    expect(table).toMatch(/13\.02 cm is above the limit/);
+    const plain = formatEstimateTable(
+      estimate({ length: 11.04, width: 7, thickness: 4, craniocaudal: 11 }),
+      { caseLabel: 'x', trueVolumeMl: null },
+    );
+    expect(plain).toMatch(/Lengths +length 11\.0 cm/);
+  });
+});
+
 describe('usage', () => {
   it('turns parseArgs errors into usage errors and checks numbers', () => {
     let caught: unknown;
