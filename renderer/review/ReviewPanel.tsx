@@ -297,7 +297,26 @@ export function ReviewPanel({
     async (sessionId: string, finished: { caseId: string; ms: number }): Promise<void> => {
       if (finished.ms < 1) return;
       try {
-        await api.recordTimeSpent({ sessionId, caseId: finished.caseId, ms: finished.ms });
+        const stored = await api.recordTimeSpent({
+          sessionId,
+          caseId: finished.caseId,
+          ms: finished.ms,
+        });
+        // The worklist shows the time the store now holds: without this its row kept the time of
+        // the last full read, behind the summary's and the export's for the same case. Times only
+        // grow, so a row read later (by a refresh that overtook this call) is never set back.
+        setSession((s) =>
+          s && s.sessionId === sessionId
+            ? {
+                ...s,
+                worklist: s.worklist.map((e) =>
+                  e.case.caseId === finished.caseId
+                    ? { ...e, timeSpentMs: Math.max(e.timeSpentMs, stored.timeSpentMs) }
+                    : e,
+                ),
+              }
+            : s,
+        );
       } catch (error) {
         setErrors((list) => [
           ...list,
@@ -357,6 +376,10 @@ export function ReviewPanel({
   // the statuses and statistics of when it was opened (while its export writes today's). Keyed on
   // what the summary shows of each case, not on the session object, which every read renews.
   const summaryShown = summary !== null;
+  // Counts the actions recorded on a case in the viewer (Accept AI mask, sign-off, swap): accepting
+  // changes neither the status (opening made it In review) nor the version nor the estimate, yet it
+  // makes the case reviewed, which decides whether the summary's statistics include it.
+  const [viewerCaseActions, setViewerCaseActions] = useState(0);
   const worklistState = session?.worklist
     .map((e) => `${e.case.caseId}:${e.case.status}:${e.case.version}:${e.case.estimateId ?? ''}`)
     .join('|');
@@ -377,7 +400,7 @@ export function ReviewPanel({
       superseded = true;
     };
     // Read again when a case changed, not when the summary itself arrives.
-  }, [worklistState]);
+  }, [worklistState, viewerCaseActions]);
 
   // Leaving the Review tab for the viewer's tabs: the time so far is stored (the clock goes on: the
   // reader is still reviewing the case), so the worklist and summary read elsewhere include it.
@@ -575,6 +598,7 @@ export function ReviewPanel({
       await call('Refreshing', () => refresh());
       return;
     }
+    setViewerCaseActions((n) => n + 1);
     await open(c.caseId);
   };
 

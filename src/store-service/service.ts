@@ -151,7 +151,9 @@ export class StoreService implements SpvApi {
       );
       open.view = view;
     }
-    return view;
+    // The engine names a case after its coronal file; a stored case keeps the title the worklist
+    // gives it (the viewer shows the view answered here), which a calibration does not change.
+    return open ? { ...view, title: this.store.getCase(open.caseId).title } : view;
   }
 
   async estimate(req: EstimateRequest): Promise<Estimate> {

@@ -73,7 +73,7 @@ function setup(settleEdits?: () => Promise<void>) {
     listCases: vi.fn(async () => session.worklist.map((e) => e.case)),
     listSessions: vi.fn(async () => [{ ...session, caseCount: 1, signedOffCount: 0 }]),
     getSession: vi.fn(async () => session),
-    recordTimeSpent: vi.fn(async () => ({})),
+    recordTimeSpent: vi.fn(async () => session.worklist[0]),
     openStoredCase: vi.fn(async () => {
       throw new Error('case c1 is locked by Dr B');
     }),
