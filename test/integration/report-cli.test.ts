@@ -110,6 +110,11 @@ describe.skipIf(!ready)('spv report / import / session', () => {
     expect(spv('report', '--data-dir', data).code).toBe(2);
     expect(spv('report', 'abc', '--out', join(dir, 'y.pdf'), '--data-dir', data).code).toBe(2);
     expect(spv('session', 'export', '1', '--data-dir', data).stderr).toMatch(/--out DIR/);
+    // An anonymised sample report is refused, not written as a plain one.
+    const anonSample = spv('report', '--sample', '--anonymise', '--out', join(dir, 'anon.pdf'));
+    expect(anonSample.code).toBe(2);
+    expect(anonSample.stderr).toMatch(/a bundled sample has no patient to anonymise/);
+    expect(existsSync(join(dir, 'anon.pdf'))).toBe(false);
     const nothing = spv('import', join(dir, 'nowhere'), '--data-dir', data);
     expect(nothing.code).toBe(3);
     expect(nothing.stderr).toMatch(/does not exist/);

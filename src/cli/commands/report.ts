@@ -42,6 +42,11 @@ export async function run(argv: string[]): Promise<number> {
     if (format.data !== 'pdf')
       throw new UsageError('the sample report is a PDF only (it has no study to attach DICOM to)');
     if (positionals.length > 1) throw new UsageError('give at most one sample id after --sample');
+    // Said, not ignored: a reader who asked for an anonymised report must not get one they believe is.
+    if (values.anonymise || values.anonymize)
+      throw new UsageError(
+        'a bundled sample has no patient to anonymise: --anonymise applies to a stored case (spv report CASE)',
+      );
     checkOutputFile(values.out, 'No report was made.');
     const engine = await engineFromArgs(values);
     try {
