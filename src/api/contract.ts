@@ -154,6 +154,13 @@ export const EstimateSchema = z.object({
    * Absent on estimates saved before this field existed.
    */
   inputDoubts: z.array(z.string()).optional(),
+  /**
+   * Which of `warnings` belongs to which check-first item (checkFirst in
+   * src/clinical/check-first.ts: an input doubt, an uncertain AI outline): the item's phrase and
+   * the warning's text, one entry per item, so that a report can say who checked a warning without
+   * recognising it by its wording. Absent on estimates saved before this field existed.
+   */
+  checkFirstWarnings: z.array(z.object({ phrase: z.string(), warning: z.string() })).optional(),
   /** Wall time of the estimate in the engine, ms. */
   elapsedMs: z.number(),
 });

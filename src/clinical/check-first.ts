@@ -32,6 +32,11 @@ export const UNLIKE_TRAINING_DATA = 'unlike the training data';
  */
 export const INPUTS_NOT_CHECKED = 'inputs not checked (estimated before this version)';
 
+/** The phrase for a view whose unedited AI outline the U-Net was unsure of (src/engine/estimator.ts). */
+export function uncertainOutlinePhrase(view: 'coronal' | 'transverse'): string {
+  return `uncertain AI ${view} outline`;
+}
+
 export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputDoubts'>): string[] {
   // Absent on an estimate saved before the checks existed (the engine always gives the list now).
   if (estimate.inputDoubts === undefined) return [INPUTS_NOT_CHECKED];
@@ -39,6 +44,6 @@ export function checkFirst(estimate: Pick<Estimate, 'uncertainOutline' | 'inputD
   // every verdict, so they are what the reader settles first.
   return [
     ...estimate.inputDoubts,
-    ...(estimate.uncertainOutline ?? []).map((view) => `uncertain AI ${view} outline`),
+    ...(estimate.uncertainOutline ?? []).map(uncertainOutlinePhrase),
   ];
 }

@@ -5,6 +5,7 @@
  */
 import type { Estimate, Explanation, Patient, Lengths } from '../api/contract';
 import { SpvError } from '../api/errors';
+import { uncertainOutlinePhrase } from '../clinical/check-first';
 import { classify } from '../clinical/reference-limits';
 import { computeFormulas } from '../clinical/formulas';
 import { outlineDefects, touchesBorder } from '../imaging/components';
@@ -16,7 +17,7 @@ import type { Manifest, RvaeSpec } from '../models/manifest';
 import { standardNormalMatrix } from '../models/rng';
 import { providerWarnings } from '../inference/providers';
 import type { Inference, InferenceInfo, RvaeMode } from '../inference/types';
-import { inputDoubts, trainingDataDoubt } from './input-doubts';
+import { inputDoubts, trainingDataDoubt, type InputDoubt } from './input-doubts';
 import { lengthsFromMasks, mergeCaliperLengths, type MeasuredLengths } from './lengths';
 import type { MasksInput, ViewMask } from './types';
 
@@ -151,7 +152,23 @@ export class VolumeEstimator {
     const mahalanobis = mahalanobisDistance(mu, spec.latent.mean, spec.latent.precision);
     const unlike = trainingDataDoubt(mahalanobis, spec.latent.distance_threshold);
     const doubts = [...inputDoubts(masks, measured), ...(unlike ? [unlike] : [])];
-    const warnings = [...doubts.map((doubt) => doubt.warning), ...this.warnings(masks, boundsOf)];
+    const uncertainOutlines = (['coronal', 'transverse'] as const).flatMap((view) => {
+      const warning = this.uncertainOutlineWarning(view, masks[view]);
+      return warning === null ? [] : [{ view, warning }];
+    });
+    const warnings = [
+      ...doubts.map((doubt) => doubt.warning),
+      ...this.warnings(masks, boundsOf, uncertainOutlines),
+    ];
+    // Each check-first item with its warning, the same text as in `warnings`: the report marks a
+    // checked warning by this link, not by its wording (src/reports/checked-warnings.ts).
+    const checkFirstWarnings: InputDoubt[] = [
+      ...doubts.map(({ phrase, warning }) => ({ phrase, warning })),
+      ...uncertainOutlines.map(({ view, warning }) => ({
+        phrase: uncertainOutlinePhrase(view),
+        warning,
+      })),
+    ];
 
     return {
       volumeMl: volume.volumeMl,
@@ -163,10 +180,9 @@ export class VolumeEstimator {
       formulas,
       classification: classify(volume.volumeMl, lengths, options.patient, volume.ci95Ml),
       warnings,
-      uncertainOutline: (['coronal', 'transverse'] as const).filter((view) =>
-        this.uncertain(masks[view]),
-      ),
+      uncertainOutline: uncertainOutlines.map(({ view }) => view),
       inputDoubts: doubts.map((doubt) => doubt.phrase),
+      checkFirstWarnings,
       elapsedMs: performance.now() - started,
       measuredLengths: measured,
       mahalanobis,
@@ -209,13 +225,34 @@ export class VolumeEstimator {
     );
   }
 
-  private warnings(masks: MasksInput, boundsOf: BoundsOf): string[] {
+  /** The warning about `view`'s unedited AI outline when the U-Net was unsure of it; else null. */
+  private uncertainOutlineWarning(
+    name: 'coronal' | 'transverse',
+    view: ViewMask | null | undefined,
+  ): string | null {
+    const confidence = this.manifest.segmenter.confidence;
+    if (!confidence || view?.aiConfidence === undefined || !this.uncertain(view)) return null;
+    return (
+      `The AI's ${name} outline is uncertain (confidence ${view.aiConfidence.toFixed(3)}, below ${confidence.flag_below.toFixed(3)}; ` +
+      `images unlike the training data do this): check the outline against the image and correct it before relying on the volume.`
+    );
+  }
+
+  /**
+   * The warnings other than the input doubts, each view's together; `uncertainOutlines` are the
+   * uncertain outlines' warnings (uncertainOutlineWarning), written once so that the estimate's
+   * check-first link holds the same text.
+   */
+  private warnings(
+    masks: MasksInput,
+    boundsOf: BoundsOf,
+    uncertainOutlines: readonly { view: 'coronal' | 'transverse'; warning: string }[],
+  ): string[] {
     const warnings: string[] = [];
-    const views: [string, ViewMask | null | undefined][] = [
+    const views: ['coronal' | 'transverse', ViewMask | null | undefined][] = [
       ['coronal', masks.coronal],
       ['transverse', masks.transverse],
     ];
-    const confidence = this.manifest.segmenter.confidence;
     for (const [name, view] of views) {
       if (view) {
         const { mask, width, height } = view;
@@ -234,12 +271,8 @@ export class VolumeEstimator {
           `The ${name} mask touches the image border: the spleen may be cut off and its volume underestimated.`,
         );
       }
-      if (confidence && view?.aiConfidence !== undefined && this.uncertain(view)) {
-        warnings.push(
-          `The AI's ${name} outline is uncertain (confidence ${view.aiConfidence.toFixed(3)}, below ${confidence.flag_below.toFixed(3)}; ` +
-            `images unlike the training data do this): check the outline against the image and correct it before relying on the volume.`,
-        );
-      }
+      const uncertain = uncertainOutlines.find((outline) => outline.view === name);
+      if (uncertain) warnings.push(uncertain.warning);
     }
     if (masks.transverse && !this.manifest.rvae.dual) {
       warnings.push(

@@ -336,8 +336,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
     doc.font('regular');
     // Once the sign-off settled every item, the warnings about them say who checked them.
     const confirmed = checkedNote !== null ? signOff : null;
-    for (const w of warningsAsPrinted(e.warnings, confirmed))
-      doc.text(t(`• ${w}`), { width: contentWidth });
+    for (const w of warningsAsPrinted(e, confirmed)) doc.text(t(`• ${w}`), { width: contentWidth });
   }
 
   // ---- explanation

@@ -201,6 +201,16 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE estimates ADD COLUMN input_doubts_json TEXT;
     `,
   },
+  {
+    version: 8,
+    name: 'estimate-check-first-warnings',
+    sql: `
+      -- Which warning belongs to which check-first item (Estimate.checkFirstWarnings): the report
+      -- marks a warning checked at sign-off by this link, not by its wording.
+      -- NULL on estimates saved before: the report recognises their warnings by wording.
+      ALTER TABLE estimates ADD COLUMN check_first_warnings_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

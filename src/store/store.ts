@@ -68,6 +68,8 @@ interface EstimateDbRow {
   /** NULL on estimates saved before schema 7 (these two). */
   uncertainOutlineJson: string | null;
   inputDoubtsJson: string | null;
+  /** NULL on estimates saved before schema 8. */
+  checkFirstWarningsJson: string | null;
   formulasJson: string;
   classificationJson: string;
   warningsJson: string;
@@ -756,8 +758,8 @@ export class CaseStore {
           .prepare(
             `INSERT INTO estimates (case_id, source, coronal_mask_id, transverse_mask_id, model, model_version, model_hash, provider,
                volume_ml, ci_low_ml, ci_high_ml, lengths_json, caliper_lengths_json, formulas_json, classification_json, warnings_json,
-               calibration_json, patient_json, caliper_lines_json, uncertain_outline_json, input_doubts_json, author, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               calibration_json, patient_json, caliper_lines_json, uncertain_outline_json, input_doubts_json, check_first_warnings_json, author, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             input.caseId,
@@ -781,6 +783,7 @@ export class CaseStore {
             input.caliperLines === undefined ? null : JSON.stringify(input.caliperLines),
             e.uncertainOutline === undefined ? null : JSON.stringify(e.uncertainOutline),
             e.inputDoubts === undefined ? null : JSON.stringify(e.inputDoubts),
+            e.checkFirstWarnings === undefined ? null : JSON.stringify(e.checkFirstWarnings),
             input.author,
             createdAt,
           ).lastInsertRowid,
@@ -942,7 +945,8 @@ const ESTIMATE_SELECT = `SELECT id, case_id AS caseId, source, coronal_mask_id A
   ci_high_ml AS ciHighMl, lengths_json AS lengthsJson, caliper_lengths_json AS caliperLengthsJson, formulas_json AS formulasJson, classification_json AS classificationJson,
   warnings_json AS warningsJson, calibration_json AS calibrationJson, patient_json AS patientJson,
   caliper_lines_json AS caliperLinesJson, uncertain_outline_json AS uncertainOutlineJson,
-  input_doubts_json AS inputDoubtsJson, author, created_at AS createdAt FROM estimates`;
+  input_doubts_json AS inputDoubtsJson, check_first_warnings_json AS checkFirstWarningsJson, author,
+  created_at AS createdAt FROM estimates`;
 
 function imageFromDb(row: ImageDbRow): ImageRow {
   const { calibrationJson, metaJson, ...rest } = row;
@@ -972,6 +976,9 @@ function estimateFromDb(row: EstimateDbRow): EstimateRow {
     }),
     ...(row.inputDoubtsJson !== null && {
       inputDoubts: JSON.parse(row.inputDoubtsJson) as string[],
+    }),
+    ...(row.checkFirstWarningsJson !== null && {
+      checkFirstWarnings: JSON.parse(row.checkFirstWarningsJson) as Estimate['checkFirstWarnings'],
     }),
     // Wall time is a property of the run that produced it, not of the result: not stored.
     elapsedMs: 0,

@@ -12,7 +12,7 @@ import { classify } from '../../src/clinical/reference-limits';
 import { inputDoubts, trainingDataDoubt } from '../../src/engine/input-doubts';
 import type { ViewMask } from '../../src/engine/types';
 import { renderCaseReportPdf, type CaseReportData } from '../../src/reports/case-report';
-import { checkItemOfWarning, warningsAsPrinted } from '../../src/reports/checked-warnings';
+import { checkItemByWording, warningsAsPrinted } from '../../src/reports/checked-warnings';
 import { pdfText } from '../pdf-text-harness';
 import { reportView } from './report-view-fixture';
 import { ellipseMask, sampleEstimate } from './store-fixtures';
@@ -59,21 +59,23 @@ describe('which check-first item a warning belongs to', () => {
         'unlike the training data',
       ]),
     );
-    for (const doubt of doubts) expect(checkItemOfWarning(doubt.warning)).toBe(doubt.phrase);
+    for (const doubt of doubts) expect(checkItemByWording(doubt.warning)).toBe(doubt.phrase);
   });
 
   it('knows an uncertain AI outline’s warning, and no item for a warning of nothing to check', () => {
-    expect(checkItemOfWarning(UNCERTAIN_WARNING)).toBe('uncertain AI transverse outline');
-    expect(checkItemOfWarning(BORDER_WARNING)).toBeNull();
+    expect(checkItemByWording(UNCERTAIN_WARNING)).toBe('uncertain AI transverse outline');
+    expect(checkItemByWording(BORDER_WARNING)).toBeNull();
   });
 
   it('marks only the warnings of confirmed items', () => {
     const confirmed = { reader: 'Reader 3f9a2c', checked: ['uncertain AI transverse outline'] };
-    expect(warningsAsPrinted([UNCERTAIN_WARNING, BORDER_WARNING], confirmed)).toEqual([
-      `Checked by Reader 3f9a2c at sign-off (uncertain AI transverse outline): ${UNCERTAIN_WARNING}`,
-      BORDER_WARNING,
-    ]);
-    expect(warningsAsPrinted([UNCERTAIN_WARNING], null)).toEqual([UNCERTAIN_WARNING]);
+    expect(warningsAsPrinted({ warnings: [UNCERTAIN_WARNING, BORDER_WARNING] }, confirmed)).toEqual(
+      [
+        `Checked by Reader 3f9a2c at sign-off (uncertain AI transverse outline): ${UNCERTAIN_WARNING}`,
+        BORDER_WARNING,
+      ],
+    );
+    expect(warningsAsPrinted({ warnings: [UNCERTAIN_WARNING] }, null)).toEqual([UNCERTAIN_WARNING]);
   });
 });
 

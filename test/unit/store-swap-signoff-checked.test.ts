@@ -57,6 +57,20 @@ describe('sign-off of an estimate with check-first items', () => {
     ]);
   });
 
+  it('keeps which warning belongs to which item (schema 8), and has none for an older estimate', () => {
+    const warning = 'The transverse outline is longer (9.0 cm) than the coronal one (7.0 cm)…';
+    const linked = caseWithEstimate({
+      inputDoubts: [SWAPPED],
+      warnings: [warning],
+      checkFirstWarnings: [{ phrase: SWAPPED, warning }],
+    });
+    expect(store.latestEstimate(linked)?.estimate.checkFirstWarnings).toEqual([
+      { phrase: SWAPPED, warning },
+    ]);
+    const older = caseWithEstimate({ inputDoubts: [SWAPPED], warnings: [warning] });
+    expect(store.latestEstimate(older)?.estimate).not.toHaveProperty('checkFirstWarnings');
+  });
+
   it('refuses a sign-off that does not confirm every item, naming the missing ones', () => {
     const caseId = caseWithEstimate({ uncertainOutline: ['coronal'], inputDoubts: [SWAPPED] });
     expect(() => store.signOff(caseId, 'dr. a')).toThrow(
