@@ -83,6 +83,9 @@ export function Worklist({
       tabIndex={0}
       onKeyDown={onKeyDown}
       data-testid="worklist"
+      // A group, so that its name (how to move in it) is said when it takes the focus: a name on
+      // a <div> without a role is left out by screen readers (axe's aria-prohibited-attr).
+      role="group"
       aria-label="Worklist: arrow keys or j/k move, Enter opens"
       // Focusing the list says the selected case too, as a move does.
       aria-describedby={announcementId}
