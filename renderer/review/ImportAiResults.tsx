@@ -6,8 +6,7 @@
  */
 import type { JSX } from 'react';
 import type { ImportAiResult } from '../../src/api/store-contract';
-
-const ml = (value: number) => `${value.toFixed(0)} mL`;
+import { ml } from '../components/format';
 
 function resultText(result: ImportAiResult): string {
   if (result.volumeMl === null || result.ci95Ml === null || result.mode === null)

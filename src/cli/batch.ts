@@ -4,15 +4,13 @@
  */
 import { checkFirst } from '../clinical/check-first';
 import { open, type FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SpvError } from '../api/errors';
 import { FORMULAS } from '../clinical/formulas';
 import { formatCsvRow } from '../engine/csv';
 import { isBadCaseRow, readCaseIndexRows, type BadCaseRow, type CaseRow } from '../engine/samples';
 import { estimateCaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
-import { refuseOutputOverInput, whyNotWritable } from './output-path';
+import { cannotWrite, refuseOutputOverInput, whyNotWritable } from './output-path';
 import { ProgressBar } from './progress';
 import { EXIT, UsageError, refuseEmptyOptions } from './usage';
 
@@ -30,11 +28,12 @@ async function openResults(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'w');
   } catch (error) {
-    const why = whyNotWritable(error);
-    throw new SpvError(
-      'bad-input',
-      `--out ${resolve(path)} cannot be written (${why}): give --out a file in a folder that exists and that you can write to. No case was run.`,
-      { cause: error },
+    throw cannotWrite(
+      path,
+      whyNotWritable(error),
+      'give --out a file in a folder that exists and that you can write to',
+      'No case was run.',
+      error,
     );
   }
 }

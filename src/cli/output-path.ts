@@ -26,10 +26,18 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-const cannotWrite = (out: string, why: string, fix: string, nothingDone: string) =>
+/** "--out PATH cannot be written (why): fix. Nothing done.", the one wording of every --out check. */
+export const cannotWrite = (
+  out: string,
+  why: string,
+  fix: string,
+  nothingDone: string,
+  cause?: unknown,
+) =>
   new SpvError(
     'bad-input',
     `--out ${resolve(out)} cannot be written (${why}): ${fix}. ${nothingDone}`,
+    cause === undefined ? undefined : { cause },
   );
 
 /**

@@ -10,7 +10,7 @@ import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { EstimateRow, ViewName } from '../store/types';
-import { signOffChecks } from '../store-service/report-signoff-checks';
+import { signOffChecks } from './signoff-checks';
 import { blandAltmanPng } from './bland-altman-plot';
 import { caseReview } from './review-state';
 import { blandAltman, dice, mean } from './stats';

@@ -18,7 +18,13 @@ import { encodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { MaskSource } from '../store/types';
 import { savedCaliperLines } from './calipers';
-import { estimableMasks, imageSizes, type OpenCases, type OpenStoredCase } from './open-cases';
+import {
+  AI_NO_VOLUME,
+  estimableMasks,
+  imageSizes,
+  type OpenCases,
+  type OpenStoredCase,
+} from './open-cases';
 import { fits, storedMasks, type EstimateToSave } from './saved-masks';
 
 export interface AddedViewsDeps {
@@ -142,7 +148,7 @@ export async function outlineAddedView(
     else if (before === 'new' && estimates.length > 0)
       store.setStatus(caseId, 'ai-ready', 'model', { reason });
     if (noVolume.length > 0)
-      store.audit('model', 'ai.no-volume', caseId, { reason: noVolume.join('; ') });
+      store.audit('model', AI_NO_VOLUME, caseId, { reason: noVolume.join('; ') });
     store.audit(actor, 'ai.view-added', caseId, {
       view: 'transverse',
       maskId: saved.id,

@@ -17,7 +17,7 @@ import type { CaseRow, ImageRow } from '../store/types';
 import { estimateCaliperLines } from './calipers';
 import type { OpenCases } from './open-cases';
 import { buildCaseReportPdf } from './report-builder';
-import { signOffChecks } from './report-signoff-checks';
+import { signOffChecks } from '../reports/signoff-checks';
 import { estimateMasks, storedMasks } from './saved-masks';
 
 export class CaseExports {

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { ImportAiResult } from '../api/store-contract';
 import { checkFirst } from '../clinical/check-first';
 import type { CaseStore } from '../store/store';
+import { AI_NO_VOLUME } from './open-cases';
 
 /**
  * The AI's result for stored case `caseId`. `aiError` is the message of the AI run that failed on
@@ -45,9 +46,6 @@ export function importAiResult(
     checkFirst: checkFirst(estimate),
   };
 }
-
-/** The audit action OpenCases records when the AI's outline gives no volume (with the reason). */
-const AI_NO_VOLUME = 'ai.no-volume';
 
 /** Why a case the AI ran on has no estimate, in the words the reader acts on. */
 function noVolumeReason(store: CaseStore, caseId: number): string {

@@ -374,11 +374,17 @@ export class OpenCases {
     }
     await this.saver.save(open, masks, estimate, 'model', 'ai');
     if (noVolume !== null)
-      this.store.audit('model', 'ai.no-volume', open.caseId, { reason: noVolume });
+      this.store.audit('model', AI_NO_VOLUME, open.caseId, { reason: noVolume });
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
   }
 }
+
+/**
+ * The audit action recorded when the AI's outline gives no volume, with the engine's reason: the
+ * import's report reads it back as the case's reason for having none (import-ai-results.ts).
+ */
+export const AI_NO_VOLUME = 'ai.no-volume';
 
 /**
  * The masks an estimate can use, as the viewer sends them: the transverse one only when its view

@@ -77,6 +77,9 @@ interface EstimateDbRow {
   createdAt: string;
 }
 
+/** The audit action of a view swap: its entries are the record CaseStore reads swaps back from. */
+const SWAP_VIEWS_ACTION = 'case.swap-views';
+
 export class CaseStore {
   constructor(readonly db: Db) {}
 
@@ -488,13 +491,13 @@ export class CaseStore {
             areaPx: row.areaPx,
             png: row.png,
           },
-          { actor, detail: { copiedFrom: { maskId: row.id, view: from }, by: 'case.swap-views' } },
+          { actor, detail: { copiedFrom: { maskId: row.id, view: from }, by: SWAP_VIEWS_ACTION } },
         );
         return { from, to, fromMaskId: row.id, toMaskId: copy.id, version: copy.version };
       });
       this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(now(), caseId);
       const swap: ViewSwap = { masks, estimateIdBefore };
-      this.audit(actor, 'case.swap-views', caseId, {
+      this.audit(actor, SWAP_VIEWS_ACTION, caseId, {
         images: [coronal, transverse].map((i) => ({
           path: i.originalPath,
           from: i.view,
@@ -526,10 +529,10 @@ export class CaseStore {
   ): (ViewSwap & { firstVersions: Partial<Record<ViewName, number>> }) | null {
     const text = this.db
       .prepare(
-        "SELECT detail_json FROM audit_log WHERE case_id = ? AND action = 'case.swap-views' ORDER BY id DESC LIMIT 1",
+        'SELECT detail_json FROM audit_log WHERE case_id = ? AND action = ? ORDER BY id DESC LIMIT 1',
       )
       .pluck()
-      .get(caseId) as string | undefined;
+      .get(caseId, SWAP_VIEWS_ACTION) as string | undefined;
     if (text === undefined) return null;
     const detail = JSON.parse(text) as Partial<ViewSwap>;
     const masks = detail.masks ?? [];
@@ -545,9 +548,9 @@ export class CaseStore {
    */
   viewsSwappedSinceImport(caseId: number): boolean {
     const swaps = this.db
-      .prepare("SELECT COUNT(*) FROM audit_log WHERE case_id = ? AND action = 'case.swap-views'")
+      .prepare('SELECT COUNT(*) FROM audit_log WHERE case_id = ? AND action = ?')
       .pluck()
-      .get(caseId) as number;
+      .get(caseId, SWAP_VIEWS_ACTION) as number;
     return swaps % 2 === 1;
   }
 
