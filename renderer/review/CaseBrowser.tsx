@@ -32,9 +32,13 @@ export function CaseBrowser({
   const [runAi, setRunAi] = useState(true);
   const [frame, setFrame] = useState('');
   const [filter, setFilter] = useState<CaseStatus | 'all'>('all');
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [picked, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [title, setTitle] = useState('');
   const shown = filter === 'all' ? cases : cases.filter((c) => c.status === filter);
+  // Only cases still listed count: one deleted or merged since it was ticked is never sent.
+  const selected = selectedStillListed(picked, cases);
+  // Ticked under another filter: still in the new session, so said beside its button.
+  const hiddenSelected = selected.size - shown.filter((c) => selected.has(c.caseId)).length;
   const toggle = (id: string) => {
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
@@ -192,6 +196,38 @@ export function CaseBrowser({
           </tbody>
         </table>
       </div>
+      {/* Always there, so that a screen reader hears it appear when a filter hides ticked cases. */}
+      <div className="review-row" data-testid="selected-hidden-row">
+        <span className="review-warn" role="status" data-testid="selected-hidden">
+          {hiddenSelected === 0
+            ? ''
+            : hiddenSelected === 1
+              ? '1 selected case is not shown by this status filter; it will be in the new session.'
+              : `${hiddenSelected} selected cases are not shown by this status filter; they will be in the new session.`}
+        </span>
+        {hiddenSelected > 0 && (
+          <>
+            <button
+              type="button"
+              onClick={() => setFilter('all')}
+              data-testid="selected-hidden-show"
+            >
+              Show all
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                setSelected(
+                  new Set(shown.filter((c) => selected.has(c.caseId)).map((c) => c.caseId)),
+                )
+              }
+              data-testid="selected-hidden-drop"
+            >
+              Unselect those
+            </button>
+          </>
+        )}
+      </div>
       <div className="review-row">
         <input
           className="review-grow"
@@ -279,4 +315,15 @@ function ImportReportView({
       {children}
     </div>
   );
+}
+
+/** The ticked cases that are still listed, in a set of their own only when some are not. */
+function selectedStillListed(
+  picked: ReadonlySet<string>,
+  cases: readonly CaseSummary[],
+): ReadonlySet<string> {
+  const listed = new Set(cases.map((c) => c.caseId));
+  return [...picked].every((id) => listed.has(id))
+    ? picked
+    : new Set([...picked].filter((id) => listed.has(id)));
 }

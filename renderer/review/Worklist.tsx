@@ -106,11 +106,16 @@ export function Worklist({
             key={f}
             type="button"
             className={filter === f ? 'active' : undefined}
+            aria-pressed={filter === f}
             onClick={() => onFilter(f)}
             data-testid={`worklist-filter-${f}`}
           >
-            {f === 'open' ? 'To do' : f === 'all' ? 'All' : STATUS_LABELS[f]}
-            {f !== 'open' && f !== 'all' && ` ${counts[f]}`}
+            {f === 'open' ? 'To do' : f === 'all' ? 'All' : STATUS_LABELS[f]}{' '}
+            {f === 'open'
+              ? entries.length - counts['signed-off']
+              : f === 'all'
+                ? entries.length
+                : counts[f]}
           </button>
         ))}
       </div>
