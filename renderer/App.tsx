@@ -58,13 +58,15 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const { errors, pushError, dismissError, clearErrors } = useErrors();
   const inputs = useEstimateInputs();
   const { caseView, calipers, patient, setCaseView, clearCalipers, restoreInputs } = inputs;
-  // Given the case, the controls make the coronal view active when the case lacks the active one.
-  const controls = useViewerControls(caseView);
   const masksRef = useRef<MaskSet>({});
   // The stored case in the viewer (null: a sample or files): its edits are saved under its reader.
   const storedCase = useRef<StoredCaseRef | null>(null);
   // The same case for the screen: the review panel marks it, and a signed-off one is read-only.
   const [storedShown, setStoredShown] = useState<StoredCaseShown | null>(null);
+  const readOnly = readOnlyReason(storedShown);
+  // Given the case, the controls make the coronal view active when the case lacks the active one,
+  // and arm Pan instead of an editing tool while the case is read-only.
+  const controls = useViewerControls(caseView, readOnly);
   // What the status line says once stored case `caseId` is shown again (after its views swapped,
   // its sign-off or unlocking: each opens it again, and "… opened" would hide what changed).
   const noteOnOpening = useRef<{ caseId: string; message: string } | null>(null);
@@ -73,7 +75,6 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     noteOnOpening.current = reopening ? { caseId, message } : null;
     setMessage(message);
   }, []);
-  const readOnly = readOnlyReason(storedShown);
   const analysis = useLiveAnalysis(api, pushError, masksRef, inputs.latest, storedCase);
   const { estimate, explanation, scheduleEstimate, scheduleExplain } = analysis;
   const editing = useMaskEditing({

@@ -1,11 +1,14 @@
 /**
  * How the viewers show and edit, as the toolbar and the keyboard set it: the tool and brush size,
  * the overlay, brightness and contrast, panning (space held), the active view, the reconstruction
- * over the images, and the signal that fits the images to their panes.
+ * over the images, and the signal that fits the images to their panes. On a read-only case the
+ * tool is Pan (a drag looks around instead of being refused); the editing tool it displaced comes
+ * back when the case can be edited again, unless the reader chose another tool meanwhile.
  */
 import { useCallback, useState } from 'react';
 import type { CaseView, ViewName } from '../../src/api';
 import type { OverlayMode } from '../editing/overlay';
+import { EDITING_TOOLS } from '../viewer/read-only-gestures';
 import type { Tool } from '../viewer/types';
 
 const OVERLAY_MODES: OverlayMode[] = ['fill', 'outline', 'compare'];
@@ -45,10 +48,16 @@ export interface ViewerControls {
 /**
  * `caseView` is the open case: when one opens without the active view (a coronal-only case after
  * working on a transverse image), the coronal view becomes active, so that the toolbar and the
- * mask tools do not act on a view the case does not have.
+ * mask tools do not act on a view the case does not have. `readOnly` is why the case may not be
+ * edited (null: it may).
  */
-export function useViewerControls(caseView: CaseView | null = null): ViewerControls {
-  const [tool, setTool] = useState<Tool>('brush');
+export function useViewerControls(
+  caseView: CaseView | null = null,
+  readOnly: string | null = null,
+): ViewerControls {
+  const [tool, setToolState] = useState<Tool>('brush');
+  // The editing tool a read-only case put aside for Pan: back once the case may be edited.
+  const [displaced, setDisplaced] = useState<Tool | null>(null);
   const [brushMm, setBrush] = useState(8);
   const [overlayVisible, setOverlayVisible] = useState(true);
   const [overlayMode, setOverlayMode] = useState<OverlayMode>('fill');
@@ -63,6 +72,20 @@ export function useViewerControls(caseView: CaseView | null = null): ViewerContr
   // Adjusted while rendering (React's pattern for state that follows a prop), so no frame shows
   // the stale view as active.
   if (activeView === 'transverse' && caseView && !caseView.transverse) setActiveView('coronal');
+  // The same for the tool: an editing tool is never the armed one on a read-only case (the toolbar
+  // shows it disabled, so it must not also look selected, and its every gesture would be refused).
+  if (readOnly !== null && EDITING_TOOLS.has(tool)) {
+    setDisplaced(tool);
+    setToolState('pan');
+  } else if (readOnly === null && displaced !== null) {
+    if (tool === 'pan') setToolState(displaced);
+    setDisplaced(null);
+  }
+  /** The reader's own choice: nothing put aside comes back over it. */
+  const setTool = useCallback((next: Tool) => {
+    setDisplaced(null);
+    setToolState(next);
+  }, []);
 
   const setBrushMm = useCallback((mm: number) => setBrush(clampBrushMm(mm)), []);
   const nudgeBrushMm = useCallback(

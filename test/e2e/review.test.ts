@@ -111,7 +111,7 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     await waitStatus(page, accept, 'signed-off');
     await shot(page, 'review-02-accepted-signed-off');
 
-    // Signed off, the case in the viewer is read-only: a stroke is refused as it starts.
+    // Signed off, the case in the viewer is read-only: no stroke changes its mask.
     await page.getByTestId('read-only-banner').waitFor({ timeout: 60_000 });
     await page.waitForFunction(
       () =>
@@ -122,6 +122,11 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
       { timeout: 60_000 },
     );
     const signedPixels = await page.getByTestId('viewer-coronal').getAttribute('data-mask-pixels');
+    // Pan is armed in place of the brush (shown disabled, not selected), and stays when the
+    // eraser's key is refused: a drag looks around.
+    await expect.poll(() => page.getByTestId('tool-pan').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('tool-brush').getAttribute('aria-pressed')).toBe('false');
+    expect(await page.getByTestId('tool-brush').isDisabled()).toBe(true);
     await page.keyboard.press('e');
     const [sx0, sy0, sx1, sy1] = await maskBox(page, 'coronal');
     await dragPath(page, 'coronal', [
@@ -134,9 +139,10 @@ describe.skipIf(skipReason !== null)('review session in Chromium via the web hos
     await expect
       .poll(() => page.getByTestId('status-bar').innerText())
       .toContain('sample-01 is signed off: unlock it with a reason in the Review tab');
+    expect(await page.getByTestId('tool-pan').getAttribute('aria-pressed')).toBe('true');
     expect(
       await page.getByTestId('viewer-coronal').evaluate((el) => (el as HTMLElement).style.cursor),
-    ).toBe('not-allowed');
+    ).toBe('grab');
     // A caliper is refused too: the lengths stay those the volume was signed off with.
     await page.getByTestId('tab-compare').click();
     const lengths = await page.getByTestId('lengths-table').innerText();
