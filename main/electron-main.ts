@@ -38,7 +38,10 @@ let mainWindow: BrowserWindow | null = null;
 let services: Services | null = null;
 
 function sendCommand(command: unknown): void {
-  mainWindow?.webContents.send('spv:command', command);
+  // The inference process reports on its own time: during shutdown the window (or its page) can be
+  // destroyed before 'closed' clears mainWindow, and send() would then throw in the main process.
+  if (!mainWindow || mainWindow.isDestroyed() || mainWindow.webContents.isDestroyed()) return;
+  mainWindow.webContents.send('spv:command', command);
 }
 
 function describeStatus(status: InferenceStatus): string | null {
