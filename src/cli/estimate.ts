@@ -149,7 +149,7 @@ export async function runEstimate(argv: string[]): Promise<number> {
   const engine = await engineFromArgs(values);
   try {
     const estimate = await estimateLoadedCase(engine, views, files.kind, { patient });
-    const context = { caseLabel, trueVolumeMl };
+    const context = { caseLabel, trueVolumeMl, patient };
     process.stdout.write(
       values.json
         ? `${JSON.stringify(estimateJson(estimate, { ...context, files: { coronal: files.coronal, transverse: files.transverse ?? null, kind: files.kind } }), null, 2)}\n`

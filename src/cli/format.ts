@@ -1,6 +1,7 @@
 /** Human-readable and JSON renderings of an estimate for the command line. */
 import { checkFirst } from '../clinical/check-first';
 import { shownVerdict } from '../clinical/unverified-verdict';
+import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
 import { lengthBesideVerdict } from '../clinical/reference-limits';
@@ -9,6 +10,18 @@ import { intervalText, ml } from './estimate-lines';
 export interface EstimateContext {
   caseLabel: string;
   trueVolumeMl: number | null;
+  /** What was given of the patient: the verdicts' limits follow it. */
+  patient: Patient;
+}
+
+/** The patient as the verdicts took it ("age 40 y · female"), or what was not given. */
+function patientText(patient: Patient): string {
+  const parts = [
+    patient.ageYears != null ? `age ${patient.ageYears} y` : null,
+    patient.sex ?? null,
+    patient.heightCm != null ? `height ${patient.heightCm} cm` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? parts.join(' · ') : 'not given (--age, --sex, --height)';
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);
@@ -17,6 +30,7 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(13)}${value}`);
   row('Case', context.caseLabel);
+  row('Patient', patientText(context.patient));
   row('Volume', `${ml(estimate.volumeMl)}  (${intervalText(estimate.ci95Ml)})`);
   if (context.trueVolumeMl !== null) {
     const inside =
@@ -98,6 +112,12 @@ export function estimateJson(
     latent_distance_threshold: estimate.distanceThreshold,
     true_volume_ml: context.trueVolumeMl,
     case: context.caseLabel,
+    // What the classification was decided for (null: not given).
+    patient: {
+      age_years: context.patient.ageYears ?? null,
+      sex: context.patient.sex ?? null,
+      height_cm: context.patient.heightCm ?? null,
+    },
     ...(context.files ? { files: context.files } : {}),
     elapsed_ms: round(estimate.elapsedMs, 2),
   };

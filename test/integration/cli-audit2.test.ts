@@ -106,6 +106,12 @@ describe.skipIf(!READY)('spv, second audit', () => {
         const run = await runSpv(['estimate', '--json', '--age', '40', '--sex', given]);
         expect(run.code, run.stderr).toBe(0);
         expect(classification(run.stdout)).toEqual(classification(female.stdout));
+        // The JSON says whom the verdicts are for, as the reader wrote it, in one spelling.
+        expect((JSON.parse(run.stdout) as { patient: unknown }).patient).toEqual({
+          age_years: 40,
+          sex: 'female',
+          height_cm: null,
+        });
       }
     });
   });

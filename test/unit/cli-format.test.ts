@@ -39,6 +39,7 @@ describe('estimate JSON', () => {
       {
         caseLabel: 'x',
         trueVolumeMl: 200,
+        patient: {},
       },
     );
     expect(json).toMatchObject({
@@ -51,6 +52,8 @@ describe('estimate JSON', () => {
       true_volume_ml: 200,
     });
     expect(json.lengths_cm).not.toHaveProperty('width');
+    // Nothing given of the patient: said, not left out (the verdicts then assume an adult).
+    expect(json.patient).toEqual({ age_years: null, sex: null, height_cm: null });
     expect(json.warnings).toHaveLength(1);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json); // plain JSON, no typed arrays
   });
@@ -63,6 +66,7 @@ describe('estimate table', () => {
       {
         caseLabel: 'sample-03',
         trueVolumeMl: 195,
+        patient: {},
       },
     );
     expect(table).toMatch(/Volume\s+212 mL {2}\(95% interval 180 mL – 251 mL\)/);
@@ -72,6 +76,24 @@ describe('estimate table', () => {
     expect(table).toMatch(/Yetter \(Yetter 2003\)\s+154 mL/);
     expect(table).toMatch(/! The coronal mask touches the image border/);
     expect(table).not.toMatch(/these rest on/);
+    expect(table).toMatch(/Patient\s+not given \(--age, --sex, --height\)/);
+  });
+
+  it('says which patient the verdicts were decided for, in the table and the JSON', () => {
+    const lengths = { length: 11, width: 7, thickness: 4, craniocaudal: 10 };
+    const context = {
+      caseLabel: 'sample-03',
+      trueVolumeMl: null,
+      patient: { ageYears: 9, sex: 'female' as const, heightCm: 131 },
+    };
+    expect(formatEstimateTable(estimate(lengths), context)).toMatch(
+      /Patient\s+age 9 y · female · height 131 cm\n/,
+    );
+    expect(estimateJson(estimate(lengths), context).patient).toEqual({
+      age_years: 9,
+      sex: 'female',
+      height_cm: 131,
+    });
   });
 
   it('says under the reference verdicts what they rest on that needs checking', () => {
@@ -80,7 +102,11 @@ describe('estimate table', () => {
       uncertainOutline: ['transverse' as const],
       inputDoubts: ['views look swapped'],
     };
-    const table = formatEstimateTable(doubtful, { caseLabel: 'x', trueVolumeMl: null });
+    const table = formatEstimateTable(doubtful, {
+      caseLabel: 'x',
+      trueVolumeMl: null,
+      patient: {},
+    });
     const reference = table.slice(table.indexOf('Reference'), table.indexOf('\nWarnings'));
     expect(reference).toMatch(
       /! these rest on: views look swapped; uncertain AI transverse outline\. Check the inputs first \(see Warnings\)\./,
@@ -88,7 +114,9 @@ describe('estimate table', () => {
     // The verdicts themselves read unverified, as in the app and the report.
     expect(reference).toMatch(/\n {2}normal\? +adult volume ≤ 314 mL/);
     expect(reference).not.toMatch(/\n {2}normal +adult/);
-    expect(estimateJson(doubtful, { caseLabel: 'x', trueVolumeMl: null })).toMatchObject({
+    expect(
+      estimateJson(doubtful, { caseLabel: 'x', trueVolumeMl: null, patient: {} }),
+    ).toMatchObject({
       check_first: ['views look swapped', 'uncertain AI transverse outline'],
       uncertain_outline: ['transverse'],
       input_doubts: ['views look swapped'],
@@ -100,13 +128,13 @@ describe('the lengths row beside the verdicts', () => {
   it('prints the length with the digits its verdict needs, the others with one', () => {
     const table = formatEstimateTable(
       estimate({ length: 13.0241, width: 8.46, thickness: 5.31, craniocaudal: 13.0241 }),
-      { caseLabel: 'x', trueVolumeMl: null },
+      { caseLabel: 'x', trueVolumeMl: null, patient: {} },
     );
     expect(table).toMatch(/Lengths +length 13\.02 cm · width 8\.5 cm · thickness 5\.3 cm/);
     expect(table).toMatch(/13\.02 cm is above the limit/);
     const plain = formatEstimateTable(
       estimate({ length: 11.04, width: 7, thickness: 4, craniocaudal: 11 }),
-      { caseLabel: 'x', trueVolumeMl: null },
+      { caseLabel: 'x', trueVolumeMl: null, patient: {} },
     );
     expect(plain).toMatch(/Lengths +length 11\.0 cm/);
   });
