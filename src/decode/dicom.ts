@@ -1,7 +1,7 @@
 /**
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
- * RGB interleaved or planar, YBR_FULL, YBR_FULL_422) and JPEG baseline (jpeg-js on the
- * encapsulated frame). Text values are decoded by the Specific Character Set (0008,0005).
+ * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), JPEG baseline (jpeg-js on the
+ * encapsulated frame) and RLE Lossless (./rle.ts). Text values are decoded by the Specific Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
@@ -19,6 +19,7 @@ import {
   MAX_IMAGE_SIDE,
 } from './bad-input';
 import { greyFromInterleaved } from './luma';
+import { decodeRleFrame, RLE_LOSSLESS } from './rle';
 
 // dicom-parser ships a UMD bundle: Node's ESM loader exposes it as `default`, bundlers as the namespace.
 const dicomParser: typeof dicomParserNamespace =
@@ -29,7 +30,13 @@ const IMPLICIT_LITTLE = '1.2.840.10008.1.2';
 const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 const EXPLICIT_BIG = '1.2.840.10008.1.2.2';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
-const SUPPORTED_SYNTAXES = new Set([IMPLICIT_LITTLE, EXPLICIT_LITTLE, EXPLICIT_BIG, JPEG_BASELINE]);
+const SUPPORTED_SYNTAXES = new Set([
+  IMPLICIT_LITTLE,
+  EXPLICIT_LITTLE,
+  EXPLICIT_BIG,
+  JPEG_BASELINE,
+  RLE_LOSSLESS,
+]);
 
 /** Names of transfer syntaxes we meet but cannot decode, so that the message says which. */
 const SYNTAX_NAMES: Record<string, string> = {
@@ -45,7 +52,6 @@ const SYNTAX_NAMES: Record<string, string> = {
   '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264',
   '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
   '1.2.840.10008.1.2.4.203': 'HTJ2K',
-  '1.2.840.10008.1.2.5': 'RLE Lossless',
 };
 
 const TAG = {
@@ -177,7 +183,7 @@ function parse(bytes: Uint8Array, name: string): DataSet {
     throw badInput(
       name,
       `the DICOM transfer syntax ${label} is not supported`,
-      'Export the image uncompressed (Explicit VR Little Endian) or as JPEG baseline.',
+      'Export the image uncompressed (Explicit VR Little Endian), as JPEG baseline or as RLE Lossless.',
     );
   }
   return dicomParser.parseDicom(bytes);
@@ -427,7 +433,7 @@ function readUncompressedFrame(
   bigEndian: boolean,
   name: string,
 ): Float64Array {
-  const { rows, columns, samplesPerPixel: spp, bitsAllocated, bitsStored, signed } = layout;
+  const { rows, columns, samplesPerPixel: spp, bitsAllocated } = layout;
   const pixels = rows * columns;
   const bytesPerSample = bitsAllocated / 8;
   const frameBytes = uncompressedFrameBytes(layout);
@@ -454,19 +460,100 @@ function readUncompressedFrame(
     return expand422(bytes.subarray(start, start + frameBytes), layout);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + start, frameBytes);
-  const valueMask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
-  const signBit = 1 << (bitsStored - 1);
   const out = new Float64Array(pixels * spp);
   const sampleCount = pixels * spp;
   for (let s = 0; s < sampleCount; s++) {
-    let v = bytesPerSample === 1 ? view.getUint8(s) : view.getUint16(2 * s, !bigEndian);
-    v &= valueMask;
-    if (signed && v & signBit) v -= 1 << bitsStored;
+    const v = bytesPerSample === 1 ? view.getUint8(s) : view.getUint16(2 * s, !bigEndian);
     // Planar configuration 1 stores RRR…GGG…BBB…: sample s is channel ⌊s/pixels⌋ of pixel s mod pixels.
     const target = layout.planar && spp === 3 ? (s % pixels) * 3 + Math.floor(s / pixels) : s;
     out[target] = v;
   }
-  return out;
+  return storedValues(out, layout);
+}
+
+/**
+ * The stored values of raw samples, in place: only the low Bits Stored bits count (the others may
+ * hold overlay bits or noise), read as two's complement when Pixel Representation is signed.
+ */
+function storedValues(samples: Float64Array, layout: PixelLayout): Float64Array {
+  const { bitsStored, bitsAllocated, signed } = layout;
+  if (bitsStored === bitsAllocated && !signed) return samples;
+  const valueMask = bitsStored >= 32 ? 0xffffffff : (1 << bitsStored) - 1;
+  const signBit = 1 << (bitsStored - 1);
+  for (let s = 0; s < samples.length; s++) {
+    let v = samples[s] & valueMask;
+    if (signed && v & signBit) v -= 1 << bitsStored;
+    samples[s] = v;
+  }
+  return samples;
+}
+
+/**
+ * The bytes of frame `frame` of encapsulated pixel data. RLE puts each frame in one fragment
+ * (PS3.5 A.4.2); JPEG may split a frame over several, found by the Basic Offset Table or, when
+ * that is empty, by each JPEG's end marker.
+ */
+function encapsulatedFrame(
+  dataSet: DataSet,
+  element: Element,
+  frame: number,
+  frames: number,
+  oneFragmentPerFrame: boolean,
+): Uint8Array {
+  const fragments = element.fragments ?? [];
+  if (frames === 1)
+    return dicomParser.readEncapsulatedPixelDataFromFragments(
+      dataSet,
+      element,
+      0,
+      fragments.length,
+    );
+  if (oneFragmentPerFrame && fragments.length === frames)
+    return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, frame, 1);
+  return dicomParser.readEncapsulatedImageFrame(
+    dataSet,
+    element,
+    frame,
+    element.basicOffsetTable && element.basicOffsetTable.length > 0
+      ? element.basicOffsetTable
+      : dicomParser.createJPEGBasicOffsetTable(dataSet, element),
+  );
+}
+
+/** Stored values of one RLE Lossless frame, interleaved. */
+function readRleFrame(
+  dataSet: DataSet,
+  element: Element,
+  layout: PixelLayout,
+  frame: number,
+  frames: number,
+  name: string,
+): Float64Array {
+  if (!element.encapsulatedPixelData) {
+    throw badInput(
+      name,
+      'the RLE transfer syntax is declared but the pixel data is not encapsulated',
+      'The file is corrupt; export it again.',
+    );
+  }
+  if (isSubsampled422(layout)) {
+    // RLE compresses full-resolution planes: its colour images are RGB or YBR_FULL (PS3.5 G.2).
+    throw badInput(
+      name,
+      'RLE Lossless with the photometric interpretation YBR_FULL_422 is not valid',
+      'The file is corrupt; export the image again (uncompressed or as RGB).',
+    );
+  }
+  const fragments = element.fragments ?? [];
+  if (frames > 1 && fragments.length !== frames && !element.basicOffsetTable?.length) {
+    throw badInput(
+      name,
+      `the RLE pixel data holds ${fragments.length} fragment(s) for ${frames} frames`,
+      'The file is corrupt; export it again.',
+    );
+  }
+  const bytes = encapsulatedFrame(dataSet, element, frame, frames, true);
+  return storedValues(decodeRleFrame(bytes, layout, name), layout);
 }
 
 /** RGB samples of one JPEG-baseline frame (jpeg-js converts YCbCr to RGB itself). */
@@ -485,18 +572,7 @@ function readJpegFrame(
       'The file is corrupt; export it again.',
     );
   }
-  const fragments = element.fragments ?? [];
-  const jpegBytes =
-    frames === 1
-      ? dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length)
-      : dicomParser.readEncapsulatedImageFrame(
-          dataSet,
-          element,
-          frame,
-          element.basicOffsetTable && element.basicOffsetTable.length > 0
-            ? element.basicOffsetTable
-            : dicomParser.createJPEGBasicOffsetTable(dataSet, element),
-        );
+  const jpegBytes = encapsulatedFrame(dataSet, element, frame, frames, false);
   const image = decodeJpeg(jpegBytes, {
     useTArray: true,
     formatAsRGBA: false,
@@ -632,7 +708,9 @@ export function decodeDicom(
     const jpeg = syntax === JPEG_BASELINE;
     const samples = jpeg
       ? readJpegFrame(dataSet, element, layout, frame, frames, name)
-      : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
+      : syntax === RLE_LOSSLESS
+        ? readRleFrame(dataSet, element, layout, frame, frames, name)
+        : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
     const grey = toGrey(samples, dataSet, layout, jpeg);
     const regions = readRegions(dataSet);
     const calibration =
