@@ -184,10 +184,12 @@ export const ImportReportSchema = z.object({
    * nothing), each with the reason: listed, never passed over in silence.
    */
   skipped: z.array(z.object({ path: z.string(), reason: z.string() })),
+  /** The cases given an image by this import (a new case, or a view added to one). */
   caseIds: z.array(z.string()),
   /**
-   * With `runAi`: one entry per case of `caseIds`, in that order. Absent without `runAi` (and from
-   * hosts older than this field: a renderer treats absent as "not known").
+   * With `runAi`: one entry per case of `caseIds` and per case of `relocated` (whose AI may never
+   * have run while its file was missing), in case order. Absent without `runAi` (and from hosts
+   * older than this field: a renderer treats absent as "not known").
    */
   ai: z.array(ImportAiResultSchema).optional(),
 });

@@ -252,7 +252,12 @@ export class StoreService implements SpvApi {
     for (const caseId of report.caseIds) this.openCases.forgetImagesChanged(toId(caseId));
     if (req.runAi) {
       const aiErrors = new Map<string, string>();
-      for (const caseId of report.caseIds) {
+      // The cases given images, and those whose moved file was found again: the AI may never have
+      // run on one of these (its file was gone when the case was opened), and the reader asked.
+      const aiCases = [
+        ...new Set([...report.caseIds, ...report.relocated.map((r) => r.caseId)]),
+      ].sort((a, b) => Number(a) - Number(b));
+      for (const caseId of aiCases) {
         try {
           // The AI runs on a case it has not run on, and on a view added since it ran.
           // (Opening does both: OpenCases.open.)
@@ -268,7 +273,7 @@ export class StoreService implements SpvApi {
         }
       }
       // What the AI stored for each case (a case it had run on before: its latest estimate).
-      report.ai = report.caseIds.map((caseId) =>
+      report.ai = aiCases.map((caseId) =>
         importAiResult(this.store, toId(caseId), aiErrors.get(caseId) ?? null),
       );
     }

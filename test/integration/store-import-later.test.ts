@@ -278,6 +278,32 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('import-later: importing into existing
     expect(service.store.auditLog(id).filter((e) => e.action === 'image.relocate')).toHaveLength(1);
   });
 
+  it('runs the AI on a case found again when asked, which it could not run on while the file was missing', async () => {
+    const folder = folderWith({
+      'gone_coronal.png': 'sample-08_coronal.png',
+      'gone_transverse.png': 'sample-08_transverse.png',
+    });
+    const caseId = (await service.importPaths({ paths: [folder] })).caseIds[0];
+    const id = Number(caseId);
+    // Moved before the AI ever ran on it: the case has no AI outline.
+    const elsewhere = join(harness.dir, 'elsewhere-ai');
+    mkdirSync(elsewhere);
+    for (const name of ['gone_coronal.png', 'gone_coronal.json'])
+      renameSync(join(folder, name), join(elsewhere, name));
+    expect(service.store.latestMask(id, 'coronal', 'ai')).toBeNull();
+
+    const report = ImportReportSchema.parse(
+      await service.importPaths({ paths: [elsewhere], runAi: true }),
+    );
+    expect(report.relocated).toEqual([expect.objectContaining({ caseId, view: 'coronal' })]);
+    // No image was added, so the case is not among those given images…
+    expect(report.caseIds).toEqual([]);
+    // …but the AI the reader asked for ran on it, and the report says what it found.
+    expect(report.aiFailed).toEqual([]);
+    expect(report.ai).toEqual([expect.objectContaining({ caseId, mode: 'dual' })]);
+    expect(service.store.latestMask(id, 'coronal', 'ai')).not.toBeNull();
+  });
+
   it('never relocates by the SOP Instance UID alone: another file with the same UID stays a duplicate', async () => {
     const folder = join(harness.dir, 'dicom-moved');
     mkdirSync(folder);
