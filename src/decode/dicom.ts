@@ -1,7 +1,8 @@
 /**
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
  * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), JPEG baseline (jpeg-js on the
- * encapsulated frame) and RLE Lossless (./rle.ts). Text values are decoded by the Specific Character Set (0008,0005).
+ * encapsulated frame) and RLE Lossless (./rle.ts). Text values are decoded by the Specific
+ * Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
