@@ -233,9 +233,12 @@ describe.skipIf(skipReason !== null)('accessibility (axe-core, WCAG 2.1 AA) at 1
     await page.getByTestId('calibration-dialog').waitFor({ timeout: 60_000 });
     await page.getByTestId('no-volume').waitFor();
     // The status line's news is a live status message (WCAG 4.1.3), heard without moving focus.
-    await expect(page.getByTestId('status-bar').getByRole('status').innerText()).resolves.toMatch(
-      /uncalibrated.* opened/,
-    );
+    // Polled: the dialog can show before "Opening …" gives way to "… opened" on a loaded machine.
+    await expect
+      .poll(() => page.getByTestId('status-bar').getByRole('status').innerText(), {
+        timeout: 30_000,
+      })
+      .toMatch(/uncalibrated.* opened/);
     await expectAccessible(page, 'calibration dialog');
   });
 });
