@@ -521,6 +521,17 @@ function encapsulatedFrame(
   );
 }
 
+/** A compressed transfer syntax keeps its pixel data in fragments: refused when it does not. */
+function requireEncapsulated(element: Element, syntax: string, name: string): void {
+  if (!element.encapsulatedPixelData) {
+    throw badInput(
+      name,
+      `the ${syntax} transfer syntax is declared but the pixel data is not encapsulated`,
+      'The file is corrupt; export it again.',
+    );
+  }
+}
+
 /** Stored values of one RLE Lossless frame, interleaved. */
 function readRleFrame(
   dataSet: DataSet,
@@ -530,13 +541,7 @@ function readRleFrame(
   frames: number,
   name: string,
 ): Float64Array {
-  if (!element.encapsulatedPixelData) {
-    throw badInput(
-      name,
-      'the RLE transfer syntax is declared but the pixel data is not encapsulated',
-      'The file is corrupt; export it again.',
-    );
-  }
+  requireEncapsulated(element, 'RLE', name);
   if (isSubsampled422(layout)) {
     // RLE compresses full-resolution planes: its colour images are RGB or YBR_FULL (PS3.5 G.2).
     throw badInput(
@@ -566,13 +571,7 @@ function readJpegFrame(
   frames: number,
   name: string,
 ): Float64Array {
-  if (!element.encapsulatedPixelData) {
-    throw badInput(
-      name,
-      'the JPEG transfer syntax is declared but the pixel data is not encapsulated',
-      'The file is corrupt; export it again.',
-    );
-  }
+  requireEncapsulated(element, 'JPEG', name);
   const jpegBytes = encapsulatedFrame(dataSet, element, frame, frames, false);
   const image = decodeJpeg(jpegBytes, {
     useTArray: true,

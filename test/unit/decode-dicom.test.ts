@@ -1,6 +1,5 @@
 import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { SpvError } from '../../src/api/errors';
 import { decodeImageBuffer } from '../../src/decode';
 import {
   imageElements,
@@ -9,6 +8,7 @@ import {
   writeDicom,
   type DicomElement,
 } from '../fixtures/dicom/write-dicom';
+import { expectBadInput } from './expect-bad-input';
 
 const W = 40;
 const H = 30;
@@ -34,14 +34,6 @@ function words16(values: ArrayLike<number>, littleEndian = true): Uint8Array {
 
 async function decode(bytes: Uint8Array, opts?: { frame?: number }) {
   return decodeImageBuffer(Buffer.from(bytes), 'test.dcm', opts);
-}
-
-async function expectBadInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await expect(promise).rejects.toBeInstanceOf(SpvError);
-  await expect(promise).rejects.toMatchObject({
-    code: 'bad-input',
-    message: expect.stringMatching(pattern),
-  });
 }
 
 describe('DICOM decoding', () => {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpvError } from '../../src/api/errors';
 import {
   decodeImageBuffer,
   decodeImageFile,
   encodeGreyPng,
   readBinaryMaskFile,
 } from '../../src/decode';
+import { expectBadInput } from './expect-bad-input';
 
 const W = 48;
 const H = 32;
@@ -28,14 +28,6 @@ async function png(
   height = H,
 ): Promise<Buffer> {
   return sharp(Buffer.from(pixels), { raw: { width, height, channels } }).png().toBuffer();
-}
-
-async function expectBadInput(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await expect(promise).rejects.toBeInstanceOf(SpvError);
-  await expect(promise).rejects.toMatchObject({
-    code: 'bad-input',
-    message: expect.stringMatching(pattern),
-  });
 }
 
 beforeAll(() => {

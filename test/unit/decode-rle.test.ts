@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SpvError } from '../../src/api/errors';
 import { decodeImageBuffer, type DecodedImage } from '../../src/decode';
 import { RLE_LOSSLESS } from '../../src/decode/rle';
 import {
@@ -20,6 +19,7 @@ import {
   writeDicom,
   type DicomElement,
 } from '../fixtures/dicom/write-dicom';
+import { expectBadInput } from './expect-bad-input';
 
 const W = 37; // odd: a segment of an odd number of bytes is padded to an even length
 const H = 23;
@@ -174,15 +174,6 @@ function rleDicom(o: {
   return writeDicom(elements, RLE_LOSSLESS);
 }
 
-async function expectBadInput(bytes: Uint8Array, pattern: RegExp, frame?: number) {
-  const promise = decode(bytes, frame);
-  await expect(promise).rejects.toBeInstanceOf(SpvError);
-  await expect(promise).rejects.toMatchObject({
-    code: 'bad-input',
-    message: expect.stringMatching(pattern),
-  });
-}
-
 describe('RLE Lossless frames made by hand', () => {
   it('reads literal and replicate runs and skips the −128 no-op', async () => {
     // A 4×2 image: 10 10 10 1 / 2 3 40 40.
@@ -211,21 +202,24 @@ describe('RLE Lossless frames made by hand', () => {
       fragments: [rleFrame([repeat(0, 8)])],
     });
     await expectBadInput(
-      bytes,
+      decode(bytes),
       /^test\.dcm: the RLE frame has 1 segments where 1 sample\(s\) of 16 bits need 2\. The file is corrupt; export the image again\.$/,
     );
   });
 
   it('names a segment that decodes to fewer bytes than the image has', async () => {
     const bytes = rleDicom({ rows: 2, columns: 4, fragments: [rleFrame([repeat(7, 5)])] });
-    await expectBadInput(bytes, /the RLE frame segment 1 decodes to 5 bytes where the image has 8/);
+    await expectBadInput(
+      decode(bytes),
+      /the RLE frame segment 1 decodes to 5 bytes where the image has 8/,
+    );
   });
 
   it('names a segment offset outside the frame', async () => {
     const frame = rleFrame([repeat(7, 8)]);
     new DataView(frame.buffer).setUint32(4, 4000, true);
     await expectBadInput(
-      rleDicom({ rows: 2, columns: 4, fragments: [frame] }),
+      decode(rleDicom({ rows: 2, columns: 4, fragments: [frame] })),
       /the RLE frame says segment 1 starts at byte 4000, outside its 66 bytes/,
     );
   });
@@ -233,9 +227,8 @@ describe('RLE Lossless frames made by hand', () => {
   it('says when a multi-frame file has not one fragment per frame', async () => {
     const one = rleFrame([repeat(7, 8)]);
     await expectBadInput(
-      rleDicom({ rows: 2, columns: 4, frames: 3, fragments: [one, one] }),
+      decode(rleDicom({ rows: 2, columns: 4, frames: 3, fragments: [one, one] }), 1),
       /the RLE pixel data holds 2 fragment\(s\) for 3 frames/,
-      1,
     );
   });
 });
