@@ -32,10 +32,10 @@ export function CaseBrowser({
   const [runAi, setRunAi] = useState(true);
   const [frame, setFrame] = useState('');
   const [filter, setFilter] = useState<CaseStatus | 'all'>('all');
-  const [picked, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [title, setTitle] = useState('');
   const shown = filter === 'all' ? cases : cases.filter((c) => c.status === filter);
-  // Only cases still listed count: one deleted or merged since it was ticked is never sent.
+  // Only cases still listed count: one no longer among the cases since it was ticked is never sent.
   const selected = selectedStillListed(picked, cases);
   // Ticked under another filter: still in the new session, so said beside its button.
   const hiddenSelected = selected.size - shown.filter((c) => selected.has(c.caseId)).length;
@@ -43,7 +43,7 @@ export function CaseBrowser({
     const next = new Set(selected);
     if (next.has(id)) next.delete(id);
     else next.add(id);
-    setSelected(next);
+    setPicked(next);
   };
 
   return (
@@ -125,10 +125,10 @@ export function CaseBrowser({
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => setSelected(new Set(shown.map((c) => c.caseId)))}>
+        <button type="button" onClick={() => setPicked(new Set(shown.map((c) => c.caseId)))}>
           Select shown
         </button>
-        <button type="button" onClick={() => setSelected(new Set())}>
+        <button type="button" onClick={() => setPicked(new Set())}>
           Clear
         </button>
       </div>
@@ -217,9 +217,7 @@ export function CaseBrowser({
             <button
               type="button"
               onClick={() =>
-                setSelected(
-                  new Set(shown.filter((c) => selected.has(c.caseId)).map((c) => c.caseId)),
-                )
+                setPicked(new Set(shown.filter((c) => selected.has(c.caseId)).map((c) => c.caseId)))
               }
               data-testid="selected-hidden-drop"
             >
