@@ -10,7 +10,7 @@ import { formatCsvRow } from '../engine/csv';
 import { isBadCaseRow, readCaseIndexRows, type BadCaseRow, type CaseRow } from '../engine/samples';
 import { estimateCaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
-import { cannotWrite, refuseOutputOverInput, whyNotWritable } from './output-path';
+import { cannotWrite, OUTPUT_FILE_FIX, refuseOutputOverInput, whyNotWritable } from './output-path';
 import { ProgressBar } from './progress';
 import { EXIT, UsageError, refuseEmptyOptions } from './usage';
 
@@ -28,13 +28,7 @@ async function openResults(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'w');
   } catch (error) {
-    throw cannotWrite(
-      path,
-      whyNotWritable(error),
-      'give --out a file in a folder that exists and that you can write to',
-      'No case was run.',
-      error,
-    );
+    throw cannotWrite(path, whyNotWritable(error), OUTPUT_FILE_FIX, 'No case was run.', error);
   }
 }
 

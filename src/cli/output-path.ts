@@ -26,7 +26,10 @@ function statOrNull(path: string): Stats | null {
   }
 }
 
-/** "--out PATH cannot be written (why): fix. Nothing done.", the one wording of every --out check. */
+/**
+ * "--out PATH cannot be written (why): fix. Nothing done.", the one wording of every --out check
+ * (`nothingDone` empty where the work was already done).
+ */
 export const cannotWrite = (
   out: string,
   why: string,
@@ -36,7 +39,7 @@ export const cannotWrite = (
 ) =>
   new SpvError(
     'bad-input',
-    `--out ${resolve(out)} cannot be written (${why}): ${fix}. ${nothingDone}`,
+    `--out ${resolve(out)} cannot be written (${why}): ${fix}.${nothingDone ? ` ${nothingDone}` : ''}`,
     cause === undefined ? undefined : { cause },
   );
 
@@ -44,8 +47,12 @@ export const cannotWrite = (
  * A file --out: its folder must exist and it must not be a folder. `nothingDone` ends the
  * message ("No case was run.").
  */
+/** What to do about a file --out that cannot be written. */
+export const OUTPUT_FILE_FIX =
+  'give --out a file in a folder that exists and that you can write to';
+
 export function checkOutputFile(out: string, nothingDone: string): void {
-  const fix = 'give --out a file in a folder that exists and that you can write to';
+  const fix = OUTPUT_FILE_FIX;
   const folder = statOrNull(dirname(resolve(out)));
   if (!folder) throw cannotWrite(out, 'its folder does not exist', fix, nothingDone);
   if (!folder.isDirectory())
@@ -71,11 +78,7 @@ export function writeOutputFile(out: string, bytes: Uint8Array | string): void {
   try {
     writeFileSync(out, bytes);
   } catch (error) {
-    throw new SpvError(
-      'bad-input',
-      `--out ${resolve(out)} cannot be written (${whyNotWritable(error)}): give --out a file in a folder that exists and that you can write to.`,
-      { cause: error },
-    );
+    throw cannotWrite(out, whyNotWritable(error), OUTPUT_FILE_FIX, '', error);
   }
 }
 

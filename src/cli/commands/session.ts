@@ -2,15 +2,14 @@
  * `spv session create --reader NAME CASE… [--title T]`, `spv session list`,
  * `spv session show SESSION`, `spv session export SESSION --out DIR` (all with --data-dir DIR).
  */
-import { resolve } from 'node:path';
-import { SpvError, isSpvError } from '../../api/errors';
+import { isSpvError } from '../../api/errors';
 import { INPUTS_NOT_CHECKED } from '../../clinical/check-first';
 import { defaultDataDir } from '../../store/data-dir';
 import { CaseStore } from '../../store/store';
 import { createStoreService } from '../../store-service/service';
 import { sessionDetail } from '../../store-service/summaries';
 import { engineFromArgs } from '../engine-options';
-import { checkOutputFolder, whyNotWritable } from '../output-path';
+import { cannotWrite, checkOutputFolder, whyNotWritable } from '../output-path';
 import {
   actionUsageExit,
   existingDataDirOf,
@@ -68,10 +67,12 @@ export async function run(argv: string[]): Promise<number> {
       // A folder that cannot be made or written (no permission, a full disk): exit 3, said plainly.
       if (isSpvError(error) || (error as NodeJS.ErrnoException | null)?.syscall === undefined)
         throw error;
-      throw new SpvError(
-        'bad-input',
-        `--out ${resolve(values.out)} cannot be written (${whyNotWritable(error)}): give --out a folder you can write to.`,
-        { cause: error },
+      throw cannotWrite(
+        values.out,
+        whyNotWritable(error),
+        'give --out a folder you can write to',
+        '',
+        error,
       );
     } finally {
       service.close();
