@@ -18,14 +18,9 @@ import { encodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
 import type { MaskSource } from '../store/types';
 import { savedCaliperLines } from './calipers';
-import {
-  AI_NO_VOLUME,
-  estimableMasks,
-  imageSizes,
-  type OpenCases,
-  type OpenStoredCase,
-} from './open-cases';
-import { fits, storedMasks, type EstimateToSave } from './saved-masks';
+import { AI_NO_VOLUME } from './import-ai-results';
+import type { OpenCases, OpenStoredCase } from './open-cases';
+import { estimableMasks, fits, imageSizes, storedMasks, type EstimateToSave } from './saved-masks';
 
 export interface AddedViewsDeps {
   store: CaseStore;

@@ -8,7 +8,12 @@ import { basename } from 'node:path';
 import type { ImportAiResult } from '../api/store-contract';
 import { checkFirst } from '../clinical/check-first';
 import type { CaseStore } from '../store/store';
-import { AI_NO_VOLUME } from './open-cases';
+
+/**
+ * The audit action recorded when the AI's outline gives no volume (OpenCases, added-views.ts),
+ * with the engine's reason: read back here as the case's reason for having none.
+ */
+export const AI_NO_VOLUME = 'ai.no-volume';
 
 /**
  * The AI's result for stored case `caseId`. `aiError` is the message of the AI run that failed on

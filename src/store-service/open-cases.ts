@@ -19,14 +19,16 @@ import { sha256File } from '../inference/manifest-loader';
 import type { CaseStore } from '../store/store';
 import type { ImageRow } from '../store/types';
 import {
+  estimableMasks,
+  imageSizes,
   latestSavedMasks,
   normalisedPatient,
   outlineMisfits,
   type CaseMasks,
   type EstimateToSave,
-  type ImageSizes,
   type MaskSaver,
 } from './saved-masks';
+import { AI_NO_VOLUME } from './import-ai-results';
 import { userCalibrationOf } from './stored-calibration';
 
 /** A stored case open in the engine: its engine id, the reader and the masks last saved. */
@@ -47,14 +49,6 @@ export interface OpenStoredCase extends CaseMasks {
    * engine copy has the old labels, so an edit made on it is no edit of the case as it is now.
    */
   viewsSwapped?: boolean;
-}
-
-/** Each view's image size in the engine's view of the case. */
-export function imageSizes(view: CaseView): ImageSizes {
-  const sizes: ImageSizes = {};
-  for (const image of [view.coronal, view.transverse])
-    if (image) sizes[image.view] = { width: image.width, height: image.height };
-  return sizes;
 }
 
 /** Stored cases kept open (below the engine's own limit of 32, which it shares with other opens). */
@@ -378,22 +372,6 @@ export class OpenCases {
     if (this.store.getCase(open.caseId).status === 'new')
       this.store.setStatus(open.caseId, 'ai-ready', 'model');
   }
-}
-
-/**
- * The audit action recorded when the AI's outline gives no volume, with the engine's reason: the
- * import's report reads it back as the case's reason for having none (import-ai-results.ts).
- */
-export const AI_NO_VOLUME = 'ai.no-volume';
-
-/**
- * The masks an estimate can use, as the viewer sends them: the transverse one only when its view
- * is calibrated (otherwise that view is left out and the volume is the coronal view's); null when
- * the coronal view is not calibrated (no volume at all).
- */
-export function estimableMasks(view: CaseView, masks: Masks): Masks | null {
-  if (view.coronal.calibration === null) return null;
-  return view.transverse?.calibration ? masks : { coronal: masks.coronal, transverse: null };
 }
 
 /** The frame of a multi-frame image chosen at import (src/store/import.ts), else null. */

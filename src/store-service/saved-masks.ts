@@ -2,7 +2,7 @@
  * A stored case's saved masks: the views whose mask changed become new mask versions, written with
  * the estimate and the reader's calipers in one transaction; and the saved masks read back.
  */
-import type { CaliperLine, Estimate, MaskRle, Masks, Patient } from '../api/contract';
+import type { CaliperLine, CaseView, Estimate, MaskRle, Masks, Patient } from '../api/contract';
 import { maskArea } from '../imaging/components';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { decodeMaskPng, encodeMaskPng } from '../store/mask-png';
@@ -54,6 +54,24 @@ interface PendingMask {
 
 /** Each view's image size as decoded now (a view without an image is absent). */
 export type ImageSizes = Partial<Record<ViewName, { width: number; height: number }>>;
+
+/** Each view's image size in the engine's view of the case. */
+export function imageSizes(view: CaseView): ImageSizes {
+  const sizes: ImageSizes = {};
+  for (const image of [view.coronal, view.transverse])
+    if (image) sizes[image.view] = { width: image.width, height: image.height };
+  return sizes;
+}
+
+/**
+ * The masks an estimate can use, as the viewer sends them: the transverse one only when its view
+ * is calibrated (otherwise that view is left out and the volume is the coronal view's); null when
+ * the coronal view is not calibrated (no volume at all).
+ */
+export function estimableMasks(view: CaseView, masks: Masks): Masks | null {
+  if (view.coronal.calibration === null) return null;
+  return view.transverse?.calibration ? masks : { coronal: masks.coronal, transverse: null };
+}
 
 /** Whether a mask (a stored version or an RLE) is of the image's size. */
 export function fits(

@@ -55,9 +55,11 @@ import { transverseAddedAfterAi } from './added-views';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { importAiResult } from './import-ai-results';
-import { estimableMasks, imageSizes, OpenCases } from './open-cases';
+import { OpenCases } from './open-cases';
 import {
+  estimableMasks,
   fits,
+  imageSizes,
   MaskSaver,
   misfitNotice,
   outlineMisfits,

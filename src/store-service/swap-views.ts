@@ -9,8 +9,8 @@ import type { Masks } from '../api/contract';
 import { SpvError, isSpvError } from '../api/errors';
 import type { CaseStore } from '../store/store';
 import type { MaskSource } from '../store/types';
-import { estimableMasks, type OpenCases, type OpenStoredCase } from './open-cases';
-import { storedMasks } from './saved-masks';
+import type { OpenCases, OpenStoredCase } from './open-cases';
+import { estimableMasks, storedMasks } from './saved-masks';
 
 export interface SwapViewsDeps {
   store: CaseStore;
