@@ -57,7 +57,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
   const [inferenceNote, setInferenceNote] = useState<string | null>(null);
   const { errors, pushError, dismissError, clearErrors } = useErrors();
   const inputs = useEstimateInputs();
-  const { caseView, calipers, patient, setCaseView, clearCalipers, restoreInputs } = inputs;
+  const { caseView, calipers, patient, setCaseView, restoreInputs } = inputs;
   const masksRef = useRef<MaskSet>({});
   // The stored case in the viewer (null: a sample or files): its edits are saved under its reader.
   const storedCase = useRef<StoredCaseRef | null>(null);
@@ -98,7 +98,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     readOnly,
   });
 
-  // Another case: nothing of the previous one stays (answers, masks, history, calipers, line).
+  // Another case: nothing of the previous one stays (answers, masks, history, patient inputs,
+  // calipers, line).
   const { reset: resetAnalysis } = analysis;
   const { clearMasks } = editing;
   const { clearLine } = calibration;
@@ -108,18 +109,19 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
     (cv: CaseView, stored?: StoredCaseShown | null) => {
       resetAnalysis();
       clearMasks();
-      clearCalipers();
       clearLine();
       setCaseView(cv);
       storedCase.current = stored
         ? { caseId: stored.caseId, reader: stored.reader, locked: stored.locked }
         : null;
       setStoredShown(stored ?? null);
-      // A reopened stored case shows the patient and calipers its latest estimate used.
-      if (stored) restoreInputs(stored.patient, stored.caliperLines);
+      // A reopened stored case shows the reader's patient inputs and the calipers its latest
+      // estimate used; a sample or files start with none: the previous case's age or sex would
+      // otherwise decide this patient's verdicts unseen.
+      restoreInputs(stored?.patient ?? null, stored?.caliperLines ?? []);
       fit();
     },
-    [resetAnalysis, clearMasks, clearCalipers, clearLine, setCaseView, restoreInputs, fit],
+    [resetAnalysis, clearMasks, clearLine, setCaseView, restoreInputs, fit],
   );
   const closeOpenDialog = useCallback(() => setOpenDialog(false), []);
   const { openSample, openFiles, openStoredCase, claimOpening } = useCaseLoader({

@@ -102,7 +102,10 @@ export function useLiveAnalysis(
     return cv && cv.coronal.calibration && masksRef.current.coronal ? cv : null;
   }, [latest, masksRef]);
 
-  /** Sends a stored case's masks to be saved now, no estimate (every view, calibrated or not). */
+  /**
+   * Sends a stored case's masks to be saved now, no estimate (every view, calibrated or not), with
+   * the patient inputs: on a case not calibrated yet no estimate keeps them.
+   */
   const saveMasksNow = useCallback(() => {
     const stored = storedCase?.current;
     const { coronal: cor, transverse: tr } = masksRef.current;
@@ -112,6 +115,7 @@ export function useLiveAnalysis(
       reader: stored.reader,
       masks: { coronal: encoded(cor), transverse: tr ? encoded(tr) : null },
       masksOnly: true,
+      patient: latest.current.patient,
       editOrder: pageEditSequence.next(),
       // The view it was drawn on: refused if the case's views were swapped since.
       ...(latest.current.caseView ? { viewCaseId: latest.current.caseView.caseId } : {}),

@@ -120,7 +120,10 @@ export const StoredCaseViewSchema = z.object({
   estimate: EstimateSchema.nullable(),
   /** The id of `estimate`, the one sign-off takes; null without one. */
   estimateId: z.string().nullable(),
-  /** The patient inputs `estimate` used (null: none given, or not known). */
+  /**
+   * The reader's newest patient inputs for the case (null: none given, or not known): those
+   * `estimate` used, or newer ones saved without an estimate (typed before calibrating).
+   */
   patient: PatientSchema.nullable(),
   /** The caliper lines `estimate` used: the viewer draws them again. */
   caliperLines: z.array(CaliperLineSchema),

@@ -33,6 +33,15 @@ export function normalisedPatient(patient: Patient | null | undefined): Patient 
   return p.ageYears === null && p.sex === null && p.heightCm === null ? null : p;
 }
 
+/**
+ * The reader's newest patient inputs for a case: those last sent (with an estimate or without:
+ * CaseStore.patientInputs), else the latest estimate's (a database from before they were kept).
+ */
+export function readerPatient(store: CaseStore, caseId: number): Patient | null {
+  const sent = store.patientInputs(caseId);
+  return sent !== undefined ? sent : (store.latestEstimate(caseId)?.patient ?? null);
+}
+
 /** The masks last saved of each view, as the database holds them. */
 export type LatestMasks = Partial<Record<ViewName, { maskId: number; mask: Uint8Array }>>;
 

@@ -16,6 +16,7 @@ import {
   type EstimateRequest,
   type MaskRle,
   type Masks,
+  type Patient,
   type ViewName,
 } from '../api/contract';
 import { SpvError } from '../api/errors';
@@ -62,7 +63,9 @@ import {
   imageSizes,
   MaskSaver,
   misfitNotice,
+  normalisedPatient,
   outlineMisfits,
+  readerPatient,
   repeatsLatestEstimate,
   storedMasks,
   type ImageSizes,
@@ -192,6 +195,7 @@ export class StoreService implements SpvApi {
         // signs, stay the newer edit's. Its patient inputs and calipers are no newer either.
         return this.openCases.estimate(open, inputs);
       }
+      this.keepPatientInputs(open.caseId, inputs.patient);
       let toSave;
       try {
         toSave = await this.openCases.estimateToSave(open, inputs);
@@ -238,6 +242,14 @@ export class StoreService implements SpvApi {
   }
 
   /** Resolves once every save of the case asked for so far is done (failed ones included). */
+  /**
+   * The reader's patient inputs as an edit or estimate of the viewer sent them (not sent: nothing
+   * to keep), so that the case opens with them again even when no estimate holds them.
+   */
+  private keepPatientInputs(caseId: number, patient: Patient | null | undefined): void {
+    if (patient !== undefined) this.store.setPatientInputs(caseId, normalisedPatient(patient));
+  }
+
   private savesSettled(caseId: number): Promise<void> {
     return this.saveQueues.get(caseId) ?? Promise.resolve();
   }
@@ -323,9 +335,10 @@ export class StoreService implements SpvApi {
       currentMasks,
       estimate: latest?.estimate ?? null,
       estimateId: latest ? String(latest.id) : null,
-      // What the latest estimate used, so that the viewer shows the reader's own inputs again
-      // (and its first estimate repeats the saved one instead of replacing it).
-      patient: latest?.patient ?? null,
+      // The reader's own inputs again: those the latest estimate used, unless newer ones were sent
+      // without an estimate (typed before calibrating). Its first estimate then repeats the saved
+      // one instead of replacing it.
+      patient: readerPatient(this.store, open.caseId),
       caliperLines: latest ? savedCaliperLines(this.store, open.caseId, latest) : [],
     };
   }
@@ -344,7 +357,7 @@ export class StoreService implements SpvApi {
       const inputs = {
         // An uncalibrated transverse view is left out of the volume, as in the viewer.
         masks: estimableMasks(open.view, aiMasks) ?? aiMasks,
-        patient: last?.patient ?? null,
+        patient: readerPatient(this.store, caseId),
         caliperLines: last ? savedCaliperLines(this.store, caseId, last) : null,
       };
       const estimate = await this.openCases.estimateToSave(open, inputs);
@@ -373,6 +386,8 @@ export class StoreService implements SpvApi {
       // image's now.
       if (req.viewCaseId !== undefined && this.openCases.swappedCaseOf(req.viewCaseId) === caseId)
         throw drawnBeforeSwap(caseId);
+      // Kept even when no estimate is: typed on a case not yet calibrated, they would be lost.
+      this.keepPatientInputs(caseId, req.patient);
       const open = await this.openCases.open(caseId, req.reader, null);
       const calibrated = open.view.coronal.calibration !== null;
       if (req.masksOnly || !calibrated) {

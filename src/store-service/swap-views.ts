@@ -10,7 +10,7 @@ import { SpvError, isSpvError } from '../api/errors';
 import type { CaseStore } from '../store/store';
 import type { MaskSource } from '../store/types';
 import type { OpenCases, OpenStoredCase } from './open-cases';
-import { estimableMasks, storedMasks } from './saved-masks';
+import { estimableMasks, readerPatient, storedMasks } from './saved-masks';
 
 export interface SwapViewsDeps {
   store: CaseStore;
@@ -52,7 +52,7 @@ export async function swapStoredViews(
   onSwapped: () => void = () => {},
 ): Promise<void> {
   const { store, openCases } = deps;
-  const before = store.latestEstimate(caseId);
+  const patient = readerPatient(store, caseId);
   const swap = store.swapViews(caseId, reader);
   openCases.forgetSwapped(caseId);
   onSwapped();
@@ -70,7 +70,7 @@ export async function swapStoredViews(
     const masks = estimableMasks(open.view, outlines.masks);
     if (!masks) return;
     try {
-      await saveEstimate(deps, open, outlines, masks, source, author, before?.patient ?? null);
+      await saveEstimate(deps, open, outlines, masks, source, author, patient);
     } catch (error) {
       if (!isSpvError(error) || error.code !== 'bad-input') throw error;
       failures.push(`the ${source === 'ai' ? "AI's" : "reader's"} outline: ${error.message}`);

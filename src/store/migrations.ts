@@ -211,6 +211,18 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE estimates ADD COLUMN check_first_warnings_json TEXT;
     `,
   },
+  {
+    version: 9,
+    name: 'case-patient-inputs',
+    sql: `
+      -- The reader's newest patient inputs for the case (age, sex, height; 'null': none given),
+      -- saved whenever the viewer sends them, with an estimate or without one: typed on a case not
+      -- calibrated yet (no estimate, so estimates.patient_json cannot hold them) they were lost on
+      -- leaving the case. NULL: none sent since this column exists (the latest estimate's
+      -- patient_json stands for them).
+      ALTER TABLE cases ADD COLUMN patient_inputs_json TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = migrations[migrations.length - 1].version;

@@ -300,6 +300,32 @@ export class CaseStore {
   }
 
   /**
+   * Keeps the reader's newest patient inputs for the case (null: none given), whether or not an
+   * estimate is saved with them (migration 9 says why). Not a change of the case's state, so
+   * neither its updated_at nor the audit moves; refused on a signed-off case all the same.
+   */
+  setPatientInputs(caseId: number, patient: Patient | null): void {
+    this.transaction(() => {
+      this.assertEditable(caseId);
+      this.db
+        .prepare('UPDATE cases SET patient_inputs_json = ? WHERE id = ?')
+        .run(JSON.stringify(patient), caseId);
+    });
+  }
+
+  /**
+   * The reader's newest patient inputs for the case (null: none given); undefined when none were
+   * sent since the database had the column (the latest estimate's inputs stand for them then).
+   */
+  patientInputs(caseId: number): Patient | null | undefined {
+    this.getCase(caseId); // a missing case is said so, as everywhere
+    const row = this.db
+      .prepare('SELECT patient_inputs_json AS json FROM cases WHERE id = ?')
+      .get(caseId) as { json: string | null };
+    return row.json === null ? undefined : (JSON.parse(row.json) as Patient | null);
+  }
+
+  /**
    * Signs off the case's latest estimate. `estimateId`, when given, is the estimate the reader saw:
    * refused if a newer one was saved since. Refused too when the latest estimate is stale: the
    * masks changed after it (an edit whose estimate failed or is still running) or the images were

@@ -1,0 +1,125 @@
+/**
+ * The reader's patient inputs on a stored case, over the real engine: those typed on a case not
+ * calibrated yet (which has no estimate to hold them) are there when it is opened again, in a
+ * later session too, and decide its first estimate once it is calibrated; on a calibrated case the
+ * newest inputs sent win over the latest estimate's, and accepting the AI takes them.
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Patient } from '../../src/api/contract';
+import type { StoreService } from '../../src/store-service/service';
+import { SAMPLES_DIR } from './cli-helpers';
+import {
+  copySamples,
+  HAVE_MODELS_AND_SAMPLES,
+  startStoreHarness,
+  type StoreHarness,
+  warnWhenSkipped,
+} from './store-engine-harness';
+
+warnWhenSkipped('store-service-patient-inputs');
+
+const READER = 'Dr. Patient Inputs';
+const child: Patient = { ageYears: 4, sex: 'female', heightCm: null };
+const teen: Patient = { ageYears: 14, sex: 'male', heightCm: 160 };
+
+let harness: StoreHarness;
+let service: StoreService;
+const ids: Record<string, string> = {};
+
+describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () => {
+  beforeAll(async () => {
+    harness = await startStoreHarness('spv-patient-inputs-');
+    const folder = join(harness.dir, 'images');
+    mkdirSync(folder);
+    copySamples(folder, ['sample-02']);
+    copyFileSync(join(SAMPLES_DIR, 'uncalibrated.png'), join(folder, 'uncalibrated.png'));
+    service = harness.openService();
+    await service.importPaths({ paths: [folder] });
+    for (const c of await service.listCases({})) ids[c.title] = c.caseId;
+    expect(Object.keys(ids).sort()).toEqual(['sample-02', 'uncalibrated']);
+  });
+  afterAll(() => harness?.close());
+
+  it('keeps those typed before calibrating, into a later session and the first estimate', async () => {
+    const caseId = ids['uncalibrated'];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    expect(opened.estimate).toBeNull();
+    expect(opened.patient).toBeNull();
+    const versionsBefore = (await service.getCase({ caseId })).masks.length;
+    // What the viewer sends when the age or sex changes on a case it cannot estimate yet.
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: child,
+    });
+    // The masks did not change: no new version for a patient input.
+    expect((await service.getCase({ caseId })).masks.length).toBe(versionsBefore);
+
+    const later = harness.openService();
+    const reopened = await later.openStoredCase({ caseId, reader: READER });
+    expect(reopened.patient).toEqual(child);
+
+    // Calibrated in that session, the viewer's estimate carries the inputs it shows again.
+    await later.calibrate({
+      caseId: reopened.view.caseId,
+      view: 'coronal',
+      pointA: [10, 10],
+      pointB: [10, 210],
+      distanceMm: 80,
+    });
+    const estimate = await later.estimate({
+      caseId: reopened.view.caseId,
+      masks: reopened.currentMasks!,
+      patient: reopened.patient,
+    });
+    // A 4-year-old's length limit (Rosenberg 1991), not an adult's.
+    expect(estimate.classification.map((c) => c.limitText)).toContain(
+      'child 4–6 years length ≤ 9.5 cm',
+    );
+    const saved = await later.openStoredCase({ caseId, reader: READER });
+    expect(saved.estimate?.volumeMl).toBeCloseTo(estimate.volumeMl, 9);
+    expect(saved.patient).toEqual(child);
+  });
+
+  it('takes the newest inputs sent over the latest estimate, and accepting the AI keeps them', async () => {
+    const caseId = ids['sample-02'];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    await service.estimate({
+      caseId: opened.view.caseId,
+      masks: opened.currentMasks!,
+      patient: child,
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toEqual(child);
+    // Changed while the estimate of an edit is in flight: the viewer saves the edit alone.
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: teen,
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toEqual(teen);
+
+    await service.acceptAi({ caseId, reader: READER });
+    const accepted = await service.openStoredCase({ caseId, reader: READER });
+    expect(accepted.patient).toEqual(teen);
+    const detail = await service.getCase({ caseId });
+    expect(detail.finalEstimate?.classification.map((c) => c.limitText)).toContain(
+      'child 12–15 years length ≤ 12.0 cm',
+    );
+
+    // Cleared by the reader: "none given" is kept, not filled in from an older estimate.
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: { ageYears: null, sex: null, heightCm: null },
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toBeNull();
+  });
+});
