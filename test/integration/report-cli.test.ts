@@ -108,7 +108,10 @@ describe.skipIf(!ready)('spv report / import / session', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/no case 999/);
     expect(spv('report', '--data-dir', data).code).toBe(2);
-    expect(spv('report', 'abc', '--out', join(dir, 'y.pdf'), '--data-dir', data).code).toBe(2);
+    const badId = spv('report', 'abc', '--out', join(dir, 'y.pdf'), '--data-dir', data);
+    expect(badId.code).toBe(2);
+    // Worded as spv case and spv session word it.
+    expect(badId.stderr).toMatch(/give the case id \(a number\), got "abc"/);
     expect(spv('session', 'export', '1', '--data-dir', data).stderr).toMatch(/--out DIR/);
     // An anonymised sample report is refused, not written as a plain one.
     const anonSample = spv('report', '--sample', '--anonymise', '--out', join(dir, 'anon.pdf'));

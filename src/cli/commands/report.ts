@@ -8,7 +8,7 @@ import { buildSampleReportPdf } from '../../store-service/report-builder';
 import { createStoreService, modelHashOf } from '../../store-service/service';
 import { engineFromArgs } from '../engine-options';
 import { checkOutputFile, writeOutputFile } from '../output-path';
-import { existingDataDirOf, parseStoreCommandArgs } from '../store-command-args';
+import { existingDataDirOf, idArgument, parseStoreCommandArgs } from '../store-command-args';
 import { EXIT, UsageError } from '../usage';
 
 export const REPORT_USAGE = `Usage: spv report CASE --out FILE [--data-dir DIR] [--format pdf|dicom-pdf|dicom-sr] [--anonymise]
@@ -64,17 +64,17 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1)
     throw new UsageError('give one case id (see the worklist or `spv import` output), or --sample');
-  if (!/^\d+$/.test(positionals[0]))
-    throw new UsageError(`a case id is a number, got "${positionals[0]}"`);
+  // Worded as spv case and spv session word a bad id.
+  const caseId = Number(idArgument(positionals[0], 'case'));
   checkOutputFile(values.out, 'No report was made.');
   const dataDir = existingDataDirOf(values);
   const engine = await engineFromArgs(values);
   const service = createStoreService({ dataDir, engine });
   try {
     const anonymise = values.anonymise || values.anonymize;
-    const report = await service.renderReport(Number(positionals[0]), format.data, anonymise);
+    const report = await service.renderReport(caseId, format.data, anonymise);
     writeOutputFile(values.out, report.bytes);
-    service.store.audit('spv report', 'report.export', Number(positionals[0]), {
+    service.store.audit('spv report', 'report.export', caseId, {
       format: format.data,
       anonymise,
       path: values.out,
