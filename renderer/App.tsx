@@ -115,10 +115,13 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
         ? { caseId: stored.caseId, reader: stored.reader, locked: stored.locked }
         : null;
       setStoredShown(stored ?? null);
-      // A reopened stored case shows the reader's patient inputs and the calipers its latest
-      // estimate used; a sample or files start with none: the previous case's age or sex would
-      // otherwise decide this patient's verdicts unseen.
-      restoreInputs(stored?.patient ?? null, stored?.caliperLines ?? []);
+      // A reopened stored case shows the reader's patient inputs (else its DICOM header's) and the
+      // calipers its latest estimate used; a sample or files start with their header's inputs or
+      // none: the previous case's age or sex would otherwise decide this patient's verdicts unseen.
+      restoreInputs(
+        stored ? stored.patient : (cv.studyPatient ?? null),
+        stored?.caliperLines ?? [],
+      );
       fit();
     },
     [resetAnalysis, clearMasks, clearLine, setCaseView, restoreInputs, fit],
@@ -363,6 +366,7 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               calibrated={coronalCalibrated}
               lengths={lengths}
               patient={patient}
+              studyPatient={caseView?.studyPatient ?? null}
               onPatient={(p) => {
                 inputs.setPatient(p);
                 scheduleEstimate();

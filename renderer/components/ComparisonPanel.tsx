@@ -9,6 +9,7 @@ import { checkFirst } from '../../src/clinical/check-first';
 import { shownVerdict, unverifiedVerdictsText } from '../../src/clinical/unverified-verdict';
 import type { CaliperKind } from '../editing/calipers';
 import { cm, ml, signed } from './format';
+import { studyPatientNote } from '../study-patient-note';
 import { EstimateChart } from './EstimateChart';
 import {
   implausibleOutlines,
@@ -38,6 +39,8 @@ export interface ComparisonPanelProps {
   lengths: MeasuredLengths;
   patient: Patient;
   onPatient(p: Patient): void;
+  /** The patient inputs the image's DICOM header gives (CaseView.studyPatient), if any. */
+  studyPatient?: Patient | null;
   referenceVolumeMl: number | null;
   /**
    * Whether a case is open (the default): with none, there is nothing to calibrate, and the panel
@@ -212,6 +215,7 @@ function noVolumesText(caseOpen: boolean, calibrated: boolean, failed: boolean):
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
   const toCheck = estimate ? checkFirst(estimate) : [];
+  const studyNote = studyPatientNote(p.patient, p.studyPatient);
   const badOutlines = implausibleOutlines(estimate?.inputDoubts);
   const rows: [string, number | null, number | undefined, CaliperKind | null][] = [
     ['Length', p.lengths.mask.length, p.lengths.caliper.length, 'length'],
@@ -341,6 +345,8 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
             type="number"
             min={0}
             max={130}
+            // An infant's age from the DICOM header is kept to the month (0.25 = 3 months).
+            step="any"
             data-testid="patient-age"
             value={p.patient.ageYears ?? ''}
             onChange={(e) => p.onPatient({ ...p.patient, ageYears: numberOrNull(e.target.value) })}
@@ -377,6 +383,11 @@ export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
           cm
         </label>
       </fieldset>
+      {studyNote && (
+        <p className="muted" data-testid="patient-from-header">
+          {studyNote}
+        </p>
+      )}
       {p.calibrated && estimate && (
         <ul className="classification" data-testid="classification">
           {estimate.classification.map((c) => (

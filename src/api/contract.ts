@@ -72,6 +72,13 @@ export const ViewImageSchema = z.object({
 });
 export type ViewImage = z.infer<typeof ViewImageSchema>;
 
+export const PatientSchema = z.object({
+  ageYears: z.number().min(0).max(130).nullable().optional(),
+  sex: z.enum(['female', 'male']).nullable().optional(),
+  heightCm: z.number().min(30).max(250).nullable().optional(),
+});
+export type Patient = z.infer<typeof PatientSchema>;
+
 export const CaseViewSchema = z.object({
   caseId: z.string(),
   title: z.string(),
@@ -79,6 +86,12 @@ export const CaseViewSchema = z.object({
   transverse: ViewImageSchema.nullable(),
   /** True volume when known (synthetic samples only), for demonstration. */
   referenceVolumeMl: z.number().nullable(),
+  /**
+   * The patient inputs the coronal image's DICOM header gives (age at the study, sex:
+   * src/clinical/study-patient.ts); null or absent when it gives none (PNG, JPEG, a header without
+   * them). A case starts with them in the patient fields until the reader changes them.
+   */
+  studyPatient: PatientSchema.nullable().optional(),
 });
 export type CaseView = z.infer<typeof CaseViewSchema>;
 
@@ -95,13 +108,6 @@ export const LengthsSchema = z.object({
 export type Lengths = z.infer<typeof LengthsSchema>;
 /** The four lengths, in the order the schema (and every report) lists them. */
 export const LENGTH_KINDS = LengthsSchema.keyof().options;
-
-export const PatientSchema = z.object({
-  ageYears: z.number().min(0).max(130).nullable().optional(),
-  sex: z.enum(['female', 'male']).nullable().optional(),
-  heightCm: z.number().min(30).max(250).nullable().optional(),
-});
-export type Patient = z.infer<typeof PatientSchema>;
 
 export const FormulaResultSchema = z.object({
   id: z.string(),

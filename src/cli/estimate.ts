@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SpvError } from '../api/errors';
 import { PatientSchema, type Patient } from '../api/contract';
+import { patientFromStudy } from '../clinical/study-patient';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
 import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
@@ -93,7 +94,8 @@ export async function runEstimate(argv: string[]): Promise<number> {
   if (positionals.length > 0)
     throw new UsageError(`unexpected argument "${positionals[0]}" (use --coronal FILE)`);
   refuseEmptyOptions(values);
-  const patient = patientFrom(values);
+  const given = patientFrom(values);
+  const patientGiven = [values.age, values.sex, values.height].some((v) => v !== undefined);
   sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
   const spacing = spacingFrom(values);
   const frame = parseNonNegativeInteger('frame', values.frame);
@@ -146,10 +148,15 @@ export async function runEstimate(argv: string[]): Promise<number> {
 
   // Decode first: a bad file is reported at once, without loading the models.
   const views = await loadCaseFiles(files);
+  // Without --age, --sex or --height, the coronal image's DICOM header's (as the app starts with
+  // them); any option given, the options alone, not mixed with the header.
+  const header = patientGiven ? null : patientFromStudy(views.coronal.decoded.meta);
+  const patient = header ?? given;
+  const patientSource = patientGiven ? 'options' : header ? 'dicom-header' : null;
   const engine = await engineFromArgs(values);
   try {
     const estimate = await estimateLoadedCase(engine, views, files.kind, { patient });
-    const context = { caseLabel, trueVolumeMl, patient };
+    const context = { caseLabel, trueVolumeMl, patient, patientSource } as const;
     process.stdout.write(
       values.json
         ? `${JSON.stringify(estimateJson(estimate, { ...context, files: { coronal: files.coronal, transverse: files.transverse ?? null, kind: files.kind } }), null, 2)}\n`

@@ -12,16 +12,21 @@ export interface EstimateContext {
   trueVolumeMl: number | null;
   /** What was given of the patient: the verdicts' limits follow it. */
   patient: Patient;
+  /** Where `patient` came from: the options, the coronal image's DICOM header, or nowhere. */
+  patientSource?: 'options' | 'dicom-header' | null;
 }
 
 /** The patient as the verdicts took it ("age 40 y · female"), or what was not given. */
-function patientText(patient: Patient): string {
+function patientText(patient: Patient, source: EstimateContext['patientSource']): string {
   const parts = [
     patient.ageYears != null ? `age ${patient.ageYears} y` : null,
     patient.sex ?? null,
     patient.heightCm != null ? `height ${patient.heightCm} cm` : null,
   ].filter((part): part is string => part !== null);
-  return parts.length > 0 ? parts.join(' · ') : 'not given (--age, --sex, --height)';
+  if (parts.length === 0) return 'not given (--age, --sex, --height)';
+  const from =
+    source === 'dicom-header' ? ' (from the DICOM header; --age, --sex, --height to change)' : '';
+  return `${parts.join(' · ')}${from}`;
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);
@@ -30,7 +35,7 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(13)}${value}`);
   row('Case', context.caseLabel);
-  row('Patient', patientText(context.patient));
+  row('Patient', patientText(context.patient, context.patientSource));
   row('Volume', `${ml(estimate.volumeMl)}  (${intervalText(estimate.ci95Ml)})`);
   if (context.trueVolumeMl !== null) {
     const inside =
@@ -117,6 +122,8 @@ export function estimateJson(
       age_years: context.patient.ageYears ?? null,
       sex: context.patient.sex ?? null,
       height_cm: context.patient.heightCm ?? null,
+      // 'options', 'dicom-header' (the coronal image's, none given as options), or null.
+      source: context.patientSource ?? null,
     },
     ...(context.files ? { files: context.files } : {}),
     elapsed_ms: round(estimate.elapsedMs, 2),

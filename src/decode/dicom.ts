@@ -95,6 +95,7 @@ const TAG = {
   studyId: 'x00200010',
   patientBirthDate: 'x00100030',
   patientSex: 'x00100040',
+  patientAge: 'x00101010',
   modality: 'x00080060',
   specificCharacterSet: 'x00080005',
 } as const;
@@ -113,6 +114,8 @@ export interface DicomMeta {
   studyId?: string;
   patientBirthDate?: string;
   patientSex?: string;
+  /** Patient's Age at the study (AS, "034Y"): the age when the birth date is not given. */
+  patientAge?: string;
   modality?: string;
   photometric?: string;
 }
@@ -306,6 +309,7 @@ function readMeta(dataSet: DataSet, text: TextReader): DicomMeta {
     'studyId',
     'patientBirthDate',
     'patientSex',
+    'patientAge',
     'modality',
     'photometric',
   ] as const;

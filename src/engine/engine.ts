@@ -25,6 +25,7 @@ import type {
 } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { decodeCaseViews, encodeGreyPng, type DecodedImage } from '../decode';
+import { patientFromStudy } from '../clinical/study-patient';
 import { calibrationFromTwoPoints, spacingForMask } from '../imaging/calibration';
 import { decodeMaskRle, encodeMaskRle, sameMask } from '../imaging/mask-codec';
 import { loadManifest } from '../inference/manifest-loader';
@@ -431,6 +432,7 @@ class SpvEngine implements Engine {
   }
 
   private async caseView(opened: OpenedCase): Promise<CaseView> {
+    const studyPatient = patientFromStudy(opened.views.coronal.image.meta);
     return {
       caseId: opened.id,
       title: opened.title,
@@ -439,6 +441,7 @@ class SpvEngine implements Engine {
         ? await this.viewImage('transverse', opened.views.transverse)
         : null,
       referenceVolumeMl: opened.referenceVolumeMl,
+      ...(studyPatient ? { studyPatient } : {}),
     };
   }
 }

@@ -20,7 +20,14 @@ import type { MaskSource } from '../store/types';
 import { savedCaliperLines } from './calipers';
 import { AI_NO_VOLUME } from './import-ai-results';
 import type { OpenCases, OpenStoredCase } from './open-cases';
-import { estimableMasks, fits, imageSizes, storedMasks, type EstimateToSave } from './saved-masks';
+import {
+  estimableMasks,
+  fits,
+  imageSizes,
+  readerPatient,
+  storedMasks,
+  type EstimateToSave,
+} from './saved-masks';
 
 export interface AddedViewsDeps {
   store: CaseStore;
@@ -73,7 +80,7 @@ export async function outlineAddedView(
   // patient inputs and calipers do not depend on the outlines: kept, as Accept AI keeps them.
   const last = store.latestEstimate(caseId);
   const inputs = {
-    patient: last?.patient ?? null,
+    patient: readerPatient(store, caseId, open.view),
     caliperLines: last ? savedCaliperLines(store, caseId, last) : null,
   };
   const coronalSize = imageSizes(open.view).coronal;

@@ -24,6 +24,7 @@ import {
   latestSavedMasks,
   normalisedPatient,
   outlineMisfits,
+  readerPatient,
   type CaseMasks,
   type EstimateToSave,
   type MaskSaver,
@@ -358,7 +359,10 @@ export class OpenCases {
     let estimate: EstimateToSave | null = null;
     let noVolume: string | null = null;
     try {
-      estimate = await this.estimateToSave(open, { masks: usable });
+      // With the header's patient inputs (no reader has given any yet): the worklist's verdicts of
+      // a child's case are then the child's.
+      const patient = readerPatient(this.store, open.caseId, open.view);
+      estimate = await this.estimateToSave(open, { masks: usable, patient });
     } catch (error) {
       // The AI's outline gives no volume (empty, too large for the grid, across two regions): its
       // masks are kept all the same, for the reader to correct; the reason goes in the audit log

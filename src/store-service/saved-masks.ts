@@ -34,12 +34,19 @@ export function normalisedPatient(patient: Patient | null | undefined): Patient 
 }
 
 /**
- * The reader's newest patient inputs for a case: those last sent (with an estimate or without:
- * CaseStore.patientInputs), else the latest estimate's (a database from before they were kept).
+ * The patient inputs a case is estimated with: the reader's newest, those last sent (with an
+ * estimate or without: CaseStore.patientInputs, "none" included), else the latest estimate's (a
+ * database from before they were kept); where no one gave any, those of the coronal image's DICOM
+ * header (`view.studyPatient`), as the viewer shows them.
  */
-export function readerPatient(store: CaseStore, caseId: number): Patient | null {
+export function readerPatient(
+  store: CaseStore,
+  caseId: number,
+  view: Pick<CaseView, 'studyPatient'>,
+): Patient | null {
   const sent = store.patientInputs(caseId);
-  return sent !== undefined ? sent : (store.latestEstimate(caseId)?.patient ?? null);
+  if (sent !== undefined) return sent;
+  return store.latestEstimate(caseId)?.patient ?? view.studyPatient ?? null;
 }
 
 /** The masks last saved of each view, as the database holds them. */

@@ -338,7 +338,7 @@ export class StoreService implements SpvApi {
       // The reader's own inputs again: those the latest estimate used, unless newer ones were sent
       // without an estimate (typed before calibrating). Its first estimate then repeats the saved
       // one instead of replacing it.
-      patient: readerPatient(this.store, open.caseId),
+      patient: readerPatient(this.store, open.caseId, open.view),
       caliperLines: latest ? savedCaliperLines(this.store, open.caseId, latest) : [],
     };
   }
@@ -357,7 +357,7 @@ export class StoreService implements SpvApi {
       const inputs = {
         // An uncalibrated transverse view is left out of the volume, as in the viewer.
         masks: estimableMasks(open.view, aiMasks) ?? aiMasks,
-        patient: readerPatient(this.store, caseId),
+        patient: readerPatient(this.store, caseId, open.view),
         caliperLines: last ? savedCaliperLines(this.store, caseId, last) : null,
       };
       const estimate = await this.openCases.estimateToSave(open, inputs);

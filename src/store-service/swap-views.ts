@@ -52,12 +52,12 @@ export async function swapStoredViews(
   onSwapped: () => void = () => {},
 ): Promise<void> {
   const { store, openCases } = deps;
-  const patient = readerPatient(store, caseId);
   const swap = store.swapViews(caseId, reader);
   openCases.forgetSwapped(caseId);
   onSwapped();
   // A case never opened gets the AI's outlines and its estimate here, the new way round.
   const open = await openCases.open(caseId, reader, null);
+  const patient = readerPatient(store, caseId, open.view);
   const latest = store.latestEstimate(caseId);
   const fresh =
     latest !== null &&

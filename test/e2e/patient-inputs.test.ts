@@ -3,7 +3,7 @@
  * to end in Chromium through the web host with a store: those typed on a stored case that is not
  * calibrated yet (so no estimate keeps them) are there when the case is opened again, and a case
  * opened from files starts with none instead of the previous patient's, which would otherwise
- * decide its verdicts unseen.
+ * decide its verdicts unseen; a DICOM case starts with its header's age and sex, and says so.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebHost } from '../../main/http-server';
+import { writeSampleAsDicom } from '../fixtures/dicom/sample-dicom';
 import { caseIdByTitle, idle, showReviewPanel } from './review-harness';
 import {
   SAMPLES_DIR,
@@ -39,6 +40,12 @@ describe.skipIf(skipReason !== null)('patient fields follow the case', () => {
         copyFileSync(join(SAMPLES_DIR, `${name}.${ext}`), join(cases, `${name}.${ext}`));
     // No sidecar: no calibration, so no volume and no estimate until the reader calibrates it.
     copyFileSync(join(SAMPLES_DIR, 'uncalibrated.png'), join(cases, 'uncalibrated.png'));
+    // A girl of 5 years at the study: her header chooses Rosenberg's 4–6 years limit.
+    await writeSampleAsDicom(
+      join(SAMPLES_DIR, 'sample-04_coronal.png'),
+      join(cases, 'girl_coronal.dcm'),
+      { birthDate: '20180615', sex: 'F' },
+    );
     session = await startStoreWebSession(
       { width: 1366, height: 768 },
       { dataDir: join(dir, 'data'), allowedRoots: [dir] },
@@ -51,7 +58,7 @@ describe.skipIf(skipReason !== null)('patient fields follow the case', () => {
     await page.getByTestId('import-button').click();
     await idle(page);
     await expect(page.getByTestId('import-report').innerText()).resolves.toMatch(
-      /Imported 4 image\(s\) into 3 case\(s\)/,
+      /Imported 5 image\(s\) into 4 case\(s\)/,
     );
     await page.getByRole('button', { name: 'Select shown' }).click();
     await page.getByTestId('create-session').click();
@@ -106,16 +113,17 @@ describe.skipIf(skipReason !== null)('patient fields follow the case', () => {
     expect([await age(), await sex()]).toEqual(['4', 'female']);
   });
 
+  const openFiles = async (coronal: string) => {
+    await page.getByTestId('open-case').click();
+    await page.getByTestId('open-coronal').fill(join(cases, coronal));
+    await page.getByTestId('open-transverse').fill('');
+    await page.getByTestId('open-files').click();
+    await expect
+      .poll(() => page.getByTestId('status-bar').innerText(), { timeout: 60_000 })
+      .toContain(`${coronal} opened`);
+  };
+
   it('starts a case opened from files with no patient inputs', async () => {
-    const openFiles = async (coronal: string) => {
-      await page.getByTestId('open-case').click();
-      await page.getByTestId('open-coronal').fill(join(cases, coronal));
-      await page.getByTestId('open-transverse').fill('');
-      await page.getByTestId('open-files').click();
-      await expect
-        .poll(() => page.getByTestId('status-bar').innerText(), { timeout: 60_000 })
-        .toContain(`${coronal} opened`);
-    };
     await openFiles('sample-02_coronal.png');
     await page.getByTestId('tab-compare').click();
     const first = await settledVolume(page, {});
@@ -131,5 +139,37 @@ describe.skipIf(skipReason !== null)('patient fields follow the case', () => {
     await expect
       .poll(() => page.getByTestId('classification').innerText(), { timeout: 60_000 })
       .toMatch(/adult length ≤ 13(\.0)? cm/);
+  });
+
+  it("starts a DICOM case with its header's age and sex, and says they are the header's", async () => {
+    const note = () => page.getByTestId('patient-from-header').innerText();
+    const childLimit = /child 4–6 years length ≤ 9\.5 cm/;
+    await openFiles('girl_coronal.dcm');
+    await page.getByTestId('tab-compare').click();
+    await settledVolume(page, {});
+    expect([await age(), await sex()]).toEqual(['5', 'female']);
+    await expect(note()).resolves.toBe(
+      "From the image's DICOM header: 5 years at the study, female. Correct them here if they are wrong.",
+    );
+    await expect
+      .poll(() => page.getByTestId('classification').innerText(), { timeout: 60_000 })
+      .toMatch(childLimit);
+    // Changed by the reader: the note keeps what the header said beside the reader's value.
+    await page.getByTestId('patient-age').fill('7');
+    await expect(note()).resolves.toBe(
+      "The image's DICOM header says 5 years at the study, female.",
+    );
+
+    // The same study stored: its worklist verdicts and the viewer start with the header's too.
+    await openStored('SYNTH-0001 20240102');
+    await settledVolume(page, {});
+    expect([await age(), await sex()]).toEqual(['5', 'female']);
+    await expect
+      .poll(() => page.getByTestId('classification').innerText(), { timeout: 60_000 })
+      .toMatch(childLimit);
+    // A PNG has no header: no note.
+    await openFiles('sample-04_coronal.png');
+    await settledVolume(page, {});
+    expect(await page.getByTestId('patient-from-header').count()).toBe(0);
   });
 });

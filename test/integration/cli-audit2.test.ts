@@ -111,6 +111,7 @@ describe.skipIf(!READY)('spv, second audit', () => {
           age_years: 40,
           sex: 'female',
           height_cm: null,
+          source: 'options',
         });
       }
     });

@@ -2,14 +2,16 @@
  * The reader's patient inputs on a stored case, over the real engine: those typed on a case not
  * calibrated yet (which has no estimate to hold them) are there when it is opened again, in a
  * later session too, and decide its first estimate once it is calibrated; on a calibrated case the
- * newest inputs sent win over the latest estimate's, and accepting the AI takes them.
+ * newest inputs sent win over the latest estimate's, and accepting the AI takes them. A DICOM
+ * case starts with its header's age and sex, in the engine, the store and `spv estimate`.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '../../src/api/contract';
 import type { StoreService } from '../../src/store-service/service';
-import { SAMPLES_DIR } from './cli-helpers';
+import { writeSampleAsDicom } from '../fixtures/dicom/sample-dicom';
+import { runSpv, SAMPLES_DIR } from './cli-helpers';
 import {
   copySamples,
   HAVE_MODELS_AND_SAMPLES,
@@ -26,6 +28,7 @@ const teen: Patient = { ageYears: 14, sex: 'male', heightCm: 160 };
 
 let harness: StoreHarness;
 let service: StoreService;
+let childDicom: string;
 const ids: Record<string, string> = {};
 
 describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () => {
@@ -35,10 +38,17 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     mkdirSync(folder);
     copySamples(folder, ['sample-02']);
     copyFileSync(join(SAMPLES_DIR, 'uncalibrated.png'), join(folder, 'uncalibrated.png'));
+    // A girl of 5 years at the study (2024-01-02): Rosenberg's 4–6 years group, length ≤ 9.5 cm.
+    childDicom = join(folder, 'child_coronal.dcm');
+    await writeSampleAsDicom(join(SAMPLES_DIR, 'sample-02_coronal.png'), childDicom, {
+      birthDate: '20180615',
+      sex: 'F',
+    });
     service = harness.openService();
     await service.importPaths({ paths: [folder] });
-    for (const c of await service.listCases({})) ids[c.title] = c.caseId;
-    expect(Object.keys(ids).sort()).toEqual(['sample-02', 'uncalibrated']);
+    for (const c of await service.listCases({}))
+      ids[c.patientKey === 'SYNTH-0001' ? 'child' : c.title] = c.caseId;
+    expect(Object.keys(ids).sort()).toEqual(['child', 'sample-02', 'uncalibrated']);
   });
   afterAll(() => harness?.close());
 
@@ -121,5 +131,45 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
       patient: { ageYears: null, sex: null, heightCm: null },
     });
     expect((await service.openStoredCase({ caseId, reader: READER })).patient).toBeNull();
+  });
+
+  it("starts a DICOM case with its header's age and sex, for the AI's verdicts too", async () => {
+    const girl = { ageYears: 5, sex: 'female', heightCm: null };
+    const childLimit = 'child 4–6 years length ≤ 9.5 cm';
+    const opened = await service.openStoredCase({ caseId: ids['child'], reader: READER });
+    expect(opened.view.studyPatient).toEqual(girl);
+    expect(opened.patient).toEqual(girl);
+    // The AI's estimate made at the first opening: the worklist's verdicts are the child's.
+    expect(opened.estimate?.classification.map((c) => c.limitText)).toContain(childLimit);
+
+    // The reader's own inputs win over the header's, once given.
+    await service.saveCorrection({
+      caseId: ids['child'],
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: teen,
+    });
+    const again = await service.openStoredCase({ caseId: ids['child'], reader: READER });
+    expect(again.patient).toEqual(teen);
+    expect(again.view.studyPatient).toEqual(girl);
+
+    // Opened as files, the engine's case says the same.
+    const files = await harness.engine.openCase({ coronalPath: childDicom });
+    expect(files.studyPatient).toEqual(girl);
+
+    // spv estimate takes them when no --age, --sex or --height is given, and says where from.
+    const table = await runSpv(['estimate', '--coronal', childDicom]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/Patient\s+age 5 y · female \(from the DICOM header; --age/);
+    expect(table.stdout).toContain(childLimit);
+    const json = await runSpv(['estimate', '--json', '--coronal', childDicom, '--age', '40']);
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as { patient: unknown }).patient).toEqual({
+      age_years: 40,
+      sex: null,
+      height_cm: null,
+      source: 'options',
+    });
   });
 });

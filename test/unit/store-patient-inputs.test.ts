@@ -42,6 +42,8 @@ function addEstimate(store: CaseStore, caseId: number, patient: Patient | null):
 
 const child: Patient = { ageYears: 4, sex: 'female', heightCm: null };
 const adult: Patient = { ageYears: 40, sex: 'male', heightCm: 180 };
+/** A case view whose DICOM header gives no patient inputs (a PNG). */
+const noHeader = {};
 
 describe("a case's patient inputs", () => {
   it('are kept and read back, and none given is kept as such', () => {
@@ -49,7 +51,7 @@ describe("a case's patient inputs", () => {
     try {
       const caseId = newCase(store);
       expect(store.patientInputs(caseId)).toBeUndefined();
-      expect(readerPatient(store, caseId)).toBeNull();
+      expect(readerPatient(store, caseId, noHeader)).toBeNull();
       store.setPatientInputs(caseId, child);
       expect(store.patientInputs(caseId)).toEqual(child);
       store.setPatientInputs(caseId, null);
@@ -66,12 +68,31 @@ describe("a case's patient inputs", () => {
       const caseId = newCase(store);
       addEstimate(store, caseId, adult);
       // No inputs sent since schema 9: the estimate's are the reader's.
-      expect(readerPatient(store, caseId)).toEqual(adult);
+      expect(readerPatient(store, caseId, noHeader)).toEqual(adult);
       store.setPatientInputs(caseId, child);
-      expect(readerPatient(store, caseId)).toEqual(child);
+      expect(readerPatient(store, caseId, noHeader)).toEqual(child);
       // "None given" sent is an answer too, not a gap for the estimate's to fill.
       store.setPatientInputs(caseId, null);
-      expect(readerPatient(store, caseId)).toBeNull();
+      expect(readerPatient(store, caseId, noHeader)).toBeNull();
+    } finally {
+      store.close();
+    }
+  });
+
+  it("give way to the DICOM header's only where no one gave any", () => {
+    const store = CaseStore.open(dir);
+    try {
+      const caseId = newCase(store);
+      const header = { studyPatient: child };
+      expect(readerPatient(store, caseId, header)).toEqual(child);
+      // An estimate without inputs (saved before the header was read) does not hide it.
+      addEstimate(store, caseId, null);
+      expect(readerPatient(store, caseId, header)).toEqual(child);
+      addEstimate(store, caseId, adult);
+      expect(readerPatient(store, caseId, header)).toEqual(adult);
+      // The reader's "none given" stands.
+      store.setPatientInputs(caseId, null);
+      expect(readerPatient(store, caseId, header)).toBeNull();
     } finally {
       store.close();
     }
@@ -110,7 +131,7 @@ describe("a case's patient inputs", () => {
     try {
       expect(store.patientInputs(1)).toBeUndefined();
       addEstimate(store, 1, child);
-      expect(readerPatient(store, 1)).toEqual(child);
+      expect(readerPatient(store, 1, noHeader)).toEqual(child);
     } finally {
       store.close();
     }
