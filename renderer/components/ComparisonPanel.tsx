@@ -215,7 +215,7 @@ function noVolumesText(caseOpen: boolean, calibrated: boolean, failed: boolean):
 export function ComparisonPanel(p: ComparisonPanelProps): JSX.Element {
   const { estimate } = p;
   const toCheck = estimate ? checkFirst(estimate) : [];
-  const studyNote = studyPatientNote(p.patient, p.studyPatient);
+  const studyNote = studyPatientNote(p.patient, p.studyPatient, Boolean(p.readOnly));
   const badOutlines = implausibleOutlines(estimate?.inputDoubts);
   const rows: [string, number | null, number | undefined, CaliperKind | null][] = [
     ['Length', p.lengths.mask.length, p.lengths.caliper.length, 'length'],

@@ -7,7 +7,7 @@ import { patientFromStudy } from '../clinical/study-patient';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
 import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
-import { estimateJson, formatEstimateTable } from './format';
+import { estimateJson, formatEstimateTable, PATIENT_FIELDS } from './format';
 import { findModelsDir } from './models-dir';
 import {
   EXIT,
@@ -95,7 +95,6 @@ export async function runEstimate(argv: string[]): Promise<number> {
     throw new UsageError(`unexpected argument "${positionals[0]}" (use --coronal FILE)`);
   refuseEmptyOptions(values);
   const given = patientFrom(values);
-  const patientGiven = [values.age, values.sex, values.height].some((v) => v !== undefined);
   sessionOptionsFromArgs(values); // A bad --provider or --threads is a usage error before any work.
   const spacing = spacingFrom(values);
   const frame = parseNonNegativeInteger('frame', values.frame);
@@ -148,15 +147,16 @@ export async function runEstimate(argv: string[]): Promise<number> {
 
   // Decode first: a bad file is reported at once, without loading the models.
   const views = await loadCaseFiles(files);
-  // Without --age, --sex or --height, the coronal image's DICOM header's (as the app starts with
-  // them); any option given, the options alone, not mixed with the header.
-  const header = patientGiven ? null : patientFromStudy(views.coronal.decoded.meta);
-  const patient = header ?? given;
-  const patientSource = patientGiven ? 'options' : header ? 'dicom-header' : null;
+  // Each input the options leave out is the coronal image's DICOM header's, as the app's fields
+  // start with it (--height alone must not drop the header's age).
+  const header = patientFromStudy(views.coronal.decoded.meta);
+  const patientFromHeader = PATIENT_FIELDS.filter((k) => given[k] == null && header?.[k] != null);
+  const patient: Patient = { ...given };
+  for (const k of patientFromHeader) Object.assign(patient, { [k]: header?.[k] });
   const engine = await engineFromArgs(values);
   try {
     const estimate = await estimateLoadedCase(engine, views, files.kind, { patient });
-    const context = { caseLabel, trueVolumeMl, patient, patientSource } as const;
+    const context = { caseLabel, trueVolumeMl, patient, patientFromHeader };
     process.stdout.write(
       values.json
         ? `${JSON.stringify(estimateJson(estimate, { ...context, files: { coronal: files.coronal, transverse: files.transverse ?? null, kind: files.kind } }), null, 2)}\n`

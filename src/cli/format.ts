@@ -12,21 +12,32 @@ export interface EstimateContext {
   trueVolumeMl: number | null;
   /** What was given of the patient: the verdicts' limits follow it. */
   patient: Patient;
-  /** Where `patient` came from: the options, the coronal image's DICOM header, or nowhere. */
-  patientSource?: 'options' | 'dicom-header' | null;
+  /** The inputs of `patient` taken from the coronal image's DICOM header (none given as options). */
+  patientFromHeader?: readonly PatientField[];
 }
 
+/** The patient inputs, in the order the table names them. */
+export const PATIENT_FIELDS = ['ageYears', 'sex', 'heightCm'] as const;
+export type PatientField = (typeof PATIENT_FIELDS)[number];
+/** Each input's name in words, its option, and its key in the JSON. */
+const FIELD = {
+  ageYears: { word: 'age', option: '--age', json: 'age_years' },
+  sex: { word: 'sex', option: '--sex', json: 'sex' },
+  heightCm: { word: 'height', option: '--height', json: 'height_cm' },
+} as const;
+
 /** The patient as the verdicts took it ("age 40 y · female"), or what was not given. */
-function patientText(patient: Patient, source: EstimateContext['patientSource']): string {
+function patientText(patient: Patient, fromHeader: readonly PatientField[]): string {
   const parts = [
     patient.ageYears != null ? `age ${patient.ageYears} y` : null,
     patient.sex ?? null,
     patient.heightCm != null ? `height ${patient.heightCm} cm` : null,
   ].filter((part): part is string => part !== null);
   if (parts.length === 0) return 'not given (--age, --sex, --height)';
-  const from =
-    source === 'dicom-header' ? ' (from the DICOM header; --age, --sex, --height to change)' : '';
-  return `${parts.join(' · ')}${from}`;
+  if (fromHeader.length === 0) return parts.join(' · ');
+  const words = fromHeader.map((k) => FIELD[k].word).join(' and ');
+  const options = fromHeader.map((k) => FIELD[k].option).join(', ');
+  return `${parts.join(' · ')} (${words} from the DICOM header; ${options} to change)`;
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);
@@ -35,7 +46,7 @@ export function formatEstimateTable(estimate: DetailedEstimate, context: Estimat
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(13)}${value}`);
   row('Case', context.caseLabel);
-  row('Patient', patientText(context.patient, context.patientSource));
+  row('Patient', patientText(context.patient, context.patientFromHeader ?? []));
   row('Volume', `${ml(estimate.volumeMl)}  (${intervalText(estimate.ci95Ml)})`);
   if (context.trueVolumeMl !== null) {
     const inside =
@@ -122,8 +133,8 @@ export function estimateJson(
       age_years: context.patient.ageYears ?? null,
       sex: context.patient.sex ?? null,
       height_cm: context.patient.heightCm ?? null,
-      // 'options', 'dicom-header' (the coronal image's, none given as options), or null.
-      source: context.patientSource ?? null,
+      // Which of them the coronal image's DICOM header gave (none given as options).
+      from_dicom_header: (context.patientFromHeader ?? []).map((k) => FIELD[k].json),
     },
     ...(context.files ? { files: context.files } : {}),
     elapsed_ms: round(estimate.elapsedMs, 2),

@@ -7,6 +7,7 @@
  * plain 13 cm limit; the adult detail text says so.
  */
 import type { Classification, Lengths, Patient } from '../api/contract';
+import { ageText } from './study-patient';
 
 export const ADULT_VOLUME_LIMIT_ML = 314;
 export const ADULT_LENGTH_LIMIT_CM = 13;
@@ -74,7 +75,7 @@ function classifyVolume(
       status: 'unknown',
       limitText,
       citation: VOLUME_CITATION,
-      detail: `No verified paediatric volume limit; the adult limit does not apply at ${fmt(age)} years.`,
+      detail: `No verified paediatric volume limit; the adult limit does not apply at ${ageText(age)}.`,
     };
   }
   const enlarged = volumeMl > ADULT_VOLUME_LIMIT_ML;

@@ -35,12 +35,22 @@ function dicomDate(text: string | null | undefined): [number, number, number] | 
   return [y, mo, d];
 }
 
-/** Whole months from `birth` to `at` (null when `at` is before `birth`). */
+/** The number of days in month `month` (1–12) of `year`. */
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Whole months from `birth` to `at` (null when `at` is before `birth`). A month is complete on
+ * the birth day of the month, or on its last day when the month is shorter (born on the 31st, a
+ * month old on 30 April; born on 29 February, a year old on 28 February).
+ */
 function completedMonths(
   birth: [number, number, number],
   at: [number, number, number],
 ): number | null {
-  const months = (at[0] - birth[0]) * 12 + (at[1] - birth[1]) - (at[2] < birth[2] ? 1 : 0);
+  const dayReached = at[2] >= birth[2] || at[2] === daysInMonth(at[0], at[1]);
+  const months = (at[0] - birth[0]) * 12 + (at[1] - birth[1]) - (dayReached ? 0 : 1);
   return months < 0 ? null : months;
 }
 
@@ -51,7 +61,8 @@ function monthsOfAgeString(text: string | null | undefined): number | null {
   const n = Number(m[1]);
   switch (m[2]) {
     case 'Y':
-      return n * 12;
+      // "000Y" is any age under a year: no infant group can be chosen from it.
+      return n === 0 ? null : n * 12;
     case 'M':
       return n;
     case 'W':
@@ -68,6 +79,16 @@ function monthsOfAgeString(text: string | null | undefined): number | null {
  */
 export function ageYearsOfMonths(months: number): number {
   return months >= 24 ? Math.floor(months / 12) : Math.round((months / 12) * 100) / 100;
+}
+
+/**
+ * An age in words as the app prints it: "5 years", "1 year", "3 months" (below two years to the
+ * month, as the infant groups need).
+ */
+export function ageText(ageYears: number): string {
+  if (ageYears >= 2) return `${Math.floor(ageYears)} years`;
+  const months = Math.round(ageYears * 12);
+  return months === 12 ? '1 year' : `${months} month${months === 1 ? '' : 's'}`;
 }
 
 /** "female"/"male" from Patient's Sex ("F"/"M"); "O" (other) or nothing gives none. */

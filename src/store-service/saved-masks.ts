@@ -36,8 +36,10 @@ export function normalisedPatient(patient: Patient | null | undefined): Patient 
 /**
  * The patient inputs a case is estimated with: the reader's newest, those last sent (with an
  * estimate or without: CaseStore.patientInputs, "none" included), else the latest estimate's (a
- * database from before they were kept); where no one gave any, those of the coronal image's DICOM
- * header (`view.studyPatient`), as the viewer shows them.
+ * database from before they were kept; "none given" there is an answer too); only a case with no
+ * estimate yet (or one saved before estimates kept their inputs) takes those of the coronal
+ * image's DICOM header (`view.studyPatient`), as the viewer shows them. So an estimate on record,
+ * signed off or not, is never re-decided by a header it was not made with.
  */
 export function readerPatient(
   store: CaseStore,
@@ -46,7 +48,9 @@ export function readerPatient(
 ): Patient | null {
   const sent = store.patientInputs(caseId);
   if (sent !== undefined) return sent;
-  return store.latestEstimate(caseId)?.patient ?? view.studyPatient ?? null;
+  const latest = store.latestEstimate(caseId);
+  if (latest && latest.patient !== undefined) return latest.patient;
+  return view.studyPatient ?? null;
 }
 
 /** The masks last saved of each view, as the database holds them. */

@@ -56,7 +56,7 @@ import { transverseAddedAfterAi } from './added-views';
 import { readerCalipers, savedCaliperLines } from './calipers';
 import { CaseExports } from './exports';
 import { importAiResult } from './import-ai-results';
-import { OpenCases } from './open-cases';
+import { OpenCases, type OpenStoredCase } from './open-cases';
 import {
   estimableMasks,
   fits,
@@ -172,7 +172,8 @@ export class StoreService implements SpvApi {
       return this.engine.estimate(req);
     }
     if (this.store.getCase(open.caseId).status === 'signed-off') {
-      const { caseId: _engineCaseId, editOrder: _editOrder, ...inputs } = req;
+      const { caseId: _engineCaseId, editOrder: _editOrder, ...sent } = req;
+      const inputs = { ...sent, patient: this.patientFor(open, sent.patient) };
       const answer = await this.openCases.estimateToSave(open, inputs);
       // The viewer estimates a case as it shows it (on opening, right after sign-off) from the
       // latest estimate's own inputs: that is no change, and saying "not saved" would be false.
@@ -184,7 +185,8 @@ export class StoreService implements SpvApi {
       };
     }
     return this.whileSaving(open.caseId, async () => {
-      const { caseId: _engineCaseId, editOrder, ...inputs } = req;
+      const { caseId: _engineCaseId, editOrder, ...sent } = req;
+      const inputs = { ...sent, patient: this.patientFor(open, sent.patient) };
       // Sent before the views were swapped (queued behind the swap): drawn on the images the old
       // way round, so saving it would put each outline on the other image.
       if (open.viewsSwapped) throw drawnBeforeSwap(open.caseId);
@@ -195,7 +197,7 @@ export class StoreService implements SpvApi {
         // signs, stay the newer edit's. Its patient inputs and calipers are no newer either.
         return this.openCases.estimate(open, inputs);
       }
-      this.keepPatientInputs(open.caseId, inputs.patient);
+      this.keepPatientInputs(open.caseId, sent.patient);
       let toSave;
       try {
         toSave = await this.openCases.estimateToSave(open, inputs);
@@ -241,7 +243,6 @@ export class StoreService implements SpvApi {
     }
   }
 
-  /** Resolves once every save of the case asked for so far is done (failed ones included). */
   /**
    * The reader's patient inputs as an edit or estimate of the viewer sent them (not sent: nothing
    * to keep), so that the case opens with them again even when no estimate holds them.
@@ -250,6 +251,19 @@ export class StoreService implements SpvApi {
     if (patient !== undefined) this.store.setPatientInputs(caseId, normalisedPatient(patient));
   }
 
+  /**
+   * The patient inputs an estimate of stored case `open` is made with: those the request sent,
+   * else the case's (readerPatient: an API caller that sends none does not erase them); for a
+   * signed-off case, those its signed estimate used, which the viewer must show as signed.
+   */
+  private patientFor(open: OpenStoredCase, sent: Patient | null | undefined): Patient | null {
+    if (sent !== undefined) return sent;
+    if (this.store.getCase(open.caseId).status === 'signed-off')
+      return this.store.latestEstimate(open.caseId)?.patient ?? null;
+    return readerPatient(this.store, open.caseId, open.view);
+  }
+
+  /** Resolves once every save of the case asked for so far is done (failed ones included). */
   private savesSettled(caseId: number): Promise<void> {
     return this.saveQueues.get(caseId) ?? Promise.resolve();
   }
@@ -338,7 +352,7 @@ export class StoreService implements SpvApi {
       // The reader's own inputs again: those the latest estimate used, unless newer ones were sent
       // without an estimate (typed before calibrating). Its first estimate then repeats the saved
       // one instead of replacing it.
-      patient: readerPatient(this.store, open.caseId, open.view),
+      patient: this.patientFor(open, undefined),
       caliperLines: latest ? savedCaliperLines(this.store, open.caseId, latest) : [],
     };
   }
@@ -399,7 +413,7 @@ export class StoreService implements SpvApi {
       }
       const estimate = await this.openCases.estimateToSave(open, {
         masks: req.masks,
-        patient: req.patient,
+        patient: this.patientFor(open, req.patient),
         caliperLengths: req.caliperLengths,
         // The lines too: the engine measures them and refuses a length that is not its line's.
         caliperLines: req.caliperLines,

@@ -156,9 +156,11 @@ describe.skipIf(skipReason !== null)('patient fields follow the case', () => {
       .toMatch(childLimit);
     // Changed by the reader: the note keeps what the header said beside the reader's value.
     await page.getByTestId('patient-age').fill('7');
-    await expect(note()).resolves.toBe(
-      "The image's DICOM header says 5 years at the study, female.",
-    );
+    await expect
+      .poll(note, { timeout: 30_000 })
+      .toBe(
+        "From the image's DICOM header: female. Correct them here if they are wrong. It also says 5 years at the study.",
+      );
 
     // The same study stored: its worklist verdicts and the viewer start with the header's too.
     await openStored('SYNTH-0001 20240102');

@@ -111,7 +111,7 @@ describe.skipIf(!READY)('spv, second audit', () => {
           age_years: 40,
           sex: 'female',
           height_cm: null,
-          source: 'options',
+          from_dicom_header: [],
         });
       }
     });

@@ -6,10 +6,11 @@
  * case starts with its header's age and sex, in the engine, the store and `spv estimate`.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '../../src/api/contract';
-import type { StoreService } from '../../src/store-service/service';
+import { checkFirst } from '../../src/clinical/check-first';
+import { SIGNED_OFF_NOT_SAVED, type StoreService } from '../../src/store-service/service';
 import { writeSampleAsDicom } from '../fixtures/dicom/sample-dicom';
 import { runSpv, SAMPLES_DIR } from './cli-helpers';
 import {
@@ -29,6 +30,7 @@ const teen: Patient = { ageYears: 14, sex: 'male', heightCm: 160 };
 let harness: StoreHarness;
 let service: StoreService;
 let childDicom: string;
+let boyDicom: string;
 const ids: Record<string, string> = {};
 
 describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () => {
@@ -44,11 +46,28 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
       birthDate: '20180615',
       sex: 'F',
     });
+    // A boy of 10 by Patient's Age alone, his case estimated as before the header was read.
+    boyDicom = join(folder, 'boy_coronal.dcm');
+    await writeSampleAsDicom(join(SAMPLES_DIR, 'sample-04_coronal.png'), boyDicom, {
+      age: '010Y',
+      sex: 'M',
+    });
     service = harness.openService();
     await service.importPaths({ paths: [folder] });
-    for (const c of await service.listCases({}))
-      ids[c.patientKey === 'SYNTH-0001' ? 'child' : c.title] = c.caseId;
-    expect(Object.keys(ids).sort()).toEqual(['child', 'sample-02', 'uncalibrated']);
+    // The two DICOM cases share a patient id and study date, so their title: found by their file.
+    for (const c of await service.listCases({})) {
+      const [image] = (await service.getCase({ caseId: c.caseId })).images;
+      const name = image.originalPath.endsWith('.dcm')
+        ? basename(image.originalPath, '.dcm')
+        : c.title;
+      ids[name] = c.caseId;
+    }
+    expect(Object.keys(ids).sort()).toEqual([
+      'boy_coronal',
+      'child_coronal',
+      'sample-02',
+      'uncalibrated',
+    ]);
   });
   afterAll(() => harness?.close());
 
@@ -136,7 +155,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
   it("starts a DICOM case with its header's age and sex, for the AI's verdicts too", async () => {
     const girl = { ageYears: 5, sex: 'female', heightCm: null };
     const childLimit = 'child 4–6 years length ≤ 9.5 cm';
-    const opened = await service.openStoredCase({ caseId: ids['child'], reader: READER });
+    const opened = await service.openStoredCase({ caseId: ids['child_coronal'], reader: READER });
     expect(opened.view.studyPatient).toEqual(girl);
     expect(opened.patient).toEqual(girl);
     // The AI's estimate made at the first opening: the worklist's verdicts are the child's.
@@ -144,13 +163,13 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
 
     // The reader's own inputs win over the header's, once given.
     await service.saveCorrection({
-      caseId: ids['child'],
+      caseId: ids['child_coronal'],
       reader: READER,
       masks: opened.currentMasks!,
       masksOnly: true,
       patient: teen,
     });
-    const again = await service.openStoredCase({ caseId: ids['child'], reader: READER });
+    const again = await service.openStoredCase({ caseId: ids['child_coronal'], reader: READER });
     expect(again.patient).toEqual(teen);
     expect(again.view.studyPatient).toEqual(girl);
 
@@ -158,18 +177,63 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     const files = await harness.engine.openCase({ coronalPath: childDicom });
     expect(files.studyPatient).toEqual(girl);
 
-    // spv estimate takes them when no --age, --sex or --height is given, and says where from.
+    // spv estimate takes each input no option gives from the header, and says which.
     const table = await runSpv(['estimate', '--coronal', childDicom]);
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stdout).toMatch(/Patient\s+age 5 y · female \(from the DICOM header; --age/);
+    expect(table.stdout).toMatch(
+      /Patient\s+age 5 y · female \(age and sex from the DICOM header; --age, --sex to change\)/,
+    );
     expect(table.stdout).toContain(childLimit);
     const json = await runSpv(['estimate', '--json', '--coronal', childDicom, '--age', '40']);
     expect(json.code, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as { patient: unknown }).patient).toEqual({
       age_years: 40,
-      sex: null,
+      sex: 'female',
       height_cm: null,
-      source: 'options',
+      from_dicom_header: ['sex'],
     });
+  });
+
+  it("shows a signed-off case with the inputs it was signed with, not its header's", async () => {
+    const caseId = ids['boy_coronal'];
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    // Patient's Age alone gives the age.
+    expect(opened.view.studyPatient).toEqual({ ageYears: 10, sex: 'male', heightCm: null });
+    // As a case estimated before the header was read: its estimate says "none given", and no
+    // inputs were kept on the case (a database from before schema 9).
+    const none = { ageYears: null, sex: null, heightCm: null };
+    await service.estimate({
+      caseId: opened.view.caseId,
+      masks: opened.currentMasks!,
+      patient: none,
+    });
+    service.store.db
+      .prepare('UPDATE cases SET patient_inputs_json = NULL WHERE id = ?')
+      .run(Number(caseId));
+    const shown = await service.openStoredCase({ caseId, reader: READER });
+    // The estimate on record is not re-decided by the header.
+    expect(shown.patient).toBeNull();
+    await service.signOff({
+      caseId,
+      reader: READER,
+      estimateId: shown.estimateId,
+      checked: checkFirst(shown.estimate!),
+    });
+    const signed = await service.openStoredCase({ caseId, reader: READER });
+    expect(signed.locked).toBe(true);
+    expect(signed.patient).toBeNull();
+    // The viewer estimates it as shown: no change, so no "not saved" warning beside adult limits.
+    const again = await service.estimate({
+      caseId: signed.view.caseId,
+      masks: signed.currentMasks!,
+      patient: signed.patient,
+    });
+    expect(again.warnings).not.toContain(SIGNED_OFF_NOT_SAVED);
+    // Nor from an API caller that sends no inputs: the signed estimate's are taken.
+    const bare = await service.estimate({
+      caseId: signed.view.caseId,
+      masks: signed.currentMasks!,
+    });
+    expect(bare.warnings).not.toContain(SIGNED_OFF_NOT_SAVED);
   });
 });

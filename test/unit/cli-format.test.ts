@@ -53,7 +53,12 @@ describe('estimate JSON', () => {
     });
     expect(json.lengths_cm).not.toHaveProperty('width');
     // Nothing given of the patient: said, not left out (the verdicts then assume an adult).
-    expect(json.patient).toEqual({ age_years: null, sex: null, height_cm: null, source: null });
+    expect(json.patient).toEqual({
+      age_years: null,
+      sex: null,
+      height_cm: null,
+      from_dicom_header: [],
+    });
     expect(json.warnings).toHaveLength(1);
     expect(JSON.parse(JSON.stringify(json))).toEqual(json); // plain JSON, no typed arrays
   });
@@ -93,14 +98,17 @@ describe('estimate table', () => {
       age_years: 9,
       sex: 'female',
       height_cm: 131,
-      source: null,
+      from_dicom_header: [],
     });
-    // Taken from the coronal image's DICOM header: said so, with how to change it.
-    const fromHeader = { ...context, patientSource: 'dicom-header' as const };
+    // Age and sex taken from the coronal image's DICOM header: said so, with how to change them.
+    const fromHeader = { ...context, patientFromHeader: ['ageYears', 'sex'] as const };
     expect(formatEstimateTable(estimate(lengths), fromHeader)).toMatch(
-      /Patient\s+age 9 y · female · height 131 cm \(from the DICOM header; --age, --sex, --height to change\)\n/,
+      /Patient\s+age 9 y · female · height 131 cm \(age and sex from the DICOM header; --age, --sex to change\)\n/,
     );
-    expect(estimateJson(estimate(lengths), fromHeader).patient.source).toBe('dicom-header');
+    expect(estimateJson(estimate(lengths), fromHeader).patient.from_dicom_header).toEqual([
+      'age_years',
+      'sex',
+    ]);
   });
 
   it('says under the reference verdicts what they rest on that needs checking', () => {

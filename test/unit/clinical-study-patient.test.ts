@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lengthLimitFor } from '../../src/clinical/reference-limits';
-import { ageYearsOfMonths, patientFromStudy } from '../../src/clinical/study-patient';
+import { ageText, ageYearsOfMonths, patientFromStudy } from '../../src/clinical/study-patient';
 
 /** The length limit's label the header's inputs choose (as the verdicts print it). */
 const groupOf = (d: Parameters<typeof patientFromStudy>[0]): string => {
@@ -82,5 +82,31 @@ describe('patient inputs from a DICOM header', () => {
     expect(patientFromStudy({ patientBirthDate: '18500101', studyDate: '20260101' })).toBeNull();
     expect(patientFromStudy({ patientAge: '34Y' })).toBeNull();
     expect(patientFromStudy({ patientAge: '034X', patientSex: 'M' })?.ageYears).toBeNull();
+  });
+
+  it('complete a month on the last day of a shorter month, and read "000Y" as no age', () => {
+    // Born on 30 November: three months old on 28 February (the last day of that month).
+    expect(groupOf({ patientBirthDate: '20251130', studyDate: '20260228' })).toBe(
+      'child 3–6 months',
+    );
+    expect(groupOf({ patientBirthDate: '20251130', studyDate: '20260227' })).toBe(
+      'child 0–3 months',
+    );
+    // Born on 29 February: a year old on 28 February of a common year.
+    expect(
+      patientFromStudy({ patientBirthDate: '20240229', studyDate: '20250228' })?.ageYears,
+    ).toBe(1);
+    // "000Y" is any age under a year: not the 0–3 months group.
+    expect(patientFromStudy({ patientAge: '000Y', patientSex: 'F' })?.ageYears).toBeNull();
+    expect(patientFromStudy({ patientAge: '001Y' })?.ageYears).toBe(1);
+  });
+
+  it("word an age as the app prints it, an infant's in months", () => {
+    expect(ageText(0.25)).toBe('3 months');
+    expect(ageText(0.08)).toBe('1 month');
+    expect(ageText(1)).toBe('1 year');
+    expect(ageText(1.92)).toBe('23 months');
+    expect(ageText(2)).toBe('2 years');
+    expect(ageText(68)).toBe('68 years');
   });
 });

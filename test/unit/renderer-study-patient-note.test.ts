@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageText, studyPatientNote } from '../../renderer/study-patient-note';
+import { studyPatientNote } from '../../renderer/study-patient-note';
 
 describe("the patient fields' note on the DICOM header", () => {
   const girl = { ageYears: 5, sex: 'female' as const, heightCm: null };
@@ -10,10 +10,17 @@ describe("the patient fields' note on the DICOM header", () => {
     );
     // A height typed beside them is the reader's own; age and sex are still the header's.
     expect(studyPatientNote({ ...girl, heightCm: 110 }, girl)).toMatch(/^From the image's/);
+    // A signed-off case's fields cannot be corrected: not asked.
+    expect(studyPatientNote(girl, girl, true)).toBe(
+      "From the image's DICOM header: 5 years at the study, female.",
+    );
   });
 
-  it('says what the header said once the reader changed a value', () => {
+  it('says, field by field, which are still the header’s and what it said of the others', () => {
     expect(studyPatientNote({ ...girl, ageYears: 7 }, girl)).toBe(
+      "From the image's DICOM header: female. Correct them here if they are wrong. It also says 5 years at the study.",
+    );
+    expect(studyPatientNote({ ageYears: 7, sex: 'male', heightCm: null }, girl)).toBe(
       "The image's DICOM header says 5 years at the study, female.",
     );
     expect(studyPatientNote({ ageYears: null, sex: null, heightCm: null }, { sex: 'male' })).toBe(
@@ -28,11 +35,8 @@ describe("the patient fields' note on the DICOM header", () => {
   });
 
   it("words an infant's age in months", () => {
-    expect(ageText(0.25)).toBe('3 months');
-    expect(ageText(0.08)).toBe('1 month');
-    expect(ageText(1)).toBe('1 year');
-    expect(ageText(1.92)).toBe('23 months');
-    expect(ageText(2)).toBe('2 years');
-    expect(ageText(68)).toBe('68 years');
+    expect(studyPatientNote({ ageYears: 0.25 }, { ageYears: 0.25 }, true)).toBe(
+      "From the image's DICOM header: 3 months at the study.",
+    );
   });
 });
