@@ -4,7 +4,7 @@ import { shownVerdict } from '../clinical/unverified-verdict';
 import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
-import { lengthBesideVerdict } from '../clinical/reference-limits';
+import { lengthBesideVerdict, patientInWords } from '../clinical/reference-limits';
 import { intervalText, ml } from './estimate-lines';
 
 export interface EstimateContext {
@@ -26,18 +26,14 @@ const FIELD = {
   heightCm: { word: 'height', option: '--height', json: 'height_cm' },
 } as const;
 
-/** The patient as the verdicts took it ("age 40 y · female"), or what was not given. */
+/** The patient as the verdicts took it ("age 40 years · female"), or what was not given. */
 function patientText(patient: Patient, fromHeader: readonly PatientField[]): string {
-  const parts = [
-    patient.ageYears != null ? `age ${patient.ageYears} y` : null,
-    patient.sex ?? null,
-    patient.heightCm != null ? `height ${patient.heightCm} cm` : null,
-  ].filter((part): part is string => part !== null);
-  if (parts.length === 0) return 'not given (--age, --sex, --height)';
-  if (fromHeader.length === 0) return parts.join(' · ');
+  const given = patientInWords(patient);
+  if (given === null) return 'not given (--age, --sex, --height)';
+  if (fromHeader.length === 0) return given;
   const words = fromHeader.map((k) => FIELD[k].word).join(' and ');
   const options = fromHeader.map((k) => FIELD[k].option).join(', ');
-  return `${parts.join(' · ')} (${words} from the DICOM header; ${options} to change)`;
+  return `${given} (${words} from the DICOM header; ${options} to change)`;
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);

@@ -94,6 +94,20 @@ function classifyVolume(
   };
 }
 
+/**
+ * The patient inputs a verdict was decided for, in words ("age 5 years · female · height 110 cm"),
+ * or null when none was given (the adult limits were assumed): the command line's Patient row and
+ * the report's "Limits for" line.
+ */
+export function patientInWords(patient: Patient | null | undefined): string | null {
+  const parts = [
+    patient?.ageYears != null ? `age ${ageText(patient.ageYears)}` : null,
+    patient?.sex ?? null,
+    patient?.heightCm != null ? `height ${patient.heightCm} cm` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
 /** The length limit for the patient, or null with a reason when it cannot be decided. */
 export function lengthLimitFor(
   patient: Patient,

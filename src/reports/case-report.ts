@@ -9,9 +9,9 @@
  * stand.
  */
 import PDFDocument from 'pdfkit';
-import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
+import { LENGTH_KINDS, type Estimate, type Lengths, type Patient } from '../api/contract';
 import { checkFirst } from '../clinical/check-first';
-import { lengthBesideVerdict } from '../clinical/reference-limits';
+import { lengthBesideVerdict, patientInWords } from '../clinical/reference-limits';
 import {
   checkedAtSignOffText,
   shownVerdict,
@@ -76,6 +76,12 @@ export interface CaseReportData {
   viewsSwapped?: boolean;
   /** Known true volume (synthetic samples only). */
   referenceVolumeMl: number | null;
+  /**
+   * The patient inputs the verdicts were decided for (the estimate's: null, none given); absent
+   * when not known (an estimate saved before they were kept) or left out (an anonymised report,
+   * which carries no sex or birth date).
+   */
+  limitsFor?: Patient | null;
   explanationPng: Buffer | null;
   explanationText: string | null;
   generatedAt: Date;
@@ -324,6 +330,15 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
       .font('regular');
   if (checkedNote && e.classification.length > 0)
     doc.text(t(checkedNote), left, doc.y, { width: contentWidth });
+  if (data.limitsFor !== undefined && e.classification.length > 0)
+    doc.text(
+      t(
+        `Limits for: ${patientInWords(data.limitsFor) ?? 'no age or sex given (adult limits assumed)'}.`,
+      ),
+      left,
+      doc.y,
+      { width: contentWidth },
+    );
   for (const c of e.classification) {
     const v = shownVerdict(c.status, toCheck);
     const status = v.unverified ? `${v.label.toUpperCase()} (UNVERIFIED)` : c.status.toUpperCase();

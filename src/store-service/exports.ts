@@ -223,6 +223,10 @@ export class CaseExports {
       // reader by pseudonym, as the Reader line does, and says no date).
       checkedAtSignOff: checked && { ...checked, reader: readerName(checked.reader) },
       viewsSwapped: this.store.viewsSwappedSinceImport(caseId),
+      // Whom the verdicts were decided for; not in an anonymised report (no sex, no birth date).
+      ...(pseudonyms === null && estimateRow.patient !== undefined
+        ? { limitsFor: estimateRow.patient }
+        : {}),
       status:
         `${row.status} (version ${row.version})` +
         (this.store.masksChangedSince(caseId, estimateRow)

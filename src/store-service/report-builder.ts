@@ -36,6 +36,8 @@ export interface ReportInputs {
   status: string;
   /** The case's images are under each other's view names since import (swapped in the app). */
   viewsSwapped?: boolean;
+  /** The patient inputs the verdicts were decided for (CaseReportData.limitsFor). */
+  limitsFor?: CaseReportData['limitsFor'];
   modelHash: string | null;
   /**
    * The reader's calipers (both views) behind the estimate's caliper lengths; the figures draw
@@ -166,6 +168,7 @@ export async function buildCaseReportPdf(inputs: ReportInputs): Promise<Buffer> 
   const e = inputs.explanation;
   return renderCaseReportPdf({
     patient: inputs.patient,
+    ...(inputs.limitsFor !== undefined ? { limitsFor: inputs.limitsFor } : {}),
     study: inputs.study,
     views,
     viewsNote: anonymise
@@ -220,6 +223,8 @@ export async function buildSampleReportPdf(
     },
     // Not stored, so no case id: the report's header says it is a bundled sample.
     study: { caseId: null, title: view.title, studyInstanceUid: null, studyDate: null },
+    // Estimated with no patient inputs: the adult limits.
+    limitsFor: null,
     maskSource: 'ai-not-reviewed',
     reader: null,
     signedOffAt: null,

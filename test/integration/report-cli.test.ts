@@ -43,6 +43,8 @@ describe.skipIf(!ready)('spv report / import / session', () => {
     expect(text).toMatch(/95% interval \d+\.\d – \d+\.\d mL/);
     expect(text).toContain('sample-03');
     expect(text).toContain('Prassopoulos');
+    // Whom the verdicts were decided for: a sample is estimated with no patient inputs.
+    expect(text).toContain('Limits for: no age or sex given (adult limits assumed).');
     expect(text).toContain('For research use only');
     execFileSync('pdftoppm', [
       '-r',

@@ -5,13 +5,14 @@
  * newest inputs sent win over the latest estimate's, and accepting the AI takes them. A DICOM
  * case starts with its header's age and sex, in the engine, the store and `spv estimate`.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Patient } from '../../src/api/contract';
 import { checkFirst } from '../../src/clinical/check-first';
 import { SIGNED_OFF_NOT_SAVED, type StoreService } from '../../src/store-service/service';
 import { writeSampleAsDicom } from '../fixtures/dicom/sample-dicom';
+import { pdfText } from '../pdf-text-harness';
 import { runSpv, SAMPLES_DIR } from './cli-helpers';
 import {
   copySamples,
@@ -173,6 +174,18 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     expect(again.patient).toEqual(teen);
     expect(again.view.studyPatient).toEqual(girl);
 
+    // The report says whom the verdicts were decided for (not when anonymised: no sex there).
+    const reportText = async (anonymise: boolean) => {
+      const pdf = join(harness.dir, `report-${anonymise}.pdf`);
+      writeFileSync(
+        pdf,
+        (await service.renderReport(Number(ids['child_coronal']), 'pdf', anonymise)).bytes,
+      );
+      return pdfText(pdf).replace(/\s+/g, ' ');
+    };
+    expect(await reportText(false)).toContain('Limits for: age 5 years · female.');
+    expect(await reportText(true)).not.toContain('Limits for');
+
     // Opened as files, the engine's case says the same.
     const files = await harness.engine.openCase({ coronalPath: childDicom });
     expect(files.studyPatient).toEqual(girl);
@@ -181,7 +194,7 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     const table = await runSpv(['estimate', '--coronal', childDicom]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(
-      /Patient\s+age 5 y · female \(age and sex from the DICOM header; --age, --sex to change\)/,
+      /Patient\s+age 5 years · female \(age and sex from the DICOM header; --age, --sex to change\)/,
     );
     expect(table.stdout).toContain(childLimit);
     const json = await runSpv(['estimate', '--json', '--coronal', childDicom, '--age', '40']);

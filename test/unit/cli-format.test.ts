@@ -92,7 +92,7 @@ describe('estimate table', () => {
       patient: { ageYears: 9, sex: 'female' as const, heightCm: 131 },
     };
     expect(formatEstimateTable(estimate(lengths), context)).toMatch(
-      /Patient\s+age 9 y · female · height 131 cm\n/,
+      /Patient\s+age 9 years · female · height 131 cm\n/,
     );
     expect(estimateJson(estimate(lengths), context).patient).toEqual({
       age_years: 9,
@@ -103,7 +103,7 @@ describe('estimate table', () => {
     // Age and sex taken from the coronal image's DICOM header: said so, with how to change them.
     const fromHeader = { ...context, patientFromHeader: ['ageYears', 'sex'] as const };
     expect(formatEstimateTable(estimate(lengths), fromHeader)).toMatch(
-      /Patient\s+age 9 y · female · height 131 cm \(age and sex from the DICOM header; --age, --sex to change\)\n/,
+      /Patient\s+age 9 years · female · height 131 cm \(age and sex from the DICOM header; --age, --sex to change\)\n/,
     );
     expect(estimateJson(estimate(lengths), fromHeader).patient.from_dicom_header).toEqual([
       'age_years',
