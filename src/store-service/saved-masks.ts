@@ -34,7 +34,8 @@ export function normalisedPatient(patient: Patient | null | undefined): Patient 
 }
 
 /**
- * The patient inputs a case is estimated with: the reader's newest, those last sent (with an
+ * The patient inputs a case is estimated with. A signed-off case: those its signed estimate used,
+ * which the viewer must show as signed. Otherwise the reader's newest, those last sent (with an
  * estimate or without: CaseStore.patientInputs, "none" included), else the latest estimate's (a
  * database from before they were kept; "none given" there is an answer too); only a case with no
  * estimate yet (or one saved before estimates kept their inputs) takes those of the coronal
@@ -46,9 +47,10 @@ export function readerPatient(
   caseId: number,
   view: Pick<CaseView, 'studyPatient'>,
 ): Patient | null {
+  const latest = store.latestEstimate(caseId);
+  if (store.getCase(caseId).status === 'signed-off') return latest?.patient ?? null;
   const sent = store.patientInputs(caseId);
   if (sent !== undefined) return sent;
-  const latest = store.latestEstimate(caseId);
   if (latest && latest.patient !== undefined) return latest.patient;
   return view.studyPatient ?? null;
 }

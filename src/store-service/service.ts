@@ -253,14 +253,10 @@ export class StoreService implements SpvApi {
 
   /**
    * The patient inputs an estimate of stored case `open` is made with: those the request sent,
-   * else the case's (readerPatient: an API caller that sends none does not erase them); for a
-   * signed-off case, those its signed estimate used, which the viewer must show as signed.
+   * else the case's (readerPatient: an API caller that sends none does not erase them).
    */
   private patientFor(open: OpenStoredCase, sent: Patient | null | undefined): Patient | null {
-    if (sent !== undefined) return sent;
-    if (this.store.getCase(open.caseId).status === 'signed-off')
-      return this.store.latestEstimate(open.caseId)?.patient ?? null;
-    return readerPatient(this.store, open.caseId, open.view);
+    return sent !== undefined ? sent : readerPatient(this.store, open.caseId, open.view);
   }
 
   /** Resolves once every save of the case asked for so far is done (failed ones included). */

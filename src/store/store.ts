@@ -307,9 +307,13 @@ export class CaseStore {
   setPatientInputs(caseId: number, patient: Patient | null): void {
     this.transaction(() => {
       this.assertEditable(caseId);
+      // Every estimate of the viewer sends them: unchanged, nothing is written.
+      const json = JSON.stringify(patient);
       this.db
-        .prepare('UPDATE cases SET patient_inputs_json = ? WHERE id = ?')
-        .run(JSON.stringify(patient), caseId);
+        .prepare(
+          'UPDATE cases SET patient_inputs_json = ? WHERE id = ? AND patient_inputs_json IS NOT ?',
+        )
+        .run(json, caseId, json);
     });
   }
 
@@ -318,11 +322,11 @@ export class CaseStore {
    * sent since the database had the column (the latest estimate's inputs stand for them then).
    */
   patientInputs(caseId: number): Patient | null | undefined {
-    this.getCase(caseId); // a missing case is said so, as everywhere
     const row = this.db
       .prepare('SELECT patient_inputs_json AS json FROM cases WHERE id = ?')
-      .get(caseId) as { json: string | null };
-    return row.json === null ? undefined : (JSON.parse(row.json) as Patient | null);
+      .get(caseId) as { json: string | null } | undefined;
+    if (!row) this.getCase(caseId); // throws: a missing case is said so, as everywhere
+    return row?.json == null ? undefined : (JSON.parse(row.json) as Patient | null);
   }
 
   /**
