@@ -6,7 +6,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const external = ['electron', 'sharp', 'onnxruntime-node', 'better-sqlite3', 'pdfkit', 'dcmjs'];
+// The WebAssembly codecs find their .wasm files beside their own scripts.
+const external = [
+  'electron',
+  'sharp',
+  'onnxruntime-node',
+  'better-sqlite3',
+  'pdfkit',
+  'dcmjs',
+  '@cornerstonejs/codec-charls',
+  '@cornerstonejs/codec-openjpeg',
+];
 
 const nodeEntries = [
   ['src/cli/spv.ts', 'dist/cli/spv.cjs'],

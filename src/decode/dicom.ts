@@ -1,14 +1,15 @@
 /**
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
- * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), JPEG baseline (jpeg-js on the
- * encapsulated frame) and RLE Lossless (./rle.ts). Text values are decoded by the Specific
- * Character Set (0008,0005).
+ * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), deflated (zlib), JPEG baseline (jpeg-js on
+ * the encapsulated frame), RLE Lossless (./rle.ts), JPEG-LS and JPEG 2000 (WebAssembly CharLS and
+ * OpenJPEG, ./wasm-codecs.ts). Text values are decoded by the Specific Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
 import * as dicomParserNamespace from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
 import { decode as decodeJpeg } from 'jpeg-js';
+import { inflateRawSync } from 'node:zlib';
 import type { Calibration } from '../api/contract';
 import { calibrationFromRegions, type UltrasoundRegion } from '../imaging/calibration';
 import type { GreyImage } from '../imaging/types';
@@ -21,6 +22,13 @@ import {
 } from './bad-input';
 import { greyFromInterleaved } from './luma';
 import { decodeRleFrame, RLE_LOSSLESS } from './rle';
+import {
+  CODEC_NAMES,
+  decodeWasmFrame,
+  loadWasmCodec,
+  WASM_CODEC_SYNTAXES,
+  type WasmCodec,
+} from './wasm-codecs';
 
 // dicom-parser ships a UMD bundle: Node's ESM loader exposes it as `default`, bundlers as the namespace.
 const dicomParser: typeof dicomParserNamespace =
@@ -30,25 +38,23 @@ const dicomParser: typeof dicomParserNamespace =
 const IMPLICIT_LITTLE = '1.2.840.10008.1.2';
 const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 const EXPLICIT_BIG = '1.2.840.10008.1.2.2';
+const DEFLATED_LITTLE = '1.2.840.10008.1.2.1.99';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const SUPPORTED_SYNTAXES = new Set([
   IMPLICIT_LITTLE,
   EXPLICIT_LITTLE,
   EXPLICIT_BIG,
+  DEFLATED_LITTLE,
   JPEG_BASELINE,
   RLE_LOSSLESS,
+  ...Object.keys(WASM_CODEC_SYNTAXES),
 ]);
 
 /** Names of transfer syntaxes we meet but cannot decode, so that the message says which. */
 const SYNTAX_NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2.1.99': 'Deflated Explicit VR Little Endian',
   '1.2.840.10008.1.2.4.51': 'JPEG Extended (12-bit)',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
-  '1.2.840.10008.1.2.4.80': 'JPEG-LS Lossless',
-  '1.2.840.10008.1.2.4.81': 'JPEG-LS Near-Lossless',
-  '1.2.840.10008.1.2.4.90': 'JPEG 2000 Lossless',
-  '1.2.840.10008.1.2.4.91': 'JPEG 2000',
   '1.2.840.10008.1.2.4.100': 'MPEG-2',
   '1.2.840.10008.1.2.4.102': 'MPEG-4 AVC/H.264',
   '1.2.840.10008.1.2.4.201': 'HTJ2K Lossless',
@@ -187,10 +193,43 @@ function parse(bytes: Uint8Array, name: string): DataSet {
     throw badInput(
       name,
       `the DICOM transfer syntax ${label} is not supported`,
-      'Export the image uncompressed (Explicit VR Little Endian), as JPEG baseline or as RLE Lossless.',
+      'Export the image uncompressed (Explicit VR Little Endian), as JPEG baseline, RLE Lossless, JPEG-LS or JPEG 2000.',
     );
   }
-  return dicomParser.parseDicom(bytes);
+  return dicomParser.parseDicom(bytes, { inflater: (all, at) => inflated(all, at, name) });
+}
+
+/**
+ * The largest data set a deflated file may inflate to: the largest image accepted (8192² RGB,
+ * ./bad-input.ts) with room for its header. A file that inflates to more is refused before it
+ * fills the memory (a few kilobytes of zeros inflate to gigabytes).
+ */
+const MAX_INFLATED_BYTES = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE * 3 + 64 * 1024 * 1024;
+
+/**
+ * Deflated Explicit VR Little Endian (PS3.5 A.5): everything after the file meta information is
+ * one raw deflate stream. dicom-parser's own inflation needs a Node Buffer and has no size cap.
+ */
+function inflated(all: Uint8Array, metaEnd: number, name: string): Uint8Array {
+  let body: Buffer;
+  try {
+    body = inflateRawSync(all.subarray(metaEnd), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    const tooLarge = error instanceof RangeError || /maxOutputLength|buffer/i.test(String(error));
+    throw badInput(
+      name,
+      tooLarge
+        ? `the deflated data set inflates to more than ${Math.round(MAX_INFLATED_BYTES / 2 ** 20)} MB`
+        : 'the deflated data set is corrupt (it cannot be inflated)',
+      tooLarge
+        ? 'Export the image uncompressed, or at a smaller size.'
+        : 'The file is truncated or corrupt; export it again.',
+    );
+  }
+  const out = new Uint8Array(metaEnd + body.length);
+  out.set(all.subarray(0, metaEnd));
+  out.set(body, metaEnd);
+  return out;
 }
 
 function readRegions(dataSet: DataSet): UltrasoundRegion[] {
@@ -342,7 +381,13 @@ interface PixelLayout {
   photometric: string;
 }
 
-function readLayout(dataSet: DataSet, name: string): PixelLayout {
+/**
+ * Colour a JPEG 2000 codestream stores through its component transform (YBR_RCT lossless,
+ * YBR_ICT lossy, PS3.3 C.7.6.3.1.2): the decoder inverts it, so its samples are RGB.
+ */
+const J2K_COLOUR = new Set(['YBR_RCT', 'YBR_ICT']);
+
+function readLayout(dataSet: DataSet, name: string, codec: WasmCodec | null): PixelLayout {
   const rows = dataSet.uint16(TAG.rows) ?? 0;
   const columns = dataSet.uint16(TAG.columns) ?? 0;
   checkImageSize(name, columns, rows);
@@ -375,7 +420,10 @@ function readLayout(dataSet: DataSet, name: string): PixelLayout {
   }
   const monochrome = photometric === 'MONOCHROME1' || photometric === 'MONOCHROME2';
   const colour =
-    photometric === 'RGB' || photometric === 'YBR_FULL' || photometric === 'YBR_FULL_422';
+    photometric === 'RGB' ||
+    photometric === 'YBR_FULL' ||
+    photometric === 'YBR_FULL_422' ||
+    (codec === 'jpeg-2000' && J2K_COLOUR.has(photometric));
   if ((samplesPerPixel === 1 && !monochrome) || (samplesPerPixel === 3 && !colour)) {
     throw badInput(
       name,
@@ -594,6 +642,56 @@ function readJpegFrame(
   return Float64Array.from(image.data);
 }
 
+/**
+ * Stored values of one JPEG-LS or JPEG 2000 frame, interleaved. What the codestream holds must be
+ * what the header declares: another size, component count or a deeper sample is refused.
+ */
+async function readWasmFrame(
+  dataSet: DataSet,
+  element: Element,
+  layout: PixelLayout,
+  frame: number,
+  frames: number,
+  codec: WasmCodec,
+  name: string,
+): Promise<Float64Array> {
+  const label = CODEC_NAMES[codec];
+  requireEncapsulated(element, label, name);
+  if (isSubsampled422(layout)) {
+    // Neither codec subsamples chroma in DICOM: their colour images are RGB or a full YBR.
+    throw badInput(
+      name,
+      `${label} with the photometric interpretation YBR_FULL_422 is not valid`,
+      'The file is corrupt; export the image again (uncompressed or as RGB).',
+    );
+  }
+  const codestream = encapsulatedFrame(dataSet, element, frame, frames, false);
+  const module = await loadWasmCodec(codec);
+  let decoded;
+  try {
+    decoded = decodeWasmFrame(module, codec, codestream);
+  } catch (error) {
+    throw badInput(
+      name,
+      `the ${label} frame ${frame} cannot be decoded (${error instanceof Error ? error.message : String(error)})`,
+      'The file is truncated or corrupt; export it again.',
+    );
+  }
+  const { info } = decoded;
+  const mismatch =
+    info.width !== layout.columns || info.height !== layout.rows
+      ? `is ${info.width}×${info.height} but the header says ${layout.columns}×${layout.rows}`
+      : info.componentCount !== layout.samplesPerPixel
+        ? `has ${info.componentCount} component(s) but the header says ${layout.samplesPerPixel} sample(s) per pixel`
+        : info.bitsPerSample > layout.bitsAllocated
+          ? `has ${info.bitsPerSample}-bit samples but the header allocates ${layout.bitsAllocated} bits`
+          : null;
+  if (mismatch) {
+    throw badInput(name, `the ${label} frame ${mismatch}`, 'The file is corrupt; export it again.');
+  }
+  return storedValues(decoded.samples, layout);
+}
+
 /** 16-bit (or > 8 bits stored) greyscale → 0..255: Window Center/Width when present, else min..max (PIPELINE §1). */
 function windowToGrey(samples: Float64Array, dataSet: DataSet, layout: PixelLayout): Float32Array {
   const out = new Float32Array(samples.length);
@@ -656,7 +754,8 @@ function toGrey(
 ): GreyImage {
   const { columns: width, rows: height } = layout;
   if (layout.samplesPerPixel === 3 || jpeg) {
-    if (!jpeg && layout.photometric !== 'RGB') ybrFullToRgb(samples);
+    const rgb = jpeg || layout.photometric === 'RGB' || J2K_COLOUR.has(layout.photometric);
+    if (!rgb) ybrFullToRgb(samples);
     const grey = greyFromInterleaved(samples, width, height, 3);
     for (let i = 0; i < grey.data.length; i++)
       grey.data[i] = Math.min(255, Math.max(0, grey.data[i]));
@@ -671,18 +770,20 @@ function toGrey(
 }
 
 /** Decodes one frame of a DICOM file (frame is 0-based; required when the file has several). */
-export function decodeDicom(
+export async function decodeDicom(
   buf: Uint8Array,
   name: string,
   choice: DicomFrameChoice = {},
-): DecodedDicom {
+): Promise<DecodedDicom> {
   try {
     const dataSet = parse(buf, name);
     const element = dataSet.elements[TAG.pixelData];
     if (!element) {
       throw new DicomWithoutPixelDataError(name);
     }
-    const layout = readLayout(dataSet, name);
+    const syntax = dataSet.string(TAG.transferSyntax) ?? IMPLICIT_LITTLE;
+    const codec = WASM_CODEC_SYNTAXES[syntax] ?? null;
+    const layout = readLayout(dataSet, name, codec);
     const declaredFrames = dataSet.intString(TAG.numberOfFrames);
     const frames =
       declaredFrames !== undefined && Number.isInteger(declaredFrames) && declaredFrames > 0
@@ -708,13 +809,14 @@ export function decodeDicom(
         `Choose a frame from 0 to ${frames - 1}.`,
       );
     }
-    const syntax = dataSet.string(TAG.transferSyntax) ?? IMPLICIT_LITTLE;
     const jpeg = syntax === JPEG_BASELINE;
     const samples = jpeg
       ? readJpegFrame(dataSet, element, layout, frame, frames, name)
-      : syntax === RLE_LOSSLESS
-        ? readRleFrame(dataSet, element, layout, frame, frames, name)
-        : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
+      : codec
+        ? await readWasmFrame(dataSet, element, layout, frame, frames, codec, name)
+        : syntax === RLE_LOSSLESS
+          ? readRleFrame(dataSet, element, layout, frame, frames, name)
+          : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
     const grey = toGrey(samples, dataSet, layout, jpeg);
     const regions = readRegions(dataSet);
     const calibration =

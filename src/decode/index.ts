@@ -181,7 +181,7 @@ export async function decodeImageBuffer(
   }
   const caller = callerCalibration(opts.spacing, name);
   if (format === 'dicom') {
-    const dicom = decodeDicom(buf, name, {
+    const dicom = await decodeDicom(buf, name, {
       frame: opts.frame,
       frameOnlyIfMultiframe: opts.frameOnlyIfMultiframe,
       howToChooseFrame: opts.howToChooseFrame,

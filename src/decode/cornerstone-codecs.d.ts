@@ -1,0 +1,13 @@
+// The Cornerstone codec packages ship no type declarations: the decoder API used by
+// ./wasm-codecs.ts, typed here. Each module is an Emscripten factory that resolves once its
+// WebAssembly file is compiled.
+declare module '@cornerstonejs/codec-charls/decodewasmjs' {
+  import type { WasmDecoderFactory } from './wasm-codec-api';
+  const factory: WasmDecoderFactory;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
+  import type { WasmDecoderFactory } from './wasm-codec-api';
+  const factory: WasmDecoderFactory;
+  export default factory;
+}

@@ -1,0 +1,32 @@
+/** The part of the Cornerstone WebAssembly decoders (CharLS, OpenJPEG) that ./wasm-codecs.ts uses. */
+
+/** What a decoder says of the frame it decoded. */
+export interface FrameInfo {
+  width: number;
+  height: number;
+  bitsPerSample: number;
+  componentCount: number;
+  /** OpenJPEG only: the samples are two's complement. */
+  isSigned?: boolean;
+}
+
+export interface WasmDecoder {
+  getEncodedBuffer(length: number): Uint8Array;
+  decode(): void;
+  getFrameInfo(): FrameInfo;
+  getDecodedBuffer(): Uint8Array;
+  /** CharLS only: 0 when each component is a plane of its own. */
+  getInterleaveMode?(): number;
+  delete(): void;
+}
+
+export interface WasmDecoderModule {
+  JpegLSDecoder?: new () => WasmDecoder;
+  J2KDecoder?: new () => WasmDecoder;
+}
+
+/** Emscripten's module factory; `print`/`printErr` take what the C code writes to stdout/stderr. */
+export type WasmDecoderFactory = (options?: {
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}) => Promise<WasmDecoderModule>;
