@@ -108,6 +108,14 @@ export function patientInWords(patient: Patient | null | undefined): string | nu
   return parts.length > 0 ? parts.join(' · ') : null;
 }
 
+/**
+ * Whom a case's verdicts were decided for, as a report states it ("Limits for: age 5 years ·
+ * female."): the PDF report's line and the DICOM SR's comment say it alike.
+ */
+export function limitsForText(patient: Patient | null | undefined): string {
+  return `Limits for: ${patientInWords(patient) ?? 'no age or sex given (adult limits assumed)'}.`;
+}
+
 /** The length limit for the patient, or null with a reason when it cannot be decided. */
 export function lengthLimitFor(
   patient: Patient,

@@ -11,7 +11,7 @@
 import PDFDocument from 'pdfkit';
 import { LENGTH_KINDS, type Estimate, type Lengths, type Patient } from '../api/contract';
 import { checkFirst } from '../clinical/check-first';
-import { lengthBesideVerdict, patientInWords } from '../clinical/reference-limits';
+import { lengthBesideVerdict, limitsForText } from '../clinical/reference-limits';
 import {
   checkedAtSignOffText,
   shownVerdict,
@@ -331,14 +331,7 @@ export async function renderCaseReportPdf(data: CaseReportData): Promise<Buffer>
   if (checkedNote && e.classification.length > 0)
     doc.text(t(checkedNote), left, doc.y, { width: contentWidth });
   if (data.limitsFor !== undefined && e.classification.length > 0)
-    doc.text(
-      t(
-        `Limits for: ${patientInWords(data.limitsFor) ?? 'no age or sex given (adult limits assumed)'}.`,
-      ),
-      left,
-      doc.y,
-      { width: contentWidth },
-    );
+    doc.text(t(limitsForText(data.limitsFor)), left, doc.y, { width: contentWidth });
   for (const c of e.classification) {
     const v = shownVerdict(c.status, toCheck);
     const status = v.unverified ? `${v.label.toUpperCase()} (UNVERIFIED)` : c.status.toUpperCase();

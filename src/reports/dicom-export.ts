@@ -10,6 +10,7 @@
  * Dates and times are the computer's local ones, with Timezone Offset From UTC (0008,0201).
  */
 import { checkFirst } from '../clinical/check-first';
+import { limitsForText } from '../clinical/reference-limits';
 import {
   checkedAtSignOffText,
   shownVerdict,
@@ -18,7 +19,7 @@ import {
 } from '../clinical/unverified-verdict';
 import { createHash, randomUUID } from 'node:crypto';
 import dcmjs, { type NaturalDataset } from 'dcmjs';
-import { LENGTH_KINDS, type Estimate, type Lengths } from '../api/contract';
+import { LENGTH_KINDS, type Estimate, type Lengths, type Patient } from '../api/contract';
 import type { Pseudonyms } from './anon-pseudonyms';
 
 const { DicomMetaDictionary, DicomDict } = dcmjs.data;
@@ -70,6 +71,12 @@ export type DicomExportRequest = {
    * not signed off: the SR's verdicts stay unverified until every checkFirst item is confirmed.
    */
   checkedAtSignOff?: { reader: string; checked: readonly string[] } | null;
+  /**
+   * The patient inputs (age, sex, height) the verdicts were decided for, said in a comment beside
+   * them as the PDF's "Limits for" line says it; left out (undefined) where the PDF leaves it out,
+   * in an anonymised export.
+   */
+  limitsFor?: Patient | null;
   /** Fixed clock for tests; now by default. */
   now?: Date;
 } & (
@@ -198,6 +205,7 @@ function srContent(
   e: Estimate,
   signedOffBy: string | null,
   checked: { reader: string; checked: readonly string[] } | null,
+  limitsFor: Patient | null | undefined,
 ): NaturalDataset[] {
   const findingSite: NaturalDataset = {
     RelationshipType: 'HAS CONCEPT MOD',
@@ -261,6 +269,8 @@ function srContent(
     items.push(
       textItem(code('121106', 'DCM', 'Comment'), checkedAtSignOffText(checked.reader, asked)),
     );
+  if (limitsFor !== undefined && e.classification.length > 0)
+    items.push(textItem(code('121106', 'DCM', 'Comment'), limitsForText(limitsFor)));
   for (const c of e.classification) {
     const shown = shownVerdict(c.status, toCheck);
     items.push(
@@ -378,6 +388,8 @@ export function exportDicomReport(request: DicomExportRequest): Buffer {
               reader: readerName(request.checkedAtSignOff.reader),
             }
           : null,
+        // Age and sex are gone from an anonymised export: so is the line that would repeat them.
+        anon ? undefined : request.limitsFor,
       ),
       // Type 1C, and its Referenced Series Sequence is Type 1: left out with no source images.
       ...(referencedSeries.length > 0 && {

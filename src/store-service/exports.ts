@@ -137,6 +137,8 @@ export class CaseExports {
       estimate: estimateRow.estimate,
       // The SR says, as the PDF does, whether the sign-off confirmed what the estimate asked.
       checkedAtSignOff: signOffChecks(this.store, this.store.getCase(caseId), estimateRow),
+      // Whom its verdicts were decided for, as the PDF says (an anonymised SR leaves it out).
+      limitsFor: estimateRow.patient,
     } as const;
     const bytes = exportDicomReport(
       pseudonyms ? { ...common, anonymise: true, pseudonyms } : { ...common, anonymise: false },

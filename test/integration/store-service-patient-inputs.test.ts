@@ -5,6 +5,7 @@
  * newest inputs sent win over the latest estimate's, and accepting the AI takes them. A DICOM
  * case starts with its header's age and sex, in the engine, the store and `spv estimate`.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +186,17 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     };
     expect(await reportText(false)).toContain('Limits for: age 5 years · female.');
     expect(await reportText(true)).not.toContain('Limits for');
+    // So does the DICOM SR, in a comment beside its findings (dsrdump +Pl: long texts in full).
+    const srText = async (anonymise: boolean) => {
+      const sr = join(harness.dir, `report-${anonymise}.sr.dcm`);
+      writeFileSync(
+        sr,
+        (await service.renderReport(Number(ids['child_coronal']), 'dicom-sr', anonymise)).bytes,
+      );
+      return execFileSync('dsrdump', ['+Pl', sr]).toString();
+    };
+    expect(await srText(false)).toMatch(/Comment.*="Limits for: age 5 years · female\."/);
+    expect(await srText(true)).not.toContain('Limits for');
 
     // Opened as files, the engine's case says the same.
     const files = await harness.engine.openCase({ coronalPath: childDicom });
