@@ -10,7 +10,11 @@
  */
 import { useCallback, useMemo, type RefObject } from 'react';
 import type { Estimate, EstimateRequest, Explanation, ExplainRequest, SpvApi } from '../../src/api';
-import type { CaseSummary, SaveCorrectionRequest } from '../../src/api/store-contract';
+import type {
+  CaseSummary,
+  SaveCorrectionRequest,
+  SavePatientInputsRequest,
+} from '../../src/api/store-contract';
 import { encodeMaskRle } from '../../src/imaging/mask-codec';
 import { caliperLines } from '../editing/calipers';
 import { finishedPixels } from '../editing/delta';
@@ -61,7 +65,7 @@ export function useLiveAnalysis(
   latest: RefObject<EstimateInputs>,
   storedCase?: RefObject<StoredCaseRef | null>,
 ): LiveAnalysis {
-  const [estimator, explainer, saver] = useMemo(
+  const [estimator, explainer, saver, patientSaver] = useMemo(
     () =>
       [
         new LiveRequest<EstimateRequest, Estimate>(
@@ -78,6 +82,10 @@ export function useLiveAnalysis(
         new SendNow<SaveCorrectionRequest>(
           (req): Promise<CaseSummary> => api.saveCorrection(req),
           (err) => pushError('Saving the edit', err),
+        ),
+        new SendNow<SavePatientInputsRequest>(
+          (req): Promise<CaseSummary> => api.savePatientInputs(req),
+          (err) => pushError('Saving the patient details', err),
         ),
       ] as const,
     [api, pushError],
@@ -104,12 +112,22 @@ export function useLiveAnalysis(
 
   /**
    * Sends a stored case's masks to be saved now, no estimate (every view, calibrated or not), with
-   * the patient inputs: on a case not calibrated yet no estimate keeps them.
+   * the patient inputs: on a case not calibrated yet no estimate keeps them. A case the viewer holds
+   * no coronal outline of (its AI outline failed) sends the patient inputs alone.
    */
   const saveMasksNow = useCallback(() => {
     const stored = storedCase?.current;
     const { coronal: cor, transverse: tr } = masksRef.current;
-    if (!stored || stored.locked || !cor) return;
+    if (!stored || stored.locked) return;
+    if (!cor) {
+      patientSaver.send({
+        caseId: stored.caseId,
+        reader: stored.reader,
+        patient: latest.current.patient,
+        editOrder: pageEditSequence.next(),
+      });
+      return;
+    }
     saver.send({
       caseId: stored.caseId,
       reader: stored.reader,
@@ -120,7 +138,7 @@ export function useLiveAnalysis(
       // The view it was drawn on: refused if the case's views were swapped since.
       ...(latest.current.caseView ? { viewCaseId: latest.current.caseView.caseId } : {}),
     });
-  }, [saver, storedCase, masksRef, latest]);
+  }, [saver, patientSaver, storedCase, masksRef, latest]);
 
   const scheduleEstimate = useCallback(() => {
     const cv = analysableCase();
@@ -161,8 +179,11 @@ export function useLiveAnalysis(
   const estimateNow = useCallback(() => estimator.current.value, [estimator]);
 
   const settled = useCallback(
-    () => Promise.all([estimator.settled(), saver.settled()]).then(() => undefined),
-    [estimator, saver],
+    () =>
+      Promise.all([estimator.settled(), saver.settled(), patientSaver.settled()]).then(
+        () => undefined,
+      ),
+    [estimator, saver, patientSaver],
   );
 
   return {

@@ -344,6 +344,20 @@ export const SaveCorrectionRequestSchema = z.object({
    */
   viewCaseId: z.string().optional(),
 });
+/**
+ * The patient inputs alone (age, sex, height: they choose the reference limits), for a case the
+ * viewer has no outline to send with them (its AI outline failed); see StoreApi.savePatientInputs.
+ */
+export const SavePatientInputsRequestSchema = z.object({
+  caseId: IdSchema,
+  reader: ReaderSchema,
+  patient: PatientSchema.nullable(),
+  /**
+   * Its place among the viewer's edits (EditOrderSchema in ./contract.ts): not kept when a newer
+   * edit, which carried newer inputs, was saved first.
+   */
+  editOrder: EditOrderSchema.nullable().optional(),
+});
 export const SignOffRequestSchema = z.object({
   caseId: IdSchema,
   reader: ReaderSchema,
@@ -417,6 +431,7 @@ export type OpenStoredCaseRequest = z.infer<typeof OpenStoredCaseRequestSchema>;
 export type ReaderCaseRequest = z.infer<typeof ReaderCaseRequestSchema>;
 export type AcceptAiRequest = z.infer<typeof AcceptAiRequestSchema>;
 export type SaveCorrectionRequest = z.infer<typeof SaveCorrectionRequestSchema>;
+export type SavePatientInputsRequest = z.infer<typeof SavePatientInputsRequestSchema>;
 export type SignOffRequest = z.infer<typeof SignOffRequestSchema>;
 export type SwapViewsRequest = z.infer<typeof SwapViewsRequestSchema>;
 export type FlagCaseRequest = z.infer<typeof FlagCaseRequestSchema>;
@@ -436,6 +451,11 @@ export interface StoreApi {
   openStoredCase(req: OpenStoredCaseRequest): Promise<StoredCaseView>;
   acceptAi(req: AcceptAiRequest): Promise<CaseSummary>;
   saveCorrection(req: SaveCorrectionRequest): Promise<CaseSummary>;
+  /**
+   * Keeps the patient inputs of a case that may be edited, without masks or an estimate: the case
+   * opens with them again, and its next estimate uses them. Refused on a signed-off case.
+   */
+  savePatientInputs(req: SavePatientInputsRequest): Promise<CaseSummary>;
   flagCase(req: FlagCaseRequest): Promise<CaseSummary>;
   signOff(req: SignOffRequest): Promise<CaseSummary>;
   unlockCase(req: UnlockCaseRequest): Promise<CaseSummary>;
@@ -467,6 +487,7 @@ export const storeApiRequestSchemas = {
   openStoredCase: OpenStoredCaseRequestSchema,
   acceptAi: AcceptAiRequestSchema,
   saveCorrection: SaveCorrectionRequestSchema,
+  savePatientInputs: SavePatientInputsRequestSchema,
   flagCase: FlagCaseRequestSchema,
   signOff: SignOffRequestSchema,
   unlockCase: UnlockCaseRequestSchema,

@@ -38,6 +38,7 @@ import type {
   AcceptAiRequest,
   RecordTimeRequest,
   SaveCorrectionRequest,
+  SavePatientInputsRequest,
   SessionDetail,
   SessionListItem,
   SessionRequest,
@@ -212,6 +213,18 @@ export class StoreService implements SpvApi {
       await this.saver.save(open, req.masks, toSave, open.reader, 'manual', calipers);
       this.savedOrder.recordSaved(open.caseId, editOrder);
       return toSave.estimate;
+    });
+  }
+
+  async savePatientInputs(req: SavePatientInputsRequest): Promise<CaseSummary> {
+    const caseId = toId(req.caseId);
+    this.store.assertEditable(caseId);
+    return this.whileSaving(caseId, async () => {
+      // A newer edit saved first carried newer inputs. Not recorded as saved itself: it holds no
+      // masks, so an older edit's masks arriving after it are still the newest masks.
+      if (!this.savedOrder.isSuperseded(caseId, req.editOrder))
+        this.keepPatientInputs(caseId, req.patient);
+      return this.summaryOf(caseId);
     });
   }
 

@@ -260,5 +260,69 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
       masks: signed.currentMasks!,
     });
     expect(bare.warnings).not.toContain(SIGNED_OFF_NOT_SAVED);
+
+    // Nor can inputs alone change it: refused, with what to do.
+    await expect(
+      service.savePatientInputs({ caseId, reader: READER, patient: teen }),
+    ).rejects.toThrow(/signed off/i);
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toBeNull();
+  });
+
+  it('keeps inputs sent alone (no outline to send them with), unless a newer edit came first', async () => {
+    const caseId = ids['uncalibrated'];
+    const viewer = 'viewer-patient-only';
+    const before = await service.getCase({ caseId });
+    await service.savePatientInputs({
+      caseId,
+      reader: READER,
+      patient: teen,
+      editOrder: { viewer, seq: 10 },
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toEqual(teen);
+    // Nothing else changed: no mask version, no estimate, no status.
+    const after = await service.getCase({ caseId });
+    expect(after.masks.length).toBe(before.masks.length);
+    expect(after.finalEstimate?.volumeMl).toBe(before.finalEstimate?.volumeMl);
+    expect(after.summary.status).toBe(before.summary.status);
+
+    // An edit of the same viewer numbered later was saved first: it carried the newer inputs.
+    const opened = await service.openStoredCase({ caseId, reader: READER });
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: child,
+      editOrder: { viewer, seq: 12 },
+    });
+    await service.savePatientInputs({
+      caseId,
+      reader: READER,
+      patient: teen,
+      editOrder: { viewer, seq: 11 },
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toEqual(child);
+    // And the inputs alone do not count as the newest masks: an older edit's masks still land.
+    await service.savePatientInputs({
+      caseId,
+      reader: READER,
+      patient: null,
+      editOrder: { viewer, seq: 20 },
+    });
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toBeNull();
+    const versions = (await service.getCase({ caseId })).masks.length;
+    const { width, height } = opened.currentMasks!.coronal;
+    const square = { width, height, runs: [width * 10 + 10, 20, width * height - width * 10 - 30] };
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: { coronal: square, transverse: null },
+      masksOnly: true,
+      editOrder: { viewer, seq: 13 },
+    });
+    expect((await service.getCase({ caseId })).masks.length).toBe(versions + 1);
+    expect(
+      (await service.openStoredCase({ caseId, reader: READER })).currentMasks?.coronal,
+    ).toEqual(square);
   });
 });

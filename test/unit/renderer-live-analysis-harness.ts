@@ -64,7 +64,7 @@ export function renderStoredCaseEditing(
       setMessage: () => undefined,
       onMasksChanged: analysis.scheduleEstimate,
     });
-    return { analysis, editing };
+    return { analysis, editing, latest };
   });
   /** A stroke as the viewer paints it: pixels set in place while it is open. */
   const beginStroke = (pixels: number[]) => {
