@@ -9,6 +9,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  protocol,
   session,
   shell,
   utilityProcess,
@@ -16,23 +17,28 @@ import {
 } from 'electron';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { apiMethods, createDispatcher } from './api-dispatch';
+import { APP_SCHEME, appPageUrl, appProtocolHandler, isTrustedSenderUrl } from './app-protocol';
 import { RENDERER_CSP } from './csp';
 import type { InferenceReply } from './inference-protocol';
 import { PathPolicy } from './path-policy';
 import { appPaths, createServices, type Services } from './services';
 import { SupervisedInference, type InferenceStatus } from './supervised-inference';
-import { isTrustedSenderUrl, mainWindowOptions } from './window-options';
+import { mainWindowOptions } from './window-options';
 import { DEFAULT_PREFERENCES, parsePreferences, type Preferences } from './preferences';
 
 app.enableSandbox();
+// The renderer is served from spv://app (./app-protocol.ts), not file://. A standard, secure
+// scheme: relative URLs, an origin of its own for the CSP's 'self', a secure context. Must be
+// registered before the app is ready.
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true } },
+]);
 
 /** dist/main/electron-main.cjs → app root; packaged: models and samples are unpacked from the asar. */
 const appRoot = join(__dirname, '..', '..');
 const unpackedRoot = app.isPackaged ? appRoot.replace(/app\.asar$/, 'app.asar.unpacked') : appRoot;
-const rendererIndex = join(appRoot, 'dist', 'renderer', 'index.html');
-const rendererIndexUrl = pathToFileURL(rendererIndex).href;
+const rendererDir = join(appRoot, 'dist', 'renderer');
 
 let mainWindow: BrowserWindow | null = null;
 let services: Services | null = null;
@@ -107,7 +113,7 @@ function registerIpc(svc: Services, policy: PathPolicy): void {
   for (const method of apiMethods) {
     ipcMain.handle(`spv:${method}`, async (event, request: unknown) => {
       const url = event.senderFrame?.url ?? '';
-      if (!isTrustedSenderUrl(url, rendererIndexUrl)) {
+      if (!isTrustedSenderUrl(url)) {
         return {
           ok: false,
           error: {
@@ -279,7 +285,7 @@ async function createWindow(policy: PathPolicy): Promise<void> {
   const query: Record<string, string> = readPreferences().openSampleOnStart
     ? { sample: 'default' }
     : {};
-  await mainWindow.loadFile(rendererIndex, { query });
+  await mainWindow.loadURL(appPageUrl(query));
 }
 
 async function main(): Promise<void> {
@@ -290,6 +296,7 @@ async function main(): Promise<void> {
   app.on('second-instance', () => mainWindow?.focus());
   app.on('window-all-closed', () => app.quit());
   await app.whenReady();
+  protocol.handle(APP_SCHEME, appProtocolHandler(rendererDir));
   hardenSession();
   const paths = appPaths(unpackedRoot, join(app.getPath('userData'), 'data'));
   const policy = new PathPolicy([paths.samplesDir, paths.dataDir]);

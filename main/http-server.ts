@@ -7,12 +7,13 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { pipeline } from 'node:stream';
 import type { ApiError } from '../src/api';
 import { createDispatcher, type HostedService } from './api-dispatch';
 import { RENDERER_CSP } from './csp';
 import { PathPolicy } from './path-policy';
+import { rendererFile } from './renderer-files';
 
 export const LOOPBACK = '127.0.0.1';
 /** Masks of an 8192² image in RLE stay far below this; anything larger is not a real request. */
@@ -50,16 +51,6 @@ export interface WebHost {
    */
   close(): Promise<void>;
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy': RENDERER_CSP,
@@ -213,14 +204,13 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
       res.end();
       return;
     }
-    const relativePath =
-      pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const filePath = normalize(join(rendererRoot, relativePath));
-    if (filePath !== rendererRoot && !filePath.startsWith(rendererRoot + sep)) {
-      res.writeHead(403, SECURITY_HEADERS);
-      res.end('Forbidden');
+    const target = rendererFile(rendererRoot, pathname);
+    if (!target.ok) {
+      res.writeHead(target.reason === 'outside' ? 403 : 400, SECURITY_HEADERS);
+      res.end(target.reason === 'outside' ? 'Forbidden' : 'Bad request');
       return;
     }
+    const { path: filePath, contentType } = target;
     const file = openRegularFile(filePath);
     if (!file) {
       res.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -229,7 +219,7 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     }
     res.writeHead(200, {
       ...SECURITY_HEADERS,
-      'Content-Type': CONTENT_TYPES[extname(filePath)] ?? 'application/octet-stream',
+      'Content-Type': contentType,
       'Content-Length': String(file.size),
     });
     if (req.method === 'HEAD') {
@@ -240,7 +230,7 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // pipeline, not pipe: a read error (an I/O error, a file truncated under us) must end this
     // response, not escape as an unhandled stream error that takes the whole host down.
     pipeline(createReadStream(filePath, { fd: file.fd }), res, (err) => {
-      if (err) log(`web host: could not send ${relativePath}: ${err.message}`);
+      if (err) log(`web host: could not send ${pathname}: ${err.message}`);
     });
   }
 

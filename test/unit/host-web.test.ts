@@ -202,6 +202,8 @@ describe('web host', () => {
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     expect((await send(host, '/..%2Fsecret.txt')).status).toBe(403);
     expect((await send(host, '/missing.js')).status).toBe(404);
+    // A percent escape that decodes to nothing: refused, not a crash of the request.
+    expect((await send(host, '/index%E0%A4%A.html')).status).toBe(400);
   });
 
   it('refuses requests whose Host header is not its own loopback address (DNS rebinding)', async () => {

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { RENDERER_CSP } from '../../main/csp';
-import { isTrustedSenderUrl, mainWindowOptions } from '../../main/window-options';
+import { mainWindowOptions } from '../../main/window-options';
 
 function directives(csp: string): Map<string, string> {
   return new Map(
@@ -29,52 +28,6 @@ describe('Electron window options', () => {
     expect(web.experimentalFeatures).toBe(false);
     expect(web.webviewTag).toBe(false);
     expect(web.preload).toBe('/app/dist/main/preload.cjs');
-  });
-
-  it('trusts IPC only from the app page itself', () => {
-    const index = 'file:///app/dist/renderer/index.html';
-    expect(isTrustedSenderUrl('file:///app/dist/renderer/index.html?sample=default', index)).toBe(
-      true,
-    );
-    expect(isTrustedSenderUrl('file:///app/dist/renderer/other.html', index)).toBe(false);
-    expect(isTrustedSenderUrl('file:///tmp/evil/index.html', index)).toBe(false);
-    expect(isTrustedSenderUrl('https://example.com/dist/renderer/index.html', index)).toBe(false);
-    expect(isTrustedSenderUrl('', index)).toBe(false);
-    expect(isTrustedSenderUrl('not a url', index)).toBe(false);
-  });
-
-  it('recognises the app page on Windows however Chromium and Node spell its path', () => {
-    // Node's pathToFileURL of C:\\Users\\Zoë Müller\\AppData\\Local\\Programs\\SPV\\resources\\app.asar\\…
-    const index = pathToFileURL(
-      'C:\\Users\\Zoë Müller\\AppData\\Local\\Programs\\SPV\\resources\\app.asar\\dist\\renderer\\index.html',
-      { windows: true },
-    ).href;
-    const page =
-      'file:///C:/Users/Zo%C3%AB%20M%C3%BCller/AppData/Local/Programs/SPV/resources/app.asar/dist/renderer/index.html';
-    expect(isTrustedSenderUrl(page, index)).toBe(true);
-    // The drive letter and folder names in another case, characters left unencoded: one file.
-    expect(isTrustedSenderUrl(page.replace('file:///C:', 'file:///c:'), index)).toBe(true);
-    expect(
-      isTrustedSenderUrl(
-        'file:///C:/Users/Zoë Müller/appdata/Local/Programs/SPV/resources/app.asar/dist/renderer/index.html?sample=default',
-        index,
-      ),
-    ).toBe(true);
-    // Another file of the same folder, or the same name elsewhere, is not the app page.
-    expect(isTrustedSenderUrl(page.replace('index.html', 'evil.html'), index)).toBe(false);
-    expect(isTrustedSenderUrl('file:///D:/dist/renderer/index.html', index)).toBe(false);
-    // A UNC share: the server is part of the file's name.
-    const unc = 'file://server/share/SPV/dist/renderer/index.html';
-    expect(isTrustedSenderUrl('file://SERVER/share/SPV/dist/renderer/index.html', unc)).toBe(true);
-    expect(isTrustedSenderUrl('file://other/share/SPV/dist/renderer/index.html', unc)).toBe(false);
-  });
-
-  it('keeps case apart on a POSIX path, and refuses a path that does not decode', () => {
-    const index = 'file:///opt/SPV/dist/renderer/index.html';
-    expect(isTrustedSenderUrl('file:///opt/spv/dist/renderer/index.html', index)).toBe(false);
-    expect(isTrustedSenderUrl('file:///opt/SPV/dist/renderer/index%E0%A4%A.html', index)).toBe(
-      false,
-    );
   });
 });
 
