@@ -16,6 +16,7 @@ const external = [
   'dcmjs',
   '@cornerstonejs/codec-charls',
   '@cornerstonejs/codec-openjpeg',
+  '@cornerstonejs/codec-libjpeg-turbo-8bit',
 ];
 
 const nodeEntries = [

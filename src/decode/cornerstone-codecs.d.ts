@@ -11,3 +11,8 @@ declare module '@cornerstonejs/codec-openjpeg/decodewasmjs' {
   const factory: WasmDecoderFactory;
   export default factory;
 }
+declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
+  import type { WasmDecoderFactory } from './wasm-codec-api';
+  const factory: WasmDecoderFactory;
+  export default factory;
+}

@@ -1,8 +1,8 @@
 /**
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
  * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), deflated (zlib), JPEG baseline (jpeg-js on
- * the encapsulated frame), RLE Lossless (./rle.ts), JPEG-LS and JPEG 2000 (WebAssembly CharLS and
- * OpenJPEG, ./wasm-codecs.ts). Text values are decoded by the Specific Character Set (0008,0005).
+ * the encapsulated frame), RLE Lossless (./rle.ts), JPEG-LS, JPEG 2000 and 8-bit JPEG Lossless and
+ * Extended (WebAssembly CharLS, OpenJPEG and libjpeg-turbo, ./wasm-codecs.ts). Text values are decoded by the Specific Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
@@ -23,6 +23,7 @@ import {
 import { greyFromInterleaved } from './luma';
 import { decodeRleFrame, RLE_LOSSLESS } from './rle';
 import {
+  CODEC_MAX_BITS,
   CODEC_NAMES,
   decodeWasmFrame,
   loadWasmCodec,
@@ -50,9 +51,9 @@ const SUPPORTED_SYNTAXES = new Set([
   ...Object.keys(WASM_CODEC_SYNTAXES),
 ]);
 
-/** Names of transfer syntaxes we meet but cannot decode, so that the message says which. */
+/** Names of transfer syntaxes we refuse (or read only in part), so that a message says which. */
 const SYNTAX_NAMES: Record<string, string> = {
-  '1.2.840.10008.1.2.4.51': 'JPEG Extended (12-bit)',
+  '1.2.840.10008.1.2.4.51': 'JPEG Extended',
   '1.2.840.10008.1.2.4.57': 'JPEG Lossless',
   '1.2.840.10008.1.2.4.70': 'JPEG Lossless SV1',
   '1.2.840.10008.1.2.4.100': 'MPEG-2',
@@ -193,7 +194,7 @@ function parse(bytes: Uint8Array, name: string): DataSet {
     throw badInput(
       name,
       `the DICOM transfer syntax ${label} is not supported`,
-      'Export the image uncompressed (Explicit VR Little Endian), as JPEG baseline, RLE Lossless, JPEG-LS or JPEG 2000.',
+      'Export the image uncompressed (Explicit VR Little Endian), as JPEG, RLE Lossless, JPEG-LS or JPEG 2000.',
     );
   }
   return dicomParser.parseDicom(bytes, { inflater: (all, at) => inflated(all, at, name) });
@@ -657,12 +658,20 @@ async function readWasmFrame(
 ): Promise<Float64Array> {
   const label = CODEC_NAMES[codec];
   requireEncapsulated(element, label, name);
-  if (isSubsampled422(layout)) {
-    // Neither codec subsamples chroma in DICOM: their colour images are RGB or a full YBR.
+  if (isSubsampled422(layout) && codec !== 'jpeg-8bit') {
+    // JPEG-LS and JPEG 2000 do not subsample chroma in DICOM: their colour is RGB or a full YBR.
     throw badInput(
       name,
       `${label} with the photometric interpretation YBR_FULL_422 is not valid`,
       'The file is corrupt; export the image again (uncompressed or as RGB).',
+    );
+  }
+  if (layout.bitsStored > CODEC_MAX_BITS[codec]) {
+    const syntax = dataSet.string(TAG.transferSyntax) ?? '';
+    throw badInput(
+      name,
+      `${SYNTAX_NAMES[syntax] ?? label} with ${layout.bitsStored} bits stored is not supported (at most ${CODEC_MAX_BITS[codec]})`,
+      'Export the image uncompressed (Explicit VR Little Endian), as RLE Lossless, JPEG-LS or JPEG 2000.',
     );
   }
   const codestream = encapsulatedFrame(dataSet, element, frame, frames, false);
@@ -746,16 +755,21 @@ function ybrFullToRgb(samples: Float64Array): void {
   }
 }
 
-function toGrey(
-  samples: Float64Array,
-  dataSet: DataSet,
-  layout: PixelLayout,
-  jpeg: boolean,
-): GreyImage {
+/**
+ * How a frame's samples came out of its decoder: jpeg-js always gives three channels, and a JPEG
+ * decoder turns YCbCr into RGB itself; otherwise the samples are the photometric interpretation's.
+ */
+interface DecodedSamples {
+  samples: Float64Array;
+  channels: 1 | 3;
+  rgb: boolean;
+}
+
+function toGrey(decoded: DecodedSamples, dataSet: DataSet, layout: PixelLayout): GreyImage {
   const { columns: width, rows: height } = layout;
-  if (layout.samplesPerPixel === 3 || jpeg) {
-    const rgb = jpeg || layout.photometric === 'RGB' || J2K_COLOUR.has(layout.photometric);
-    if (!rgb) ybrFullToRgb(samples);
+  const { samples } = decoded;
+  if (decoded.channels === 3) {
+    if (!decoded.rgb) ybrFullToRgb(samples);
     const grey = greyFromInterleaved(samples, width, height, 3);
     for (let i = 0; i < grey.data.length; i++)
       grey.data[i] = Math.min(255, Math.max(0, grey.data[i]));
@@ -809,15 +823,37 @@ export async function decodeDicom(
         `Choose a frame from 0 to ${frames - 1}.`,
       );
     }
-    const jpeg = syntax === JPEG_BASELINE;
-    const samples = jpeg
-      ? readJpegFrame(dataSet, element, layout, frame, frames, name)
-      : codec
-        ? await readWasmFrame(dataSet, element, layout, frame, frames, codec, name)
-        : syntax === RLE_LOSSLESS
-          ? readRleFrame(dataSet, element, layout, frame, frames, name)
-          : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
-    const grey = toGrey(samples, dataSet, layout, jpeg);
+    const channels = layout.samplesPerPixel === 3 ? 3 : 1;
+    const storedRgb = layout.photometric === 'RGB' || J2K_COLOUR.has(layout.photometric);
+    const decoded: DecodedSamples =
+      syntax === JPEG_BASELINE
+        ? {
+            samples: readJpegFrame(dataSet, element, layout, frame, frames, name),
+            channels: 3,
+            rgb: true,
+          }
+        : codec
+          ? {
+              samples: await readWasmFrame(dataSet, element, layout, frame, frames, codec, name),
+              channels,
+              rgb: codec === 'jpeg-8bit' || storedRgb,
+            }
+          : {
+              samples:
+                syntax === RLE_LOSSLESS
+                  ? readRleFrame(dataSet, element, layout, frame, frames, name)
+                  : readUncompressedFrame(
+                      dataSet,
+                      element,
+                      layout,
+                      frame,
+                      syntax === EXPLICIT_BIG,
+                      name,
+                    ),
+              channels,
+              rgb: storedRgb,
+            };
+    const grey = toGrey(decoded, dataSet, layout);
     const regions = readRegions(dataSet);
     const calibration =
       calibrationFromRegions(regions, layout.columns, layout.rows) ??

@@ -1,4 +1,7 @@
-/** The part of the Cornerstone WebAssembly decoders (CharLS, OpenJPEG) that ./wasm-codecs.ts uses. */
+/**
+ * The part of the Cornerstone WebAssembly decoders (CharLS, OpenJPEG, libjpeg-turbo) that
+ * ./wasm-codecs.ts uses.
+ */
 
 /** What a decoder says of the frame it decoded. */
 export interface FrameInfo {
@@ -6,7 +9,7 @@ export interface FrameInfo {
   height: number;
   bitsPerSample: number;
   componentCount: number;
-  /** OpenJPEG only: the samples are two's complement. */
+  /** OpenJPEG and libjpeg-turbo: the samples are two's complement. */
   isSigned?: boolean;
 }
 
@@ -23,6 +26,7 @@ export interface WasmDecoder {
 export interface WasmDecoderModule {
   JpegLSDecoder?: new () => WasmDecoder;
   J2KDecoder?: new () => WasmDecoder;
+  JPEGDecoder?: new () => WasmDecoder;
 }
 
 /** Emscripten's module factory; `print`/`printErr` take what the C code writes to stdout/stderr. */

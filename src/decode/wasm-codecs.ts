@@ -1,11 +1,13 @@
 /**
- * JPEG-LS and JPEG 2000 frames of encapsulated DICOM pixel data, through the Cornerstone project's
- * WebAssembly builds of CharLS and OpenJPEG (the decoders DICOM viewers use). Each WebAssembly
+ * JPEG-LS, JPEG 2000 and JPEG Lossless/Extended frames of encapsulated DICOM pixel data, through
+ * the Cornerstone project's WebAssembly builds of CharLS, OpenJPEG and libjpeg-turbo (the decoders
+ * DICOM viewers use). Each WebAssembly
  * module is loaded once, the first time a frame needs it; a frame is decoded synchronously, copied
  * out and its decoder freed. The caller checks what the header declares against what the codestream
  * holds (width, height, components, bit depth), so a mismatch is refused, never displayed.
  */
 import charlsFactory from '@cornerstonejs/codec-charls/decodewasmjs';
+import libjpegTurboFactory from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs';
 import openjpegFactory from '@cornerstonejs/codec-openjpeg/decodewasmjs';
 import type {
   FrameInfo,
@@ -14,19 +16,31 @@ import type {
   WasmDecoderModule,
 } from './wasm-codec-api';
 
-/** The two codestream families read here, by the DICOM transfer syntaxes that carry them. */
-export type WasmCodec = 'jpeg-ls' | 'jpeg-2000';
+/** The codestream families read here, by the DICOM transfer syntaxes that carry them. */
+export type WasmCodec = 'jpeg-ls' | 'jpeg-2000' | 'jpeg-8bit';
 
 export const WASM_CODEC_SYNTAXES: Readonly<Record<string, WasmCodec>> = {
   '1.2.840.10008.1.2.4.80': 'jpeg-ls', // JPEG-LS Lossless
   '1.2.840.10008.1.2.4.81': 'jpeg-ls', // JPEG-LS Near-Lossless
   '1.2.840.10008.1.2.4.90': 'jpeg-2000', // JPEG 2000 Lossless
   '1.2.840.10008.1.2.4.91': 'jpeg-2000', // JPEG 2000
+  // libjpeg-turbo's 8-bit build: these three with at most 8 bits stored (the caller refuses more).
+  '1.2.840.10008.1.2.4.51': 'jpeg-8bit', // JPEG Extended (Process 2 & 4)
+  '1.2.840.10008.1.2.4.57': 'jpeg-8bit', // JPEG Lossless (Process 14)
+  '1.2.840.10008.1.2.4.70': 'jpeg-8bit', // JPEG Lossless, first-order prediction (SV1)
+};
+
+/** The most bits per sample each codec's build decodes. */
+export const CODEC_MAX_BITS: Readonly<Record<WasmCodec, number>> = {
+  'jpeg-ls': 16,
+  'jpeg-2000': 16,
+  'jpeg-8bit': 8,
 };
 
 export const CODEC_NAMES: Readonly<Record<WasmCodec, string>> = {
   'jpeg-ls': 'JPEG-LS',
   'jpeg-2000': 'JPEG 2000',
+  'jpeg-8bit': 'JPEG',
 };
 
 /** A decoded frame: its samples as the codestream stores them, and what the codestream says it is. */
@@ -40,6 +54,7 @@ export interface WasmFrame {
 const FACTORIES: Record<WasmCodec, WasmDecoderFactory> = {
   'jpeg-ls': charlsFactory,
   'jpeg-2000': openjpegFactory,
+  'jpeg-8bit': libjpegTurboFactory,
 };
 
 const loading = new Map<WasmCodec, Promise<WasmDecoderModule>>();
@@ -58,7 +73,12 @@ export function loadWasmCodec(codec: WasmCodec): Promise<WasmDecoderModule> {
 }
 
 function newDecoder(module: WasmDecoderModule, codec: WasmCodec): WasmDecoder {
-  const Decoder = codec === 'jpeg-ls' ? module.JpegLSDecoder : module.J2KDecoder;
+  const Decoder =
+    codec === 'jpeg-ls'
+      ? module.JpegLSDecoder
+      : codec === 'jpeg-2000'
+        ? module.J2KDecoder
+        : module.JPEGDecoder;
   if (!Decoder) throw new Error(`the ${CODEC_NAMES[codec]} module has no decoder class`);
   return new Decoder();
 }

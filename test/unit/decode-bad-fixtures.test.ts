@@ -14,8 +14,8 @@ const refusals: [string, RegExp][] = [
   ['too-wide.png', /9000×1 pixels, larger than 8192 on a side/],
   ['no-pixel-data.dcm', /contains no pixel data/],
   [
-    'jpeg-lossless-syntax.dcm',
-    /transfer syntax JPEG Lossless SV1 \(1\.2\.840\.10008\.1\.2\.4\.70\) is not supported/,
+    'mpeg4-syntax.dcm',
+    /transfer syntax MPEG-4 AVC\/H\.264 \(1\.2\.840\.10008\.1\.2\.4\.102\) is not supported/,
   ],
   ['truncated-pixels.dcm', /pixel data holds \d+ bytes, fewer than frame 0 needs/],
   ['three-frames.dcm', /has 3 frames.*--frame/],

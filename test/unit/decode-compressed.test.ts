@@ -1,7 +1,8 @@
 /**
- * JPEG-LS, JPEG 2000 and deflated DICOM, each checked against an independent encoder: dcmtk's
- * dcmcjpls (JPEG-LS, lossless and near-lossless, every interleave mode) and dcmconv (deflate),
- * and Pillow's OpenJPEG binding for JPEG 2000 codestreams. A lossless file must decode to exactly
+ * JPEG-LS, JPEG 2000, JPEG Lossless and Extended, and deflated DICOM, each checked against an
+ * independent encoder: dcmtk's dcmcjpls (JPEG-LS, lossless and near-lossless, every interleave
+ * mode), dcmcjpeg (JPEG Lossless process 14 and SV1, JPEG Extended) and dcmconv (deflate), and
+ * Pillow's OpenJPEG binding for JPEG 2000 codestreams. A lossless file must decode to exactly
  * the pixels, calibration and frames of its uncompressed original; a lossy one within its bound.
  * Hand-broken files pin the messages for corrupt data.
  */
@@ -29,6 +30,9 @@ const JPEG_LS_NEAR = '1.2.840.10008.1.2.4.81';
 const J2K_LOSSLESS = '1.2.840.10008.1.2.4.90';
 const J2K = '1.2.840.10008.1.2.4.91';
 const DEFLATED = '1.2.840.10008.1.2.1.99';
+const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+const JPEG_LOSSLESS = '1.2.840.10008.1.2.4.57';
+const JPEG_LOSSLESS_SV1 = '1.2.840.10008.1.2.4.70';
 const PYTHON = '/usr/bin/python3';
 
 function works(command: string, args: string[]): boolean {
@@ -39,7 +43,7 @@ function works(command: string, args: string[]): boolean {
     return false;
   }
 }
-const DCMTK = works('dcmcjpls', ['--version']) && works('dcmconv', ['--version']);
+const DCMTK = ['dcmcjpls', 'dcmcjpeg', 'dcmconv'].every((tool) => works(tool, ['--version']));
 const PILLOW_J2K = works(PYTHON, [
   '-c',
   "from PIL import features; import sys; sys.exit(0 if features.check('jpg_2000') else 1)",
@@ -234,6 +238,70 @@ describe.skipIf(!DCMTK)('JPEG-LS against dcmtk’s encoder (CharLS, WebAssembly)
     );
   });
 });
+
+describe.skipIf(!DCMTK)(
+  'JPEG Lossless and Extended against dcmtk’s encoder (libjpeg-turbo, WebAssembly)',
+  () => {
+    it('lossless, process 14 and SV1: the same pixels (greyscale with regions, RGB, frames, samples)', async () => {
+      const grey = writeDicom(
+        elements({ rows: H, columns: W, pixelBytes: pixels8(), extra: [regions()] }),
+      );
+      const rgb = writeDicom(
+        elements({ rows: H, columns: W, samplesPerPixel: 3, pixelBytes: pixels8(1, 3) }),
+      );
+      for (const [option, syntax] of [
+        ['+e1', JPEG_LOSSLESS_SV1],
+        ['+el', JPEG_LOSSLESS],
+      ] as const) {
+        const decoded = await expectSameImage(
+          grey,
+          dcmtk('dcmcjpeg', [option], grey, `grey${option}`, syntax),
+        );
+        expect(decoded.calibration).toMatchObject({ source: 'ultrasound-regions' });
+        await expectSameImage(rgb, dcmtk('dcmcjpeg', [option], rgb, `rgb${option}`, syntax));
+      }
+      const frames = writeDicom(
+        elements({ rows: H, columns: W, frames: 3, pixelBytes: pixels8(3) }),
+      );
+      const sv1 = dcmtk('dcmcjpeg', ['+e1'], frames, 'frames-sv1', JPEG_LOSSLESS_SV1);
+      for (const frame of [0, 1, 2]) await expectSameImage(frames, sv1, frame);
+      const sample = new Uint8Array(readFileSync(join(SAMPLES, 'sample-03_coronal.dcm')));
+      await expectSameImage(
+        sample,
+        dcmtk('dcmcjpeg', ['+e1'], sample, 'sample-sv1', JPEG_LOSSLESS_SV1),
+      );
+    });
+
+    it('extended (lossy): greyscale close to the original, YBR_FULL_422 colour back to RGB', async () => {
+      const pixels = new Uint8Array(W * H).map((_, i) => 60 + 2 * (i % W) + 3 * Math.floor(i / W));
+      const grey = writeDicom(elements({ rows: H, columns: W, pixelBytes: pixels }));
+      const extended = dcmtk('dcmcjpeg', ['+ee'], grey, 'grey-extended', JPEG_EXTENDED);
+      expect(await largestDifference(grey, extended)).toBeLessThan(8);
+      // A smooth colour image: dcmcjpeg stores it as YBR_FULL_422, the decoder gives RGB back.
+      const colour = new Uint8Array(W * H * 3).map((_, i) => {
+        const p = Math.floor(i / 3);
+        return [4 * (p % W), 8 * Math.floor(p / W), 100][i % 3];
+      });
+      const rgb = writeDicom(
+        elements({ rows: H, columns: W, samplesPerPixel: 3, pixelBytes: colour }),
+      );
+      const ybr = dcmtk('dcmcjpeg', ['+ee'], rgb, 'rgb-extended', JPEG_EXTENDED);
+      expect(Buffer.from(ybr).includes(Buffer.from('YBR_FULL_422'))).toBe(true);
+      expect(await largestDifference(rgb, ybr)).toBeLessThan(8);
+    });
+
+    it('refuses more than 8 bits stored, naming the syntax and what to export instead', async () => {
+      const plain = writeDicom(
+        elements(twelveBit({ rows: H, columns: W, pixelBytes: pixels12() })),
+      );
+      const sv1 = dcmtk('dcmcjpeg', ['+e1'], plain, 'grey12-sv1', JPEG_LOSSLESS_SV1);
+      await expectBadInput(
+        decode(sv1),
+        /test\.dcm: JPEG Lossless SV1 with 12 bits stored is not supported \(at most 8\).*JPEG-LS or JPEG 2000/,
+      );
+    });
+  },
+);
 
 describe.skipIf(!PILLOW_J2K)('JPEG 2000 against Pillow’s encoder (OpenJPEG, WebAssembly)', () => {
   it('8-bit greyscale, reversible: the same pixels, with ultrasound regions', async () => {

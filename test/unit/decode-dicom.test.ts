@@ -267,10 +267,10 @@ describe('DICOM decoding', () => {
       decode(
         writeDicom(
           imageElements({ rows: H, columns: W, pixelBytes: grey8() }),
-          '1.2.840.10008.1.2.4.57',
+          '1.2.840.10008.1.2.4.201',
         ),
       ),
-      /JPEG Lossless \(1\.2\.840\.10008\.1\.2\.4\.57\) is not supported/,
+      /HTJ2K Lossless \(1\.2\.840\.10008\.1\.2\.4\.201\) is not supported/,
     );
     // 9000 × 9000 declared: refused from the header, before any pixel data is needed.
     await expectBadInput(
