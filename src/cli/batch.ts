@@ -3,12 +3,14 @@
  * load once; a bad row gets its error in its row and the batch goes on.
  */
 import { checkFirst } from '../clinical/check-first';
+import { withStudyPatient } from '../clinical/study-patient';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { FORMULAS } from '../clinical/formulas';
 import { formatCsvRow } from '../engine/csv';
 import { isBadCaseRow, readCaseIndexRows, type BadCaseRow, type CaseRow } from '../engine/samples';
-import { estimateCaseFiles } from './case-files';
+import { estimateLoadedCase, loadCaseFiles } from './case-files';
+import { limitsForCell, verdictsCell } from './format';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
 import { cannotWrite, OUTPUT_FILE_FIX, refuseOutputOverInput, whyNotWritable } from './output-path';
 import { ProgressBar } from './progress';
@@ -16,8 +18,10 @@ import { EXIT, UsageError, refuseEmptyOptions } from './usage';
 
 export const BATCH_USAGE = `spv batch INDEX.csv --out RESULTS.csv [--models DIR] [--provider cpu|cuda|dml] [--threads N]
              INDEX columns: id,coronal,transverse,spacing_mm,kind[,coronal_frame][,transverse_frame][,true_volume_ml]
-             (paths relative to the CSV; coronal_frame/transverse_frame: the frame of a multi-frame
-             DICOM view, from 0). A bad row gets its error in the results' error column; the others run.
+             [,age_years][,sex][,height_cm] (paths relative to the CSV; coronal_frame/transverse_frame:
+             the frame of a multi-frame DICOM view, from 0; age, sex and height choose the reference
+             limits, each one left empty taken from a DICOM coronal view's header, else adult limits).
+             A bad row gets its error in the results' error column; the others run.
              Ctrl+C stops after the case in progress: the rows written are kept (exit 130).`;
 
 /**
@@ -78,6 +82,10 @@ export async function runBatch(argv: string[]): Promise<number> {
     // Last, so the issue's columns keep their places: what the reader must check before trusting
     // a row (uncertain AI outline, mask at the border, far from the training data), ' | '-joined.
     'warnings',
+    // Appended after them for the same reason: the reference verdicts ('; '-joined, "normal?"
+    // while they rest on something to check) and whom they were decided for.
+    'verdicts',
+    'limits_for',
   ];
   const started = performance.now();
   let estimated = 0;
@@ -149,10 +157,19 @@ export async function runBatch(argv: string[]): Promise<number> {
       ...truth,
       '',
       '',
+      '',
+      '',
     ];
     if (isBadCaseRow(row)) return failedRow(row.error);
     try {
-      const estimate = await estimateCaseFiles(engine, { ...row, givenIn: 'index' });
+      const views = await loadCaseFiles({ ...row, givenIn: 'index' });
+      // The row's inputs, each one it leaves empty from the coronal DICOM's header, as spv
+      // estimate and the app take them.
+      const { patient, fromHeader } = withStudyPatient(
+        row.patient ?? { ageYears: null, sex: null, heightCm: null },
+        views.coronal.decoded.meta,
+      );
+      const estimate = await estimateLoadedCase(engine, views, row.kind, { patient }, 'index');
       estimated++;
       if (estimate.warnings.length > 0) warned++;
       const formulas = FORMULAS.map((f) =>
@@ -176,6 +193,8 @@ export async function runBatch(argv: string[]): Promise<number> {
         ...truth,
         checkFirst(estimate).join('; '),
         estimate.warnings.join(' | '),
+        verdictsCell(estimate),
+        limitsForCell(patient, fromHeader),
       ];
     } catch (error) {
       return failedRow(error instanceof Error ? error.message : String(error));

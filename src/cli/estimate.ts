@@ -3,11 +3,11 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SpvError } from '../api/errors';
 import { PatientSchema, type Patient } from '../api/contract';
-import { patientFromStudy } from '../clinical/study-patient';
+import { withStudyPatient } from '../clinical/study-patient';
 import { DEFAULT_SAMPLE_ID, readCaseIndex } from '../engine/samples';
 import { estimateLoadedCase, loadCaseFiles, type CaseFiles } from './case-files';
 import { engineFromArgs, engineOptionSpecs, sessionOptionsFromArgs } from './engine-options';
-import { estimateJson, formatEstimateTable, PATIENT_FIELDS } from './format';
+import { estimateJson, formatEstimateTable } from './format';
 import { findModelsDir } from './models-dir';
 import {
   EXIT,
@@ -149,10 +149,10 @@ export async function runEstimate(argv: string[]): Promise<number> {
   const views = await loadCaseFiles(files);
   // Each input the options leave out is the coronal image's DICOM header's, as the app's fields
   // start with it (--height alone must not drop the header's age).
-  const header = patientFromStudy(views.coronal.decoded.meta);
-  const patientFromHeader = PATIENT_FIELDS.filter((k) => given[k] == null && header?.[k] != null);
-  const patient: Patient = { ...given };
-  for (const k of patientFromHeader) Object.assign(patient, { [k]: header?.[k] });
+  const { patient, fromHeader: patientFromHeader } = withStudyPatient(
+    given,
+    views.coronal.decoded.meta,
+  );
   const engine = await engineFromArgs(values);
   try {
     const estimate = await estimateLoadedCase(engine, views, files.kind, { patient });

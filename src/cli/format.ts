@@ -5,6 +5,7 @@ import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
 import { lengthBesideVerdict, patientInWords } from '../clinical/reference-limits';
+import type { PatientField } from '../clinical/study-patient';
 import { intervalText, ml } from './estimate-lines';
 
 export interface EstimateContext {
@@ -16,9 +17,6 @@ export interface EstimateContext {
   patientFromHeader?: readonly PatientField[];
 }
 
-/** The patient inputs, in the order the table names them. */
-export const PATIENT_FIELDS = ['ageYears', 'sex', 'heightCm'] as const;
-export type PatientField = (typeof PATIENT_FIELDS)[number];
 /** Each input's name in words, its option, and its key in the JSON. */
 const FIELD = {
   ageYears: { word: 'age', option: '--age', json: 'age_years' },
@@ -34,6 +32,24 @@ function patientText(patient: Patient, fromHeader: readonly PatientField[]): str
   const words = fromHeader.map((k) => FIELD[k].word).join(' and ');
   const options = fromHeader.map((k) => FIELD[k].option).join(', ');
   return `${given} (${words} from the DICOM header; ${options} to change)`;
+}
+
+/**
+ * `spv batch`'s limits_for cell: whom the row's verdicts were decided for, and which inputs its
+ * DICOM header gave ("age 5 years · female (age and sex from the DICOM header)").
+ */
+export function limitsForCell(patient: Patient, fromHeader: readonly PatientField[]): string {
+  const given = patientInWords(patient) ?? 'not given (adult limits assumed)';
+  if (fromHeader.length === 0) return given;
+  return `${given} (${fromHeader.map((k) => FIELD[k].word).join(' and ')} from the DICOM header)`;
+}
+
+/** `spv batch`'s verdicts cell: each verdict with its limit, "normal?" while it rests on a doubt. */
+export function verdictsCell(estimate: DetailedEstimate): string {
+  const caveats = checkFirst(estimate);
+  return estimate.classification
+    .map((c) => `${shownVerdict(c.status, caveats).label}: ${c.limitText}`)
+    .join('; ');
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);

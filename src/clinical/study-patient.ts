@@ -114,3 +114,23 @@ export function patientFromStudy(d: StudyDemographics): Patient | null {
   };
   return patient.ageYears === null && patient.sex === null ? null : patient;
 }
+
+/** The patient inputs, in the order they are named (age, sex, height). */
+export const PATIENT_FIELDS = ['ageYears', 'sex', 'heightCm'] as const;
+export type PatientField = (typeof PATIENT_FIELDS)[number];
+
+/**
+ * The inputs `given`, each one it leaves out taken from the header where the header has it (as
+ * the app's fields start with the header's): what the verdicts are decided for, and which inputs
+ * came from the header (`spv estimate` and `spv batch` say so).
+ */
+export function withStudyPatient(
+  given: Patient,
+  d: StudyDemographics,
+): { patient: Patient; fromHeader: PatientField[] } {
+  const header = patientFromStudy(d);
+  const fromHeader = PATIENT_FIELDS.filter((k) => given[k] == null && header?.[k] != null);
+  const patient: Patient = { ...given };
+  for (const k of fromHeader) Object.assign(patient, { [k]: header?.[k] });
+  return { patient, fromHeader };
+}

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type { Patient } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { parseCsvRecords } from './csv';
 
@@ -18,6 +19,11 @@ export interface CaseRow {
   coronalFrame?: number;
   transverseFrame?: number;
   trueVolumeMl: number | null;
+  /**
+   * The patient inputs of the optional columns age_years, sex, height_cm (they choose the
+   * reference limits); absent when the row gives none.
+   */
+  patient?: Patient;
 }
 
 /** A row that cannot be a case (a bad spacing, kind or frame): kept, with what is wrong with it. */
@@ -68,6 +74,44 @@ function parseFrame(column: string, text: string | undefined): number | undefine
   return Number(trimmed);
 }
 
+/** An optional number column within [min, max]; null when empty. */
+function parseBounded(
+  column: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+  what: string,
+): number | null {
+  const trimmed = (text ?? '').trim();
+  if (trimmed === '') return null;
+  const value = Number(trimmed);
+  if (!Number.isFinite(value) || value < min || value > max)
+    throw new Error(`${column} "${text}" is not ${what} (${min}–${max}), nor empty`);
+  return value;
+}
+
+/**
+ * The patient columns (age_years, sex, height_cm), in the ranges the app's fields take; sex as
+ * "female"/"male" or DICOM's "F"/"M". Undefined when the row gives none of them.
+ */
+function patientFromRecord(record: Record<string, string>): Patient | undefined {
+  const ageYears = parseBounded('age_years', record.age_years, 0, 130, 'an age in years');
+  const heightCm = parseBounded('height_cm', record.height_cm, 30, 250, 'a height in cm');
+  const sexText = (record.sex ?? '').trim().toLowerCase();
+  const sex =
+    sexText === ''
+      ? null
+      : sexText === 'f' || sexText === 'female'
+        ? 'female'
+        : sexText === 'm' || sexText === 'male'
+          ? 'male'
+          : undefined;
+  if (sex === undefined)
+    throw new Error(`sex "${record.sex}" is neither "female" nor "male" (F or M), nor empty`);
+  if (ageYears === null && sex === null && heightCm === null) return undefined;
+  return { ageYears, sex, heightCm };
+}
+
 /** One record → a case; throws an Error saying what is wrong with the row. */
 function caseFromRecord(
   record: Record<string, string>,
@@ -86,6 +130,7 @@ function caseFromRecord(
   if (transverseFrame !== undefined && !record.transverse) {
     throw new Error('transverse_frame is given but the row has no transverse file');
   }
+  const patient = patientFromRecord(record);
   return {
     id,
     coronal: resolve(base, record.coronal),
@@ -95,13 +140,14 @@ function caseFromRecord(
     // Only when given, so that rows without frames stay exactly as they were.
     ...(coronalFrame !== undefined ? { coronalFrame } : {}),
     ...(transverseFrame !== undefined ? { transverseFrame } : {}),
+    ...(patient ? { patient } : {}),
     trueVolumeMl,
   };
 }
 
 /**
  * Read an index CSV (columns id,coronal,transverse,spacing_mm,kind[,coronal_frame]
- * [,transverse_frame][,true_volume_ml]), keeping each bad row with its error: one bad row must
+ * [,transverse_frame][,true_volume_ml][,age_years][,sex][,height_cm]), keeping each bad row with its error: one bad row must
  * not cost the batch its other rows. A missing file or column is still refused as a whole.
  */
 export async function readCaseIndexRows(indexPath: string): Promise<CaseIndexRows> {

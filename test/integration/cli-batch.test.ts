@@ -2,7 +2,7 @@
  * `spv batch` through the built command line, against the engine audit: a bad row (spacing, kind,
  * frame) is that row's error and the others run; an unwritable --out is refused before any case
  * runs; multi-frame DICOM rows take their frame from the index; --provider and --threads typos are
- * usage errors.
+ * usage errors; each row's verdicts follow its patient columns, else its DICOM header.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsvRecords } from '../../src/engine/csv';
+import { writeSampleAsDicom } from '../fixtures/dicom/sample-dicom';
 import { HAVE_MODELS, HAVE_SAMPLES, SAMPLES_DIR, ensureBuilt, runSpv } from './cli-helpers';
 
 const sample = (name: string) => join(SAMPLES_DIR, name);
@@ -96,11 +97,50 @@ describe.skipIf(!READY)('spv batch: rows, --out and options', () => {
     expect(outOfRange.error).toMatch(/frame 9 is out of range/);
   });
 
+  it("decides each row's verdicts for its patient columns, else its DICOM header's, and says whom for", async () => {
+    const png = sample('sample-02_coronal.png');
+    // A girl of 5 at the study (2024-01-02): Rosenberg's 4–6 years group, length ≤ 9.5 cm.
+    const girl = join(dir, 'girl_coronal.dcm');
+    await writeSampleAsDicom(png, girl, { birthDate: '20180615', sex: 'F' });
+    const { run, records, index } = await batch(
+      'patients',
+      'id,coronal,transverse,spacing_mm,kind,age_years,sex,height_cm\n' +
+        `adult,${png},,,image,,,\n` +
+        `given,${png},,,image,5,F,\n` +
+        `header,${girl},,,image,,,\n` +
+        `older,${girl},,,image,40,,\n` +
+        `bad-age,${png},,,image,200,,\n` +
+        `bad-sex,${png},,,image,,x,\n`,
+    );
+    expect(run.code).toBe(3);
+    const [adult, given, header, older, badAge, badSex] = records ?? [];
+    const child = 'child 4–6 years length ≤ 9.5 cm';
+    expect(adult.limits_for).toBe('not given (adult limits assumed)');
+    expect(adult.verdicts).toMatch(
+      /^(normal|enlarged): adult volume ≤ 314 mL; (normal|enlarged): adult length ≤ 13\.0 cm$/,
+    );
+    expect(given.limits_for).toBe('age 5 years · female');
+    expect(given.verdicts).toContain(child);
+    expect(given.volume_ml).toBe(adult.volume_ml);
+    expect(header.limits_for).toBe('age 5 years · female (age and sex from the DICOM header)');
+    expect(header.verdicts).toContain(child);
+    expect(older.limits_for).toBe('age 40 years · female (sex from the DICOM header)');
+    expect(older.verdicts).toContain('adult length ≤ 13.0 cm');
+    expect(badAge.error).toBe(
+      `${index} row 6: age_years "200" is not an age in years (0–130), nor empty`,
+    );
+    expect(badSex.error).toBe(
+      `${index} row 7: sex "x" is neither "female" nor "male" (F or M), nor empty`,
+    );
+    expect([badAge.verdicts, badAge.limits_for]).toEqual(['', '']);
+  });
+
   it('the usage text documents the frame columns', async () => {
     const run = await runSpv(['batch', '--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/coronal_frame/);
     expect(run.stdout).toMatch(/transverse_frame/);
+    expect(run.stdout).toMatch(/\[,age_years\]\[,sex\]\[,height_cm\]/);
   });
 
   it('a bad --threads or an unknown --provider is a usage error (exit 2), before any case runs', async () => {

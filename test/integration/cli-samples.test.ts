@@ -199,7 +199,16 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
         'inside_ci',
         'check_first',
         'warnings',
+        'verdicts',
+        'limits_for',
       ]);
+      // No patient columns and no DICOM header in these rows: adult limits, said so on each row.
+      for (const record of records) {
+        expect(record.limits_for, record.id).toBe('not given (adult limits assumed)');
+        expect(record.verdicts, record.id).toMatch(
+          /adult volume ≤ 314 mL; .*adult length ≤ 13\.0 cm/,
+        );
+      }
       // The samples' own views, the right way round: sample-06 and sample-07's transverse AI
       // outlines are uncertain, nothing else is asked (image mode; their masks as given otherwise).
       for (const record of records)
