@@ -414,6 +414,8 @@ export function App({ api, initialSample, shell }: AppProps): JSX.Element {
               }
               onCaseStatusChanged={noteCaseChange}
               onScreen={tab === 'review'}
+              // After a reload or restart with no sample asked for: the case shown before.
+              mayReopenInViewer={!initialSample && caseView === null}
               claimViewer={claimOpening}
               settleViewer={settleViewer}
               settleEdits={settled}

@@ -97,6 +97,12 @@ export interface ReviewPanelProps {
    */
   onCaseStatusChanged?: (caseId: string, note: string, reopening: boolean) => void;
   /**
+   * The viewer shows no case and none was asked for at start (no sample): the case it showed
+   * before a reload of the page or a restart, if the remembered selection says so, is opened in it
+   * again. False once anything is shown, so that a case is never opened over the reader's choice.
+   */
+  mayReopenInViewer?: boolean;
+  /**
    * Whether the Review tab is on screen (the host keeps the panel mounted behind its other tabs):
    * leaving it stores the time on the selected case so far. Absent: always on screen.
    */
@@ -140,6 +146,7 @@ export function ReviewPanel({
   onViewsSwapped,
   onCaseStatusChanged,
   onScreen = true,
+  mayReopenInViewer = false,
 }: ReviewPanelProps): JSX.Element {
   const [reader, setReader] = useState(readStoredReader);
   const [cases, setCases] = useState<CaseSummary[]>([]);
@@ -203,6 +210,8 @@ export function ReviewPanel({
   // Until the remembered selection is restored (or found gone), the empty selection of a panel
   // just mounted is not remembered over it.
   const [restored, setRestored] = useState(false);
+  // The restored case, when the viewer showed it: opened in the viewer again (see below).
+  const reopenAfterRestore = useRef<string | null>(null);
   useEffect(() => {
     void call('Loading the cases', async () => {
       const list = await refresh(null);
@@ -219,19 +228,26 @@ export function ReviewPanel({
       const caseId = caseToReselect(remembered, detail);
       selectedNow.current = caseId;
       setSelectedCaseId(caseId);
+      if (caseId !== null && remembered.inViewer) reopenAfterRestore.current = caseId;
     }).finally(() => setRestored(true));
     // Load once on mount; later refreshes follow the reader's actions.
   }, []);
 
-  // The selected session and case are remembered for the next start (see remembered-selection).
+  // The selected session and case are remembered for the next start (see remembered-selection),
+  // and whether the viewer showed that case.
   useEffect(() => {
     if (!restored) return;
     rememberSelection(
       session
-        ? { sessionId: session.sessionId, createdAt: session.createdAt, caseId: selectedCaseId }
+        ? {
+            sessionId: session.sessionId,
+            createdAt: session.createdAt,
+            caseId: selectedCaseId,
+            inViewer: selectedCaseId !== null && viewerCaseId === selectedCaseId,
+          }
         : null,
     );
-  }, [restored, session?.sessionId, session?.createdAt, selectedCaseId]);
+  }, [restored, session?.sessionId, session?.createdAt, selectedCaseId, viewerCaseId]);
 
   /**
    * Reads one case's summary again and puts it in the case list and the worklist, without the busy
@@ -503,6 +519,20 @@ export function ReviewPanel({
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+
+  // The case the viewer showed before a reload or restart, once the selection is restored: opened
+  // again (the store has every edit), unless the viewer shows something else by then or the reader
+  // has no name yet (the open would be refused, and asking for one at start is not this effect's).
+  const mayReopen = useRef(mayReopenInViewer);
+  mayReopen.current = mayReopenInViewer;
+  useEffect(() => {
+    const caseId = reopenAfterRestore.current;
+    if (!restored || caseId === null) return;
+    reopenAfterRestore.current = null;
+    if (mayReopen.current && !needReader && selectedNow.current === caseId)
+      void open(caseId, { keepSelection: true });
+    // Once, when the restore is done; `open` as it is then.
+  }, [restored]);
 
   // The Import and New session buttons are off while the panel is busy, and a focused button turned
   // off drops the focus to the page: once idle, it goes to what the reader acts on next (the

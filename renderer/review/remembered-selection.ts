@@ -1,7 +1,8 @@
 /**
  * The review session and case the reader had selected, kept across a reload of the page or a
  * restart of the app (localStorage serves the web host and Electron alike), so that the reader
- * comes back to the worklist they were working through instead of finding it again. What is read
+ * comes back to the worklist they were working through instead of finding it again, with the case
+ * the viewer showed opened in it again. What is read
  * back is checked: a session since removed, or one of another data folder served on the same
  * address (its session 1 is not this one), falls back to no selection.
  */
@@ -15,6 +16,8 @@ const RememberedSelectionSchema = z.object({
   /** With the id, tells this store's session from another store's of the same id. */
   createdAt: z.string(),
   caseId: z.string().min(1).nullable(),
+  /** The selected case was the one the viewer showed: it is opened in the viewer again. */
+  inViewer: z.boolean().optional(),
 });
 export type RememberedSelection = z.infer<typeof RememberedSelectionSchema>;
 

@@ -241,11 +241,18 @@ describe.skipIf(skipReason !== null)('review tab audit: focus, announcements, st
     expect(row.timeSpentMs).toBeGreaterThan(0);
   });
 
-  it('selects the same session and case again after a reload', async () => {
+  it('selects the same session and case again after a reload, and shows it in the viewer again', async () => {
     const last = worklist[2]!;
     await page.reload();
-    // Not the first start: the Open dialog opens; the reader goes to the Review tab.
-    await page.keyboard.press('Escape');
+    // The case the viewer showed (the last one, signed off there) is opened in it again, read-only
+    // as a signed-off case is, and the Open dialog that a start without it would show is closed.
+    await expect
+      .poll(() => page.locator('h1.case-title').innerText(), { timeout: 60_000 })
+      .toBe(last.title);
+    await expect(page.getByTestId('read-only-banner').innerText()).resolves.toContain(
+      `${last.title} is signed off`,
+    );
+    expect(await page.getByRole('dialog').count()).toBe(0);
     await showReviewPanel(page);
     await expect
       .poll(() => page.getByTestId('session-select').inputValue(), { timeout: 30_000 })
@@ -257,6 +264,27 @@ describe.skipIf(skipReason !== null)('review tab audit: focus, announcements, st
       last.title,
     );
     expect(await page.getByTestId('review-errors').count()).toBe(0);
+  });
+
+  it('does not open a remembered case the viewer was not showing', async () => {
+    const first = worklist[0]!;
+    const { createdAt } = await service.getSession({ sessionId });
+    await page.evaluate(([key, selection]) => localStorage.setItem(key, selection), [
+      SELECTION_KEY,
+      JSON.stringify({ sessionId, createdAt, caseId: first.caseId, inViewer: false }),
+    ] as const);
+    await page.reload();
+    // Selected again in the worklist, but the viewer stays empty with the Open dialog up.
+    await expect.poll(() => page.getByRole('dialog').count(), { timeout: 30_000 }).toBe(1);
+    await page.keyboard.press('Escape');
+    await showReviewPanel(page);
+    await expect
+      .poll(() => page.getByTestId(`worklist-row-${first.caseId}`).getAttribute('aria-selected'), {
+        timeout: 30_000,
+      })
+      .toBe('true');
+    await idle(page);
+    expect(await page.locator('h1.case-title').count()).toBe(0);
   });
 
   it('falls back to no session when the remembered one is gone', async () => {
