@@ -21,11 +21,13 @@ import {
   MAX_IMAGE_SIDE,
 } from './bad-input';
 import { greyFromInterleaved } from './luma';
+import { codestreamSize } from './codestream-size';
 import { decodeRleFrame, RLE_LOSSLESS } from './rle';
 import {
   CODEC_MAX_BITS,
   CODEC_NAMES,
   decodeWasmFrame,
+  forgetWasmCodec,
   loadWasmCodec,
   WASM_CODEC_SYNTAXES,
   type WasmCodec,
@@ -675,11 +677,21 @@ async function readWasmFrame(
     );
   }
   const codestream = encapsulatedFrame(dataSet, element, frame, frames, false);
+  const corrupt = (what: string) =>
+    badInput(name, `the ${label} frame ${what}`, 'The file is corrupt; export it again.');
+  // What the codestream claims is checked before a decoder allocates for it.
+  const declared = codestreamSize(codestream, codec === 'jpeg-2000' ? 'jpeg-2000' : 'jpeg');
+  if (declared) {
+    const mismatch = sizeMismatch(declared.width, declared.height, declared.components, layout);
+    if (mismatch) throw corrupt(mismatch);
+  }
   const module = await loadWasmCodec(codec);
   let decoded;
   try {
     decoded = decodeWasmFrame(module, codec, codestream);
   } catch (error) {
+    // A decoder that failed may have aborted its WebAssembly instance: the next frame gets a new one.
+    forgetWasmCodec(codec);
     throw badInput(
       name,
       `the ${label} frame ${frame} cannot be decoded (${error instanceof Error ? error.message : String(error)})`,
@@ -688,17 +700,26 @@ async function readWasmFrame(
   }
   const { info } = decoded;
   const mismatch =
-    info.width !== layout.columns || info.height !== layout.rows
-      ? `is ${info.width}×${info.height} but the header says ${layout.columns}×${layout.rows}`
-      : info.componentCount !== layout.samplesPerPixel
-        ? `has ${info.componentCount} component(s) but the header says ${layout.samplesPerPixel} sample(s) per pixel`
-        : info.bitsPerSample > layout.bitsAllocated
-          ? `has ${info.bitsPerSample}-bit samples but the header allocates ${layout.bitsAllocated} bits`
-          : null;
-  if (mismatch) {
-    throw badInput(name, `the ${label} frame ${mismatch}`, 'The file is corrupt; export it again.');
-  }
+    sizeMismatch(info.width, info.height, info.componentCount, layout) ??
+    (info.bitsPerSample > layout.bitsAllocated
+      ? `has ${info.bitsPerSample}-bit samples but the header allocates ${layout.bitsAllocated} bits`
+      : null);
+  if (mismatch) throw corrupt(mismatch);
   return storedValues(decoded.samples, layout);
+}
+
+/** How a codestream's size or components differ from the DICOM header's, or null. */
+function sizeMismatch(
+  width: number,
+  height: number,
+  components: number,
+  layout: PixelLayout,
+): string | null {
+  if (width !== layout.columns || height !== layout.rows)
+    return `is ${width}×${height} but the header says ${layout.columns}×${layout.rows}`;
+  if (components !== layout.samplesPerPixel)
+    return `has ${components} component(s) but the header says ${layout.samplesPerPixel} sample(s) per pixel`;
+  return null;
 }
 
 /** 16-bit (or > 8 bits stored) greyscale → 0..255: Window Center/Width when present, else min..max (PIPELINE §1). */

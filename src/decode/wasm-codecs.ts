@@ -72,6 +72,14 @@ export function loadWasmCodec(codec: WasmCodec): Promise<WasmDecoderModule> {
   return module;
 }
 
+/**
+ * Drops the codec's module so that the next frame loads a new one: an Emscripten module that
+ * aborted (out of memory on a corrupt frame) refuses every later call.
+ */
+export function forgetWasmCodec(codec: WasmCodec): void {
+  loading.delete(codec);
+}
+
 function newDecoder(module: WasmDecoderModule, codec: WasmCodec): WasmDecoder {
   const Decoder =
     codec === 'jpeg-ls'

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImageBuffer, type DecodedImage } from '../../src/decode';
+import { codestreamSize } from '../../src/decode/codestream-size';
+import { loadWasmCodec } from '../../src/decode/wasm-codecs';
 import {
   imageElements,
   regionItem,
@@ -379,12 +381,68 @@ describe.skipIf(!PILLOW_J2K)('JPEG 2000 against Pillow’s encoder (OpenJPEG, We
       elements({ rows: H, columns: W, fragments: [codestream.subarray(0, 60)] }),
       J2K_LOSSLESS,
     );
+    const before = loadWasmCodec('jpeg-2000');
     await expectBadInput(decode(cut), /test\.dcm: the JPEG 2000 frame 0 cannot be decoded/);
+    // The module whose decoder failed (it may have aborted) is replaced, and the next frame decodes.
+    expect(loadWasmCodec('jpeg-2000')).not.toBe(before);
+    const whole = writeDicom(
+      elements({ rows: H, columns: W, fragments: [codestream] }),
+      J2K_LOSSLESS,
+    );
+    expect((await decode(whole)).grey.width).toBe(W);
     const [rgb] = pillowJ2k(pixels8(1, 3), 'RGB', false);
     const grey = writeDicom(elements({ rows: H, columns: W, fragments: [rgb] }), J2K_LOSSLESS);
     await expectBadInput(
       decode(grey),
       /the JPEG 2000 frame has 3 component\(s\) but the header says 1 sample\(s\) per pixel/,
+    );
+  });
+});
+
+describe.skipIf(!DCMTK || !PILLOW_J2K)('codestream headers, read before any decoder runs', () => {
+  it('give the size and components of JPEG-LS, JPEG Lossless and Extended, JPEG 2000 and JP2', async () => {
+    const grey = writeDicom(elements({ rows: H, columns: W, pixelBytes: pixels8() }));
+    const rgb = writeDicom(
+      elements({ rows: H, columns: W, samplesPerPixel: 3, pixelBytes: pixels8(1, 3) }),
+    );
+    const fromDcmtk = (
+      tool: string,
+      options: string[],
+      file: Uint8Array,
+      name: string,
+      syntax: string,
+    ) => encapsulatedFragment(dcmtk(tool, options, file, name, syntax));
+    expect(
+      codestreamSize(fromDcmtk('dcmcjpls', [], grey, 'size-ls', JPEG_LS_LOSSLESS), 'jpeg'),
+    ).toEqual({ width: W, height: H, components: 1 });
+    expect(
+      codestreamSize(fromDcmtk('dcmcjpls', ['+in'], rgb, 'size-ls-rgb', JPEG_LS_LOSSLESS), 'jpeg'),
+    ).toEqual({ width: W, height: H, components: 3 });
+    expect(
+      codestreamSize(fromDcmtk('dcmcjpeg', ['+e1'], grey, 'size-sv1', JPEG_LOSSLESS_SV1), 'jpeg'),
+    ).toEqual({ width: W, height: H, components: 1 });
+    expect(
+      codestreamSize(fromDcmtk('dcmcjpeg', ['+ee'], rgb, 'size-ext', JPEG_EXTENDED), 'jpeg'),
+    ).toEqual({ width: W, height: H, components: 3 });
+    const [j2k] = pillowJ2k(pixels8(1, 3), 'RGB', false);
+    expect(codestreamSize(j2k, 'jpeg-2000')).toEqual({ width: W, height: H, components: 3 });
+    // Not a codestream of that family: no size, and the decoder says what is wrong.
+    expect(codestreamSize(j2k, 'jpeg')).toBeNull();
+    expect(codestreamSize(new Uint8Array([0xff, 0xd8, 0xff]), 'jpeg')).toBeNull();
+  });
+
+  it('refuses a frame claiming a huge size before decoding it', async () => {
+    const [codestream] = pillowJ2k(pixels8(), 'L', false);
+    // SIZ's Xsiz and Ysiz (after SOC, SIZ, Lsiz, Rsiz) made 60000: 3.6 GB of samples to allocate.
+    const huge = Uint8Array.from(codestream);
+    const view = new DataView(huge.buffer);
+    view.setUint32(8, 60_000);
+    view.setUint32(12, 60_000);
+    expect(codestreamSize(huge, 'jpeg-2000')).toMatchObject({ width: 60_000, height: 60_000 });
+    const file = writeDicom(elements({ rows: H, columns: W, fragments: [huge] }), J2K_LOSSLESS);
+    await expectBadInput(
+      decode(file),
+      /test\.dcm: the JPEG 2000 frame is 60000×60000 but the header says 37×23/,
     );
   });
 });
