@@ -4,7 +4,11 @@ import { shownVerdict } from '../clinical/unverified-verdict';
 import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
-import { lengthBesideVerdict, patientInWords } from '../clinical/reference-limits';
+import {
+  lengthBesideVerdict,
+  NO_PATIENT_GIVEN,
+  patientInWords,
+} from '../clinical/reference-limits';
 import type { PatientField } from '../clinical/study-patient';
 import { intervalText, ml } from './estimate-lines';
 
@@ -39,7 +43,7 @@ function patientText(patient: Patient, fromHeader: readonly PatientField[]): str
  * DICOM header gave ("age 5 years · female (age and sex from the DICOM header)").
  */
 export function limitsForCell(patient: Patient, fromHeader: readonly PatientField[]): string {
-  const given = patientInWords(patient) ?? 'not given (adult limits assumed)';
+  const given = patientInWords(patient) ?? NO_PATIENT_GIVEN;
   if (fromHeader.length === 0) return given;
   return `${given} (${fromHeader.map((k) => FIELD[k].word).join(' and ')} from the DICOM header)`;
 }

@@ -16,3 +16,14 @@ declare module '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs' {
   const factory: WasmDecoderFactory;
   export default factory;
 }
+// The encoders of the same packages (tests make codestreams with them).
+declare module '@cornerstonejs/codec-charls/wasmjs' {
+  import type { WasmEncoderFactory } from './wasm-codec-api';
+  const factory: WasmEncoderFactory;
+  export default factory;
+}
+declare module '@cornerstonejs/codec-openjpeg/wasmjs' {
+  import type { WasmEncoderFactory } from './wasm-codec-api';
+  const factory: WasmEncoderFactory;
+  export default factory;
+}

@@ -203,9 +203,10 @@ function parse(bytes: Uint8Array, name: string): DataSet {
 }
 
 /**
- * The largest data set a deflated file may inflate to: the largest image accepted (8192² RGB,
- * ./bad-input.ts) with room for its header. A file that inflates to more is refused before it
- * fills the memory (a few kilobytes of zeros inflate to gigabytes).
+ * The largest data set a deflated file may inflate to, all its frames together: the largest image
+ * accepted (8192² RGB, ./bad-input.ts) with room for its header. A file that inflates to more is
+ * refused before it fills the memory (a few kilobytes of zeros inflate to gigabytes); a deflated
+ * cine that large is refused too, and can be exported uncompressed.
  */
 const MAX_INFLATED_BYTES = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE * 3 + 64 * 1024 * 1024;
 
@@ -225,7 +226,7 @@ function inflated(all: Uint8Array, metaEnd: number, name: string): Uint8Array {
         ? `the deflated data set inflates to more than ${Math.round(MAX_INFLATED_BYTES / 2 ** 20)} MB`
         : 'the deflated data set is corrupt (it cannot be inflated)',
       tooLarge
-        ? 'Export the image uncompressed, or at a smaller size.'
+        ? 'Export the image uncompressed (or fewer frames of it).'
         : 'The file is truncated or corrupt; export it again.',
     );
   }
@@ -680,11 +681,17 @@ async function readWasmFrame(
   const corrupt = (what: string) =>
     badInput(name, `the ${label} frame ${what}`, 'The file is corrupt; export it again.');
   // What the codestream claims is checked before a decoder allocates for it.
+  // A codestream whose header cannot be read is refused here too: every valid one has it, and
+  // the decoder would otherwise allocate for whatever its broken header says.
   const declared = codestreamSize(codestream, codec === 'jpeg-2000' ? 'jpeg-2000' : 'jpeg');
-  if (declared) {
-    const mismatch = sizeMismatch(declared.width, declared.height, declared.components, layout);
-    if (mismatch) throw corrupt(mismatch);
-  }
+  if (!declared) throw corrupt(`${frame} has no readable frame header`);
+  const declaredMismatch = sizeMismatch(
+    declared.width,
+    declared.height,
+    declared.components,
+    layout,
+  );
+  if (declaredMismatch) throw corrupt(declaredMismatch);
   const module = await loadWasmCodec(codec);
   let decoded;
   try {

@@ -34,3 +34,17 @@ export type WasmDecoderFactory = (options?: {
   print?: (text: string) => void;
   printErr?: (text: string) => void;
 }) => Promise<WasmDecoderModule>;
+
+/** The encoders of the same builds, as the tests use them to make codestreams. */
+export interface WasmEncoder {
+  /** The buffer to write the frame's samples into, sized for `frame`. */
+  getDecodedBuffer(frame: FrameInfo): Uint8Array;
+  encode(): void;
+  getEncodedBuffer(): Uint8Array;
+  delete(): void;
+}
+
+export type WasmEncoderFactory = (options?: {
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}) => Promise<{ JpegLSEncoder?: new () => WasmEncoder; J2KEncoder?: new () => WasmEncoder }>;

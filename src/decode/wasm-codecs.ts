@@ -63,7 +63,8 @@ const loading = new Map<WasmCodec, Promise<WasmDecoderModule>>();
 export function loadWasmCodec(codec: WasmCodec): Promise<WasmDecoderModule> {
   let module = loading.get(codec);
   if (!module) {
-    // OpenJPEG reports each header it reads on stdout: it would interleave with `spv --json`.
+    // OpenJPEG reports each header it reads on stdout: it would interleave with `spv --json`. The
+    // options object becomes the module itself: never share one between two modules.
     const quiet = () => undefined;
     module = FACTORIES[codec]({ print: quiet, printErr: quiet });
     module.catch(() => loading.delete(codec));
@@ -111,7 +112,13 @@ export function decodeWasmFrame(
     const planar = codec === 'jpeg-ls' && decoder.getInterleaveMode?.() === 0;
     return { info, samples: samplesOf(bytes, info, planar) };
   } catch (error) {
-    throw error instanceof Error ? error : new Error(`${CODEC_NAMES[codec]} decoder: ${error}`);
+    // A C++ exception reaches JavaScript as a number (its address in the module's memory), which
+    // tells a reader nothing.
+    throw error instanceof Error && !/^\d+$/.test(error.message)
+      ? error
+      : new Error(
+          typeof error === 'string' && !/^\d+$/.test(error) ? error : 'its data is corrupt',
+        );
   } finally {
     decoder.delete();
   }

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Patient } from '../api/contract';
+import { PatientSchema, type Patient } from '../api/contract';
 import { SpvError } from '../api/errors';
 import { parseCsvRecords } from './csv';
 
@@ -74,42 +74,36 @@ function parseFrame(column: string, text: string | undefined): number | undefine
   return Number(trimmed);
 }
 
-/** An optional number column within [min, max]; null when empty. */
-function parseBounded(
-  column: string,
-  text: string | undefined,
-  min: number,
-  max: number,
-  what: string,
-): number | null {
-  const trimmed = (text ?? '').trim();
-  if (trimmed === '') return null;
-  const value = Number(trimmed);
-  if (!Number.isFinite(value) || value < min || value > max)
-    throw new Error(`${column} "${text}" is not ${what} (${min}–${max}), nor empty`);
-  return value;
-}
+/** A plain decimal ("40", "4.5"): not "0x10", "1e2" or "Infinity", which Number() also reads. */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+/** The patient columns, each with what it must hold (the ranges are PatientSchema's). */
+const PATIENT_COLUMNS = {
+  ageYears: { column: 'age_years', holds: 'an age in years (0–130)' },
+  sex: { column: 'sex', holds: '"female" or "male" (F or M)' },
+  heightCm: { column: 'height_cm', holds: 'a height in cm (30–250)' },
+} as const;
 
 /**
- * The patient columns (age_years, sex, height_cm), in the ranges the app's fields take; sex as
- * "female"/"male" or DICOM's "F"/"M". Undefined when the row gives none of them.
+ * The patient columns (age_years, sex, height_cm), checked by the schema the app's fields are;
+ * sex as "female"/"male" or DICOM's "F"/"M". Undefined when the row gives none of them.
  */
 function patientFromRecord(record: Record<string, string>): Patient | undefined {
-  const ageYears = parseBounded('age_years', record.age_years, 0, 130, 'an age in years');
-  const heightCm = parseBounded('height_cm', record.height_cm, 30, 250, 'a height in cm');
-  const sexText = (record.sex ?? '').trim().toLowerCase();
-  const sex =
-    sexText === ''
-      ? null
-      : sexText === 'f' || sexText === 'female'
-        ? 'female'
-        : sexText === 'm' || sexText === 'male'
-          ? 'male'
-          : undefined;
-  if (sex === undefined)
-    throw new Error(`sex "${record.sex}" is neither "female" nor "male" (F or M), nor empty`);
-  if (ageYears === null && sex === null && heightCm === null) return undefined;
-  return { ageYears, sex, heightCm };
+  const text = (field: keyof typeof PATIENT_COLUMNS) =>
+    (record[PATIENT_COLUMNS[field].column] ?? '').trim();
+  const number = (t: string) => (t === '' ? null : DECIMAL.test(t) ? Number(t) : NaN);
+  const sex = text('sex').toLowerCase();
+  const given = {
+    ageYears: number(text('ageYears')),
+    sex: sex === '' ? null : sex === 'f' ? 'female' : sex === 'm' ? 'male' : sex,
+    heightCm: number(text('heightCm')),
+  };
+  if (given.ageYears === null && given.sex === null && given.heightCm === null) return undefined;
+  const parsed = PatientSchema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const field = parsed.error.issues[0]?.path[0] as keyof typeof PATIENT_COLUMNS;
+  const { column, holds } = PATIENT_COLUMNS[field];
+  throw new Error(`${column} "${text(field)}" is not ${holds}, nor empty`);
 }
 
 /** One record → a case; throws an Error saying what is wrong with the row. */

@@ -12,6 +12,7 @@ import {
   type CalibrateRequest,
   type CaseApi,
   type CaseView,
+  type EditOrder,
   type Estimate,
   type EstimateRequest,
   type MaskRle,
@@ -108,6 +109,11 @@ export class StoreService implements SpvApi {
   private readonly exports: CaseExports;
   /** The newest edit of each viewer saved per case: an older one arriving late is not saved. */
   private readonly savedOrder = new SavedEditOrder();
+  /**
+   * The same for the patient inputs, which an edit, an estimate or a save of the inputs alone
+   * carries: the newest that reached the store is kept, whichever kind of request brought it.
+   */
+  private readonly patientOrder = new SavedEditOrder();
   readonly modelHash: string;
 
   constructor(private readonly options: StoreServiceOptions) {
@@ -198,7 +204,7 @@ export class StoreService implements SpvApi {
         // signs, stay the newer edit's. Its patient inputs and calipers are no newer either.
         return this.openCases.estimate(open, inputs);
       }
-      this.keepPatientInputs(open.caseId, sent.patient);
+      this.keepPatientInputs(open.caseId, sent.patient, editOrder);
       let toSave;
       try {
         toSave = await this.openCases.estimateToSave(open, inputs);
@@ -220,10 +226,9 @@ export class StoreService implements SpvApi {
     const caseId = toId(req.caseId);
     this.store.assertEditable(caseId);
     return this.whileSaving(caseId, async () => {
-      // A newer edit saved first carried newer inputs. Not recorded as saved itself: it holds no
-      // masks, so an older edit's masks arriving after it are still the newest masks.
-      if (!this.savedOrder.isSuperseded(caseId, req.editOrder))
-        this.keepPatientInputs(caseId, req.patient);
+      // Kept unless a newer request of the viewer brought inputs first. Not recorded among the
+      // saved masks: it holds none, so an older edit's masks arriving after it still land.
+      this.keepPatientInputs(caseId, req.patient, req.editOrder);
       return this.summaryOf(caseId);
     });
   }
@@ -260,8 +265,15 @@ export class StoreService implements SpvApi {
    * The reader's patient inputs as an edit or estimate of the viewer sent them (not sent: nothing
    * to keep), so that the case opens with them again even when no estimate holds them.
    */
-  private keepPatientInputs(caseId: number, patient: Patient | null | undefined): void {
-    if (patient !== undefined) this.store.setPatientInputs(caseId, normalisedPatient(patient));
+  private keepPatientInputs(
+    caseId: number,
+    patient: Patient | null | undefined,
+    editOrder: EditOrder | null | undefined,
+  ): void {
+    // Not sent, or older than inputs a newer request of the same viewer brought first.
+    if (patient === undefined || this.patientOrder.isSuperseded(caseId, editOrder)) return;
+    this.store.setPatientInputs(caseId, normalisedPatient(patient));
+    this.patientOrder.recordSaved(caseId, editOrder);
   }
 
   /**
@@ -410,7 +422,7 @@ export class StoreService implements SpvApi {
       if (req.viewCaseId !== undefined && this.openCases.swappedCaseOf(req.viewCaseId) === caseId)
         throw drawnBeforeSwap(caseId);
       // Kept even when no estimate is: typed on a case not yet calibrated, they would be lost.
-      this.keepPatientInputs(caseId, req.patient);
+      this.keepPatientInputs(caseId, req.patient, req.editOrder);
       const open = await this.openCases.open(caseId, req.reader, null);
       const calibrated = open.view.coronal.calibration !== null;
       if (req.masksOnly || !calibrated) {

@@ -110,12 +110,13 @@ describe.skipIf(!READY)('spv batch: rows, --out and options', () => {
         `header,${girl},,,image,,,\n` +
         `older,${girl},,,image,40,,\n` +
         `bad-age,${png},,,image,200,,\n` +
-        `bad-sex,${png},,,image,,x,\n`,
+        `bad-sex,${png},,,image,,x,\n` +
+        `hex-height,${png},,,image,,,0x60\n`,
     );
     expect(run.code).toBe(3);
-    const [adult, given, header, older, badAge, badSex] = records ?? [];
+    const [adult, given, header, older, badAge, badSex, hexHeight] = records ?? [];
     const child = 'child 4–6 years length ≤ 9.5 cm';
-    expect(adult.limits_for).toBe('not given (adult limits assumed)');
+    expect(adult.limits_for).toBe('no age or sex given (adult limits assumed)');
     expect(adult.verdicts).toMatch(
       /^(normal|enlarged): adult volume ≤ 314 mL; (normal|enlarged): adult length ≤ 13\.0 cm$/,
     );
@@ -130,7 +131,11 @@ describe.skipIf(!READY)('spv batch: rows, --out and options', () => {
       `${index} row 6: age_years "200" is not an age in years (0–130), nor empty`,
     );
     expect(badSex.error).toBe(
-      `${index} row 7: sex "x" is neither "female" nor "male" (F or M), nor empty`,
+      `${index} row 7: sex "x" is not "female" or "male" (F or M), nor empty`,
+    );
+    // Number() would read 0x60 as 96 cm: only plain decimals are heights.
+    expect(hexHeight.error).toBe(
+      `${index} row 8: height_cm "0x60" is not a height in cm (30–250), nor empty`,
     );
     expect([badAge.verdicts, badAge.limits_for]).toEqual(['', '']);
   });

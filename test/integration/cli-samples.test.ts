@@ -204,7 +204,7 @@ describe.skipIf(!READY)('spv batch over the samples', () => {
       ]);
       // No patient columns and no DICOM header in these rows: adult limits, said so on each row.
       for (const record of records) {
-        expect(record.limits_for, record.id).toBe('not given (adult limits assumed)');
+        expect(record.limits_for, record.id).toBe('no age or sex given (adult limits assumed)');
         expect(record.verdicts, record.id).toMatch(
           /adult volume ≤ 314 mL; .*adult length ≤ 13\.0 cm/,
         );

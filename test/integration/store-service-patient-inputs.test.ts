@@ -324,5 +324,23 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('patient inputs of a stored case', () 
     expect(
       (await service.openStoredCase({ caseId, reader: READER })).currentMasks?.coronal,
     ).toEqual(square);
+    // An older edit that carries inputs, arriving after the newer inputs sent alone: its masks are
+    // saved (they are the newest masks), its inputs are not (they are older than those).
+    await service.savePatientInputs({
+      caseId,
+      reader: READER,
+      patient: teen,
+      editOrder: { viewer, seq: 30 },
+    });
+    await service.saveCorrection({
+      caseId,
+      reader: READER,
+      masks: opened.currentMasks!,
+      masksOnly: true,
+      patient: child,
+      editOrder: { viewer, seq: 25 },
+    });
+    expect((await service.getCase({ caseId })).masks.length).toBe(versions + 2);
+    expect((await service.openStoredCase({ caseId, reader: READER })).patient).toEqual(teen);
   });
 });
