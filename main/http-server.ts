@@ -230,7 +230,7 @@ export function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     // pipeline, not pipe: a read error (an I/O error, a file truncated under us) must end this
     // response, not escape as an unhandled stream error that takes the whole host down.
     pipeline(createReadStream(filePath, { fd: file.fd }), res, (err) => {
-      if (err) log(`web host: could not send ${pathname}: ${err.message}`);
+      if (err) log(`web host: could not send ${pathname.replace(/^\/+/, '')}: ${err.message}`);
     });
   }
 

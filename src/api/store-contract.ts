@@ -256,6 +256,16 @@ export const SessionSummaryRowSchema = z.object({
    * empty when none were asked, or the case is not signed off (or was unlocked since).
    */
   checkedAtSignOff: z.array(z.string()),
+  /**
+   * The final estimate's reference verdicts with their limits ("normal: adult volume ≤ 314 mL"),
+   * "normal?" while they rest on something to check that no standing sign-off confirmed.
+   */
+  verdicts: z.array(z.string()),
+  /**
+   * Whom those verdicts were decided for ("age 5 years · female", or that none was given); null
+   * when the estimate does not record it (made before it did) or in an anonymised export.
+   */
+  limitsFor: z.string().nullable(),
 });
 export type SessionSummaryRow = z.infer<typeof SessionSummaryRowSchema>;
 

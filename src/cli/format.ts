@@ -1,6 +1,6 @@
 /** Human-readable and JSON renderings of an estimate for the command line. */
 import { checkFirst } from '../clinical/check-first';
-import { shownVerdict } from '../clinical/unverified-verdict';
+import { shownVerdict, verdictsInWords } from '../clinical/unverified-verdict';
 import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
@@ -50,10 +50,7 @@ export function limitsForCell(patient: Patient, fromHeader: readonly PatientFiel
 
 /** `spv batch`'s verdicts cell: each verdict with its limit, "normal?" while it rests on a doubt. */
 export function verdictsCell(estimate: DetailedEstimate): string {
-  const caveats = checkFirst(estimate);
-  return estimate.classification
-    .map((c) => `${shownVerdict(c.status, caveats).label}: ${c.limitText}`)
-    .join('; ');
+  return verdictsInWords(estimate.classification, checkFirst(estimate)).join('; ');
 }
 
 const cm = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} cm`);

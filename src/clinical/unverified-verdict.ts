@@ -41,6 +41,17 @@ export function shownVerdict(
 }
 
 /**
+ * Each verdict with its limit as a table cell says it ("normal: adult volume ≤ 314 mL", or
+ * "normal?: …" while it rests on `toCheck`): spv batch's and the session summary's verdicts.
+ */
+export function verdictsInWords(
+  classification: readonly Pick<Classification, 'status' | 'limitText'>[],
+  toCheck: readonly string[],
+): string[] {
+  return classification.map((c) => `${shownVerdict(c.status, toCheck).label}: ${c.limitText}`);
+}
+
+/**
  * What the estimate still asks to check before its verdicts stand: nothing once a sign-off
  * confirmed every item of `toCheck` (`confirmed`: the sign-off's `checked` list, null for a case
  * not signed off), else all of it. A sign-off that confirmed only some items settles none: the

@@ -6,6 +6,8 @@
  * masks are the AI's own, which would count as perfect agreement.
  */
 import { checkFirst } from '../clinical/check-first';
+import { NO_PATIENT_GIVEN, patientInWords } from '../clinical/reference-limits';
+import { stillToCheck, verdictsInWords } from '../clinical/unverified-verdict';
 import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
 import type { CaseStore } from '../store/store';
@@ -90,7 +92,18 @@ export async function summariseSession(
       checkFirst: final ? checkFirst(final.estimate) : [],
       viewsSwapped: store.viewsSwappedSinceImport(c.id),
       checkedAtSignOff: final ? (signOffChecks(store, c, final)?.checked ?? []) : [],
+      verdicts: [],
+      limitsFor:
+        final?.patient === undefined ? null : (patientInWords(final.patient) ?? NO_PATIENT_GIVEN),
     };
+    // As the report says them: unverified until a standing sign-off confirmed what they rest on.
+    if (final) {
+      const toCheck = stillToCheck(
+        row.checkFirst,
+        c.status === 'signed-off' ? row.checkedAtSignOff : null,
+      );
+      row.verdicts = verdictsInWords(final.estimate.classification, toCheck);
+    }
     rows.push(row);
     // Reviewed, but its estimate still asks to check something no sign-off confirmed (a stripe
     // for an outline, views that look swapped): its volume is no reader's verified result, and one
@@ -186,9 +199,10 @@ function csvField(value: unknown): string {
  * name no patient, so an anonymised export keeps them); one column per formula seen in the
  * session; whether the case is in the session's statistics (no, with the reason, for a case no
  * reader reviewed); then, appended last so that a reader of the earlier columns by position keeps
- * working, whether its views were swapped in the app (`views_swapped`, yes/no) and what its
+ * working, whether its views were swapped in the app (`views_swapped`, yes/no), what its
  * standing sign-off confirmed having checked (`checked_at_sign_off`, "; "-joined, empty when
- * nothing).
+ * nothing), the final estimate's reference verdicts (`verdicts`, "; "-joined, "normal?" while
+ * unverified) and whom they were decided for (`limits_for`, empty when anonymised).
  */
 export function sessionSummaryCsv(summary: SessionSummary): string {
   const leftOut = new Map(summary.notReviewed.map((c) => [c.caseId, c.reason]));
@@ -213,6 +227,8 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
     'in_statistics',
     'views_swapped',
     'checked_at_sign_off',
+    'verdicts',
+    'limits_for',
   ];
   const lines = [header.join(',')];
   for (const r of summary.rows) {
@@ -237,6 +253,8 @@ export function sessionSummaryCsv(summary: SessionSummary): string {
         leftOut.has(r.caseId) ? `no: ${leftOut.get(r.caseId)}` : 'yes',
         r.viewsSwapped ? 'yes' : 'no',
         r.checkedAtSignOff.join('; '),
+        r.verdicts.join('; '),
+        r.limitsFor,
       ]
         .map(csvField)
         .join(','),

@@ -337,6 +337,8 @@ function anonymisedSummary<S extends SessionSummary>(summary: S, pseudonyms: Pse
       flagComment: row.flagComment === null ? null : '(comment left out: anonymised)',
       signedOffBy: row.signedOffBy === null ? null : pseudonyms.reader(row.signedOffBy),
       signedOffAt: row.signedOffAt === null ? null : '(time left out: anonymised)',
+      // Age and sex: left out as the anonymised report leaves them out.
+      limitsFor: null,
     })),
     notReviewed: summary.notReviewed.map((c) => ({ ...c, caseId: pseudonyms.caseRef(c.caseId) })),
   };

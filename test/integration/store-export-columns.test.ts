@@ -2,8 +2,9 @@
  * What a session export says and in what order, over the real store, engine and sample cases:
  * anonymised, every reader's name (summary CSV, case PDFs, SR) is the reader's keyed pseudonym,
  * the same reader the same pseudonym across cases and exports, the real name nowhere; identified,
- * the names are as before. The summary's rows follow the worklist's order, and its last two
- * columns say whether a case's views were swapped in the app and what its sign-off confirmed.
+ * the names are as before. The summary's rows follow the worklist's order, and its last columns
+ * say whether a case's views were swapped in the app, what its sign-off confirmed, its verdicts
+ * (unverified while they rest on something unconfirmed) and whom they were decided for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -123,6 +124,9 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('what a session export says, and in wh
     // One reader, one pseudonym across cases; two readers, two pseudonyms.
     expect(rowOf(ids.other).signed_off_by).toBe(ada);
     expect(ben).not.toBe(ada);
+    // The verdicts stay (they name no one); whom they were for (age, sex) is left out.
+    expect(rowOf(ids.plain).verdicts).toMatch(/adult volume ≤ 314 mL/);
+    expect(rowOf(ids.plain).limits_for).toBe('');
 
     // Each case's PDF names its reader, and who checked what, by the same pseudonym.
     const pdfOf = (caseId: string) => {
@@ -201,13 +205,27 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('what a session export says, and in wh
     const folder = join(harness.dir, 'columns');
     const files = await service.exportSessionTo(Number(sessionId), folder);
     const { header, rows } = readCsv(join(folder, 'summary.csv'));
-    expect(header.slice(-3)).toEqual(['in_statistics', 'views_swapped', 'checked_at_sign_off']);
+    expect(header.slice(-5)).toEqual([
+      'in_statistics',
+      'views_swapped',
+      'checked_at_sign_off',
+      'verdicts',
+      'limits_for',
+    ]);
     const rowOf = (caseId: string) => rows.find((r) => r.case_id === caseId)!;
     expect(rowOf(ids.swapped).views_swapped).toBe('yes');
     expect(rowOf(ids.swapped).checked_at_sign_off).toBe(swappedChecked.join('; '));
     const plainChecked = (await service.getCase({ caseId: ids.plain })).summary.checkFirst;
     expect(rowOf(ids.plain).views_swapped).toBe('no');
     expect(rowOf(ids.plain).checked_at_sign_off).toBe(plainChecked.join('; '));
+    // Then the verdicts, settled by the sign-off that confirmed what they rested on, and whom
+    // they were decided for (nobody gave an age or sex here).
+    const settled =
+      /^(normal|enlarged): adult volume ≤ 314 mL; (normal|enlarged): adult length ≤ 13\.0 cm$/;
+    for (const caseId of [ids.swapped, ids.plain, ids.other]) {
+      expect(rowOf(caseId).verdicts, caseId).toMatch(settled);
+      expect(rowOf(caseId).limits_for, caseId).toBe('no age or sex given (adult limits assumed)');
+    }
 
     // The PDF says it too: the swap in its header, what was checked beside the volume.
     const pdfOf = (caseId: string) =>
@@ -224,5 +242,10 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('what a session export says, and in wh
     )!;
     expect(unlocked.checked_at_sign_off).toBe('');
     expect(unlocked.views_swapped).toBe('yes');
+    // Its verdicts rest again on what its estimate asks to check: unverified.
+    expect(swappedChecked.length).toBeGreaterThan(0);
+    expect(unlocked.verdicts).toMatch(
+      /^(normal|enlarged)\?: adult volume ≤ 314 mL; (normal|enlarged)\?: /,
+    );
   });
 });

@@ -146,11 +146,13 @@ describe.skipIf(!HAVE_MODELS_AND_SAMPLES)('stored-case exports', () => {
     const folder = join(dir, 'session-export');
     const files = await service.exportSessionTo(Number(session.sessionId), folder);
     const csv = readFileSync(join(folder, 'summary.csv'), 'utf8').trimEnd().split('\n');
-    // in_statistics, then the two columns appended after it (views swapped, checked at sign-off).
-    expect(csv[0]).toMatch(/,in_statistics,views_swapped,checked_at_sign_off$/);
+    // in_statistics, then the columns appended after it (views swapped, checked at sign-off,
+    // verdicts, limits for).
+    expect(csv[0]).toMatch(/,in_statistics,views_swapped,checked_at_sign_off,verdicts,limits_for$/);
     const csvRow = (sample: string) => csv.find((l) => l.startsWith(`${ids[sample]},`))!;
-    expect(csvRow('sample-01')).toMatch(/,yes,no,[^,]*$/);
-    expect(csvRow('sample-02')).toMatch(/,no: never opened by a reader,no,$/);
+    const tail = ',[^,]*,no age or sex given \\(adult limits assumed\\)$';
+    expect(csvRow('sample-01')).toMatch(new RegExp(`,yes,no,[^,]*${tail}`));
+    expect(csvRow('sample-02')).toMatch(new RegExp(`,no: never opened by a reader,no,${tail}`));
 
     const report = (sample: string) =>
       pdfText(files.find((f) => f.name === `report-case-${ids[sample]}.pdf`)!.path);

@@ -25,6 +25,8 @@ const row = (caseId: string, checkFirst: string[]): SessionSummaryRow => ({
   checkFirst,
   viewsSwapped: false,
   checkedAtSignOff: [],
+  verdicts: [],
+  limitsFor: null,
 });
 
 describe('the session summary CSV', () => {

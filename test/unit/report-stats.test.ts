@@ -99,15 +99,17 @@ describe('session summary CSV', () => {
           checkFirst: [],
           viewsSwapped: false,
           checkedAtSignOff: [],
+          verdicts: ['normal: adult volume ≤ 314 mL', 'enlarged: adult length ≤ 13.0 cm'],
+          limitsFor: 'age 40 years · female',
         },
       ],
     };
     const lines = sessionSummaryCsv(summary).trimEnd().split('\n');
     expect(lines[0]).toBe(
-      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,check_first,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment,in_statistics,views_swapped,checked_at_sign_off',
+      'case_id,title,patient,status,ai_volume_ml,final_volume_ml,final_ci_low_ml,final_ci_high_ml,check_first,dice_coronal,dice_transverse,time_spent_s,formula_ellipsoid_ml,formula_prassopoulos_ml,signed_off_by,signed_off_at,flag_comment,in_statistics,views_swapped,checked_at_sign_off,verdicts,limits_for',
     );
     expect(lines[1]).toBe(
-      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,,0.950,,61.500,,180.250,,,rib shadow,yes,no,',
+      '4,"case, ""four""",P4,flagged,200.123,190,150,240.500,,0.950,,61.500,,180.250,,,rib shadow,yes,no,,normal: adult volume ≤ 314 mL; enlarged: adult length ≤ 13.0 cm,age 40 years · female',
     );
   });
 
@@ -130,6 +132,8 @@ describe('session summary CSV', () => {
       checkFirst: [],
       viewsSwapped: true,
       checkedAtSignOff: [],
+      verdicts: [],
+      limitsFor: null,
     };
     const lines = sessionSummaryCsv({
       sessionId: '1',
@@ -145,7 +149,7 @@ describe('session summary CSV', () => {
       .split('\n');
     // Numbers stay numbers (-1.500); text starting = + - @ gets a leading '.
     expect(lines[1]).toBe(
-      `5,"'=HYPERLINK(""http://x"",""y"")",'+P5,ai-ready,-1.500,,,,,,,0,'-x,,'@SUM(A1),no: never opened by a reader,yes,`,
+      `5,"'=HYPERLINK(""http://x"",""y"")",'+P5,ai-ready,-1.500,,,,,,,0,'-x,,'@SUM(A1),no: never opened by a reader,yes,,,`,
     );
   });
 });
