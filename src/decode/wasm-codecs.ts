@@ -1,10 +1,10 @@
 /**
  * JPEG-LS, JPEG 2000 and JPEG Lossless/Extended frames of encapsulated DICOM pixel data, through
  * the Cornerstone project's WebAssembly builds of CharLS, OpenJPEG and libjpeg-turbo (the decoders
- * DICOM viewers use). Each WebAssembly
- * module is loaded once, the first time a frame needs it; a frame is decoded synchronously, copied
- * out and its decoder freed. The caller checks what the header declares against what the codestream
- * holds (width, height, components, bit depth), so a mismatch is refused, never displayed.
+ * DICOM viewers use). Each WebAssembly module is loaded once, the first time a frame needs it; a
+ * frame is decoded synchronously, copied out and its decoder freed. The caller checks what the
+ * header declares against what the codestream holds (width, height, components, bit depth), so a
+ * mismatch is refused, never displayed.
  */
 import charlsFactory from '@cornerstonejs/codec-charls/decodewasmjs';
 import libjpegTurboFactory from '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs';
@@ -50,7 +50,7 @@ export interface WasmFrame {
   samples: Float64Array;
 }
 
-// Both stay external to the bundles (scripts/build.mjs) so that each finds its .wasm file beside it.
+// All three stay external to the bundles (scripts/build.mjs): each finds its .wasm file beside it.
 const FACTORIES: Record<WasmCodec, WasmDecoderFactory> = {
   'jpeg-ls': charlsFactory,
   'jpeg-2000': openjpegFactory,
