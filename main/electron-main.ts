@@ -22,6 +22,7 @@ import { APP_SCHEME, appPageUrl, appProtocolHandler, isTrustedSenderUrl } from '
 import { RENDERER_CSP } from './csp';
 import type { InferenceReply } from './inference-protocol';
 import { PathPolicy } from './path-policy';
+import { RendererRecovery } from './renderer-recovery';
 import { appPaths, createServices, type Services } from './services';
 import { SupervisedInference, type InferenceStatus } from './supervised-inference';
 import { mainWindowOptions } from './window-options';
@@ -274,6 +275,33 @@ function buildMenu(policy: PathPolicy): Menu {
   return Menu.buildFromTemplate(template);
 }
 
+/**
+ * A page process that dies (a crash, out of memory) would leave a blank window: the page is loaded
+ * again, without the start-up query, so that it opens the case it showed from the store
+ * (renderer-recovery.ts says when, and when to stop).
+ */
+function watchPageProcess(window: BrowserWindow): void {
+  const recovery = new RendererRecovery();
+  window.webContents.on('render-process-gone', (_event, details) => {
+    if (window.isDestroyed()) return;
+    const step = recovery.onGone(details.reason);
+    if (step.action === 'none') return;
+    console.error(
+      `SPV: the page process is gone (${details.reason}, exit code ${details.exitCode})`,
+    );
+    if (step.action === 'give-up') {
+      dialog.showErrorBox('SPV Workstation', step.message);
+      return;
+    }
+    void window.loadURL(appPageUrl());
+    void dialog.showMessageBox(window, {
+      type: 'warning',
+      title: 'Display restarted',
+      message: step.message,
+    });
+  });
+}
+
 async function createWindow(policy: PathPolicy): Promise<void> {
   const icon = join(appRoot, 'build', 'icon.png');
   mainWindow = new BrowserWindow(
@@ -281,6 +309,7 @@ async function createWindow(policy: PathPolicy): Promise<void> {
   );
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));
+  watchPageProcess(mainWindow);
   Menu.setApplicationMenu(buildMenu(policy));
   const query: Record<string, string> = readPreferences().openSampleOnStart
     ? { sample: 'default' }
