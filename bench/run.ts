@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
-import { decodeImageFile } from '../src/decode';
+import { decodeImageBuffer, decodeImageFile } from '../src/decode';
 import { createEngine } from '../src/engine/engine';
 import { readCaseIndex } from '../src/engine/samples';
 import { maskToGrid } from '../src/imaging/grid';
@@ -26,6 +26,7 @@ import {
 } from '../src/inference/onnx-inference';
 import { loadManifest } from '../src/inference/manifest-loader';
 import { estimateCaseFiles } from '../src/cli/case-files';
+import { dicomVariants } from './dicom-decode';
 import { runStoreBench, storeBenchTable } from './store';
 import { medianAndP95 } from './stats';
 
@@ -355,6 +356,19 @@ async function main() {
       ...(await arithmeticRates(torch, unetStat.median)),
     );
   process.stdout.write(`${out.join('\n')}\n`);
+
+  // The DICOM decoders on the same image, as shipped and re-encoded (bench/dicom-decode.ts): after
+  // the engine table, so that the encoders loaded to make the files are not in its peak RSS.
+  const dicomSample = join(modelsDir, 'samples', 'sample-03_coronal.dcm');
+  const dicomRows = [
+    '| DICOM decoding (sample-03 coronal) | median ms | p95 ms |',
+    '| --- | ---: | ---: |',
+  ];
+  for (const [label, bytes] of Object.entries(await dicomVariants(dicomSample))) {
+    const stat = await time(() => decodeImageBuffer(bytes, dicomSample));
+    dicomRows.push(`| ${label} | ${fmt(stat.median)} | ${fmt(stat.p95)} |`);
+  }
+  process.stdout.write(`\n${dicomRows.join('\n')}\n`);
 
   // Store and reports (issue 5): import of 1,000 images, opening a case, one report. Run after the
   // engine table so that its peak RSS above is the engine's alone.
