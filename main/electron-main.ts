@@ -293,7 +293,9 @@ function watchPageProcess(window: BrowserWindow): void {
       dialog.showErrorBox('SPV Workstation', step.message);
       return;
     }
-    void window.loadURL(appPageUrl());
+    window
+      .loadURL(appPageUrl())
+      .catch((error: unknown) => console.error('SPV: reloading the page failed:', error));
     void dialog.showMessageBox(window, {
       type: 'warning',
       title: 'Display restarted',
