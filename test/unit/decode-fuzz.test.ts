@@ -4,20 +4,18 @@
  * decodeImageBuffer. Each one either decodes to a consistent image or throws SpvError — never
  * anything else (no TypeError, RangeError, string throw or crash). Seeded: failures reproduce.
  */
-import charlsFactory from '@cornerstonejs/codec-charls/wasmjs';
-import openjpegFactory from '@cornerstonejs/codec-openjpeg/wasmjs';
 import { encode as encodeJpeg } from 'jpeg-js';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { SpvError } from '../../src/api/errors';
 import { decodeImageBuffer } from '../../src/decode';
-import type { WasmEncoder } from '../../src/decode/wasm-codec-api';
 import {
   imageElements,
   regionItem,
   regionsElement,
   writeDicom,
 } from '../fixtures/dicom/write-dicom';
+import { wasmCodestreams } from '../fixtures/dicom/wasm-encode';
 
 function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
@@ -31,27 +29,6 @@ function mulberry32(seed: number): () => number {
 
 const W = 64;
 const H = 48;
-
-/** `pixels` (W×H, greyscale) as a JPEG-LS and a JPEG 2000 codestream. */
-async function wasmCodestreams(pixels: Uint8Array): Promise<{ ls: Uint8Array; j2k: Uint8Array }> {
-  // A new options object each: Emscripten makes it the module itself, and two modules sharing one
-  // register their bindings twice.
-  const quiet = () => ({ print: () => undefined, printErr: () => undefined });
-  const [charls, openjpeg] = await Promise.all([charlsFactory(quiet()), openjpegFactory(quiet())]);
-  const frame = { width: W, height: H, bitsPerSample: 8, componentCount: 1, isSigned: false };
-  const encode = (Encoder: (new () => WasmEncoder) | undefined) => {
-    if (!Encoder) throw new Error('the codec build has no encoder');
-    const encoder = new Encoder();
-    try {
-      encoder.getDecodedBuffer(frame).set(pixels);
-      encoder.encode();
-      return encoder.getEncodedBuffer().slice();
-    } finally {
-      encoder.delete();
-    }
-  };
-  return { ls: encode(charls.JpegLSEncoder), j2k: encode(openjpeg.J2KEncoder) };
-}
 
 async function realFiles(): Promise<{ name: string; bytes: Uint8Array }[]> {
   const grey = new Uint8Array(W * H).map((_, i) => (i * 13) % 256);
@@ -90,7 +67,7 @@ async function realFiles(): Promise<{ name: string; bytes: Uint8Array }[]> {
     }),
     'jpeg-baseline',
   );
-  const { ls, j2k } = await wasmCodestreams(grey);
+  const { ls, j2k } = await wasmCodestreams(grey, W, H);
   const encapsulated = (fragment: Uint8Array, syntax: string) =>
     writeDicom(
       imageElements({ rows: H, columns: W, fragments: [fragment], extra: [regions] }),
