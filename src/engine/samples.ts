@@ -141,8 +141,9 @@ function caseFromRecord(
 
 /**
  * Read an index CSV (columns id,coronal,transverse,spacing_mm,kind[,coronal_frame]
- * [,transverse_frame][,true_volume_ml][,age_years][,sex][,height_cm]), keeping each bad row with its error: one bad row must
- * not cost the batch its other rows. A missing file or column is still refused as a whole.
+ * [,transverse_frame][,true_volume_ml][,age_years][,sex][,height_cm]), keeping each bad row with
+ * its error: one bad row must not cost the batch its other rows. A missing file or column is still
+ * refused as a whole.
  */
 export async function readCaseIndexRows(indexPath: string): Promise<CaseIndexRows> {
   let text: string;
