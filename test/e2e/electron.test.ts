@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron as electron, type ElectronApplication } from 'playwright-core';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runMainFlow } from './workstation-flow';
 import { builtHostsSkipReason, ensureBuilt, REPO_ROOT } from './web-session';
 
@@ -40,6 +40,8 @@ describe.skipIf(skipReason !== null)('workstation in Electron', () => {
       cwd: REPO_ROOT,
     });
     const page = await app.firstWindow();
+    // Served by the app's own scheme (main/app-protocol.ts), never from file://.
+    expect(page.url()).toMatch(/^spv:\/\/app\/index\.html(\?|$)/);
     await page.setViewportSize({ width: 1600, height: 1000 });
     await runMainFlow(page, 'electron');
   });
