@@ -2,9 +2,9 @@
  * The review session and case the reader had selected, kept across a reload of the page or a
  * restart of the app (localStorage serves the web host and Electron alike), so that the reader
  * comes back to the worklist they were working through instead of finding it again, with the case
- * the viewer showed opened in it again. What is read
- * back is checked: a session since removed, or one of another data folder served on the same
- * address (its session 1 is not this one), falls back to no selection.
+ * the viewer showed opened in it again. What is read back is checked: a session since removed, or
+ * one of another data folder served on the same address (its session 1 is not this one), falls
+ * back to no selection.
  */
 import { z } from 'zod';
 import type { SessionDetail, SessionListItem } from '../../src/api/store-contract';

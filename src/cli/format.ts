@@ -4,11 +4,7 @@ import { shownVerdict, verdictsInWords } from '../clinical/unverified-verdict';
 import type { Patient } from '../api/contract';
 import type { DetailedEstimate } from '../engine/estimator';
 import { FORMULAS } from '../clinical/formulas';
-import {
-  lengthBesideVerdict,
-  NO_PATIENT_GIVEN,
-  patientInWords,
-} from '../clinical/reference-limits';
+import { lengthBesideVerdict, limitsForWords, patientInWords } from '../clinical/reference-limits';
 import type { PatientField } from '../clinical/study-patient';
 import { intervalText, ml } from './estimate-lines';
 
@@ -43,7 +39,7 @@ function patientText(patient: Patient, fromHeader: readonly PatientField[]): str
  * DICOM header gave ("age 5 years · female (age and sex from the DICOM header)").
  */
 export function limitsForCell(patient: Patient, fromHeader: readonly PatientField[]): string {
-  const given = patientInWords(patient) ?? NO_PATIENT_GIVEN;
+  const given = limitsForWords(patient);
   if (fromHeader.length === 0) return given;
   return `${given} (${fromHeader.map((k) => FIELD[k].word).join(' and ')} from the DICOM header)`;
 }

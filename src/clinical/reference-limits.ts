@@ -113,11 +113,16 @@ export function patientInWords(patient: Patient | null | undefined): string | nu
  * female."): the PDF report's line and the DICOM SR's comment say it alike.
  */
 export function limitsForText(patient: Patient | null | undefined): string {
-  return `Limits for: ${patientInWords(patient) ?? NO_PATIENT_GIVEN}.`;
+  return `Limits for: ${limitsForWords(patient)}.`;
 }
 
 /** Said where no patient input was given, so the verdicts took the adult limits. */
-export const NO_PATIENT_GIVEN = 'no age or sex given (adult limits assumed)';
+const NO_PATIENT_GIVEN = 'no age or sex given (adult limits assumed)';
+
+/** The patient inputs in words, or that none was given: whom verdicts were decided for. */
+export function limitsForWords(patient: Patient | null | undefined): string {
+  return patientInWords(patient) ?? NO_PATIENT_GIVEN;
+}
 
 /** The length limit for the patient, or null with a reason when it cannot be decided. */
 export function lengthLimitFor(

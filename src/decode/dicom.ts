@@ -2,7 +2,8 @@
  * DICOM images through dicom-parser: uncompressed (8/16-bit, signed or unsigned, MONOCHROME1/2,
  * RGB interleaved or planar, YBR_FULL, YBR_FULL_422), deflated (zlib), JPEG baseline (jpeg-js on
  * the encapsulated frame), RLE Lossless (./rle.ts), JPEG-LS, JPEG 2000 and 8-bit JPEG Lossless and
- * Extended (WebAssembly CharLS, OpenJPEG and libjpeg-turbo, ./wasm-codecs.ts). Text values are decoded by the Specific Character Set (0008,0005).
+ * Extended (WebAssembly CharLS, OpenJPEG and libjpeg-turbo, ./wasm-codecs.ts). Text values are
+ * decoded by the Specific Character Set (0008,0005).
  * Calibration comes from the Sequence of Ultrasound Regions, else from Pixel Spacing.
  * Sizes are checked from the header before any pixel is touched.
  */
@@ -680,9 +681,8 @@ async function readWasmFrame(
   const codestream = encapsulatedFrame(dataSet, element, frame, frames, false);
   const corrupt = (what: string) =>
     badInput(name, `the ${label} frame ${what}`, 'The file is corrupt; export it again.');
-  // What the codestream claims is checked before a decoder allocates for it.
-  // A codestream whose header cannot be read is refused here too: every valid one has it, and
-  // the decoder would otherwise allocate for whatever its broken header says.
+  // What the codestream claims is checked before a decoder allocates for it; one whose header
+  // cannot be read is refused too (every valid one has it; a decoder would trust a broken one).
   const declared = codestreamSize(codestream, codec === 'jpeg-2000' ? 'jpeg-2000' : 'jpeg');
   if (!declared) throw corrupt(`${frame} has no readable frame header`);
   const declaredMismatch = sizeMismatch(
@@ -811,6 +811,34 @@ function toGrey(decoded: DecodedSamples, dataSet: DataSet, layout: PixelLayout):
   return { width, height, data };
 }
 
+/** One frame's samples, by the decoder its transfer syntax needs. */
+async function readFrame(
+  dataSet: DataSet,
+  element: Element,
+  layout: PixelLayout,
+  frame: number,
+  frames: number,
+  syntax: string,
+  name: string,
+): Promise<DecodedSamples> {
+  if (syntax === JPEG_BASELINE) {
+    const samples = readJpegFrame(dataSet, element, layout, frame, frames, name);
+    return { samples, channels: 3, rgb: true };
+  }
+  const channels = layout.samplesPerPixel === 3 ? 3 : 1;
+  const storedRgb = layout.photometric === 'RGB' || J2K_COLOUR.has(layout.photometric);
+  const codec = WASM_CODEC_SYNTAXES[syntax];
+  if (codec) {
+    const samples = await readWasmFrame(dataSet, element, layout, frame, frames, codec, name);
+    return { samples, channels, rgb: codec === 'jpeg-8bit' || storedRgb };
+  }
+  const samples =
+    syntax === RLE_LOSSLESS
+      ? readRleFrame(dataSet, element, layout, frame, frames, name)
+      : readUncompressedFrame(dataSet, element, layout, frame, syntax === EXPLICIT_BIG, name);
+  return { samples, channels, rgb: storedRgb };
+}
+
 /** Decodes one frame of a DICOM file (frame is 0-based; required when the file has several). */
 export async function decodeDicom(
   buf: Uint8Array,
@@ -824,8 +852,7 @@ export async function decodeDicom(
       throw new DicomWithoutPixelDataError(name);
     }
     const syntax = dataSet.string(TAG.transferSyntax) ?? IMPLICIT_LITTLE;
-    const codec = WASM_CODEC_SYNTAXES[syntax] ?? null;
-    const layout = readLayout(dataSet, name, codec);
+    const layout = readLayout(dataSet, name, WASM_CODEC_SYNTAXES[syntax] ?? null);
     const declaredFrames = dataSet.intString(TAG.numberOfFrames);
     const frames =
       declaredFrames !== undefined && Number.isInteger(declaredFrames) && declaredFrames > 0
@@ -851,36 +878,7 @@ export async function decodeDicom(
         `Choose a frame from 0 to ${frames - 1}.`,
       );
     }
-    const channels = layout.samplesPerPixel === 3 ? 3 : 1;
-    const storedRgb = layout.photometric === 'RGB' || J2K_COLOUR.has(layout.photometric);
-    const decoded: DecodedSamples =
-      syntax === JPEG_BASELINE
-        ? {
-            samples: readJpegFrame(dataSet, element, layout, frame, frames, name),
-            channels: 3,
-            rgb: true,
-          }
-        : codec
-          ? {
-              samples: await readWasmFrame(dataSet, element, layout, frame, frames, codec, name),
-              channels,
-              rgb: codec === 'jpeg-8bit' || storedRgb,
-            }
-          : {
-              samples:
-                syntax === RLE_LOSSLESS
-                  ? readRleFrame(dataSet, element, layout, frame, frames, name)
-                  : readUncompressedFrame(
-                      dataSet,
-                      element,
-                      layout,
-                      frame,
-                      syntax === EXPLICIT_BIG,
-                      name,
-                    ),
-              channels,
-              rgb: storedRgb,
-            };
+    const decoded = await readFrame(dataSet, element, layout, frame, frames, syntax, name);
     const grey = toGrey(decoded, dataSet, layout);
     const regions = readRegions(dataSet);
     const calibration =

@@ -6,7 +6,7 @@
  * masks are the AI's own, which would count as perfect agreement.
  */
 import { checkFirst } from '../clinical/check-first';
-import { NO_PATIENT_GIVEN, patientInWords } from '../clinical/reference-limits';
+import { limitsForWords } from '../clinical/reference-limits';
 import { stillToCheck, verdictsInWords } from '../clinical/unverified-verdict';
 import type { SessionSummary, SessionSummaryRow } from '../api/store-contract';
 import { decodeMaskPng } from '../store/mask-png';
@@ -73,6 +73,10 @@ export async function summariseSession(
       formulas[f.id] = f.volumeMl;
       formulaNames.set(f.id, f.name);
     }
+    const asked = final ? checkFirst(final.estimate) : [];
+    const checkedAtSignOff = final ? (signOffChecks(store, c, final)?.checked ?? []) : [];
+    // As the report says them: unverified until a standing sign-off confirmed what they rest on.
+    const toCheck = stillToCheck(asked, c.status === 'signed-off' ? checkedAtSignOff : null);
     const row: SessionSummaryRow = {
       caseId: String(c.id),
       title: c.title,
@@ -89,21 +93,12 @@ export async function summariseSession(
       flagComment: c.flagComment,
       signedOffBy: c.signedOffBy,
       signedOffAt: c.signedOffAt,
-      checkFirst: final ? checkFirst(final.estimate) : [],
+      checkFirst: asked,
       viewsSwapped: store.viewsSwappedSinceImport(c.id),
-      checkedAtSignOff: final ? (signOffChecks(store, c, final)?.checked ?? []) : [],
-      verdicts: [],
-      limitsFor:
-        final?.patient === undefined ? null : (patientInWords(final.patient) ?? NO_PATIENT_GIVEN),
+      checkedAtSignOff,
+      verdicts: final ? verdictsInWords(final.estimate.classification, toCheck) : [],
+      limitsFor: final?.patient === undefined ? null : limitsForWords(final.patient),
     };
-    // As the report says them: unverified until a standing sign-off confirmed what they rest on.
-    if (final) {
-      const toCheck = stillToCheck(
-        row.checkFirst,
-        c.status === 'signed-off' ? row.checkedAtSignOff : null,
-      );
-      row.verdicts = verdictsInWords(final.estimate.classification, toCheck);
-    }
     rows.push(row);
     // Reviewed, but its estimate still asks to check something no sign-off confirmed (a stripe
     // for an outline, views that look swapped): its volume is no reader's verified result, and one

@@ -47,10 +47,11 @@ export function readerPatient(
   caseId: number,
   view: Pick<CaseView, 'studyPatient'>,
 ): Patient | null {
-  const latest = store.latestEstimate(caseId);
-  if (store.getCase(caseId).status === 'signed-off') return latest?.patient ?? null;
+  if (store.getCase(caseId).status === 'signed-off')
+    return store.latestEstimate(caseId)?.patient ?? null;
   const sent = store.patientInputs(caseId);
   if (sent !== undefined) return sent;
+  const latest = store.latestEstimate(caseId);
   if (latest && latest.patient !== undefined) return latest.patient;
   return view.studyPatient ?? null;
 }
